@@ -1,0 +1,174 @@
+/**
+ * Reads the Part-10 header of a file: preamble, `DICM`, the file meta group (0002,xxxx), and the
+ * offset where the dataset begins. It never looks past the meta group, so it is cheap on any file
+ * size and never touches the dataset bytes the gateway promises to keep.
+ */
+import { open } from 'node:fs/promises';
+import { P10FormatError } from './p10-errors.ts';
+import { trimUid } from './uid.ts';
+
+export interface MetaElement {
+  tag: number;
+  vr: string;
+  /** Offset of the element's first byte (its tag) in the file. */
+  offset: number;
+  /** Offset of the value in the file. */
+  valueOffset: number;
+  valueLength: number;
+  value: Buffer;
+}
+
+export interface P10Header {
+  /** 128-byte preamble followed by `DICM`. */
+  hasPreamble: boolean;
+  /** `DICM` present (with or without preamble). */
+  hasPrefix: boolean;
+  preamble: Buffer | undefined;
+  metaOffset: number;
+  datasetOffset: number;
+  elements: MetaElement[];
+  /** The (0002,0000) value when present; the meta group is walked by tag either way. */
+  groupLength: number | undefined;
+  transferSyntaxUid: string;
+  mediaStorageSopClassUid: string | undefined;
+  mediaStorageSopInstanceUid: string | undefined;
+  implementationClassUid: string | undefined;
+  implementationVersionName: string | undefined;
+}
+
+const PREAMBLE_LENGTH = 128;
+const PREFIX = Buffer.from('DICM', 'latin1');
+const HEADER_READ_BYTES = 64 * 1024;
+const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+const VR_PATTERN = /^[A-Z]{2}$/;
+
+export const MetaTag = {
+  GroupLength: 0x00020000,
+  FileMetaInformationVersion: 0x00020001,
+  MediaStorageSopClassUid: 0x00020002,
+  MediaStorageSopInstanceUid: 0x00020003,
+  TransferSyntaxUid: 0x00020010,
+  ImplementationClassUid: 0x00020012,
+  ImplementationVersionName: 0x00020013,
+} as const;
+
+/** Reads and parses the header of the file at `path`; grows the read only for unusually large meta groups. */
+export async function readP10Header(path: string): Promise<P10Header & { fileSize: number }> {
+  const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new P10FormatError(path, `cannot open (${err.code ?? err.message})`);
+  });
+  try {
+    const { size } = await handle.stat();
+    let length = Math.min(size, HEADER_READ_BYTES);
+    for (;;) {
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, 0);
+      try {
+        return { ...parseP10Header(buffer, path, length === size), fileSize: size };
+      } catch (err) {
+        if (!(err instanceof TruncatedHeader) || length === size) throw unwrapTruncated(err, path);
+        length = Math.min(size, length * 4);
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+class TruncatedHeader extends Error {}
+
+function unwrapTruncated(err: unknown, source: string): unknown {
+  return err instanceof TruncatedHeader ? new P10FormatError(source, 'file ends inside the file meta group') : err;
+}
+
+/**
+ * Parses a header from the first bytes of a file. `complete` says whether `buffer` is the whole
+ * file; when it is not, running off its end is reported as a truncated read so the caller can
+ * read more.
+ */
+export function parseP10Header(buffer: Buffer, source = 'input', complete = true): P10Header {
+  const { metaOffset, hasPreamble, hasPrefix } = locateMeta(buffer, source);
+  const elements: MetaElement[] = [];
+  let offset = metaOffset;
+  for (;;) {
+    if (offset + 2 > buffer.length) {
+      if (complete) break;
+      throw new TruncatedHeader();
+    }
+    if (buffer.readUInt16LE(offset) !== 0x0002) break;
+    const element = readMetaElement(buffer, offset, source);
+    if (!element) {
+      if (complete) throw new P10FormatError(source, `file ends inside the file meta group at byte ${offset}`);
+      throw new TruncatedHeader();
+    }
+    elements.push(element);
+    offset = element.valueOffset + element.valueLength;
+  }
+  if (elements.length === 0) throw new P10FormatError(source, 'has no file meta group (0002,xxxx)');
+  const text = (tag: number) => {
+    const element = elements.find((e) => e.tag === tag);
+    return element ? trimUid(element.value.toString('latin1')) : undefined;
+  };
+  const transferSyntaxUid = text(MetaTag.TransferSyntaxUid);
+  if (!transferSyntaxUid) throw new P10FormatError(source, 'file meta group has no Transfer Syntax UID (0002,0010)');
+  const groupLengthElement = elements.find((e) => e.tag === MetaTag.GroupLength);
+  return {
+    hasPreamble,
+    hasPrefix,
+    preamble: hasPreamble ? buffer.subarray(0, PREAMBLE_LENGTH) : undefined,
+    metaOffset,
+    datasetOffset: offset,
+    elements,
+    groupLength: groupLengthElement && groupLengthElement.valueLength === 4 ? groupLengthElement.value.readUInt32LE(0) : undefined,
+    transferSyntaxUid,
+    mediaStorageSopClassUid: text(MetaTag.MediaStorageSopClassUid),
+    mediaStorageSopInstanceUid: text(MetaTag.MediaStorageSopInstanceUid),
+    implementationClassUid: text(MetaTag.ImplementationClassUid),
+    implementationVersionName: text(MetaTag.ImplementationVersionName)?.trim(),
+  };
+}
+
+function locateMeta(buffer: Buffer, source: string) {
+  if (buffer.length >= PREAMBLE_LENGTH + 4 && buffer.subarray(PREAMBLE_LENGTH, PREAMBLE_LENGTH + 4).equals(PREFIX)) {
+    return { metaOffset: PREAMBLE_LENGTH + 4, hasPreamble: true, hasPrefix: true };
+  }
+  // Tolerated: `DICM` without a preamble, and a bare meta group (some writers drop both).
+  if (buffer.length >= 4 && buffer.subarray(0, 4).equals(PREFIX)) return { metaOffset: 4, hasPreamble: false, hasPrefix: true };
+  if (buffer.length >= 8 && buffer.readUInt16LE(0) === 0x0002) return { metaOffset: 0, hasPreamble: false, hasPrefix: false };
+  throw new P10FormatError(source, 'not a DICOM Part-10 file (no DICM prefix and no file meta group)');
+}
+
+/** Reads one meta element; explicit VR LE as PS3.10 requires, implicit VR tolerated. Undefined if the buffer ends first. */
+function readMetaElement(buffer: Buffer, offset: number, source: string): MetaElement | undefined {
+  if (offset + 8 > buffer.length) return undefined;
+  const tag = ((buffer.readUInt16LE(offset) << 16) | buffer.readUInt16LE(offset + 2)) >>> 0;
+  const vr = buffer.toString('latin1', offset + 4, offset + 6);
+  let valueOffset: number;
+  let valueLength: number;
+  let elementVr = vr;
+  if (VR_PATTERN.test(vr)) {
+    if (LONG_LENGTH_VRS.has(vr)) {
+      if (offset + 12 > buffer.length) return undefined;
+      valueLength = buffer.readUInt32LE(offset + 8);
+      valueOffset = offset + 12;
+    } else {
+      valueLength = buffer.readUInt16LE(offset + 6);
+      valueOffset = offset + 8;
+    }
+  } else {
+    elementVr = 'UN';
+    valueLength = buffer.readUInt32LE(offset + 4);
+    valueOffset = offset + 8;
+  }
+  if (valueLength === 0xffffffff) {
+    throw new P10FormatError(source, `file meta element ${formatTag(tag)} has undefined length`);
+  }
+  if (valueOffset + valueLength > buffer.length) return undefined;
+  return { tag, vr: elementVr, offset, valueOffset, valueLength, value: buffer.subarray(valueOffset, valueOffset + valueLength) };
+}
+
+/** "(0002,0010)" */
+export function formatTag(tag: number): string {
+  const hex = tag.toString(16).toUpperCase().padStart(8, '0');
+  return `(${hex.slice(0, 4)},${hex.slice(4)})`;
+}
