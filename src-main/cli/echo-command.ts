@@ -1,0 +1,25 @@
+/** `dicom-gateway echo`: C-ECHO a node and show the round trip. */
+import { echo } from '../dicom/echo-scu.ts';
+import { parsePeerAddress } from '../dicom/peer-address.ts';
+import { parseAeTitle, parseCommandArgs } from './options.ts';
+import { ExitCode, UsageError } from './usage-error.ts';
+
+export const ECHO_USAGE = 'dicom-gateway echo [--calling-ae AE] AE@HOST:PORT';
+
+export async function echoCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { 'calling-ae': { type: 'string' } } as const, true);
+  if (positionals.length !== 1) throw new UsageError('name exactly one node: AE@HOST:PORT');
+  let peer;
+  try {
+    peer = parsePeerAddress(positionals[0]!);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const result = await echo(peer, { callingAe: parseAeTitle(values['calling-ae'] ?? 'DICOMGATEWAY', '--calling-ae') });
+  if (result.ok) {
+    process.stdout.write(`C-ECHO ${result.peer}: ${result.statusHex} ${result.meaning} in ${result.roundTripMs} ms\n`);
+    return ExitCode.Ok;
+  }
+  process.stderr.write(`C-ECHO ${result.peer} failed: ${result.error}\n`);
+  return ExitCode.DicomFailure;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/** `dicom-gateway <command>`: the headless face of the gateway. */
+import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { ECHO_USAGE, echoCommand } from './echo-command.ts';
+import { SEND_USAGE, sendCommand } from './send-command.ts';
+import { SERVE_USAGE, serveCommand } from './serve-command.ts';
+import { ExitCode, UsageError } from './usage-error.ts';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  serve: { run: serveCommand, usage: SERVE_USAGE },
+  send: { run: sendCommand, usage: SEND_USAGE },
+  echo: { run: echoCommand, usage: ECHO_USAGE },
+};
+
+const USAGE = `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n')}\n`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`dicom-gateway: unknown command "${name}"\n${USAGE}`);
+    return ExitCode.Usage;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`dicom-gateway ${name}: ${err.message}\nusage: ${command.usage}\n`);
+      return ExitCode.Usage;
+    }
+    process.stderr.write(`dicom-gateway ${name}: ${(err as Error).message}\n`);
+    return ExitCode.DicomFailure;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && import.meta.url === pathToFileURL(realpathSync(entry)).href;
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`dicom-gateway: ${(err as Error).stack ?? err}\n`);
+      process.exitCode = ExitCode.DicomFailure;
+    },
+  );
+}

@@ -1,0 +1,85 @@
+/** `dicom-gateway send`: files and folders to a DICOM node, byte for byte. */
+import { parsePeerAddress, formatPeer } from '../dicom/peer-address.ts';
+import { collectSendableFiles } from '../dicom/sendable-files.ts';
+import { sendFiles, type SendResult } from '../dicom/store-scu.ts';
+import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
+import { parseAeTitle, parseCommandArgs, parsePositiveInt } from './options.ts';
+import { ExitCode, UsageError } from './usage-error.ts';
+
+export const SEND_USAGE = 'dicom-gateway send --to AE@HOST:PORT [--calling-ae AE] [--max-pdu N] [--json] PATH...';
+
+const OPTIONS = {
+  to: { type: 'string' },
+  'calling-ae': { type: 'string' },
+  'max-pdu': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export async function sendCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS, true);
+  if (!values.to) throw new UsageError('--to AE@HOST:PORT is required');
+  if (positionals.length === 0) throw new UsageError('name at least one file or folder to send');
+  let peer;
+  try {
+    peer = parsePeerAddress(values.to);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const callingAe = parseAeTitle(values['calling-ae'] ?? 'DICOMGATEWAY', '--calling-ae');
+  const maxPduLength = values['max-pdu'] ? parsePositiveInt(values['max-pdu'], '--max-pdu') : 65536;
+  const json = values.json ?? false;
+
+  const collected = await collectSendableFiles(positionals);
+  const inputErrors = [
+    ...collected.missing.map((path) => `${path}: no such file or folder`),
+    ...collected.skipped.filter((s) => s.explicit).map((s) => `${s.file}: ${s.reason}`),
+  ];
+  if (inputErrors.length > 0) {
+    process.stderr.write(inputErrors.map((e) => `error: ${e}\n`).join(''));
+    return ExitCode.Usage;
+  }
+  if (collected.files.length === 0) {
+    process.stderr.write(`error: no DICOM files found in ${positionals.join(', ')}\n`);
+    printSkipped(collected.skipped);
+    return ExitCode.Usage;
+  }
+
+  const started = performance.now();
+  const results = await sendFiles(collected.files, peer, {
+    callingAe,
+    maxPduLength,
+    onResult: json ? undefined : (result, index) => printResult(result, index, collected.files.length),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const sent = results.filter((r) => r.ok).length;
+  const failed = results.length - sent;
+  const skipped = collected.skipped.map(({ file, reason }) => ({ file, reason }));
+  if (json) {
+    process.stdout.write(JSON.stringify({ to: formatPeer(peer), results, sent, failed, skipped }, null, 2) + '\n');
+  } else {
+    printSkipped(collected.skipped);
+    const bytes = results.reduce((n, r) => n + r.bytes, 0);
+    process.stdout.write(
+      `Sent ${sent} of ${results.length} file(s) to ${formatPeer(peer)} in ${seconds.toFixed(1)} s ` +
+        `(${(bytes / 1048576 / Math.max(seconds, 1e-3)).toFixed(1)} MB/s)` +
+        `${failed ? `; ${failed} failed` : ''}${skipped.length ? `; ${skipped.length} skipped` : ''}\n`,
+    );
+  }
+  return failed > 0 ? ExitCode.DicomFailure : ExitCode.Ok;
+}
+
+function printResult(result: SendResult, index: number, count: number): void {
+  const position = `[${index + 1}/${count}]`;
+  if (result.ok) {
+    process.stdout.write(`${position} ok     ${result.statusHex} ${result.file}\n`);
+  } else {
+    process.stdout.write(
+      `${position} FAILED ${result.statusHex ?? '------'} ${result.file}: ${result.error} ` +
+        `[${describeTransferSyntax(result.transferSyntaxUid)}]\n`,
+    );
+  }
+}
+
+function printSkipped(skipped: { file: string; reason: string }[]): void {
+  for (const s of skipped) process.stdout.write(`skipped ${s.file}: ${s.reason}\n`);
+}

@@ -1,0 +1,45 @@
+/** C-ECHO as SCU: is the node there, does it accept us, and how long does a round trip take. */
+import { CEchoRequest } from './dimse-library.ts';
+import { describeStatus, statusHex } from './dimse-status.ts';
+import { formatPeer, type PeerAddress } from './peer-address.ts';
+import { ScuAssociation, type AssociationOptions } from './scu-association.ts';
+import { TransferSyntax } from './transfer-syntax.ts';
+import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
+
+export interface EchoResult {
+  ok: boolean;
+  peer: string;
+  status: number | null;
+  statusHex: string | null;
+  meaning: string;
+  error: string | undefined;
+  /** Connect + associate + C-ECHO + release, in milliseconds. */
+  roundTripMs: number;
+}
+
+export async function echo(peer: PeerAddress, opts: AssociationOptions): Promise<EchoResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+  try {
+    const association = await ScuAssociation.open(peer, opts, [
+      { abstractSyntaxUid: VERIFICATION_SOP_CLASS, transferSyntaxUids: [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian] },
+    ]);
+    try {
+      if (!association.acceptedContext(VERIFICATION_SOP_CLASS)) {
+        return { ok: false, peer: formatPeer(peer), status: null, statusHex: null, meaning: 'Refused', error: `${formatPeer(peer)} does not accept the Verification SOP class`, roundTripMs: elapsed() };
+      }
+      const response = await association.request(new CEchoRequest());
+      const status = response.getStatus();
+      const ok = status === 0;
+      return {
+        ok, peer: formatPeer(peer), status, statusHex: statusHex(status), meaning: describeStatus(status),
+        error: ok ? undefined : `${formatPeer(peer)} answered C-ECHO with ${statusHex(status)} (${describeStatus(status)})`,
+        roundTripMs: elapsed(),
+      };
+    } finally {
+      await association.release();
+    }
+  } catch (err) {
+    return { ok: false, peer: formatPeer(peer), status: null, statusHex: null, meaning: 'Not reached', error: (err as Error).message, roundTripMs: elapsed() };
+  }
+}

@@ -1,0 +1,351 @@
+/**
+ * The few attributes the index needs (patient, study, series, instance), read from the head of a
+ * dataset with dcmjs's own element reader. Reading stops at the first element past the last tag
+ * the index needs, so pixel data (and whatever large elements sit before it) is never touched,
+ * and a prefix of the dataset is enough. The dataset bytes are only read, never re-encoded.
+ */
+import { open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
+import { describeTransferSyntax, encodingOf, TransferSyntax } from './transfer-syntax.ts';
+
+export interface IndexFields {
+  patientName?: string;
+  patientId?: string;
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyInstanceUid?: string;
+  seriesInstanceUid?: string;
+  sopInstanceUid?: string;
+  sopClassUid?: string;
+  accessionNumber?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyDescription?: string;
+  seriesNumber?: number;
+  seriesDescription?: string;
+  modality?: string;
+  instanceNumber?: number;
+  numberOfFrames?: number;
+  specificCharacterSet?: string;
+}
+
+/** `head` is a prefix of the dataset and a needed field may lie beyond it: read more and call again. */
+export class IndexFieldsNeedMoreData extends Error {
+  constructor(message = 'the index fields continue past the bytes read so far') {
+    super(message);
+    this.name = 'IndexFieldsNeedMoreData';
+  }
+}
+
+/** The dataset cannot be read as DICOM in its transfer syntax; the message names the source and the reason. */
+export class UnreadableDatasetError extends Error {
+  readonly source: string;
+  constructor(source: string, reason: string) {
+    super(`${source}: ${reason}`);
+    this.name = 'UnreadableDatasetError';
+    this.source = source;
+  }
+}
+
+// --- dcmjs, the parts used here (it ships no type declarations) --------------------------------
+
+interface DcmjsElement {
+  vr?: string;
+  Value?: unknown[];
+  _rawValue?: unknown;
+}
+interface DcmjsReadBufferStream {
+  offset: number;
+  decoder: unknown;
+  setDecoder(decoder: unknown): void;
+}
+interface Dcmjs {
+  data: {
+    ReadBufferStream: new (buffer: ArrayBuffer) => DcmjsReadBufferStream;
+    DicomMessage: {
+      _read(
+        stream: DcmjsReadBufferStream,
+        syntax: string,
+        options: { untilTag?: string | null; includeUntilTagValue?: boolean; ignoreErrors?: boolean },
+      ): Record<string, DcmjsElement>;
+    };
+  };
+}
+// dcmjs is CommonJS without types; createRequire gives it a local, checked shape.
+const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
+const { ReadBufferStream, DicomMessage } = dcmjs.data;
+
+// --- what to read ------------------------------------------------------------------------------
+
+type FieldName = keyof IndexFields;
+type FieldKind = 'text' | 'name' | 'number' | 'charset';
+
+const FIELDS = new Map<number, { name: FieldName; kind: FieldKind }>([
+  [0x00080005, { name: 'specificCharacterSet', kind: 'charset' }],
+  [0x00080016, { name: 'sopClassUid', kind: 'text' }],
+  [0x00080018, { name: 'sopInstanceUid', kind: 'text' }],
+  [0x00080020, { name: 'studyDate', kind: 'text' }],
+  [0x00080030, { name: 'studyTime', kind: 'text' }],
+  [0x00080050, { name: 'accessionNumber', kind: 'text' }],
+  [0x00080060, { name: 'modality', kind: 'text' }],
+  [0x00081030, { name: 'studyDescription', kind: 'text' }],
+  [0x0008103e, { name: 'seriesDescription', kind: 'text' }],
+  [0x00100010, { name: 'patientName', kind: 'name' }],
+  [0x00100020, { name: 'patientId', kind: 'text' }],
+  [0x00100030, { name: 'patientBirthDate', kind: 'text' }],
+  [0x00100040, { name: 'patientSex', kind: 'text' }],
+  [0x0020000d, { name: 'studyInstanceUid', kind: 'text' }],
+  [0x0020000e, { name: 'seriesInstanceUid', kind: 'text' }],
+  [0x00200011, { name: 'seriesNumber', kind: 'number' }],
+  [0x00200013, { name: 'instanceNumber', kind: 'number' }],
+  [0x00280008, { name: 'numberOfFrames', kind: 'number' }],
+]);
+/** Reading stops at the first element whose tag is greater than this (Number of Frames). */
+const LAST_NEEDED_TAG = Math.max(...FIELDS.keys());
+const SPECIFIC_CHARACTER_SET = 0x00080005;
+const VR_PATTERN = /^[A-Z]{2}$/;
+const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+const UNDEFINED_LENGTH = 0xffffffff;
+
+const FIRST_READ_BYTES = 64 * 1024;
+
+// --- reading a dataset in memory ---------------------------------------------------------------
+
+/**
+ * Reads index fields from the first bytes of a dataset (the bytes after the meta group).
+ * `complete` false means `head` is only a prefix: reading tolerates it ending anywhere after the
+ * needed fields, and throws IndexFieldsNeedMoreData when one may lie beyond it.
+ */
+export function readIndexFieldsFromDataset(head: Buffer, transferSyntaxUid: string, complete: boolean, source = 'dataset'): IndexFields {
+  const encoding = encodingOf(transferSyntaxUid);
+  const syntaxName = describeTransferSyntax(transferSyntaxUid);
+  const bytes = encoding.deflated ? inflate(head, complete, source, syntaxName) : head;
+  if (complete && bytes.length === 0) throw new UnreadableDatasetError(source, 'the dataset is empty');
+  return readElements({
+    bytes,
+    // dcmjs knows three syntaxes by UID; every encapsulated one reads as explicit VR little endian.
+    dcmjsSyntax: !encoding.explicitVr
+      ? TransferSyntax.ImplicitVRLittleEndian
+      : encoding.littleEndian
+        ? TransferSyntax.ExplicitVRLittleEndian
+        : TransferSyntax.ExplicitVRBigEndian,
+    explicitVr: encoding.explicitVr,
+    littleEndian: encoding.littleEndian,
+    complete,
+    source,
+    syntaxName,
+  });
+}
+
+function inflate(compressed: Buffer, complete: boolean, source: string, syntaxName: string): Buffer {
+  try {
+    // Sync flush gives back everything decodable so far, so a prefix of the stream inflates too.
+    return inflateRawSync(compressed, complete ? {} : { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (err) {
+    throw new UnreadableDatasetError(source, `cannot inflate the ${syntaxName} dataset (${(err as Error).message})`);
+  }
+}
+
+interface Walk {
+  bytes: Buffer;
+  dcmjsSyntax: string;
+  explicitVr: boolean;
+  littleEndian: boolean;
+  complete: boolean;
+  source: string;
+  syntaxName: string;
+}
+
+function unreadable(walk: Walk, reason: string): UnreadableDatasetError {
+  return new UnreadableDatasetError(walk.source, `${reason} (read as ${walk.syntaxName})`);
+}
+
+/** Running out of bytes: more may come when `head` is a prefix; otherwise the dataset is broken. */
+function cutShort(walk: Walk, reason: string): Error {
+  return walk.complete ? unreadable(walk, reason) : new IndexFieldsNeedMoreData(`${walk.source}: ${reason}`);
+}
+
+function readElements(walk: Walk): IndexFields {
+  const { bytes } = walk;
+  const fields: IndexFields = {};
+  const stream = new ReadBufferStream(ownArrayBuffer(bytes));
+  for (;;) {
+    const offset = stream.offset;
+    if (offset >= bytes.length) {
+      if (walk.complete) return fields;
+      throw new IndexFieldsNeedMoreData(`${walk.source}: the ${bytes.length}-byte prefix ends before Number of Frames (0028,0008) was passed`);
+    }
+    const header = elementHeader(walk, offset);
+    const end = header.length === UNDEFINED_LENGTH ? undefined : offset + header.headerLength + header.length;
+    if (header.tag > LAST_NEEDED_TAG) {
+      // Not read, but a complete dataset shows whether this last header is honest.
+      if (walk.complete && end !== undefined && end > bytes.length) throw unreadable(walk, overrun(header, offset, bytes.length));
+      return fields;
+    }
+    if (end !== undefined && end > bytes.length) throw cutShort(walk, overrun(header, offset, bytes.length));
+    if (header.tag === SPECIFIC_CHARACTER_SET && end !== undefined) {
+      readCharacterSet(stream, bytes.subarray(offset + header.headerLength, end), fields);
+      stream.offset = end;
+      continue;
+    }
+    const element = readOneElement(walk, stream, header.tag)[tagKey(header.tag)];
+    const field = FIELDS.get(header.tag);
+    if (field && element) setField(fields, field.name, field.kind, element);
+  }
+}
+
+interface ElementHeader {
+  tag: number;
+  headerLength: number;
+  /** The value length, or UNDEFINED_LENGTH. */
+  length: number;
+}
+
+/**
+ * The header of the element at `offset`, checked before dcmjs reads it: dcmjs reads a value cut
+ * short by the end of the buffer without complaint, and garbage would otherwise pass as an
+ * empty dataset by stopping the walk at once.
+ */
+function elementHeader(walk: Walk, offset: number): ElementHeader {
+  const { bytes, littleEndian } = walk;
+  if (offset + 8 > bytes.length) throw cutShort(walk, `the dataset ends inside the element header at byte ${offset}`);
+  const u16 = (at: number) => (littleEndian ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at));
+  const u32 = (at: number) => (littleEndian ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
+  const tag = ((u16(offset) << 16) | u16(offset + 2)) >>> 0;
+  if (tag >>> 16 === 0xfffe) throw unreadable(walk, `item tag ${formatTag(tag)} outside a sequence at byte ${offset}`);
+  if (!walk.explicitVr) return { tag, headerLength: 8, length: u32(offset + 4) };
+  const vr = bytes.toString('latin1', offset + 4, offset + 6);
+  if (!VR_PATTERN.test(vr)) {
+    throw unreadable(walk, `no valid element at byte ${offset}: tag ${formatTag(tag)} has no VR (bytes ${bytes.subarray(offset + 4, offset + 6).toString('hex')})`);
+  }
+  if (!LONG_LENGTH_VRS.has(vr)) return { tag, headerLength: 8, length: u16(offset + 6) };
+  if (offset + 12 > bytes.length) throw cutShort(walk, `the dataset ends inside the header of ${formatTag(tag)} at byte ${offset}`);
+  return { tag, headerLength: 12, length: u32(offset + 8) };
+}
+
+function overrun(header: ElementHeader, offset: number, available: number): string {
+  return `element ${formatTag(header.tag)} at byte ${offset} claims ${header.length} bytes, more than the ${available - offset - header.headerLength} left`;
+}
+
+/** dcmjs's reader for exactly one element: `untilTag` is the tag just peeked, its value included. */
+function readOneElement(walk: Walk, stream: DcmjsReadBufferStream, tag: number): Record<string, DcmjsElement> {
+  const offset = stream.offset;
+  let dict: Record<string, DcmjsElement>;
+  try {
+    dict = DicomMessage._read(stream, walk.dcmjsSyntax, { untilTag: tagKey(tag), includeUntilTagValue: true });
+  } catch (err) {
+    // In a prefix the likeliest cause is the prefix ending inside a sequence; more bytes will tell.
+    throw cutShort(walk, `cannot read element ${formatTag(tag)} at byte ${offset} (${(err as Error).message})`);
+  }
+  // Undefined-length sequences are not checked up front; running past the buffer shows here.
+  if (stream.offset > walk.bytes.length) throw cutShort(walk, `element ${formatTag(tag)} at byte ${offset} runs past the end`);
+  return dict;
+}
+
+/**
+ * Specific Character Set decides how later text decodes. dcmjs sets its decoder when it reads this
+ * element but throws on multi-valued (ISO 2022) and unknown sets, and a receiver must not reject
+ * an instance over how its names decode. So the CS value is taken from the bytes here, and dcmjs
+ * picks the decoder for its first term alone; an unknown term keeps the default repertoire.
+ */
+function readCharacterSet(stream: DcmjsReadBufferStream, value: Buffer, fields: IndexFields): void {
+  const terms = value.toString('latin1').split('\\').map((term) => term.replace(/[\0 ]+$/, '').replace(/^ +/, ''));
+  if (terms.some((term) => term !== '')) fields.specificCharacterSet = terms.join('\\');
+  const decoder = decoderFor(terms[0] ?? '');
+  if (decoder !== undefined) stream.setDecoder(decoder);
+}
+
+/** The text decoder dcmjs uses for one character set term, or undefined when dcmjs does not know it. */
+function decoderFor(term: string): unknown {
+  const cached = decoderCache.get(term);
+  if (cached !== undefined || decoderCache.has(term)) return cached;
+  const value = Buffer.from(term.length % 2 ? `${term} ` : term, 'latin1');
+  const element = Buffer.alloc(8 + value.length);
+  element.writeUInt16LE(0x0008, 0);
+  element.writeUInt16LE(0x0005, 2);
+  element.write('CS', 4, 'latin1');
+  element.writeUInt16LE(value.length, 6);
+  value.copy(element, 8);
+  const probe = new ReadBufferStream(ownArrayBuffer(element));
+  let decoder: unknown;
+  try {
+    DicomMessage._read(probe, TransferSyntax.ExplicitVRLittleEndian, {});
+    decoder = probe.decoder;
+  } catch {
+    decoder = undefined;
+  }
+  decoderCache.set(term, decoder);
+  return decoder;
+}
+const decoderCache = new Map<string, unknown>();
+
+function setField(fields: IndexFields, name: FieldName, kind: FieldKind, element: DcmjsElement): void {
+  const first = element.Value?.[0];
+  if (first === undefined || first === null) return;
+  if (kind === 'number') {
+    const n = typeof first === 'number' ? first : Number(String(first).trim());
+    if (Number.isFinite(n)) (fields as Record<string, unknown>)[name] = n;
+    return;
+  }
+  const text = kind === 'name' ? personNameText(first) : (element.Value ?? []).map((v) => String(v ?? '')).join('\\');
+  const trimmed = text.replace(/[\0 ]+$/, '');
+  if (trimmed !== '') (fields as Record<string, unknown>)[name] = trimmed;
+}
+
+/** dcmjs gives person names as {Alphabetic, Ideographic, Phonetic}; the index keeps the Alphabetic group. */
+function personNameText(value: unknown): string {
+  if (typeof value === 'string') return value.split('=')[0] ?? '';
+  if (value && typeof value === 'object' && 'Alphabetic' in value) return String((value as { Alphabetic?: unknown }).Alphabetic ?? '');
+  return '';
+}
+
+// --- small byte helpers -------------------------------------------------------------------------
+
+/** dcmjs takes a Buffer's whole backing ArrayBuffer (for small Buffers, Node's shared pool), so hand it one of its own. */
+function ownArrayBuffer(bytes: Buffer): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** dcmjs's key for a tag: 8 upper-case hex digits. */
+function tagKey(tag: number): string {
+  return tag.toString(16).toUpperCase().padStart(8, '0');
+}
+
+function formatTag(tag: number): string {
+  const hex = tagKey(tag);
+  return `(${hex.slice(0, 4)},${hex.slice(4)})`;
+}
+
+// --- reading from a file -------------------------------------------------------------------------
+
+/**
+ * Reads the index fields of the P10 file at `path`, whose dataset starts at `datasetOffset`,
+ * from a prefix that grows only while a needed field lies beyond it: a 1 GiB file costs a 64 KiB read.
+ */
+export async function readIndexFieldsFromFile(path: string, datasetOffset: number, transferSyntaxUid: string): Promise<IndexFields> {
+  const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new UnreadableDatasetError(path, `cannot open (${err.code ?? err.message})`);
+  });
+  try {
+    const { size } = await handle.stat();
+    const available = size - datasetOffset;
+    if (available < 0) throw new UnreadableDatasetError(path, `the dataset offset ${datasetOffset} is past the end of the ${size}-byte file`);
+    let length = Math.min(available, FIRST_READ_BYTES);
+    for (;;) {
+      const head = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(head, 0, length, datasetOffset);
+      const complete = length === available;
+      if (bytesRead !== length) throw new UnreadableDatasetError(path, `read ${bytesRead} of ${length} bytes at offset ${datasetOffset} (the file changed while being read)`);
+      try {
+        return readIndexFieldsFromDataset(head, transferSyntaxUid, complete, path);
+      } catch (err) {
+        if (!(err instanceof IndexFieldsNeedMoreData) || complete) throw err;
+        length = Math.min(available, length * 4);
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * An outgoing association: connect (TCP_NODELAY), negotiate, run requests one at a time, release.
+ * Built from dcmjs-dimse's Network and Association; the library's Client is not used because it
+ * proposes only implicit/explicit little endian, which would force transcoding.
+ */
+import { connect, type Socket } from 'node:net';
+import {
+  Association,
+  Network,
+  constants,
+  type AssociationType,
+  type NetworkInternals,
+  type PresentationContextType,
+} from './dimse-library.ts';
+import { withNetworkFixes } from './network-fixes.ts';
+import { formatPeer, type PeerAddress } from './peer-address.ts';
+import { writeCommandPdu, writeDatasetPdus, type DatasetSource } from './pdata-writer.ts';
+
+export interface AssociationOptions {
+  callingAe: string;
+  /** The largest PDU we accept from the peer. */
+  maxPduLength?: number;
+  connectTimeoutMs?: number;
+  /** How long a peer may stay silent once connected (association and DIMSE). */
+  idleTimeoutMs?: number;
+}
+
+export interface ProposedContext {
+  abstractSyntaxUid: string;
+  transferSyntaxUids: string[];
+}
+
+export interface DimseResponse {
+  getStatus(): number;
+  getErrorComment(): string | undefined;
+}
+
+export type ScuFailureKind = 'connection-refused' | 'timeout' | 'rejected' | 'aborted' | 'network';
+
+/** Why an association could not be made or was lost; the message names the peer. */
+export class ScuError extends Error {
+  readonly kind: ScuFailureKind;
+  constructor(kind: ScuFailureKind, message: string) {
+    super(message);
+    this.name = 'ScuError';
+    this.kind = kind;
+  }
+}
+
+/** A dataset whose bytes come straight from a file region; never parsed, never re-encoded. */
+export class FileDataset {
+  readonly source: DatasetSource;
+  private readonly transferSyntaxUid: string;
+  onBytes: (sent: number) => void = () => {};
+  /** Settles once the last fragment is on the wire, with the SHA-256 of what was sent. */
+  sent: Promise<string> | undefined;
+  constructor(source: DatasetSource, transferSyntaxUid: string) {
+    this.source = source;
+    this.transferSyntaxUid = transferSyntaxUid;
+  }
+  getTransferSyntaxUid(): string {
+    return this.transferSyntaxUid;
+  }
+}
+
+/** Sends FileDataset requests byte for byte from disk instead of through dcmjs's writer. */
+class ScuNetwork extends withNetworkFixes(Network) {}
+const base = Network.prototype as NetworkInternals;
+(ScuNetwork.prototype as NetworkInternals)._sendPDataTF = function (this: NetworkInternals, command, pcId, maxPduLength) {
+  const dataset = command.getDataset();
+  if (!(dataset instanceof FileDataset)) return base._sendPDataTF.call(this, command, pcId, maxPduLength);
+  writeCommandPdu(this.socket, pcId, command.getCommandDataset().getDenaturalizedCommandDataset());
+  dataset.sent = writeDatasetPdus(this.socket, pcId, maxPduLength, dataset.source, dataset.onBytes);
+  // A failure surfaces through the request (the connection closes); don't leave it unhandled here.
+  dataset.sent.catch(() => undefined);
+};
+
+export class ScuAssociation {
+  readonly peer: PeerAddress;
+  readonly association: AssociationType;
+  private readonly network: NetworkInternals;
+  private readonly socket: Socket;
+  private lost: ScuError | undefined;
+  private readonly lostListeners = new Set<(err: ScuError) => void>();
+
+  private constructor(peer: PeerAddress, association: AssociationType, network: NetworkInternals, socket: Socket) {
+    this.peer = peer;
+    this.association = association;
+    this.network = network;
+    this.socket = socket;
+    const loseWith = (err: ScuError) => {
+      if (this.lost) return;
+      this.lost = err;
+      for (const listener of this.lostListeners) listener(err);
+    };
+    network.on('networkError', (err: Error) => loseWith(new ScuError('network', `${formatPeer(peer)}: ${err.message}`)));
+    network.on('abort', () => loseWith(new ScuError('aborted', `${formatPeer(peer)} aborted the association`)));
+    network.on('close', () => loseWith(new ScuError('network', `${formatPeer(peer)} closed the connection`)));
+  }
+
+  static open(peer: PeerAddress, opts: AssociationOptions, contexts: ProposedContext[]): Promise<ScuAssociation> {
+    const association = new Association(opts.callingAe, peer.aeTitle);
+    if (opts.maxPduLength) association.setMaxPduLength(opts.maxPduLength);
+    for (const context of contexts) {
+      const pcId = association.addPresentationContext(context.abstractSyntaxUid);
+      for (const ts of context.transferSyntaxUids) association.addTransferSyntaxToPresentationContext(pcId, ts);
+    }
+    const socket = connect({ host: peer.host, port: peer.port, noDelay: true });
+    const timeout = opts.idleTimeoutMs ?? 60_000;
+    const network = new ScuNetwork(socket, { connectTimeout: opts.connectTimeoutMs ?? 15_000, associationTimeout: timeout, pduTimeout: timeout });
+    const where = formatPeer(peer);
+    return new Promise((resolve, reject) => {
+      const fail = (err: ScuError) => {
+        socket.destroy();
+        reject(err);
+      };
+      socket.once('error', (err: NodeJS.ErrnoException) =>
+        fail(new ScuError(err.code === 'ECONNREFUSED' ? 'connection-refused' : 'network', `cannot connect to ${where}: ${err.code ?? err.message}`)),
+      );
+      socket.once('timeout', () => fail(new ScuError('timeout', `${where} did not answer within ${opts.connectTimeoutMs ?? 15_000} ms`)));
+      network.on('connect', () => network.sendAssociationRequest(association));
+      network.on('associationRejected', (rj: { result: number; source: number; reason: number }) =>
+        fail(new ScuError('rejected', `${where} rejected the association (${describeReject(rj)})`)),
+      );
+      network.on('abort', () => fail(new ScuError('aborted', `${where} aborted the association during negotiation`)));
+      network.on('associationAccepted', () => resolve(new ScuAssociation(peer, association, network, socket)));
+    });
+  }
+
+  /** The accepted context for this SOP class (and exactly this transfer syntax, when given). */
+  acceptedContext(abstractSyntaxUid: string, transferSyntaxUid?: string): PresentationContextType | undefined {
+    for (const { id } of this.association.getPresentationContexts()) {
+      const context = this.association.getPresentationContext(id);
+      if (
+        context.getAbstractSyntaxUid() === abstractSyntaxUid &&
+        context.getResult() === constants.PresentationContextResult.Accept &&
+        (transferSyntaxUid === undefined || context.getAcceptedTransferSyntaxUid() === transferSyntaxUid)
+      ) {
+        return context;
+      }
+    }
+    return undefined;
+  }
+
+  /** Sends one request and resolves with its final response. */
+  request(request: { on(event: string, listener: (...args: any[]) => void): unknown }): Promise<DimseResponse> {
+    return new Promise((resolve, reject) => {
+      if (this.lost) return reject(this.lost);
+      let response: DimseResponse | undefined;
+      const onLost = (err: ScuError) => reject(err);
+      this.lostListeners.add(onLost);
+      request.on('response', (r: DimseResponse) => (response = r));
+      request.on('done', () => {
+        this.lostListeners.delete(onLost);
+        if (response) resolve(response);
+        else reject(new ScuError('network', `${formatPeer(this.peer)} sent no response`));
+      });
+      this.network.sendRequests(request);
+    });
+  }
+
+  /** Releases politely; falls back to closing the socket if the peer does not answer. */
+  async release(timeoutMs = 10_000): Promise<void> {
+    if (this.lost || this.socket.destroyed) {
+      this.socket.destroy();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.network.once('associationReleaseResponse', done);
+      this.network.once('close', done);
+      this.network.sendAssociationReleaseRequest();
+    });
+    this.socket.end();
+  }
+
+  abort(): void {
+    if (!this.socket.destroyed) {
+      this.network.sendAbort(constants.AbortSource.ServiceUser, constants.AbortReason.NotSpecified);
+      this.socket.destroy();
+    }
+  }
+}
+
+function describeReject(rj: { result: number; source: number; reason: number }): string {
+  const { RejectResult, RejectSource, RejectReason } = constants;
+  const result = rj.result === RejectResult.Permanent ? 'permanent' : 'transient';
+  const reasons: Record<string, string> =
+    rj.source === RejectSource.ServiceUser
+      ? {
+          [RejectReason.NoReasonGiven]: 'no reason given',
+          [RejectReason.ApplicationContextNotSupported]: 'application context not supported',
+          [RejectReason.CallingAeNotRecognized]: 'calling AE title not recognized',
+          [RejectReason.CalledAeNotRecognized]: 'called AE title not recognized',
+        }
+      : rj.source === RejectSource.ServiceProviderAcse
+        ? { 1: 'no reason given', 2: 'protocol version not supported' }
+        : { 1: 'temporary congestion', 2: 'local limit exceeded' };
+  return `${result}, ${reasons[rj.reason] ?? `reason ${rj.reason}`}`;
+}

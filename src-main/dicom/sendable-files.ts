@@ -1,0 +1,81 @@
+/**
+ * Turns what a user points at (files, folders) into the list of DICOM files to send, and says
+ * why everything else was left out. Only the Part-10 header is read.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readP10Header } from './p10-reader.ts';
+
+export interface SendableFile {
+  file: string;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  datasetOffset: number;
+  datasetLength: number;
+}
+
+export interface SkippedFile {
+  file: string;
+  reason: string;
+  /** Named by the user rather than found in a folder: leaving it out is an input error. */
+  explicit: boolean;
+}
+
+export interface CollectedFiles {
+  files: SendableFile[];
+  skipped: SkippedFile[];
+  missing: string[];
+}
+
+const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
+
+export async function readSendableFile(file: string): Promise<SendableFile | { reason: string }> {
+  try {
+    const header = await readP10Header(file);
+    if (!header.mediaStorageSopClassUid) return { reason: 'file meta group has no Media Storage SOP Class UID (0002,0002)' };
+    if (!header.mediaStorageSopInstanceUid) return { reason: 'file meta group has no Media Storage SOP Instance UID (0002,0003)' };
+    if (header.mediaStorageSopClassUid === MEDIA_STORAGE_DIRECTORY) return { reason: 'a DICOMDIR (media directory), not an instance' };
+    return {
+      file,
+      sopClassUid: header.mediaStorageSopClassUid,
+      sopInstanceUid: header.mediaStorageSopInstanceUid,
+      transferSyntaxUid: header.transferSyntaxUid,
+      datasetOffset: header.datasetOffset,
+      datasetLength: header.fileSize - header.datasetOffset,
+    };
+  } catch (err) {
+    // The reader's messages start with the file name; the file is reported beside the reason.
+    const message = (err as Error).message;
+    return { reason: message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message };
+  }
+}
+
+/** Files in the order given; folders walked recursively in name order. */
+export async function collectSendableFiles(paths: string[]): Promise<CollectedFiles> {
+  const collected: CollectedFiles = { files: [], skipped: [], missing: [] };
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) collected.missing.push(path);
+    else if (info.isDirectory()) for (const file of await walk(path)) await add(collected, file, false);
+    else await add(collected, path, true);
+  }
+  return collected;
+}
+
+async function add(collected: CollectedFiles, file: string, explicit: boolean): Promise<void> {
+  const result = await readSendableFile(file);
+  if ('reason' in result) collected.skipped.push({ file, reason: result.reason, explicit });
+  else collected.files.push(result);
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await walk(path)));
+    else if (entry.isFile()) files.push(path);
+  }
+  return files;
+}

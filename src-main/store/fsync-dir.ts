@@ -1,0 +1,11 @@
+import { open } from 'node:fs/promises';
+
+/** A rename or a new entry is durable only once its folder is fsynced. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,111 @@
+/** Real DCMTK peers for integration tests (storescp +B as the reference receiver, storescu, echoscu). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from './wait.ts';
+
+/** DCMTK leaves Nagle on unless told; with it on, DCMTK peers run about 20x slower. */
+export const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(command: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: DCMTK_ENV });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} timed out after ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A port the OS chose for us; DCMTK cannot listen on port 0 itself. */
+export async function osChosenPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no port from the OS');
+  return address.port;
+}
+
+export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface StoreScp {
+  port: number;
+  aeTitle: string;
+  outputDir: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DCMTK `storescp +B` (bit-preserving: writes the dataset exactly as read) in its own folder.
+ * `extraArgs` e.g. ['-pm'] for promiscuous mode, ['+xi'] to accept implicit VR only.
+ */
+export async function startStoreScp(opts: { aeTitle?: string; extraArgs?: string[]; outputDir?: string } = {}): Promise<StoreScp> {
+  const aeTitle = opts.aeTitle ?? 'STORESCP';
+  const outputDir = opts.outputDir ?? (await mkdtemp(join(tmpdir(), 'storescp-')));
+  const port = await osChosenPort();
+  const args = ['+B', '-aet', aeTitle, '-od', outputDir, '--accept-all', ...(opts.extraArgs ?? []), String(port)];
+  const child = spawn('storescp', args, { env: DCMTK_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  await waitFor(`storescp listening on ${port}`, async () => {
+    if (exited) throw new Error(`storescp exited early: ${output}`);
+    return canConnect(port);
+  });
+  return {
+    port,
+    aeTitle,
+    outputDir,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** DCMTK storescu; `-xs`-style syntax flags are left to the caller. */
+export function storescu(port: number, files: string[], opts: { calledAe?: string; callingAe?: string; extraArgs?: string[] } = {}) {
+  return run('storescu', [
+    '-aet', opts.callingAe ?? 'STORESCU',
+    '-aec', opts.calledAe ?? 'GATEWAY',
+    ...(opts.extraArgs ?? []),
+    '127.0.0.1', String(port), ...files,
+  ]);
+}
+
+export function echoscu(port: number, opts: { calledAe?: string; callingAe?: string } = {}) {
+  return run('echoscu', ['-aet', opts.callingAe ?? 'ECHOSCU', '-aec', opts.calledAe ?? 'GATEWAY', '127.0.0.1', String(port)]);
+}

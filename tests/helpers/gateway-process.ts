@@ -1,0 +1,75 @@
+/** The gateway as a real process (`dicom-gateway serve`), started from source on this Node. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { run, type RunResult } from './dcmtk.ts';
+
+export const CLI_ENTRY = resolve(import.meta.dirname, '../../src-main/cli/main.ts');
+
+export interface GatewayProcess {
+  host: string;
+  port: number;
+  storage: string;
+  process: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM (drain) by default; resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Peak resident set size of the process so far, in bytes (VmHWM). */
+  peakRssBytes(): Promise<number>;
+}
+
+export async function startGateway(opts: { storage?: string; args?: string[]; timeoutMs?: number } = {}): Promise<GatewayProcess> {
+  const storage = opts.storage ?? (await mkdtemp(join(tmpdir(), 'gateway-')));
+  const args = [CLI_ENTRY, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...(opts.args ?? [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.on('exit', (code, signal) => {
+      exitCode = code ?? (signal ? null : code);
+      resolveExit(code);
+    }),
+  );
+  const listening = new Promise<{ host: string; port: number }>((resolveListening, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start within ${opts.timeoutMs ?? 20_000} ms:\n${output}`)), opts.timeoutMs ?? 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /DICOM listening on (\S+):(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveListening({ host: match[1]!, port: Number(match[2]) });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code} before listening:\n${output}`));
+    });
+  });
+  const { host, port } = await listening;
+  return {
+    host,
+    port,
+    storage,
+    process: child,
+    output: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      if (exitCode === undefined) child.kill(signal);
+      return exited;
+    },
+    peakRssBytes: async () => {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kb = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (!kb) throw new Error('no VmHWM in /proc status');
+      return Number(kb[1]) * 1024;
+    },
+  };
+}
+
+/** Runs a one-shot CLI command (`send`, `echo`, `compare`) from source and collects its output. */
+export function runCli(args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  return run(process.execPath, [CLI_ENTRY, ...args], timeoutMs);
+}
