@@ -184,7 +184,9 @@ export class IncomingInstanceWriter extends EventEmitter {
 
   private async discard(): Promise<void> {
     const file = await this.file.catch(() => undefined);
-    await file?.close().catch(() => undefined);
+    // Only a file this writer created is removed; a failed open must not touch someone else's.
+    if (!file) return;
+    await file.close().catch(() => undefined);
     await unlink(this.tempPath).catch(() => undefined);
   }
 }

@@ -1,0 +1,85 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HEAD_BYTES, IncomingInstanceWriter, StoreWriteError } from '../../../src-main/store/incoming-instance-writer.ts';
+
+describe('IncomingInstanceWriter', () => {
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'writer-'))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes the header then every fragment byte for byte, and hashes only the dataset', async () => {
+    const header = Buffer.from('HEADER-BYTES');
+    const fragments = [randomBytes(16_378), randomBytes(1), randomBytes(3 * 1024 * 1024 + 7), randomBytes(10)];
+    const writer = new IncomingInstanceWriter(join(dir, 'a.part'), header);
+    for (const f of fragments) expect(writer.write(f)).toBe(true);
+    writer.end();
+    const written = await writer.finished();
+    const dataset = Buffer.concat(fragments);
+    expect((await readFile(written.tempPath)).equals(Buffer.concat([header, dataset]))).toBe(true);
+    expect(written.datasetSha256).toBe(createHash('sha256').update(dataset).digest('hex'));
+    expect(written.datasetLength).toBe(dataset.length);
+    expect(written.headerLength).toBe(header.length);
+    expect(written.datasetHead.equals(dataset.subarray(0, written.datasetHead.length))).toBe(true);
+    expect(written.datasetHead.length).toBeGreaterThanOrEqual(HEAD_BYTES);
+    expect(written.headIsWholeDataset).toBe(false);
+  });
+
+  it('keeps a small dataset whole in memory so index fields need no second read', async () => {
+    const writer = new IncomingInstanceWriter(join(dir, 'b.part'), Buffer.alloc(4));
+    writer.write(Buffer.from('abcd'));
+    writer.end();
+    const written = await writer.finished();
+    expect(written.headIsWholeDataset).toBe(true);
+    expect(written.datasetHead.toString()).toBe('abcd');
+  });
+
+  it('does not resolve before end(): nothing is acknowledged while bytes may still arrive', async () => {
+    const writer = new IncomingInstanceWriter(join(dir, 'c.part'), Buffer.alloc(4));
+    writer.write(randomBytes(100));
+    let settled = false;
+    void writer.finished().then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    writer.end();
+    await writer.finished();
+    expect(settled).toBe(true);
+  });
+
+  it('pauses the socket when the disk falls behind and resumes it once written', async () => {
+    const calls: string[] = [];
+    const writer = new IncomingInstanceWriter(join(dir, 'd.part'), Buffer.alloc(4), {
+      pause: () => calls.push('pause'),
+      resume: () => calls.push('resume'),
+    });
+    // 32 MiB arrive faster than any disk can take them: the writer must ask the sender to wait.
+    for (let i = 0; i < 512; i++) writer.write(Buffer.alloc(64 * 1024, i));
+    expect(calls).toContain('pause');
+    writer.end();
+    await writer.finished();
+    expect(calls.at(-1)).toBe('resume');
+    expect(calls.filter((c) => c === 'pause').length).toBe(calls.filter((c) => c === 'resume').length);
+  });
+
+  it('fails with StoreWriteError and leaves no file when the temp file cannot be created', async () => {
+    const writer = new IncomingInstanceWriter(join(dir, 'missing-folder', 'e.part'), Buffer.alloc(4));
+    writer.write(Buffer.alloc(10));
+    writer.end();
+    await expect(writer.finished()).rejects.toBeInstanceOf(StoreWriteError);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('never overwrites an existing temp file', async () => {
+    const path = join(dir, 'f.part');
+    const first = new IncomingInstanceWriter(path, Buffer.from('first'));
+    first.end();
+    await first.finished();
+    const second = new IncomingInstanceWriter(path, Buffer.from('second'));
+    second.end();
+    await expect(second.finished()).rejects.toBeInstanceOf(StoreWriteError);
+    expect((await readFile(path)).toString()).toBe('first');
+  });
+});
