@@ -96,6 +96,7 @@ class StoreScpConnection extends FixedScp {
   private accepted = false;
   /** Settles when the instance being received has been answered; drain waits on it. */
   private inFlight: Promise<unknown> | undefined;
+  private readonly whenClosed: Promise<void>;
   /** What the C-STORE-RQ of the instance being received said about it. */
   private receivingMeta: MetaGroupFields | undefined;
 
@@ -108,7 +109,12 @@ class StoreScpConnection extends FixedScp {
     this.services = services;
     this.registry = registry;
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.on('close', () => this.closed());
+    this.whenClosed = new Promise((resolve) =>
+      this.on('close', () => {
+        this.closed();
+        resolve();
+      }),
+    );
     this.on('networkError', (err: Error) => {
       if (this.result === 'released') this.result = `error: ${err.message}`;
       socket.destroy();
@@ -247,14 +253,17 @@ class StoreScpConnection extends FixedScp {
     return this.accepted;
   }
 
-  /** Finishes the instance in flight (its answer is sent), then ends the association. */
-  async drain(): Promise<void> {
+  /** Finishes the instance in flight (its answer is sent), then ends the association and waits until it is closed. */
+  async drain(graceMs = 5000): Promise<void> {
     await this.inFlight?.catch(() => undefined);
     this.result = 'aborted: gateway shutting down';
     if (!this.socket.destroyed) {
       this.sendAbort(constants.AbortSource.ServiceProvider, constants.AbortReason.NotSpecified);
       this.socket.end();
     }
+    const timer = setTimeout(() => this.socket.destroy(), graceMs);
+    await this.whenClosed;
+    clearTimeout(timer);
   }
 
   private describe() {

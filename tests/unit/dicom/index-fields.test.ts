@@ -1,0 +1,325 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  IndexFieldsNeedMoreData,
+  UnreadableDatasetError,
+  readIndexFieldsFromDataset,
+  readIndexFieldsFromFile,
+  type IndexFields,
+} from '../../../src-main/dicom/index-fields.ts';
+import { readP10Header } from '../../../src-main/dicom/p10-reader.ts';
+import {
+  FixtureTransferSyntax,
+  SopClass,
+  buildDataset,
+  buildMetaHeader,
+  buildP10File,
+  writeLargeP10File,
+  type FixtureOptions,
+} from '../../helpers/dicom-fixtures.ts';
+
+const ExplicitLE = FixtureTransferSyntax.ExplicitVRLittleEndian;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'index-fields-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Every field given explicitly, so the expectation below is the input, not a fixture default. */
+const patient: FixtureOptions = {
+  sopClassUid: SopClass.MR,
+  sopInstanceUid: '1.2.826.0.1.3680043.2.1125.7.1.42',
+  studyInstanceUid: '1.2.826.0.1.3680043.2.1125.7.2',
+  seriesInstanceUid: '1.2.826.0.1.3680043.2.1125.7.3',
+  patientName: 'DOE^JANE^Q',
+  patientId: 'PAT-0042',
+  patientBirthDate: '19811203',
+  patientSex: 'F',
+  accessionNumber: 'A1234567',
+  studyDate: '20231130',
+  studyTime: '081502.123',
+  studyDescription: 'MR KNEE LEFT',
+  seriesNumber: 7,
+  seriesDescription: 'T1 SAG',
+  modality: 'MR',
+  instanceNumber: 23,
+  numberOfFrames: 4,
+};
+const expectedPatient: IndexFields = {
+  sopClassUid: SopClass.MR,
+  sopInstanceUid: '1.2.826.0.1.3680043.2.1125.7.1.42',
+  studyInstanceUid: '1.2.826.0.1.3680043.2.1125.7.2',
+  seriesInstanceUid: '1.2.826.0.1.3680043.2.1125.7.3',
+  patientName: 'DOE^JANE^Q',
+  patientId: 'PAT-0042',
+  patientBirthDate: '19811203',
+  patientSex: 'F',
+  accessionNumber: 'A1234567',
+  studyDate: '20231130',
+  studyTime: '081502.123',
+  studyDescription: 'MR KNEE LEFT',
+  seriesNumber: 7,
+  seriesDescription: 'T1 SAG',
+  modality: 'MR',
+  instanceNumber: 23,
+  numberOfFrames: 4,
+};
+
+const syntaxes = Object.entries(FixtureTransferSyntax);
+
+describe('readIndexFieldsFromDataset', () => {
+  for (const [name, ts] of syntaxes) {
+    it(`reads every index field from a ${name} dataset`, () => {
+      expect(readIndexFieldsFromDataset(buildDataset({ ...patient, transferSyntaxUid: ts }), ts, true)).toEqual(expectedPatient);
+    });
+    it(`reads every index field from a ${name} dataset with an undefined-length sequence, private tags, an odd-length value and trailing padding`, () => {
+      const dataset = buildDataset({ ...patient, transferSyntaxUid: ts, edgeCases: true });
+      expect(readIndexFieldsFromDataset(dataset, ts, true)).toEqual(expectedPatient);
+    });
+  }
+
+  it('reads a dataset that is a slice in the middle of a larger buffer (not from its backing store start)', () => {
+    const dataset = buildDataset({ ...patient, edgeCases: true });
+    const surrounding = Buffer.concat([Buffer.from('junk before'), dataset, Buffer.from('junk after')]);
+    const slice = surrounding.subarray(11, 11 + dataset.length);
+    expect(slice.byteOffset).not.toBe(0);
+    expect(readIndexFieldsFromDataset(slice, ExplicitLE, true)).toEqual(expectedPatient);
+  });
+
+  it('leaves out fields the dataset has empty or lacks (Number of Frames absent, empty accession)', () => {
+    const fields = readIndexFieldsFromDataset(buildDataset({ ...patient, numberOfFrames: undefined, accessionNumber: '' }), ExplicitLE, true);
+    expect(fields).toEqual({ ...expectedPatient, numberOfFrames: undefined, accessionNumber: undefined });
+    expect('accessionNumber' in fields).toBe(false);
+  });
+
+  it('decodes names in UTF-8 (ISO_IR 192) and keeps only the alphabetic group of a person name', () => {
+    const dataset = buildDataset({ ...patient, specificCharacterSet: 'ISO_IR 192', patientName: 'Müller^Jörg=ミュラー^ヨルグ', studyDescription: 'Knie rechts – Übersicht' });
+    const fields = readIndexFieldsFromDataset(dataset, ExplicitLE, true);
+    expect(fields.patientName).toBe('Müller^Jörg');
+    expect(fields.studyDescription).toBe('Knie rechts – Übersicht');
+    expect(fields.specificCharacterSet).toBe('ISO_IR 192');
+  });
+
+  it('decodes Latin-1 (ISO_IR 100) names', () => {
+    const dataset = buildDataset({ ...patient, specificCharacterSet: 'ISO_IR 100', patientName: 'Ångström^Zoë' });
+    expect(readIndexFieldsFromDataset(dataset, ExplicitLE, true).patientName).toBe('Ångström^Zoë');
+  });
+
+  it('accepts a multi-valued ISO 2022 character set that dcmjs alone refuses, keeping its value', () => {
+    const dataset = buildDataset({ ...patient, specificCharacterSet: '\\ISO 2022 IR 87', patientName: 'YAMADA^TARO' });
+    const fields = readIndexFieldsFromDataset(dataset, ExplicitLE, true);
+    expect(fields.specificCharacterSet).toBe('\\ISO 2022 IR 87');
+    expect(fields.patientName).toBe('YAMADA^TARO');
+  });
+
+  it('accepts an unknown character set and reads on in the default repertoire', () => {
+    const dataset = buildDataset({ ...patient, specificCharacterSet: 'ISO_IR 999', patientName: 'SMITH^ANN' });
+    const fields = readIndexFieldsFromDataset(dataset, ExplicitLE, true);
+    expect(fields.specificCharacterSet).toBe('ISO_IR 999');
+    expect(fields.patientName).toBe('SMITH^ANN');
+  });
+});
+
+/** Offset of the first element after Number of Frames, (0028,0010) Rows, found by its header bytes. */
+function rowsElementOffset(dataset: Buffer, ts: string): number {
+  const header =
+    ts === FixtureTransferSyntax.ImplicitVRLittleEndian
+      ? Buffer.from([0x28, 0x00, 0x10, 0x00, 0x02, 0x00, 0x00, 0x00])
+      : ts === FixtureTransferSyntax.ExplicitVRBigEndian
+        ? Buffer.from([0x00, 0x28, 0x00, 0x10, 0x55, 0x53, 0x00, 0x02])
+        : Buffer.from([0x28, 0x00, 0x10, 0x00, 0x55, 0x53, 0x02, 0x00]);
+  const offset = dataset.indexOf(header);
+  if (offset < 0) throw new Error('fixture has no Rows element');
+  return offset;
+}
+
+describe('readIndexFieldsFromDataset on a prefix', () => {
+  for (const [name, ts] of syntaxes.filter(([, ts]) => ts !== FixtureTransferSyntax.DeflatedExplicitVRLittleEndian)) {
+    it(`${name}: any prefix that reaches the element after Number of Frames is enough, wherever it ends (pixel data included)`, () => {
+      const dataset = buildDataset({ ...patient, transferSyntaxUid: ts, edgeCases: true, pixelDataBytes: 600 });
+      const enough = rowsElementOffset(dataset, ts) + 8;
+      for (let cut = enough; cut < dataset.length; cut++) {
+        expect(readIndexFieldsFromDataset(dataset.subarray(0, cut), ts, false), `prefix of ${cut} bytes`).toEqual(expectedPatient);
+      }
+    });
+
+    it(`${name}: every shorter prefix asks for more data instead of guessing`, () => {
+      const dataset = buildDataset({ ...patient, transferSyntaxUid: ts, edgeCases: true });
+      const enough = rowsElementOffset(dataset, ts) + 8;
+      for (let cut = 0; cut < enough; cut++) {
+        expect(() => readIndexFieldsFromDataset(dataset.subarray(0, cut), ts, false), `prefix of ${cut} bytes`).toThrow(IndexFieldsNeedMoreData);
+      }
+    });
+  }
+
+  it('Deflated: reads the fields from a prefix of the compressed stream and asks for more from a too short one', () => {
+    const ts = FixtureTransferSyntax.DeflatedExplicitVRLittleEndian;
+    const dataset = buildDataset({ ...patient, transferSyntaxUid: ts, edgeCases: true, pixelDataBytes: 256 * 1024 });
+    expect(readIndexFieldsFromDataset(dataset.subarray(0, Math.floor(dataset.length / 2)), ts, false)).toEqual(expectedPatient);
+    expect(() => readIndexFieldsFromDataset(dataset.subarray(0, 40), ts, false)).toThrow(IndexFieldsNeedMoreData);
+  });
+});
+
+describe('unreadable datasets', () => {
+  it('refuses bytes that are not DICOM, naming the source and the transfer syntax', () => {
+    const garbage = Buffer.from('This is a plain text file, certainly not a DICOM dataset at all.', 'latin1');
+    expect(() => readIndexFieldsFromDataset(garbage, ExplicitLE, true, 'upload.txt')).toThrow(UnreadableDatasetError);
+    expect(() => readIndexFieldsFromDataset(garbage, ExplicitLE, true, 'upload.txt')).toThrow(/^upload\.txt: no valid element at byte 0: .* \(read as Explicit VR Little Endian \(1\.2\.840\.10008\.1\.2\.1\)\)$/);
+  });
+
+  it('refuses a complete dataset that ends inside a needed element', () => {
+    const dataset = buildDataset(patient);
+    const cut = dataset.indexOf(Buffer.from('DOE^JANE', 'latin1')) + 3;
+    expect(() => readIndexFieldsFromDataset(dataset.subarray(0, cut), ExplicitLE, true, 'cut.dcm')).toThrow(
+      /^cut\.dcm: element \(0010,0010\) at byte \d+ claims 10 bytes, more than the 3 left/,
+    );
+  });
+
+  it('refuses an implicit VR dataset whose first element claims more bytes than there are', () => {
+    const lying = Buffer.alloc(16);
+    lying.writeUInt16LE(0x0008, 0);
+    lying.writeUInt16LE(0x0016, 2);
+    lying.writeUInt32LE(1_000_000, 4);
+    expect(() => readIndexFieldsFromDataset(lying, FixtureTransferSyntax.ImplicitVRLittleEndian, true, 'lying.dcm')).toThrow(UnreadableDatasetError);
+  });
+
+  it('refuses a deflated dataset that does not inflate', () => {
+    const notDeflate = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x02, 0x03]);
+    expect(() => readIndexFieldsFromDataset(notDeflate, FixtureTransferSyntax.DeflatedExplicitVRLittleEndian, true, 'bad-deflate.dcm')).toThrow(
+      /^bad-deflate\.dcm: cannot inflate/,
+    );
+  });
+
+  it('refuses an empty dataset', () => {
+    expect(() => readIndexFieldsFromDataset(Buffer.alloc(0), ExplicitLE, true, 'empty.dcm')).toThrow(/^empty\.dcm: the dataset is empty/);
+  });
+});
+
+describe('readIndexFieldsFromFile', () => {
+  it('reads the fields of a P10 file at the dataset offset the P10 reader found', async () => {
+    for (const [name, ts] of syntaxes) {
+      const path = join(dir, `${name}.dcm`);
+      await writeFile(path, buildP10File({ ...patient, transferSyntaxUid: ts, edgeCases: true }));
+      const header = await readP10Header(path);
+      expect(await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid), name).toEqual(expectedPatient);
+    }
+  });
+
+  it('reads a 200 MiB file without loading it (memory grows by far less than the file)', async () => {
+    const path = join(dir, 'large.dcm');
+    await writeLargeP10File(path, { ...patient, transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian, pixelDataBytes: 200 * 1024 * 1024, edgeCases: true });
+    const header = await readP10Header(path);
+    const before = process.memoryUsage();
+    const fields = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid);
+    const after = process.memoryUsage();
+    expect(fields).toEqual(expectedPatient);
+    expect(after.rss - before.rss).toBeLessThan(16 * 1024 * 1024);
+    expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(16 * 1024 * 1024);
+    await rm(path);
+  });
+
+  it('grows its read when a large element sits before the needed fields', async () => {
+    // 300 KiB private OB between SOP Instance UID and Patient Name: beyond the first 64 KiB read.
+    const dataset = explicitLeDataset([
+      element(0x00080016, 'UI', uid(SopClass.CT)),
+      element(0x00080018, 'UI', uid('1.2.3.99')),
+      element(0x00090010, 'LO', Buffer.from('BIG BLOB', 'latin1')),
+      element(0x00091000, 'OB', Buffer.alloc(300 * 1024, 0xab)),
+      element(0x00100010, 'PN', Buffer.from('LATE^NAME', 'latin1')),
+      element(0x7fe00010, 'OW', Buffer.alloc(1024)),
+    ]);
+    const path = join(dir, 'late-fields.dcm');
+    await writeFile(path, Buffer.concat([buildMetaHeader({ sopInstanceUid: '1.2.3.99' }), dataset]));
+    const header = await readP10Header(path);
+    const fields = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid);
+    expect(fields).toEqual({ sopClassUid: SopClass.CT, sopInstanceUid: '1.2.3.99', patientName: 'LATE^NAME' });
+  });
+
+  it('reads a deflated file whose compressed dataset is larger than the first read', async () => {
+    const ts = FixtureTransferSyntax.DeflatedExplicitVRLittleEndian;
+    const plain = explicitLeDataset([
+      element(0x00080016, 'UI', uid(SopClass.CT)),
+      element(0x00090010, 'LO', Buffer.from('NOISE', 'latin1')),
+      element(0x00091000, 'OB', noise(200 * 1024)), // incompressible, so the compressed prefix must grow
+      element(0x00100020, 'LO', Buffer.from('ID-77 ', 'latin1')),
+    ]);
+    const path = join(dir, 'deflated-late.dcm');
+    await writeFile(path, Buffer.concat([buildMetaHeader({ transferSyntaxUid: ts }), deflateRawSync(plain)]));
+    const header = await readP10Header(path);
+    expect(await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid)).toEqual({ sopClassUid: SopClass.CT, patientId: 'ID-77' });
+  });
+
+  it('names the file when its dataset is unreadable', async () => {
+    const path = join(dir, 'garbage.dcm');
+    await writeFile(path, Buffer.concat([buildMetaHeader({}), Buffer.from('garbage garbage garbage garbage', 'latin1')]));
+    const header = await readP10Header(path);
+    const error = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UnreadableDatasetError);
+    expect((error as UnreadableDatasetError).message.startsWith(path)).toBe(true);
+    expect((error as UnreadableDatasetError).source).toBe(path);
+  });
+
+  it('names the file it cannot open', async () => {
+    const path = join(dir, 'missing.dcm');
+    await expect(readIndexFieldsFromFile(path, 0, ExplicitLE)).rejects.toThrow(`${path}: cannot open (ENOENT)`);
+  });
+});
+
+describe('cost per instance', () => {
+  it('reads a 10 KiB dataset in well under a millisecond', () => {
+    const dataset = buildDataset({ ...patient, edgeCases: true, pixelDataBytes: 10 * 1024 - 600 });
+    expect(dataset.length).toBeGreaterThan(10 * 1000);
+    for (let i = 0; i < 200; i++) readIndexFieldsFromDataset(dataset, ExplicitLE, true); // warm up the JIT
+    // Best of several rounds: other test files share the two cores, and only our own cost counts.
+    const rounds = Array.from({ length: 5 }, () => {
+      const calls = 1000;
+      const started = performance.now();
+      for (let i = 0; i < calls; i++) readIndexFieldsFromDataset(dataset, ExplicitLE, true);
+      return ((performance.now() - started) * 1000) / calls;
+    });
+    const microsecondsPerCall = Math.min(...rounds);
+    console.log(`readIndexFieldsFromDataset: ${microsecondsPerCall.toFixed(1)} µs per 10 KiB dataset (best of ${rounds.length} rounds)`);
+    expect(microsecondsPerCall).toBeLessThan(500);
+  });
+});
+
+// --- hand-built explicit VR LE datasets for layouts the fixture writer does not make ----------------
+
+function element(tag: number, vr: string, value: Buffer): Buffer {
+  const padded = value.length % 2 ? Buffer.concat([value, Buffer.from([vr === 'UI' ? 0 : 0x20])]) : value;
+  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
+  const header = Buffer.alloc(long ? 12 : 8);
+  header.writeUInt16LE(tag >>> 16, 0);
+  header.writeUInt16LE(tag & 0xffff, 2);
+  header.write(vr, 4, 'latin1');
+  if (long) header.writeUInt32LE(padded.length, 8);
+  else header.writeUInt16LE(padded.length, 6);
+  return Buffer.concat([header, padded]);
+}
+
+function uid(value: string): Buffer {
+  return Buffer.from(value, 'latin1');
+}
+
+function explicitLeDataset(elements: Buffer[]): Buffer {
+  return Buffer.concat(elements);
+}
+
+/** Deterministic bytes that deflate cannot shrink. */
+function noise(length: number): Buffer {
+  const out = Buffer.alloc(length);
+  let x = 0x12345678;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
