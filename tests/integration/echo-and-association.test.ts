@@ -1,0 +1,87 @@
+/**
+ * C-ECHO both ways, and association acceptance by calling AE title, against real DCMTK peers.
+ */
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoscu, osChosenPort, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { buildP10File } from '../helpers/dicom-fixtures.ts';
+import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { listFilesRecursive, storedPath } from '../helpers/p10-regions.ts';
+
+const UID_ROOT = '1.2.3.4.5.6.7.8.9';
+
+let work: string;
+let open: GatewayProcess | undefined;
+let guarded: GatewayProcess | undefined;
+let scp: StoreScp | undefined;
+let fixture: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'echo-association-'));
+  await mkdir(join(work, 'storescp'));
+  fixture = join(work, 'ct.dcm');
+  await writeFile(fixture, buildP10File({ seed: 501 }));
+  // One after the other, so that if one fails to start, afterAll still stops those already running.
+  open = await startGateway({ storage: join(work, 'open'), args: ['--ae', 'GATEWAY'] });
+  guarded = await startGateway({ storage: join(work, 'guarded'), args: ['--ae', 'GATEWAY', '--allow-calling-ae', 'MODALITY1,MODALITY2'] });
+  scp = await startStoreScp({ outputDir: join(work, 'storescp') });
+});
+
+afterAll(async () => {
+  await Promise.all([open?.stop(), guarded?.stop(), scp?.stop()]);
+  await rm(work, { recursive: true, force: true });
+});
+
+const fixtureUids = { study: `${UID_ROOT}.1.501`, series: `${UID_ROOT}.2.501`, sop: `${UID_ROOT}.3.501.1` };
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+describe('C-ECHO', () => {
+  it('answers DCMTK echoscu with success', async () => {
+    const result = await echoscu(open!.port, { calledAe: 'GATEWAY' });
+    expect(result.code, `${result.stderr}\n${open!.output()}`).toBe(0);
+  });
+
+  it('dicom-gateway echo succeeds against DCMTK storescp', async () => {
+    const result = await runCli(['echo', `${scp!.aeTitle}@127.0.0.1:${scp!.port}`]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+  });
+
+  it('dicom-gateway echo to a closed port exits 1 with a message naming the peer', async () => {
+    const port = await osChosenPort(); // free once the probe closed it: nothing listens there
+    const result = await runCli(['echo', `NOBODY@127.0.0.1:${port}`]);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout + result.stderr).toContain(`127.0.0.1:${port}`);
+  });
+});
+
+describe('association acceptance by calling AE title (--allow-calling-ae)', () => {
+  it('rejects storescu and echoscu calling as an AE not on the list, and stores nothing', async () => {
+    const store = await storescu(guarded!.port, [fixture], { calledAe: 'GATEWAY', callingAe: 'STRANGER' });
+    expect(store.code).not.toBe(0);
+    expect(store.stdout + store.stderr).toMatch(/Association Rejected/i);
+
+    const echo = await echoscu(guarded!.port, { calledAe: 'GATEWAY', callingAe: 'STRANGER' });
+    expect(echo.code).not.toBe(0);
+    expect(echo.stdout + echo.stderr).toMatch(/Association Rejected/i);
+
+    expect(await listFilesRecursive(join(guarded!.storage, 'studies'))).toEqual([]);
+  });
+
+  it('rejects dicom-gateway send calling as an AE not on the list with exit 1, and stores nothing', async () => {
+    const result = await runCli(['send', '--to', `GATEWAY@127.0.0.1:${guarded!.port}`, '--calling-ae', 'STRANGER', fixture]);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/reject/i);
+    expect(await listFilesRecursive(join(guarded!.storage, 'studies'))).toEqual([]);
+  });
+
+  it('accepts echoscu and storescu calling as an AE on the list', async () => {
+    const echo = await echoscu(guarded!.port, { calledAe: 'GATEWAY', callingAe: 'MODALITY2' });
+    expect(echo.code, `${echo.stderr}\n${guarded!.output()}`).toBe(0);
+
+    const store = await storescu(guarded!.port, [fixture], { calledAe: 'GATEWAY', callingAe: 'MODALITY1' });
+    expect(store.code, `${store.stderr}\n${guarded!.output()}`).toBe(0);
+    expect(await exists(storedPath(guarded!.storage, fixtureUids))).toBe(true);
+  });
+});
