@@ -34,8 +34,11 @@ export async function sendCommand(argv: string[]): Promise<number> {
     ...collected.missing.map((path) => `${path}: no such file or folder`),
     ...collected.skipped.filter((s) => s.explicit).map((s) => `${s.file}: ${s.reason}`),
   ];
+  const skipped = collected.skipped.map(({ file, reason }) => ({ file, reason }));
   if (inputErrors.length > 0) {
     process.stderr.write(inputErrors.map((e) => `error: ${e}\n`).join(''));
+    // Scripts reading --json get the same facts as a report, so they need not parse stderr.
+    if (json) printJson({ to: formatPeer(peer), results: [], sent: 0, failed: 0, skipped, errors: inputErrors });
     return ExitCode.Usage;
   }
   if (collected.files.length === 0) {
@@ -53,9 +56,8 @@ export async function sendCommand(argv: string[]): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const sent = results.filter((r) => r.ok).length;
   const failed = results.length - sent;
-  const skipped = collected.skipped.map(({ file, reason }) => ({ file, reason }));
   if (json) {
-    process.stdout.write(JSON.stringify({ to: formatPeer(peer), results, sent, failed, skipped }, null, 2) + '\n');
+    printJson({ to: formatPeer(peer), results, sent, failed, skipped, errors: [] });
   } else {
     printSkipped(collected.skipped);
     const bytes = results.reduce((n, r) => n + r.bytes, 0);
@@ -66,6 +68,10 @@ export async function sendCommand(argv: string[]): Promise<number> {
     );
   }
   return failed > 0 ? ExitCode.DicomFailure : ExitCode.Ok;
+}
+
+function printJson(report: object): void {
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }
 
 function printResult(result: SendResult, index: number, count: number): void {

@@ -8,6 +8,7 @@ import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import { describeTransferSyntax, encodingOf, TransferSyntax } from './transfer-syntax.ts';
+import { trimUid } from './uid.ts';
 
 export interface IndexFields {
   patientName?: string;
@@ -79,12 +80,12 @@ const { ReadBufferStream, DicomMessage } = dcmjs.data;
 // --- what to read ------------------------------------------------------------------------------
 
 type FieldName = keyof IndexFields;
-type FieldKind = 'text' | 'name' | 'number' | 'charset';
+type FieldKind = 'text' | 'uid' | 'name' | 'number' | 'charset';
 
 const FIELDS = new Map<number, { name: FieldName; kind: FieldKind }>([
   [0x00080005, { name: 'specificCharacterSet', kind: 'charset' }],
-  [0x00080016, { name: 'sopClassUid', kind: 'text' }],
-  [0x00080018, { name: 'sopInstanceUid', kind: 'text' }],
+  [0x00080016, { name: 'sopClassUid', kind: 'uid' }],
+  [0x00080018, { name: 'sopInstanceUid', kind: 'uid' }],
   [0x00080020, { name: 'studyDate', kind: 'text' }],
   [0x00080030, { name: 'studyTime', kind: 'text' }],
   [0x00080050, { name: 'accessionNumber', kind: 'text' }],
@@ -95,8 +96,8 @@ const FIELDS = new Map<number, { name: FieldName; kind: FieldKind }>([
   [0x00100020, { name: 'patientId', kind: 'text' }],
   [0x00100030, { name: 'patientBirthDate', kind: 'text' }],
   [0x00100040, { name: 'patientSex', kind: 'text' }],
-  [0x0020000d, { name: 'studyInstanceUid', kind: 'text' }],
-  [0x0020000e, { name: 'seriesInstanceUid', kind: 'text' }],
+  [0x0020000d, { name: 'studyInstanceUid', kind: 'uid' }],
+  [0x0020000e, { name: 'seriesInstanceUid', kind: 'uid' }],
   [0x00200011, { name: 'seriesNumber', kind: 'number' }],
   [0x00200013, { name: 'instanceNumber', kind: 'number' }],
   [0x00280008, { name: 'numberOfFrames', kind: 'number' }],
@@ -189,8 +190,16 @@ function readElements(walk: Walk): IndexFields {
       stream.offset = end;
       continue;
     }
-    const element = readOneElement(walk, stream, header.tag)[tagKey(header.tag)];
     const field = FIELDS.get(header.tag);
+    if (field?.kind === 'uid' && end !== undefined) {
+      // UIDs become folder names: take the bytes as they are. dcmjs drops every character that is
+      // not a digit or a dot, which would turn "/1.2" into the valid-looking "1.2".
+      const uid = trimUid(bytes.toString('latin1', offset + header.headerLength, end));
+      if (uid !== '') (fields as Record<string, unknown>)[field.name] = uid;
+      stream.offset = end;
+      continue;
+    }
+    const element = readOneElement(walk, stream, header.tag)[tagKey(header.tag)];
     if (field && element) setField(fields, field.name, field.kind, element);
   }
 }

@@ -5,6 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readP10Header } from './p10-reader.ts';
+import { uidProblem } from './uid.ts';
 
 export interface SendableFile {
   file: string;
@@ -36,6 +37,12 @@ export async function readSendableFile(file: string): Promise<SendableFile | { r
     if (!header.mediaStorageSopClassUid) return { reason: 'file meta group has no Media Storage SOP Class UID (0002,0002)' };
     if (!header.mediaStorageSopInstanceUid) return { reason: 'file meta group has no Media Storage SOP Instance UID (0002,0003)' };
     if (header.mediaStorageSopClassUid === MEDIA_STORAGE_DIRECTORY) return { reason: 'a DICOMDIR (media directory), not an instance' };
+    // The command would carry these UIDs; an invalid one would be cut or cleaned on the way,
+    // and the peer would store the instance under a UID the file does not have.
+    for (const [name, uid] of [['SOP Class UID', header.mediaStorageSopClassUid], ['SOP Instance UID', header.mediaStorageSopInstanceUid]]) {
+      const problem = uidProblem(uid);
+      if (problem) return { reason: `its ${name} ${JSON.stringify(uid)} ${problem}; not sent` };
+    }
     return {
       file,
       sopClassUid: header.mediaStorageSopClassUid,

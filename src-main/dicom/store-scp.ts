@@ -20,10 +20,12 @@ import {
   type AssociationType,
   type CEchoRequestType,
   type CStoreRequestType,
+  type NetworkInternals,
   type PresentationContextType,
 } from './dimse-library.ts';
 import { Status, describeStatus, statusHex } from './dimse-status.ts';
 import { withNetworkFixes } from './network-fixes.ts';
+import { CommandTag, readCommandText, recordCommandBytes } from './raw-command.ts';
 import type { MetaGroupFields } from './p10-writer.ts';
 import { VERIFICATION_SOP_CLASS, isKnownNonStorageSopClass, isStorageSopClass } from './sop-classes.ts';
 import { describeTransferSyntax } from './transfer-syntax.ts';
@@ -97,6 +99,8 @@ class StoreScpConnection extends FixedScp {
   /** Settles when the instance being received has been answered; drain waits on it. */
   private inFlight: Promise<unknown> | undefined;
   private readonly whenClosed: Promise<void>;
+  /** The bytes of the last command received, to read its UIDs as sent (see raw-command.ts). */
+  private readonly lastCommand: () => Buffer | undefined;
   /** What the C-STORE-RQ of the instance being received said about it. */
   private receivingMeta: MetaGroupFields | undefined;
 
@@ -108,6 +112,7 @@ class StoreScpConnection extends FixedScp {
     });
     this.services = services;
     this.registry = registry;
+    this.lastCommand = recordCommandBytes(this as unknown as NetworkInternals);
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
     this.whenClosed = new Promise((resolve) =>
       this.on('close', () => {
@@ -177,9 +182,12 @@ class StoreScpConnection extends FixedScp {
   }
 
   override createStoreWritableStream(context: PresentationContextType, request: CStoreRequestType): any {
+    const command = this.lastCommand();
+    const asSent = (tag: number, parsed: unknown) =>
+      (command && readCommandText(command, tag)) ?? trimUid(String(parsed ?? ''));
     const meta: MetaGroupFields = {
-      sopClassUid: trimUid(String(request.getAffectedSopClassUid() ?? '')),
-      sopInstanceUid: trimUid(String(request.getAffectedSopInstanceUid() ?? '')),
+      sopClassUid: asSent(CommandTag.AffectedSopClassUid, request.getAffectedSopClassUid()),
+      sopInstanceUid: asSent(CommandTag.AffectedSopInstanceUid, request.getAffectedSopInstanceUid()),
       transferSyntaxUid: acceptedSyntax(context),
     };
     const problem = uidProblem(meta.sopInstanceUid)
