@@ -15,6 +15,7 @@ import { StoreScpServer, type ScpConfig } from './dicom/store-scp.ts';
 import { sendFiles, type SendResult } from './dicom/store-scu.ts';
 import { GatewayEventBus } from './events.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
+import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
 import { InstanceStore } from './store/instance-store.ts';
 import { INDEX_FILE } from './store/store-layout.ts';
 
@@ -24,6 +25,10 @@ export interface GatewayConfig extends ScpConfig {
   storage: string;
   /** Largest PDU we accept; peers' PDUs to us are at most this long. */
   maxPduLength: number;
+  destinations: Destination[];
+  /** Evaluated in order for every stored instance; every matching rule forwards. */
+  rules: Rule[];
+  queue: QueueSettings;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -38,6 +43,9 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   connectTimeoutMs: 30_000,
   associationTimeoutMs: 60_000,
   pduTimeoutMs: 60_000,
+  destinations: [],
+  rules: [],
+  queue: DEFAULT_QUEUE_SETTINGS,
 };
 
 export class Gateway {
