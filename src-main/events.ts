@@ -3,6 +3,7 @@
  * event carries everything a person would want to see about the thing that happened.
  */
 import { EventEmitter } from 'node:events';
+import type { SendResult } from './dicom/store-scu.ts';
 
 export interface AssociationOpened {
   associationId: number;
@@ -57,19 +58,17 @@ export interface SendProgress {
   bytesTotal: number;
 }
 
-export interface SendFileResult {
-  sendId: number;
-  file: string;
-  ok: boolean;
-  sopClassUid: string | undefined;
-  sopInstanceUid: string | undefined;
-  transferSyntaxUid: string | undefined;
-  status: number | null;
-  statusHex: string | null;
-  meaning: string;
+export type SendFileResult = SendResult & { sendId: number };
+
+export interface JobUpdated {
+  jobId: number;
+  instanceId: number;
+  sopInstanceUid: string;
+  destination: string;
+  state: 'queued' | 'sending' | 'sent' | 'retry-wait' | 'dead' | 'cancelled';
+  attempts: number;
   error: string | undefined;
-  bytes: number;
-  sha256: string | undefined;
+  nextAttemptAt: string | undefined;
 }
 
 export interface GatewayEvents {
@@ -80,6 +79,7 @@ export interface GatewayEvents {
   'instance-failed': InstanceFailed;
   'send-progress': SendProgress;
   'send-file-done': SendFileResult;
+  'job-updated': JobUpdated;
 }
 
 export type GatewayEventName = keyof GatewayEvents;

@@ -2,6 +2,7 @@
 /** `dicom-gateway <command>`: the headless face of the gateway. */
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
+import { ConfigError } from '../config/config-error.ts';
 import { ECHO_USAGE, echoCommand } from './echo-command.ts';
 import { SEND_USAGE, sendCommand } from './send-command.ts';
 import { SERVE_USAGE, serveCommand } from './serve-command.ts';
@@ -29,6 +30,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
+    // A broken config file is an input error too; one line per problem, no usage text burying the fields it names.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message.replace(/^/gm, `dicom-gateway ${name}: `)}\n`);
+      return ExitCode.Usage;
+    }
     if (err instanceof UsageError) {
       process.stderr.write(`dicom-gateway ${name}: ${err.message}\nusage: ${command.usage}\n`);
       return ExitCode.Usage;

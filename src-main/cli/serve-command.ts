@@ -1,16 +1,18 @@
 /** `dicom-gateway serve`: the headless engine. */
 import { resolve } from 'node:path';
+import { loadConfigFile } from '../config/load-config.ts';
 import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../gateway.ts';
 import { createLogger, type LogFormat, type LogLevel } from '../log/logger.ts';
 import { parseAeTitle, parseBoolean, parseCommandArgs, parsePort, parsePositiveInt } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
 export const SERVE_USAGE =
-  'dicom-gateway serve [--ae GATEWAY] [--host ADDR] [--port 11112|0] [--storage DIR] [--max-pdu N]\n' +
+  'dicom-gateway serve [--config FILE] [--ae GATEWAY] [--host ADDR] [--port 11112|0] [--storage DIR] [--max-pdu N]\n' +
   '                    [--allow-calling-ae AE[,AE...]] [--max-associations N] [--accept-unknown-sop-classes true|false]\n' +
   '                    [--log-level debug|info|warn|error] [--log-format text|json]';
 
 const OPTIONS = {
+  config: { type: 'string' },
   ae: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
@@ -23,13 +25,18 @@ const OPTIONS = {
   'log-format': { type: 'string' },
 } as const;
 
+/**
+ * The settings `serve` runs with: the embedded defaults, or the --config file (validated whole,
+ * a ConfigError naming the field otherwise), then each flag given on top of that.
+ */
 export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; logLevel: LogLevel; logFormat: LogFormat } {
   const { values } = parseCommandArgs(argv, OPTIONS, false);
-  const config: GatewayConfig = { ...DEFAULT_CONFIG };
+  if (values.config === '') throw new UsageError('--config needs the path of a YAML or JSON config file');
+  const config: GatewayConfig = values.config !== undefined ? loadConfigFile(values.config) : { ...DEFAULT_CONFIG, storage: resolve(DEFAULT_CONFIG.storage) };
   if (values.ae !== undefined) config.aeTitle = parseAeTitle(values.ae, '--ae');
   if (values.host !== undefined) config.host = values.host;
   if (values.port !== undefined) config.port = parsePort(values.port, '--port');
-  config.storage = resolve(values.storage ?? DEFAULT_CONFIG.storage);
+  if (values.storage !== undefined) config.storage = resolve(values.storage);
   if (values['max-pdu'] !== undefined) config.maxPduLength = parsePositiveInt(values['max-pdu'], '--max-pdu');
   if (values['allow-calling-ae']) {
     config.allowedCallingAes = values['allow-calling-ae'].flatMap((v) => v.split(',')).map((ae) => parseAeTitle(ae, '--allow-calling-ae'));

@@ -72,4 +72,77 @@ export const MIGRATIONS: readonly string[] = [
            sum(size) AS bytes, min(received_at) AS first_received_at, max(received_at) AS last_received_at
     FROM instances GROUP BY study_instance_uid;
   `,
+  `
+  CREATE TABLE destinations (
+    name TEXT PRIMARY KEY,
+    ae_title TEXT NOT NULL,
+    host TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    calling_ae TEXT,
+    max_pdu_length INTEGER NOT NULL,
+    connect_timeout_ms INTEGER NOT NULL,
+    dimse_timeout_ms INTEGER NOT NULL,
+    max_associations INTEGER NOT NULL,
+    enabled INTEGER NOT NULL,
+    allow_transcoding INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  -- Ordered rules; the definition is the JSON of a Rule (routing-types.ts).
+  CREATE TABLE rules (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    definition TEXT NOT NULL
+  );
+
+  -- One job per (instance version, destination): the forward queue.
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES instances(id),
+    destination TEXT NOT NULL,
+    rule TEXT,
+    study_instance_uid TEXT,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'retry-wait', 'dead', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    -- epoch milliseconds
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    last_status INTEGER,
+    failure_kind TEXT,
+    -- how many times the destination acknowledged it (more than 1 only after a crash or a manual resend)
+    deliveries INTEGER NOT NULL DEFAULT 0,
+    -- SHA-256 of the dataset bytes put on the wire to this destination (the digest chain's last hop)
+    sent_sha256 TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (instance_id, destination)
+  );
+  CREATE INDEX jobs_due ON jobs (destination, state, next_attempt_at);
+
+  CREATE TABLE job_attempts (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    attempt INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    status INTEGER,
+    error TEXT,
+    failure_kind TEXT,
+    -- the wait chosen before the next attempt (null when none follows)
+    backoff_ms INTEGER
+  );
+  CREATE INDEX job_attempts_job ON job_attempts (job_id);
+
+  -- Studies waiting for quiet before a study-quiet rule forwards them whole.
+  CREATE TABLE quiet_studies (
+    study_instance_uid TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    last_received_at INTEGER NOT NULL,
+    quiet_ms INTEGER NOT NULL,
+    PRIMARY KEY (study_instance_uid, rule, destination)
+  );
+  `,
 ];

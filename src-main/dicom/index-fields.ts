@@ -3,10 +3,15 @@
  * dataset with dcmjs's own element reader. Reading stops at the first element past the last tag
  * the index needs, so pixel data (and whatever large elements sit before it) is never touched,
  * and a prefix of the dataset is enough. The dataset bytes are only read, never re-encoded.
+ *
+ * Callers may ask for extra top-level elements (the tags routing rules read, see
+ * routing/rule-matcher.ts); reading then stops after the larger of Number of Frames and the last
+ * extra tag. Extra tags must lie before pixel data: group 7FE0 and anything after it is refused.
  */
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
+import { dictionaryVr, formatTag, tagKey } from './tag-keywords.ts';
 import { describeTransferSyntax, encodingOf, TransferSyntax } from './transfer-syntax.ts';
 import { trimUid } from './uid.ts';
 
@@ -29,6 +34,19 @@ export interface IndexFields {
   instanceNumber?: number;
   numberOfFrames?: number;
   specificCharacterSet?: string;
+  /**
+   * The extra elements asked for, by 8-hex-digit tag ("00100020", upper-case hex), present only
+   * when one of them is in the dataset. A value is the element's text as read: multiple values
+   * joined by backslash, each without its trailing padding (spaces, NULs) and, for AE, CS, DS,
+   * IS, LO and SH, without leading spaces; PN as written ("Alphabetic=Ideographic=Phonetic");
+   * character-set-dependent VRs decoded with (0008,0005) as the other fields are. Binary numbers
+   * (US, SS, UL, SL, SV, UV, FL, FD) are written in decimal, AT as 8 hex digits. Binary VRs (OB, OW,
+   * OD, OF, OL, OV), sequences and undefined-length values are left out. UN (and, in implicit VR,
+   * a tag the dictionary does not know, e.g. a private one) is read as Latin-1 text when its bytes
+   * hold no control characters (else it is left out as binary). An element present with an empty
+   * value gives ''.
+   */
+  extra?: Record<string, string>;
 }
 
 /** `head` is a prefix of the dataset and a needed field may lie beyond it: read more and call again. */
@@ -102,8 +120,10 @@ const FIELDS = new Map<number, { name: FieldName; kind: FieldKind }>([
   [0x00200013, { name: 'instanceNumber', kind: 'number' }],
   [0x00280008, { name: 'numberOfFrames', kind: 'number' }],
 ]);
-/** Reading stops at the first element whose tag is greater than this (Number of Frames). */
+/** Reading stops at the first element whose tag is greater than this (Number of Frames), or than the last extra tag. */
 const LAST_NEEDED_TAG = Math.max(...FIELDS.keys());
+/** Extra tags may not reach pixel data: group 7FE0 (Float/Double Float/Pixel Data) and everything after it. */
+const FIRST_UNREADABLE_EXTRA_TAG = 0x7fe00000;
 const SPECIFIC_CHARACTER_SET = 0x00080005;
 const VR_PATTERN = /^[A-Z]{2}$/;
 const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
@@ -118,7 +138,14 @@ const FIRST_READ_BYTES = 64 * 1024;
  * `complete` false means `head` is only a prefix: reading tolerates it ending anywhere after the
  * needed fields, and throws IndexFieldsNeedMoreData when one may lie beyond it.
  */
-export function readIndexFieldsFromDataset(head: Buffer, transferSyntaxUid: string, complete: boolean, source = 'dataset'): IndexFields {
+export function readIndexFieldsFromDataset(
+  head: Buffer,
+  transferSyntaxUid: string,
+  complete: boolean,
+  source = 'dataset',
+  extraTags?: readonly number[],
+): IndexFields {
+  const extra = extraTagPlan(extraTags);
   const encoding = encodingOf(transferSyntaxUid);
   const syntaxName = describeTransferSyntax(transferSyntaxUid);
   const bytes = encoding.deflated ? inflate(head, complete, source, syntaxName) : head;
@@ -136,7 +163,30 @@ export function readIndexFieldsFromDataset(head: Buffer, transferSyntaxUid: stri
     complete,
     source,
     syntaxName,
+    lastTag: extra?.lastTag ?? LAST_NEEDED_TAG,
+    extraTags: extra?.tags,
   });
+}
+
+interface ExtraTagPlan {
+  tags: ReadonlySet<number>;
+  lastTag: number;
+}
+/** Callers pass the same compiled list (never changed afterwards) for every instance, so its plan is built once per list. */
+const extraTagPlans = new WeakMap<readonly number[], ExtraTagPlan>();
+
+function extraTagPlan(extraTags: readonly number[] | undefined): ExtraTagPlan | undefined {
+  if (extraTags === undefined || extraTags.length === 0) return undefined;
+  let plan = extraTagPlans.get(extraTags);
+  if (plan) return plan;
+  for (const tag of extraTags) {
+    if (!Number.isInteger(tag) || tag < 0 || tag >= FIRST_UNREADABLE_EXTRA_TAG || tag >>> 16 === 0x0002 || tag >>> 16 === 0x0000) {
+      throw new RangeError(`extra tag ${Number.isInteger(tag) && tag >= 0 ? formatTag(tag) : String(tag)} cannot be read at store time: only dataset elements before pixel data (7FE0,xxxx) can`);
+    }
+  }
+  plan = { tags: new Set(extraTags), lastTag: Math.max(LAST_NEEDED_TAG, ...extraTags) };
+  extraTagPlans.set(extraTags, plan);
+  return plan;
 }
 
 function inflate(compressed: Buffer, complete: boolean, source: string, syntaxName: string): Buffer {
@@ -156,6 +206,9 @@ interface Walk {
   complete: boolean;
   source: string;
   syntaxName: string;
+  /** Reading stops at the first element past this tag. */
+  lastTag: number;
+  extraTags: ReadonlySet<number> | undefined;
 }
 
 function unreadable(walk: Walk, reason: string): UnreadableDatasetError {
@@ -175,16 +228,20 @@ function readElements(walk: Walk): IndexFields {
     const offset = stream.offset;
     if (offset >= bytes.length) {
       if (walk.complete) return fields;
-      throw new IndexFieldsNeedMoreData(`${walk.source}: the ${bytes.length}-byte prefix ends before Number of Frames (0028,0008) was passed`);
+      throw new IndexFieldsNeedMoreData(`${walk.source}: the ${bytes.length}-byte prefix ends before ${lastTagName(walk.lastTag)} was passed`);
     }
     const header = elementHeader(walk, offset);
     const end = header.length === UNDEFINED_LENGTH ? undefined : offset + header.headerLength + header.length;
-    if (header.tag > LAST_NEEDED_TAG) {
+    if (header.tag > walk.lastTag) {
       // Not read, but a complete dataset shows whether this last header is honest.
       if (walk.complete && end !== undefined && end > bytes.length) throw unreadable(walk, overrun(header, offset, bytes.length));
       return fields;
     }
     if (end !== undefined && end > bytes.length) throw cutShort(walk, overrun(header, offset, bytes.length));
+    if (walk.extraTags?.has(header.tag) && end !== undefined) {
+      const text = extraText(walk, stream, header, bytes.subarray(offset + header.headerLength, end));
+      if (text !== undefined) (fields.extra ??= {})[tagKey(header.tag)] = text;
+    }
     if (header.tag === SPECIFIC_CHARACTER_SET && end !== undefined) {
       readCharacterSet(stream, bytes.subarray(offset + header.headerLength, end), fields);
       stream.offset = end;
@@ -199,6 +256,11 @@ function readElements(walk: Walk): IndexFields {
       stream.offset = end;
       continue;
     }
+    if (!field && end !== undefined) {
+      // Not needed and its length is known: step over it without handing its value to dcmjs.
+      stream.offset = end;
+      continue;
+    }
     const element = readOneElement(walk, stream, header.tag)[tagKey(header.tag)];
     if (field && element) setField(fields, field.name, field.kind, element);
   }
@@ -206,6 +268,8 @@ function readElements(walk: Walk): IndexFields {
 
 interface ElementHeader {
   tag: number;
+  /** As written in an explicit VR dataset; undefined in implicit VR. */
+  vr: string | undefined;
   headerLength: number;
   /** The value length, or UNDEFINED_LENGTH. */
   length: number;
@@ -223,14 +287,14 @@ function elementHeader(walk: Walk, offset: number): ElementHeader {
   const u32 = (at: number) => (littleEndian ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
   const tag = ((u16(offset) << 16) | u16(offset + 2)) >>> 0;
   if (tag >>> 16 === 0xfffe) throw unreadable(walk, `item tag ${formatTag(tag)} outside a sequence at byte ${offset}`);
-  if (!walk.explicitVr) return { tag, headerLength: 8, length: u32(offset + 4) };
+  if (!walk.explicitVr) return { tag, vr: undefined, headerLength: 8, length: u32(offset + 4) };
   const vr = bytes.toString('latin1', offset + 4, offset + 6);
   if (!VR_PATTERN.test(vr)) {
     throw unreadable(walk, `no valid element at byte ${offset}: tag ${formatTag(tag)} has no VR (bytes ${bytes.subarray(offset + 4, offset + 6).toString('hex')})`);
   }
-  if (!LONG_LENGTH_VRS.has(vr)) return { tag, headerLength: 8, length: u16(offset + 6) };
+  if (!LONG_LENGTH_VRS.has(vr)) return { tag, vr, headerLength: 8, length: u16(offset + 6) };
   if (offset + 12 > bytes.length) throw cutShort(walk, `the dataset ends inside the header of ${formatTag(tag)} at byte ${offset}`);
-  return { tag, headerLength: 12, length: u32(offset + 8) };
+  return { tag, vr, headerLength: 12, length: u32(offset + 8) };
 }
 
 function overrun(header: ElementHeader, offset: number, available: number): string {
@@ -309,6 +373,66 @@ function personNameText(value: unknown): string {
   return '';
 }
 
+// --- extra elements, as text ------------------------------------------------------------------
+
+/** Text VRs whose bytes follow Specific Character Set; the others are always in the default repertoire. */
+const CHARSET_TEXT_VRS = new Set(['LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UT']);
+/** Single-valued text: a backslash in them is part of the text, not a value separator. */
+const SINGLE_VALUED_TEXT_VRS = new Set(['LT', 'ST', 'UR', 'UT']);
+/** PS3.5 Table 6.2-1: leading spaces carry no meaning in these. */
+const LEADING_SPACES_INSIGNIFICANT_VRS = new Set(['AE', 'CS', 'DS', 'IS', 'LO', 'SH']);
+const SKIPPED_EXTRA_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ']);
+
+interface TextDecoding {
+  decode(input: Uint8Array): string;
+}
+type NumberReader = { size: number; read: (value: Buffer, at: number, littleEndian: boolean) => string };
+const NUMBER_VRS = new Map<string, NumberReader>([
+  ['US', { size: 2, read: (v, at, le) => String(le ? v.readUInt16LE(at) : v.readUInt16BE(at)) }],
+  ['SS', { size: 2, read: (v, at, le) => String(le ? v.readInt16LE(at) : v.readInt16BE(at)) }],
+  ['UL', { size: 4, read: (v, at, le) => String(le ? v.readUInt32LE(at) : v.readUInt32BE(at)) }],
+  ['SL', { size: 4, read: (v, at, le) => String(le ? v.readInt32LE(at) : v.readInt32BE(at)) }],
+  ['FL', { size: 4, read: (v, at, le) => String(le ? v.readFloatLE(at) : v.readFloatBE(at)) }],
+  ['FD', { size: 8, read: (v, at, le) => String(le ? v.readDoubleLE(at) : v.readDoubleBE(at)) }],
+  ['SV', { size: 8, read: (v, at, le) => String(le ? v.readBigInt64LE(at) : v.readBigInt64BE(at)) }],
+  ['UV', { size: 8, read: (v, at, le) => String(le ? v.readBigUInt64LE(at) : v.readBigUInt64BE(at)) }],
+  ['AT', { size: 4, read: (v, at, le) => tagKey((((le ? v.readUInt16LE(at) : v.readUInt16BE(at)) << 16) | (le ? v.readUInt16LE(at + 2) : v.readUInt16BE(at + 2))) >>> 0) }],
+]);
+
+/** An extra element's value as text (see IndexFields.extra), or undefined for the VRs that have none. */
+function extraText(walk: Walk, stream: DcmjsReadBufferStream, header: ElementHeader, value: Buffer): string | undefined {
+  const vr = header.vr ?? dictionaryVr(header.tag);
+  if (SKIPPED_EXTRA_VRS.has(vr)) return undefined;
+  const numbers = NUMBER_VRS.get(vr);
+  if (numbers) {
+    const out: string[] = [];
+    for (let at = 0; at + numbers.size <= value.length; at += numbers.size) out.push(numbers.read(value, at, walk.littleEndian));
+    return out.join('\\');
+  }
+  if (vr === 'UN' && !looksLikeText(value)) return undefined;
+  // The decoder is the one dcmjs chose from (0008,0005), as for the index's own text fields.
+  const text = CHARSET_TEXT_VRS.has(vr) ? (stream.decoder as TextDecoding).decode(value) : value.toString('latin1');
+  const values = SINGLE_VALUED_TEXT_VRS.has(vr) ? [text] : text.split('\\');
+  const leading = LEADING_SPACES_INSIGNIFICANT_VRS.has(vr);
+  return values
+    .map((one) => {
+      const trimmed = one.replace(/[ \0]+$/, '');
+      return leading ? trimmed.replace(/^ +/, '') : trimmed;
+    })
+    .join('\\');
+}
+
+/** UN carries no VR: its bytes count as text when no control character other than TAB, LF, FF, CR and ESC shows up before the padding. */
+function looksLikeText(value: Buffer): boolean {
+  let end = value.length;
+  while (end > 0 && (value[end - 1] === 0x00 || value[end - 1] === 0x20)) end--;
+  for (let i = 0; i < end; i++) {
+    const byte = value[i]!;
+    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0c && byte !== 0x0d && byte !== 0x1b) return false;
+  }
+  return true;
+}
+
 // --- small byte helpers -------------------------------------------------------------------------
 
 /** dcmjs takes a Buffer's whole backing ArrayBuffer (for small Buffers, Node's shared pool), so hand it one of its own. */
@@ -317,14 +441,8 @@ function ownArrayBuffer(bytes: Buffer): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/** dcmjs's key for a tag: 8 upper-case hex digits. */
-function tagKey(tag: number): string {
-  return tag.toString(16).toUpperCase().padStart(8, '0');
-}
-
-function formatTag(tag: number): string {
-  const hex = tagKey(tag);
-  return `(${hex.slice(0, 4)},${hex.slice(4)})`;
+function lastTagName(tag: number): string {
+  return tag === LAST_NEEDED_TAG ? 'Number of Frames (0028,0008)' : formatTag(tag);
 }
 
 // --- reading from a file -------------------------------------------------------------------------
@@ -333,7 +451,12 @@ function formatTag(tag: number): string {
  * Reads the index fields of the P10 file at `path`, whose dataset starts at `datasetOffset`,
  * from a prefix that grows only while a needed field lies beyond it: a 1 GiB file costs a 64 KiB read.
  */
-export async function readIndexFieldsFromFile(path: string, datasetOffset: number, transferSyntaxUid: string): Promise<IndexFields> {
+export async function readIndexFieldsFromFile(
+  path: string,
+  datasetOffset: number,
+  transferSyntaxUid: string,
+  extraTags?: readonly number[],
+): Promise<IndexFields> {
   const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     throw new UnreadableDatasetError(path, `cannot open (${err.code ?? err.message})`);
   });
@@ -348,7 +471,7 @@ export async function readIndexFieldsFromFile(path: string, datasetOffset: numbe
       const complete = length === available;
       if (bytesRead !== length) throw new UnreadableDatasetError(path, `read ${bytesRead} of ${length} bytes at offset ${datasetOffset} (the file changed while being read)`);
       try {
-        return readIndexFieldsFromDataset(head, transferSyntaxUid, complete, path);
+        return readIndexFieldsFromDataset(head, transferSyntaxUid, complete, path, extraTags);
       } catch (err) {
         if (!(err instanceof IndexFieldsNeedMoreData) || complete) throw err;
         length = Math.min(available, length * 4);

@@ -142,6 +142,17 @@ export class ScuAssociation {
     return undefined;
   }
 
+  /** The peer's answer to our proposal of this exact (SOP class, syntax) context; undefined if not proposed. */
+  proposalResult(abstractSyntaxUid: string, transferSyntaxUid: string): number | undefined {
+    for (const { id } of this.association.getPresentationContexts()) {
+      const context = this.association.getPresentationContext(id);
+      if (context.getAbstractSyntaxUid() === abstractSyntaxUid && context.getTransferSyntaxUids().includes(transferSyntaxUid)) {
+        return context.getResult();
+      }
+    }
+    return undefined;
+  }
+
   /** Sends one request and resolves with its final response. */
   request(request: { on(event: string, listener: (...args: any[]) => void): unknown }): Promise<DimseResponse> {
     return new Promise((resolve, reject) => {

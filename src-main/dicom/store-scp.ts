@@ -220,7 +220,9 @@ class StoreScpConnection extends FixedScp {
   private async settle(writable: IncomingInstanceWriter | RefusedInstance, meta: MetaGroupFields): Promise<ReceiveOutcome> {
     if (writable instanceof RefusedInstance) return this.failed(meta, writable.outcome);
     try {
-      const stored = await this.services.store.commit(writable, meta, { associationId: this.associationId, callingAe: this.callingAe });
+      const stored = await this.services.store.commit(writable, meta, {
+        associationId: this.associationId, callingAe: this.callingAe, calledAe: this.calledAe, peer: this.peer,
+      });
       this.instances++;
       this.bytes += stored.written.datasetLength;
       const event = {

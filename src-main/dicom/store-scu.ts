@@ -9,7 +9,7 @@ import { CStoreRequest, constants } from './dimse-library.ts';
 import { describeStatus, isStoredStatus, statusHex } from './dimse-status.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import type { SendableFile } from './sendable-files.ts';
-import { FileDataset, ScuAssociation, ScuError, type AssociationOptions, type ProposedContext } from './scu-association.ts';
+import { FileDataset, ScuAssociation, ScuError, type AssociationOptions, type ProposedContext, type ScuFailureKind } from './scu-association.ts';
 import { describeTransferSyntax } from './transfer-syntax.ts';
 
 export interface SendResult {
@@ -26,9 +26,24 @@ export interface SendResult {
   bytes: number;
   /** SHA-256 of exactly the dataset bytes put on the wire. */
   sha256: string | undefined;
+  /** Why it was not stored, in terms a retry policy can act on; undefined when ok. */
+  failureKind: SendFailureKind | undefined;
 }
 
+export type SendFailureKind =
+  | ScuFailureKind
+  /** The peer rejected the presentation context: it does not take this SOP class at all. */
+  | 'sop-class-refused'
+  /** The peer takes the SOP class but not in the file's transfer syntax. */
+  | 'syntax-refused'
+  /** The peer answered the C-STORE with a failure status. */
+  | 'status'
+  /** Not attempted because the caller stopped the send. */
+  | 'cancelled';
+
 export interface SendOptions extends AssociationOptions {
+  /** Checked before each file: false stops the send; the files left get failureKind 'cancelled'. */
+  shouldContinue?: () => boolean;
   onProgress?: (progress: { file: string; fileIndex: number; fileCount: number; bytesSent: number; bytesTotal: number }) => void;
   onResult?: (result: SendResult, fileIndex: number) => void;
 }
@@ -91,20 +106,25 @@ async function sendBatch(
   try {
     association = await ScuAssociation.open(peer, opts, contextsFor(batch));
   } catch (err) {
-    for (const s of batch) report(s.index, failure(s.file, (err as Error).message, s));
+    const kind = err instanceof ScuError ? err.kind : 'network';
+    for (const s of batch) report(s.index, failure(s.file, (err as Error).message, s, kind));
     return;
   }
   let lost: ScuError | undefined;
   for (const s of batch) {
     if (lost) {
-      report(s.index, failure(s.file, `not sent: ${lost.message}`, s));
+      report(s.index, failure(s.file, `not sent: ${lost.message}`, s, lost.kind));
+      continue;
+    }
+    if (opts.shouldContinue && !opts.shouldContinue()) {
+      report(s.index, failure(s.file, 'not sent: the send was stopped', s, 'cancelled'));
       continue;
     }
     try {
       report(s.index, await sendOne(association, s, opts, fileCount));
     } catch (err) {
       lost = err instanceof ScuError ? err : new ScuError('network', `${formatPeer(peer)}: ${(err as Error).message}`);
-      report(s.index, failure(s.file, lost.message, s));
+      report(s.index, failure(s.file, lost.message, s, lost.kind));
     }
   }
   await association.release();
@@ -112,11 +132,17 @@ async function sendBatch(
 
 async function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptions, fileCount: number): Promise<SendResult> {
   if (!association.acceptedContext(s.sopClassUid, s.transferSyntaxUid)) {
+    const peer = formatPeer(association.peer);
+    const result = association.proposalResult(s.sopClassUid, s.transferSyntaxUid);
+    if (result === constants.PresentationContextResult.RejectAbstractSyntaxNotSupported) {
+      return failure(s.file, `${peer} does not accept SOP class ${s.sopClassUid} (presentation context rejected: abstract syntax not supported)`, s, 'sop-class-refused');
+    }
     return failure(
       s.file,
-      `${formatPeer(association.peer)} did not accept transfer syntax ${describeTransferSyntax(s.transferSyntaxUid)} ` +
+      `${peer} did not accept transfer syntax ${describeTransferSyntax(s.transferSyntaxUid)} ` +
         `for SOP class ${s.sopClassUid}; the file was not sent (sending it would need transcoding)`,
       s,
+      'syntax-refused',
     );
   }
   const dataset = new FileDataset({ path: s.file, offset: s.datasetOffset, length: s.datasetLength }, s.transferSyntaxUid);
@@ -135,13 +161,13 @@ async function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptio
     file: s.file, ok, sopClassUid: s.sopClassUid, sopInstanceUid: s.sopInstanceUid, transferSyntaxUid: s.transferSyntaxUid,
     status, statusHex: statusHex(status), meaning: describeStatus(status),
     error: ok ? undefined : `${formatPeer(association.peer)} answered ${statusHex(status)} (${describeStatus(status)})${comment ? `: ${comment}` : ''}`,
-    bytes: s.datasetLength, sha256,
+    bytes: s.datasetLength, sha256, failureKind: ok ? undefined : 'status',
   };
 }
 
-function failure(file: string, error: string, s: Sendable): SendResult {
+function failure(file: string, error: string, s: Sendable, failureKind: SendFailureKind): SendResult {
   return {
     file, ok: false, sopClassUid: s.sopClassUid, sopInstanceUid: s.sopInstanceUid, transferSyntaxUid: s.transferSyntaxUid,
-    status: null, statusHex: null, meaning: 'Not sent', error, bytes: 0, sha256: undefined,
+    status: null, statusHex: null, meaning: 'Not sent', error, bytes: 0, sha256: undefined, failureKind,
   };
 }

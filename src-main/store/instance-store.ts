@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { transaction } from '../db/database.ts';
 import type { IndexRepository } from '../db/index-repository.ts';
 import {
   IndexFieldsNeedMoreData,
@@ -26,7 +27,13 @@ import { INCOMING_DIR, STUDIES_DIR, instancePath } from './store-layout.ts';
 export interface ReceiveContext {
   associationId: number | null;
   callingAe: string | null;
+  calledAe: string | null;
+  /** "address:port" of the sender. */
+  peer: string | null;
 }
+
+/** Called inside the transaction that indexes a new instance version (not for duplicates). */
+export type IndexedHook = (instanceId: number, meta: MetaGroupFields, fields: IndexFields, context: ReceiveContext) => void;
 
 export interface StoredInstance {
   kind: 'stored' | 'duplicate';
@@ -52,6 +59,10 @@ export class InstanceStore {
   private readonly incomingDir: string;
   private readonly knownDirs = new Set<string>();
   private readonly uidLocks = new Map<string, Promise<unknown>>();
+  /** Routing hooks in here, so an instance is never indexed without the jobs its rules call for. */
+  onIndexed: IndexedHook | undefined;
+  /** Elements to read at store time beyond the built-in index fields (what the rules look at). */
+  extraTags: () => readonly number[] = () => [];
 
   private constructor(root: string, repo: IndexRepository) {
     this.root = root;
@@ -87,11 +98,12 @@ export class InstanceStore {
   }
 
   private async readFields(written: WrittenInstance, transferSyntaxUid: string): Promise<IndexFields> {
+    const extra = this.extraTags();
     try {
-      return readIndexFieldsFromDataset(written.datasetHead, transferSyntaxUid, written.headIsWholeDataset);
+      return readIndexFieldsFromDataset(written.datasetHead, transferSyntaxUid, written.headIsWholeDataset, written.tempPath, extra);
     } catch (err) {
       if (!(err instanceof IndexFieldsNeedMoreData)) throw err;
-      return readIndexFieldsFromFile(written.tempPath, written.headerLength, transferSyntaxUid);
+      return readIndexFieldsFromFile(written.tempPath, written.headerLength, transferSyntaxUid, extra);
     }
   }
 
@@ -116,7 +128,18 @@ export class InstanceStore {
       await unlink(written.tempPath).catch(() => undefined);
       throw new StoreWriteError(dirname(absolute), err as NodeJS.ErrnoException);
     }
-    const instanceId = this.repo.insertInstance({
+    const instanceId = transaction(this.repo.database, () => {
+      const id = this.insertRow(written, meta, fields, context, version, path);
+      this.onIndexed?.(id, meta, fields, context);
+      return id;
+    });
+    await rename(written.tempPath, absolute);
+    await fsyncDir(dirname(absolute));
+    return { kind: 'stored', instanceId, path, version, fields, written };
+  }
+
+  private insertRow(written: WrittenInstance, meta: MetaGroupFields, fields: IndexFields, context: ReceiveContext, version: number, path: string): number {
+    return this.repo.insertInstance({
       sopInstanceUid: meta.sopInstanceUid,
       version,
       sopClassUid: meta.sopClassUid,
@@ -132,9 +155,6 @@ export class InstanceStore {
       callingAe: context.callingAe,
       incomingName: incomingName(written.tempPath),
     });
-    await rename(written.tempPath, absolute);
-    await fsyncDir(dirname(absolute));
-    return { kind: 'stored', instanceId, path, version, fields, written };
   }
 
   /** The next version whose file does not exist yet: a stored file is never overwritten. */

@@ -60,6 +60,8 @@ export interface StoreScp {
   aeTitle: string;
   outputDir: string;
   process: ChildProcess;
+  /** Everything storescp printed so far (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -67,10 +69,12 @@ export interface StoreScp {
  * Starts DCMTK `storescp +B` (bit-preserving: writes the dataset exactly as read) in its own folder.
  * `extraArgs` e.g. ['-pm'] for promiscuous mode, ['+xi'] to accept implicit VR only.
  */
-export async function startStoreScp(opts: { aeTitle?: string; extraArgs?: string[]; outputDir?: string } = {}): Promise<StoreScp> {
+export async function startStoreScp(
+  opts: { aeTitle?: string; extraArgs?: string[]; outputDir?: string; port?: number } = {},
+): Promise<StoreScp> {
   const aeTitle = opts.aeTitle ?? 'STORESCP';
   const outputDir = opts.outputDir ?? (await mkdtemp(join(tmpdir(), 'storescp-')));
-  const port = await osChosenPort();
+  const port = opts.port ?? (await osChosenPort());
   const args = ['+B', '-aet', aeTitle, '-od', outputDir, '--accept-all', ...(opts.extraArgs ?? []), String(port)];
   const child = spawn('storescp', args, { env: DCMTK_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -87,6 +91,7 @@ export async function startStoreScp(opts: { aeTitle?: string; extraArgs?: string
     aeTitle,
     outputDir,
     process: child,
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited) return resolve();
@@ -108,4 +113,37 @@ export function storescu(port: number, files: string[], opts: { calledAe?: strin
 
 export function echoscu(port: number, opts: { calledAe?: string; callingAe?: string } = {}) {
   return run('echoscu', ['-aet', opts.callingAe ?? 'ECHOSCU', '-aec', opts.calledAe ?? 'GATEWAY', '127.0.0.1', String(port)]);
+}
+
+/**
+ * storescu -v run whose log is followed live: "Sending file: X" then "Received Store Response (Success)"
+ * means X was acknowledged.
+ */
+export function followStorescu(port: number, files: string[]) {
+  const child = spawn('storescu', ['-v', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files], {
+    env: DCMTK_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const acknowledged = new Set<string>();
+  let log = '';
+  let pending = '';
+  let current: string | undefined;
+  const onData = (chunk: Buffer) => {
+    log += chunk.toString();
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      const sending = /Sending file: (.+)$/.exec(line);
+      if (sending) current = sending[1]!.trim();
+      else if (/Received Store Response \(Success\)/.test(line) && current !== undefined) {
+        acknowledged.add(current);
+        current = undefined;
+      }
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, acknowledged, exited, log: () => log };
 }

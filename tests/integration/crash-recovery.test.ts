@@ -4,13 +4,12 @@
  * there, complete byte for byte and indexed; no temp file survives; nothing incomplete is visible;
  * and the instances that were lost in flight can simply be sent again.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DCMTK_ENV, storescu } from '../helpers/dcmtk.ts';
+import { followStorescu, storescu } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { firstDifference, listFilesRecursive, sha256, splitP10, storedPath } from '../helpers/p10-regions.ts';
@@ -52,39 +51,6 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/**
- * storescu -v run whose log is followed live: "Sending file: X" then "Received Store Response (Success)"
- * means X was acknowledged.
- */
-function followedStorescu(port: number, files: string[]) {
-  const child = spawn('storescu', ['-v', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files], {
-    env: DCMTK_ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const acknowledged = new Set<string>();
-  let log = '';
-  let pending = '';
-  let current: string | undefined;
-  const onData = (chunk: Buffer) => {
-    log += chunk.toString();
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      const sending = /Sending file: (.+)$/.exec(line);
-      if (sending) current = sending[1]!.trim();
-      else if (/Received Store Response \(Success\)/.test(line) && current !== undefined) {
-        acknowledged.add(current);
-        current = undefined;
-      }
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, acknowledged, exited, log: () => log };
-}
-
 function indexRowsBySop(): Map<string, { path: string; dataset_sha256: string; size: number }[]> {
   const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
   try {
@@ -106,7 +72,7 @@ describe('SIGKILL during a 300-instance association', () => {
   it('keeps every acknowledged instance complete and indexed, leaves no temp file, and accepts the rest again', { timeout: 180_000 }, async () => {
     const first = await startGateway({ storage });
     gateways.push(first);
-    const sender = followedStorescu(first.port, sources.map((s) => s.path));
+    const sender = followStorescu(first.port, sources.map((s) => s.path));
 
     await waitFor(
       `${KILL_AFTER_ACKNOWLEDGED} acknowledged C-STOREs`,

@@ -33,7 +33,7 @@ describe('InstanceStore', () => {
     const writer = store.beginIncoming(meta);
     for (let i = 0; i < dataset.length; i += fragment) writer.write(dataset.subarray(i, i + fragment));
     writer.end();
-    return store.commit(writer, meta, { associationId: null, callingAe: 'TEST' });
+    return store.commit(writer, meta, { associationId: null, callingAe: 'TEST', calledAe: 'GATEWAY', peer: null });
   }
 
   it('stores header + dataset bytes exactly, under studies/<study>/<series>/<sop>.dcm, and indexes it', async () => {

@@ -1,0 +1,226 @@
+/** The forward queue's tables (jobs, job_attempts, quiet_studies) as prepared statements. */
+import type { StatementSync } from 'node:sqlite';
+import type { Database } from '../db/database.ts';
+
+export type JobState = 'queued' | 'sending' | 'sent' | 'retry-wait' | 'dead' | 'cancelled';
+
+export interface JobRow {
+  id: number;
+  instance_id: number;
+  destination: string;
+  rule: string | null;
+  study_instance_uid: string | null;
+  state: JobState;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  last_status: number | null;
+  failure_kind: string | null;
+  deliveries: number;
+  sent_sha256: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+/** A due job with what the sender needs from its instance row (no file is re-read to send it). */
+export interface DueJob extends JobRow {
+  path: string;
+  dataset_offset: number;
+  dataset_length: number;
+  sop_class_uid: string;
+  sop_instance_uid: string;
+  transfer_syntax_uid: string;
+}
+
+export interface AttemptRecord {
+  jobId: number;
+  attempt: number;
+  startedAt: string;
+  finishedAt: string;
+  outcome: 'sent' | 'retry' | 'dead' | 'cancelled';
+  status: number | null;
+  error: string | null;
+  failureKind: string | null;
+  backoffMs: number | null;
+}
+
+export interface QuietStudy {
+  study_instance_uid: string;
+  rule: string;
+  destination: string;
+  last_received_at: number;
+  quiet_ms: number;
+}
+
+const DUE_JOB_COLUMNS = `j.*, i.path, i.dataset_offset, i.dataset_length, i.sop_class_uid, i.sop_instance_uid, i.transfer_syntax_uid`;
+
+export class JobRepository {
+  private readonly s: Record<string, StatementSync>;
+
+  constructor(db: Database) {
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO jobs (instance_id, destination, rule, study_instance_uid, state, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (instance_id, destination) DO NOTHING`,
+      ),
+      requeue: db.prepare(
+        `INSERT INTO jobs (instance_id, destination, rule, study_instance_uid, state, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
+         ON CONFLICT (instance_id, destination) DO UPDATE SET state = 'queued', attempts = 0,
+           next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at, rule = excluded.rule`,
+      ),
+      interrupted: db.prepare(`UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'sending'`),
+      oldestDue: db.prepare(
+        `SELECT ${DUE_JOB_COLUMNS} FROM jobs j JOIN instances i ON i.id = j.instance_id
+         WHERE j.destination = ? AND j.state IN ('queued', 'retry-wait') AND j.next_attempt_at <= ?
+         ORDER BY j.next_attempt_at, j.id LIMIT 1`,
+      ),
+      dueOfStudy: db.prepare(
+        `SELECT ${DUE_JOB_COLUMNS} FROM jobs j JOIN instances i ON i.id = j.instance_id
+         WHERE j.destination = ? AND j.state IN ('queued', 'retry-wait') AND j.next_attempt_at <= ?
+           AND j.study_instance_uid IS ? ORDER BY j.id LIMIT ?`,
+      ),
+      nextDue: db.prepare(
+        `SELECT min(next_attempt_at) AS at FROM jobs WHERE destination = ? AND state IN ('queued', 'retry-wait')`,
+      ),
+      setState: db.prepare(`UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?`),
+      sent: db.prepare(
+        `UPDATE jobs SET state = 'sent', attempts = attempts + 1, deliveries = deliveries + 1, sent_sha256 = ?,
+           last_error = NULL, last_status = ?, failure_kind = NULL, sent_at = ?, updated_at = ? WHERE id = ?`,
+      ),
+      failed: db.prepare(
+        `UPDATE jobs SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_status = ?,
+           failure_kind = ?, updated_at = ? WHERE id = ?`,
+      ),
+      attempt: db.prepare(
+        `INSERT INTO job_attempts (job_id, attempt, started_at, finished_at, outcome, status, error, failure_kind, backoff_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      byId: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
+      retryOne: db.prepare(
+        `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?
+         WHERE id = ? AND state IN ('dead', 'retry-wait', 'cancelled')`,
+      ),
+      retryDead: db.prepare(
+        `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE destination = ? AND state = 'dead'`,
+      ),
+      cancel: db.prepare(
+        `UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('queued', 'retry-wait', 'dead')`,
+      ),
+      attemptsOf: db.prepare(`SELECT * FROM job_attempts WHERE job_id = ? ORDER BY attempt`),
+      list: db.prepare(
+        `SELECT * FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR destination = ?2) ORDER BY id DESC LIMIT ?3`,
+      ),
+      counts: db.prepare(`SELECT destination, state, count(*) AS n FROM jobs GROUP BY destination, state`),
+      upsertQuiet: db.prepare(
+        `INSERT INTO quiet_studies (study_instance_uid, rule, destination, last_received_at, quiet_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (study_instance_uid, rule, destination) DO UPDATE SET last_received_at = excluded.last_received_at,
+           quiet_ms = excluded.quiet_ms`,
+      ),
+      dueQuiet: db.prepare(`SELECT * FROM quiet_studies WHERE last_received_at + quiet_ms <= ?`),
+      nextQuiet: db.prepare(`SELECT min(last_received_at + quiet_ms) AS at FROM quiet_studies`),
+      deleteQuiet: db.prepare(`DELETE FROM quiet_studies WHERE study_instance_uid = ? AND rule = ? AND destination = ? AND last_received_at = ?`),
+      latestOfStudy: db.prepare(
+        `SELECT i.id FROM instances i WHERE i.study_instance_uid = ?
+           AND i.version = (SELECT max(v.version) FROM instances v WHERE v.sop_instance_uid = i.sop_instance_uid)
+         ORDER BY i.series_instance_uid, i.instance_number, i.id`,
+      ),
+    };
+  }
+
+  /** A new job for a freshly stored instance; an existing (instance, destination) job is left alone. */
+  add(instanceId: number, destination: string, rule: string | null, study: string | null, now: number): boolean {
+    const iso = new Date(now).toISOString();
+    return this.s.insert!.run(instanceId, destination, rule, study, now, iso, iso).changes > 0;
+  }
+
+  /** A manual "forward now": queues the job afresh even if it was sent, dead or cancelled before. */
+  addOrRequeue(instanceId: number, destination: string, rule: string | null, study: string | null, now: number): void {
+    const iso = new Date(now).toISOString();
+    this.s.requeue!.run(instanceId, destination, rule, study, now, iso, iso);
+  }
+
+  /** Jobs a crash left "sending" go back to the queue: delivery is at least once. */
+  requeueInterrupted(now: number): number {
+    return Number(this.s.interrupted!.run(new Date(now).toISOString()).changes);
+  }
+
+  /** The oldest due job's study, and up to `limit` due jobs of it for one association. */
+  nextBatch(destination: string, now: number, limit: number): DueJob[] {
+    const first = this.s.oldestDue!.get(destination, now) as DueJob | undefined;
+    if (!first) return [];
+    return this.s.dueOfStudy!.all(destination, now, first.study_instance_uid, limit) as unknown as DueJob[];
+  }
+
+  nextDueAt(destination: string): number | undefined {
+    const row = this.s.nextDue!.get(destination) as { at: number | null };
+    return row.at ?? undefined;
+  }
+
+  setState(id: number, state: JobState, now: number): void {
+    this.s.setState!.run(state, new Date(now).toISOString(), id);
+  }
+
+  markSent(id: number, sha256: string | undefined, status: number | null, now: number): void {
+    const iso = new Date(now).toISOString();
+    this.s.sent!.run(sha256 ?? null, status, iso, iso, id);
+  }
+
+  markFailed(id: number, state: 'retry-wait' | 'dead', nextAttemptAt: number, error: string, status: number | null, kind: string | null, now: number): void {
+    this.s.failed!.run(state, nextAttemptAt, error, status, kind, new Date(now).toISOString(), id);
+  }
+
+  recordAttempt(a: AttemptRecord): void {
+    this.s.attempt!.run(a.jobId, a.attempt, a.startedAt, a.finishedAt, a.outcome, a.status, a.error, a.failureKind, a.backoffMs);
+  }
+
+  get(id: number): JobRow | undefined {
+    return this.s.byId!.get(id) as JobRow | undefined;
+  }
+
+  attemptsOf(id: number): Record<string, unknown>[] {
+    return this.s.attemptsOf!.all(id) as Record<string, unknown>[];
+  }
+
+  retry(id: number, now: number): boolean {
+    return this.s.retryOne!.run(now, new Date(now).toISOString(), id).changes > 0;
+  }
+
+  retryDead(destination: string, now: number): number {
+    return Number(this.s.retryDead!.run(now, new Date(now).toISOString(), destination).changes);
+  }
+
+  cancel(id: number, now: number): boolean {
+    return this.s.cancel!.run(new Date(now).toISOString(), id).changes > 0;
+  }
+
+  list(filter: { state?: JobState; destination?: string; limit?: number }): JobRow[] {
+    return this.s.list!.all(filter.state ?? null, filter.destination ?? null, filter.limit ?? 500) as unknown as JobRow[];
+  }
+
+  counts(): { destination: string; state: JobState; n: number }[] {
+    return this.s.counts!.all() as unknown as { destination: string; state: JobState; n: number }[];
+  }
+
+  touchQuietStudy(study: string, rule: string, destination: string, now: number, quietMs: number): void {
+    this.s.upsertQuiet!.run(study, rule, destination, now, quietMs);
+  }
+
+  dueQuietStudies(now: number): QuietStudy[] {
+    return this.s.dueQuiet!.all(now) as unknown as QuietStudy[];
+  }
+
+  nextQuietAt(): number | undefined {
+    return ((this.s.nextQuiet!.get() as { at: number | null }).at) ?? undefined;
+  }
+
+  /** Removes the waiting entry only if no instance arrived since it was read. */
+  finishQuietStudy(q: QuietStudy): boolean {
+    return this.s.deleteQuiet!.run(q.study_instance_uid, q.rule, q.destination, q.last_received_at).changes > 0;
+  }
+
+  latestInstancesOfStudy(study: string): number[] {
+    return (this.s.latestOfStudy!.all(study) as { id: number }[]).map((r) => r.id);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Routing with real peers: DCMTK storescp +B destinations and a second gateway as a destination.
+ * The router is the in-process engine; instances arrive over the network from storescu or from
+ * the gateway's own SCU.
+ */
+import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
+import { sendFiles } from '../../src-main/dicom/store-scu.ts';
+import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../../src-main/gateway.ts';
+import type { Destination, Rule } from '../../src-main/routing/routing-types.ts';
+import { osChosenPort, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
+import { splitP10 } from '../helpers/p10-regions.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+function destination(name: string, port: number, aeTitle = 'STORESCP'): Destination {
+  return {
+    name, aeTitle, host: '127.0.0.1', port, callingAe: undefined, maxPduLength: 65536, connectTimeoutMs: 5000,
+    dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+  };
+}
+
+function rule(name: string, forward: string[], match: Rule['match'] = {}, studyQuietSeconds?: number): Rule {
+  return { name, enabled: true, match, forward, studyQuietSeconds };
+}
+
+describe('routing', () => {
+  let work: string;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeEach(async () => (work = await mkdtemp(join(tmpdir(), 'routing-'))));
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  async function gateway(config: Partial<GatewayConfig>, name = 'router'): Promise<Gateway> {
+    const g = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, name), ...config });
+    cleanups.push(() => g.stop());
+    return g;
+  }
+
+  async function storeScp(opts: Parameters<typeof startStoreScp>[0] = {}): Promise<StoreScp> {
+    const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), ...opts });
+    cleanups.push(() => scp.stop());
+    return scp;
+  }
+
+  /** Resolves when every job of the gateway has reached `state` (or fails at the deadline). */
+  function allJobs(g: Gateway, count: number, state: string, timeoutMs = 30_000) {
+    return waitFor(`${count} jobs ${state}`, () => {
+      const jobs = g.jobs();
+      return jobs.length === count && jobs.every((j) => j.state === state) ? jobs : undefined;
+    }, timeoutMs);
+  }
+
+  async function datasetRegionsIn(dir: string): Promise<Buffer[]> {
+    const names = (await readdir(dir)).filter((n) => !n.startsWith('.'));
+    return Promise.all(names.map(async (n) => splitP10(await readFile(join(dir, n))).dataset));
+  }
+
+  it('routes CT to one storescp +B and MR to another; what lands is byte-identical to what the gateway received', async () => {
+    const [ctScp, mrScp] = [await storeScp(), await storeScp()];
+    const g = await gateway({
+      destinations: [destination('ct-pacs', ctScp.port), destination('mr-pacs', mrScp.port)],
+      rules: [rule('ct', ['ct-pacs'], { modality: 'CT' }), rule('mr', ['mr-pacs'], { modality: 'MR' })],
+    });
+    const ct = await writeP10Files(join(work, 'ct'), 3, (i) => ({ seed: 300 + i, sopClassUid: SopClass.CT, modality: 'CT', edgeCases: i === 0 }));
+    const mr = await writeP10Files(join(work, 'mr'), 2, (i) => ({ seed: 400 + i, sopClassUid: SopClass.MR, modality: 'MR' }));
+    expect((await storescu(g.address!.port, [...ct, ...mr])).code).toBe(0);
+    const jobs = await allJobs(g, 5, 'sent');
+    expect(new Set(jobs.map((j) => j.destination))).toEqual(new Set(['ct-pacs', 'mr-pacs']));
+
+    const storedRegions = async (modality: string) => {
+      const rows = g.repo.database.prepare('SELECT path FROM instances WHERE modality = ?').all(modality) as { path: string }[];
+      return Promise.all(rows.map(async (r) => splitP10(await readFile(join(g.store.root, r.path))).dataset));
+    };
+    const sameBytes = (a: Buffer[], b: Buffer[]) =>
+      expect(a.map((x) => x.toString('base64')).sort()).toEqual(b.map((x) => x.toString('base64')).sort());
+    sameBytes(await datasetRegionsIn(ctScp.outputDir), await storedRegions('CT'));
+    sameBytes(await datasetRegionsIn(mrScp.outputDir), await storedRegions('MR'));
+    expect(jobs.every((j) => j.deliveries === 1 && j.sent_sha256)).toBe(true);
+  });
+
+  it('retries a destination that is down, with recorded backoff, and delivers each instance once when it comes up', async () => {
+    const port = await osChosenPort();
+    const g = await gateway({
+      destinations: [destination('late', port)],
+      rules: [rule('all', ['late'])],
+      queue: { maxAttempts: 10, backoffBaseSeconds: 0.2, backoffMaxSeconds: 1, batchSize: 100 },
+    });
+    const files = await writeP10Files(join(work, 'src'), 3, (i) => ({ seed: 500 + i }));
+    const { files: sendable } = await collectSendableFiles(files);
+    expect((await sendFiles(sendable, { aeTitle: 'GATEWAY', host: '127.0.0.1', port: g.address!.port }, { callingAe: 'MODALITY' })).every((r) => r.ok)).toBe(true);
+
+    await waitFor('two failed attempts per job', () => g.jobs().length === 3 && g.jobs().every((j) => j.attempts >= 2 && j.state === 'retry-wait'));
+    const scp = await storeScp({ port });
+    const jobs = await allJobs(g, 3, 'sent');
+
+    for (const job of jobs) {
+      const attempts = g.jobAttempts(job.id) as { outcome: string; backoff_ms: number | null; failure_kind: string | null }[];
+      expect(attempts.at(-1)!.outcome).toBe('sent');
+      const failed = attempts.slice(0, -1);
+      expect(failed.length).toBeGreaterThanOrEqual(2);
+      expect(failed.every((a) => a.outcome === 'retry' && a.failure_kind === 'connection-refused' && (a.backoff_ms ?? 0) > 0)).toBe(true);
+      expect(job.deliveries).toBe(1);
+    }
+    expect((await readdir(scp.outputDir)).length).toBe(3);
+  });
+
+  it('dead-letters at once when the destination does not take the SOP class, and a manual retry delivers it once fixed', async () => {
+    const port = await osChosenPort();
+    let scp = await storeScp({ port }); // not promiscuous: refuses SOP classes it does not know
+    const g = await gateway({ destinations: [destination('strict', port)], rules: [rule('all', ['strict'])] });
+    const [file] = await writeP10Files(join(work, 'private'), 1, { seed: 600, sopClassUid: '1.2.826.0.1.3680043.9.7777.42' });
+    const { files } = await collectSendableFiles([file!]);
+    await sendFiles(files, { aeTitle: 'GATEWAY', host: '127.0.0.1', port: g.address!.port }, { callingAe: 'MODALITY' });
+
+    const [dead] = await allJobs(g, 1, 'dead');
+    expect(dead!.attempts).toBe(1);
+    expect(dead!.failure_kind).toBe('sop-class-refused');
+    expect(dead!.last_error).toMatch(/does not accept SOP class 1\.2\.826\.0\.1\.3680043\.9\.7777\.42/);
+
+    await scp.stop();
+    scp = await storeScp({ port, extraArgs: ['-pm'] }); // fixed: promiscuous mode takes unknown SOP classes
+    expect(g.retryJob(dead!.id)).toBe(true);
+    const [sent] = await allJobs(g, 1, 'sent');
+    expect(sent!.deliveries).toBe(1);
+    expect((await readdir(scp.outputDir)).length).toBe(1);
+  });
+
+  it('forwards a study sent in two bursts once, after it has been quiet, in one association', async () => {
+    const receiver = await gateway({ aeTitle: 'ARCHIVE' }, 'archive');
+    let associations = 0;
+    let instances = 0;
+    receiver.events.on('association-opened', () => associations++);
+    receiver.events.on('instance-stored', () => instances++);
+    const g = await gateway({
+      destinations: [destination('archive', receiver.address!.port, 'ARCHIVE')],
+      rules: [rule('whole-study', ['archive'], {}, 1.5)],
+    });
+    const study = { studyInstanceUid: '1.2.826.0.1.3680043.9.7777.900', seriesInstanceUid: '1.2.826.0.1.3680043.9.7777.900.1' };
+    const burst = async (from: number) => {
+      const paths = await writeP10Files(join(work, `burst-${from}`), 3, (i) => ({ seed: from + i, ...study, instanceNumber: from + i }));
+      const { files } = await collectSendableFiles(paths);
+      return sendFiles(files, { aeTitle: 'GATEWAY', host: '127.0.0.1', port: g.address!.port }, { callingAe: 'MODALITY' });
+    };
+    await burst(700);
+    await burst(710);
+    expect(instances).toBe(0); // nothing forwarded while the study is still arriving
+    await allJobs(g, 6, 'sent');
+    expect(instances).toBe(6);
+    expect(associations).toBe(1);
+  });
+});
