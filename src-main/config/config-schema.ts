@@ -173,7 +173,10 @@ export const destinationSchema = z.strictObject(
     dimseTimeoutSeconds: seconds.optional(),
     maxAssociations: wholeNumber(1).optional(),
     enabled: flag.optional(),
-    allowTranscoding: flag.optional(),
+    // Transcoding is not built yet: accepting `true` would promise re-encoding that never happens.
+    allowTranscoding: flag
+      .refine((allowed) => !allowed, must('false: this version never transcodes (a syntax the destination refuses fails that instance)'))
+      .optional(),
   },
   must('a destination (a mapping with name, ae, host and port)'),
 );
