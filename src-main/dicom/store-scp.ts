@@ -140,6 +140,11 @@ class StoreScpConnection extends FixedScp {
     for (const { id } of association.getPresentationContexts()) {
       negotiate(association.getPresentationContext(id), config.acceptUnknownSopClasses);
     }
+    // The A-ASSOCIATE-AC announces the largest PDU *we* receive. The library would send the smaller
+    // of ours and the requestor's own limit, which only makes the peer cut its data into smaller
+    // PDUs than we can take. Setting ours here leaves its min() nothing to lower. (Our own PDUs to
+    // the peer are C-STORE/C-ECHO responses, far below any peer's limit.)
+    association.setMaxPduLength(config.maxPduLength);
     this.sendAssociationAccept();
     this.accepted = true;
     this.associationId = this.services.repo.openAssociation({

@@ -37,7 +37,8 @@ export class StoreWriteError extends Error {
   }
 }
 
-const BATCH_BYTES = 1024 * 1024;
+// Small enough that writing overlaps receiving; large enough that one writev carries many PDVs.
+const BATCH_BYTES = 256 * 1024;
 const PAUSE_ABOVE_BYTES = 8 * 1024 * 1024;
 const RESUME_BELOW_BYTES = 2 * 1024 * 1024;
 export const HEAD_BYTES = 64 * 1024;
