@@ -28,8 +28,6 @@ export interface GatewayConfig extends ScpConfig {
   host: string | undefined;
   port: number;
   storage: string;
-  /** Largest PDU we accept; peers' PDUs to us are at most this long. */
-  maxPduLength: number;
   destinations: Destination[];
   /** Evaluated in order for every stored instance; every matching rule forwards. */
   rules: Rule[];

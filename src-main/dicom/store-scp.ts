@@ -33,6 +33,8 @@ import { trimUid, uidProblem } from './uid.ts';
 
 export interface ScpConfig {
   aeTitle: string;
+  /** Largest PDU we accept; peers' PDUs to us are at most this long. */
+  maxPduLength: number;
   /** Empty: any calling AE may connect. */
   allowedCallingAes: string[];
   acceptUnknownSopClasses: boolean;
