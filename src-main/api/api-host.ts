@@ -1,0 +1,29 @@
+/**
+ * What a transport (Electron IPC, the WebSocket server) needs from the engine: one entry point for
+ * commands, validated at the boundary, and one stream of events. Transports carry JSON; they never
+ * call the Gateway directly.
+ */
+import type { CommandFailure, UiEventName } from './contract.ts';
+
+export interface ApiHost {
+  /** Validates `args` against the command's schema, runs it, and resolves with its JSON result. Rejects with CommandError. */
+  dispatch(command: string, args: unknown): Promise<unknown>;
+  /** Every UI event, in order; returns an unsubscribe function. */
+  subscribe(listener: (event: UiEventName, payload: unknown) => void): () => void;
+  /** A folder where a transport may put files uploaded from a browser before they are sent or inspected. */
+  uploadDir: string;
+}
+
+/** A command that failed: `message` in words a radiographer understands, `detail` for the PACS admin. */
+export class CommandError extends Error implements CommandFailure {
+  readonly detail: string;
+  constructor(message: string, detail: string) {
+    super(message);
+    this.name = 'CommandError';
+    this.detail = detail;
+  }
+
+  toJSON(): CommandFailure {
+    return { message: this.message, detail: this.detail };
+  }
+}
