@@ -3,6 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.ts';
+import { COMPARE_USAGE, compareCommand } from './compare-command.ts';
 import { ECHO_USAGE, echoCommand } from './echo-command.ts';
 import { SEND_USAGE, sendCommand } from './send-command.ts';
 import { SERVE_USAGE, serveCommand } from './serve-command.ts';
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   serve: { run: serveCommand, usage: SERVE_USAGE },
   send: { run: sendCommand, usage: SEND_USAGE },
   echo: { run: echoCommand, usage: ECHO_USAGE },
+  compare: { run: compareCommand, usage: COMPARE_USAGE },
 };
 
 const USAGE = `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n')}\n`;

@@ -15,6 +15,11 @@ export interface ByteSource {
   readonly position: number;
   /** Exactly `length` bytes, copied (the caller may keep them); throws EndOfData if fewer remain. */
   read(length: number): Promise<Buffer>;
+  /**
+   * The next `length` bytes if they are already buffered (and moves past them), else undefined:
+   * lets the walker read headers without waiting. The view is valid only until the next read.
+   */
+  readNow(length: number): Buffer | undefined;
   /** Up to `length` next bytes without moving (fewer only at the end of the data). */
   peek(length: number): Promise<Buffer>;
   /** Moves `length` bytes forward, handing them to `sink` when given; throws EndOfData if fewer remain. */
@@ -63,6 +68,13 @@ export class FileByteSource implements ByteSource {
     const out = Buffer.from(this.bufferedFrom(this.position).subarray(0, length));
     this.position += length;
     return out;
+  }
+
+  readNow(length: number): Buffer | undefined {
+    const offset = this.position - this.bufferStart;
+    if (offset < 0 || offset + length > this.buffer.length) return undefined;
+    this.position += length;
+    return this.buffer.subarray(offset, offset + length);
   }
 
   async peek(length: number): Promise<Buffer> {
@@ -162,6 +174,14 @@ export class InflatedByteSource implements ByteSource {
       filled += chunk.length;
     });
     return out;
+  }
+
+  readNow(length: number): Buffer | undefined {
+    if (this.current.length < length) return undefined;
+    const view = this.current.subarray(0, length);
+    this.current = this.current.subarray(length);
+    this.position += length;
+    return view;
   }
 
   async peek(length: number): Promise<Buffer> {

@@ -31,12 +31,16 @@ export interface ElementNode extends HeaderLayout, Partial<ValueHashes> {
   delimiterOffset?: number;
   /** Small values only (see RETAINED_VALUE_BYTES), for messages and padding checks. */
   value?: Buffer;
-  /** Present for sequences (SQ, and UN or implicit elements that hold items). */
+  /** What follows the header: a value, items (SQ, or UN/implicit elements holding items), fragments or frames. */
+  content: 'value' | 'items' | 'fragments' | 'frames';
+  /** Filled by walkDataset (a tree); a streaming comparison leaves them empty. */
   items?: ItemNode[];
-  /** Present for encapsulated pixel data: the offset table, then the fragments. */
+  /** Encapsulated pixel data: the offset table, then the fragments (filled by walkDataset). */
   fragments?: FragmentNode[];
-  /** Present for native pixel data: frame by frame. */
+  /** Native pixel data, frame by frame (filled by walkDataset). */
   frames?: FrameNode[];
+  /** Set by walkDataset when the walk stopped inside it: its end and children are incomplete. */
+  truncated?: boolean;
 }
 
 export interface ItemNode extends HeaderLayout {
@@ -48,7 +52,10 @@ export interface ItemNode extends HeaderLayout {
   undefinedLength: boolean;
   endOffset: number;
   delimiterOffset?: number;
+  /** Filled by walkDataset (a tree); a streaming comparison leaves it empty. */
   elements: ElementNode[];
+  /** The walk stopped inside it (see ElementNode.truncated). */
+  truncated?: boolean;
 }
 
 export interface FragmentNode extends HeaderLayout, ValueHashes {
@@ -79,7 +86,28 @@ export interface DatasetWalk {
   /** Where it ends (the walk stopped there if it could not go on). */
   endOffset: number;
   /** Why the walk could not reach the end, if it could not. */
-  problem?: { offset: number; path: string | undefined; reason: string };
+  problem?: WalkProblem;
 }
+
+export interface WalkProblem {
+  offset: number;
+  path: string | undefined;
+  reason: string;
+}
+
+/**
+ * What a walk reports, in file order. A container (sequence, item, pixel data in fragments or
+ * frames) is announced by its header, then its content, then an `end` that completes it (its
+ * delimiter, length and end offset are final only then). A leaf element comes complete, value
+ * fingerprint included. The walk ends with the `end` of the dataset (container undefined), or
+ * with a `problem` when it cannot go on.
+ */
+export type WalkEvent =
+  | { type: 'element'; node: ElementNode }
+  | { type: 'item'; node: ItemNode }
+  | { type: 'fragment'; node: FragmentNode }
+  | { type: 'frame'; node: FrameNode }
+  | { type: 'end'; container: ElementNode | ItemNode | undefined; /** Where the content ends (at the delimiter, if any). */ offset: number }
+  | { type: 'problem'; problem: WalkProblem };
 
 export const RETAINED_VALUE_BYTES = 1024;

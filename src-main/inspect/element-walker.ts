@@ -1,14 +1,17 @@
 /**
- * Walks a dataset element by element in one forward pass, recording for each element its tag path,
+ * Walks a dataset element by element in one forward pass, reporting for each element its tag path,
  * VR, header and value offsets, length (and whether it is undefined) and a fingerprint of its value.
  * Handles explicit and implicit VR little endian, explicit VR big endian, sequences and items of
  * defined or undefined length, UN holding items (CP-246), and pixel data frame by frame (native) or
- * fragment by fragment (encapsulated). Values stream through a hash, so memory does not grow with
- * their size. It reads, and never writes, DICOM.
+ * fragment by fragment (encapsulated). It reads, and never writes, DICOM.
+ *
+ * The walk is pulled one event at a time (see WalkEvent) from an explicit stack of open containers,
+ * so a comparison can read two walks in step; values stream through a hash, so memory grows with
+ * neither value sizes nor element counts.
  */
 import { formatTag } from '../dicom/p10-reader.ts';
 import { EndOfData, type ByteSource } from './byte-source.ts';
-import type { DatasetWalk, ElementNode, FragmentNode, FrameNode, ItemNode } from './element-tree.ts';
+import type { ElementNode, FragmentNode, FrameNode, ItemNode, WalkEvent, WalkProblem } from './element-tree.ts';
 import { RETAINED_VALUE_BYTES } from './element-tree.ts';
 import { implicitVrOf, PIXEL_DATA } from './tag-dictionary.ts';
 import { elementPath, fragmentPath, framePath, itemPath } from './tag-path.ts';
@@ -22,9 +25,8 @@ export interface DatasetSyntax {
 export interface WalkOptions extends DatasetSyntax {
   /** Fingerprint every value (for a comparison); off for a byte-range view, which only needs the layout. */
   hashValues: boolean;
-  /** Stop at the first header that starts at or after this offset (a byte-range view needs no more). */
+  /** Stop at the first header (or frame) that starts at or after this offset: a byte-range view needs no more. */
   stopAt?: number;
-  offsetSpace?: 'file' | 'inflated';
 }
 
 const ITEM = 0xfffee000;
@@ -36,6 +38,8 @@ const SHORT_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD',
 const VR_PATTERN = /^[A-Z]{2}$/;
 // CP-246: the content of an undefined-length UN is encoded in Implicit VR Little Endian.
 const IMPLICIT_LE: DatasetSyntax = { explicitVr: false, littleEndian: true };
+// Fragments are byte streams (PS3.5 §A.4): little endian item headers, content never byte-swapped.
+const FRAGMENT_SYNTAX: DatasetSyntax = { explicitVr: true, littleEndian: true };
 
 const EMPTY_HASHES: ValueHashes = { valueHash: '', decodedHash: '' };
 
@@ -69,37 +73,70 @@ interface Geometry {
   numberOfFrames?: number;
 }
 
-export async function walkDataset(source: ByteSource, options: WalkOptions): Promise<DatasetWalk> {
-  const walker = new ElementWalker(source, options);
-  return walker.walk();
+/** What is open: the top-level dataset or an item (elements), a sequence (items), pixel data (fragments or frames). */
+type Frame =
+  | { kind: 'dataset'; item: ItemNode | undefined; syntax: DatasetSyntax; end: number | undefined }
+  | { kind: 'sequence'; node: ElementNode; syntax: DatasetSyntax; end: number | undefined; index: number }
+  | { kind: 'fragments'; node: ElementNode; itemIndex: number; hashes: ValueHashes[] }
+  | { kind: 'frames'; node: ElementNode; segments: Array<{ index: number; length: number }>; next: number; offset: number; swap: 0 | 2 | 4 | 8; hashes: ValueHashes[] };
+
+/** The walk as a stream of events; what a comparison reads two at a time. */
+export function walkEvents(source: ByteSource, options: WalkOptions): AsyncIterableIterator<WalkEvent> {
+  return new ElementWalker(source, options);
 }
 
-class ElementWalker {
+class ElementWalker implements AsyncIterableIterator<WalkEvent> {
   private readonly source: ByteSource;
   private readonly options: WalkOptions;
   private readonly geometry: Geometry = {};
+  private readonly stack: Frame[];
+  private finished = false;
   /** Path of what is being read, for the problem report. */
   private context: string | undefined;
 
   constructor(source: ByteSource, options: WalkOptions) {
     this.source = source;
     this.options = options;
+    this.stack = [{ kind: 'dataset', item: undefined, syntax: options, end: undefined }];
   }
 
-  async walk(): Promise<DatasetWalk> {
-    const startOffset = this.source.position;
-    const elements: ElementNode[] = [];
-    const walk: DatasetWalk = { elements, offsetSpace: this.options.offsetSpace ?? 'file', startOffset, endOffset: startOffset };
+  [Symbol.asyncIterator](): AsyncIterableIterator<WalkEvent> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<WalkEvent>> {
+    if (this.finished) return { done: true, value: undefined };
     try {
-      await this.readElements(undefined, this.options, { delimited: false }, elements);
+      const event = await this.step();
+      if (event.type === 'end' && !event.container) this.finished = true;
+      return { done: false, value: event };
     } catch (err) {
-      if (!(err instanceof StopWalk)) walk.problem = this.describeProblem(err);
+      this.finished = true;
+      if (err instanceof StopWalk) return { done: true, value: undefined };
+      return { done: false, value: { type: 'problem', problem: this.describeProblem(err) } };
     }
-    walk.endOffset = this.source.position;
-    return walk;
   }
 
-  private describeProblem(err: unknown): { offset: number; path: string | undefined; reason: string } {
+  async return(): Promise<IteratorResult<WalkEvent>> {
+    this.finished = true;
+    return { done: true, value: undefined };
+  }
+
+  private step(): Promise<WalkEvent> {
+    const frame = this.stack[this.stack.length - 1]!;
+    switch (frame.kind) {
+      case 'dataset':
+        return this.datasetStep(frame);
+      case 'sequence':
+        return this.sequenceStep(frame);
+      case 'fragments':
+        return this.fragmentStep(frame);
+      case 'frames':
+        return this.frameStep(frame);
+    }
+  }
+
+  private describeProblem(err: unknown): WalkProblem {
     const path = this.context;
     const where = path ? ` in ${path}` : '';
     if (err instanceof EndOfData) return { offset: err.position, path, reason: `data ends${where} at byte ${err.position}` };
@@ -113,51 +150,176 @@ class ElementWalker {
     if (this.options.stopAt !== undefined && this.source.position >= this.options.stopAt) throw new StopWalk();
   }
 
-  /** Elements of a dataset or item; returns the offset of the item delimiter when `delimited`. */
-  private async readElements(
-    parentPath: string | undefined,
-    syntax: DatasetSyntax,
-    bound: { delimited: boolean; end?: number },
-    out: ElementNode[],
-  ): Promise<number | undefined> {
-    for (;;) {
-      if (bound.end !== undefined && this.source.position >= bound.end) {
-        if (this.source.position > bound.end) {
-          throw new DatasetStructureError(bound.end, `an element runs past the end of its item (byte ${bound.end})`);
-        }
-        return undefined;
-      }
-      if (bound.end === undefined && !bound.delimited && (await this.source.atEnd())) return undefined;
-      this.checkStop();
-      const header = await this.readHeader(syntax);
-      if (header.tag >>> 16 === 0xfffe) {
-        if (bound.delimited && header.tag === ITEM_DELIMITER) return header.headerOffset;
-        throw new DatasetStructureError(header.headerOffset, `unexpected ${formatTag(header.tag)} at byte ${header.headerOffset}`);
-      }
-      const node = this.elementNode(parentPath, header);
-      out.push(node);
-      this.context = node.path;
-      await this.readValue(node, header, syntax, parentPath === undefined);
-      this.context = parentPath;
+  /** The next element of the top-level dataset or of an item, or the end of it. */
+  private async datasetStep(frame: Extract<Frame, { kind: 'dataset' }>): Promise<WalkEvent> {
+    this.context = frame.item?.path;
+    const position = this.source.position;
+    if (frame.end !== undefined && position >= frame.end) {
+      if (position > frame.end) throw new DatasetStructureError(frame.end, `an element runs past the end of its item (byte ${frame.end})`);
+      return this.endDataset(frame, undefined);
     }
+    if (!frame.item && (await this.source.atEnd())) return this.endDataset(frame, undefined);
+    this.checkStop();
+    const header = await this.readHeader(frame.syntax);
+    if (header.tag >>> 16 === 0xfffe) {
+      if (frame.item?.undefinedLength && header.tag === ITEM_DELIMITER) return this.endDataset(frame, header.headerOffset);
+      throw new DatasetStructureError(header.headerOffset, `unexpected ${formatTag(header.tag)} at byte ${header.headerOffset}`);
+    }
+    const node = this.elementNode(frame.item?.path, header);
+    this.context = node.path;
+    return this.startElement(node, header, frame.syntax, this.stack.length === 1);
+  }
+
+  private endDataset(frame: Extract<Frame, { kind: 'dataset' }>, delimiterOffset: number | undefined): WalkEvent {
+    this.stack.pop();
+    const item = frame.item;
+    if (!item) return { type: 'end', container: undefined, offset: this.source.position };
+    if (delimiterOffset !== undefined) {
+      item.delimiterOffset = delimiterOffset;
+      item.valueLength = delimiterOffset - item.valueOffset;
+      item.endOffset = delimiterOffset + 8;
+    }
+    return { type: 'end', container: item, offset: item.delimiterOffset ?? item.endOffset };
+  }
+
+  /** A leaf element comes back complete; a container is opened and announced. */
+  private async startElement(node: ElementNode, header: Header, syntax: DatasetSyntax, topLevel: boolean): Promise<WalkEvent> {
+    const definedEnd = node.undefinedLength ? undefined : node.valueOffset + node.valueLength;
+    if (node.undefinedLength && (node.vr === 'SQ' || node.vr === 'UN')) {
+      // An explicit UN of undefined length holds implicit-VR items (CP-246); an implicit one keeps the syntax.
+      const content = node.vr === 'UN' && header.vrInHeader ? IMPLICIT_LE : syntax;
+      return this.open(node, 'items', { kind: 'sequence', node, syntax: content, end: undefined, index: 0 });
+    }
+    if (node.undefinedLength) {
+      // Pixel data, and any other OB/OW of undefined length, is a sequence of fragments.
+      return this.open(node, 'fragments', { kind: 'fragments', node, itemIndex: 0, hashes: [] });
+    }
+    if (node.vr === 'SQ' || (node.vr === 'UN' && !header.vrInHeader && (await this.startsWithItem(syntax, node.valueLength)))) {
+      return this.open(node, 'items', { kind: 'sequence', node, syntax, end: definedEnd, index: 0 });
+    }
+    const frameLength = this.frameLength();
+    const frameCount = this.geometry.numberOfFrames ?? 1;
+    if (topLevel && node.tag === PIXEL_DATA && frameLength !== undefined && frameCount >= 1 && frameLength * frameCount <= node.valueLength) {
+      const segments = Array.from({ length: frameCount }, (_, index) => ({ index, length: frameLength }));
+      const rest = node.valueLength - frameLength * frameCount;
+      if (rest > 0) segments.push({ index: -1, length: rest });
+      const swap = syntax.littleEndian ? 0 : swapUnitOf(node.vr);
+      return this.open(node, 'frames', { kind: 'frames', node, segments, next: 0, offset: node.valueOffset, swap, hashes: [] });
+    }
+    await this.readLeaf(node, syntax, topLevel);
+    return { type: 'element', node };
+  }
+
+  private open(node: ElementNode, content: ElementNode['content'], frame: Frame): WalkEvent {
+    node.content = content;
+    this.stack.push(frame);
+    return { type: 'element', node };
+  }
+
+  /** The next item of a sequence, or its end. */
+  private async sequenceStep(frame: Extract<Frame, { kind: 'sequence' }>): Promise<WalkEvent> {
+    const node = frame.node;
+    this.context = node.path;
+    if (frame.end !== undefined && this.source.position >= frame.end) {
+      if (this.source.position > frame.end) throw new DatasetStructureError(frame.end, `an item runs past the end of its sequence (byte ${frame.end})`);
+      this.stack.pop();
+      return { type: 'end', container: node, offset: node.endOffset };
+    }
+    this.checkStop();
+    const header = await this.readHeader(frame.syntax);
+    if (node.undefinedLength && header.tag === SEQUENCE_DELIMITER) {
+      this.closeDelimited(node, header.headerOffset);
+      this.stack.pop();
+      return { type: 'end', container: node, offset: header.headerOffset };
+    }
+    if (header.tag !== ITEM) {
+      throw new DatasetStructureError(header.headerOffset, `expected an item (FFFE,E000) at byte ${header.headerOffset}, found ${formatTag(header.tag)}`);
+    }
+    const item = this.itemNode(node.path, frame.index++, header);
+    this.stack.push({ kind: 'dataset', item, syntax: frame.syntax, end: item.undefinedLength ? undefined : item.valueOffset + item.valueLength });
+    return { type: 'item', node: item };
+  }
+
+  private closeDelimited(node: ElementNode, delimiterOffset: number): void {
+    node.delimiterOffset = delimiterOffset;
+    node.valueLength = delimiterOffset - node.valueOffset;
+    node.endOffset = delimiterOffset + 8;
+  }
+
+  /** The next fragment of encapsulated pixel data (the offset table first), or its end. */
+  private async fragmentStep(frame: Extract<Frame, { kind: 'fragments' }>): Promise<WalkEvent> {
+    const node = frame.node;
+    this.context = node.path;
+    this.checkStop();
+    const header = await this.readHeader(FRAGMENT_SYNTAX);
+    if (header.tag === SEQUENCE_DELIMITER) {
+      this.closeDelimited(node, header.headerOffset);
+      Object.assign(node, combineHashes(frame.hashes));
+      this.stack.pop();
+      return { type: 'end', container: node, offset: header.headerOffset };
+    }
+    if (header.tag !== ITEM || header.length === UNDEFINED_LENGTH) {
+      throw new DatasetStructureError(header.headerOffset, `expected a fragment item of defined length at byte ${header.headerOffset}, found ${formatTag(header.tag)}`);
+    }
+    const itemIndex = frame.itemIndex++;
+    const valueOffset = header.headerOffset + 8;
+    const path = fragmentPath(node.path, itemIndex);
+    this.context = path;
+    const hashes = await this.consume(header.length, 0);
+    frame.hashes.push(hashes);
+    const fragment: FragmentNode = {
+      type: 'fragment',
+      itemIndex,
+      path,
+      headerOffset: header.headerOffset,
+      headerLength: 8,
+      vrInHeader: false,
+      valueOffset,
+      valueLength: header.length,
+      endOffset: valueOffset + header.length,
+      ...hashes,
+    };
+    return { type: 'fragment', node: fragment };
+  }
+
+  /** The next frame of native pixel data (then the padding after the last one, if any), or its end. */
+  private async frameStep(frame: Extract<Frame, { kind: 'frames' }>): Promise<WalkEvent> {
+    const node = frame.node;
+    const segment = frame.segments[frame.next];
+    if (!segment) {
+      Object.assign(node, combineHashes(frame.hashes));
+      this.stack.pop();
+      return { type: 'end', container: node, offset: node.endOffset };
+    }
+    this.checkStop();
+    frame.next++;
+    const path = framePath(node.path, segment.index);
+    this.context = path;
+    const hashes = await this.consume(segment.length, frame.swap);
+    frame.hashes.push(hashes);
+    const piece: FrameNode = { type: 'frame', index: segment.index, path, valueOffset: frame.offset, valueLength: segment.length, ...hashes };
+    frame.offset += segment.length;
+    return { type: 'frame', node: piece };
   }
 
   private async readHeader(syntax: DatasetSyntax): Promise<Header> {
     const headerOffset = this.source.position;
-    const bytes = await this.source.read(8);
-    const u16 = (at: number) => (syntax.littleEndian ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at));
-    const u32 = (at: number) => (syntax.littleEndian ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
-    const tag = ((u16(0) << 16) | u16(2)) >>> 0;
+    const bytes = this.source.readNow(8) ?? (await this.source.read(8));
+    const le = syntax.littleEndian;
+    const tag = (((le ? bytes.readUInt16LE(0) : bytes.readUInt16BE(0)) << 16) | (le ? bytes.readUInt16LE(2) : bytes.readUInt16BE(2))) >>> 0;
     // Items and delimiters are tag + 4-byte length in every syntax.
-    if (tag >>> 16 === 0xfffe) return { headerOffset, headerLength: 8, tag, vr: '', vrInHeader: false, length: u32(4) };
-    if (!syntax.explicitVr) return { headerOffset, headerLength: 8, tag, vr: implicitVrOf(tag), vrInHeader: false, length: u32(4) };
+    if (tag >>> 16 === 0xfffe || !syntax.explicitVr) {
+      const length = le ? bytes.readUInt32LE(4) : bytes.readUInt32BE(4);
+      const vr = tag >>> 16 === 0xfffe ? '' : implicitVrOf(tag);
+      return { headerOffset, headerLength: 8, tag, vr, vrInHeader: false, length };
+    }
     const vr = bytes.toString('latin1', 4, 6);
     if (!VR_PATTERN.test(vr)) {
       throw new DatasetStructureError(headerOffset + 4, `element ${formatTag(tag)} at byte ${headerOffset} has no valid VR (bytes ${bytes.subarray(4, 6).toString('hex')})`);
     }
-    if (SHORT_VRS.has(vr)) return { headerOffset, headerLength: 8, tag, vr, vrInHeader: true, length: u16(6) };
-    const lengthBytes = await this.source.read(4);
-    const length = syntax.littleEndian ? lengthBytes.readUInt32LE(0) : lengthBytes.readUInt32BE(0);
+    if (SHORT_VRS.has(vr)) return { headerOffset, headerLength: 8, tag, vr, vrInHeader: true, length: le ? bytes.readUInt16LE(6) : bytes.readUInt16BE(6) };
+    const lengthBytes = this.source.readNow(4) ?? (await this.source.read(4));
+    const length = le ? lengthBytes.readUInt32LE(0) : lengthBytes.readUInt32BE(0);
     return { headerOffset, headerLength: 12, tag, vr, vrInHeader: true, length };
   }
 
@@ -176,55 +338,8 @@ class ElementWalker {
       valueLength: undefinedLength ? 0 : header.length,
       undefinedLength,
       endOffset: undefinedLength ? valueOffset : valueOffset + header.length,
+      content: 'value',
     };
-  }
-
-  private async readValue(node: ElementNode, header: Header, syntax: DatasetSyntax, topLevel: boolean): Promise<void> {
-    if (node.undefinedLength) {
-      if (node.vr === 'SQ' || node.vr === 'UN') {
-        // An explicit UN of undefined length holds implicit-VR items (CP-246); an implicit one keeps the syntax.
-        const content = node.vr === 'UN' && header.vrInHeader ? IMPLICIT_LE : syntax;
-        return this.readItems(node, content);
-      }
-      // Pixel data, and any other OB/OW of undefined length, is a sequence of fragments.
-      return this.readFragments(node);
-    }
-    if (node.vr === 'SQ' || (node.vr === 'UN' && !header.vrInHeader && (await this.startsWithItem(syntax, node.valueLength)))) {
-      return this.readItems(node, syntax);
-    }
-    if (topLevel && node.tag === PIXEL_DATA && (await this.readFrames(node, syntax))) return;
-    await this.readLeaf(node, syntax, topLevel);
-  }
-
-  /** An implicit-VR element the dictionary does not know is a sequence when its value opens with an item. */
-  private async startsWithItem(syntax: DatasetSyntax, length: number): Promise<boolean> {
-    if (length < 8) return false;
-    const head = await this.source.peek(4);
-    if (head.length < 4) return false;
-    const tag = syntax.littleEndian ? ((head.readUInt16LE(0) << 16) | head.readUInt16LE(2)) >>> 0 : head.readUInt32BE(0);
-    return tag === ITEM;
-  }
-
-  private async readItems(node: ElementNode, syntax: DatasetSyntax): Promise<void> {
-    const items: ItemNode[] = [];
-    node.items = items;
-    const end = node.undefinedLength ? undefined : node.valueOffset + node.valueLength;
-    for (let index = 0; ; index++) {
-      if (end !== undefined && this.source.position >= end) break;
-      this.checkStop();
-      const header = await this.readHeader(syntax);
-      if (node.undefinedLength && header.tag === SEQUENCE_DELIMITER) {
-        node.delimiterOffset = header.headerOffset;
-        break;
-      }
-      if (header.tag !== ITEM) {
-        throw new DatasetStructureError(header.headerOffset, `expected an item (FFFE,E000) at byte ${header.headerOffset}, found ${formatTag(header.tag)}`);
-      }
-      const item = this.itemNode(node.path, index, header);
-      items.push(item);
-      await this.readItemContent(item, syntax);
-    }
-    this.closeContainer(node, end);
   }
 
   private itemNode(sequencePath: string, index: number, header: Header): ItemNode {
@@ -245,86 +360,13 @@ class ElementWalker {
     };
   }
 
-  private async readItemContent(item: ItemNode, syntax: DatasetSyntax): Promise<void> {
-    const saved = this.context;
-    this.context = item.path;
-    if (item.undefinedLength) {
-      const delimiterOffset = await this.readElements(item.path, syntax, { delimited: true }, item.elements);
-      item.delimiterOffset = delimiterOffset;
-      item.valueLength = delimiterOffset! - item.valueOffset;
-      item.endOffset = delimiterOffset! + 8;
-    } else {
-      await this.readElements(item.path, syntax, { delimited: false, end: item.valueOffset + item.valueLength }, item.elements);
-    }
-    this.context = saved;
-  }
-
-  private closeContainer(node: ElementNode, definedEnd: number | undefined): void {
-    if (definedEnd !== undefined) {
-      if (this.source.position > definedEnd) {
-        throw new DatasetStructureError(definedEnd, `an item runs past the end of its sequence (byte ${definedEnd})`);
-      }
-      return;
-    }
-    node.valueLength = node.delimiterOffset! - node.valueOffset;
-    node.endOffset = node.delimiterOffset! + 8;
-  }
-
-  private async readFragments(node: ElementNode): Promise<void> {
-    const fragments: FragmentNode[] = [];
-    node.fragments = fragments;
-    // Fragments are byte streams (PS3.5 §A.4): little endian item headers, no byte swapping of their content.
-    const syntax: DatasetSyntax = { explicitVr: true, littleEndian: true };
-    for (let itemIndex = 0; ; itemIndex++) {
-      this.checkStop();
-      const header = await this.readHeader(syntax);
-      if (header.tag === SEQUENCE_DELIMITER) {
-        node.delimiterOffset = header.headerOffset;
-        break;
-      }
-      if (header.tag !== ITEM || header.length === UNDEFINED_LENGTH) {
-        throw new DatasetStructureError(header.headerOffset, `expected a fragment item of defined length at byte ${header.headerOffset}, found ${formatTag(header.tag)}`);
-      }
-      const valueOffset = header.headerOffset + 8;
-      const fragment: FragmentNode = {
-        type: 'fragment',
-        itemIndex,
-        path: fragmentPath(node.path, itemIndex),
-        headerOffset: header.headerOffset,
-        headerLength: 8,
-        vrInHeader: false,
-        valueOffset,
-        valueLength: header.length,
-        endOffset: valueOffset + header.length,
-        ...EMPTY_HASHES,
-      };
-      fragments.push(fragment);
-      Object.assign(fragment, await this.consume(header.length, 0));
-    }
-    this.closeContainer(node, undefined);
-    Object.assign(node, combineHashes(fragments));
-  }
-
-  /** Native pixel data in frames when the image attributes say how; false when they do not fit the value. */
-  private async readFrames(node: ElementNode, syntax: DatasetSyntax): Promise<boolean> {
-    const frameLength = this.frameLength();
-    const frameCount = this.geometry.numberOfFrames ?? 1;
-    if (frameLength === undefined || frameCount < 1 || frameLength * frameCount > node.valueLength) return false;
-    const swap = syntax.littleEndian ? 0 : swapUnitOf(node.vr);
-    const frames: FrameNode[] = [];
-    node.frames = frames;
-    const segments = Array.from({ length: frameCount }, (_, index) => ({ index, length: frameLength }));
-    const rest = node.valueLength - frameLength * frameCount;
-    if (rest > 0) segments.push({ index: -1, length: rest });
-    let offset = node.valueOffset;
-    for (const segment of segments) {
-      const frame: FrameNode = { type: 'frame', index: segment.index, path: framePath(node.path, segment.index), valueOffset: offset, valueLength: segment.length, ...EMPTY_HASHES };
-      frames.push(frame);
-      Object.assign(frame, await this.consume(segment.length, swap));
-      offset += segment.length;
-    }
-    Object.assign(node, combineHashes(frames));
-    return true;
+  /** An implicit-VR element the dictionary does not know is a sequence when its value opens with an item. */
+  private async startsWithItem(syntax: DatasetSyntax, length: number): Promise<boolean> {
+    if (length < 8) return false;
+    const head = await this.source.peek(4);
+    if (head.length < 4) return false;
+    const tag = syntax.littleEndian ? ((head.readUInt16LE(0) << 16) | head.readUInt16LE(2)) >>> 0 : head.readUInt32BE(0);
+    return tag === ITEM;
   }
 
   private frameLength(): number | undefined {
