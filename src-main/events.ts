@@ -3,6 +3,7 @@
  * event carries everything a person would want to see about the thing that happened.
  */
 import { EventEmitter } from 'node:events';
+import type { SendFinished, Settings } from './api/contract.ts';
 import type { SendResult } from './dicom/store-scu.ts';
 
 export interface AssociationOpened {
@@ -80,6 +81,8 @@ export interface GatewayEvents {
   'send-progress': SendProgress;
   'send-file-done': SendFileResult;
   'job-updated': JobUpdated;
+  'send-finished': SendFinished;
+  'settings-changed': Settings;
 }
 
 export type GatewayEventName = keyof GatewayEvents;

@@ -17,6 +17,10 @@ import { GatewayEventBus } from './events.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
 import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
 import { InstanceStore } from './store/instance-store.ts';
+import type { DigestChain, Settings } from './api/contract.ts';
+import { BrowseQueries } from './db/browse-queries.ts';
+import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
+import { digestChain } from './inspect/digest-chain.ts';
 import { ForwardQueue } from './routing/forward-queue.ts';
 import { JobRepository, type JobRow, type JobState } from './routing/job-repository.ts';
 import { compileRules } from './routing/rule-matcher.ts';
@@ -32,6 +36,8 @@ export interface GatewayConfig extends ScpConfig {
   /** Evaluated in order for every stored instance; every matching rule forwards. */
   rules: Rule[];
   queue: QueueSettings;
+  /** The desktop app keeps settings changed in its UI in the index; serve takes them from flags and config only. */
+  useStoredSettings?: boolean;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -63,7 +69,9 @@ export class Gateway {
   private readonly router: Router;
   private readonly queue: ForwardQueue;
   private readonly server: StoreScpServer;
+  readonly browse: BrowseQueries;
   private sendCounter = 0;
+  private readonly cancelledSends = new Set<number>();
   address: { host: string; port: number } | undefined;
 
   private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore) {
@@ -88,6 +96,7 @@ export class Gateway {
       // The pump runs after this transaction commits (kick defers it), so it sees the new jobs.
       if (routed.queued > 0 || routed.waiting > 0) this.queue.kick();
     };
+    this.browse = new BrowseQueries(db);
     this.server = new StoreScpServer({ config, store, repo: this.repo, events: this.events, logger });
   }
 
@@ -97,6 +106,7 @@ export class Gateway {
     await mkdir(config.storage, { recursive: true });
     const db = openDatabase(join(config.storage, INDEX_FILE));
     const store = await InstanceStore.open(config.storage, new IndexRepository(db));
+    if (config.useStoredSettings) Object.assign(config, storedSettings(db));
     const gateway = new Gateway(config, logger, db, store);
     gateway.queue.start();
     gateway.address = await gateway.server.listen(config.host, config.port);
@@ -112,18 +122,81 @@ export class Gateway {
     this.logger.info('gateway.stopped', {});
   }
 
-  async send(files: SendableFile[], peer: PeerAddress, callingAe = this.config.aeTitle): Promise<SendResult[]> {
+  /**
+   * Starts sending files; progress and results arrive as events tagged with the returned sendId.
+   * `done` settles when every file has a result (cancelled files included).
+   */
+  startSend(files: SendableFile[], peer: PeerAddress, callingAe = this.config.aeTitle): { sendId: number; done: Promise<SendResult[]> } {
     const sendId = ++this.sendCounter;
-    return sendFiles(files, peer, {
+    const done = sendFiles(files, peer, {
       callingAe,
       maxPduLength: this.config.maxPduLength,
+      shouldContinue: () => !this.cancelledSends.has(sendId),
       onProgress: (p) => this.events.emit('send-progress', { sendId, ...p }),
       onResult: (result) => this.events.emit('send-file-done', { sendId, ...result }),
+    }).then((results) => {
+      const cancelled = this.cancelledSends.delete(sendId);
+      const sent = results.filter((r) => r.ok).length;
+      this.events.emit('send-finished', { sendId, sent, failed: results.length - sent, cancelled });
+      return results;
     });
+    return { sendId, done };
+  }
+
+  /** Stops a send after the file in flight; the files left are reported as not sent. */
+  cancelSend(sendId: number): boolean {
+    if (sendId < 1 || sendId > this.sendCounter) return false;
+    this.cancelledSends.add(sendId);
+    return true;
   }
 
   echo(peer: PeerAddress, callingAe = this.config.aeTitle): Promise<EchoResult> {
     return echo(peer, { callingAe });
+  }
+
+  // --- settings ------------------------------------------------------------------------------
+
+  settings(): Settings {
+    const c = this.config;
+    return {
+      aeTitle: c.aeTitle, port: this.address?.port ?? c.port, storage: c.storage, acceptUnknownSopClasses: c.acceptUnknownSopClasses,
+      allowedCallingAes: [...c.allowedCallingAes], maxAssociations: c.maxAssociations, maxPduLength: c.maxPduLength,
+    };
+  }
+
+  /** Applies and keeps settings; a new port restarts the listener (open associations finish first). */
+  async applySettings(changes: Partial<Omit<Settings, 'storage'>>): Promise<Settings> {
+    const portChanged = changes.port !== undefined && changes.port !== this.address?.port;
+    Object.assign(this.config, changes);
+    if (changes.maxPduLength !== undefined) Implementation.setMaxPduLength(changes.maxPduLength);
+    saveStoredSettings(this.db, changes);
+    if (portChanged) {
+      await this.server.close();
+      this.address = await this.server.listen(this.config.host, this.config.port);
+      this.logger.info('gateway.listening', { ae: this.config.aeTitle, host: this.address.host, port: this.address.port });
+    }
+    const settings = this.settings();
+    this.events.emit('settings-changed', settings);
+    return settings;
+  }
+
+  // --- inspection ----------------------------------------------------------------------------
+
+  async digestChain(instanceId: number): Promise<DigestChain> {
+    const row = this.repo.instanceById(instanceId);
+    if (!row) throw new Error(`no stored instance with id ${instanceId}`);
+    return digestChain({
+      instanceId, sopInstanceUid: row.sop_instance_uid, storeRoot: this.store.root, path: row.path,
+      datasetOffset: row.dataset_offset, datasetLength: row.dataset_length, receivedSha256: row.dataset_sha256,
+      sends: this.jobRepo.sendsOf(instanceId),
+    });
+  }
+
+  /** The absolute path of a stored instance version. */
+  instancePath(instanceId: number): string {
+    const row = this.repo.instanceById(instanceId);
+    if (!row) throw new Error(`no stored instance with id ${instanceId}`);
+    return join(this.store.root, row.path);
   }
 
   // --- routing: destinations, rules, jobs ---------------------------------------------------

@@ -145,4 +145,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (study_instance_uid, rule, destination)
   );
   `,
+  `
+  -- Settings changed from the UI (desktop app); JSON values.
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];

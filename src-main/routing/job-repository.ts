@@ -121,6 +121,9 @@ export class JobRepository {
       dueQuiet: db.prepare(`SELECT * FROM quiet_studies WHERE last_received_at + quiet_ms <= ?`),
       nextQuiet: db.prepare(`SELECT min(last_received_at + quiet_ms) AS at FROM quiet_studies`),
       deleteQuiet: db.prepare(`DELETE FROM quiet_studies WHERE study_instance_uid = ? AND rule = ? AND destination = ? AND last_received_at = ?`),
+      sendsOf: db.prepare(
+        `SELECT destination, sent_sha256 AS sha256, sent_at AS sentAt FROM jobs WHERE instance_id = ? ORDER BY destination`,
+      ),
       latestOfStudy: db.prepare(
         `SELECT i.id FROM instances i WHERE i.study_instance_uid = ?
            AND i.version = (SELECT max(v.version) FROM instances v WHERE v.sop_instance_uid = i.sop_instance_uid)
@@ -218,6 +221,11 @@ export class JobRepository {
   /** Removes the waiting entry only if no instance arrived since it was read. */
   finishQuietStudy(q: QuietStudy): boolean {
     return this.s.deleteQuiet!.run(q.study_instance_uid, q.rule, q.destination, q.last_received_at).changes > 0;
+  }
+
+  /** What each destination was sent of this instance (sha256 null while not sent). */
+  sendsOf(instanceId: number): { destination: string; sha256: string | null; sentAt: string | null }[] {
+    return this.s.sendsOf!.all(instanceId) as { destination: string; sha256: string | null; sentAt: string | null }[];
   }
 
   latestInstancesOfStudy(study: string): number[] {

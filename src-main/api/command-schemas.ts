@@ -1,0 +1,97 @@
+/**
+ * One schema per command: every argument from the renderer is checked here, in main, before the
+ * engine sees it. A renderer (or a page in a browser) is never trusted to send the right shape.
+ */
+import { z } from 'zod';
+import type { CommandName } from './contract.ts';
+
+const uid = z.string().regex(/^[0-9.]{1,64}$/, 'must be a DICOM UID');
+const ae = z.string().trim().min(1).max(16).regex(/^[^\\\x00-\x1f]+$/, 'must be an AE title without backslash or control characters');
+const id = z.number().int().positive();
+const limit = z.number().int().min(1).max(100_000).optional();
+const port = z.number().int().min(1).max(65535);
+const path = z.string().min(1).max(4096);
+
+const target = z.union([
+  z.strictObject({ destination: z.string().min(1) }),
+  z.strictObject({ aeTitle: ae, host: z.string().min(1).max(255), port }),
+]);
+
+const fileRef = z.union([z.strictObject({ instanceId: id }), z.strictObject({ path })]);
+
+const destination = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  aeTitle: ae,
+  host: z.string().trim().min(1).max(255),
+  port,
+  callingAe: ae.optional(),
+  maxPduLength: z.number().int().min(4096).max(0xffffffff),
+  connectTimeoutMs: z.number().int().min(1).max(2_147_483_647),
+  dimseTimeoutMs: z.number().int().min(1).max(2_147_483_647),
+  maxAssociations: z.number().int().min(1).max(64),
+  enabled: z.boolean(),
+  allowTranscoding: z.literal(false, { error: 'must be false: this version never transcodes' }),
+});
+
+const matcher = z.union([
+  z.string(),
+  z.array(z.string()).min(1),
+  z.strictObject({ glob: z.string() }),
+  z.strictObject({ regex: z.string() }),
+]);
+
+const rule = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  enabled: z.boolean(),
+  match: z.strictObject({
+    callingAe: matcher.optional(),
+    calledAe: matcher.optional(),
+    peerAddress: matcher.optional(),
+    sopClass: z.union([z.literal('any'), z.literal('images'), z.array(uid).min(1)]).optional(),
+    modality: matcher.optional(),
+    tags: z.record(z.string(), matcher).optional(),
+  }),
+  forward: z.array(z.string().min(1)).min(1),
+  studyQuietSeconds: z.number().positive().max(2_147_483).optional(),
+});
+
+const jobState = z.enum(['queued', 'sending', 'sent', 'retry-wait', 'dead', 'cancelled']);
+
+const none = z.undefined().or(z.strictObject({}));
+
+export const COMMAND_SCHEMAS = {
+  getStatus: none,
+  listStudies: z.strictObject({ limit }),
+  listInstances: z.strictObject({ studyInstanceUid: uid.optional(), sopInstanceUid: z.string().min(1).max(64).optional(), limit }),
+  listAssociations: z.strictObject({ limit }),
+  scanPaths: z.strictObject({ paths: z.array(path).min(1).max(100_000) }),
+  sendFiles: z.strictObject({ paths: z.array(path).min(1).max(100_000), target }),
+  cancelSend: z.strictObject({ sendId: id }),
+  forwardStudies: z.strictObject({ studyInstanceUids: z.array(uid).min(1), destination: z.string().min(1) }),
+  echo: z.strictObject({ target }),
+  listDestinations: none,
+  saveDestination: z.strictObject({ destination }),
+  deleteDestination: z.strictObject({ name: z.string().min(1) }),
+  listRules: none,
+  saveRules: z.strictObject({ rules: z.array(rule) }),
+  listJobs: z.strictObject({ state: jobState.optional(), destination: z.string().min(1).optional(), limit }),
+  jobAttempts: z.strictObject({ jobId: id }),
+  queueCounts: none,
+  retryJob: z.strictObject({ jobId: id }),
+  retryDeadJobs: z.strictObject({ destination: z.string().min(1) }),
+  cancelJob: z.strictObject({ jobId: id }),
+  compareFiles: z.strictObject({ a: fileRef, b: fileRef }),
+  readByteRange: z.strictObject({ file: fileRef, offset: z.number().int().min(0), length: z.number().int().min(0).max(1024 * 1024) }),
+  digestChain: z.strictObject({ instanceId: id }),
+  getSettings: none,
+  saveSettings: z.strictObject({
+    settings: z.strictObject({
+      aeTitle: ae.optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+      acceptUnknownSopClasses: z.boolean().optional(),
+      allowedCallingAes: z.array(ae).optional(),
+      maxAssociations: z.number().int().min(1).max(1000).optional(),
+      maxPduLength: z.number().int().min(4096).max(0xffffffff).optional(),
+    }),
+  }),
+} satisfies Record<CommandName, z.ZodType>;

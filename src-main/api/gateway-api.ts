@@ -1,0 +1,142 @@
+/**
+ * The engine's side of the UI contract: every command, validated by its schema, run against the
+ * Gateway, with failures turned into words a radiographer can act on (and the technical detail
+ * kept for the PACS admin). Both transports (Electron IPC, WebSocket) serve this one host.
+ */
+import { z } from 'zod';
+import { formatPeer, type PeerAddress } from '../dicom/peer-address.ts';
+import { collectSendableFiles } from '../dicom/sendable-files.ts';
+import { sopClassName } from '../dicom/sop-classes.ts';
+import type { Gateway } from '../gateway.ts';
+import { readByteRange } from '../inspect/byte-range-reader.ts';
+import { compareFiles } from '../inspect/compare-files.ts';
+import { packageVersion } from '../package-info.ts';
+import { CommandError, type ApiHost } from './api-host.ts';
+import { COMMAND_SCHEMAS } from './command-schemas.ts';
+import { UI_EVENT_NAMES, type CommandName, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
+
+type Handlers = { [C in CommandName]: (args: GatewayCommands[C]['args']) => Promise<GatewayCommands[C]['result']> | GatewayCommands[C]['result'] };
+
+export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): ApiHost {
+  const handlers = commandHandlers(gateway);
+  return {
+    uploadDir: opts.uploadDir,
+    async dispatch(command, args) {
+      if (!Object.hasOwn(COMMAND_SCHEMAS, command)) {
+        throw new CommandError('The app asked the gateway for something it does not know.', `unknown command "${command}"`);
+      }
+      const name = command as CommandName;
+      const parsed = COMMAND_SCHEMAS[name].safeParse(args ?? undefined);
+      if (!parsed.success) {
+        throw new CommandError('The request was not valid.', `${name}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+      }
+      try {
+        return await (handlers[name] as (a: unknown) => unknown)(parsed.data);
+      } catch (err) {
+        throw toCommandError(name, err);
+      }
+    },
+    subscribe(listener) {
+      const unsubscribes = UI_EVENT_NAMES.map((name) => gateway.events.on(name, (payload) => listener(name, payload)));
+      return () => unsubscribes.forEach((off) => off());
+    },
+  };
+}
+
+function commandHandlers(g: Gateway): Handlers {
+  const fileRefPath = (ref: FileRef) => ('instanceId' in ref ? g.instancePath(ref.instanceId) : ref.path);
+  return {
+    getStatus: () => ({ aeTitle: g.config.aeTitle, host: g.address?.host ?? '', port: g.address?.port ?? g.config.port, storage: g.config.storage, version: packageVersion() }),
+    listStudies: ({ limit }) => g.browse.studies(limit),
+    listInstances: (filter) => g.browse.instances(filter),
+    listAssociations: ({ limit }) => g.browse.associations(limit),
+    scanPaths: async ({ paths }) => {
+      const collected = await collectSendableFiles(paths);
+      return {
+        files: collected.files.map((f) => ({
+          path: f.file, sopClassUid: f.sopClassUid, sopClassName: sopClassName(f.sopClassUid), sopInstanceUid: f.sopInstanceUid,
+          transferSyntaxUid: f.transferSyntaxUid, bytes: f.datasetOffset + f.datasetLength,
+        })),
+        skipped: collected.skipped.map((s) => ({ path: s.file, reason: s.reason })),
+        missing: collected.missing,
+      };
+    },
+    sendFiles: async ({ paths, target }) => {
+      const { peer, callingAe } = resolveTarget(g, target);
+      const { files } = await collectSendableFiles(paths);
+      if (files.length === 0) throw new CommandError('None of these files can be sent: none is a DICOM file.', `no DICOM file among ${paths.length} path(s)`);
+      return { sendId: g.startSend(files, peer, callingAe).sendId };
+    },
+    cancelSend: ({ sendId }) => ({ cancelled: g.cancelSend(sendId) }),
+    forwardStudies: ({ studyInstanceUids, destination }) => ({
+      queued: studyInstanceUids.reduce((n, study) => n + g.forwardStudy(study, destination), 0),
+    }),
+    echo: ({ target }) => {
+      const { peer, callingAe } = resolveTarget(g, target);
+      return g.echo(peer, callingAe);
+    },
+    listDestinations: () => g.destinations(),
+    saveDestination: ({ destination }) => {
+      g.saveDestination({ ...destination, callingAe: destination.callingAe ?? undefined });
+      return g.destinations();
+    },
+    deleteDestination: ({ name }) => {
+      if (!g.deleteDestination(name)) throw new CommandError(`There is no destination named "${name}".`, `deleteDestination: unknown "${name}"`);
+      return g.destinations();
+    },
+    listRules: () => g.rules(),
+    saveRules: ({ rules }) => {
+      g.saveRules(rules.map((r) => ({ ...r, studyQuietSeconds: r.studyQuietSeconds ?? undefined })));
+      return g.rules();
+    },
+    listJobs: (filter) =>
+      g.jobs(filter).map((j) => ({
+        jobId: j.id, instanceId: j.instance_id, destination: j.destination, rule: j.rule, studyInstanceUid: j.study_instance_uid,
+        state: j.state, attempts: j.attempts, nextAttemptAt: j.state === 'retry-wait' ? new Date(j.next_attempt_at).toISOString() : null,
+        lastError: j.last_error, lastStatus: j.last_status, deliveries: j.deliveries, updatedAt: j.updated_at,
+      })),
+    jobAttempts: ({ jobId }) =>
+      (g.jobAttempts(jobId) as Record<string, unknown>[]).map((a) => ({
+        attempt: a.attempt as number, startedAt: a.started_at as string, finishedAt: a.finished_at as string, outcome: a.outcome as string,
+        status: a.status as number | null, error: a.error as string | null, backoffMs: a.backoff_ms as number | null,
+      })),
+    queueCounts: () => g.queueCounts().map((c) => ({ destination: c.destination, state: c.state, count: c.n })),
+    retryJob: ({ jobId }) => ({ retried: g.retryJob(jobId) }),
+    retryDeadJobs: ({ destination }) => ({ retried: g.retryDeadJobs(destination) }),
+    cancelJob: ({ jobId }) => ({ cancelled: g.cancelJob(jobId) }),
+    compareFiles: ({ a, b }) => compareFiles(fileRefPath(a), fileRefPath(b)),
+    readByteRange: async ({ file, offset, length }) => {
+      const range = await readByteRange(fileRefPath(file), offset, length);
+      return { offset: range.offset, hex: range.bytes.toString('hex'), fileSize: range.fileSize, spans: range.spans };
+    },
+    digestChain: ({ instanceId }) => g.digestChain(instanceId),
+    getSettings: () => g.settings(),
+    saveSettings: ({ settings }) => g.applySettings(settings),
+  };
+}
+
+function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; callingAe: string } {
+  if (!('destination' in target)) return { peer: target, callingAe: g.config.aeTitle };
+  const destination = g.destinations().find((d) => d.name === target.destination);
+  if (!destination) throw new CommandError(`There is no destination named "${target.destination}".`, `unknown destination "${target.destination}"`);
+  return {
+    peer: { aeTitle: destination.aeTitle, host: destination.host, port: destination.port },
+    callingAe: destination.callingAe ?? g.config.aeTitle,
+  };
+}
+
+/** Plain words first; what a PACS admin needs (the engine's own message) as the detail. */
+function toCommandError(command: CommandName, err: unknown): CommandError {
+  if (err instanceof CommandError) return err;
+  const detail = `${command}: ${(err as Error)?.message ?? String(err)}`;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return new CommandError('The file or folder could not be found. It may have been moved or deleted.', detail);
+  if (code === 'EACCES' || code === 'EPERM') return new CommandError('The gateway is not allowed to read that file or folder.', detail);
+  if (code === 'EADDRINUSE') return new CommandError('That port is already used by another program. Choose another port.', detail);
+  if (command === 'saveRules') return new CommandError('The rules were not saved: one of them is not valid.', detail);
+  if (/no destination named/.test(detail)) return new CommandError('That destination does not exist (any more).', detail);
+  if (/no stored instance/.test(detail)) return new CommandError('That image is no longer in the store.', detail);
+  return new CommandError('Something went wrong in the gateway.', detail);
+}
+
+export { formatPeer };

@@ -1,0 +1,103 @@
+/** The engine's side of the UI contract, against real gateways: what the renderer can do through it. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CommandError, type ApiHost } from '../../src-main/api/api-host.ts';
+import { COMMAND_SCHEMAS } from '../../src-main/api/command-schemas.ts';
+import { COMMAND_NAMES, type Destination } from '../../src-main/api/contract.ts';
+import { createApiHost } from '../../src-main/api/gateway-api.ts';
+import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
+import { echoscu } from '../helpers/dcmtk.ts';
+import { writeP10Files } from '../helpers/dicom-fixtures.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+describe('createApiHost', () => {
+  let work: string;
+  let router: Gateway;
+  let archive: Gateway;
+  let api: ApiHost;
+  const events: { name: string; payload: any }[] = [];
+
+  beforeEach(async () => {
+    work = await mkdtemp(join(tmpdir(), 'api-'));
+    archive = await Gateway.start({ ...DEFAULT_CONFIG, aeTitle: 'ARCHIVE', host: '127.0.0.1', port: 0, storage: join(work, 'archive') });
+    router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router') });
+    api = createApiHost(router, { uploadDir: join(work, 'uploads') });
+    events.length = 0;
+    api.subscribe((name, payload) => events.push({ name, payload }));
+  });
+  afterEach(async () => {
+    await router.stop();
+    await archive.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const archiveDestination = (): Destination => ({
+    name: 'archive', aeTitle: 'ARCHIVE', host: '127.0.0.1', port: archive.address!.port, callingAe: undefined,
+    maxPduLength: 65536, connectTimeoutMs: 5000, dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+  });
+
+  it('has a schema for every command of the contract', () => {
+    expect(Object.keys(COMMAND_SCHEMAS).sort()).toEqual([...COMMAND_NAMES].sort());
+  });
+
+  it('refuses an unknown command and malformed arguments in plain words, with the detail', async () => {
+    await expect(api.dispatch('formatDisk', {})).rejects.toMatchObject({ message: expect.stringMatching(/does not know/), detail: expect.stringMatching(/formatDisk/) });
+    const refused = await api.dispatch('retryJob', { jobId: 'seven' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CommandError);
+    expect(refused).toMatchObject({ message: 'The request was not valid.', detail: expect.stringMatching(/retryJob: .*jobId/) });
+    await expect(api.dispatch('saveDestination', { destination: { ...archiveDestination(), allowTranscoding: true } })).rejects.toMatchObject({
+      detail: expect.stringMatching(/never transcodes/),
+    });
+  });
+
+  it('scans, sends with progress events, and reports each file and the end of the send', async () => {
+    const paths = await writeP10Files(join(work, 'src'), 3, (i) => ({ seed: 40 + i, pixelDataBytes: 200_000 }));
+    const scan = (await api.dispatch('scanPaths', { paths: [join(work, 'src')] })) as { files: { sopClassName: string }[] };
+    expect(scan.files).toHaveLength(3);
+    expect(scan.files[0]!.sopClassName).toBe('CT Image Storage');
+    await api.dispatch('saveDestination', { destination: archiveDestination() });
+    const { sendId } = (await api.dispatch('sendFiles', { paths, target: { destination: 'archive' } })) as { sendId: number };
+    const finished = await waitFor('send-finished', () => events.find((e) => e.name === 'send-finished' && e.payload.sendId === sendId));
+    expect(finished.payload).toMatchObject({ sent: 3, failed: 0, cancelled: false });
+    const done = events.filter((e) => e.name === 'send-file-done');
+    expect(done.map((e) => e.payload.statusHex)).toEqual(['0x0000', '0x0000', '0x0000']);
+    const progress = events.filter((e) => e.name === 'send-progress' && e.payload.fileIndex === 0);
+    expect(progress.at(-1)!.payload.bytesSent).toBe(progress.at(-1)!.payload.bytesTotal);
+  });
+
+  it('compares two stored versions and shows bytes of one, and follows an instance through the digest chain', async () => {
+    await api.dispatch('saveDestination', { destination: archiveDestination() });
+    await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['archive'] }] });
+    const sendTo = (files: string[]) => api.dispatch('sendFiles', { paths: files, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
+    const [v1] = await writeP10Files(join(work, 'v1'), 1, { seed: 77, sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77', patientName: 'DOE^JANE' });
+    const [v2] = await writeP10Files(join(work, 'v2'), 1, { seed: 77, sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77', patientName: 'DOE^JOHN' });
+    await sendTo([v1!]);
+    await sendTo([v2!]);
+    const versions = await waitFor('two versions', async () => {
+      const list = (await api.dispatch('listInstances', { sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77' })) as { instanceId: number }[];
+      return list.length === 2 ? list : undefined;
+    });
+    const report = (await api.dispatch('compareFiles', { a: { instanceId: versions[0]!.instanceId }, b: { instanceId: versions[1]!.instanceId } })) as { verdict: string; changes: Record<string, { tagPath?: string }[]> };
+    expect(report.verdict).toBe('datasets-differ');
+    const range = (await api.dispatch('readByteRange', { file: { instanceId: versions[0]!.instanceId }, offset: 128, length: 4 })) as { hex: string };
+    expect(Buffer.from(range.hex, 'hex').toString('latin1')).toBe('DICM');
+
+    await waitFor('both versions forwarded', async () => ((await api.dispatch('listJobs', { state: 'sent' })) as unknown[]).length === 2);
+    const chain = (await api.dispatch('digestChain', { instanceId: versions[0]!.instanceId })) as {
+      received: string; stored: { sha256: string; verdict: string }; sent: { destination: string; verdict: string; sha256: string }[];
+    };
+    expect(chain.stored).toMatchObject({ sha256: chain.received, verdict: 'identical' });
+    expect(chain.sent).toEqual([expect.objectContaining({ destination: 'archive', sha256: chain.received, verdict: 'identical' })]);
+  });
+
+  it('moves the listener when the port setting changes, and says so', async () => {
+    const before = router.address!.port;
+    const settings = (await api.dispatch('saveSettings', { settings: { port: 0, aeTitle: 'ROUTER2' } })) as { port: number; aeTitle: string };
+    expect(settings.aeTitle).toBe('ROUTER2');
+    expect(settings.port).not.toBe(before);
+    expect((await echoscu(settings.port, { calledAe: 'ROUTER2' })).code).toBe(0);
+    expect(events.some((e) => e.name === 'settings-changed' && e.payload.port === settings.port)).toBe(true);
+  });
+});
