@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { digestChain } from '../../../src-main/inspect/digest-chain.ts';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('digestChain', () => {
+  let root: string;
+  const header = Buffer.alloc(50, 1);
+  const dataset = Buffer.from('the dataset bytes as they arrived');
+  beforeEach(async () => (root = await mkdtemp(join(tmpdir(), 'chain-'))));
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  const inputs = (sends: { destination: string; sha256: string | null; sentAt: string | null }[] = []) => ({
+    instanceId: 1, sopInstanceUid: '1.2.3', storeRoot: root, path: 'x.dcm', datasetOffset: header.length,
+    datasetLength: dataset.length, receivedSha256: sha(dataset), sends,
+  });
+
+  it('says identical at every hop when stored and sent bytes hash like the received ones', async () => {
+    await writeFile(join(root, 'x.dcm'), Buffer.concat([header, dataset]));
+    const chain = await digestChain(inputs([{ destination: 'pacs', sha256: sha(dataset), sentAt: 't' }]));
+    expect(chain.stored).toEqual({ sha256: sha(dataset), verdict: 'identical' });
+    expect(chain.sent).toEqual([{ destination: 'pacs', sha256: sha(dataset), sentAt: 't', verdict: 'identical' }]);
+  });
+
+  it('pins a change to the hop where it happened: a stored file altered on disk', async () => {
+    const altered = Buffer.from(dataset);
+    altered[3] = 0x21;
+    await writeFile(join(root, 'x.dcm'), Buffer.concat([header, altered]));
+    const chain = await digestChain(inputs([{ destination: 'pacs', sha256: sha(altered), sentAt: 't' }]));
+    expect(chain.stored.verdict).toBe('changed');
+    // What was sent matches what is stored now: the send did not change anything itself.
+    expect(chain.sent[0]!.verdict).toBe('identical');
+  });
+
+  it('reports a stored file that is gone as missing, and a destination not yet sent to as missing', async () => {
+    const chain = await digestChain(inputs([{ destination: 'later', sha256: null, sentAt: null }]));
+    expect(chain.stored).toMatchObject({ sha256: null, verdict: 'missing' });
+    expect(chain.sent[0]!.verdict).toBe('missing');
+  });
+});
