@@ -4,7 +4,7 @@
  * implements it over a WebSocket. The renderer imports this file with `import type` only and never
  * knows which transport is underneath. Every value crossing it is plain JSON.
  */
-import type { AssociationClosed, AssociationOpened, InstanceFailed, InstanceReceived, JobUpdated, SendProgress, SendFileResult } from '../events.ts';
+import type { GatewayEvents } from '../events.ts';
 import type { EchoResult } from '../dicom/echo-scu.ts';
 import type { CompareReport } from '../inspect/compare-report.ts';
 import type { ByteSpan } from '../inspect/byte-annotation.ts';
@@ -185,19 +185,8 @@ export type CommandName = keyof GatewayCommands;
 export type CommandArgs<C extends CommandName> = GatewayCommands[C]['args'];
 export type CommandResult<C extends CommandName> = GatewayCommands[C]['result'];
 
-/** Every event the engine pushes to the UI. */
-export interface GatewayUiEvents {
-  'association-opened': AssociationOpened;
-  'association-closed': AssociationClosed;
-  'instance-stored': InstanceReceived;
-  'instance-duplicate': InstanceReceived;
-  'instance-failed': InstanceFailed;
-  'send-progress': SendProgress;
-  'send-file-done': SendFileResult;
-  'send-finished': SendFinished;
-  'job-updated': JobUpdated;
-  'settings-changed': Settings;
-}
+/** Every event the engine pushes to the UI: the engine's own event stream, unchanged. */
+export type GatewayUiEvents = GatewayEvents;
 
 export type UiEventName = keyof GatewayUiEvents;
 
