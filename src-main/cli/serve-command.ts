@@ -1,15 +1,19 @@
 /** `dicom-gateway serve`: the headless engine. */
-import { resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createApiHost } from '../api/gateway-api.ts';
+import { assertUiBuilt, uiStaticDir } from '../api/ui-static-dir.ts';
+import { startUiServer, UI_HOST, type UiServer } from '../api/ws-server.ts';
 import { loadConfigFile } from '../config/load-config.ts';
 import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../gateway.ts';
-import { createLogger, type LogFormat, type LogLevel } from '../log/logger.ts';
+import { createLogger, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
 import { parseAeTitle, parseBoolean, parseCommandArgs, parsePort, parsePositiveInt } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
 export const SERVE_USAGE =
   'dicom-gateway serve [--config FILE] [--ae GATEWAY] [--host ADDR] [--port 11112|0] [--storage DIR] [--max-pdu N]\n' +
   '                    [--allow-calling-ae AE[,AE...]] [--max-associations N] [--accept-unknown-sop-classes true|false]\n' +
-  '                    [--log-level debug|info|warn|error] [--log-format text|json]';
+  '                    [--log-level debug|info|warn|error] [--log-format text|json] [--ui-port N|0]';
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -23,13 +27,14 @@ const OPTIONS = {
   'accept-unknown-sop-classes': { type: 'string' },
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
+  'ui-port': { type: 'string' },
 } as const;
 
 /**
  * The settings `serve` runs with: the embedded defaults, or the --config file (validated whole,
  * a ConfigError naming the field otherwise), then each flag given on top of that.
  */
-export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; logLevel: LogLevel; logFormat: LogFormat } {
+export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; logLevel: LogLevel; logFormat: LogFormat; uiPort: number | undefined } {
   const { values } = parseCommandArgs(argv, OPTIONS, false);
   if (values.config === '') throw new UsageError('--config needs the path of a YAML or JSON config file');
   const config: GatewayConfig = values.config !== undefined ? loadConfigFile(values.config) : { ...DEFAULT_CONFIG, storage: resolve(DEFAULT_CONFIG.storage) };
@@ -49,18 +54,30 @@ export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; lo
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error, not "${logLevel}"`);
   const logFormat = (values['log-format'] ?? 'text') as LogFormat;
   if (!['text', 'json'].includes(logFormat)) throw new UsageError(`--log-format must be text or json, not "${logFormat}"`);
-  return { config, logLevel, logFormat };
+  const uiPort = values['ui-port'] === undefined ? undefined : parsePort(values['ui-port'], '--ui-port');
+  return { config, logLevel, logFormat, uiPort };
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { config, logLevel, logFormat } = serveConfigFromArgs(argv);
+  const { config, logLevel, logFormat, uiPort } = serveConfigFromArgs(argv);
   const logger = createLogger({ level: logLevel, format: logFormat });
+  // Checked before anything listens: a browser UI without its files would only answer 404.
+  const staticDir = uiPort === undefined ? undefined : uiStaticDir();
+  if (staticDir !== undefined) assertUiBuilt(staticDir);
   const gateway = await Gateway.start(config, logger).catch((err: NodeJS.ErrnoException) => {
     const where = `${config.host ?? '0.0.0.0'}:${config.port}`;
     throw new Error(err.code === 'EADDRINUSE' ? `cannot listen on ${where}: the port is already in use` : `cannot start: ${err.message}`);
   });
   const { host, port } = gateway.address!;
   process.stdout.write(`DICOM listening on ${host}:${port}\n`);
+  let ui: UiServer | undefined;
+  if (uiPort !== undefined && staticDir !== undefined) {
+    ui = await startBrowserUi(gateway, uiPort, staticDir, logger).catch(async (err: Error) => {
+      await gateway.stop();
+      throw err;
+    });
+    process.stdout.write(`UI listening on ${ui.url}\n`);
+  }
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
       logger.info('gateway.stopping', { signal });
@@ -69,6 +86,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  await ui?.close();
   await gateway.stop();
   return ExitCode.Ok;
+}
+
+/** The browser UI on 127.0.0.1 only, driving this gateway; uploads land in <storage>/.uploads. */
+async function startBrowserUi(gateway: Gateway, uiPort: number, staticDir: string, logger: Logger): Promise<UiServer> {
+  const uploadDir = join(gateway.config.storage, '.uploads');
+  // Uploads live only as long as the send or comparison that needed them: a new start begins empty.
+  await rm(uploadDir, { recursive: true, force: true });
+  const host = createApiHost(gateway, { uploadDir });
+  const ui = await startUiServer({ host, port: uiPort, staticDir, logger }).catch((err: NodeJS.ErrnoException) => {
+    const where = `${UI_HOST}:${uiPort}`;
+    throw new Error(err.code === 'EADDRINUSE' ? `cannot listen for the browser UI on ${where}: the port is already in use` : `cannot start the browser UI: ${err.message}`);
+  });
+  logger.info('ui.listening', { host: UI_HOST, port: ui.port });
+  return ui;
 }

@@ -1,0 +1,248 @@
+/**
+ * The GatewayBridge in a plain browser (`dicom-gateway serve --ui-port`): commands and events over
+ * the WebSocket /api, dropped files uploaded with POST /upload. The page was opened as
+ * http://127.0.0.1:PORT/?token=TOKEN; the token goes with every request. Types only from the engine.
+ */
+import type {
+  CommandArgs, CommandFailure, CommandName, CommandResult, GatewayBridge, GatewayUiEvents, UiEventName,
+} from '../../../src-main/api/contract.ts';
+import type { WireServerMessage } from '../../../src-main/api/ws-wire.ts';
+
+export const LOST_CONNECTION = 'Lost connection to the gateway.';
+export const NO_CONNECTION = 'Cannot reach the gateway.';
+
+/** A failed call, shaped like the engine's CommandError: words first, the technical detail behind them. */
+export class BridgeFailure extends Error implements CommandFailure {
+  readonly detail: string;
+  constructor(message: string, detail: string) {
+    super(message);
+    this.name = 'CommandFailure';
+    this.detail = detail;
+  }
+}
+
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** The GatewayBridge plus what only a network transport has: a connection that can drop and come back. */
+export interface BrowserBridge extends GatewayBridge {
+  readonly state: ConnectionState;
+  /** Called on every state change; after 'reconnecting' -> 'open' events may have been missed, so reload lists. */
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void;
+  /** Closes for good: no reconnecting, pending calls fail. */
+  close(): void;
+}
+
+export interface BrowserBridgeOptions {
+  /** http://127.0.0.1:PORT — the UI server's own origin. */
+  origin: string;
+  token: string;
+  /** First reconnect delay; doubles on each failed attempt up to maxReconnectDelayMs. */
+  reconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+  /** A call made while there is no connection fails after this long if none comes (default 30 s). */
+  queuedCallTimeoutMs?: number;
+}
+
+interface Pending {
+  command: string;
+  resolve(value: unknown): void;
+  reject(error: BridgeFailure): void;
+}
+
+interface Queued {
+  text: string;
+  id: number;
+  pending: Pending;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const OPEN = 1;
+
+/** The bridge for the page this script runs in, from its address (`?token=`). */
+export function connectBrowserBridge(): BrowserBridge {
+  const location = (globalThis as { location?: { origin: string; search: string } }).location;
+  if (!location) throw new Error('connectBrowserBridge needs a browser page (window.location)');
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  return createBrowserBridge({ origin: location.origin, token });
+}
+
+export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
+  const { origin, token } = opts;
+  const baseDelay = opts.reconnectDelayMs ?? 250;
+  const maxDelay = opts.maxReconnectDelayMs ?? 5000;
+  const queueTimeout = opts.queuedCallTimeoutMs ?? 30_000;
+  const socketUrl = `${origin.replace(/^http/, 'ws')}/api?token=${encodeURIComponent(token)}`;
+  const where = `${origin.replace(/^http/, 'ws')}/api`;
+
+  const inFlight = new Map<number, Pending>();
+  const queue: Queued[] = [];
+  const eventListeners = new Map<string, Set<(payload: unknown) => void>>();
+  const stateListeners = new Set<(state: ConnectionState) => void>();
+  let socket: WebSocket | undefined;
+  let state: ConnectionState = 'connecting';
+  let attempt = 0;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let nextId = 0;
+
+  const setState = (next: ConnectionState) => {
+    if (next === state) return;
+    state = next;
+    for (const listener of [...stateListeners]) listener(next);
+  };
+
+  const sendQueued = () => {
+    while (queue.length > 0 && socket?.readyState === OPEN) {
+      const item = queue.shift()!;
+      clearTimeout(item.timer);
+      inFlight.set(item.id, item.pending);
+      socket.send(item.text);
+    }
+  };
+
+  const failInFlight = (detail: string) => {
+    const failed = [...inFlight.values()];
+    inFlight.clear();
+    for (const pending of failed) pending.reject(new BridgeFailure(LOST_CONNECTION, `${pending.command}: ${detail}`));
+  };
+
+  const deliver = (text: string) => {
+    let message: WireServerMessage;
+    try {
+      message = JSON.parse(text) as WireServerMessage;
+    } catch {
+      return;
+    }
+    if ('event' in message) {
+      for (const listener of [...(eventListeners.get(message.event) ?? [])]) {
+        try {
+          listener(message.payload);
+        } catch (err) {
+          // One broken view must not stop the others from hearing the event.
+          console.error(`listener for "${message.event}" failed`, err);
+        }
+      }
+      return;
+    }
+    const pending = inFlight.get(message.id);
+    if (!pending) return;
+    inFlight.delete(message.id);
+    if ('error' in message) pending.reject(new BridgeFailure(message.error.message, message.error.detail));
+    else pending.resolve(message.result);
+  };
+
+  const connect = () => {
+    reconnectTimer = undefined;
+    const ws = new WebSocket(socketUrl);
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      setState('open');
+      sendQueued();
+    };
+    ws.onmessage = (event: { data: unknown }) => {
+      if (typeof event.data === 'string') deliver(event.data);
+    };
+    ws.onclose = (event: { code: number; reason: string }) => {
+      if (socket !== ws) return;
+      socket = undefined;
+      failInFlight(`the connection to ${where} closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`);
+      if (state === 'closed') return;
+      setState('reconnecting');
+      const delay = Math.min(maxDelay, baseDelay * 2 ** attempt);
+      attempt += 1;
+      reconnectTimer = setTimeout(connect, delay);
+    };
+    // Every error is followed by a close event, which does the work.
+    ws.onerror = () => {};
+  };
+
+  const invoke = (command: string, args: unknown): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      if (state === 'closed') {
+        reject(new BridgeFailure(LOST_CONNECTION, `${command}: the bridge to ${where} was closed`));
+        return;
+      }
+      const id = ++nextId;
+      const pending: Pending = { command, resolve, reject };
+      const text = JSON.stringify({ id, command, args });
+      if (socket?.readyState === OPEN && queue.length === 0) {
+        inFlight.set(id, pending);
+        socket.send(text);
+        return;
+      }
+      const timer = setTimeout(() => {
+        const index = queue.findIndex((q) => q.id === id);
+        if (index >= 0) queue.splice(index, 1);
+        reject(new BridgeFailure(NO_CONNECTION, `${command}: no connection to ${where} within ${queueTimeout} ms; is \`dicom-gateway serve\` still running?`));
+      }, queueTimeout);
+      queue.push({ text, id, pending, timer });
+    });
+
+  const upload = async (file: File): Promise<string> => {
+    const url = `${origin}/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', body: file, headers: { 'Content-Type': 'application/octet-stream' } });
+    } catch (err) {
+      throw new BridgeFailure(`${file.name} could not be uploaded to the gateway.`, `POST ${origin}/upload: ${(err as Error).message}`);
+    }
+    const body = (await response.json().catch(() => undefined)) as { path?: unknown; error?: CommandFailure } | undefined;
+    if (response.ok && typeof body?.path === 'string') return body.path;
+    throw new BridgeFailure(
+      body?.error?.message ?? `${file.name} could not be uploaded to the gateway.`,
+      body?.error?.detail ?? `POST ${origin}/upload answered HTTP ${response.status}`,
+    );
+  };
+
+  if (token === '') {
+    state = 'closed';
+  } else {
+    connect();
+  }
+
+  const bridge: BrowserBridge = {
+    get state() {
+      return state;
+    },
+    invoke<C extends CommandName>(command: C, ...args: CommandArgs<C> extends void ? [] : [CommandArgs<C>]): Promise<CommandResult<C>> {
+      if (token === '') {
+        return Promise.reject(new BridgeFailure(
+          'This page was opened without its access key.',
+          'Open the full address printed by `dicom-gateway serve --ui-port` (it ends with ?token=...).',
+        ));
+      }
+      return invoke(command, args[0]) as Promise<CommandResult<C>>;
+    },
+    on<E extends UiEventName>(event: E, listener: (payload: GatewayUiEvents[E]) => void): () => void {
+      const listeners = eventListeners.get(event) ?? new Set();
+      eventListeners.set(event, listeners);
+      const entry = listener as (payload: unknown) => void;
+      listeners.add(entry);
+      return () => listeners.delete(entry);
+    },
+    async pathsForDroppedFiles(files: File[]): Promise<string[]> {
+      // One at a time: a folder of thousands of files must not open thousands of uploads at once.
+      const paths: string[] = [];
+      for (const file of files) paths.push(await upload(file));
+      return paths;
+    },
+    onConnectionChange(listener) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+    close() {
+      if (state === 'closed') return;
+      setState('closed');
+      clearTimeout(reconnectTimer);
+      for (const item of queue.splice(0)) {
+        clearTimeout(item.timer);
+        item.pending.reject(new BridgeFailure(LOST_CONNECTION, `${item.pending.command}: the bridge to ${where} was closed`));
+      }
+      const ws = socket;
+      socket = undefined;
+      failInFlight(`the bridge to ${where} was closed`);
+      ws?.close(1000, 'page closed');
+    },
+  };
+  return bridge;
+}
