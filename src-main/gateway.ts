@@ -109,7 +109,13 @@ export class Gateway {
     if (config.useStoredSettings) Object.assign(config, storedSettings(db));
     const gateway = new Gateway(config, logger, db, store);
     gateway.queue.start();
-    gateway.address = await gateway.server.listen(config.host, config.port);
+    try {
+      gateway.address = await gateway.server.listen(config.host, config.port);
+    } catch (err) {
+      await gateway.queue.stop();
+      db.close();
+      throw err;
+    }
     logger.info('gateway.listening', { ae: config.aeTitle, host: gateway.address.host, port: gateway.address.port, storage: config.storage });
     return gateway;
   }

@@ -102,3 +102,23 @@ describe('createApiHost', () => {
     expect(events.some((e) => e.name === 'settings-changed' && e.payload.port === settings.port)).toBe(true);
   });
 });
+
+describe('settings kept by the desktop app', () => {
+  it('come back after a restart when the gateway uses stored settings, and not for serve', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'settings-'));
+    const config = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'store') };
+    try {
+      const first = await Gateway.start({ ...config });
+      await first.applySettings({ aeTitle: 'READING_ROOM', allowedCallingAes: ['CT1'], port: 0 });
+      await first.stop();
+      const desktop = await Gateway.start({ ...config, useStoredSettings: true });
+      expect(desktop.settings()).toMatchObject({ aeTitle: 'READING_ROOM', allowedCallingAes: ['CT1'] });
+      await desktop.stop();
+      const serve = await Gateway.start({ ...config });
+      expect(serve.settings()).toMatchObject({ aeTitle: 'GATEWAY', allowedCallingAes: [] });
+      await serve.stop();
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
