@@ -1,0 +1,111 @@
+/**
+ * The arithmetic of the side-by-side hex view: pages of 32 rows of 16 bytes, the bytes of a
+ * ByteRangeView, which element each byte belongs to, and which bytes differ between the sides.
+ */
+import type { ByteSpan } from '../../../../src-main/inspect/byte-annotation.ts';
+
+export const BYTES_PER_ROW = 16;
+export const ROWS_PER_PAGE = 32;
+export const PAGE_BYTES = BYTES_PER_ROW * ROWS_PER_PAGE;
+
+/** The start of the row holding `offset`. */
+export function rowStart(offset: number): number {
+  return Math.max(0, Math.floor(offset / BYTES_PER_ROW) * BYTES_PER_ROW);
+}
+
+export function bytesOfHex(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+/** The span holding `offset` (spans are sorted and do not overlap, so a binary search will do). */
+export function spanAtOffset(spans: ByteSpan[], offset: number): ByteSpan | undefined {
+  let low = 0;
+  let high = spans.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const span = spans[mid]!;
+    if (offset < span.start) high = mid - 1;
+    else if (offset >= span.end) low = mid + 1;
+    else return span;
+  }
+  return undefined;
+}
+
+const PART_WORDS: Record<ByteSpan['part'], string> = {
+  preamble: 'preamble',
+  prefix: '"DICM" prefix',
+  tag: 'tag',
+  vr: 'VR',
+  reserved: 'reserved bytes',
+  length: 'value length',
+  value: 'value',
+  deflated: 'deflated data',
+  unparsed: 'not parsed',
+};
+
+/** What a byte is, for its tooltip: "(0010,0010) PatientName · PN · value". */
+export function describeSpan(span: ByteSpan | undefined): string {
+  if (!span) return 'no element';
+  const what = [span.path, span.keyword].filter(Boolean).join(' ');
+  return [what || span.region, span.vr, PART_WORDS[span.part]].filter(Boolean).join(' · ');
+}
+
+export function hexOffset(offset: number): string {
+  return offset.toString(16).padStart(8, '0');
+}
+
+export function hexByte(byte: number): string {
+  return byte.toString(16).padStart(2, '0');
+}
+
+/** A byte as printable ASCII, or a dot. */
+export function asciiOf(byte: number): string {
+  return byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
+}
+
+/**
+ * Whether the byte at `index` of this page differs from the byte at the same index of the other
+ * side's page. Only meaningful where nothing was inserted or removed before: it is the fallback
+ * when the comparison found no elements (e.g. one file is not DICOM).
+ */
+export function differsAt(mine: Uint8Array, other: Uint8Array | undefined, index: number): boolean {
+  if (!other) return false;
+  if (index >= mine.length) return false;
+  return index >= other.length || mine[index] !== other[index];
+}
+
+/** Where one difference is in each file (end exclusive); a side is missing when only the other file has it. */
+export interface RangePair {
+  a?: [number, number] | undefined;
+  b?: [number, number] | undefined;
+}
+
+/**
+ * Whether the byte at `offset` of one side differs, judged element by element: it differs only
+ * inside an element the comparison reported, and there only if the byte at the same distance into
+ * the other side's element differs (or lies beyond it, or that element does not exist). Bytes
+ * shifted by an insertion earlier in the file are therefore not flagged. `otherByte` gives a byte
+ * of the other side when it is on its loaded page; a counterpart not loaded counts as differing.
+ */
+export function differsByElement(
+  offset: number,
+  byte: number,
+  mine: 'a' | 'b',
+  pairs: RangePair[],
+  otherByte: (offset: number) => number | undefined,
+): boolean {
+  const theirs = mine === 'a' ? 'b' : 'a';
+  for (const pair of pairs) {
+    const range = pair[mine];
+    if (!range || offset < range[0] || offset >= range[1]) continue;
+    const other = pair[theirs];
+    if (!other) return true;
+    const counterpart = other[0] + (offset - range[0]);
+    if (counterpart >= other[1]) return true;
+    const value = otherByte(counterpart);
+    return value === undefined || value !== byte;
+  }
+  return false;
+}

@@ -1,0 +1,73 @@
+/**
+ * The gateway settings as the form holds them, their validation, and the change set to save:
+ * only the fields the user changed travel, so a save never re-applies (or restarts) anything
+ * that was not touched.
+ */
+import type { Settings } from '../../../../src-main/api/contract.ts';
+import { aeTitleProblem, wholeNumberProblem } from '../destinations/destination-form.ts';
+
+export interface SettingsDraft {
+  aeTitle: string;
+  port: string;
+  acceptUnknownSopClasses: boolean;
+  /** AE titles separated by commas or new lines; empty: any calling AE may connect. */
+  allowedCallingAes: string;
+  maxAssociations: string;
+  maxPduLength: string;
+}
+
+export type SettingsField = keyof SettingsDraft;
+export type SettingsErrors = Partial<Record<SettingsField, string>>;
+export type SettingsChanges = Partial<Omit<Settings, 'storage'>>;
+
+export function settingsDraftOf(settings: Settings): SettingsDraft {
+  return {
+    aeTitle: settings.aeTitle,
+    port: String(settings.port),
+    acceptUnknownSopClasses: settings.acceptUnknownSopClasses,
+    allowedCallingAes: settings.allowedCallingAes.join(', '),
+    maxAssociations: String(settings.maxAssociations),
+    maxPduLength: String(settings.maxPduLength),
+  };
+}
+
+export function allowListOf(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((ae) => ae.trim())
+    .filter((ae) => ae !== '');
+}
+
+export function validateSettings(draft: SettingsDraft): SettingsErrors {
+  const errors: SettingsErrors = {};
+  const ae = aeTitleProblem(draft.aeTitle);
+  if (ae) errors.aeTitle = ae;
+  const port = wholeNumberProblem(draft.port, 1, 65535, 'a port');
+  if (port) errors.port = port;
+  const bad = allowListOf(draft.allowedCallingAes)
+    .map((title) => ({ title, problem: aeTitleProblem(title) }))
+    .find((entry) => entry.problem);
+  if (bad) errors.allowedCallingAes = `"${bad.title}": ${bad.problem}`;
+  const associations = wholeNumberProblem(draft.maxAssociations, 1, 1000, 'a number of associations');
+  if (associations) errors.maxAssociations = associations;
+  const pdu = wholeNumberProblem(draft.maxPduLength, 4096, 0xffffffff, 'a PDU length in bytes');
+  if (pdu) errors.maxPduLength = pdu;
+  return errors;
+}
+
+/** The fields whose value differs from `saved`; call only once validateSettings found nothing. */
+export function changedSettings(saved: Settings, draft: SettingsDraft): SettingsChanges {
+  const changes: SettingsChanges = {};
+  const aeTitle = draft.aeTitle.trim();
+  if (aeTitle !== saved.aeTitle) changes.aeTitle = aeTitle;
+  const port = Number(draft.port.trim());
+  if (port !== saved.port) changes.port = port;
+  if (draft.acceptUnknownSopClasses !== saved.acceptUnknownSopClasses) changes.acceptUnknownSopClasses = draft.acceptUnknownSopClasses;
+  const allowed = allowListOf(draft.allowedCallingAes);
+  if (allowed.join('\\') !== saved.allowedCallingAes.join('\\')) changes.allowedCallingAes = allowed;
+  const associations = Number(draft.maxAssociations.trim());
+  if (associations !== saved.maxAssociations) changes.maxAssociations = associations;
+  const pdu = Number(draft.maxPduLength.trim());
+  if (pdu !== saved.maxPduLength) changes.maxPduLength = pdu;
+  return changes;
+}

@@ -1,0 +1,112 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import App from '../../../src-renderer/src/App.svelte';
+import { setBridge } from '../../../src-renderer/src/lib/bridge.ts';
+import { views } from '../../../src-renderer/src/views/views.ts';
+import { addConnection, commandFailure, createTestBridge, type TestBridge } from './test-bridge.ts';
+
+let bridge: TestBridge;
+
+beforeEach(() => {
+  bridge = createTestBridge({
+    getStatus: () => ({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0' }),
+    listStudies: () => [],
+    listAssociations: () => [],
+    listDestinations: () => [],
+  });
+  setBridge(bridge);
+});
+
+afterEach(() => setBridge(undefined));
+
+function navButton(label: string): HTMLElement {
+  return within(screen.getByRole('navigation', { name: 'Views' })).getByRole('button', { name: new RegExp(`^${label}\\b`) });
+}
+
+describe('App shell', () => {
+  test('lists every registered view in the navigation, Live first and current', () => {
+    render(App);
+    const nav = screen.getByRole('navigation', { name: 'Views' });
+    const labels = Array.from(nav.querySelectorAll('button')).map((b) => b.querySelector('.nav-label')?.textContent);
+    expect(labels).toEqual(views.map((v) => v.label));
+    expect(labels.slice(0, 2)).toEqual(['Live', 'Send']);
+    expect(navButton('Live').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByRole('heading', { level: 1, name: 'Live' })).toBeTruthy();
+  });
+
+  test('Ctrl+2 switches to the Send view and puts focus on its heading', async () => {
+    render(App);
+    await fireEvent.keyDown(window, { key: '2', code: 'Digit2', ctrlKey: true });
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Send' });
+    expect(navButton('Send').getAttribute('aria-current')).toBe('page');
+    expect(navButton('Live').getAttribute('aria-current')).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+    // Live stays mounted (hidden), so its receive log keeps collecting.
+    const liveSection = document.getElementById('view-title-live')!.closest('section')!;
+    expect(liveSection.hidden).toBe(true);
+    expect(bridge.listenerCount('instance-stored')).toBeGreaterThan(0);
+  });
+
+  test('Cmd+1 (macOS) brings Live back', async () => {
+    render(App);
+    await fireEvent.click(navButton('Send'));
+    expect(navButton('Send').getAttribute('aria-current')).toBe('page');
+    await fireEvent.keyDown(window, { key: '1', code: 'Digit1', metaKey: true });
+    expect(navButton('Live').getAttribute('aria-current')).toBe('page');
+  });
+
+  test('a shortcut beyond the registered views does nothing', async () => {
+    render(App);
+    await fireEvent.keyDown(window, { key: '9', code: 'Digit9', ctrlKey: true });
+    expect(navButton('Live').getAttribute('aria-current')).toBe('page');
+  });
+
+  test('arrow keys move focus through the navigation', async () => {
+    render(App);
+    navButton('Live').focus();
+    await fireEvent.keyDown(navButton('Live'), { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(navButton('Send'));
+    await fireEvent.keyDown(navButton('Send'), { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(navButton('Live'));
+  });
+
+  test('the header shows the AE title and address from getStatus, and follows settings changes', async () => {
+    render(App);
+    const banner = screen.getByRole('banner');
+    await waitFor(() => expect(banner.textContent).toContain('GATEWAY'));
+    expect(banner.textContent).toContain('127.0.0.1:11112');
+    bridge.emit('settings-changed', {
+      aeTitle: 'ROUTER', port: 4242, storage: '/data', acceptUnknownSopClasses: false, allowedCallingAes: [], maxAssociations: 8, maxPduLength: 65536,
+    });
+    await waitFor(() => expect(banner.textContent).toContain('ROUTER'));
+    expect(banner.textContent).toContain('127.0.0.1:4242');
+  });
+
+  test('a gateway that does not answer is said in words, with the detail behind Details', async () => {
+    bridge.handlers.getStatus = () => {
+      throw commandFailure('Cannot reach the gateway.', 'ws://127.0.0.1:5000/api: connection refused');
+    };
+    render(App);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Cannot reach the gateway.');
+    const details = alert.querySelector('details')!;
+    expect(details.open).toBe(false);
+    expect(details.querySelector('summary')!.textContent).toBe('Details');
+    expect(details.textContent).toContain('connection refused');
+    expect(screen.getByRole('banner').textContent).toContain('Gateway not reachable');
+  });
+
+  test('a lost browser connection is shown in the header until it comes back, then the status is read again', async () => {
+    const report = addConnection(bridge);
+    render(App);
+    const banner = screen.getByRole('banner');
+    await waitFor(() => expect(banner.textContent).toContain('GATEWAY'));
+    report('reconnecting');
+    await waitFor(() => expect(banner.textContent).toContain('Connection to the gateway lost — reconnecting…'));
+    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY2', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0' });
+    report('open');
+    await waitFor(() => expect(banner.textContent).toContain('GATEWAY2'));
+    expect(banner.textContent).not.toContain('reconnecting');
+  });
+});

@@ -1,0 +1,79 @@
+/** Payloads shaped like the engine's, for component tests. */
+import type { StudySummary } from '../../../src-main/api/contract.ts';
+import type { Destination } from '../../../src-main/routing/routing-types.ts';
+import type { InstanceFailed, InstanceReceived } from '../../../src-main/events.ts';
+
+export const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';
+export const MR_IMAGE = '1.2.840.10008.5.1.4.1.1.4';
+export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+export const IMPLICIT_LE = '1.2.840.10008.1.2';
+
+export function study(uid: string, fields: Partial<StudySummary> = {}): StudySummary {
+  return {
+    studyInstanceUid: uid,
+    patientName: 'DOE^JANE',
+    patientId: 'P-1',
+    studyDate: '20240131',
+    studyDescription: 'CT Chest',
+    modalities: 'CT',
+    seriesCount: 1,
+    instanceCount: 10,
+    bytes: 5_000_000,
+    lastReceivedAt: '2024-01-31T10:00:00.000Z',
+    ...fields,
+  };
+}
+
+let sopCounter = 0;
+
+export function received(fields: Partial<InstanceReceived> = {}): InstanceReceived {
+  sopCounter++;
+  return {
+    associationId: 1,
+    callingAe: 'MODALITY',
+    sopClassUid: CT_IMAGE,
+    sopInstanceUid: `1.2.3.4.${sopCounter}`,
+    transferSyntaxUid: EXPLICIT_LE,
+    studyInstanceUid: '1.2.3',
+    seriesInstanceUid: '1.2.3.1',
+    bytes: 524_288,
+    datasetSha256: 'ab'.repeat(32),
+    path: `studies/1.2.3/1.2.3.1/1.2.3.4.${sopCounter}.dcm`,
+    version: 1,
+    time: new Date().toISOString(),
+    ...fields,
+  };
+}
+
+export function failed(fields: Partial<InstanceFailed> = {}): InstanceFailed {
+  sopCounter++;
+  return {
+    associationId: 1,
+    callingAe: 'MODALITY',
+    sopClassUid: MR_IMAGE,
+    sopInstanceUid: `1.2.3.9.${sopCounter}`,
+    transferSyntaxUid: IMPLICIT_LE,
+    status: 0xa700,
+    statusHex: '0xA700',
+    reason: 'Out of resources: the disk is full',
+    time: new Date().toISOString(),
+    ...fields,
+  };
+}
+
+export function destination(name: string, fields: Partial<Destination> = {}): Destination {
+  return {
+    name,
+    aeTitle: name.toUpperCase(),
+    host: '10.0.0.5',
+    port: 104,
+    callingAe: undefined,
+    maxPduLength: 65536,
+    connectTimeoutMs: 5000,
+    dimseTimeoutMs: 30000,
+    maxAssociations: 2,
+    enabled: true,
+    allowTranscoding: false,
+    ...fields,
+  };
+}

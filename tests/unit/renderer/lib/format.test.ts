@@ -1,0 +1,65 @@
+import { describe, expect, test } from 'vitest';
+import {
+  baseName, formatBytes, formatDicomDate, formatFilesPerSecond, formatMegabytesPerSecond, formatMilliseconds, formatPersonName,
+} from '../../../../src-renderer/src/lib/format.ts';
+import { sopClassName, transferSyntaxName } from '../../../../src-renderer/src/lib/dicom-names.ts';
+import { toFailure } from '../../../../src-renderer/src/lib/failure.ts';
+
+describe('formatting', () => {
+  test('bytes in decimal units with three significant digits', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(1500)).toBe('1.50 kB');
+    expect(formatBytes(524_288)).toBe('524 kB');
+    expect(formatBytes(12_345_678)).toBe('12.3 MB');
+    expect(formatBytes(2_500_000_000)).toBe('2.50 GB');
+    expect(formatBytes(-1)).toBe('–');
+  });
+
+  test('rates', () => {
+    expect(formatMegabytesPerSecond(12_340_000)).toBe('12.3 MB/s');
+    expect(formatFilesPerSecond(40)).toBe('40 files/s');
+    expect(formatFilesPerSecond(2.5)).toBe('2.5 files/s');
+  });
+
+  test('DICOM dates and person names for people', () => {
+    expect(formatDicomDate('20240131')).toBe('2024-01-31');
+    expect(formatDicomDate('2024')).toBe('2024');
+    expect(formatDicomDate(null)).toBe('–');
+    expect(formatPersonName('DOE^JOHN^^^')).toBe('DOE, JOHN');
+    expect(formatPersonName('DOE^JOHN^A^DR^')).toBe('DOE, DR JOHN A');
+    expect(formatPersonName('ANONYMOUS')).toBe('ANONYMOUS');
+    expect(formatPersonName('Yamada^Tarou=山田^太郎')).toBe('Yamada, Tarou');
+    expect(formatPersonName('')).toBe('–');
+  });
+
+  test('durations and file names', () => {
+    expect(formatMilliseconds(12.4)).toBe('12 ms');
+    expect(formatMilliseconds(1420)).toBe('1.4 s');
+    expect(baseName('/a/b/c.dcm')).toBe('c.dcm');
+    expect(baseName('C:\\x\\y.dcm')).toBe('y.dcm');
+  });
+
+  test('UIDs get names where known, else stay UIDs', () => {
+    expect(sopClassName('1.2.840.10008.5.1.4.1.1.2')).toBe('CT Image Storage');
+    expect(sopClassName('1.2.840.10008.5.1.4.1.1.7')).toBe('Secondary Capture Image Storage');
+    expect(sopClassName('1.2.3.4')).toBe('1.2.3.4');
+    expect(transferSyntaxName('1.2.840.10008.1.2.4.50')).toBe('JPEG Baseline');
+    expect(transferSyntaxName('1.2.3.4')).toBe('1.2.3.4');
+  });
+});
+
+describe('toFailure', () => {
+  test('keeps message and detail of a transport failure', () => {
+    const error = Object.assign(new Error('The PACS did not answer.'), { detail: 'ECONNREFUSED 10.0.0.5:104' });
+    expect(toFailure(error)).toEqual({ message: 'The PACS did not answer.', detail: 'ECONNREFUSED 10.0.0.5:104' });
+    expect(toFailure({ message: 'm', detail: 'd' })).toEqual({ message: 'm', detail: 'd' });
+  });
+
+  test('an unexpected error keeps its message and puts the stack in the detail', () => {
+    const failure = toFailure(new TypeError('x is undefined'));
+    expect(failure.message).toBe('x is undefined');
+    expect(failure.detail).toContain('TypeError');
+    expect(toFailure(42)).toEqual({ message: 'Something went wrong.', detail: '42' });
+  });
+});

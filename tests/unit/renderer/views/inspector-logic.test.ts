@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { CHANGE_KINDS, type ChangesByKind } from '../../../../src-main/inspect/change-kinds.ts';
+import type { CompareReport } from '../../../../src-main/inspect/compare-report.ts';
+import { differencesInFileOrder, groupDifferences, verdictTitle } from '../../../../src-renderer/src/views/inspector/differences.ts';
+import { describeSpan, differsAt, differsByElement, rowStart, spanAtOffset } from '../../../../src-renderer/src/views/inspector/hex-page.ts';
+
+function report(partial: Partial<CompareReport>): CompareReport {
+  return {
+    verdict: 'datasets-differ',
+    summary: '',
+    files: { a: { path: 'a', size: 100, sha256: '' }, b: { path: 'b', size: 100, sha256: '' } },
+    transferSyntax: { changed: false },
+    changes: Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, []])) as unknown as ChangesByKind,
+    changeCount: 0,
+    ...partial,
+  };
+}
+
+describe('inspector differences', () => {
+  it('says "Cannot compare" with the engine’s reason, without repeating "Not comparable"', () => {
+    expect(verdictTitle(report({ verdict: 'not-comparable', summary: 'Not comparable: b.txt is not DICOM' }))).toBe('Cannot compare: b.txt is not DICOM');
+  });
+
+  it('lists a changed preamble, and orders differences by their offset in A, then in B', () => {
+    const changes = report({}).changes;
+    changes['element-added'].push({ kind: 'element-added', path: '(0009,0010)', b: { offset: 600, headerLength: 8, valueOffset: 608, valueLength: 4, undefinedLength: false, endOffset: 612 }, missingAt: { a: 580 }, description: '' });
+    changes['value-changed'].push({
+      kind: 'value-changed',
+      path: '(0008,0060)',
+      a: { vr: 'CS', offset: 400, headerLength: 8, valueOffset: 408, valueLength: 2, undefinedLength: false, endOffset: 410 },
+      b: { vr: 'CS', offset: 420, headerLength: 8, valueOffset: 428, valueLength: 2, undefinedLength: false, endOffset: 430 },
+      description: '',
+    });
+    const groups = groupDifferences(
+      report({
+        changes,
+        regions: {
+          preamble: { a: { present: true, allZero: true }, b: { present: true, allZero: false }, equal: false },
+          prefix: { a: true, b: true },
+          meta: { a: { offset: 132, length: 0, elementCount: 0 }, b: { offset: 132, length: 0, elementCount: 0 }, equal: true, differences: [] },
+          dataset: {
+            a: { offset: 300, length: 0, transferSyntaxUid: '', transferSyntax: '', offsetSpace: 'file' },
+            b: { offset: 320, length: 0, transferSyntaxUid: '', transferSyntax: '', offsetSpace: 'file' },
+            bytesEqual: false,
+            walked: true,
+          },
+        },
+      }),
+    );
+    expect(groups.map((g) => [g.key, g.items.length])).toEqual([['preamble', 1], ['value-changed', 1], ['element-added', 1]]);
+    expect(groups[0]!.items[0]!.description).toBe('A: all zero, B: not all zero');
+    const added = groups[2]!.items[0]!;
+    expect([added.offsetA, added.presentA, added.offsetB, added.presentB, added.rangeA, added.rangeB]).toEqual([580, false, 600, true, undefined, [600, 612]]);
+    expect(differencesInFileOrder(groups).map((d) => d.path)).toEqual(['preamble', '(0008,0060)', '(0009,0010)']);
+  });
+
+  it('does not offer file offsets of a deflated dataset, which count inflated bytes', () => {
+    const changes = report({}).changes;
+    changes['value-changed'].push({
+      kind: 'value-changed',
+      path: '(0010,0010)',
+      a: { vr: 'PN', offset: 900, headerLength: 8, valueOffset: 908, valueLength: 8, undefinedLength: false, endOffset: 916 },
+      b: { vr: 'PN', offset: 900, headerLength: 8, valueOffset: 908, valueLength: 8, undefinedLength: false, endOffset: 916 },
+      description: '',
+    });
+    const side = (offsetSpace: 'file' | 'inflated') => ({ offset: 300, length: 0, transferSyntaxUid: '', transferSyntax: '', offsetSpace });
+    const [group] = groupDifferences(
+      report({
+        changes,
+        regions: {
+          preamble: { a: { present: true, allZero: true }, b: { present: true, allZero: true }, equal: true },
+          prefix: { a: true, b: true },
+          meta: { a: { offset: 132, length: 0, elementCount: 0 }, b: { offset: 132, length: 0, elementCount: 0 }, equal: true, differences: [] },
+          dataset: { a: side('inflated'), b: side('file'), bytesEqual: false, walked: true },
+        },
+      }),
+    );
+    expect([group!.items[0]!.offsetA, group!.items[0]!.offsetB]).toEqual([undefined, 900]);
+  });
+});
+
+describe('inspector hex page', () => {
+  it('starts a row at a multiple of 16', () => {
+    expect([rowStart(0), rowStart(15), rowStart(16), rowStart(1000)]).toEqual([0, 0, 16, 992]);
+  });
+
+  it('finds the span of a byte and describes it', () => {
+    const spans = [
+      { start: 0, end: 4, region: 'dataset' as const, part: 'tag' as const, path: '(0010,0010)', keyword: 'PatientName', vr: 'PN' },
+      { start: 4, end: 6, region: 'dataset' as const, part: 'vr' as const, path: '(0010,0010)', keyword: 'PatientName', vr: 'PN' },
+      { start: 8, end: 16, region: 'dataset' as const, part: 'value' as const, path: '(0010,0010)', keyword: 'PatientName', vr: 'PN' },
+    ];
+    expect(describeSpan(spanAtOffset(spans, 5))).toBe('(0010,0010) PatientName · PN · VR');
+    expect(spanAtOffset(spans, 6)).toBeUndefined();
+    expect(describeSpan(spanAtOffset(spans, 15))).toBe('(0010,0010) PatientName · PN · value');
+  });
+
+  it('flags only the bytes of a reported difference that differ from the same place in the other file’s element', () => {
+    // A's element at 100..110, B's at 130..142 (two bytes longer); B's bytes are A's shifted by 30 except byte 104.
+    const a = (offset: number) => offset & 0xff;
+    const b = (offset: number) => (offset === 134 ? 0xee : (offset - 30) & 0xff);
+    const pairs = [{ a: [100, 110] as [number, number], b: [130, 142] as [number, number] }];
+    const flaggedA = [...Array(20).keys()].map((i) => 95 + i).filter((o) => differsByElement(o, a(o), 'a', pairs, b));
+    expect(flaggedA).toEqual([104]);
+    const flaggedB = [...Array(20).keys()].map((i) => 125 + i).filter((o) => differsByElement(o, b(o), 'b', pairs, a));
+    expect(flaggedB).toEqual([134, 140, 141]);
+    // An element only one file has differs entirely; a counterpart not loaded counts as differing.
+    expect(differsByElement(200, 0, 'a', [{ a: [200, 204] }], b)).toBe(true);
+    expect(differsByElement(100, a(100), 'a', pairs, () => undefined)).toBe(true);
+  });
+
+  it('compares position by position as a fallback', () => {
+    const mine = Uint8Array.from([1, 2, 3]);
+    expect([0, 1, 2].map((i) => differsAt(mine, Uint8Array.from([1, 9]), i))).toEqual([false, true, true]);
+  });
+});

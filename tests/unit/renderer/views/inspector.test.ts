@@ -1,0 +1,307 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ByteRangeView, DigestChain, FileRef, InstanceSummary } from '../../../../src-main/api/contract.ts';
+import { CHANGE_KINDS, type Change, type ChangesByKind } from '../../../../src-main/inspect/change-kinds.ts';
+import type { CompareReport } from '../../../../src-main/inspect/compare-report.ts';
+import InspectorView from '../../../../src-renderer/src/views/InspectorView.svelte';
+import { installTestBridge, type ViewTestBridge } from './view-test-bridge.ts';
+
+const SOP = '1.2.826.0.1.3680043.8.498.4711';
+
+function instance(instanceId: number, version: number): InstanceSummary {
+  return {
+    instanceId,
+    sopInstanceUid: SOP,
+    sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+    sopClassName: 'CT Image Storage',
+    version,
+    transferSyntaxUid: '1.2.840.10008.1.2.1',
+    studyInstanceUid: '1.2.3',
+    seriesInstanceUid: '1.2.3.4',
+    seriesNumber: 1,
+    instanceNumber: 7,
+    modality: 'CT',
+    callingAe: 'CT1',
+    bytes: 4000,
+    receivedAt: '2024-05-01T10:00:00.000Z',
+    duplicateCount: 0,
+  };
+}
+
+function side(offset: number, vr: string, valueLength = 8): NonNullable<Change['a']> {
+  return { vr, offset, headerLength: 8, valueOffset: offset + 8, valueLength, undefinedLength: false, endOffset: offset + 8 + valueLength };
+}
+
+function changes(partial: Partial<ChangesByKind>): ChangesByKind {
+  return Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, partial[kind] ?? []])) as unknown as ChangesByKind;
+}
+
+/** B's dataset starts 30 bytes later than A's (a longer meta group); the elements line up from there. */
+const DIFFERING: CompareReport = {
+  verdict: 'datasets-differ',
+  summary: 'The datasets differ: 3 changes (2 value changed, 1 element removed).',
+  files: { a: { path: '/store/v1.dcm', size: 4000, sha256: 'a'.repeat(64) }, b: { path: '/store/v2.dcm', size: 4030, sha256: 'b'.repeat(64) } },
+  regions: {
+    preamble: { a: { present: true, allZero: true }, b: { present: true, allZero: true }, equal: true },
+    prefix: { a: true, b: true },
+    meta: {
+      a: { offset: 132, length: 208, elementCount: 6 },
+      b: { offset: 132, length: 238, elementCount: 6 },
+      equal: false,
+      differences: [
+        {
+          kind: 'value-changed',
+          path: '(0002,0013)',
+          keyword: 'ImplementationVersionName',
+          a: { vr: 'SH', offset: 300, valueOffset: 308, valueLength: 16, value: '"OTHER"' },
+          b: { vr: 'SH', offset: 300, valueOffset: 308, valueLength: 16, value: '"DICOMGATEWAY_01"' },
+          description: '"OTHER" → "DICOMGATEWAY_01"',
+        },
+      ],
+    },
+    dataset: {
+      a: { offset: 340, length: 3660, transferSyntaxUid: '1.2.840.10008.1.2.1', transferSyntax: 'Explicit VR Little Endian', offsetSpace: 'file' },
+      b: { offset: 370, length: 3660, transferSyntaxUid: '1.2.840.10008.1.2.1', transferSyntax: 'Explicit VR Little Endian', offsetSpace: 'file' },
+      bytesEqual: false,
+      walked: true,
+    },
+  },
+  transferSyntax: { a: '1.2.840.10008.1.2.1', b: '1.2.840.10008.1.2.1', changed: false },
+  changes: changes({
+    'value-changed': [
+      { kind: 'value-changed', path: '(0010,0010)', keyword: 'PatientName', a: side(1000, 'PN'), b: side(1030, 'PN'), description: '"DOE^JOHN" → "DOE^JANE"' },
+      { kind: 'value-changed', path: '(0020,0013)', keyword: 'InstanceNumber', a: side(2100, 'IS', 2), b: side(2130, 'IS', 2), description: '"7" → "8"' },
+    ],
+    'element-removed': [
+      { kind: 'element-removed', path: '(0009,1001)', a: side(1500, 'LO'), missingAt: { b: 1530 }, description: 'only in A: "PRIVATE"' },
+    ],
+  }),
+  changeCount: 3,
+  firstDifference: { a: { offset: 308, atEnd: false }, b: { offset: 308, atEnd: false } },
+};
+
+/** A: byte i is i mod 256. B: the same bytes 30 later, except B's PatientName value (1038..1041) reads 0xEE. */
+function byteOf(file: FileRef, offset: number): number {
+  const isB = 'instanceId' in file ? file.instanceId === 2 : file.path.includes('b');
+  if (!isB) return offset & 0xff;
+  if (offset >= 1038 && offset < 1042) return 0xee;
+  return (offset - 30) & 0xff;
+}
+
+function byteRange({ file, offset, length }: { file: FileRef; offset: number; length: number }): ByteRangeView {
+  const size = 4000;
+  const start = Math.min(offset, size);
+  const end = Math.min(offset + length, size);
+  let hex = '';
+  for (let i = start; i < end; i++) hex += byteOf(file, i).toString(16).padStart(2, '0');
+  return { offset: start, hex, fileSize: size, spans: [{ start, end, region: 'dataset', part: 'value', path: '(0010,0010)', keyword: 'PatientName', vr: 'PN' }] };
+}
+
+const CHAIN: DigestChain = {
+  instanceId: 1,
+  sopInstanceUid: SOP,
+  received: 'c0ffee'.padEnd(64, '1'),
+  stored: { sha256: 'c0ffee'.padEnd(64, '1'), verdict: 'identical' },
+  sent: [
+    { destination: 'PACS', sha256: 'c0ffee'.padEnd(64, '1'), sentAt: '2024-05-01T10:01:00.000Z', verdict: 'identical' },
+    { destination: 'ARCHIVE', sha256: 'deadbeef'.padEnd(64, '2'), sentAt: '2024-05-01T10:02:00.000Z', verdict: 'changed' },
+    { destination: 'BACKUP', sha256: null, sentAt: null, verdict: 'missing' },
+  ],
+};
+
+afterEach(() => cleanup());
+
+function inspectorBridge(report: CompareReport = DIFFERING): ViewTestBridge {
+  return installTestBridge()
+    .answer('listStudies', [])
+    .answer('listInstances', ({ sopInstanceUid }) => (sopInstanceUid === SOP ? [instance(1, 1), instance(2, 2)] : []))
+    .answer('compareFiles', report)
+    .answer('readByteRange', byteRange)
+    .answer('digestChain', ({ instanceId }) => ({ ...CHAIN, instanceId }));
+}
+
+/** Finds both stored versions of the SOP instance and compares version 1 (A) with version 2 (B). */
+async function compareTwoVersions(): Promise<void> {
+  await fireEvent.change(screen.getByLabelText('Search by'), { target: { value: 'sop' } });
+  await fireEvent.input(screen.getByLabelText('UID to find'), { target: { value: SOP } });
+  await fireEvent.click(screen.getByRole('button', { name: 'Find' }));
+  await fireEvent.click(await screen.findByRole('button', { name: `Use ${SOP} version 1 as A` }));
+  await fireEvent.click(screen.getByRole('button', { name: `Use ${SOP} version 2 as B` }));
+  await fireEvent.click(screen.getByRole('button', { name: 'Compare A with B' }));
+  await screen.findByRole('heading', { level: 2, name: 'Datasets differ' });
+}
+
+function readsOf(bridge: ViewTestBridge): { file: FileRef; offset: number; length: number }[] {
+  return bridge.argsOf('readByteRange') as { file: FileRef; offset: number; length: number }[];
+}
+
+function byteCell(sideName: 'A' | 'B', offset: number): HTMLElement {
+  const cell = document.querySelector(`[data-side="${sideName}"] [data-offset="${offset}"]`);
+  if (!cell) throw new Error(`byte ${offset} of ${sideName} is not shown`);
+  return cell as HTMLElement;
+}
+
+describe('InspectorView', () => {
+  it('compares two stored versions and shows the verdict before anything else', async () => {
+    const bridge = inspectorBridge();
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    expect(bridge.argsOf('listInstances')).toContainEqual({ sopInstanceUid: SOP });
+    expect(bridge.argsOf('compareFiles')).toEqual([{ a: { instanceId: 1 }, b: { instanceId: 2 } }]);
+    const verdict = screen.getByRole('heading', { level: 2, name: 'Datasets differ' });
+    const differences = screen.getByRole('heading', { level: 2, name: '4 differences' });
+    const hex = screen.getByRole('heading', { level: 2, name: 'Bytes' });
+    // Document order: the verdict precedes the list, which precedes the bytes.
+    expect(verdict.compareDocumentPosition(differences) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(differences.compareDocumentPosition(hex) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(screen.getByText(DIFFERING.summary)).toBeTruthy();
+  });
+
+  it.each([
+    ['identical-files', 'The files are identical: same size and SHA-256.', 'Identical files'],
+    ['identical-datasets', 'The datasets are identical byte for byte; the files differ in the meta group (1 element).', 'Same dataset, different file meta'],
+    ['not-comparable', 'Not comparable: /tmp/b.txt is not a DICOM file (no DICM prefix)', 'Cannot compare: /tmp/b.txt is not a DICOM file (no DICM prefix)'],
+  ] as const)('words the %s verdict plainly', async (verdict, summary, words) => {
+    inspectorBridge({ ...DIFFERING, verdict, summary, changes: changes({}), changeCount: 0 });
+    render(InspectorView, { active: true });
+    await fireEvent.change(screen.getByLabelText('Search by'), { target: { value: 'sop' } });
+    await fireEvent.input(screen.getByLabelText('UID to find'), { target: { value: SOP } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Find' }));
+    await fireEvent.click(await screen.findByRole('button', { name: `Use ${SOP} version 1 as A` }));
+    await fireEvent.click(screen.getByRole('button', { name: `Use ${SOP} version 2 as B` }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Compare A with B' }));
+    expect(await screen.findByRole('heading', { level: 2, name: words })).toBeTruthy();
+  });
+
+  it('groups the differences by kind, each group with its count, each difference with path, VR and offsets', async () => {
+    inspectorBridge();
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    const groups = screen.getAllByRole('button', { expanded: true }).map((button) => button.textContent?.replace(/\s+/g, ' ').trim());
+    expect(groups).toEqual(['▾ File meta group (0002,xxxx) 1', '▾ Value changed 2', '▾ Element removed 1']);
+    const patientName = screen.getByText('(0010,0010)').closest('button')!;
+    expect(within(patientName).getByText('PatientName')).toBeTruthy();
+    expect(within(patientName).getByText('PN')).toBeTruthy();
+    expect(within(patientName).getByText('A 1000 · B 1030')).toBeTruthy();
+    const removed = screen.getByText('(0009,1001)').closest('button')!;
+    expect(within(removed).getByText('A 1500 · B (1530)')).toBeTruthy();
+
+    await fireEvent.click(screen.getByRole('button', { name: /Value changed/ }));
+    expect(screen.queryByText('(0010,0010)')).toBeNull();
+    expect(screen.getByRole('button', { name: /Value changed/ }).getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('opens the hex view at the first difference, and at a difference when it is clicked, with both sides aligned on it', async () => {
+    const bridge = inspectorBridge();
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    // First difference in file order: the meta element at 300 in both files.
+    await waitFor(() => expect(readsOf(bridge)).toContainEqual({ file: { instanceId: 1 }, offset: 288, length: 512 }));
+    expect(readsOf(bridge)).toContainEqual({ file: { instanceId: 2 }, offset: 288, length: 512 });
+
+    await fireEvent.click(screen.getByText('(0010,0010)').closest('button')!);
+    await waitFor(() => expect(readsOf(bridge).slice(-2)).toEqual([
+      { file: { instanceId: 1 }, offset: 992, length: 512 },
+      { file: { instanceId: 2 }, offset: 1022, length: 512 },
+    ]));
+    // Both PatientName elements sit in the same column; B's changed value bytes are marked as differing.
+    await waitFor(() => expect(byteCell('A', 1000).className).toContain('marked'));
+    expect(byteCell('B', 1030).className).toContain('marked');
+    for (const offset of [1008, 1009, 1010, 1011]) expect(byteCell('A', offset).className).toContain('differs');
+    expect(byteCell('A', 1012).className).not.toContain('differs');
+    expect(byteCell('B', 1038).className).toContain('differs');
+    expect(byteCell('A', 1008).title).toBe('byte 1008 (0x3f0): (0010,0010) PatientName · PN · value');
+  });
+
+  it('goes to the next and previous difference in file order', async () => {
+    const bridge = inspectorBridge();
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    const next = screen.getByRole('button', { name: 'Next difference' });
+    const previous = screen.getByRole('button', { name: 'Previous' });
+    expect(screen.getByText('1 of 4')).toBeTruthy();
+    expect((previous as HTMLButtonElement).disabled).toBe(true);
+
+    await fireEvent.click(next);
+    expect(screen.getByText('2 of 4')).toBeTruthy();
+    await fireEvent.click(next);
+    await waitFor(() => expect(readsOf(bridge).at(-2)).toEqual({ file: { instanceId: 1 }, offset: 1488, length: 512 }));
+    expect(readsOf(bridge).at(-1)).toEqual({ file: { instanceId: 2 }, offset: 1518, length: 512 });
+    expect(screen.getByText('(0009,1001)').closest('button')!.getAttribute('aria-current')).toBe('true');
+    await fireEvent.click(next);
+    expect(screen.getByText('4 of 4')).toBeTruthy();
+    expect((next as HTMLButtonElement).disabled).toBe(true);
+
+    await fireEvent.click(previous);
+    await fireEvent.click(previous);
+    expect(screen.getByText('2 of 4')).toBeTruthy();
+    await waitFor(() => expect(readsOf(bridge).at(-2)).toEqual({ file: { instanceId: 1 }, offset: 992, length: 512 }));
+    await fireEvent.click(screen.getByRole('button', { name: 'First difference' }));
+    expect(screen.getByText('1 of 4')).toBeTruthy();
+  });
+
+  it('turns the page on both sides with PageDown and PageUp', async () => {
+    const bridge = inspectorBridge();
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    const grid = screen.getByRole('region', { name: /Hex view of A and B/ });
+    await waitFor(() => expect(readsOf(bridge).at(-1)?.offset).toBe(288));
+    await fireEvent.keyDown(grid, { key: 'PageDown' });
+    await waitFor(() => expect(readsOf(bridge).slice(-2).map((r) => r.offset)).toEqual([800, 800]));
+    await fireEvent.keyDown(grid, { key: 'PageUp' });
+    await fireEvent.keyDown(grid, { key: 'PageUp' });
+    await waitFor(() => expect(readsOf(bridge).slice(-2).map((r) => r.offset)).toEqual([0, 0]));
+  });
+
+  it('shows the digest chain of a stored instance with a verdict per hop and the full SHA-256 on hover', async () => {
+    const bridge = inspectorBridge();
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    const chain = (await screen.findByRole('heading', { name: 'Digest chain of A' })).closest('section')!;
+    await within(chain).findByText('Received');
+    const verdictOf = (label: string) => within(chain).getByText(label).closest('li')!.querySelector('[data-verdict]')!.textContent;
+    expect(verdictOf('Stored on disk')).toBe('✓ identical');
+    expect(verdictOf('Sent to PACS')).toBe('✓ identical');
+    expect(verdictOf('Sent to ARCHIVE')).toBe('✗ changed');
+    expect(verdictOf('Sent to BACKUP')).toBe('– missing');
+    const archiveSha = within(chain).getByText('Sent to ARCHIVE').closest('li')!.querySelector('code')!;
+    expect(archiveSha.textContent).toBe('deadbeef22222222…');
+    expect(archiveSha.title).toBe('deadbeef'.padEnd(64, '2'));
+    expect(bridge.argsOf('digestChain')).toEqual([{ instanceId: 1 }, { instanceId: 2 }]);
+  });
+
+  it('compares with a file chosen from disk, through the bridge’s path for it', async () => {
+    const bridge = inspectorBridge();
+    bridge.droppedPaths = ['/uploads/b-modified.dcm'];
+    render(InspectorView, { active: true });
+    const input = screen.getByLabelText('Choose file B from disk') as HTMLInputElement;
+    const file = new File([new Uint8Array(200)], 'b-modified.dcm');
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await fireEvent.change(input);
+    expect(await screen.findByText('/uploads/b-modified.dcm')).toBeTruthy();
+    await fireEvent.change(screen.getByLabelText('Search by'), { target: { value: 'sop' } });
+    await fireEvent.input(screen.getByLabelText('UID to find'), { target: { value: SOP } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Find' }));
+    await fireEvent.click(await screen.findByRole('button', { name: `Use ${SOP} version 1 as A` }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Compare A with B' }));
+    await screen.findByRole('heading', { level: 2, name: 'Datasets differ' });
+    expect(bridge.argsOf('compareFiles')).toEqual([{ a: { instanceId: 1 }, b: { path: '/uploads/b-modified.dcm' } }]);
+    // Only the stored side has a digest chain.
+    expect(await screen.findByRole('heading', { name: 'Digest chain of A' })).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Digest chain of B' })).toBeNull();
+  });
+
+  it('shows a comparison that failed where it happened, with the detail', async () => {
+    inspectorBridge().fail('compareFiles', { message: 'File B could not be read.', detail: "ENOENT: no such file or directory, open '/uploads/gone.dcm'" });
+    render(InspectorView, { active: true });
+    await fireEvent.change(screen.getByLabelText('Search by'), { target: { value: 'sop' } });
+    await fireEvent.input(screen.getByLabelText('UID to find'), { target: { value: SOP } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Find' }));
+    await fireEvent.click(await screen.findByRole('button', { name: `Use ${SOP} version 1 as A` }));
+    await fireEvent.click(screen.getByRole('button', { name: `Use ${SOP} version 2 as B` }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Compare A with B' }));
+    expect(await screen.findByText('File B could not be read.')).toBeTruthy();
+    expect(screen.getByText(/ENOENT/)).toBeTruthy();
+  });
+});

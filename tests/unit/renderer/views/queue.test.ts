@@ -1,0 +1,160 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobAttempt, JobSummary, QueueCount } from '../../../../src-main/api/contract.ts';
+import QueueView from '../../../../src-renderer/src/views/QueueView.svelte';
+import { installTestBridge } from './view-test-bridge.ts';
+
+function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
+  return {
+    jobId,
+    instanceId: 100 + jobId,
+    destination: 'PACS',
+    rule: 'ct-to-pacs',
+    studyInstanceUid: '1.2.3',
+    state: 'queued',
+    attempts: 0,
+    nextAttemptAt: null,
+    lastError: null,
+    lastStatus: null,
+    deliveries: 0,
+    updatedAt: '2024-05-01T10:00:00.000Z',
+    ...change,
+  };
+}
+
+const DEAD = job(7, { state: 'dead', attempts: 10, lastError: 'PACS answered 0xA700 (Out of resources)', lastStatus: 0xa700 });
+const WAITING = job(8, { state: 'retry-wait', attempts: 2, nextAttemptAt: '2024-05-01T10:05:00.000Z', lastError: 'cannot connect: ECONNREFUSED' });
+const QUEUED = job(9, { destination: 'ARCHIVE' });
+
+const COUNTS: QueueCount[] = [
+  { destination: 'PACS', state: 'dead', count: 1 },
+  { destination: 'PACS', state: 'retry-wait', count: 1 },
+  { destination: 'ARCHIVE', state: 'queued', count: 1 },
+];
+
+afterEach(() => cleanup());
+
+function bridgeWithJobs(jobs: JobSummary[] = [QUEUED, WAITING, DEAD]) {
+  return installTestBridge()
+    .answer('listJobs', (args) => jobs.filter((j) => (!args.state || j.state === args.state) && (!args.destination || j.destination === args.destination)))
+    .answer('queueCounts', COUNTS)
+    .answer('listDestinations', []);
+}
+
+function rowOf(jobId: number): HTMLElement {
+  const row = document.querySelector(`[data-job-id="${jobId}"]`);
+  if (!row) throw new Error(`no row for job ${jobId}`);
+  return row as HTMLElement;
+}
+
+describe('QueueView', () => {
+  it('shows counts per destination and state, and the jobs', async () => {
+    const bridge = bridgeWithJobs();
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    const counts = screen.getByRole('table', { name: 'Jobs per destination and state' });
+    const pacs = within(counts).getByRole('rowheader', { name: 'PACS' }).closest('tr')!;
+    expect(within(pacs).getByRole('button', { name: 'Show 1 dead letter jobs for PACS' })).toBeTruthy();
+    expect(within(rowOf(7)).getByText('0xA700')).toBeTruthy();
+    expect(within(rowOf(7)).getByText('Dead letter')).toBeTruthy();
+    expect(bridge.argsOf('listJobs')).toEqual([{ limit: 10_000 }]);
+  });
+
+  it('passes the state and destination filters to listJobs, and the dead letter preset', async () => {
+    const bridge = bridgeWithJobs();
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+
+    await fireEvent.change(screen.getByLabelText('Destination'), { target: { value: 'PACS' } });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(2));
+    await fireEvent.change(screen.getByLabelText('State'), { target: { value: 'retry-wait' } });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(1));
+    await fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Dead letter' }));
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(1));
+    expect(rowOf(7)).toBeTruthy();
+
+    expect(bridge.argsOf('listJobs')).toEqual([
+      { limit: 10_000 },
+      { limit: 10_000, destination: 'PACS' },
+      { limit: 10_000, state: 'retry-wait', destination: 'PACS' },
+      { limit: 10_000 },
+      { limit: 10_000, state: 'dead' },
+    ]);
+    expect(screen.getByRole('button', { name: 'Dead letter' }).getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('filters to a destination and state from its count', async () => {
+    const bridge = bridgeWithJobs();
+    render(QueueView, { active: true });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Show 1 waiting to retry jobs for PACS' }));
+    await waitFor(() => expect(bridge.argsOf('listJobs').at(-1)).toEqual({ limit: 10_000, state: 'retry-wait', destination: 'PACS' }));
+  });
+
+  it('retries a dead job and cancels a waiting one through their commands', async () => {
+    const bridge = bridgeWithJobs()
+      .answer('retryJob', { retried: true })
+      .answer('cancelJob', { cancelled: true });
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    // Only what the engine allows is offered: a queued job cannot be retried.
+    expect((within(rowOf(9)).getByRole('button', { name: 'Retry job 9' }) as HTMLButtonElement).disabled).toBe(true);
+
+    await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Retry job 7' }));
+    await waitFor(() => expect(within(rowOf(7)).getByText('Queued')).toBeTruthy());
+    await fireEvent.click(within(rowOf(8)).getByRole('button', { name: 'Cancel job 8' }));
+    await waitFor(() => expect(within(rowOf(8)).getByText('Cancelled')).toBeTruthy());
+    expect(bridge.argsOf('retryJob')).toEqual([{ jobId: 7 }]);
+    expect(bridge.argsOf('cancelJob')).toEqual([{ jobId: 8 }]);
+  });
+
+  it('retries all dead jobs of a destination', async () => {
+    const bridge = bridgeWithJobs().answer('retryDeadJobs', { retried: 1 });
+    render(QueueView, { active: true });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Retry all dead for PACS' }));
+    await waitFor(() => expect(bridge.argsOf('retryDeadJobs')).toEqual([{ destination: 'PACS' }]));
+    expect(await screen.findByText('1 job queued again.')).toBeTruthy();
+  });
+
+  it('updates a row from a job-updated event, and adds a new job that passes the filters', async () => {
+    const bridge = bridgeWithJobs();
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    bridge.emit('job-updated', { jobId: 8, instanceId: 108, sopInstanceUid: '1.2.3.8', destination: 'PACS', state: 'sending', attempts: 3, error: undefined, nextAttemptAt: undefined });
+    bridge.emit('job-updated', { jobId: 8, instanceId: 108, sopInstanceUid: '1.2.3.8', destination: 'PACS', state: 'sent', attempts: 3, error: undefined, nextAttemptAt: undefined });
+    bridge.emit('job-updated', { jobId: 12, instanceId: 112, sopInstanceUid: '1.2.3.12', destination: 'ARCHIVE', state: 'queued', attempts: 0, error: undefined, nextAttemptAt: undefined });
+    await waitFor(() => expect(within(rowOf(8)).getByText('Sent')).toBeTruthy());
+    expect(within(rowOf(8)).getByText('3')).toBeTruthy();
+    expect(within(rowOf(8)).queryByText('cannot connect: ECONNREFUSED')).toBeNull();
+    expect(rowOf(12)).toBeTruthy();
+    expect(document.querySelectorAll('[data-job-id]')).toHaveLength(4);
+  });
+
+  it('shows the attempts of a job with times, outcome, status, error and backoff', async () => {
+    const attempts: JobAttempt[] = [
+      { attempt: 1, startedAt: '2024-05-01T10:00:00.000Z', finishedAt: '2024-05-01T10:00:01.250Z', outcome: 'retry', status: null, error: 'cannot connect: ECONNREFUSED', backoffMs: 5000 },
+      { attempt: 2, startedAt: '2024-05-01T10:00:06.000Z', finishedAt: '2024-05-01T10:00:06.400Z', outcome: 'retry', status: 0xa700, error: 'Out of resources', backoffMs: 10_000 },
+    ];
+    const bridge = bridgeWithJobs().answer('jobAttempts', attempts);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    await fireEvent.click(within(rowOf(8)).getByRole('button', { name: 'Attempts of job 8' }));
+    const table = await screen.findByRole('table', { name: 'Attempts of job 8' });
+    expect(bridge.argsOf('jobAttempts')).toEqual([{ jobId: 8 }]);
+    expect(within(table).getByText('cannot connect: ECONNREFUSED')).toBeTruthy();
+    expect(within(table).getByText('0xA700')).toBeTruthy();
+    expect(within(table).getByText('1.3 s')).toBeTruthy();
+    expect(within(table).getByText('10.0 s')).toBeTruthy();
+    expect(within(table).getByText('5.0 s')).toBeTruthy();
+  });
+
+  it('shows a failed action where it happened, with its detail', async () => {
+    bridgeWithJobs().fail('retryJob', { message: 'The queue could not be changed.', detail: 'SQLITE_BUSY: database is locked' });
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Retry job 7' }));
+    expect(await screen.findByText('Job 7: The queue could not be changed.')).toBeTruthy();
+    expect(screen.getByText('SQLITE_BUSY: database is locked')).toBeTruthy();
+  });
+});

@@ -1,0 +1,88 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GatewayStatus, Settings } from '../../../../src-main/api/contract.ts';
+import SettingsView from '../../../../src-renderer/src/views/SettingsView.svelte';
+import { installTestBridge } from './view-test-bridge.ts';
+
+const SETTINGS: Settings = {
+  aeTitle: 'GATEWAY',
+  port: 11112,
+  storage: '/data/gateway',
+  acceptUnknownSopClasses: true,
+  allowedCallingAes: ['CT1', 'MR2'],
+  maxAssociations: 32,
+  maxPduLength: 65536,
+};
+
+const STATUS: GatewayStatus = { aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11112, storage: '/data/gateway', version: '0.1.0' };
+
+afterEach(() => cleanup());
+
+async function type(label: string, value: string): Promise<void> {
+  const input = screen.getByLabelText(label) as HTMLInputElement;
+  await fireEvent.input(input, { target: { value } });
+  await fireEvent.blur(input);
+}
+
+describe('SettingsView', () => {
+  it('shows the settings, the storage folder read-only', async () => {
+    installTestBridge().answer('getSettings', SETTINGS);
+    render(SettingsView, { active: true });
+    const ae = (await screen.findByLabelText('AE title')) as HTMLInputElement;
+    expect(ae.value).toBe('GATEWAY');
+    const storage = screen.getByLabelText('Storage folder') as HTMLInputElement;
+    expect(storage.value).toBe('/data/gateway');
+    expect(storage.readOnly).toBe(true);
+    expect((screen.getByLabelText('Allowed calling AE titles') as HTMLTextAreaElement).value).toBe('CT1, MR2');
+  });
+
+  it('saves only the fields that changed and shows the gateway’s new status', async () => {
+    const bridge = installTestBridge()
+      .answer('getSettings', SETTINGS)
+      .answer('saveSettings', ({ settings }) => ({ ...SETTINGS, ...settings }))
+      .answer('getStatus', { ...STATUS, port: 4242 });
+    render(SettingsView, { active: true });
+    await screen.findByLabelText('Port');
+    await type('Port', '4242');
+    await type('Allowed calling AE titles', 'CT1,\nMR2, US3');
+    await type('Maximum PDU length (bytes)', '65536');
+    expect(screen.getByText(/Saving restarts the DICOM listener on port 4242/)).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(bridge.argsOf('saveSettings')).toEqual([{ settings: { port: 4242, allowedCallingAes: ['CT1', 'MR2', 'US3'] } }]));
+    expect(await screen.findByText(/The gateway now listens as/)).toBeTruthy();
+    expect(screen.getByText('0.0.0.0:4242')).toBeTruthy();
+  });
+
+  it('blocks an invalid port with a message next to the field', async () => {
+    const bridge = installTestBridge().answer('getSettings', SETTINGS);
+    render(SettingsView, { active: true });
+    await screen.findByLabelText('Port');
+    await type('Port', '70000');
+    expect(screen.getByText('A port must be between 1 and 65535.')).toBeTruthy();
+    expect(screen.getByLabelText('Port').getAttribute('aria-invalid')).toBe('true');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(bridge.argsOf('saveSettings')).toHaveLength(0);
+    expect(screen.queryByText(/Saving restarts the DICOM listener/)).toBeNull();
+  });
+
+  it('shows the engine’s refusal with its detail', async () => {
+    installTestBridge()
+      .answer('getSettings', SETTINGS)
+      .fail('saveSettings', { message: 'Port 104 is in use by another program.', detail: 'listen EADDRINUSE: address already in use 0.0.0.0:104' });
+    render(SettingsView, { active: true });
+    await screen.findByLabelText('Port');
+    await type('Port', '104');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(await screen.findByText('Port 104 is in use by another program.')).toBeTruthy();
+    expect(screen.getByText(/EADDRINUSE/)).toBeTruthy();
+  });
+
+  it('follows settings changed elsewhere while nothing is being edited', async () => {
+    const bridge = installTestBridge().answer('getSettings', SETTINGS);
+    render(SettingsView, { active: true });
+    await screen.findByLabelText('AE title');
+    bridge.emit('settings-changed', { ...SETTINGS, aeTitle: 'ROUTER' });
+    await waitFor(() => expect((screen.getByLabelText('AE title') as HTMLInputElement).value).toBe('ROUTER'));
+  });
+});
