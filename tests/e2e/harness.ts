@@ -1,0 +1,137 @@
+/**
+ * The end-to-end harness: the real renderer (built by Vite), served by a real `dicom-gateway serve
+ * --ui-port 0`, driven in a real headless Chromium (/usr/bin/chromium through playwright-core).
+ * Elements are found the way a person finds them: by role and accessible name.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+const RENDERER_SOURCE = join(REPO_ROOT, 'src-renderer');
+const RENDERER_INDEX = join(REPO_ROOT, 'dist/renderer/index.html');
+const VITE_BIN = join(REPO_ROOT, 'node_modules/vite/bin/vite.js');
+
+/** Per-test screenshots (gitignored). */
+export const ARTIFACT_DIR = join(REPO_ROOT, 'test-artifacts/e2e');
+/** One screenshot per view for the README (committed). */
+/**
+ * The README's pictures: docs/screenshots when asked for (`npm run screenshots`), otherwise beside
+ * the other artifacts, so a plain test run leaves the working tree clean.
+ */
+export const README_SCREENSHOT_DIR =
+  process.env.UPDATE_README_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs/screenshots') : join(REPO_ROOT, 'test-artifacts/e2e/readme');
+
+/** The size the README screenshots are taken at. */
+export const VIEWPORT = { width: 1280, height: 800 };
+
+const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/renderer when it is missing or older than any file under src-renderer/, so the suite never tests a stale UI. */
+export async function ensureRendererBuilt(): Promise<void> {
+  const built = await stat(RENDERER_INDEX).then((s) => s.mtimeMs, () => 0);
+  if (built > (await newestMtime(RENDERER_SOURCE))) return;
+  await new Promise<void>((resolveBuild, reject) => {
+    execFile(process.execPath, [VITE_BIN, 'build', '--config', join(RENDERER_SOURCE, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: REPO_ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`renderer build failed: ${error.message}\n${stdout}\n${stderr}`));
+      else resolveBuild();
+    });
+  });
+}
+
+export interface UiGateway {
+  gateway: GatewayProcess;
+  /** The address printed by serve, token included. */
+  url: string;
+  aeTitle: string;
+}
+
+/** `serve --ui-port 0` on a fresh storage folder; the UI address is read from what it prints. */
+export async function startUiGateway(opts: { storage: string; aeTitle: string; args?: string[] }): Promise<UiGateway> {
+  const gateway = await startGateway({ storage: opts.storage, args: ['--ae', opts.aeTitle, '--ui-port', '0', ...(opts.args ?? [])] });
+  const match = await waitFor('the "UI listening on" line', () => /^UI listening on (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(gateway.output()) ?? undefined);
+  return { gateway, url: match[1]!, aeTitle: opts.aeTitle };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export interface UiPage {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught exceptions and console errors the page reported: a healthy UI has none. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh browser context (no cookies, no storage) with the UI loaded and connected: the header
+ * says which AE title the gateway listens as once the first command has been answered.
+ */
+export async function openUi(browser: Browser, ui: UiGateway): Promise<UiPage> {
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: 'light', reducedMotion: 'reduce' });
+  // Nothing in this UI should take long: a missing element fails in seconds, not Playwright's default 30.
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // A failed request is reported below with its address; the console line would only repeat it without one.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.request().method()} ${new URL(response.url()).pathname}`);
+  });
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.method()} ${new URL(request.url()).pathname}: ${request.failure()?.errorText}`));
+  await page.goto(ui.url);
+  await page.getByRole('banner').getByText(`Listening as ${ui.aeTitle}`).waitFor({ timeout: 10_000 });
+  return { context, page, problems, close: () => context.close() };
+}
+
+/** Opens a view from the navigation and waits for its heading. */
+export async function showView(page: Page, label: string): Promise<Locator> {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: label, exact: true }).click();
+  const heading = page.getByRole('heading', { level: 1, name: label, exact: true });
+  await heading.waitFor({ state: 'visible', timeout: 5_000 });
+  return page.getByRole('region', { name: label, exact: true });
+}
+
+/**
+ * Saves a screenshot as this test's artifact and, for a view's README picture, also as
+ * docs/screenshots/<readmeName>.png. Focus and caret are left out so the pictures are stable.
+ */
+export async function saveScreenshot(page: Page, artifactName: string, readmeName?: string): Promise<void> {
+  await mkdir(ARTIFACT_DIR, { recursive: true });
+  const artifact = join(ARTIFACT_DIR, `${artifactName}.png`);
+  await page.screenshot({ path: artifact, caret: 'hide', animations: 'disabled' });
+  if (readmeName) {
+    await mkdir(README_SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: join(README_SCREENSHOT_DIR, `${readmeName}.png`), caret: 'hide', animations: 'disabled' });
+  }
+}
+
+/** Polls a condition the page shows until it holds (Playwright's auto-waiting, for conditions it has no locator for). */
+export function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  return waitFor(what, () => probe().catch(() => undefined), timeoutMs, 20);
+}
+
+/** Text of each cell of a (ARIA or HTML) table row, by column heading. */
+export async function rowCells(table: Locator, row: Locator): Promise<Record<string, string>> {
+  const headers = (await table.getByRole('columnheader').allInnerTexts()).map((t) => t.trim());
+  const cells = (await row.getByRole('cell').or(row.getByRole('rowheader')).allInnerTexts()).map((t) => t.trim());
+  return Object.fromEntries(headers.map((h, i) => [h, cells[i] ?? '']));
+}
