@@ -68,6 +68,7 @@ export const COMMAND_SCHEMAS = {
   sendFiles: z.strictObject({ paths: z.array(path).min(1).max(100_000), target }),
   cancelSend: z.strictObject({ sendId: id }),
   forwardStudies: z.strictObject({ studyInstanceUids: z.array(uid).min(1), destination: z.string().min(1) }),
+  forwardInstances: z.strictObject({ instanceIds: z.array(id).min(1).max(100_000), destination: z.string().min(1) }),
   echo: z.strictObject({ target }),
   listDestinations: none,
   saveDestination: z.strictObject({ destination }),

@@ -162,6 +162,7 @@ export interface GatewayCommands {
   sendFiles: { args: { paths: string[]; target: SendTarget }; result: { sendId: number } };
   cancelSend: { args: { sendId: number }; result: { cancelled: boolean } };
   forwardStudies: { args: { studyInstanceUids: string[]; destination: string }; result: { queued: number } };
+  forwardInstances: { args: { instanceIds: number[]; destination: string }; result: { queued: number } };
   echo: { args: { target: SendTarget }; result: EchoResult };
   listDestinations: { args: void; result: Destination[] };
   saveDestination: { args: { destination: Destination }; result: Destination[] };
@@ -206,7 +207,7 @@ export interface GatewayBridge {
 
 export const COMMAND_NAMES: readonly CommandName[] = [
   'getStatus', 'listStudies', 'listInstances', 'listAssociations', 'scanPaths', 'sendFiles', 'cancelSend',
-  'forwardStudies', 'echo', 'listDestinations', 'saveDestination', 'deleteDestination', 'listRules', 'saveRules',
+  'forwardStudies', 'forwardInstances', 'echo', 'listDestinations', 'saveDestination', 'deleteDestination', 'listRules', 'saveRules',
   'listJobs', 'jobAttempts', 'queueCounts', 'retryJob', 'retryDeadJobs', 'cancelJob', 'compareFiles', 'readByteRange',
   'digestChain', 'getSettings', 'saveSettings',
 ];

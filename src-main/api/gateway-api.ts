@@ -71,6 +71,7 @@ function commandHandlers(g: Gateway): Handlers {
     forwardStudies: ({ studyInstanceUids, destination }) => ({
       queued: studyInstanceUids.reduce((n, study) => n + g.forwardStudy(study, destination), 0),
     }),
+    forwardInstances: ({ instanceIds, destination }) => ({ queued: g.forwardInstances(instanceIds, destination) }),
     echo: ({ target }) => {
       const { peer, callingAe } = resolveTarget(g, target);
       return g.echo(peer, callingAe);

@@ -122,3 +122,36 @@ describe('settings kept by the desktop app', () => {
     }
   });
 });
+
+describe('forwarding on demand', () => {
+  it('queues chosen instances for a destination now, and refuses an unknown destination in plain words', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'forward-'));
+    const archive = await Gateway.start({ ...DEFAULT_CONFIG, aeTitle: 'ARCHIVE', host: '127.0.0.1', port: 0, storage: join(work, 'archive') });
+    const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router') });
+    try {
+      const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
+      await api.dispatch('saveDestination', {
+        destination: {
+          name: 'archive', aeTitle: 'ARCHIVE', host: '127.0.0.1', port: archive.address!.port, maxPduLength: 65536,
+          connectTimeoutMs: 5000, dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+        },
+      });
+      const paths = await writeP10Files(join(work, 'src'), 2, (i) => ({ seed: 90 + i }));
+      await api.dispatch('sendFiles', { paths, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
+      const stored = await waitFor('two stored', async () => {
+        const list = (await api.dispatch('listInstances', {})) as { instanceId: number }[];
+        return list.length === 2 ? list : undefined;
+      });
+      const ids = stored.map((i) => i.instanceId);
+      expect(await api.dispatch('forwardInstances', { instanceIds: ids, destination: 'archive' })).toEqual({ queued: 2 });
+      await waitFor('both at the archive', () => archive.browse.instances({}).length === 2);
+      await expect(api.dispatch('forwardInstances', { instanceIds: ids, destination: 'nowhere' })).rejects.toMatchObject({
+        message: 'That destination does not exist (any more).',
+      });
+    } finally {
+      await router.stop();
+      await archive.stop();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
