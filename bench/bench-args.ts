@@ -1,0 +1,77 @@
+/** Command line of `npm run bench`: which scenarios, which corpora, how many interleaved rounds. */
+import { parseArgs } from 'node:util';
+
+export type Scenario = 'receive' | 'send';
+export type CorpusName = 'large' | 'small';
+
+export interface BenchArgs {
+  rounds: number;
+  scenarios: Scenario[];
+  corpora: CorpusName[];
+  /** 100 large / 500 small files instead of 1000 / 5000: a smoke run, not a measurement. */
+  quick: boolean;
+  /** Run the gateway under `node --cpu-prof`, profiles under bench/.corpus/profiles/. */
+  cpuProf: boolean;
+  help: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--rounds N] [--only receive|send] [--corpus small|large|all] [--quick] [--cpu-prof]
+
+  --rounds N     interleaved DCMTK/gateway rounds per scenario and corpus (default 3)
+  --only S       run only the receive or only the send comparison (default both)
+  --corpus C     large = 1000 x 512 KiB, small = 5000 x 10 KiB, all = both (default all)
+  --quick        100 large / 500 small files: a smoke run, not a measurement
+  --cpu-prof     run the gateway under node --cpu-prof (profiles in bench/.corpus/profiles/)`;
+
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+export function parseBenchArgs(argv: string[]): BenchArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        rounds: { type: 'string' },
+        only: { type: 'string' },
+        corpus: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        'cpu-prof': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new BenchUsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  return {
+    rounds: parseRounds(values.rounds),
+    scenarios: parseOnly(values.only),
+    corpora: parseCorpus(values.corpus),
+    quick: values.quick ?? false,
+    cpuProf: values['cpu-prof'] ?? false,
+    help: values.help ?? false,
+  };
+}
+
+function parseRounds(value: string | undefined): number {
+  if (value === undefined) return 3;
+  // Digits only: Number('') is 0 and Number('1e1') is 10, neither is what a person typed.
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new BenchUsageError(`--rounds needs a whole number of at least 1, got '${value}'`);
+  return Number(value);
+}
+
+function parseOnly(value: string | undefined): Scenario[] {
+  if (value === undefined) return ['receive', 'send'];
+  if (value === 'receive' || value === 'send') return [value];
+  throw new BenchUsageError(`--only takes receive or send, got '${value}'`);
+}
+
+function parseCorpus(value: string | undefined): CorpusName[] {
+  if (value === undefined || value === 'all') return ['large', 'small'];
+  if (value === 'large' || value === 'small') return [value];
+  throw new BenchUsageError(`--corpus takes small, large or all, got '${value}'`);
+}

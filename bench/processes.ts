@@ -1,0 +1,155 @@
+/**
+ * The processes a benchmark run times: one-shot clients (storescu, `dicom-gateway send`) timed from
+ * spawn to exit, and servers (storescp, `dicom-gateway serve`) whose peak RSS is read before they stop.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+/** GNU time reports the child's peak RSS and CPU time from wait4(2); without it they are not reported. */
+const GNU_TIME = '/usr/bin/time';
+const hasGnuTime = existsSync(GNU_TIME);
+
+export interface TimedRun {
+  seconds: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Peak RSS of the client, when measurable. */
+  peakRssBytes: number | undefined;
+  /** User + system CPU seconds of the client, when measurable. */
+  cpuSeconds: number | undefined;
+}
+
+/**
+ * Runs a client to completion. The clock starts just before spawn and stops at the exit event;
+ * both sides of a comparison go through the same GNU time wrapper, so its cost cancels out.
+ */
+export async function timedRun(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<TimedRun> {
+  const rssDir = hasGnuTime ? await mkdtemp(join(tmpdir(), 'bench-rss-')) : undefined;
+  const rssFile = rssDir && join(rssDir, 'maxrss');
+  const [file, argv] = rssFile ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, command, ...args]] : [command, args];
+  try {
+    const started = performance.now();
+    const child = spawn(file, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = collect(child);
+    const code = await exitOf(child, `${command} ${args.slice(0, 6).join(' ')}`, timeoutMs);
+    const seconds = (performance.now() - started) / 1000;
+    const { stdout, stderr } = await output;
+    const usage = rssFile ? await readGnuTime(rssFile) : undefined;
+    return { seconds, code, stdout, stderr, peakRssBytes: usage?.peakRssBytes, cpuSeconds: usage?.cpuSeconds };
+  } finally {
+    if (rssDir) await rm(rssDir, { recursive: true, force: true });
+  }
+}
+
+async function readGnuTime(path: string): Promise<{ peakRssBytes: number; cpuSeconds: number } | undefined> {
+  // GNU time prefixes "Command exited with non-zero status N" on failure; the figures are the last line.
+  const lines = (await readFile(path, 'utf8')).trim().split('\n');
+  const [kb, user, system] = (lines.at(-1) ?? '').split(' ').map(Number);
+  if (!(kb! > 0) || !Number.isFinite(user) || !Number.isFinite(system)) return undefined;
+  return { peakRssBytes: kb! * 1024, cpuSeconds: user! + system! };
+}
+
+export function collect(child: ChildProcess): Promise<{ stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', () => resolve({ stdout, stderr })));
+}
+
+export function exitOf(child: ChildProcess, what: string, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${what}: ${error.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** Peak resident set size so far (VmHWM) of a running process, or undefined if it already left. */
+export async function peakRssOf(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    return kb ? Number(kb[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface GatewayServer {
+  port: number;
+  process: ChildProcess;
+  /** Reads VmHWM, then SIGTERM; rejects unless the gateway drains and exits 0. */
+  stop(): Promise<{ peakRssBytes: number | undefined }>;
+}
+
+/** `dicom-gateway serve` on 127.0.0.1 and an OS-chosen port; resolves once it prints its listening line. */
+export async function startGatewayServer(cli: GatewayCli, storage: string, timeoutMs = 30_000): Promise<GatewayServer> {
+  const child = spawn(process.execPath, [...cli.nodeArgs, cli.entry, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = collect(child);
+  const exited = exitOf(child, 'dicom-gateway serve', 24 * 3600_000);
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`dicom-gateway serve printed no listening line within ${timeoutMs} ms:\n${seen}`)), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const match = /DICOM listening on \S+:(\d+)/.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    exited.then(
+      async (code) => {
+        clearTimeout(timer);
+        reject(new Error(`dicom-gateway serve exited with ${code} before listening:\n${(await output).stderr}`));
+      },
+      (error: Error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+  return {
+    port,
+    process: child,
+    stop: async () => {
+      const peakRssBytes = await peakRssOf(child.pid);
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`dicom-gateway serve exited with ${code} after SIGTERM:\n${(await output).stderr.slice(-4000)}`);
+      return { peakRssBytes };
+    },
+  };
+}
+
+/** How the gateway CLI is started: the built JS when present, the TypeScript source otherwise. */
+export interface GatewayCli {
+  entry: string;
+  nodeArgs: string[];
+  built: boolean;
+}
+
+export function gatewayCli(projectRoot: string, nodeArgs: string[]): GatewayCli {
+  const built = join(projectRoot, 'dist/main/cli/main.js');
+  if (existsSync(built)) return { entry: built, nodeArgs, built: true };
+  const source = join(projectRoot, 'src-main/cli/main.ts');
+  if (existsSync(source)) return { entry: source, nodeArgs, built: false };
+  throw new Error(`no gateway CLI: neither ${built} (npm run build) nor ${source} exists`);
+}

@@ -1,0 +1,147 @@
+/**
+ * One timed run of each side of each comparison. Every run gets a fresh receiver folder, checks
+ * that every file arrived (a fast run that lost files is not a result), and removes what it received.
+ *
+ *   receive:  A = storescu -> storescp +B        B = storescu -> dicom-gateway serve
+ *   send:     A = storescu -> storescp +B        B = dicom-gateway send -> storescp +B
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DCMTK_ENV, startStoreScp } from '../tests/helpers/dcmtk.ts';
+import type { Corpus } from './corpus.ts';
+import { foreignCpuSeconds, kernelThreadsCpuSeconds, processCpuSeconds, systemBusySeconds } from './cpu-load.ts';
+import { exitOf, peakRssOf, startGatewayServer, timedRun, type GatewayCli, type TimedRun } from './processes.ts';
+
+const RUN_TIMEOUT_MS = 30 * 60_000;
+const GATEWAY_AE = 'GATEWAY';
+const STORESCP_AE = 'STORESCP';
+
+/** Peak RSS by process name (storescu, storescp, gateway serve, gateway send); undefined = not measured. */
+export type PeakRss = Record<string, number | undefined>;
+
+export interface SideRun {
+  seconds: number;
+  peakRss: PeakRss;
+  /** CPU seconds the machine spent during the run on anything but the measured client, server and bench. */
+  foreignCpuSeconds: number | undefined;
+}
+
+export interface RunContext {
+  corpus: Corpus;
+  /** Parent of the per-run receiver folders (same file system as the system temp dir). */
+  workDir: string;
+  cli: GatewayCli;
+}
+
+export async function receiveByStorescp(ctx: RunContext): Promise<SideRun> {
+  return withStoreScp(ctx, (port, pid) => timedClient(pid, () => storescu(ctx, port, STORESCP_AE), 'storescu'));
+}
+
+export async function receiveByGateway(ctx: RunContext): Promise<SideRun> {
+  const storage = await mkdtemp(join(ctx.workDir, 'gateway-'));
+  try {
+    const server = await startGatewayServer(ctx.cli, storage);
+    let run: SideRun;
+    try {
+      run = await timedClient(server.process.pid, () => storescu(ctx, server.port, GATEWAY_AE), 'storescu');
+    } catch (error) {
+      server.process.kill('SIGKILL');
+      throw error;
+    }
+    const { peakRssBytes } = await server.stop();
+    run.peakRss['gateway serve'] = peakRssBytes;
+    await expectReceived(join(storage, 'studies'), ctx.corpus, 'dicom-gateway serve', true);
+    return run;
+  } finally {
+    await rm(storage, { recursive: true, force: true });
+  }
+}
+
+export function sendByStorescu(ctx: RunContext): Promise<SideRun> {
+  return receiveByStorescp(ctx);
+}
+
+export async function sendByGateway(ctx: RunContext): Promise<SideRun> {
+  return withStoreScp(ctx, (port, pid) =>
+    timedClient(
+      pid,
+      async () => {
+        const args = [...ctx.cli.nodeArgs, ctx.cli.entry, 'send', '--to', `${STORESCP_AE}@127.0.0.1:${port}`, '--calling-ae', GATEWAY_AE, ctx.corpus.filesDir];
+        const client = await timedRun(process.execPath, args, process.env, RUN_TIMEOUT_MS);
+        if (client.code !== 0) throw new Error(`dicom-gateway send exited with ${client.code}:\n${tail(client.stderr + client.stdout)}`);
+        return client;
+      },
+      'gateway send',
+    ),
+  );
+}
+
+/** storescu sending the whole corpus folder in one association. */
+async function storescu(ctx: RunContext, port: number, calledAe: string) {
+  const args = ['-aet', 'STORESCU', '-aec', calledAe, '+sd', '127.0.0.1', String(port), ctx.corpus.filesDir];
+  const client = await timedRun('storescu', args, DCMTK_ENV, RUN_TIMEOUT_MS);
+  if (client.code !== 0) throw new Error(`storescu -> ${calledAe} exited with ${client.code}:\n${tail(client.stderr + client.stdout)}`);
+  return client;
+}
+
+/**
+ * Runs the client against a running server, and counts the machine's busy CPU time during the run
+ * that neither of them (nor the bench) spent.
+ */
+async function timedClient(serverPid: number | undefined, run: () => Promise<TimedRun>, clientName: string): Promise<SideRun> {
+  const systemBefore = await systemBusySeconds();
+  const kernelBefore = await kernelThreadsCpuSeconds();
+  const serverBefore = await processCpuSeconds(serverPid);
+  const benchBefore = process.cpuUsage();
+  const client = await run();
+  const bench = process.cpuUsage(benchBefore);
+  const serverAfter = await processCpuSeconds(serverPid);
+  const kernel = (await kernelThreadsCpuSeconds()) - kernelBefore;
+  const systemBusy = (await systemBusySeconds()) - systemBefore;
+  const server = serverBefore !== undefined && serverAfter !== undefined ? serverAfter - serverBefore : undefined;
+  return {
+    seconds: client.seconds,
+    peakRss: { [clientName]: client.peakRssBytes },
+    foreignCpuSeconds: foreignCpuSeconds(systemBusy, [client.cpuSeconds, server, (bench.user + bench.system) / 1e6, kernel]),
+  };
+}
+
+/** A fresh storescp +B for one run; its peak RSS is read before it is stopped. */
+async function withStoreScp(ctx: RunContext, body: (port: number, pid: number | undefined) => Promise<SideRun>): Promise<SideRun> {
+  const outputDir = await mkdtemp(join(ctx.workDir, 'storescp-'));
+  try {
+    const scp = await startStoreScp({ aeTitle: STORESCP_AE, outputDir });
+    let run: SideRun;
+    try {
+      run = await body(scp.port, scp.process.pid);
+      run.peakRss.storescp = await peakRssOf(scp.process.pid);
+    } finally {
+      await scp.stop();
+    }
+    await expectReceived(outputDir, ctx.corpus, 'storescp', false);
+    return run;
+  } finally {
+    await rm(outputDir, { recursive: true, force: true });
+  }
+}
+
+async function expectReceived(dir: string, corpus: Corpus, receiver: string, recursive: boolean): Promise<void> {
+  const entries = await readdir(dir, { recursive, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile() && (!recursive || e.name.endsWith('.dcm'))).length;
+  if (files !== corpus.files) throw new Error(`${receiver} holds ${files} files in ${dir} after the run, expected ${corpus.files}`);
+}
+
+/**
+ * Flushes dirty pages between runs: storescp +B does not fsync, and its writeback must not land
+ * inside the next run's timing (least of all inside the gateway's fsyncs).
+ */
+export async function flushFileSystems(): Promise<void> {
+  const child = spawn('sync', [], { stdio: 'ignore' });
+  const code = await exitOf(child, 'sync', 120_000);
+  if (code !== 0) throw new Error(`sync exited with ${code}`);
+}
+
+function tail(text: string): string {
+  return text.length > 4000 ? '...' + text.slice(-4000) : text;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { BenchUsageError, parseBenchArgs } from '../../../bench/bench-args.ts';
+
+describe('parseBenchArgs', () => {
+  it('defaults to 3 rounds of both scenarios on both corpora at full size', () => {
+    expect(parseBenchArgs([])).toEqual({ rounds: 3, scenarios: ['receive', 'send'], corpora: ['large', 'small'], quick: false, cpuProf: false, help: false });
+  });
+
+  it('narrows to one scenario and one corpus', () => {
+    const args = parseBenchArgs(['--only', 'send', '--corpus', 'small', '--rounds', '5', '--quick']);
+    expect(args).toMatchObject({ rounds: 5, scenarios: ['send'], corpora: ['small'], quick: true });
+  });
+
+  it('accepts --corpus all and the --rounds=N form', () => {
+    expect(parseBenchArgs(['--corpus=all', '--rounds=1'])).toMatchObject({ rounds: 1, corpora: ['large', 'small'] });
+  });
+
+  it.each([['0'], ['-1'], ['2.5'], ['1e1'], [''], ['three']])('refuses --rounds %j, quoting the value', (value) => {
+    expect(() => parseBenchArgs([`--rounds=${value}`])).toThrow(new BenchUsageError(`--rounds needs a whole number of at least 1, got '${value}'`));
+  });
+
+  it('refuses an unknown scenario, corpus or option', () => {
+    expect(() => parseBenchArgs(['--only', 'echo'])).toThrow(/--only takes receive or send, got 'echo'/);
+    expect(() => parseBenchArgs(['--corpus', 'medium'])).toThrow(/--corpus takes small, large or all, got 'medium'/);
+    expect(() => parseBenchArgs(['--fast'])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['extra'])).toThrow(BenchUsageError);
+  });
+});
