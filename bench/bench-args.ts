@@ -1,7 +1,7 @@
 /** Command line of `npm run bench`: which scenarios, which corpora, how many interleaved rounds. */
 import { parseArgs } from 'node:util';
 
-export type Scenario = 'receive' | 'send';
+export type Scenario = 'receive' | 'send' | 'relay';
 export type CorpusName = 'large' | 'small';
 
 export interface BenchArgs {
@@ -15,10 +15,10 @@ export interface BenchArgs {
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--rounds N] [--only receive|send] [--corpus small|large|all] [--quick] [--cpu-prof]
+export const USAGE = `usage: npm run bench -- [--rounds N] [--only receive|send|relay] [--corpus small|large|all] [--quick] [--cpu-prof]
 
   --rounds N     interleaved DCMTK/gateway rounds per scenario and corpus (default 3)
-  --only S       run only the receive or only the send comparison (default both)
+  --only S       run only the receive, send or relay comparison (default all three)
   --corpus C     large = 1000 x 512 KiB, small = 5000 x 10 KiB, all = both (default all)
   --quick        100 large / 500 small files: a smoke run, not a measurement
   --cpu-prof     run the gateway under node --cpu-prof (profiles in bench/.corpus/profiles/)`;
@@ -65,9 +65,9 @@ function parseRounds(value: string | undefined): number {
 }
 
 function parseOnly(value: string | undefined): Scenario[] {
-  if (value === undefined) return ['receive', 'send'];
-  if (value === 'receive' || value === 'send') return [value];
-  throw new BenchUsageError(`--only takes receive or send, got '${value}'`);
+  if (value === undefined) return ['receive', 'send', 'relay'];
+  if (value === 'receive' || value === 'send' || value === 'relay') return [value];
+  throw new BenchUsageError(`--only takes receive, send or relay, got '${value}'`);
 }
 
 function parseCorpus(value: string | undefined): CorpusName[] {

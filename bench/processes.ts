@@ -98,8 +98,8 @@ export interface GatewayServer {
 }
 
 /** `dicom-gateway serve` on 127.0.0.1 and an OS-chosen port; resolves once it prints its listening line. */
-export async function startGatewayServer(cli: GatewayCli, storage: string, timeoutMs = 30_000): Promise<GatewayServer> {
-  const child = spawn(process.execPath, [...cli.nodeArgs, cli.entry, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage], {
+export async function startGatewayServer(cli: GatewayCli, storage: string, extraArgs: string[] = [], timeoutMs = 30_000): Promise<GatewayServer> {
+  const child = spawn(process.execPath, [...cli.nodeArgs, cli.entry, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = collect(child);

@@ -18,13 +18,14 @@ export function isDisturbed(run: SideRun): boolean {
 
 /** Gateway time over DCMTK time that the engine is meant to stay within. */
 export function targetRatio(scenario: Scenario, spec: CorpusSpec): number {
-  if (scenario === 'send') return 2;
+  if (scenario === 'send' || scenario === 'relay') return 2;
   return spec.name === 'large' ? 1.5 : 2;
 }
 
 export const SIDE_LABELS: Record<Scenario, { a: string; b: string }> = {
   receive: { a: 'storescu -> storescp +B', b: 'storescu -> gateway serve' },
   send: { a: 'storescu -> storescp +B', b: 'gateway send -> storescp +B' },
+  relay: { a: 'storescu -> storescp +B', b: 'storescu -> serve (rule) -> storescp +B, until the last lands' },
 };
 
 export interface ScenarioResult {

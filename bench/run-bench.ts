@@ -14,7 +14,7 @@ import { measureDurableWriteFloor, type DurableWriteFloor } from './durable-writ
 import { describeMachine, type MachineInfo } from './machine.ts';
 import { gatewayCli, type GatewayCli } from './processes.ts';
 import { corpusLabel, formatMarkdown, formatTable, isDisturbed, QUIET_BUSY_CORES, scenarioResult, SIDE_LABELS, type ScenarioResult } from './report.ts';
-import { flushFileSystems, receiveByGateway, receiveByStorescp, sendByGateway, sendByStorescu, type RunContext, type SideRun } from './scenarios.ts';
+import { flushFileSystems, receiveByGateway, receiveByStorescp, relayByGateway, sendByGateway, sendByStorescu, type RunContext, type SideRun } from './scenarios.ts';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const CORPUS_ROOT = join(PROJECT_ROOT, 'bench/.corpus');
@@ -24,6 +24,7 @@ const MAX_REPEATS_OF_DISTURBED_ROUND = 2;
 const SIDES: Record<Scenario, { a: (ctx: RunContext) => Promise<SideRun>; b: (ctx: RunContext) => Promise<SideRun> }> = {
   receive: { a: receiveByStorescp, b: receiveByGateway },
   send: { a: sendByStorescu, b: sendByGateway },
+  relay: { a: receiveByStorescp, b: relayByGateway },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -4,9 +4,11 @@
  *
  *   receive:  A = storescu -> storescp +B        B = storescu -> dicom-gateway serve
  *   send:     A = storescu -> storescp +B        B = dicom-gateway send -> storescp +B
+ *   relay:    A = storescu -> storescp +B        B = storescu -> serve (rule) -> storescp +B,
+ *             timed until the last instance has landed at storescp
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DCMTK_ENV, startStoreScp } from '../tests/helpers/dcmtk.ts';
 import type { Corpus } from './corpus.ts';
@@ -35,7 +37,7 @@ export interface RunContext {
 }
 
 export async function receiveByStorescp(ctx: RunContext): Promise<SideRun> {
-  return withStoreScp(ctx, (port, pid) => timedClient(pid, () => storescu(ctx, port, STORESCP_AE), 'storescu'));
+  return withStoreScp(ctx, (port, pid) => timedClient([pid], () => storescu(ctx, port, STORESCP_AE), 'storescu'));
 }
 
 export async function receiveByGateway(ctx: RunContext): Promise<SideRun> {
@@ -44,7 +46,7 @@ export async function receiveByGateway(ctx: RunContext): Promise<SideRun> {
     const server = await startGatewayServer(ctx.cli, storage);
     let run: SideRun;
     try {
-      run = await timedClient(server.process.pid, () => storescu(ctx, server.port, GATEWAY_AE), 'storescu');
+      run = await timedClient([server.process.pid], () => storescu(ctx, server.port, GATEWAY_AE), 'storescu');
     } catch (error) {
       server.process.kill('SIGKILL');
       throw error;
@@ -65,7 +67,7 @@ export function sendByStorescu(ctx: RunContext): Promise<SideRun> {
 export async function sendByGateway(ctx: RunContext): Promise<SideRun> {
   return withStoreScp(ctx, (port, pid) =>
     timedClient(
-      pid,
+      [pid],
       async () => {
         const args = [...ctx.cli.nodeArgs, ctx.cli.entry, 'send', '--to', `${STORESCP_AE}@127.0.0.1:${port}`, '--calling-ae', GATEWAY_AE, ctx.corpus.filesDir];
         const client = await timedRun(process.execPath, args, process.env, RUN_TIMEOUT_MS);
@@ -75,6 +77,52 @@ export async function sendByGateway(ctx: RunContext): Promise<SideRun> {
       'gateway send',
     ),
   );
+}
+
+/**
+ * The gateway as a router: a rule forwards everything it stores to storescp +B. The clock runs from
+ * storescu's start until the last instance has landed at storescp (its count, polled), so it covers
+ * receive, durable store, queue and forward.
+ */
+export async function relayByGateway(ctx: RunContext): Promise<SideRun> {
+  const storage = await mkdtemp(join(ctx.workDir, 'relay-'));
+  try {
+    return await withStoreScp(ctx, async (port, pid, outputDir) => {
+      const config = join(storage, 'relay.yaml');
+      await writeFile(config, [
+        `ae: ${GATEWAY_AE}`,
+        'destinations:',
+        `  - { name: pacs, ae: ${STORESCP_AE}, host: 127.0.0.1, port: ${port} }`,
+        'rules:',
+        '  - { name: everything, match: {}, forward: [pacs] }',
+      ].join('\n'));
+      const server = await startGatewayServer(ctx.cli, join(storage, 'store'), ['--config', config]);
+      try {
+        const run = await timedClient([pid, server.process.pid], async () => {
+          const client = await storescu(ctx, server.port, GATEWAY_AE);
+          const landed = await untilCount(outputDir, ctx.corpus.files, RUN_TIMEOUT_MS);
+          return { ...client, seconds: client.seconds + landed };
+        }, 'storescu');
+        run.peakRss['gateway serve'] = (await server.stop()).peakRssBytes;
+        return run;
+      } catch (error) {
+        server.process.kill('SIGKILL');
+        throw error;
+      }
+    });
+  } finally {
+    await rm(storage, { recursive: true, force: true });
+  }
+}
+
+/** Seconds until `dir` holds `count` files (storescp writes each file whole before answering). */
+async function untilCount(dir: string, count: number, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while ((await readdir(dir)).length < count) {
+    if (performance.now() - started > timeoutMs) throw new Error(`only ${(await readdir(dir)).length} of ${count} files reached ${dir}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return (performance.now() - started) / 1000;
 }
 
 /** storescu sending the whole corpus folder in one association. */
@@ -89,32 +137,35 @@ async function storescu(ctx: RunContext, port: number, calledAe: string) {
  * Runs the client against a running server, and counts the machine's busy CPU time during the run
  * that neither of them (nor the bench) spent.
  */
-async function timedClient(serverPid: number | undefined, run: () => Promise<TimedRun>, clientName: string): Promise<SideRun> {
+async function timedClient(serverPids: (number | undefined)[], run: () => Promise<TimedRun>, clientName: string): Promise<SideRun> {
   const systemBefore = await systemBusySeconds();
   const kernelBefore = await kernelThreadsCpuSeconds();
-  const serverBefore = await processCpuSeconds(serverPid);
+  const serversBefore = await Promise.all(serverPids.map((pid) => processCpuSeconds(pid)));
   const benchBefore = process.cpuUsage();
   const client = await run();
   const bench = process.cpuUsage(benchBefore);
-  const serverAfter = await processCpuSeconds(serverPid);
+  const serversAfter = await Promise.all(serverPids.map((pid) => processCpuSeconds(pid)));
   const kernel = (await kernelThreadsCpuSeconds()) - kernelBefore;
   const systemBusy = (await systemBusySeconds()) - systemBefore;
-  const server = serverBefore !== undefined && serverAfter !== undefined ? serverAfter - serverBefore : undefined;
+  const servers = serverPids.map((_, i) => {
+    const [before, after] = [serversBefore[i], serversAfter[i]];
+    return before !== undefined && after !== undefined ? after - before : undefined;
+  });
   return {
     seconds: client.seconds,
     peakRss: { [clientName]: client.peakRssBytes },
-    foreignCpuSeconds: foreignCpuSeconds(systemBusy, [client.cpuSeconds, server, (bench.user + bench.system) / 1e6, kernel]),
+    foreignCpuSeconds: foreignCpuSeconds(systemBusy, [client.cpuSeconds, ...servers, (bench.user + bench.system) / 1e6, kernel]),
   };
 }
 
 /** A fresh storescp +B for one run; its peak RSS is read before it is stopped. */
-async function withStoreScp(ctx: RunContext, body: (port: number, pid: number | undefined) => Promise<SideRun>): Promise<SideRun> {
+async function withStoreScp(ctx: RunContext, body: (port: number, pid: number | undefined, outputDir: string) => Promise<SideRun>): Promise<SideRun> {
   const outputDir = await mkdtemp(join(ctx.workDir, 'storescp-'));
   try {
     const scp = await startStoreScp({ aeTitle: STORESCP_AE, outputDir });
     let run: SideRun;
     try {
-      run = await body(scp.port, scp.process.pid);
+      run = await body(scp.port, scp.process.pid, outputDir);
       run.peakRss.storescp = await peakRssOf(scp.process.pid);
     } finally {
       await scp.stop();

@@ -149,29 +149,35 @@ export class ForwardQueue {
   }
 
   private settle(job: DueJob, result: SendResult, startedAt: string): void {
+    // One transaction (one fsync) for the job's new state and its attempt record.
+    const outcome = transaction(this.d.db, () => this.record(job, result, startedAt));
+    this.changed(job, outcome.state, outcome.attempts, outcome.error, outcome.nextAttemptAt);
+  }
+
+  private record(job: DueJob, result: SendResult, startedAt: string) {
     const now = this.now();
     const finishedAt = new Date(now).toISOString();
     const attempt = job.attempts + 1;
-    const record = { jobId: job.id, attempt, startedAt, finishedAt, status: result.status, error: result.error ?? null, failureKind: result.failureKind ?? null };
+    const base = { jobId: job.id, attempt, startedAt, finishedAt, status: result.status, error: result.error ?? null, failureKind: result.failureKind ?? null };
     if (result.ok) {
       this.d.jobs.markSent(job.id, result.sha256, result.status, now);
-      this.d.jobs.recordAttempt({ ...record, outcome: 'sent', backoffMs: null });
-      return this.changed(job, 'sent', attempt, undefined);
+      this.d.jobs.recordAttempt({ ...base, outcome: 'sent', backoffMs: null });
+      return { state: 'sent' as const, attempts: attempt, error: undefined, nextAttemptAt: undefined };
     }
     if (result.failureKind === 'cancelled') {
       this.d.jobs.setState(job.id, 'queued', now);
-      return this.changed(job, 'queued', job.attempts, undefined);
+      return { state: 'queued' as const, attempts: job.attempts, error: undefined, nextAttemptAt: undefined };
     }
     const error = result.error ?? result.meaning;
     if (classifyFailure(result) === 'dead' || attempt >= this.d.settings.maxAttempts) {
       this.d.jobs.markFailed(job.id, 'dead', now, error, result.status, result.failureKind ?? null, now);
-      this.d.jobs.recordAttempt({ ...record, outcome: 'dead', backoffMs: null });
-      return this.changed(job, 'dead', attempt, error);
+      this.d.jobs.recordAttempt({ ...base, outcome: 'dead', backoffMs: null });
+      return { state: 'dead' as const, attempts: attempt, error, nextAttemptAt: undefined };
     }
     const wait = backoffMs(attempt, this.d.settings);
     this.d.jobs.markFailed(job.id, 'retry-wait', now + wait, error, result.status, result.failureKind ?? null, now);
-    this.d.jobs.recordAttempt({ ...record, outcome: 'retry', backoffMs: wait });
-    this.changed(job, 'retry-wait', attempt, error, now + wait);
+    this.d.jobs.recordAttempt({ ...base, outcome: 'retry', backoffMs: wait });
+    return { state: 'retry-wait' as const, attempts: attempt, error, nextAttemptAt: now + wait };
   }
 
   private changed(job: DueJob, state: JobState, attempts: number, error: string | undefined, nextAttemptAt?: number): void {

@@ -3,7 +3,7 @@ import { BenchUsageError, parseBenchArgs } from '../../../bench/bench-args.ts';
 
 describe('parseBenchArgs', () => {
   it('defaults to 3 rounds of both scenarios on both corpora at full size', () => {
-    expect(parseBenchArgs([])).toEqual({ rounds: 3, scenarios: ['receive', 'send'], corpora: ['large', 'small'], quick: false, cpuProf: false, help: false });
+    expect(parseBenchArgs([])).toEqual({ rounds: 3, scenarios: ['receive', 'send', 'relay'], corpora: ['large', 'small'], quick: false, cpuProf: false, help: false });
   });
 
   it('narrows to one scenario and one corpus', () => {
@@ -20,7 +20,7 @@ describe('parseBenchArgs', () => {
   });
 
   it('refuses an unknown scenario, corpus or option', () => {
-    expect(() => parseBenchArgs(['--only', 'echo'])).toThrow(/--only takes receive or send, got 'echo'/);
+    expect(() => parseBenchArgs(['--only', 'echo'])).toThrow(/--only takes receive, send or relay, got 'echo'/);
     expect(() => parseBenchArgs(['--corpus', 'medium'])).toThrow(/--corpus takes small, large or all, got 'medium'/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(['extra'])).toThrow(BenchUsageError);
