@@ -5,9 +5,10 @@
  * compare against one exact origin.
  */
 import { readFile } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CustomScheme } from 'electron';
 import { CONTENT_SECURITY_POLICY } from './content-security-policy.ts';
+import { contentTypeOf } from '../content-types.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'gateway';
@@ -35,21 +36,6 @@ export function isAppUrl(url: string): boolean {
     && parsed.username === '' && parsed.password === '';
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 export type FileReader = (path: string) => Promise<Uint8Array>;
 
 /**
@@ -64,7 +50,7 @@ export async function serveAppRequest(url: string, rendererDir: string, read: Fi
     return new Response(new Uint8Array(body), {
       status: 200,
       headers: {
-        'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Type': contentTypeOf(file),
         'Content-Security-Policy': CONTENT_SECURITY_POLICY,
         'X-Content-Type-Options': 'nosniff',
       },

@@ -246,10 +246,13 @@ function pduReader(socket: Socket) {
       const deadline = Date.now() + 10_000;
       while (buffered.length < 6 || buffered.length < 6 + buffered.readUInt32BE(2)) {
         if (closed) throw new Error('peer closed the connection mid-PDU');
-        if (Date.now() > deadline) throw new Error('no PDU from the peer within 10 s');
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 100);
+        // Woken by the next 'data' or 'close'; the timer only enforces the deadline.
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('no PDU from the peer within 10 s')), Math.max(0, deadline - Date.now()));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
       }
       const length = buffered.readUInt32BE(2);
