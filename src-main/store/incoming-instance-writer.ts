@@ -39,8 +39,8 @@ export class StoreWriteError extends Error {
 
 // Small enough that writing overlaps receiving; large enough that one writev carries many PDVs.
 const BATCH_BYTES = 256 * 1024;
-const PAUSE_ABOVE_BYTES = 8 * 1024 * 1024;
-const RESUME_BELOW_BYTES = 2 * 1024 * 1024;
+const PAUSE_ABOVE_BYTES = 2 * 1024 * 1024;
+const RESUME_BELOW_BYTES = 512 * 1024;
 export const HEAD_BYTES = 64 * 1024;
 
 export class IncomingInstanceWriter extends EventEmitter {
