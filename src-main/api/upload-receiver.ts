@@ -1,11 +1,11 @@
 /**
  * Files dropped on the page in a browser: the bytes stream into the ApiHost's upload folder (one fresh
- * sub-folder per file, so equal names never collide) and the page gets back a path it can send or inspect.
+ * sub-folder per file, so equal names never collide, keeping the file's path within its dropped folder) and the page gets back a path it can send or inspect.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CommandFailure } from './contract.ts';
@@ -26,13 +26,19 @@ export class UploadError extends Error implements CommandFailure {
 }
 
 /**
- * The name to store an upload under: the last path segment only (either separator), without control
- * characters, never `.`/`..`, at most 200 characters; `upload.dcm` when nothing usable is left.
+ * Where, inside the upload's own fresh folder, to store it: the relative path the browser sent
+ * (a file from a dropped or chosen folder keeps "series1/IM0001"), each segment without control
+ * characters (and with characters Windows forbids in names replaced by _), with empty, `.` and `..` segments dropped so nothing can climb out; at most 8
+ * segments of at most 200 characters (the ends, where the file name and extension are);
+ * `upload.dcm` when nothing usable is left.
  */
 export function sanitizeUploadName(name: string | null | undefined): string {
-  const base = (name ?? '').split(/[/\\]/).pop() ?? '';
-  const clean = base.replace(/[\x00-\x1f\x7f]/g, '').trim().slice(-200);
-  return clean === '' || clean === '.' || clean === '..' ? FALLBACK_NAME : clean;
+  const segments = (name ?? '')
+    .split(/[/\\]/)
+    .map((segment) => segment.replace(/[\x00-\x1f\x7f]/g, '').replace(/[:*?"<>|]/g, '_').trim().slice(-200))
+    .filter((segment) => segment !== '' && segment !== '.' && segment !== '..')
+    .slice(-8);
+  return segments.length === 0 ? FALLBACK_NAME : segments.join('/');
 }
 
 /** Counts bytes as they pass and fails the stream once there are more than `limit`. */
@@ -59,6 +65,7 @@ export async function receiveUpload(req: IncomingMessage, uploadDir: string, raw
   await mkdir(uploadDir, { recursive: true });
   const folder = await mkdtemp(join(uploadDir, 'upload-'));
   const path = join(folder, name);
+  await mkdir(dirname(path), { recursive: true });
   try {
     await pipeline(req, byteLimit(limitBytes, name), createWriteStream(path, { flags: 'wx' }));
     return path;

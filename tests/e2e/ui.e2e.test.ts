@@ -11,7 +11,7 @@
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { echoscu, osChosenPort, run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
@@ -240,7 +240,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await eventually('the six DICOM files listed', async () => (await dataRows(files).count()) === 6);
     await send.getByRole('heading', { name: 'Skipped (1)' }).waitFor();
     await send.getByRole('list', { name: 'Skipped files' }).getByText('README.TXT').waitFor();
-    expect(uploads.sort()).toEqual([...dicomFiles.map((f) => basename(f)), 'README.TXT'].sort());
+    // Each file is uploaded under its path in the chosen folder, and listed so: equal names in different series stay apart.
+    const relativeNames = [...dicomFiles, join(folder, 'README.TXT')].map((f) => relative(work, f));
+    expect(uploads.sort()).toEqual([...relativeNames].sort());
+    const listed = await Promise.all((await dataRows(files).all()).map(async (r) => (await rowCells(files, r)).File));
+    expect(listed.sort()).toEqual(dicomFiles.map((f) => relative(work, f)).sort());
 
     await send.getByRole('radio', { name: /^Reading room/ }).check();
     await send.getByRole('button', { name: 'Send 6 files' }).click();

@@ -84,6 +84,21 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
+/**
+ * A path as the user knows it. A file uploaded from a browser lives at
+ * <storage>/.uploads/upload-XXXX/<its path in the dropped folder>; the user knows only the last part.
+ */
+export function displayPath(path: string): string {
+  const upload = /[\\/]\.uploads[\\/]upload-[^\\/]+[\\/](.+)$/.exec(path);
+  return upload ? upload[1]! : path;
+}
+
+/** A short name for lists: an upload's path in its folder, or a local file's base name. */
+export function shortName(path: string): string {
+  const shown = displayPath(path);
+  return shown === path ? baseName(path) : shown;
+}
+
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
 }

@@ -179,7 +179,9 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
     });
 
   const upload = async (file: File): Promise<string> => {
-    const url = `${origin}/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`;
+    // A file from a chosen or dropped folder keeps its path inside that folder ("series1/IM0001").
+    const name = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
+    const url = `${origin}/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}`;
     let response: Response;
     try {
       response = await fetch(url, { method: 'POST', body: file, headers: { 'Content-Type': 'application/octet-stream' } });

@@ -4,11 +4,14 @@ import { sanitizeUploadName } from '../../../src-main/api/upload-receiver.ts';
 describe('sanitizeUploadName', () => {
   it.each([
     ['CT 001.dcm', 'CT 001.dcm'],
-    ['study/series/IM0001', 'IM0001'],
-    ['../../etc/passwd', 'passwd'],
-    ['C:\\Users\\rad\\IM0001.dcm', 'IM0001.dcm'],
+    ['study/series/IM0001', 'study/series/IM0001'],
+    ['../../etc/passwd', 'etc/passwd'],
+    ['a/../../b/./c.dcm', 'a/b/c.dcm'],
+    ['/absolute/IM0001', 'absolute/IM0001'],
+    ['C:\\Users\\rad\\IM0001.dcm', 'C_/Users/rad/IM0001.dcm'],
+    ['1/2/3/4/5/6/7/8/9/10.dcm', '3/4/5/6/7/8/9/10.dcm'],
     ['bad\x00name\x1f.dcm', 'badname.dcm'],
-    ['folder/', 'upload.dcm'],
+    ['folder/', 'folder'],
     ['..', 'upload.dcm'],
     ['.', 'upload.dcm'],
     ['   ', 'upload.dcm'],

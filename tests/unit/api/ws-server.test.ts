@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WsClient from 'ws';
 import { startUiServer, type UiServer } from '../../../src-main/api/ws-server.ts';
@@ -288,16 +288,18 @@ describe('uploads', () => {
 
   it.each([
     ['../../escape.dcm', 'escape.dcm'],
-    ['C:\\Users\\rad\\image.dcm', 'image.dcm'],
+    ['C:\\Users\\rad\\image.dcm', 'C_/Users/rad/image.dcm'],
+    ['series1/IM0001', 'series1/IM0001'],
     ['..', 'upload.dcm'],
     ['', 'upload.dcm'],
     [undefined, 'upload.dcm'],
-  ])('stores name %j as %s, inside uploadDir', async (name, stored) => {
+  ])('stores name %j as %s, inside its own folder in uploadDir', async (name, stored) => {
     const query = name === undefined ? '' : `&name=${encodeURIComponent(name)}`;
     const response = await fetch(`${origin()}/upload?token=${server.token}${query}`, { method: 'POST', body: Buffer.from('DICM') });
     const { path } = (await response.json()) as { path: string };
-    expect(basename(path)).toBe(stored);
-    expect(dirname(dirname(path))).toBe(host.uploadDir);
+    const folder = relative(host.uploadDir, path).split(sep)[0]!;
+    expect(folder).toMatch(/^upload-/);
+    expect(relative(join(host.uploadDir, folder), path).split(sep).join('/')).toBe(stored);
   });
 
   it('refuses an upload over the size limit with 413 and leaves nothing behind', async () => {

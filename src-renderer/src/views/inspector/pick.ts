@@ -1,6 +1,6 @@
 /** One side of a comparison: a stored instance (any version) or a file from disk, with how to name it. */
 import type { FileRef, InstanceSummary } from '../../../../src-main/api/contract.ts';
-import { baseName, formatBytes } from '../../lib/format.ts';
+import { displayPath, formatBytes, shortName } from '../../lib/format.ts';
 
 export interface Pick {
   ref: FileRef;
@@ -22,7 +22,8 @@ export function pickOfInstance(instance: InstanceSummary): Pick {
 }
 
 export function pickOfPath(path: string): Pick {
-  return { ref: { path }, title: baseName(path), subtitle: path };
+  // An uploaded file's server-side path means nothing to the user: say where it came from instead.
+  return { ref: { path }, title: shortName(path), subtitle: displayPath(path) === path ? path : 'uploaded from this browser' };
 }
 
 /** "1.2.840.…4711.3": the start and the distinctive end of a long UID. */

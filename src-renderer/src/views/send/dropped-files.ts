@@ -28,7 +28,11 @@ export async function filesFromDrop(snapshot: DropSnapshot, expandFolders: boole
 
 async function collect(entry: FileSystemEntry, out: File[]): Promise<void> {
   if (entry.isFile) {
-    out.push(await fileOf(entry as FileSystemFileEntry));
+    const file = await fileOf(entry as FileSystemFileEntry);
+    // Like a file chosen with a folder input: keep where it was in the dropped folder, so files
+    // with equal names in different series stay apart when uploaded and listed.
+    Object.defineProperty(file, 'webkitRelativePath', { value: entry.fullPath.replace(/^\//, '') });
+    out.push(file);
     return;
   }
   if (!entry.isDirectory) return;

@@ -6,7 +6,7 @@
 import type { CommandFailure, ScanResult, SendFinished, SendTarget } from '../../../../src-main/api/contract.ts';
 import type { SendFileResult, SendProgress } from '../../../../src-main/events.ts';
 import { transferSyntaxName } from '../../lib/dicom-names.ts';
-import { baseName } from '../../lib/format.ts';
+import { shortName } from '../../lib/format.ts';
 
 /** 'unknown': the connection to the gateway dropped during the send, so its outcome was never heard. */
 export type FileState = 'ready' | 'waiting' | 'sending' | 'sent' | 'failed' | 'not-sent' | 'unknown';
@@ -65,7 +65,7 @@ export class SendSession {
     for (const f of fresh) {
       this.rows.push({
         path: f.path,
-        name: baseName(f.path),
+        name: shortName(f.path),
         sopClassName: f.sopClassName,
         transferSyntaxName: transferSyntaxName(f.transferSyntaxUid),
         transferSyntaxUid: f.transferSyntaxUid,

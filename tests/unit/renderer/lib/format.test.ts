@@ -63,3 +63,15 @@ describe('toFailure', () => {
     expect(toFailure(42)).toEqual({ message: 'Something went wrong.', detail: '42' });
   });
 });
+
+describe('names of uploaded and local files', () => {
+  test('an upload is shown by its path in the dropped folder, a local file by its own path or base name', async () => {
+    const { displayPath, shortName } = await import('../../../../src-renderer/src/lib/format.ts');
+    const upload = '/srv/store/.uploads/upload-Ab12Cd/series1/IM0001';
+    expect(displayPath(upload)).toBe('series1/IM0001');
+    expect(shortName(upload)).toBe('series1/IM0001');
+    expect(displayPath('/home/rad/study/IM0001')).toBe('/home/rad/study/IM0001');
+    expect(shortName('/home/rad/study/IM0001')).toBe('IM0001');
+    expect(shortName('C:\\Users\\rad\\.uploads\\upload-x\\a\\b.dcm')).toBe('a\\b.dcm');
+  });
+});
