@@ -4,7 +4,7 @@
  * kept for the PACS admin). Both transports (Electron IPC, WebSocket) serve this one host.
  */
 import { z } from 'zod';
-import { formatPeer, type PeerAddress } from '../dicom/peer-address.ts';
+import type { PeerAddress } from '../dicom/peer-address.ts';
 import { collectSendableFiles } from '../dicom/sendable-files.ts';
 import { sopClassName } from '../dicom/sop-classes.ts';
 import type { Gateway } from '../gateway.ts';
@@ -140,4 +140,3 @@ function toCommandError(command: CommandName, err: unknown): CommandError {
   return new CommandError('Something went wrong in the gateway.', detail);
 }
 
-export { formatPeer };

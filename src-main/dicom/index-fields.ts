@@ -11,7 +11,8 @@
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
-import { dictionaryVr, formatTag, tagKey } from './tag-keywords.ts';
+import { formatTag, tagKey } from './tag-format.ts';
+import { dictionaryVr } from './tag-keywords.ts';
 import { describeTransferSyntax, encodingOf, TransferSyntax } from './transfer-syntax.ts';
 import { trimUid } from './uid.ts';
 

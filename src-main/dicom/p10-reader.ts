@@ -5,6 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { P10FormatError } from './p10-errors.ts';
+import { formatTag } from './tag-format.ts';
 import { trimUid } from './uid.ts';
 
 export interface MetaElement {
@@ -167,8 +168,3 @@ function readMetaElement(buffer: Buffer, offset: number, source: string): MetaEl
   return { tag, vr: elementVr, offset, valueOffset, valueLength, value: buffer.subarray(valueOffset, valueOffset + valueLength) };
 }
 
-/** "(0002,0010)" */
-export function formatTag(tag: number): string {
-  const hex = tag.toString(16).toUpperCase().padStart(8, '0');
-  return `(${hex.slice(0, 4)},${hex.slice(4)})`;
-}

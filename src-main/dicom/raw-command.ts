@@ -6,6 +6,7 @@
  * always implicit VR little endian (PS3.7 §6.3.1), a flat list of short elements.
  */
 import type { NetworkInternals } from './dimse-library.ts';
+import { trimUid } from './uid.ts';
 
 export const CommandTag = {
   AffectedSopClassUid: 0x00000002,
@@ -35,14 +36,14 @@ export function recordCommandBytes(network: NetworkInternals): () => Buffer | un
   return () => last;
 }
 
-/** The value of one command element as sent (trailing NUL/space padding removed), or undefined. */
+/** The UID value of one command element as sent (trailing NUL/space padding removed), or undefined. */
 export function readCommandText(command: Buffer, tag: number): string | undefined {
   for (let offset = 0; offset + 8 <= command.length; ) {
     const elementTag = ((command.readUInt16LE(offset) << 16) | command.readUInt16LE(offset + 2)) >>> 0;
     const length = command.readUInt32LE(offset + 4);
     const start = offset + 8;
     if (start + length > command.length) return undefined;
-    if (elementTag === tag) return command.toString('latin1', start, start + length).replace(/[\0 ]+$/, '');
+    if (elementTag === tag) return trimUid(command.toString('latin1', start, start + length));
     offset = start + length;
   }
   return undefined;

@@ -78,16 +78,6 @@ export function dictionaryVr(tag: number): string {
   }
 }
 
-/** 8 upper-case hex digits, "00100020": the key dcmjs and IndexFields.extra use. */
-export function tagKey(tag: number): string {
-  return tag.toString(16).toUpperCase().padStart(8, '0');
-}
-
-/** "(0010,0020)". */
-export function formatTag(tag: number): string {
-  const hex = tagKey(tag);
-  return `(${hex.slice(0, 4)},${hex.slice(4)})`;
-}
 
 interface Dictionary {
   tagByKeyword: Map<string, number>;

@@ -4,7 +4,7 @@
  * or fragment of pixel data). This is what a hex view labels its bytes with.
  */
 import type { P10Header } from '../dicom/p10-reader.ts';
-import { formatTag } from '../dicom/p10-reader.ts';
+import { formatTag } from '../dicom/tag-format.ts';
 import type { WalkEvent } from './element-tree.ts';
 import { keywordOf, PIXEL_DATA } from './tag-dictionary.ts';
 

@@ -9,7 +9,7 @@
  * so a comparison can read two walks in step; values stream through a hash, so memory grows with
  * neither value sizes nor element counts.
  */
-import { formatTag } from '../dicom/p10-reader.ts';
+import { formatTag } from '../dicom/tag-format.ts';
 import { EndOfData, type ByteSource } from './byte-source.ts';
 import type { ElementNode, FragmentNode, FrameNode, ItemNode, WalkEvent, WalkProblem } from './element-tree.ts';
 import { RETAINED_VALUE_BYTES } from './element-tree.ts';

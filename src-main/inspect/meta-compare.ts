@@ -1,5 +1,6 @@
 /** The file meta group (0002,xxxx) of two files, element by element. */
-import { formatTag, type MetaElement } from '../dicom/p10-reader.ts';
+import type { MetaElement } from '../dicom/p10-reader.ts';
+import { formatTag } from '../dicom/tag-format.ts';
 import { keywordOf } from './tag-dictionary.ts';
 import { displayValue } from './value-display.ts';
 

@@ -1,5 +1,5 @@
 /** Tag paths name an element by where it is: "(0040,0275)[0]/(0040,0007)", "(7FE0,0010)/fragment[2]". */
-import { formatTag } from '../dicom/p10-reader.ts';
+import { formatTag } from '../dicom/tag-format.ts';
 
 // Datasets repeat a small set of tags many times (per-frame functional groups): format each once.
 const TAG_TEXT = new Map<number, string>();

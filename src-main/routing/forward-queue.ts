@@ -180,17 +180,17 @@ export class ForwardQueue {
     return { state: 'retry-wait' as const, attempts: attempt, error, nextAttemptAt: now + wait };
   }
 
+  /** One job state change: the log line and the UI event say the same thing. */
   private changed(job: DueJob, state: JobState, attempts: number, error: string | undefined, nextAttemptAt?: number): void {
-    const fields = {
-      job: job.id, instance: job.instance_id, sopInstanceUid: job.sop_instance_uid, destination: job.destination,
+    const update = {
+      jobId: job.id, instanceId: job.instance_id, sopInstanceUid: job.sop_instance_uid, destination: job.destination,
       state, attempts, error, nextAttemptAt: nextAttemptAt ? new Date(nextAttemptAt).toISOString() : undefined,
     };
+    const { jobId, instanceId, ...rest } = update;
+    const fields = { job: jobId, instance: instanceId, ...rest };
     if (state === 'dead') this.d.logger.error('job.dead', fields);
     else if (state === 'retry-wait') this.d.logger.warn('job.retry', fields);
     else this.d.logger.info(`job.${state}`, fields);
-    this.d.events.emit('job-updated', {
-      jobId: job.id, instanceId: job.instance_id, sopInstanceUid: job.sop_instance_uid, destination: job.destination,
-      state, attempts, error, nextAttemptAt: nextAttemptAt ? new Date(nextAttemptAt).toISOString() : undefined,
-    });
+    this.d.events.emit('job-updated', update);
   }
 }

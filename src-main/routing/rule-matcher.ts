@@ -19,7 +19,8 @@
  */
 import type { IndexFields } from '../dicom/index-fields.ts';
 import { isImageStorageSopClass } from '../dicom/sop-class-kinds.ts';
-import { formatTag, resolveTagReference, tagKey, type TagReference } from '../dicom/tag-keywords.ts';
+import { formatTag, tagKey } from '../dicom/tag-format.ts';
+import { resolveTagReference, type TagReference } from '../dicom/tag-keywords.ts';
 import { trimUid, uidProblem } from '../dicom/uid.ts';
 import type { Rule, RuleMatch, RoutingFacts, ValueMatcher } from './routing-types.ts';
 import { compileValueMatcher, type CompiledValueMatcher } from './value-matcher.ts';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { P10FormatError } from '../../../src-main/dicom/p10-errors.ts';
-import { formatTag, MetaTag, parseP10Header, readP10Header } from '../../../src-main/dicom/p10-reader.ts';
+import { MetaTag, parseP10Header, readP10Header } from '../../../src-main/dicom/p10-reader.ts';
+import { formatTag } from '../../../src-main/dicom/tag-format.ts';
 import {
   FIXTURE_IMPLEMENTATION_CLASS_UID,
   FixtureTransferSyntax,
