@@ -74,6 +74,7 @@ export async function writeDatasetPdus(
   try {
     let sent = 0;
     do {
+      if (writer.socket.destroyed) throw new Error('connection closed while sending');
       const want = Math.min(readSize, source.length - sent);
       const last = sent + want === source.length;
       const pad = last && source.padByte ? 1 : 0;

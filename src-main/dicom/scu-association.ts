@@ -143,6 +143,8 @@ export class ScuAssociation implements MessageHandler {
     if (this.lost) throw this.lost;
     const messageId = this.nextMessageId++;
     const response = this.expectResponse(messageId);
+    // The connection may end while the dataset is still going out: the rejection is awaited below.
+    response.catch(() => undefined);
     writeCommandPdu(this.ul, request.context.id, encodeCStoreRq(messageId, request.sopClassUid, request.sopInstanceUid));
     let sha256: string;
     try {
@@ -151,7 +153,6 @@ export class ScuAssociation implements MessageHandler {
       // A dataset cut short leaves the association unusable: end it, so the response waiter settles too.
       const failure = this.lost ?? new ScuError('network', `${formatPeer(this.peer)}: ${(err as Error).message}`);
       this.abort();
-      response.catch(() => undefined);
       throw failure;
     }
     return { response: await response, sha256 };

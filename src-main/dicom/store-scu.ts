@@ -102,9 +102,9 @@ function contextsFor(batch: Sendable[]): ProposedContext[] {
 
 /**
  * Sends a batch on as few associations as it takes: when one is lost, only the file in flight
- * fails; the files not yet attempted go on a new association. A file never found in flight twice:
- * an association lost before carrying any file costs the next file, so a peer that accepts and
- * hangs up at once cannot hold the send in a loop.
+ * fails; the files not yet attempted go on a new association. An association lost before carrying
+ * any file costs the next file, and two associations in a row lost on their first file end the
+ * batch, so a peer that accepts and then fails every file cannot hold the send in a loop.
  */
 async function sendBatch(
   batch: Sendable[],
@@ -115,6 +115,8 @@ async function sendBatch(
 ): Promise<void> {
   let association: ScuAssociation | undefined;
   let attemptedOnIt = 0;
+  /** Associations in a row lost on their first file: two mean the peer fails every file; stop trying. */
+  let lostOnFirstFile = 0;
   for (let i = 0; i < batch.length; ) {
     const s = batch[i]!;
     if (opts.shouldContinue && !opts.shouldContinue()) {
@@ -151,6 +153,11 @@ async function sendBatch(
       report(s.index, failure(s.file, lost.message, s, lost.kind));
       current.abort();
       association = undefined;
+      lostOnFirstFile = attemptedOnIt === 1 ? lostOnFirstFile + 1 : 0;
+      if (lostOnFirstFile >= 2) {
+        for (const rest of batch.slice(i + 1)) report(rest.index, failure(rest.file, `not sent: ${lost.message} (twice in a row on a new association)`, rest, lost.kind));
+        return;
+      }
     }
     i++;
   }

@@ -193,3 +193,31 @@ export function session(port: number, parts: Buffer[], opts: { keepOpen?: boolea
     socket.on('close', finish);
   });
 }
+
+/** An A-ASSOCIATE-AC accepting every context of an A-ASSOCIATE-RQ body with its first transfer syntax. */
+export function acceptAll(rqBody: Buffer): Buffer {
+  const items: Buffer[] = [item(0x10, APP_CONTEXT)];
+  for (let o = 68; o + 4 <= rqBody.length; ) {
+    const type = rqBody[o]!;
+    const length = rqBody.readUInt16BE(o + 2);
+    if (type === 0x20) {
+      const id = rqBody[o + 4]!;
+      let ts = IMPLICIT_LE;
+      for (let s = o + 8; s < o + 4 + length; ) {
+        const subLength = rqBody.readUInt16BE(s + 2);
+        if (rqBody[s] === 0x40) {
+          ts = rqBody.toString('latin1', s + 4, s + 4 + subLength).replace(/\0+$/, '');
+          break;
+        }
+        s += 4 + subLength;
+      }
+      items.push(item(0x21, Buffer.concat([Buffer.from([id, 0, 0, 0]), item(0x40, ts)])));
+    }
+    o += 4 + length;
+  }
+  const max = Buffer.alloc(4);
+  max.writeUInt32BE(16384);
+  items.push(item(0x50, Buffer.concat([item(0x51, max), item(0x52, '1.2.3.4')])));
+  const fixed = Buffer.from(rqBody.subarray(0, 68));
+  return pdu(0x02, Buffer.concat([fixed, ...items]));
+}
