@@ -52,11 +52,6 @@ export class PduFramer {
     this.stopped = true;
   }
 
-  /** True between the first byte of a PDU and its end. */
-  get inPdu(): boolean {
-    return this.state !== State.PduHeader || this.filled > 0;
-  }
-
   push(chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length && !this.stopped) {

@@ -115,6 +115,7 @@ export class UlConnection implements FramerEvents {
   private artim: NodeJS.Timeout | undefined;
   private idle: NodeJS.Timeout | undefined;
   private pduTimer: NodeJS.Timeout | undefined;
+  private pduActive = false;
   private paused = false;
   /** Contexts accepted for this association, by ID. */
   readonly contexts = new Map<number, AcceptedContext>();
@@ -189,16 +190,12 @@ export class UlConnection implements FramerEvents {
     this.paused = true;
     this.socket.pause();
     this.clearIdle();
-    if (this.pduTimer) {
-      clearTimeout(this.pduTimer);
-      this.pduTimer = undefined;
-    }
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    if (this.framer.inPdu) this.startPduTimer();
+    if (this.pduActive) this.startPduTimer();
     this.touchIdle();
     this.socket.resume();
   }
@@ -473,7 +470,7 @@ export class UlConnection implements FramerEvents {
     this.phase = 'closing';
     this.framer.stop();
     this.clearIdle();
-    if (this.pduTimer) clearTimeout(this.pduTimer);
+    this.clearPduTimer();
     this.socket.end();
     this.startArtim(this.timeouts.closeMs ?? DEFAULT_CLOSE_MS, 'peer did not close within');
   }
@@ -487,7 +484,7 @@ export class UlConnection implements FramerEvents {
     this.phase = 'closed';
     this.clearArtim();
     this.clearIdle();
-    if (this.pduTimer) clearTimeout(this.pduTimer);
+    this.clearPduTimer();
     this.framer.stop();
     if (wasReleasing) this.onReleased?.();
     if (this.endReported) return;
@@ -526,11 +523,12 @@ export class UlConnection implements FramerEvents {
     this.artim = undefined;
   }
 
+  // The idle and PDU timers are created once and re-armed with refresh(): a receive of many PDUs
+  // costs no timer allocation per PDU.
   private touchIdle(): void {
-    if (this.phase !== 'associated' && this.phase !== 'releasing') return;
-    this.clearIdle();
-    if (this.paused) return;
-    this.idle = setTimeout(() => this.timedOut(`association silent for ${this.timeouts.idleMs} ms`), this.timeouts.idleMs);
+    if ((this.phase !== 'associated' && this.phase !== 'releasing') || this.paused) return this.clearIdle();
+    if (this.idle) this.idle.refresh();
+    else this.idle = setTimeout(() => this.timedOut(`association silent for ${this.timeouts.idleMs} ms`), this.timeouts.idleMs);
   }
 
   private clearIdle(): void {
@@ -539,14 +537,29 @@ export class UlConnection implements FramerEvents {
   }
 
   private startPduTimer(): void {
-    if (this.pduTimer) clearTimeout(this.pduTimer);
+    this.pduActive = true;
     if (this.paused) return;
-    this.pduTimer = setTimeout(() => this.timedOut(`a PDU took longer than ${this.timeouts.pduMs} ms to arrive`), this.timeouts.pduMs);
+    if (this.pduTimer) this.pduTimer.refresh();
+    else this.pduTimer = setTimeout(() => this.pduTimedOut(), this.timeouts.pduMs);
+  }
+
+  /** A PDU is complete: the timer stays armed (no re-allocation) and finds nothing to do if it fires. */
+  private stopPduTimer(): void {
+    this.pduActive = false;
+  }
+
+  private pduTimedOut(): void {
+    if (this.pduActive && !this.paused) this.timedOut(`a PDU took longer than ${this.timeouts.pduMs} ms to arrive`);
+  }
+
+  private clearPduTimer(): void {
+    this.pduActive = false;
+    if (this.pduTimer) clearTimeout(this.pduTimer);
+    this.pduTimer = undefined;
   }
 
   private pduEnded(): void {
-    if (this.pduTimer) clearTimeout(this.pduTimer);
-    this.pduTimer = undefined;
+    this.stopPduTimer();
     this.touchIdle();
   }
 
