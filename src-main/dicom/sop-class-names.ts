@@ -1,5 +1,5 @@
-/** SOP class names for people, from dcmjs-dimse's constant names (loaded only where names are shown). */
-import { constants } from './dimse-library.ts';
+/** SOP class names for people, from dcmjs-dimse's constant names (loaded the first time a name is shown). */
+import { dimseConstants } from './dimse-library.ts';
 import { IMAGE_STORAGE_SOP_CLASSES } from './sop-class-kinds.ts';
 import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
 
@@ -19,13 +19,18 @@ function humanize(key: string): string {
     .replace(/X Ray/g, 'X-Ray');
 }
 
-const NAMES: ReadonlyMap<string, string> = new Map([
-  ...Object.entries(constants.StorageClass as Record<string, string>).map(([key, uid]) => [uid, humanize(key)] as const),
-  ...IMAGE_STORAGE_SOP_CLASSES,
-  [VERIFICATION_SOP_CLASS, 'Verification'],
-]);
+let names: ReadonlyMap<string, string> | undefined;
+
+function table(): ReadonlyMap<string, string> {
+  names ??= new Map([
+    ...Object.entries(dimseConstants().StorageClass).map(([key, uid]) => [uid, humanize(key)] as const),
+    ...IMAGE_STORAGE_SOP_CLASSES,
+    [VERIFICATION_SOP_CLASS, 'Verification'],
+  ]);
+  return names;
+}
 
 /** A SOP class's name for people; the UID itself when the gateway does not know it. */
 export function sopClassName(uid: string): string {
-  return NAMES.get(uid) ?? uid;
+  return table().get(uid) ?? uid;
 }
