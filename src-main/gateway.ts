@@ -7,7 +7,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDatabase, transaction, type Database } from './db/database.ts';
 import { IndexRepository } from './db/index-repository.ts';
-import { Implementation } from './dicom/dimse-library.ts';
 import { echo, type EchoResult } from './dicom/echo-scu.ts';
 import type { PeerAddress } from './dicom/peer-address.ts';
 import type { SendableFile } from './dicom/sendable-files.ts';
@@ -17,6 +16,8 @@ import { GatewayEventBus } from './events.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
 import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
 import { InstanceStore } from './store/instance-store.ts';
+import { InboundAssociations } from './receive/inbound-associations.ts';
+import { ReceiveInstance } from './receive/receive-instance.ts';
 import type { DigestChain, Settings } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
@@ -97,12 +98,15 @@ export class Gateway {
       if (routed.queued > 0 || routed.waiting > 0) this.queue.kick();
     };
     this.browse = new BrowseQueries(db);
-    this.server = new StoreScpServer({ config, store, repo: this.repo, events: this.events, logger });
+    this.server = new StoreScpServer({
+      config,
+      receiver: new ReceiveInstance({ store, events: this.events, logger }),
+      associations: new InboundAssociations({ repo: this.repo, events: this.events, logger }),
+    });
   }
 
   /** Opens the store (recovering anything a crash interrupted), starts the queue, then listens. */
   static async start(config: GatewayConfig, logger: Logger = silentLogger): Promise<Gateway> {
-    Implementation.setMaxPduLength(config.maxPduLength);
     await mkdir(config.storage, { recursive: true });
     const db = openDatabase(join(config.storage, INDEX_FILE));
     const store = await InstanceStore.open(config.storage, new IndexRepository(db));
@@ -174,7 +178,6 @@ export class Gateway {
   async applySettings(changes: Partial<Omit<Settings, 'storage'>>): Promise<Settings> {
     const portChanged = changes.port !== undefined && changes.port !== this.address?.port;
     Object.assign(this.config, changes);
-    if (changes.maxPduLength !== undefined) Implementation.setMaxPduLength(changes.maxPduLength);
     saveStoredSettings(this.db, changes);
     if (portChanged) {
       await this.server.close();

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { PeerAddress } from '../dicom/peer-address.ts';
 import { collectSendableFiles } from '../dicom/sendable-files.ts';
-import { sopClassName } from '../dicom/sop-classes.ts';
+import { sopClassName } from '../dicom/sop-class-names.ts';
 import type { Gateway } from '../gateway.ts';
 import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { compareFiles } from '../inspect/compare-files.ts';

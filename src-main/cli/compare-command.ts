@@ -10,8 +10,7 @@ import { CompareInputError, type CompareInput } from '../inspect/dataset-input.t
 import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { formatSummary, HEX_WINDOW_BYTES, hexWindowStart, shownDifference, type HexWindows } from '../inspect/summary-format.ts';
 import { ExitCode } from './usage-error.ts';
-
-export const COMPARE_USAGE = 'dicom-gateway compare A B [--json] [--syntax-a UID] [--syntax-b UID]';
+import { COMPARE_USAGE } from './command-usage.ts';
 
 const USAGE = `usage: ${COMPARE_USAGE}
   A, B            DICOM Part-10 files

@@ -3,8 +3,7 @@ import { echo } from '../dicom/echo-scu.ts';
 import { parsePeerAddress } from '../dicom/peer-address.ts';
 import { parseAeTitle, parseCommandArgs } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
-
-export const ECHO_USAGE = 'dicom-gateway echo [--calling-ae AE] AE@HOST:PORT';
+import { ECHO_USAGE } from './command-usage.ts';
 
 export async function echoCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { 'calling-ae': { type: 'string' } } as const, true);

@@ -3,17 +3,17 @@
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.ts';
-import { COMPARE_USAGE, compareCommand } from './compare-command.ts';
-import { ECHO_USAGE, echoCommand } from './echo-command.ts';
-import { SEND_USAGE, sendCommand } from './send-command.ts';
-import { SERVE_USAGE, serveCommand } from './serve-command.ts';
+import { COMPARE_USAGE, ECHO_USAGE, SEND_USAGE, SERVE_USAGE } from './command-usage.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
-  serve: { run: serveCommand, usage: SERVE_USAGE },
-  send: { run: sendCommand, usage: SEND_USAGE },
-  echo: { run: echoCommand, usage: ECHO_USAGE },
-  compare: { run: compareCommand, usage: COMPARE_USAGE },
+type Run = (argv: string[]) => Promise<number>;
+
+// Each command is loaded only when it runs: `echo` needs none of what `serve` loads (index, store, UI).
+const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string }> = {
+  serve: { load: async () => (await import('./serve-command.ts')).serveCommand, usage: SERVE_USAGE },
+  send: { load: async () => (await import('./send-command.ts')).sendCommand, usage: SEND_USAGE },
+  echo: { load: async () => (await import('./echo-command.ts')).echoCommand, usage: ECHO_USAGE },
+  compare: { load: async () => (await import('./compare-command.ts')).compareCommand, usage: COMPARE_USAGE },
 };
 
 const USAGE = `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n')}\n`;
@@ -30,7 +30,8 @@ export async function main(argv: string[]): Promise<number> {
     return ExitCode.Usage;
   }
   try {
-    return await command.run(rest);
+    const run = await command.load();
+    return await run(rest);
   } catch (err) {
     // A broken config file is an input error too; one line per problem, no usage text burying the fields it names.
     if (err instanceof ConfigError) {

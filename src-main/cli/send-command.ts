@@ -5,8 +5,7 @@ import { sendFiles, type SendResult } from '../dicom/store-scu.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 import { parseAeTitle, parseCommandArgs, parsePositiveInt } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
-
-export const SEND_USAGE = 'dicom-gateway send --to AE@HOST:PORT [--calling-ae AE] [--max-pdu N] [--json] PATH...';
+import { SEND_USAGE } from './command-usage.ts';
 
 const OPTIONS = {
   to: { type: 'string' },

@@ -9,11 +9,7 @@ import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../gateway.ts';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
 import { parseAeTitle, parseBoolean, parseCommandArgs, parsePort, parsePositiveInt } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
-
-export const SERVE_USAGE =
-  'dicom-gateway serve [--config FILE] [--ae GATEWAY] [--host ADDR] [--port 11112|0] [--storage DIR] [--max-pdu N]\n' +
-  '                    [--allow-calling-ae AE[,AE...]] [--max-associations N] [--accept-unknown-sop-classes true|false]\n' +
-  '                    [--log-level debug|info|warn|error] [--log-format text|json] [--ui-port N|0]';
+import { SERVE_USAGE } from './command-usage.ts';
 
 const OPTIONS = {
   config: { type: 'string' },

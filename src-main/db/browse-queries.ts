@@ -1,7 +1,7 @@
 /** Read-only queries behind the UI's lists: studies, instances, associations. */
 import type { StatementSync } from 'node:sqlite';
 import type { AssociationSummary, InstanceSummary, StudySummary } from '../api/contract.ts';
-import { sopClassName } from '../dicom/sop-classes.ts';
+import { sopClassName } from '../dicom/sop-class-names.ts';
 import type { Database } from './database.ts';
 
 interface InstanceListRow {

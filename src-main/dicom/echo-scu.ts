@@ -1,5 +1,4 @@
 /** C-ECHO as SCU: is the node there, does it accept us, and how long does a round trip take. */
-import { CEchoRequest } from './dimse-library.ts';
 import { describeStatus, statusHex } from './dimse-status.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import { ScuAssociation, type AssociationOptions } from './scu-association.ts';
@@ -28,7 +27,7 @@ export async function echo(peer: PeerAddress, opts: AssociationOptions): Promise
       if (!association.acceptedContext(VERIFICATION_SOP_CLASS)) {
         return { ok: false, peer: formatPeer(peer), status: null, statusHex: null, meaning: 'Refused', error: `${formatPeer(peer)} does not accept the Verification SOP class`, roundTripMs: elapsed() };
       }
-      const response = await association.request(new CEchoRequest());
+      const response = await association.echo();
       const status = response.getStatus();
       const ok = status === 0;
       return {

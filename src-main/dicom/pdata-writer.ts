@@ -2,19 +2,26 @@
  * P-DATA-TF framing (PS3.8 §9.3.5) for the byte-exact send path: the dataset is read from the
  * file in large chunks and cut into PDVs of at most (max PDU length - 6) bytes, each sent as its
  * own PDU. The bytes themselves are never copied or touched: each PDV's value is a view of the
- * chunk read from disk.
+ * chunk read from disk. The one exception the standard demands: a deflated dataset of odd length
+ * gets a single trailing NUL (PS3.5 A.5), as every PDV must be even (PS3.8 E.1).
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
+import { MAX_SEND_PDU } from './ul/pdu-constants.ts';
+
+/** Where PDUs go: the Upper Layer connection (its writes count as activity for its timers). */
+export interface PduWriter {
+  write(data: Buffer): boolean;
+  readonly socket: Socket;
+}
 
 const PDU_TYPE_P_DATA_TF = 0x04;
 const PDV_HEADER = 6; // item length (4) + presentation context ID (1) + message control header (1)
 const PDU_HEADER = 6; // type (1) + reserved (1) + length (4)
 const CONTROL_COMMAND = 0x01;
 const CONTROL_LAST = 0x02;
-/** The library's own ceiling for outgoing PDUs; also used when the peer announces "no limit" (0). */
-export const MAX_SEND_PDU = 4 * 1024 * 1024;
+export { MAX_SEND_PDU };
 const READ_CHUNK = 1024 * 1024;
 
 function pduHeader(presentationContextId: number, valueLength: number, control: number): Buffer {
@@ -34,25 +41,27 @@ export function maxPdvValue(peerMaxPduLength: number): number {
   return (max - PDV_HEADER) & ~1;
 }
 
-export function writeCommandPdu(socket: Socket, presentationContextId: number, command: Buffer): void {
-  socket.cork();
-  socket.write(pduHeader(presentationContextId, command.length, CONTROL_COMMAND | CONTROL_LAST));
-  socket.write(command);
-  socket.uncork();
+export function writeCommandPdu(writer: PduWriter, presentationContextId: number, command: Buffer): void {
+  writer.socket.cork();
+  writer.write(pduHeader(presentationContextId, command.length, CONTROL_COMMAND | CONTROL_LAST));
+  writer.write(command);
+  writer.socket.uncork();
 }
 
 export interface DatasetSource {
   path: string;
   offset: number;
   length: number;
+  /** Append one NUL after the last byte (only for a deflated dataset of odd length). */
+  padByte?: boolean;
 }
 
 /**
- * Streams `source` as dataset PDVs; resolves with the SHA-256 of exactly the bytes put on the wire.
- * Honours socket back-pressure, so memory stays at a few chunks whatever the file size.
+ * Streams `source` as dataset PDVs; resolves with the SHA-256 of exactly the bytes put on the wire
+ * (the pad byte included). Honours socket back-pressure, so memory stays at a few chunks.
  */
 export async function writeDatasetPdus(
-  socket: Socket,
+  writer: PduWriter,
   presentationContextId: number,
   peerMaxPduLength: number,
   source: DatasetSource,
@@ -64,33 +73,39 @@ export async function writeDatasetPdus(
   const file = await open(source.path, 'r');
   try {
     let sent = 0;
-    while (sent < source.length) {
+    do {
+      if (writer.socket.destroyed) throw new Error('connection closed while sending');
       const want = Math.min(readSize, source.length - sent);
-      const chunk = Buffer.allocUnsafe(want);
+      const last = sent + want === source.length;
+      const pad = last && source.padByte ? 1 : 0;
+      const chunk = Buffer.allocUnsafe(want + pad);
       const { bytesRead } = await file.read(chunk, 0, want, source.offset + sent);
       if (bytesRead !== want) throw new Error(`${source.path}: file shrank while being sent (read ${bytesRead} of ${want} bytes at ${source.offset + sent})`);
+      if (pad) chunk[want] = 0;
       hash.update(chunk);
-      const drained = writeFragments(socket, presentationContextId, chunk, pdvValue, sent + want === source.length);
+      const drained = writeFragments(writer, presentationContextId, chunk, pdvValue, last);
       sent += want;
       onBytes(sent);
-      if (!drained) await waitForDrain(socket);
-    }
+      if (!drained) await waitForDrain(writer.socket);
+    } while (sent < source.length);
     return hash.digest('hex');
   } finally {
     await file.close();
   }
 }
 
-function writeFragments(socket: Socket, pcId: number, chunk: Buffer, pdvValue: number, lastChunk: boolean): boolean {
+function writeFragments(writer: PduWriter, pcId: number, chunk: Buffer, pdvValue: number, lastChunk: boolean): boolean {
   let ok = true;
-  socket.cork();
-  for (let start = 0; start < chunk.length; start += pdvValue) {
+  writer.socket.cork();
+  // An empty dataset still needs its one (empty) last fragment.
+  for (let start = 0; start < chunk.length || start === 0; start += pdvValue) {
     const fragment = chunk.subarray(start, Math.min(start + pdvValue, chunk.length));
     const last = lastChunk && start + pdvValue >= chunk.length;
-    socket.write(pduHeader(pcId, fragment.length, last ? CONTROL_LAST : 0));
-    ok = socket.write(fragment) && ok;
+    writer.write(pduHeader(pcId, fragment.length, last ? CONTROL_LAST : 0));
+    ok = writer.write(fragment) && ok;
+    if (chunk.length === 0) break;
   }
-  socket.uncork();
+  writer.socket.uncork();
   return ok;
 }
 

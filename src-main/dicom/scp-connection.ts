@@ -1,34 +1,19 @@
 /**
- * One inbound association, built on dcmjs-dimse's Scp with the library's two store seams:
- * createStoreWritableStream (our streaming, hashing temp-file writer) and
- * createDatasetFromStoreWritableStream (called when the last fragment arrived; we answer only
- * once the instance is durable and indexed).
+ * One inbound connection: the Upper Layer (ul/) negotiates and frames, this class speaks DIMSE
+ * over it. It answers C-ECHO, hands each C-STORE dataset to the instance receiver as it arrives
+ * (PDV slices, no copy) and answers with the status the receiver settles on. What an association
+ * means to the rest of the gateway (index rows, UI events) is the observer's business, passed in.
  */
-import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import type { IndexRepository } from '../db/index-repository.ts';
-import type { GatewayEventBus } from '../events.ts';
-import type { Logger } from '../log/logger.ts';
-import { IncomingInstanceWriter, StoreWriteError } from '../store/incoming-instance-writer.ts';
-import { UnreadableInstanceError, type InstanceStore } from '../store/instance-store.ts';
-import {
-  CEchoResponse,
-  CStoreResponse,
-  Scp,
-  constants,
-  type AssociationType,
-  type CEchoRequestType,
-  type CStoreRequestType,
-  type NetworkInternals,
-  type PresentationContextType,
-} from './dimse-library.ts';
-import { Status, describeStatus, statusHex } from './dimse-status.ts';
-import { withNetworkFixes } from './network-fixes.ts';
-import { CommandTag, readCommandText, recordCommandBytes } from './raw-command.ts';
+import { CommandField, CommandSet, CommandSetError, CommandTag, encodeResponse } from './dimse-command.ts';
+import { Status } from './dimse-status.ts';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
 import type { MetaGroupFields } from './p10-writer.ts';
-import { acceptedSyntax, negotiate } from './scp-negotiation.ts';
-import { describeTransferSyntax } from './transfer-syntax.ts';
-import { trimUid, uidProblem } from './uid.ts';
+import { negotiate } from './scp-negotiation.ts';
+import { writeCommandPdu } from './pdata-writer.ts';
+import type { AssociateRq } from './ul/pdu-codec.ts';
+import { AbortReason, AbortSource, RejectReason, RejectResult, RejectSource } from './ul/pdu-constants.ts';
+import { UlConnection, type AcceptorHandler, type AssociateAnswer, type ConnectionEnd } from './ul/ul-connection.ts';
 
 export interface ScpConfig {
   aeTitle: string;
@@ -38,270 +23,272 @@ export interface ScpConfig {
   allowedCallingAes: string[];
   acceptUnknownSopClasses: boolean;
   maxAssociations: number;
+  /** The A-ASSOCIATE-RQ must arrive whole within this time after the connection is accepted. */
   connectTimeoutMs: number;
+  /** An open association may stay silent this long. */
   associationTimeoutMs: number;
+  /** One PDU may take this long from its first byte to its last. */
   pduTimeoutMs: number;
+  /** Connections not yet associated, at most; a new one beyond it closes the oldest. */
+  maxPendingConnections?: number;
+}
+
+/** Who is on the other end of an association. */
+export interface InboundAssociation {
+  callingAe: string;
+  calledAe: string;
+  /** "address:port" */
+  peer: string;
+  openedAt: string;
+}
+
+/** Bookkeeping of associations (index rows, logs, UI events): the gateway's, not the protocol's. */
+export interface AssociationObserver {
+  /** Returns the association's ID for the records. */
+  opened(association: InboundAssociation): number | null;
+  rejected(association: InboundAssociation, reason: string): void;
+  closed(id: number | null, association: InboundAssociation, summary: { instances: number; bytes: number; result: string }): void;
+}
+
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
+
+/** What the C-STORE-RQ said about the instance, as sent, and who sent it. */
+export interface IncomingInstance {
+  meta: MetaGroupFields;
+  associationId: number | null;
+  association: InboundAssociation;
+}
+
+/** The answer to a C-STORE: its status, and for a failure why (the error comment). */
+export interface StoreAnswer {
+  status: number;
+  comment?: string;
+  /** Dataset bytes kept (for the association's count). */
+  bytes?: number;
+}
+
+/** Receives one instance's dataset: slices as they arrive, then end() settles the answer. */
+export interface InstanceSink {
+  write(slice: Buffer): void;
+  end(): Promise<StoreAnswer>;
+  /** The transfer ended before its last fragment: drop what was written. */
+  abort(reason: string): void;
+}
+
+export interface InstanceReceiver {
+  begin(instance: IncomingInstance, flow: FlowControl): InstanceSink;
 }
 
 export interface ScpServices {
   config: ScpConfig;
-  store: InstanceStore;
-  repo: IndexRepository;
-  events: GatewayEventBus;
-  logger: Logger;
+  receiver: InstanceReceiver;
+  associations: AssociationObserver;
 }
 
-/** What a connection needs to know of the others: how many are accepted, and that it is gone. */
+/** What a connection needs to know of the others: how many are associated, and that it is gone. */
 export interface ConnectionCount {
   acceptedCount(): number;
   remove(connection: StoreScpConnection): void;
 }
 
-interface ReceiveOutcome {
-  status: number;
-  reason: string | undefined;
+interface Receiving {
+  sink: InstanceSink;
+  contextId: number;
+  messageId: number;
+  meta: MetaGroupFields;
 }
 
-/** Stands in for the library's Dataset: the instance is on disk; the command only needs the outcome. */
-class ReceivedDataset {
-  readonly outcome: ReceiveOutcome;
-  private readonly transferSyntaxUid: string;
-  constructor(outcome: ReceiveOutcome, transferSyntaxUid: string) {
-    this.outcome = outcome;
-    this.transferSyntaxUid = transferSyntaxUid;
-  }
-  getTransferSyntaxUid(): string {
-    return this.transferSyntaxUid;
-  }
-}
-
-/** Swallows the bytes of an instance refused before it was written (e.g. an unsafe UID). */
-class RefusedInstance extends EventEmitter {
-  readonly outcome: ReceiveOutcome;
-  constructor(outcome: ReceiveOutcome) {
-    super();
-    this.outcome = outcome;
-  }
-  write(): boolean {
-    return true;
-  }
-  end(): void {}
-}
-
-const FixedScp = withNetworkFixes(Scp);
-
-export class StoreScpConnection extends FixedScp {
+export class StoreScpConnection implements AcceptorHandler {
   private readonly services: ScpServices;
   private readonly registry: ConnectionCount;
-  declare readonly socket: Socket;
+  readonly ul: UlConnection;
+  private readonly association: InboundAssociation;
   private associationId: number | null = null;
-  private callingAe = '';
-  private calledAe = '';
-  private readonly peer: string;
-  private readonly openedAt = new Date().toISOString();
+  private accepted = false;
   private instances = 0;
   private bytes = 0;
-  private result = 'released';
-  private accepted = false;
-  /** Settles when the instance being received has been answered; drain waits on it. */
-  private inFlight: Promise<unknown> | undefined;
+  private receiving: Receiving | undefined;
+  /** Answers still being settled; drain waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly whenClosed: Promise<void>;
-  /** The bytes of the last command received, to read its UIDs as sent (see raw-command.ts). */
-  private readonly lastCommand: () => Buffer | undefined;
-  /** What the C-STORE-RQ of the instance being received said about it. */
-  private receivingMeta: MetaGroupFields | undefined;
+  private markClosed!: () => void;
 
   constructor(socket: Socket, services: ScpServices, registry: ConnectionCount) {
-    super(socket, {
-      connectTimeout: services.config.connectTimeoutMs,
-      associationTimeout: services.config.associationTimeoutMs,
-      pduTimeout: services.config.pduTimeoutMs,
-    });
     this.services = services;
     this.registry = registry;
-    this.lastCommand = recordCommandBytes(this as unknown as NetworkInternals);
-    this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.whenClosed = new Promise((resolve) =>
-      this.on('close', () => {
-        this.closed();
-        resolve();
-      }),
+    this.association = { callingAe: '', calledAe: '', peer: `${socket.remoteAddress}:${socket.remotePort}`, openedAt: new Date().toISOString() };
+    this.whenClosed = new Promise((resolve) => (this.markClosed = resolve));
+    const { config } = services;
+    this.ul = UlConnection.accept(
+      socket,
+      this,
+      { associateMs: config.connectTimeoutMs, idleMs: config.associationTimeoutMs, pduMs: config.pduTimeoutMs },
+      { maxPduLength: config.maxPduLength },
     );
-    this.on('networkError', (err: Error) => {
-      if (this.result === 'released') this.result = `error: ${err.message}`;
-      socket.destroy();
-    });
-  }
-
-  override associationRequested(association: AssociationType): void {
-    this.callingAe = association.getCallingAeTitle().trim();
-    this.calledAe = association.getCalledAeTitle().trim();
-    const { config, logger } = this.services;
-    const refusal = this.refusal();
-    if (refusal) {
-      this.result = `rejected: ${refusal.reason}`;
-      logger.warn('association.rejected', { callingAe: this.callingAe, calledAe: this.calledAe, peer: this.peer, reason: refusal.reason });
-      this.sendAssociationReject(refusal.result, refusal.source, refusal.reasonCode);
-      return;
-    }
-    for (const { id } of association.getPresentationContexts()) {
-      negotiate(association.getPresentationContext(id), config.acceptUnknownSopClasses);
-    }
-    // The A-ASSOCIATE-AC announces the largest PDU *we* receive. The library would send the smaller
-    // of ours and the requestor's own limit, which only makes the peer cut its data into smaller
-    // PDUs than we can take. Setting ours here leaves its min() nothing to lower. (Our own PDUs to
-    // the peer are C-STORE/C-ECHO responses, far below any peer's limit.)
-    association.setMaxPduLength(config.maxPduLength);
-    this.sendAssociationAccept();
-    this.accepted = true;
-    this.associationId = this.services.repo.openAssociation({
-      direction: 'inbound', callingAe: this.callingAe, calledAe: this.calledAe, peer: this.peer, startedAt: this.openedAt,
-    });
-    logger.info('association.opened', { association: this.associationId, callingAe: this.callingAe, calledAe: this.calledAe, peer: this.peer });
-    this.services.events.emit('association-opened', this.describe());
-  }
-
-  private refusal() {
-    const { config } = this.services;
-    const { RejectResult, RejectSource, RejectReason } = constants;
-    if (config.allowedCallingAes.length > 0 && !config.allowedCallingAes.includes(this.callingAe)) {
-      return {
-        reason: `calling AE "${this.callingAe}" is not on the allow-list`,
-        result: RejectResult.Permanent, source: RejectSource.ServiceUser, reasonCode: RejectReason.CallingAeNotRecognized,
-      };
-    }
-    if (this.registry.acceptedCount() >= config.maxAssociations) {
-      return {
-        reason: `already ${config.maxAssociations} associations open (local limit)`,
-        result: RejectResult.Transient, source: RejectSource.ServiceProviderPresentation, reasonCode: RejectReason.LocalLimitExceeded,
-      };
-    }
-    return undefined;
-  }
-
-  override associationReleaseRequested(): void {
-    this.sendAssociationReleaseResponse();
-  }
-
-  override abort(): void {
-    this.result = 'aborted';
-  }
-
-  override cEchoRequest(request: CEchoRequestType, callback: (response: InstanceType<typeof CEchoResponse>) => void): void {
-    const response = CEchoResponse.fromRequest(request);
-    response.setStatus(Status.Success);
-    callback(response);
-  }
-
-  override createStoreWritableStream(context: PresentationContextType, request: CStoreRequestType): any {
-    const command = this.lastCommand();
-    const asSent = (tag: number, parsed: unknown) =>
-      (command && readCommandText(command, tag)) ?? trimUid(String(parsed ?? ''));
-    const meta: MetaGroupFields = {
-      sopClassUid: asSent(CommandTag.AffectedSopClassUid, request.getAffectedSopClassUid()),
-      sopInstanceUid: asSent(CommandTag.AffectedSopInstanceUid, request.getAffectedSopInstanceUid()),
-      transferSyntaxUid: acceptedSyntax(context),
-    };
-    const problem = uidProblem(meta.sopInstanceUid)
-      ? `Affected SOP Instance UID ${JSON.stringify(meta.sopInstanceUid)} ${uidProblem(meta.sopInstanceUid)}`
-      : uidProblem(meta.sopClassUid)
-        ? `Affected SOP Class UID ${JSON.stringify(meta.sopClassUid)} ${uidProblem(meta.sopClassUid)}`
-        : undefined;
-    this.receivingMeta = meta;
-    if (problem) return new RefusedInstance({ status: Status.CannotUnderstand, reason: problem });
-    const socket = this.socket;
-    return this.services.store.beginIncoming(meta, { pause: () => socket.pause(), resume: () => socket.resume() });
-  }
-
-  override createDatasetFromStoreWritableStream(writable: any, context: PresentationContextType, callback: (dataset: any) => void): void {
-    const transferSyntaxUid = acceptedSyntax(context);
-    const settled = this.settle(writable as IncomingInstanceWriter | RefusedInstance, this.receivingMeta!).then((outcome) =>
-      callback(new ReceivedDataset(outcome, transferSyntaxUid)),
-    );
-    this.inFlight = settled;
-  }
-
-  override cStoreRequest(request: CStoreRequestType, callback: (response: InstanceType<typeof CStoreResponse>) => void): void {
-    const { outcome } = request.getDataset() as unknown as ReceivedDataset;
-    const response = CStoreResponse.fromRequest(request);
-    response.setStatus(outcome.status);
-    if (outcome.reason) response.setErrorComment(outcome.reason.slice(0, 64));
-    callback(response);
-  }
-
-  private async settle(writable: IncomingInstanceWriter | RefusedInstance, meta: MetaGroupFields): Promise<ReceiveOutcome> {
-    if (writable instanceof RefusedInstance) return this.failed(meta, writable.outcome);
-    try {
-      const stored = await this.services.store.commit(writable, meta, {
-        associationId: this.associationId, callingAe: this.callingAe, calledAe: this.calledAe, peer: this.peer,
-      });
-      this.instances++;
-      this.bytes += stored.written.datasetLength;
-      const event = {
-        associationId: this.associationId ?? 0, callingAe: this.callingAe, ...meta,
-        studyInstanceUid: stored.fields.studyInstanceUid, seriesInstanceUid: stored.fields.seriesInstanceUid,
-        bytes: stored.written.datasetLength, datasetSha256: stored.written.datasetSha256,
-        path: stored.path, version: stored.version, time: new Date().toISOString(),
-      };
-      this.services.logger.info(stored.kind === 'stored' ? 'instance.stored' : 'instance.duplicate', {
-        association: this.associationId, callingAe: this.callingAe, sopInstanceUid: meta.sopInstanceUid,
-        transferSyntax: meta.transferSyntaxUid, bytes: event.bytes, path: stored.path, version: stored.version,
-      });
-      this.services.events.emit(stored.kind === 'stored' ? 'instance-stored' : 'instance-duplicate', event);
-      return { status: Status.Success, reason: undefined };
-    } catch (err) {
-      if (err instanceof StoreWriteError) return this.failed(meta, { status: Status.OutOfResources, reason: err.message });
-      if (err instanceof UnreadableInstanceError) return this.failed(meta, { status: Status.CannotUnderstand, reason: err.message });
-      return this.failed(meta, { status: Status.ProcessingFailure, reason: (err as Error).message });
-    }
-  }
-
-  private failed(meta: MetaGroupFields, outcome: ReceiveOutcome): ReceiveOutcome {
-    const fields = {
-      association: this.associationId, callingAe: this.callingAe, sopInstanceUid: meta.sopInstanceUid,
-      transferSyntax: describeTransferSyntax(meta.transferSyntaxUid), status: statusHex(outcome.status),
-      meaning: describeStatus(outcome.status), reason: outcome.reason,
-    };
-    this.services.logger.error('instance.failed', fields);
-    this.services.events.emit('instance-failed', {
-      associationId: this.associationId ?? 0, callingAe: this.callingAe, ...meta,
-      status: outcome.status, statusHex: statusHex(outcome.status), reason: outcome.reason ?? describeStatus(outcome.status),
-      time: new Date().toISOString(),
-    });
-    return outcome;
   }
 
   isAccepted(): boolean {
     return this.accepted;
   }
 
-  /** Finishes the instance in flight (its answer is sent), then ends the association and waits until it is closed. */
-  async drain(graceMs = 5000): Promise<void> {
-    await this.inFlight?.catch(() => undefined);
-    this.result = 'aborted: gateway shutting down';
-    if (!this.socket.destroyed) {
-      this.sendAbort(constants.AbortSource.ServiceProvider, constants.AbortReason.NotSpecified);
-      this.socket.end();
-    }
-    const timer = setTimeout(() => this.socket.destroy(), graceMs);
-    await this.whenClosed;
-    clearTimeout(timer);
-  }
+  // --- association -----------------------------------------------------------------------------
 
-  private describe() {
+  associate(rq: AssociateRq): AssociateAnswer {
+    this.association.callingAe = rq.callingAe;
+    this.association.calledAe = rq.calledAe;
+    const refusal = this.refusal();
+    if (refusal) {
+      this.services.associations.rejected(this.association, refusal.message);
+      return refusal;
+    }
+    const { config } = this.services;
+    const contexts = rq.contexts.map((c) => negotiate(c, config.acceptUnknownSopClasses));
+    this.accepted = true;
+    this.associationId = this.services.associations.opened(this.association);
     return {
-      associationId: this.associationId ?? 0, direction: 'inbound' as const, callingAe: this.callingAe,
-      calledAe: this.calledAe, peer: this.peer, time: this.openedAt,
+      accept: {
+        protocolVersion: 1, calledAe: rq.calledAe, callingAe: rq.callingAe, applicationContext: rq.applicationContext,
+        // The AC announces the largest PDU *we* receive, whatever the requestor's own limit.
+        maxPduLength: config.maxPduLength, implementationClassUid: IMPLEMENTATION_CLASS_UID,
+        implementationVersionName: IMPLEMENTATION_VERSION_NAME, hasUserInformation: true, contexts,
+      },
     };
   }
 
-  private closed(): void {
-    this.registry.remove(this);
-    if (this.associationId === null) return;
-    this.services.repo.closeAssociation(this.associationId, new Date().toISOString(), this.instances, this.bytes, this.result);
-    this.services.logger.info('association.closed', {
-      association: this.associationId, callingAe: this.callingAe, instances: this.instances, bytes: this.bytes, result: this.result,
-    });
-    this.services.events.emit('association-closed', { ...this.describe(), instances: this.instances, bytes: this.bytes, result: this.result });
+  refused(rq: AssociateRq | undefined, message: string): void {
+    if (rq) {
+      this.association.callingAe = rq.callingAe;
+      this.association.calledAe = rq.calledAe;
+    }
+    this.services.associations.rejected(this.association, message);
   }
+
+  private refusal(): { reject: { result: number; source: number; reason: number }; message: string } | undefined {
+    const { config } = this.services;
+    const callingAe = this.association.callingAe;
+    if (config.allowedCallingAes.length > 0 && !config.allowedCallingAes.includes(callingAe)) {
+      return {
+        message: `calling AE "${callingAe}" is not on the allow-list`,
+        reject: { result: RejectResult.Permanent, source: RejectSource.ServiceUser, reason: RejectReason.CallingAeNotRecognized },
+      };
+    }
+    if (this.registry.acceptedCount() >= config.maxAssociations) {
+      return {
+        message: `already ${config.maxAssociations} associations open (local limit)`,
+        reject: { result: RejectResult.Transient, source: RejectSource.ServiceProviderPresentation, reason: RejectReason.LocalLimitExceeded },
+      };
+    }
+    return undefined;
+  }
+
+  // --- DIMSE -----------------------------------------------------------------------------------
+
+  command(contextId: number, bytes: Buffer): boolean {
+    let command: CommandSet;
+    try {
+      command = CommandSet.decode(bytes);
+    } catch (err) {
+      if (!(err instanceof CommandSetError)) throw err;
+      this.dimseError(`unreadable command set: ${err.message}`);
+      return false;
+    }
+    const field = command.commandField;
+    const messageId = command.uint16(CommandTag.MessageId);
+    if (field === undefined || messageId === undefined) {
+      this.dimseError(`command set without ${field === undefined ? 'Command Field (0000,0100)' : 'Message ID (0000,0110)'}`);
+      return false;
+    }
+    if (field === CommandField.CEchoRq) {
+      this.answer(contextId, { commandField: CommandField.CEchoRsp, messageIdBeingRespondedTo: messageId, status: Status.Success, sopClassUid: command.text(CommandTag.AffectedSopClassUid) });
+      return command.hasDataset;
+    }
+    if (field === CommandField.CStoreRq && command.hasDataset) {
+      this.beginStore(contextId, messageId, command);
+      return true;
+    }
+    if ((field & 0x8000) === 0) {
+      // A request we do not serve (or a C-STORE without its dataset): say so, and read past any dataset.
+      this.answer(contextId, { commandField: field | 0x8000, messageIdBeingRespondedTo: messageId, status: 0x0211, errorComment: `command 0x${field.toString(16)} not supported` });
+      if (command.hasDataset) this.receiving = { sink: discardingSink(), contextId, messageId: -1, meta: { sopClassUid: '', sopInstanceUid: '', transferSyntaxUid: '' } };
+      return command.hasDataset;
+    }
+    this.dimseError(`unexpected response command 0x${field.toString(16)} sent to an SCP`);
+    return false;
+  }
+
+  private beginStore(contextId: number, messageId: number, command: CommandSet): void {
+    const context = this.ul.contexts.get(contextId)!;
+    const meta: MetaGroupFields = {
+      sopClassUid: command.text(CommandTag.AffectedSopClassUid) ?? '',
+      sopInstanceUid: command.text(CommandTag.AffectedSopInstanceUid) ?? '',
+      transferSyntaxUid: context.transferSyntaxUid,
+    };
+    const sink = this.services.receiver.begin(
+      { meta, associationId: this.associationId, association: this.association },
+      { pause: () => this.ul.pause(), resume: () => this.ul.resume() },
+    );
+    this.receiving = { sink, contextId, messageId, meta };
+  }
+
+  datasetData(_contextId: number, slice: Buffer): void {
+    this.receiving?.sink.write(slice);
+  }
+
+  datasetEnded(): void {
+    const receiving = this.receiving;
+    this.receiving = undefined;
+    if (!receiving || receiving.messageId < 0) return;
+    const settled = receiving.sink.end().then(
+      (answer) => this.storeAnswered(receiving, answer),
+      (err: Error) => this.storeAnswered(receiving, { status: Status.ProcessingFailure, comment: err.message }),
+    );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
+  }
+
+  private storeAnswered(receiving: Receiving, answer: StoreAnswer): void {
+    if (answer.status === Status.Success) {
+      this.instances++;
+      this.bytes += answer.bytes ?? 0;
+    }
+    this.answer(receiving.contextId, {
+      commandField: CommandField.CStoreRsp, messageIdBeingRespondedTo: receiving.messageId, status: answer.status,
+      sopClassUid: receiving.meta.sopClassUid, sopInstanceUid: receiving.meta.sopInstanceUid, errorComment: answer.comment,
+    });
+  }
+
+  private answer(contextId: number, response: Parameters<typeof encodeResponse>[0]): void {
+    if (!this.ul.associated) return;
+    writeCommandPdu(this.ul, contextId, encodeResponse(response));
+  }
+
+  /** A DIMSE message we cannot read: the association cannot go on (as DCMTK, A-ABORT from the user side). */
+  private dimseError(message: string): void {
+    this.ul.abort(AbortSource.ServiceUser, AbortReason.NotSpecified, message);
+  }
+
+  ended(end: ConnectionEnd): void {
+    this.receiving?.sink.abort(`association ended mid-dataset: ${end.message}`);
+    this.receiving = undefined;
+    this.registry.remove(this);
+    const result = end.kind === 'released' ? 'released' : `${end.kind}: ${end.message}`;
+    if (this.accepted) this.services.associations.closed(this.associationId, this.association, { instances: this.instances, bytes: this.bytes, result });
+    this.markClosed();
+  }
+
+  /** Finishes the instances in flight (their answers are sent), then aborts and waits until closed. */
+  async drain(graceMs = 5000): Promise<void> {
+    await Promise.all([...this.inFlight]);
+    this.ul.abort(AbortSource.ServiceProvider, AbortReason.NotSpecified, 'gateway shutting down');
+    const timer = setTimeout(() => this.ul.destroy('gateway shutting down'), graceMs);
+    await this.whenClosed;
+    clearTimeout(timer);
+  }
+}
+
+function discardingSink(): InstanceSink {
+  return { write() {}, end: async () => ({ status: Status.ProcessingFailure }), abort() {} };
 }

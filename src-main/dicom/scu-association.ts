@@ -1,20 +1,18 @@
 /**
- * An outgoing association: connect (TCP_NODELAY), negotiate, run requests one at a time, release.
- * Built from dcmjs-dimse's Network and Association; the library's Client is not used because it
- * proposes only implicit/explicit little endian, which would force transcoding.
+ * An outgoing association on our Upper Layer: connect (TCP_NODELAY), negotiate one context per
+ * (SOP class, transfer syntax) asked for, run requests one at a time, release. Every way the
+ * connection can end (reset, close, A-ABORT, timeout) settles the request in flight with an
+ * ScuError, so a caller never waits on a peer that is gone.
  */
-import { connect, type Socket } from 'node:net';
-import {
-  Association,
-  Network,
-  constants,
-  type AssociationType,
-  type NetworkInternals,
-  type PresentationContextType,
-} from './dimse-library.ts';
-import { withNetworkFixes } from './network-fixes.ts';
-import { formatPeer, type PeerAddress } from './peer-address.ts';
+import { connect } from 'node:net';
+import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
 import { writeCommandPdu, writeDatasetPdus, type DatasetSource } from './pdata-writer.ts';
+import { formatPeer, type PeerAddress } from './peer-address.ts';
+import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
+import type { AssociateAc } from './ul/pdu-codec.ts';
+import { AbortReason, AbortSource, DICOM_APPLICATION_CONTEXT } from './ul/pdu-constants.ts';
+import { UlConnection, UlEndedError, type AcceptedContext, type ConnectionEnd, type MessageHandler } from './ul/ul-connection.ts';
 
 export interface AssociationOptions {
   callingAe: string;
@@ -47,169 +45,211 @@ export class ScuError extends Error {
   }
 }
 
-/** A dataset whose bytes come straight from a file region; never parsed, never re-encoded. */
-export class FileDataset {
-  readonly source: DatasetSource;
-  private readonly transferSyntaxUid: string;
-  onBytes: (sent: number) => void = () => {};
-  /** Settles once the last fragment is on the wire, with the SHA-256 of what was sent. */
-  sent: Promise<string> | undefined;
-  constructor(source: DatasetSource, transferSyntaxUid: string) {
-    this.source = source;
-    this.transferSyntaxUid = transferSyntaxUid;
-  }
-  getTransferSyntaxUid(): string {
-    return this.transferSyntaxUid;
-  }
+/** One file's dataset to send with C-STORE: its bytes come straight from the file, never parsed. */
+export interface StoreRequest {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  /** The context to send it on (from acceptedContext). */
+  context: AcceptedContext;
+  source: DatasetSource;
+  onBytes?: (sent: number) => void;
 }
 
-/** Sends FileDataset requests byte for byte from disk instead of through dcmjs's writer. */
-class ScuNetwork extends withNetworkFixes(Network) {}
-const base = Network.prototype as NetworkInternals;
-(ScuNetwork.prototype as NetworkInternals)._sendPDataTF = function (this: NetworkInternals, command, pcId, maxPduLength) {
-  const dataset = command.getDataset();
-  if (!(dataset instanceof FileDataset)) return base._sendPDataTF.call(this, command, pcId, maxPduLength);
-  writeCommandPdu(this.socket, pcId, command.getCommandDataset().getDenaturalizedCommandDataset());
-  dataset.sent = writeDatasetPdus(this.socket, pcId, maxPduLength, dataset.source, dataset.onBytes);
-  // A failure surfaces through the request (the connection closes); don't leave it unhandled here.
-  dataset.sent.catch(() => undefined);
-};
+export interface StoreOutcome {
+  response: DimseResponse;
+  /** SHA-256 of exactly the dataset bytes put on the wire. */
+  sha256: string;
+}
 
-export class ScuAssociation {
+export type { AcceptedContext };
+
+const DEFAULT_MAX_PDU = 65536;
+const PENDING_STATUSES = new Set([0xff00, 0xff01]);
+
+interface Pending {
+  messageId: number;
+  resolve: (response: DimseResponse) => void;
+  reject: (err: Error) => void;
+}
+
+export class ScuAssociation implements MessageHandler {
   readonly peer: PeerAddress;
-  readonly association: AssociationType;
-  private readonly network: NetworkInternals;
-  private readonly socket: Socket;
+  private ul!: UlConnection;
+  private ac: AssociateAc | undefined;
+  private readonly proposed: (ProposedContext & { id: number })[];
+  private pending: Pending | undefined;
+  private nextMessageId = 1;
+  /** Set once the connection ended (or cannot be used): every later request fails with it. */
   private lost: ScuError | undefined;
-  private readonly lostListeners = new Set<(err: ScuError) => void>();
 
-  private constructor(peer: PeerAddress, association: AssociationType, network: NetworkInternals, socket: Socket) {
+  private constructor(peer: PeerAddress, proposed: (ProposedContext & { id: number })[]) {
     this.peer = peer;
-    this.association = association;
-    this.network = network;
-    this.socket = socket;
-    const loseWith = (err: ScuError) => {
-      if (this.lost) return;
-      this.lost = err;
-      for (const listener of this.lostListeners) listener(err);
-    };
-    network.on('networkError', (err: Error) => loseWith(new ScuError('network', `${formatPeer(peer)}: ${err.message}`)));
-    network.on('abort', () => loseWith(new ScuError('aborted', `${formatPeer(peer)} aborted the association`)));
-    network.on('close', () => loseWith(new ScuError('network', `${formatPeer(peer)} closed the connection`)));
+    this.proposed = proposed;
   }
 
-  static open(peer: PeerAddress, opts: AssociationOptions, contexts: ProposedContext[]): Promise<ScuAssociation> {
-    const association = new Association(opts.callingAe, peer.aeTitle);
-    if (opts.maxPduLength) association.setMaxPduLength(opts.maxPduLength);
-    for (const context of contexts) {
-      const pcId = association.addPresentationContext(context.abstractSyntaxUid);
-      for (const ts of context.transferSyntaxUids) association.addTransferSyntaxToPresentationContext(pcId, ts);
-    }
-    const socket = connect({ host: peer.host, port: peer.port, noDelay: true });
-    const timeout = opts.idleTimeoutMs ?? 60_000;
-    const network = new ScuNetwork(socket, { connectTimeout: opts.connectTimeoutMs ?? 15_000, associationTimeout: timeout, pduTimeout: timeout });
+  static async open(peer: PeerAddress, opts: AssociationOptions, contexts: ProposedContext[]): Promise<ScuAssociation> {
     const where = formatPeer(peer);
-    return new Promise((resolve, reject) => {
-      const fail = (err: ScuError) => {
-        socket.destroy();
-        reject(err);
-      };
-      socket.once('error', (err: NodeJS.ErrnoException) =>
-        fail(new ScuError(err.code === 'ECONNREFUSED' ? 'connection-refused' : 'network', `cannot connect to ${where}: ${err.code ?? err.message}`)),
-      );
-      socket.once('timeout', () => fail(new ScuError('timeout', `${where} did not answer within ${opts.connectTimeoutMs ?? 15_000} ms`)));
-      network.on('connect', () => network.sendAssociationRequest(association));
-      network.on('associationRejected', (rj: { result: number; source: number; reason: number }) =>
-        fail(new ScuError('rejected', `${where} rejected the association (${describeReject(rj)})`)),
-      );
-      network.on('abort', () => fail(new ScuError('aborted', `${where} aborted the association during negotiation`)));
-      network.on('associationAccepted', () => resolve(new ScuAssociation(peer, association, network, socket)));
-    });
+    if (contexts.length === 0 || contexts.length > 128) throw new ScuError('network', `${where}: ${contexts.length} presentation contexts to propose (1-128)`);
+    const proposed = contexts.map((c, i) => ({ ...c, id: 2 * i + 1 }));
+    const association = new ScuAssociation(peer, proposed);
+    const connectMs = opts.connectTimeoutMs ?? 15_000;
+    const idleMs = opts.idleTimeoutMs ?? 60_000;
+    const socket = connect({ host: peer.host, port: peer.port, noDelay: true });
+    let connectError: NodeJS.ErrnoException | undefined;
+    socket.once('error', (err: NodeJS.ErrnoException) => (connectError ??= err));
+    const connectTimer = setTimeout(() => socket.destroy(new ScuError('timeout', `${where} did not answer within ${connectMs} ms`)), connectMs);
+    socket.once('connect', () => clearTimeout(connectTimer));
+    socket.once('close', () => clearTimeout(connectTimer));
+    const { connection, accepted } = UlConnection.request(
+      socket,
+      {
+        protocolVersion: 1, calledAe: peer.aeTitle, callingAe: opts.callingAe, applicationContext: DICOM_APPLICATION_CONTEXT,
+        maxPduLength: opts.maxPduLength ?? DEFAULT_MAX_PDU, implementationClassUid: IMPLEMENTATION_CLASS_UID,
+        implementationVersionName: IMPLEMENTATION_VERSION_NAME, hasUserInformation: true,
+        contexts: proposed.map((c) => ({ id: c.id, abstractSyntaxUid: c.abstractSyntaxUid, transferSyntaxUids: c.transferSyntaxUids })),
+      },
+      association,
+      { associateMs: idleMs, idleMs, pduMs: idleMs },
+      { maxPduLength: opts.maxPduLength ?? DEFAULT_MAX_PDU },
+    );
+    association.ul = connection;
+    try {
+      association.ac = await accepted;
+      return association;
+    } catch (err) {
+      throw negotiationError(where, err, connectError, socket.connecting || !connection.socket.remoteAddress);
+    }
   }
 
   /** The accepted context for this SOP class (and exactly this transfer syntax, when given). */
-  acceptedContext(abstractSyntaxUid: string, transferSyntaxUid?: string): PresentationContextType | undefined {
-    for (const { id } of this.association.getPresentationContexts()) {
-      const context = this.association.getPresentationContext(id);
-      if (
-        context.getAbstractSyntaxUid() === abstractSyntaxUid &&
-        context.getResult() === constants.PresentationContextResult.Accept &&
-        (transferSyntaxUid === undefined || context.getAcceptedTransferSyntaxUid() === transferSyntaxUid)
-      ) {
+  acceptedContext(abstractSyntaxUid: string, transferSyntaxUid?: string): AcceptedContext | undefined {
+    for (const context of this.ul.contexts.values()) {
+      if (context.abstractSyntaxUid === abstractSyntaxUid && (transferSyntaxUid === undefined || context.transferSyntaxUid === transferSyntaxUid)) {
         return context;
       }
     }
     return undefined;
   }
 
-  /** The peer's answer to our proposal of this exact (SOP class, syntax) context; undefined if not proposed. */
+  /** The peer's answer (ContextResult) to our proposal of this exact (SOP class, syntax) context; undefined if not proposed. */
   proposalResult(abstractSyntaxUid: string, transferSyntaxUid: string): number | undefined {
-    for (const { id } of this.association.getPresentationContexts()) {
-      const context = this.association.getPresentationContext(id);
-      if (context.getAbstractSyntaxUid() === abstractSyntaxUid && context.getTransferSyntaxUids().includes(transferSyntaxUid)) {
-        return context.getResult();
-      }
-    }
-    return undefined;
+    const proposal = this.proposed.find((c) => c.abstractSyntaxUid === abstractSyntaxUid && c.transferSyntaxUids.includes(transferSyntaxUid));
+    if (!proposal) return undefined;
+    return this.ac?.contexts.find((c) => c.id === proposal.id)?.result;
   }
 
-  /** Sends one request and resolves with its final response. */
-  request(request: { on(event: string, listener: (...args: any[]) => void): unknown }): Promise<DimseResponse> {
-    return new Promise((resolve, reject) => {
-      if (this.lost) return reject(this.lost);
-      let response: DimseResponse | undefined;
-      const onLost = (err: ScuError) => reject(err);
-      this.lostListeners.add(onLost);
-      request.on('response', (r: DimseResponse) => (response = r));
-      request.on('done', () => {
-        this.lostListeners.delete(onLost);
-        if (response) resolve(response);
-        else reject(new ScuError('network', `${formatPeer(this.peer)} sent no response`));
-      });
-      this.network.sendRequests(request);
-    });
+  /** C-STORE of one file's dataset, byte for byte; resolves with the final response and the digest of what was sent. */
+  async store(request: StoreRequest): Promise<StoreOutcome> {
+    if (this.lost) throw this.lost;
+    const messageId = this.nextMessageId++;
+    const response = this.expectResponse(messageId);
+    // The connection may end while the dataset is still going out: the rejection is awaited below.
+    response.catch(() => undefined);
+    writeCommandPdu(this.ul, request.context.id, encodeCStoreRq(messageId, request.sopClassUid, request.sopInstanceUid));
+    let sha256: string;
+    try {
+      sha256 = await writeDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, request.source, request.onBytes);
+    } catch (err) {
+      // A dataset cut short leaves the association unusable: end it, so the response waiter settles too.
+      const failure = this.lost ?? new ScuError('network', `${formatPeer(this.peer)}: ${(err as Error).message}`);
+      this.abort();
+      throw failure;
+    }
+    return { response: await response, sha256 };
   }
 
-  /** Releases politely; falls back to closing the socket if the peer does not answer. */
-  async release(timeoutMs = 10_000): Promise<void> {
-    if (this.lost || this.socket.destroyed) {
-      this.socket.destroy();
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.network.once('associationReleaseResponse', done);
-      this.network.once('close', done);
-      this.network.sendAssociationReleaseRequest();
-    });
-    this.socket.end();
+  /** C-ECHO on the verification context. */
+  echo(): Promise<DimseResponse> {
+    const context = this.acceptedContext(VERIFICATION_SOP_CLASS);
+    if (!context) return Promise.reject(new ScuError('rejected', `${formatPeer(this.peer)} does not accept the Verification SOP class`));
+    const messageId = this.nextMessageId++;
+    const response = this.expectResponse(messageId);
+    writeCommandPdu(this.ul, context.id, encodeCEchoRq(messageId, VERIFICATION_SOP_CLASS));
+    return response;
+  }
+
+  private expectResponse(messageId: number): Promise<DimseResponse> {
+    if (this.lost) return Promise.reject(this.lost);
+    if (this.pending) return Promise.reject(new Error('one request at a time on an association'));
+    return new Promise((resolve, reject) => (this.pending = { messageId, resolve, reject }));
+  }
+
+  /** Releases politely; falls back to closing the socket if the peer does not answer in time. */
+  async release(): Promise<void> {
+    if (this.lost) return void this.ul.socket.destroy();
+    await this.ul.release();
+    this.ul.socket.destroy();
   }
 
   abort(): void {
-    if (!this.socket.destroyed) {
-      this.network.sendAbort(constants.AbortSource.ServiceUser, constants.AbortReason.NotSpecified);
-      this.socket.destroy();
+    this.ul.abort(AbortSource.ServiceUser, AbortReason.NotSpecified, 'aborted by the gateway');
+  }
+
+  get isLost(): boolean {
+    return this.lost !== undefined;
+  }
+
+  // --- what the peer sends ---------------------------------------------------------------------
+
+  command(_contextId: number, bytes: Buffer): boolean {
+    let command: CommandSet;
+    try {
+      command = CommandSet.decode(bytes);
+    } catch (err) {
+      if (!(err instanceof CommandSetError)) throw err;
+      this.ul.abort(AbortSource.ServiceUser, AbortReason.NotSpecified, `unreadable response: ${err.message}`);
+      return false;
     }
+    const field = command.commandField;
+    const answered = command.uint16(CommandTag.MessageIdBeingRespondedTo);
+    const status = command.uint16(CommandTag.Status);
+    const pending = this.pending;
+    const isResponse = field === CommandField.CStoreRsp || field === CommandField.CEchoRsp;
+    if (!isResponse || !pending || answered !== pending.messageId || status === undefined) {
+      this.ul.abort(AbortSource.ServiceUser, AbortReason.NotSpecified, `unexpected command 0x${(field ?? 0).toString(16)} (answering ${answered})`);
+      return false;
+    }
+    if (!PENDING_STATUSES.has(status)) {
+      this.pending = undefined;
+      const comment = command.text(CommandTag.ErrorComment)?.trim() || undefined;
+      pending.resolve({ getStatus: () => status, getErrorComment: () => comment });
+    }
+    return command.hasDataset;
+  }
+
+  datasetData(): void {
+    // Responses to C-STORE and C-ECHO carry no dataset; one that does is read past.
+  }
+
+  datasetEnded(): void {}
+
+  ended(end: ConnectionEnd): void {
+    const where = formatPeer(this.peer);
+    const kind: ScuFailureKind = end.kind === 'timeout' ? 'timeout' : end.kind === 'peer-aborted' || end.kind === 'aborted' ? 'aborted' : 'network';
+    this.lost ??= new ScuError(kind, describeEnd(where, end));
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(this.lost);
   }
 }
 
-function describeReject(rj: { result: number; source: number; reason: number }): string {
-  const { RejectResult, RejectSource, RejectReason } = constants;
-  const result = rj.result === RejectResult.Permanent ? 'permanent' : 'transient';
-  const reasons: Record<string, string> =
-    rj.source === RejectSource.ServiceUser
-      ? {
-          [RejectReason.NoReasonGiven]: 'no reason given',
-          [RejectReason.ApplicationContextNotSupported]: 'application context not supported',
-          [RejectReason.CallingAeNotRecognized]: 'calling AE title not recognized',
-          [RejectReason.CalledAeNotRecognized]: 'called AE title not recognized',
-        }
-      : rj.source === RejectSource.ServiceProviderAcse
-        ? { 1: 'no reason given', 2: 'protocol version not supported' }
-        : { 1: 'temporary congestion', 2: 'local limit exceeded' };
-  return `${result}, ${reasons[rj.reason] ?? `reason ${rj.reason}`}`;
+function negotiationError(where: string, err: unknown, connectError: NodeJS.ErrnoException | undefined, neverConnected: boolean): ScuError {
+  if (err instanceof ScuError) return err;
+  if (connectError instanceof ScuError) return connectError;
+  if (connectError && neverConnected) {
+    return new ScuError(connectError.code === 'ECONNREFUSED' ? 'connection-refused' : 'network', `cannot connect to ${where}: ${connectError.code ?? connectError.message}`);
+  }
+  if (err instanceof UlEndedError) {
+    const end = err.end;
+    const kind: ScuFailureKind = end.kind === 'rejected' ? 'rejected' : end.kind === 'timeout' ? 'timeout' : end.kind === 'peer-aborted' ? 'aborted' : 'network';
+    return new ScuError(kind, end.kind === 'peer-aborted' ? `${describeEnd(where, end)} during negotiation` : describeEnd(where, end));
+  }
+  return new ScuError('network', `${where}: ${(err as Error).message}`);
+}
+
+/** Peer actions read "PEER closed the connection"; our own findings read "PEER: no A-ASSOCIATE-AC within ...". */
+function describeEnd(where: string, end: ConnectionEnd): string {
+  if (end.kind === 'released') return `${where}: association released`;
+  const byPeer = end.kind === 'closed' || end.kind === 'peer-aborted' || end.kind === 'rejected';
+  return byPeer ? `${where} ${end.message}` : `${where}: ${end.message}`;
 }

@@ -1,44 +1,13 @@
-/** Which abstract syntaxes the SCP accepts. */
-import { constants } from './dimse-library.ts';
-import { IMAGE_STORAGE_SOP_CLASSES } from './sop-class-kinds.ts';
+/** Which abstract syntaxes the SCP accepts. Kept free of dcmjs-dimse: the receive path loads this. */
 
 export const VERIFICATION_SOP_CLASS = '1.2.840.10008.1.1';
 
-const STORAGE_SOP_CLASSES: ReadonlySet<string> = new Set(Object.values(constants.StorageClass as Record<string, string>));
-
-/** Storage SOP classes live under 1.2.840.10008.5.1.4.1.1 (plus a few outside it that the library lists). */
+/** Storage SOP classes live under 1.2.840.10008.5.1.4.1.1 (every one dcmjs-dimse lists does too). */
 export function isStorageSopClass(uid: string): boolean {
-  return STORAGE_SOP_CLASSES.has(uid) || uid.startsWith('1.2.840.10008.5.1.4.1.1.');
+  return uid.startsWith('1.2.840.10008.5.1.4.1.1.');
 }
 
 /** Query/retrieve, worklist, print and other non-storage services the gateway does not offer. */
 export function isKnownNonStorageSopClass(uid: string): boolean {
   return uid.startsWith('1.2.840.10008.') && !isStorageSopClass(uid) && uid !== VERIFICATION_SOP_CLASS;
-}
-
-const ACRONYMS: Record<string, string> = {
-  Sr: 'SR', Ct: 'CT', CT: 'CT', Mr: 'MR', MR: 'MR', Pdf: 'PDF', Cda: 'CDA', Cad: 'CAD', Rt: 'RT', Xa: 'XA', Xrf: 'XRF',
-  Pet: 'PET', PET: 'PET', Vl: 'VL', '3d': '3D', X: 'X', Ray: 'Ray',
-};
-
-/** "CtImageStorage" → "CT Image Storage": the library's constant names, made readable. */
-function humanize(key: string): string {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(' ')
-    .map((word) => ACRONYMS[word] ?? word)
-    .join(' ')
-    .replace(/X Ray/g, 'X-Ray');
-}
-
-const NAMES: ReadonlyMap<string, string> = new Map([
-  ...Object.entries(constants.StorageClass as Record<string, string>).map(([key, uid]) => [uid, humanize(key)] as const),
-  ...IMAGE_STORAGE_SOP_CLASSES,
-  [VERIFICATION_SOP_CLASS, 'Verification'],
-]);
-
-/** A SOP class's name for people; the UID itself when the gateway does not know it. */
-export function sopClassName(uid: string): string {
-  return NAMES.get(uid) ?? uid;
 }

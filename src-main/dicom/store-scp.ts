@@ -1,13 +1,17 @@
 /**
  * The C-STORE SCP listener: owns the TCP server (host, port 0, TCP_NODELAY), creates one
- * StoreScpConnection per socket, enforces the association limit, and drains on close.
+ * StoreScpConnection per socket, bounds the connections not yet associated, and drains on close.
  */
 import { createServer, type Server } from 'node:net';
 import { StoreScpConnection, type ScpServices } from './scp-connection.ts';
 
-export type { ScpConfig, ScpServices } from './scp-connection.ts';
+export type { AssociationObserver, InstanceReceiver, InstanceSink, ScpConfig, ScpServices, StoreAnswer } from './scp-connection.ts';
+
+/** Default bound on connections that have not (yet) negotiated an association. */
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 64;
 
 class ConnectionRegistry {
+  /** In arrival order, so the oldest pending connection is the first found. */
   private readonly connections = new Set<StoreScpConnection>();
   add(c: StoreScpConnection): void {
     this.connections.add(c);
@@ -19,6 +23,9 @@ class ConnectionRegistry {
     let n = 0;
     for (const c of this.connections) if (c.isAccepted()) n++;
     return n;
+  }
+  pending(): StoreScpConnection[] {
+    return [...this.connections].filter((c) => !c.isAccepted() && !c.ul.socket.destroyed);
   }
   all(): StoreScpConnection[] {
     return [...this.connections];
@@ -39,6 +46,7 @@ export class StoreScpServer {
     const server = createServer((socket) => {
       // Nagle delays every small PDU (C-STORE-RSP) by up to 40 ms; DICOM is request/response.
       socket.setNoDelay(true);
+      this.makeRoomForOneMore();
       this.registry.add(new StoreScpConnection(socket, this.services, this.registry));
     });
     this.server = server;
@@ -51,6 +59,16 @@ export class StoreScpServer {
         resolve({ host: address.address, port: address.port });
       });
     });
+  }
+
+  /**
+   * Silent or trickling connections must not lock real senders out: past the limit, the oldest
+   * connection still without an association (the one that has had the most time) is closed.
+   */
+  private makeRoomForOneMore(): void {
+    const limit = this.services.config.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS;
+    const pending = this.registry.pending();
+    for (let i = 0; i <= pending.length - limit; i++) pending[i]!.ul.destroy(`more than ${limit} connections without an association; closed the oldest`);
   }
 
   /** Stops accepting, lets each association finish the instance in flight, then closes them. */

@@ -3,14 +3,15 @@
  * (everything after its meta group) goes out in a presentation context whose transfer syntax is
  * the file's own; a peer that refuses that syntax gets no re-encoded copy, the file fails with an
  * error naming the syntax. Many files share an association; past 128 distinct (SOP class,
- * syntax) pairs, a new association is opened.
+ * syntax) pairs, a new association is opened; when one is lost, the files not yet attempted go on
+ * a new one.
  */
-import { CStoreRequest, constants } from './dimse-library.ts';
 import { describeStatus, isStoredStatus, statusHex } from './dimse-status.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import type { SendableFile } from './sendable-files.ts';
-import { FileDataset, ScuAssociation, ScuError, type AssociationOptions, type ProposedContext, type ScuFailureKind } from './scu-association.ts';
-import { describeTransferSyntax } from './transfer-syntax.ts';
+import { ScuAssociation, ScuError, type AssociationOptions, type ProposedContext, type ScuFailureKind } from './scu-association.ts';
+import { TransferSyntax, describeTransferSyntax } from './transfer-syntax.ts';
+import { ContextResult } from './ul/pdu-constants.ts';
 
 export interface SendResult {
   file: string;
@@ -22,10 +23,12 @@ export interface SendResult {
   statusHex: string | null;
   meaning: string;
   error: string | undefined;
-  /** Dataset bytes put on the wire. */
+  /** Dataset bytes put on the wire (the pad byte included). */
   bytes: number;
-  /** SHA-256 of exactly the dataset bytes put on the wire. */
+  /** SHA-256 of exactly the dataset bytes put on the wire (the pad byte included). */
   sha256: string | undefined;
+  /** 1 when a deflated dataset of odd length went out with the trailing NUL PS3.5 A.5 requires. */
+  paddedBytes?: number;
   /** Why it was not stored, in terms a retry policy can act on; undefined when ok. */
   failureKind: SendFailureKind | undefined;
 }
@@ -39,7 +42,9 @@ export type SendFailureKind =
   /** The peer answered the C-STORE with a failure status. */
   | 'status'
   /** Not attempted because the caller stopped the send. */
-  | 'cancelled';
+  | 'cancelled'
+  /** Not attempted because the file itself cannot be sent as it is (an odd-length dataset). */
+  | 'malformed';
 
 export interface SendOptions extends AssociationOptions {
   /** Checked before each file: false stops the send; the files left get failureKind 'cancelled'. */
@@ -95,6 +100,12 @@ function contextsFor(batch: Sendable[]): ProposedContext[] {
   return [...seen.values()];
 }
 
+/**
+ * Sends a batch on as few associations as it takes: when one is lost, only the file in flight
+ * fails; the files not yet attempted go on a new association. An association lost before carrying
+ * any file costs the next file, and two associations in a row lost on their first file end the
+ * batch, so a peer that accepts and then fails every file cannot hold the send in a loop.
+ */
 async function sendBatch(
   batch: Sendable[],
   peer: PeerAddress,
@@ -102,39 +113,73 @@ async function sendBatch(
   fileCount: number,
   report: (index: number, result: SendResult) => void,
 ): Promise<void> {
-  let association: ScuAssociation;
-  try {
-    association = await ScuAssociation.open(peer, opts, contextsFor(batch));
-  } catch (err) {
-    const kind = err instanceof ScuError ? err.kind : 'network';
-    for (const s of batch) report(s.index, failure(s.file, (err as Error).message, s, kind));
-    return;
-  }
-  let lost: ScuError | undefined;
-  for (const s of batch) {
-    if (lost) {
-      report(s.index, failure(s.file, `not sent: ${lost.message}`, s, lost.kind));
-      continue;
-    }
+  let association: ScuAssociation | undefined;
+  let attemptedOnIt = 0;
+  /** Associations in a row lost on their first file: two mean the peer fails every file; stop trying. */
+  let lostOnFirstFile = 0;
+  for (let i = 0; i < batch.length; ) {
+    const s = batch[i]!;
     if (opts.shouldContinue && !opts.shouldContinue()) {
       report(s.index, failure(s.file, 'not sent: the send was stopped', s, 'cancelled'));
+      i++;
       continue;
     }
-    try {
-      report(s.index, await sendOne(association, s, opts, fileCount));
-    } catch (err) {
-      lost = err instanceof ScuError ? err : new ScuError('network', `${formatPeer(peer)}: ${(err as Error).message}`);
-      report(s.index, failure(s.file, lost.message, s, lost.kind));
+    const malformed = oddLengthProblem(s);
+    if (malformed) {
+      report(s.index, failure(s.file, malformed, s, 'malformed'));
+      i++;
+      continue;
     }
+    if (!association) {
+      try {
+        association = await ScuAssociation.open(peer, opts, contextsFor(batch.slice(i)));
+        attemptedOnIt = 0;
+      } catch (err) {
+        const kind = err instanceof ScuError ? err.kind : 'network';
+        for (const rest of batch.slice(i)) report(rest.index, failure(rest.file, (err as Error).message, rest, kind));
+        return;
+      }
+    }
+    const current = association;
+    if (current.isLost && attemptedOnIt > 0) {
+      association = undefined;
+      continue;
+    }
+    attemptedOnIt++;
+    try {
+      report(s.index, await sendOne(current, s, opts, fileCount));
+    } catch (err) {
+      const lost = err instanceof ScuError ? err : new ScuError('network', `${formatPeer(peer)}: ${(err as Error).message}`);
+      report(s.index, failure(s.file, lost.message, s, lost.kind));
+      current.abort();
+      association = undefined;
+      lostOnFirstFile = attemptedOnIt === 1 ? lostOnFirstFile + 1 : 0;
+      if (lostOnFirstFile >= 2) {
+        for (const rest of batch.slice(i + 1)) report(rest.index, failure(rest.file, `not sent: ${lost.message} (twice in a row on a new association)`, rest, lost.kind));
+        return;
+      }
+    }
+    i++;
   }
-  await association.release();
+  await association?.release();
+}
+
+/**
+ * PS3.8 E.1: every fragment is even, so a dataset is too. A deflated one of odd length gets the
+ * one trailing NUL PS3.5 A.5 asks for; any other odd-length dataset is malformed.
+ */
+function oddLengthProblem(s: Sendable): string | undefined {
+  if (s.datasetLength % 2 === 0 || s.transferSyntaxUid === TransferSyntax.DeflatedExplicitVRLittleEndian) return undefined;
+  return `not sent: its dataset is ${s.datasetLength} bytes long, an odd length, which ${describeTransferSyntax(s.transferSyntaxUid)} does not allow (a DICOM dataset is always even)`;
 }
 
 async function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptions, fileCount: number): Promise<SendResult> {
-  if (!association.acceptedContext(s.sopClassUid, s.transferSyntaxUid)) {
+  const context = association.acceptedContext(s.sopClassUid, s.transferSyntaxUid);
+  if (!context) {
+    if (association.isLost) throw new ScuError('network', `${formatPeer(association.peer)}: association lost before the file was sent`);
     const peer = formatPeer(association.peer);
     const result = association.proposalResult(s.sopClassUid, s.transferSyntaxUid);
-    if (result === constants.PresentationContextResult.RejectAbstractSyntaxNotSupported) {
+    if (result === ContextResult.AbstractSyntaxNotSupported) {
       return failure(s.file, `${peer} does not accept SOP class ${s.sopClassUid} (presentation context rejected: abstract syntax not supported)`, s, 'sop-class-refused');
     }
     return failure(
@@ -145,15 +190,14 @@ async function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptio
       'syntax-refused',
     );
   }
-  const dataset = new FileDataset({ path: s.file, offset: s.datasetOffset, length: s.datasetLength }, s.transferSyntaxUid);
-  dataset.onBytes = (bytesSent) =>
-    opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength });
-  const request = new CStoreRequest(undefined as never, constants.Priority.Medium);
-  request.setAffectedSopClassUid(s.sopClassUid);
-  request.setAffectedSopInstanceUid(s.sopInstanceUid);
-  request.setDataset(dataset as never);
-  const response = await association.request(request);
-  const sha256 = await dataset.sent!;
+  const padByte = s.datasetLength % 2 === 1;
+  const { response, sha256 } = await association.store({
+    sopClassUid: s.sopClassUid,
+    sopInstanceUid: s.sopInstanceUid,
+    context,
+    source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength, padByte },
+    onBytes: (bytesSent) => opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength }),
+  });
   const status = response.getStatus();
   const comment = response.getErrorComment();
   const ok = isStoredStatus(status);
@@ -161,7 +205,8 @@ async function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptio
     file: s.file, ok, sopClassUid: s.sopClassUid, sopInstanceUid: s.sopInstanceUid, transferSyntaxUid: s.transferSyntaxUid,
     status, statusHex: statusHex(status), meaning: describeStatus(status),
     error: ok ? undefined : `${formatPeer(association.peer)} answered ${statusHex(status)} (${describeStatus(status)})${comment ? `: ${comment}` : ''}`,
-    bytes: s.datasetLength, sha256, failureKind: ok ? undefined : 'status',
+    bytes: s.datasetLength + (padByte ? 1 : 0), sha256, failureKind: ok ? undefined : 'status',
+    ...(padByte ? { paddedBytes: 1 } : {}),
   };
 }
 

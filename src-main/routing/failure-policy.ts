@@ -18,6 +18,7 @@ export function classifyFailure(result: SendResult): FailureVerdict {
   switch (result.failureKind) {
     case 'sop-class-refused':
     case 'syntax-refused':
+    case 'malformed':
       return 'dead';
     case 'status': {
       const status = result.status ?? 0;

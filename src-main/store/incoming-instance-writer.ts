@@ -93,6 +93,16 @@ export class IncomingInstanceWriter extends EventEmitter {
     this.pump();
   }
 
+  /**
+   * The transfer ended before its last fragment (association aborted, connection lost): the
+   * descriptor is closed and the temp file removed now, not at the next start.
+   */
+  abort(): void {
+    if (this.ended || this.failure) return;
+    this.ended = true;
+    this.fail(Object.assign(new Error('transfer interrupted before its last fragment'), { code: 'EINTERRUPTED' }));
+  }
+
   /** Resolves once every byte is written and fsynced; rejects with StoreWriteError (temp file removed). */
   finished(): Promise<WrittenInstance> {
     return this.done;

@@ -27,6 +27,17 @@ describe('IncomingInstanceWriter', () => {
     expect(written.headIsWholeDataset).toBe(false);
   });
 
+  it('abort() closes the descriptor and removes the temp file at once, mid-batch included', async () => {
+    const opened = async () => (await readdir('/proc/self/fd')).length;
+    const before = await opened();
+    const writer = new IncomingInstanceWriter(join(dir, 'aborted.part'), Buffer.from('H'));
+    writer.write(randomBytes(600 * 1024)); // past one batch: a writev is in flight
+    writer.abort();
+    await expect(writer.finished()).rejects.toBeInstanceOf(StoreWriteError);
+    expect(await readdir(dir)).toEqual([]);
+    expect(await opened()).toBe(before);
+  });
+
   it('keeps a small dataset whole in memory so index fields need no second read', async () => {
     const writer = new IncomingInstanceWriter(join(dir, 'b.part'), Buffer.alloc(4));
     writer.write(Buffer.from('abcd'));

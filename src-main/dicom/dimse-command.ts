@@ -1,0 +1,165 @@
+/**
+ * DIMSE command sets (PS3.7 §6.3, §9.3): always implicit VR little endian, a flat list of short
+ * elements in group 0000. We read and write the few messages the gateway exchanges (C-STORE and
+ * C-ECHO, request and response) ourselves: it is a few dozen bytes each way, and reading the UIDs
+ * as sent (not "cleaned", as dcmjs does) is what lets the gateway refuse an unsafe one.
+ */
+import { trimUid } from './uid.ts';
+
+export const CommandTag = {
+  GroupLength: 0x00000000,
+  AffectedSopClassUid: 0x00000002,
+  CommandField: 0x00000100,
+  MessageId: 0x00000110,
+  MessageIdBeingRespondedTo: 0x00000120,
+  Priority: 0x00000700,
+  CommandDataSetType: 0x00000800,
+  Status: 0x00000900,
+  ErrorComment: 0x00000902,
+  AffectedSopInstanceUid: 0x00001000,
+} as const;
+
+export const CommandField = {
+  CStoreRq: 0x0001,
+  CStoreRsp: 0x8001,
+  CEchoRq: 0x0030,
+  CEchoRsp: 0x8030,
+} as const;
+
+/** CommandDataSetType value meaning "no dataset follows"; any other value means one does. */
+export const NO_DATASET = 0x0101;
+
+/** A command set that cannot be read: elements running past its end, or not in group 0000. */
+export class CommandSetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandSetError';
+  }
+}
+
+/** The elements of one command set, by tag; values are views of the command's bytes. */
+export class CommandSet {
+  private readonly elements: Map<number, Buffer>;
+
+  private constructor(elements: Map<number, Buffer>) {
+    this.elements = elements;
+  }
+
+  static decode(bytes: Buffer): CommandSet {
+    const elements = new Map<number, Buffer>();
+    let offset = 0;
+    while (offset < bytes.length) {
+      if (offset + 8 > bytes.length) throw new CommandSetError(`command set ends inside an element header at byte ${offset}`);
+      const group = bytes.readUInt16LE(offset);
+      const tag = ((group << 16) | bytes.readUInt16LE(offset + 2)) >>> 0;
+      const length = bytes.readUInt32LE(offset + 4);
+      const start = offset + 8;
+      if (group !== 0) throw new CommandSetError(`element (${group.toString(16).padStart(4, '0')},...) outside the command group 0000`);
+      if (length > bytes.length - start) throw new CommandSetError(`element ${tagText(tag)} claims ${length} bytes, ${bytes.length - start} left`);
+      elements.set(tag, bytes.subarray(start, start + length));
+      offset = start + length;
+    }
+    return new CommandSet(elements);
+  }
+
+  has(tag: number): boolean {
+    return this.elements.has(tag);
+  }
+
+  /** An US value, or undefined when absent or not 2 bytes long. */
+  uint16(tag: number): number | undefined {
+    const value = this.elements.get(tag);
+    return value && value.length === 2 ? value.readUInt16LE(0) : undefined;
+  }
+
+  /** A text value as sent, with its trailing NUL/space padding removed. */
+  text(tag: number): string | undefined {
+    const value = this.elements.get(tag);
+    return value ? trimUid(value.toString('latin1')) : undefined;
+  }
+
+  get commandField(): number | undefined {
+    return this.uint16(CommandTag.CommandField);
+  }
+
+  get hasDataset(): boolean {
+    const type = this.uint16(CommandTag.CommandDataSetType);
+    return type !== undefined && type !== NO_DATASET;
+  }
+}
+
+function tagText(tag: number): string {
+  const hex = tag.toString(16).padStart(8, '0').toUpperCase();
+  return `(${hex.slice(0, 4)},${hex.slice(4)})`;
+}
+
+type Value = { tag: number; kind: 'us'; value: number } | { tag: number; kind: 'uid' | 'text'; value: string };
+
+/** Encodes elements (in ascending tag order) with the group length first. */
+function encode(values: Value[]): Buffer {
+  const parts = values
+    .sort((a, b) => a.tag - b.tag)
+    .map((v) => {
+      let value: Buffer;
+      if (v.kind === 'us') {
+        value = Buffer.alloc(2);
+        value.writeUInt16LE(v.value);
+      } else {
+        const padded = v.value.length % 2 === 1 ? v.value + (v.kind === 'uid' ? '\0' : ' ') : v.value;
+        value = Buffer.from(padded, 'latin1');
+      }
+      const header = Buffer.alloc(8);
+      header.writeUInt16LE(v.tag >>> 16, 0);
+      header.writeUInt16LE(v.tag & 0xffff, 2);
+      header.writeUInt32LE(value.length, 4);
+      return Buffer.concat([header, value]);
+    });
+  const body = Buffer.concat(parts);
+  const groupLength = Buffer.alloc(12);
+  groupLength.writeUInt32LE(4, 4);
+  groupLength.writeUInt32LE(body.length, 8);
+  return Buffer.concat([groupLength, body]);
+}
+
+export function encodeCStoreRq(messageId: number, sopClassUid: string, sopInstanceUid: string): Buffer {
+  return encode([
+    { tag: CommandTag.AffectedSopClassUid, kind: 'uid', value: sopClassUid },
+    { tag: CommandTag.CommandField, kind: 'us', value: CommandField.CStoreRq },
+    { tag: CommandTag.MessageId, kind: 'us', value: messageId },
+    { tag: CommandTag.Priority, kind: 'us', value: 0 },
+    { tag: CommandTag.CommandDataSetType, kind: 'us', value: 0x0000 },
+    { tag: CommandTag.AffectedSopInstanceUid, kind: 'uid', value: sopInstanceUid },
+  ]);
+}
+
+export function encodeCEchoRq(messageId: number, sopClassUid: string): Buffer {
+  return encode([
+    { tag: CommandTag.AffectedSopClassUid, kind: 'uid', value: sopClassUid },
+    { tag: CommandTag.CommandField, kind: 'us', value: CommandField.CEchoRq },
+    { tag: CommandTag.MessageId, kind: 'us', value: messageId },
+    { tag: CommandTag.CommandDataSetType, kind: 'us', value: NO_DATASET },
+  ]);
+}
+
+export interface ResponseFields {
+  commandField: number;
+  messageIdBeingRespondedTo: number;
+  status: number;
+  sopClassUid?: string;
+  sopInstanceUid?: string;
+  /** LO, at most 64 characters; longer text is cut. */
+  errorComment?: string;
+}
+
+export function encodeResponse(r: ResponseFields): Buffer {
+  const values: Value[] = [
+    { tag: CommandTag.CommandField, kind: 'us', value: r.commandField },
+    { tag: CommandTag.MessageIdBeingRespondedTo, kind: 'us', value: r.messageIdBeingRespondedTo },
+    { tag: CommandTag.CommandDataSetType, kind: 'us', value: NO_DATASET },
+    { tag: CommandTag.Status, kind: 'us', value: r.status },
+  ];
+  if (r.sopClassUid) values.push({ tag: CommandTag.AffectedSopClassUid, kind: 'uid', value: r.sopClassUid });
+  if (r.sopInstanceUid) values.push({ tag: CommandTag.AffectedSopInstanceUid, kind: 'uid', value: r.sopInstanceUid });
+  if (r.errorComment) values.push({ tag: CommandTag.ErrorComment, kind: 'text', value: r.errorComment.replace(/[\\\r\n]/g, ' ').slice(0, 64) });
+  return encode(values);
+}
