@@ -27,6 +27,7 @@ import { compileRules } from './routing/rule-matcher.ts';
 import { Router } from './routing/router.ts';
 import { RoutingRepository } from './routing/routing-repository.ts';
 import { INDEX_FILE } from './store/store-layout.ts';
+import { StoreLock } from './store/store-lock.ts';
 
 export interface GatewayConfig extends ScpConfig {
   host: string | undefined;
@@ -74,7 +75,10 @@ export class Gateway {
   private readonly cancelledSends = new Set<number>();
   address: { host: string; port: number } | undefined;
 
-  private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore) {
+  private readonly lock: StoreLock;
+
+  private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore, lock: StoreLock) {
+    this.lock = lock;
     this.config = config;
     this.logger = logger;
     this.db = db;
@@ -104,16 +108,27 @@ export class Gateway {
   static async start(config: GatewayConfig, logger: Logger = silentLogger): Promise<Gateway> {
     Implementation.setMaxPduLength(config.maxPduLength);
     await mkdir(config.storage, { recursive: true });
-    const db = openDatabase(join(config.storage, INDEX_FILE));
-    const store = await InstanceStore.open(config.storage, new IndexRepository(db));
-    if (config.useStoredSettings) Object.assign(config, storedSettings(db));
-    const gateway = new Gateway(config, logger, db, store);
+    // Before anything in the folder is read or cleaned up: another gateway's temp files are not ours.
+    const lock = StoreLock.acquire(config.storage);
+    let db: Database | undefined;
+    let gateway: Gateway;
+    try {
+      db = openDatabase(join(config.storage, INDEX_FILE));
+      const store = await InstanceStore.open(config.storage, new IndexRepository(db));
+      if (config.useStoredSettings) Object.assign(config, storedSettings(db));
+      gateway = new Gateway(config, logger, db, store, lock);
+    } catch (err) {
+      db?.close();
+      lock.release();
+      throw err;
+    }
     gateway.queue.start();
     try {
       gateway.address = await gateway.server.listen(config.host, config.port);
     } catch (err) {
       await gateway.queue.stop();
       db.close();
+      lock.release();
       throw err;
     }
     logger.info('gateway.listening', { ae: config.aeTitle, host: gateway.address.host, port: gateway.address.port, storage: config.storage });
@@ -125,6 +140,7 @@ export class Gateway {
     await this.server.close();
     await this.queue.stop();
     this.db.close();
+    this.lock.release();
     this.logger.info('gateway.stopped', {});
   }
 
