@@ -16,7 +16,7 @@ import { sendFiles, type SendResult } from './dicom/store-scu.ts';
 import { GatewayEventBus } from './events.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
 import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
-import { InstanceStore } from './store/instance-store.ts';
+import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
 import type { DigestChain, Settings } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
@@ -58,6 +58,12 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   queue: DEFAULT_QUEUE_SETTINGS,
 };
 
+interface RoutingParts {
+  routing: RoutingRepository;
+  jobs: JobRepository;
+  router: Router;
+}
+
 export class Gateway {
   readonly events = new GatewayEventBus();
   readonly config: GatewayConfig;
@@ -77,31 +83,48 @@ export class Gateway {
 
   private readonly lock: StoreLock;
 
-  private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore, lock: StoreLock) {
+  private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore, lock: StoreLock, routing: RoutingParts) {
     this.lock = lock;
     this.config = config;
     this.logger = logger;
     this.db = db;
     this.repo = new IndexRepository(db);
+    this.repo.onBookkeepingError = (what, err) => logger.error('index.write-failed', { what, error: err.message });
     this.store = store;
-    this.routing = new RoutingRepository(db);
-    this.routing.seedFromConfig(config.destinations, config.rules);
-    this.jobRepo = new JobRepository(db);
-    this.router = new Router(this.routing, this.jobRepo, logger);
+    this.routing = routing.routing;
+    this.jobRepo = routing.jobs;
+    this.router = routing.router;
     this.queue = new ForwardQueue({
       db, jobs: this.jobRepo, routing: this.routing, storeRoot: config.storage, settings: config.queue,
       defaultCallingAe: config.aeTitle, events: this.events, logger,
     });
-    store.extraTags = () => this.router.tagsNeeded;
-    store.onIndexed = (instanceId, meta, fields, context) => {
-      const routed = this.router.route(instanceId, meta.sopClassUid, fields, {
-        callingAe: context.callingAe ?? '', calledAe: context.calledAe ?? '', peerAddress: context.peer ?? '',
-      }, Date.now());
-      // The pump runs after this transaction commits (kick defers it), so it sees the new jobs.
-      if (routed.queued > 0 || routed.waiting > 0) this.queue.kick();
-    };
     this.browse = new BrowseQueries(db);
     this.server = new StoreScpServer({ config, store, repo: this.repo, events: this.events, logger });
+  }
+
+  /** Routing exists before the store, so that the store's replay at start-up routes what it indexes. */
+  private static routingParts(config: GatewayConfig, db: Database, logger: Logger, kick: () => void): { parts: RoutingParts; store: StoreOptions } {
+    const routing = new RoutingRepository(db);
+    routing.seedFromConfig(config.destinations, config.rules);
+    const jobs = new JobRepository(db);
+    const router = new Router(routing, jobs, logger);
+    let routed = false;
+    const store: StoreOptions = {
+      logger,
+      extraTags: () => router.tagsNeeded,
+      onIndexed: (instanceId, meta, fields, context) => {
+        const result = router.route(instanceId, meta.sopClassUid, fields, {
+          callingAe: context.callingAe ?? '', calledAe: context.calledAe ?? '', peerAddress: context.peer ?? '',
+        }, Date.now());
+        routed ||= result.queued > 0 || result.waiting > 0;
+      },
+      // Once per group commit, after it committed: the queue's pump then sees the new jobs.
+      onBatchIndexed: () => {
+        if (routed) kick();
+        routed = false;
+      },
+    };
+    return { parts: { routing, jobs, router }, store };
   }
 
   /** Opens the store (recovering anything a crash interrupted), starts the queue, then listens. */
@@ -111,12 +134,13 @@ export class Gateway {
     // Before anything in the folder is read or cleaned up: another gateway's temp files are not ours.
     const lock = StoreLock.acquire(config.storage);
     let db: Database | undefined;
-    let gateway: Gateway;
+    let gateway: Gateway | undefined;
     try {
       db = openDatabase(join(config.storage, INDEX_FILE));
-      const store = await InstanceStore.open(config.storage, new IndexRepository(db));
+      const routing = Gateway.routingParts(config, db, logger, () => gateway?.queue.kick());
+      const store = await InstanceStore.open(config.storage, new IndexRepository(db), routing.store);
       if (config.useStoredSettings) Object.assign(config, storedSettings(db));
-      gateway = new Gateway(config, logger, db, store, lock);
+      gateway = new Gateway(config, logger, db, store, lock, routing.parts);
     } catch (err) {
       db?.close();
       lock.release();
@@ -127,6 +151,7 @@ export class Gateway {
       gateway.address = await gateway.server.listen(config.host, config.port);
     } catch (err) {
       await gateway.queue.stop();
+      await gateway.store.close();
       db.close();
       lock.release();
       throw err;
@@ -138,6 +163,8 @@ export class Gateway {
   /** Drains: no new associations, the instances in flight (in and out) are finished, then all closes. */
   async stop(): Promise<void> {
     await this.server.close();
+    // Everything acknowledged is indexed and routed before the queue stops (jobs it creates are kept for the next start).
+    await this.store.close();
     await this.queue.stop();
     this.db.close();
     this.lock.release();

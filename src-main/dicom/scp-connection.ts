@@ -180,7 +180,11 @@ export class StoreScpConnection extends FixedScp {
   }
 
   override associationReleaseRequested(): void {
-    this.sendAssociationReleaseResponse();
+    // Each C-STORE was answered once durable (in the store's journal); the release is answered once
+    // all of it is also filed and indexed, so a sender that is done finds its instances in the store.
+    void this.services.store.indexed().finally(() => {
+      if (!this.socket.destroyed) this.sendAssociationReleaseResponse();
+    });
   }
 
   override abort(): void {

@@ -24,6 +24,7 @@ describe('InstanceStore', () => {
     store = await InstanceStore.open(root, repo);
   });
   afterEach(async () => {
+    await store.close();
     db.close();
     await rm(root, { recursive: true, force: true });
   });
@@ -33,7 +34,10 @@ describe('InstanceStore', () => {
     const writer = store.beginIncoming(meta);
     for (let i = 0; i < dataset.length; i += fragment) writer.write(dataset.subarray(i, i + fragment));
     writer.end();
-    return store.commit(writer, meta, { associationId: null, callingAe: 'TEST', calledAe: 'GATEWAY', peer: null });
+    const stored = await store.commit(writer, meta, { associationId: null, callingAe: 'TEST', calledAe: 'GATEWAY', peer: null });
+    // Filing and indexing happen after the acknowledgement, in the background.
+    await store.indexed();
+    return stored;
   }
 
   it('stores header + dataset bytes exactly, under studies/<study>/<series>/<sop>.dcm, and indexes it', async () => {
@@ -98,14 +102,15 @@ describe('InstanceStore', () => {
     // The state a crash between "row committed" and "renamed" leaves behind:
     await writeFile(join(root, '.incoming', 'committed.part'), Buffer.concat([header, dataset]));
     repo.insertInstance({
-      sopInstanceUid: '1.2.3.12.1.1', version: 1, sopClassUid: CT, transferSyntaxUid: EXPLICIT_LE, fields: {},
+      id: 1, sopInstanceUid: '1.2.3.12.1.1', version: 1, sopClassUid: CT, transferSyntaxUid: EXPLICIT_LE, fields: {},
       path: 'studies/1.2.3.12/1.2.3.12.1/1.2.3.12.1.1.dcm', size: header.length + dataset.length,
       datasetOffset: header.length, datasetLength: dataset.length, datasetSha256: 'x', receivedAt: new Date().toISOString(),
       associationId: null, callingAe: null, incomingName: 'committed.part',
     });
     // ...and a crash before the commit:
     await writeFile(join(root, '.incoming', 'uncommitted.part'), 'half an instance');
-    await InstanceStore.open(root, repo);
+    await store.close();
+    store = await InstanceStore.open(root, repo);
     expect(await readdir(join(root, '.incoming'))).toEqual([]);
     const recovered = await readFile(join(root, 'studies/1.2.3.12/1.2.3.12.1/1.2.3.12.1.1.dcm'));
     expect(recovered.equals(Buffer.concat([header, dataset]))).toBe(true);
