@@ -112,7 +112,8 @@ export class Journal<M> {
     }
     for (const f of free) journal.addSpare(f.slot, f.file);
     records.sort((a, b) => a.lsn - b.lsn);
-    return { journal, records };
+    // An lsn is written once; a second copy can only be bytes inside a body read past a torn record.
+    return { journal, records: records.filter((r, i) => i === 0 || records[i - 1]!.lsn !== r.lsn) };
   }
 
   /**
