@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openDatabase, transaction, type Database } from './db/database.ts';
+import { isDiskFull, openDatabase, transaction, type Database } from './db/database.ts';
 import { IndexRepository } from './db/index-repository.ts';
 import { Implementation } from './dicom/dimse-library.ts';
 import { echo, type EchoResult } from './dicom/echo-scu.ts';
@@ -26,7 +26,8 @@ import { JobRepository, type JobRow, type JobState } from './routing/job-reposit
 import { compileRules } from './routing/rule-matcher.ts';
 import { Router } from './routing/router.ts';
 import { RoutingRepository } from './routing/routing-repository.ts';
-import { INDEX_FILE } from './store/store-layout.ts';
+import { releaseSpareSegments } from './store/journal.ts';
+import { INDEX_FILE, JOURNAL_DIR } from './store/store-layout.ts';
 import { StoreLock } from './store/store-lock.ts';
 
 export interface GatewayConfig extends ScpConfig {
@@ -57,6 +58,23 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   rules: [],
   queue: DEFAULT_QUEUE_SETTINGS,
 };
+
+/**
+ * Opens the index. On a disk found full, SQLite cannot even create its WAL companions: the
+ * journal's spare segments (the store's reserve) are given up to make room, and the store starts
+ * read-only until space returns (InstanceStore).
+ */
+async function openIndex(storage: string, logger: Logger): Promise<Database> {
+  try {
+    return openDatabase(join(storage, INDEX_FILE));
+  } catch (err) {
+    if (!isDiskFull(err) && !/disk I\/O error/i.test((err as Error).message)) throw err;
+    const freed = await releaseSpareSegments(join(storage, JOURNAL_DIR));
+    logger.error('store.full-at-start', { storage, error: (err as Error).message, freedBytes: freed });
+    if (freed === 0) throw err;
+    return openDatabase(join(storage, INDEX_FILE));
+  }
+}
 
 interface RoutingParts {
   routing: RoutingRepository;
@@ -105,7 +123,13 @@ export class Gateway {
   /** Routing exists before the store, so that the store's replay at start-up routes what it indexes. */
   private static routingParts(config: GatewayConfig, db: Database, logger: Logger, kick: () => void): { parts: RoutingParts; store: StoreOptions } {
     const routing = new RoutingRepository(db);
-    routing.seedFromConfig(config.destinations, config.rules);
+    try {
+      routing.seedFromConfig(config.destinations, config.rules);
+    } catch (err) {
+      // On a full disk the destinations and rules kept from the last start are used.
+      if (!isDiskFull(err)) throw err;
+      logger.error('routing.seed-failed', { error: (err as Error).message });
+    }
     const jobs = new JobRepository(db);
     const router = new Router(routing, jobs, logger);
     let routed = false;
@@ -136,7 +160,7 @@ export class Gateway {
     let db: Database | undefined;
     let gateway: Gateway | undefined;
     try {
-      db = openDatabase(join(config.storage, INDEX_FILE));
+      db = await openIndex(config.storage, logger);
       const routing = Gateway.routingParts(config, db, logger, () => gateway?.queue.kick());
       const store = await InstanceStore.open(config.storage, new IndexRepository(db), routing.store);
       if (config.useStoredSettings) Object.assign(config, storedSettings(db));

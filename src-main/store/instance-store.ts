@@ -15,7 +15,7 @@
  * bandwidth-bound anyway, and holding them in memory per association would not be bounded.
  */
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { IndexRepository, InstanceVersion } from '../db/index-repository.ts';
 import {
@@ -42,6 +42,10 @@ export type { IndexedHook } from './journal-applier.ts';
  * holding 1 MiB stays within the gateway's memory budget.
  */
 export const INLINE_LIMIT = 1024 * 1024;
+
+const SPACE_PROBE_MS = 1000;
+/** Below this much free space at start-up the store starts read-only (a journal segment's worth). */
+const MIN_FREE_BYTES = DEFAULT_SEGMENT_BYTES;
 
 export interface StoredInstance {
   kind: 'stored' | 'duplicate';
@@ -90,6 +94,7 @@ export class InstanceStore {
   private readonly logger: Logger;
   private nextId: number;
   private unwritable: string | undefined;
+  private spaceProbe: NodeJS.Timeout | undefined;
 
   private constructor(root: string, repo: IndexRepository, journal: Journal<JournalEntry>, options: StoreOptions, nextId: number) {
     this.root = root;
@@ -127,6 +132,7 @@ export class InstanceStore {
     await store.applier.drain();
     if (records.length > 0) store.logger.info('journal.replayed', { records: records.length, pending: store.applier.pendingCount() });
     await journal.prepareSpare();
+    if (store.unwritable === undefined && !(await store.hasRoom())) store.writableChanged(false, 'storage full at start-up');
     return store;
   }
 
@@ -158,6 +164,7 @@ export class InstanceStore {
 
   /** Files, indexes and routes everything acknowledged so far, then closes the journal. */
   async close(): Promise<void> {
+    if (this.spaceProbe) clearInterval(this.spaceProbe);
     await this.applier.stop();
     await this.journal.close();
   }
@@ -260,9 +267,30 @@ export class InstanceStore {
   }
 
   private writableChanged(writable: boolean, reason: string): void {
+    if (writable === (this.unwritable === undefined)) return;
     this.unwritable = writable ? undefined : reason;
-    if (writable) this.logger.info('store.writable', { storage: this.root, reason });
-    else this.logger.error('store.read-only', { storage: this.root, reason });
+    if (writable) {
+      this.logger.info('store.writable', { storage: this.root, reason });
+      if (this.spaceProbe) clearInterval(this.spaceProbe);
+      this.spaceProbe = undefined;
+      void this.journal.prepareSpare();
+      return;
+    }
+    this.logger.error('store.read-only', { storage: this.root, reason });
+    // The applier's retries notice returning space when records wait; this notices it when none do.
+    this.spaceProbe ??= setInterval(() => void this.probeSpace(), SPACE_PROBE_MS);
+    this.spaceProbe.unref();
+  }
+
+  private async probeSpace(): Promise<void> {
+    if (this.applier.pendingCount() > 0) return;
+    if (await this.hasRoom()) this.writableChanged(true, 'space returned');
+  }
+
+  /** Room for a journal segment and the instances it will hold once filed. */
+  private async hasRoom(): Promise<boolean> {
+    const fs = await statfs(this.root).catch(() => undefined);
+    return fs === undefined || fs.bavail * fs.bsize >= MIN_FREE_BYTES;
   }
 
   /** The next version whose path is free on disk and not promised to a journaled version. */

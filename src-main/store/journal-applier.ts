@@ -14,7 +14,7 @@
  * complete is not rewritten.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, rename, stat } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isDiskFull, syncIndex, transaction } from '../db/database.ts';
 import type { IndexRepository } from '../db/index-repository.ts';
@@ -192,9 +192,13 @@ export class JournalApplier {
     try {
       await writeAll(file, bytes);
       await file.sync();
-    } finally {
-      await file.close();
+    } catch (err) {
+      // Disk full: nothing partial stays behind; the record is still in the journal for the retry.
+      await file.close().catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      throw err;
     }
+    await file.close();
     await rename(temp, target);
   }
 

@@ -288,6 +288,33 @@ export class Journal<M> {
   }
 }
 
+/**
+ * Deletes the journal's spare segments (files without a valid header: nothing in them is needed),
+ * returning how many bytes that frees. They are the store's reserve: on a disk found full at
+ * start-up they make room for the index to open, and they are written again once space returns.
+ */
+export async function releaseSpareSegments(dir: string): Promise<number> {
+  let freed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (slotOfName(name) === undefined) continue;
+    const path = join(dir, name);
+    const file = await open(path, 'r');
+    const header = Buffer.alloc(SEGMENT_HEADER_USED);
+    let size = 0;
+    try {
+      await file.read(header, 0, SEGMENT_HEADER_USED, 0);
+      size = (await file.stat()).size;
+    } finally {
+      await file.close();
+    }
+    const valid = header.readUInt32LE(0) === SEGMENT_MAGIC && crc32(header.subarray(0, 12)) === header.readUInt32LE(12);
+    if (valid) continue;
+    await unlink(path);
+    freed += size;
+  }
+  return freed;
+}
+
 function recordHeader(segment: Segment, lsn: number, meta: Buffer, body: readonly Buffer[], bodyLength: number): Buffer {
   const header = Buffer.alloc(RECORD_HEADER);
   header.writeUInt32LE(RECORD_MAGIC, 0);

@@ -44,15 +44,21 @@ export class StoreLock {
     const db = new DatabaseSync(join(root, LOCK_FILE), { timeout: 0 });
     try {
       db.exec('PRAGMA locking_mode = EXCLUSIVE');
-      // Rollback-journal mode: in WAL mode an exclusive-mode connection would not block other processes' readers only.
-      db.exec('PRAGMA journal_mode = DELETE');
+      // No rollback journal: nothing is ever written, so the lock can be taken on a full disk too.
+      db.exec('PRAGMA journal_mode = OFF');
+      // SQLite cannot lock an empty (0-byte) database on a full disk; give it its one page while there is room.
+      if ((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version === 0) db.exec('PRAGMA user_version = 1');
       db.exec('BEGIN EXCLUSIVE');
     } catch (err) {
       db.close();
       if (isBusy(err)) throw new StoreLockedError(root, readHolderPid(root));
       throw err;
     }
-    writeFileSync(join(root, LOCK_PID_FILE), `${process.pid}\n`);
+    try {
+      writeFileSync(join(root, LOCK_PID_FILE), `${process.pid}\n`);
+    } catch {
+      // Only the refusal message of a second gateway needs it (a full disk must not stop the start).
+    }
     return new StoreLock(root, db);
   }
 
