@@ -247,11 +247,14 @@ export class StoreScpConnection extends FixedScp {
         bytes: stored.written.datasetLength, datasetSha256: stored.written.datasetSha256,
         path: stored.path, version: stored.version, time: new Date().toISOString(),
       };
-      this.services.logger.info(stored.kind === 'stored' ? 'instance.stored' : 'instance.duplicate', {
-        association: this.associationId, callingAe: this.callingAe, sopInstanceUid: meta.sopInstanceUid,
-        transferSyntax: meta.transferSyntaxUid, bytes: event.bytes, path: stored.path, version: stored.version,
+      // Told once indexed (just after the answer): what the UI then reads from the index has it.
+      void stored.indexed.then(() => {
+        this.services.logger.info(stored.kind === 'stored' ? 'instance.stored' : 'instance.duplicate', {
+          association: this.associationId, callingAe: this.callingAe, sopInstanceUid: meta.sopInstanceUid,
+          transferSyntax: meta.transferSyntaxUid, bytes: event.bytes, path: stored.path, version: stored.version,
+        });
+        this.services.events.emit(stored.kind === 'stored' ? 'instance-stored' : 'instance-duplicate', event);
       });
-      this.services.events.emit(stored.kind === 'stored' ? 'instance-stored' : 'instance-duplicate', event);
       return { status: Status.Success, reason: undefined };
     } catch (err) {
       if (err instanceof StoreWriteError) return this.failed(meta, { status: Status.OutOfResources, reason: err.message });

@@ -55,6 +55,12 @@ export interface StoredInstance {
   version: number;
   fields: IndexFields;
   written: WrittenInstance;
+  /**
+   * Settles once the instance is filed and indexed (milliseconds after the acknowledgement), or
+   * once filing has failed for now (disk full; it is retried). Events for the UI wait for it:
+   * what the UI then reads from the index has the instance.
+   */
+  indexed: Promise<void>;
 }
 
 export interface StoreOptions {
@@ -95,6 +101,8 @@ export class InstanceStore {
   private nextId: number;
   private unwritable: string | undefined;
   private spaceProbe: NodeJS.Timeout | undefined;
+  /** The last lsn handed out (what indexed() waits for). */
+  private lastLsn = 0;
 
   private constructor(root: string, repo: IndexRepository, journal: Journal<JournalEntry>, options: StoreOptions, nextId: number) {
     this.root = root;
@@ -169,10 +177,10 @@ export class InstanceStore {
     await this.journal.close();
   }
 
-  /** Resolves once everything acknowledged so far is indexed (or waiting for disk space). */
+  /** Resolves once everything journaled so far is indexed (or filing has failed for now: disk full). */
   indexed(): Promise<void> {
     this.applier.kick();
-    return this.applier.drain();
+    return this.applier.whenApplied(this.lastLsn);
   }
 
   /** Why the store refuses instances right now (disk full), or undefined when it accepts them. */
@@ -199,8 +207,8 @@ export class InstanceStore {
     );
     if (same) {
       await discard(written);
-      await this.append({ kind: 'duplicate', id: same.id, sopInstanceUid: meta.sopInstanceUid }, []);
-      return { kind: 'duplicate', instanceId: same.id, path: same.path, version: same.version, fields, written };
+      const lsn = await this.append({ kind: 'duplicate', id: same.id, sopInstanceUid: meta.sopInstanceUid }, []);
+      return { kind: 'duplicate', instanceId: same.id, path: same.path, version: same.version, fields, written, indexed: this.applier.whenApplied(lsn) };
     }
     const { version, path } = await this.freeVersion(meta.sopInstanceUid, fields, Math.max(0, ...versions.map((v) => v.version)) + 1);
     const entry: StoredEntry = {
@@ -209,23 +217,25 @@ export class InstanceStore {
       receivedAt: new Date().toISOString(), tempName: written.inline ? null : basename(written.tempPath),
     };
     this.remember(entry);
+    let lsn: number;
     try {
-      await this.append(entry, written.inline ?? []);
+      lsn = await this.append(entry, written.inline ?? []);
     } catch (err) {
       this.forget(entry);
       await discard(written);
       throw err;
     }
-    return { kind: 'stored', instanceId: entry.id, path, version, fields, written };
+    return { kind: 'stored', instanceId: entry.id, path, version, fields, written, indexed: this.applier.whenApplied(lsn) };
   }
 
   /** Appends a record and hands it to the applier; throws StoreWriteError when it is not durable. */
-  private async append(entry: JournalEntry, body: Buffer[]): Promise<void> {
+  private async append(entry: JournalEntry, body: Buffer[]): Promise<number> {
     let lsn: number | undefined;
     try {
-      const location = await this.journal.append(entry, body, (assigned) => (lsn = assigned));
+      const location = await this.journal.append(entry, body, (assigned) => (lsn = this.lastLsn = assigned));
       const bytes = body.length > 0 && this.applier.mayHold(location.length) ? body : undefined;
       this.applier.settle(lsn!, { lsn: lsn!, entry, body: location, bytes });
+      return lsn!;
     } catch (err) {
       if (lsn !== undefined) this.applier.settle(lsn, null);
       const e = err as NodeJS.ErrnoException;

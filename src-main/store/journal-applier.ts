@@ -66,6 +66,7 @@ export class JournalApplier {
   private stopped = false;
   private failing = false;
   private readonly knownDirs = new Set<string>();
+  private waiters: { lsn: number; resolve: () => void }[] = [];
 
   constructor(options: ApplierOptions, appliedLsn: number) {
     this.o = options;
@@ -93,6 +94,24 @@ export class JournalApplier {
     while (this.running) await this.running;
   }
 
+  /**
+   * Resolves once every record up to `lsn` is applied, or as soon as applying fails (disk full):
+   * a caller waiting to report progress must not wait for space to return.
+   */
+  whenApplied(lsn: number): Promise<void> {
+    if (lsn < this.nextLsn || this.failing) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ lsn, resolve }));
+  }
+
+  private releaseWaiters(all: boolean): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) {
+      if (all || w.lsn < this.nextLsn) w.resolve();
+      else this.waiters.push(w);
+    }
+  }
+
   /** Applies what it can, then stops (no retries after this). */
   async stop(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -103,6 +122,7 @@ export class JournalApplier {
     }
     this.stopped = true;
     await this.drain();
+    this.releaseWaiters(true);
   }
 
   pendingCount(): number {
@@ -126,6 +146,7 @@ export class JournalApplier {
         this.settled.delete(lsn);
       }
       this.nextLsn = lastLsn + 1;
+      this.releaseWaiters(false);
       if (this.failing) {
         this.failing = false;
         this.o.onWritableChange(true, 'the store could be written again');
@@ -228,6 +249,7 @@ export class JournalApplier {
   }
 
   private failed(err: Error): void {
+    this.releaseWaiters(true);
     const full = isDiskFull(err);
     if (!this.failing) {
       this.failing = true;
