@@ -40,7 +40,9 @@ export interface DurableRecord {
 const BATCH_RECORDS = 256;
 const BATCH_BYTES = 32 * 1024 * 1024;
 const MAX_HELD_BYTES = 64 * 1024 * 1024;
-const PARALLEL_FILES = 8;
+// libuv has 4 threads for file I/O, shared with the acknowledgement path's fdatasync: filing
+// takes at most two of them, so an acknowledgement never queues behind a batch of file fsyncs.
+const PARALLEL_FILES = 2;
 const RETRY_MS = 1000;
 
 export interface ApplierOptions {
