@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openDatabase, transaction, type Database } from './db/database.ts';
+import { isDiskFull, openDatabase, transaction, type Database } from './db/database.ts';
 import { IndexRepository } from './db/index-repository.ts';
 import { echo, type EchoResult } from './dicom/echo-scu.ts';
 import type { PeerAddress } from './dicom/peer-address.ts';
@@ -15,7 +15,7 @@ import { sendFiles, type SendResult } from './dicom/store-scu.ts';
 import { GatewayEventBus } from './events.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
 import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
-import { InstanceStore } from './store/instance-store.ts';
+import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
 import { InboundAssociations } from './receive/inbound-associations.ts';
 import { ReceiveInstance } from './receive/receive-instance.ts';
 import type { DigestChain, Settings } from './api/contract.ts';
@@ -27,7 +27,9 @@ import { JobRepository, type JobRow, type JobState } from './routing/job-reposit
 import { compileRules } from './routing/rule-matcher.ts';
 import { Router } from './routing/router.ts';
 import { RoutingRepository } from './routing/routing-repository.ts';
-import { INDEX_FILE } from './store/store-layout.ts';
+import { releaseSpareSegments } from './store/journal.ts';
+import { INDEX_FILE, JOURNAL_DIR } from './store/store-layout.ts';
+import { StoreLock } from './store/store-lock.ts';
 
 export interface GatewayConfig extends ScpConfig {
   host: string | undefined;
@@ -58,6 +60,29 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   queue: DEFAULT_QUEUE_SETTINGS,
 };
 
+/**
+ * Opens the index. On a disk found full, SQLite cannot even create its WAL companions: the
+ * journal's spare segments (the store's reserve) are given up to make room, and the store starts
+ * read-only until space returns (InstanceStore).
+ */
+async function openIndex(storage: string, logger: Logger): Promise<Database> {
+  try {
+    return openDatabase(join(storage, INDEX_FILE));
+  } catch (err) {
+    if (!isDiskFull(err) && !/disk I\/O error/i.test((err as Error).message)) throw err;
+    const freed = await releaseSpareSegments(join(storage, JOURNAL_DIR));
+    logger.error('store.full-at-start', { storage, error: (err as Error).message, freedBytes: freed });
+    if (freed === 0) throw err;
+    return openDatabase(join(storage, INDEX_FILE));
+  }
+}
+
+interface RoutingParts {
+  routing: RoutingRepository;
+  jobs: JobRepository;
+  router: Router;
+}
+
 export class Gateway {
   readonly events = new GatewayEventBus();
   readonly config: GatewayConfig;
@@ -75,28 +100,23 @@ export class Gateway {
   private readonly cancelledSends = new Set<number>();
   address: { host: string; port: number } | undefined;
 
-  private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore) {
+  private readonly lock: StoreLock;
+
+  private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore, lock: StoreLock, routing: RoutingParts) {
+    this.lock = lock;
     this.config = config;
     this.logger = logger;
     this.db = db;
     this.repo = new IndexRepository(db);
+    this.repo.onBookkeepingError = (what, err) => logger.error('index.write-failed', { what, error: err.message });
     this.store = store;
-    this.routing = new RoutingRepository(db);
-    this.routing.seedFromConfig(config.destinations, config.rules);
-    this.jobRepo = new JobRepository(db);
-    this.router = new Router(this.routing, this.jobRepo, logger);
+    this.routing = routing.routing;
+    this.jobRepo = routing.jobs;
+    this.router = routing.router;
     this.queue = new ForwardQueue({
       db, jobs: this.jobRepo, routing: this.routing, storeRoot: config.storage, settings: config.queue,
       defaultCallingAe: config.aeTitle, events: this.events, logger,
     });
-    store.extraTags = () => this.router.tagsNeeded;
-    store.onIndexed = (instanceId, meta, fields, context) => {
-      const routed = this.router.route(instanceId, meta.sopClassUid, fields, {
-        callingAe: context.callingAe ?? '', calledAe: context.calledAe ?? '', peerAddress: context.peer ?? '',
-      }, Date.now());
-      // The pump runs after this transaction commits (kick defers it), so it sees the new jobs.
-      if (routed.queued > 0 || routed.waiting > 0) this.queue.kick();
-    };
     this.browse = new BrowseQueries(db);
     this.server = new StoreScpServer({
       config,
@@ -105,19 +125,63 @@ export class Gateway {
     });
   }
 
+  /** Routing exists before the store, so that the store's replay at start-up routes what it indexes. */
+  private static routingParts(config: GatewayConfig, db: Database, logger: Logger, kick: () => void): { parts: RoutingParts; store: StoreOptions } {
+    const routing = new RoutingRepository(db);
+    try {
+      routing.seedFromConfig(config.destinations, config.rules);
+    } catch (err) {
+      // On a full disk the destinations and rules kept from the last start are used.
+      if (!isDiskFull(err)) throw err;
+      logger.error('routing.seed-failed', { error: (err as Error).message });
+    }
+    const jobs = new JobRepository(db);
+    const router = new Router(routing, jobs, logger);
+    let routed = false;
+    const store: StoreOptions = {
+      logger,
+      extraTags: () => router.tagsNeeded,
+      onIndexed: (instanceId, meta, fields, context) => {
+        const result = router.route(instanceId, meta.sopClassUid, fields, {
+          callingAe: context.callingAe ?? '', calledAe: context.calledAe ?? '', peerAddress: context.peer ?? '',
+        }, Date.now());
+        routed ||= result.queued > 0 || result.waiting > 0;
+      },
+      // Once per group commit, after it committed: the queue's pump then sees the new jobs.
+      onBatchIndexed: () => {
+        if (routed) kick();
+        routed = false;
+      },
+    };
+    return { parts: { routing, jobs, router }, store };
+  }
+
   /** Opens the store (recovering anything a crash interrupted), starts the queue, then listens. */
   static async start(config: GatewayConfig, logger: Logger = silentLogger): Promise<Gateway> {
     await mkdir(config.storage, { recursive: true });
-    const db = openDatabase(join(config.storage, INDEX_FILE));
-    const store = await InstanceStore.open(config.storage, new IndexRepository(db));
-    if (config.useStoredSettings) Object.assign(config, storedSettings(db));
-    const gateway = new Gateway(config, logger, db, store);
+    // Before anything in the folder is read or cleaned up: another gateway's temp files are not ours.
+    const lock = StoreLock.acquire(config.storage);
+    let db: Database | undefined;
+    let gateway: Gateway | undefined;
+    try {
+      db = await openIndex(config.storage, logger);
+      const routing = Gateway.routingParts(config, db, logger, () => gateway?.queue.kick());
+      const store = await InstanceStore.open(config.storage, new IndexRepository(db), routing.store);
+      if (config.useStoredSettings) Object.assign(config, storedSettings(db));
+      gateway = new Gateway(config, logger, db, store, lock, routing.parts);
+    } catch (err) {
+      db?.close();
+      lock.release();
+      throw err;
+    }
     gateway.queue.start();
     try {
       gateway.address = await gateway.server.listen(config.host, config.port);
     } catch (err) {
       await gateway.queue.stop();
+      await gateway.store.close();
       db.close();
+      lock.release();
       throw err;
     }
     logger.info('gateway.listening', { ae: config.aeTitle, host: gateway.address.host, port: gateway.address.port, storage: config.storage });
@@ -127,8 +191,11 @@ export class Gateway {
   /** Drains: no new associations, the instances in flight (in and out) are finished, then all closes. */
   async stop(): Promise<void> {
     await this.server.close();
+    // Everything acknowledged is indexed and routed before the queue stops (jobs it creates are kept for the next start).
+    await this.store.close();
     await this.queue.stop();
     this.db.close();
+    this.lock.release();
     this.logger.info('gateway.stopped', {});
   }
 

@@ -1,7 +1,12 @@
 /**
  * The gateway's index: node:sqlite (built into the Node that Electron ships, so no native addon to
- * rebuild) in WAL mode with full sync, because a C-STORE success is answered only after the row
- * that makes the instance findable is on disk.
+ * rebuild) in WAL mode with synchronous=NORMAL.
+ *
+ * NORMAL is safe because the index is not where a received instance becomes durable: the receive
+ * journal is (store/journal.ts). In WAL mode NORMAL loses nothing when the process dies (committed
+ * frames are in the OS's cache); only a power loss or OS crash can drop the last transactions, and
+ * then the journal_state row drops with them, so the journal replays those records again. Before
+ * journal space is reused, syncIndex() forces the WAL to disk.
  */
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS } from './schema.ts';
@@ -11,7 +16,7 @@ export type Database = DatabaseSync;
 export function openDatabase(path: string): Database {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
   migrate(db);
@@ -27,7 +32,7 @@ function migrate(db: Database): void {
       db.exec(`PRAGMA user_version = ${version + 1}`);
       db.exec('COMMIT');
     } catch (err) {
-      db.exec('ROLLBACK');
+      rollbackIfOpen(db);
       throw err;
     }
   }
@@ -41,7 +46,31 @@ export function transaction<T>(db: Database, work: () => T): T {
     db.exec('COMMIT');
     return result;
   } catch (err) {
-    db.exec('ROLLBACK');
+    rollbackIfOpen(db);
     throw err;
   }
+}
+
+/**
+ * On "database or disk is full" SQLite may already have rolled the transaction back itself; a
+ * ROLLBACK then fails with "no transaction is active" and would hide the real error.
+ */
+function rollbackIfOpen(db: Database): void {
+  if (db.isTransaction) db.exec('ROLLBACK');
+}
+
+/** Forces every committed transaction to disk (a FULL-sync commit fsyncs the whole WAL). */
+export function syncIndex(db: Database): void {
+  db.exec('PRAGMA synchronous = FULL');
+  try {
+    transaction(db, () => db.prepare('UPDATE journal_state SET synced_at = ? WHERE id = 1').run(new Date().toISOString()));
+  } finally {
+    db.exec('PRAGMA synchronous = NORMAL');
+  }
+}
+
+/** SQLITE_FULL, or the OS saying the disk is full: the store goes read-only until space returns. */
+export function isDiskFull(err: unknown): boolean {
+  const e = err as { errcode?: number; code?: string; message?: string };
+  return (e.errcode !== undefined && (e.errcode & 0xff) === 13) || e.code === 'ENOSPC' || e.code === 'EDQUOT' || /disk is full|ENOSPC/i.test(e.message ?? '');
 }

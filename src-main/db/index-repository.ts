@@ -12,6 +12,8 @@ export interface NewAssociation {
 }
 
 export interface NewInstance {
+  /** Chosen by the store when the instance is journaled, so replay inserts the very same row. */
+  id: number;
   sopInstanceUid: string;
   version: number;
   sopClassUid: string;
@@ -25,7 +27,7 @@ export interface NewInstance {
   receivedAt: string;
   associationId: number | null;
   callingAe: string | null;
-  incomingName: string;
+  incomingName: string | null;
 }
 
 export interface InstanceVersion {
@@ -75,26 +77,51 @@ export class IndexRepository {
       ),
       insertInstance: db.prepare(
         `INSERT INTO instances (
-           sop_instance_uid, version, sop_class_uid, transfer_syntax_uid, study_instance_uid, series_instance_uid,
+           id, sop_instance_uid, version, sop_class_uid, transfer_syntax_uid, study_instance_uid, series_instance_uid,
            patient_name, patient_id, patient_birth_date, patient_sex, accession_number, study_date, study_time,
            study_description, series_number, series_description, modality, instance_number, number_of_frames,
            specific_character_set, path, size, dataset_offset, dataset_length, dataset_sha256, received_at,
            association_id, calling_ae, incoming_name)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       countDuplicate: db.prepare(`UPDATE instances SET duplicate_count = duplicate_count + 1 WHERE id = ?`),
       byIncomingName: db.prepare(`SELECT * FROM instances WHERE incoming_name = ?`),
       byId: db.prepare(`SELECT * FROM instances WHERE id = ?`),
+      exists: db.prepare(`SELECT 1 AS found FROM instances WHERE id = ?`),
+      maxId: db.prepare(`SELECT coalesce(max(id), 0) AS id FROM instances`),
+      appliedLsn: db.prepare(`SELECT applied_lsn AS lsn FROM journal_state WHERE id = 1`),
+      setAppliedLsn: db.prepare(`UPDATE journal_state SET applied_lsn = ? WHERE id = 1`),
     };
   }
 
-  openAssociation(a: NewAssociation): number {
-    const result = this.statements.openAssociation!.run(a.direction, a.callingAe, a.calledAe, a.peer, a.startedAt);
-    return Number(result.lastInsertRowid);
+  /**
+   * Records an inbound or outbound association. Bookkeeping only: when the index cannot be written
+   * (disk full) it returns null rather than throw into a socket handler, which would end the process.
+   */
+  openAssociation(a: NewAssociation): number | null {
+    try {
+      const result = this.statements.openAssociation!.run(a.direction, a.callingAe, a.calledAe, a.peer, a.startedAt);
+      return Number(result.lastInsertRowid);
+    } catch (err) {
+      this.bookkeepingFailed('open', err);
+      return null;
+    }
   }
 
+  /** Bookkeeping only, like openAssociation: never throws. */
   closeAssociation(id: number, endedAt: string, instances: number, bytes: number, result: string): void {
-    this.statements.closeAssociation!.run(endedAt, instances, bytes, result, id);
+    try {
+      this.statements.closeAssociation!.run(endedAt, instances, bytes, result, id);
+    } catch (err) {
+      this.bookkeepingFailed(`close ${id}`, err);
+    }
+  }
+
+  /** Called with what association bookkeeping could not write (the gateway logs it). */
+  onBookkeepingError: (what: string, err: Error) => void = () => undefined;
+
+  private bookkeepingFailed(what: string, err: unknown): void {
+    this.onBookkeepingError(`association ${what}`, err as Error);
   }
 
   versionsOf(sopInstanceUid: string): InstanceVersion[] {
@@ -104,7 +131,7 @@ export class IndexRepository {
   insertInstance(i: NewInstance): number {
     const f = i.fields;
     const result = this.statements.insertInstance!.run(
-      i.sopInstanceUid, i.version, i.sopClassUid, i.transferSyntaxUid,
+      i.id, i.sopInstanceUid, i.version, i.sopClassUid, i.transferSyntaxUid,
       f.studyInstanceUid ?? null, f.seriesInstanceUid ?? null,
       f.patientName ?? null, f.patientId ?? null, f.patientBirthDate ?? null, f.patientSex ?? null,
       f.accessionNumber ?? null, f.studyDate ?? null, f.studyTime ?? null, f.studyDescription ?? null,
@@ -118,6 +145,23 @@ export class IndexRepository {
 
   countDuplicate(instanceId: number): void {
     this.statements.countDuplicate!.run(instanceId);
+  }
+
+  instanceExists(id: number): boolean {
+    return this.statements.exists!.get(id) !== undefined;
+  }
+
+  maxInstanceId(): number {
+    return (this.statements.maxId!.get() as { id: number }).id;
+  }
+
+  /** Every journal record up to this lsn is in the index (store/journal.ts). */
+  appliedLsn(): number {
+    return (this.statements.appliedLsn!.get() as { lsn: number }).lsn;
+  }
+
+  setAppliedLsn(lsn: number): void {
+    this.statements.setAppliedLsn!.run(lsn);
   }
 
   instanceByIncomingName(name: string): InstanceRow | undefined {

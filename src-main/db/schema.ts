@@ -152,4 +152,16 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  -- The receive journal's place (store/journal.ts): every journal record with lsn <= applied_lsn is
+  -- in the index (rows, duplicate counts, routing jobs), committed in the same transaction as this
+  -- row, so replay after a crash neither repeats nor skips one. synced_at changes at every index
+  -- sync, before journal space is reused.
+  CREATE TABLE journal_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    applied_lsn INTEGER NOT NULL,
+    synced_at TEXT
+  );
+  INSERT INTO journal_state (id, applied_lsn) VALUES (1, 0);
+  `,
 ];

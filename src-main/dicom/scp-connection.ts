@@ -80,6 +80,8 @@ export interface InstanceSink {
 
 export interface InstanceReceiver {
   begin(instance: IncomingInstance, flow: FlowControl): InstanceSink;
+  /** Settles once every instance answered so far can be found (indexed); a release waits for it. */
+  settled(): Promise<void>;
 }
 
 export interface ScpServices {
@@ -156,6 +158,11 @@ export class StoreScpConnection implements AcceptorHandler {
         implementationVersionName: IMPLEMENTATION_VERSION_NAME, hasUserInformation: true, contexts,
       },
     };
+  }
+
+  /** A sender that released finds what it sent in the store (the answers came once durable; indexing follows). */
+  beforeRelease(): Promise<void> {
+    return this.services.receiver.settled();
   }
 
   refused(rq: AssociateRq | undefined, message: string): void {

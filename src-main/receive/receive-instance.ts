@@ -3,10 +3,11 @@
  *
  *   validate  the UIDs the command carries (they become file names)        -> 0xC000 if unsafe
  *   write     the dataset, slice by slice as the PDVs arrive, to a temp file -> 0xA700 if the disk fails
- *   durable   fsync, index row committed, file renamed into the store       (InstanceStore.commit)
+ *   durable   one fdatasync of the instance's receive-journal record        (InstanceStore.commit)
  *   index     the index fields read from the dataset                        -> 0xC000 if unreadable
- *   route     jobs for every matching rule, in the same transaction        (the store's onIndexed)
  *   answer    success only now; a failure carries its status and reason
+ *   file      after the answer, in the background: the file placed in the store, index rows and
+ *             routing jobs in group commits (the store's applier); events follow once indexed
  *
  * If the association ends before the last fragment, the temp file and its descriptor are dropped.
  */
@@ -51,6 +52,10 @@ export class ReceiveInstance implements InstanceReceiver {
     };
   }
 
+  settled(): Promise<void> {
+    return this.services.store.indexed();
+  }
+
   private async finish(instance: IncomingInstance, writer: IncomingInstanceWriter): Promise<StoreAnswer> {
     writer.end();
     try {
@@ -89,11 +94,14 @@ export class ReceiveInstance implements InstanceReceiver {
       bytes: stored.written.datasetLength, datasetSha256: stored.written.datasetSha256,
       path: stored.path, version: stored.version, time: new Date().toISOString(),
     };
-    this.services.logger.info(stored.kind === 'stored' ? 'instance.stored' : 'instance.duplicate', {
-      association: associationId, callingAe: association.callingAe, sopInstanceUid: meta.sopInstanceUid,
-      transferSyntax: meta.transferSyntaxUid, bytes: event.bytes, path: stored.path, version: stored.version,
+    // Told once indexed (just after the answer): what the UI then reads from the index has it.
+    void stored.indexed.then(() => {
+      this.services.logger.info(stored.kind === 'stored' ? 'instance.stored' : 'instance.duplicate', {
+        association: associationId, callingAe: association.callingAe, sopInstanceUid: meta.sopInstanceUid,
+        transferSyntax: meta.transferSyntaxUid, bytes: event.bytes, path: stored.path, version: stored.version,
+      });
+      this.services.events.emit(stored.kind === 'stored' ? 'instance-stored' : 'instance-duplicate', event);
     });
-    this.services.events.emit(stored.kind === 'stored' ? 'instance-stored' : 'instance-duplicate', event);
   }
 
   private failed(instance: IncomingInstance, failure: ReceiveFailure): StoreAnswer {

@@ -1,8 +1,11 @@
 /**
- * Streams one arriving instance into a temp file: the gateway's P10 header first, then the
- * dataset bytes exactly as the P-DATA fragments carried them. Fragments are hashed as they arrive
- * and written in batches (one writev per batch, not one write per 16 KiB PDV). When the disk falls
- * behind, the socket is paused, so a large instance never piles up in memory.
+ * Takes in one arriving instance: the gateway's P10 header first, then the dataset bytes exactly
+ * as the P-DATA fragments carried them, hashed as they arrive.
+ *
+ * Up to `inlineLimit` bytes stay in memory: a small instance goes into the receive journal whole
+ * (one positional write + fdatasync, see journal.ts). Beyond that the writer spills to a temp file
+ * and streams the rest there in batches (one writev per batch, not one write per 16 KiB PDV);
+ * when the disk falls behind, the socket is paused, so a large instance never piles up in memory.
  *
  * dcmjs-dimse treats this object as its "store writable stream": it only calls write() and end().
  * write() always returns true because flow control is done here, on the socket, rather than by the
@@ -18,6 +21,9 @@ export interface FlowControl {
 }
 
 export interface WrittenInstance {
+  /** Header + dataset chunks held in memory (the instance stayed within the inline limit), else undefined. */
+  inline: Buffer[] | undefined;
+  /** The fsynced temp file holding header + dataset, when the instance was spilled to disk. */
   tempPath: string;
   headerLength: number;
   datasetLength: number;
@@ -30,8 +36,8 @@ export interface WrittenInstance {
 /** A write to the store failed (disk full, I/O error); answered with 0xA700. */
 export class StoreWriteError extends Error {
   readonly code: string | undefined;
-  constructor(path: string, cause: NodeJS.ErrnoException) {
-    super(`cannot write ${path}: ${cause.code ?? cause.message}`);
+  constructor(path: string, cause: NodeJS.ErrnoException, detail?: string) {
+    super(`cannot write ${path}: ${cause.code ?? cause.message}${detail ? ` (${detail})` : ''}`);
     this.name = 'StoreWriteError';
     this.code = cause.code;
   }
@@ -43,12 +49,25 @@ const PAUSE_ABOVE_BYTES = 2 * 1024 * 1024;
 const RESUME_BELOW_BYTES = 512 * 1024;
 export const HEAD_BYTES = 64 * 1024;
 
+/** The transfer was interrupted (connection ended mid-dataset); nothing of it is kept. */
+export class TransferAbortedError extends Error {
+  constructor(path: string) {
+    super(`transfer into ${path} was aborted`);
+    this.name = 'TransferAbortedError';
+  }
+}
+
 export class IncomingInstanceWriter extends EventEmitter {
   readonly tempPath: string;
   private readonly headerLength: number;
   private readonly flow: FlowControl | undefined;
   private readonly hash: Hash = createHash('sha256');
-  private readonly file: Promise<FileHandle>;
+  private readonly inlineLimit: number;
+  /** Everything so far while the instance is small enough for the journal; undefined once spilled. */
+  private inline: Buffer[] | undefined;
+  private inlineBytes = 0;
+  private file: Promise<FileHandle> | undefined;
+  private aborted = false;
   private queue: Buffer[] = [];
   private queuedBytes = 0;
   private inFlightBytes = 0;
@@ -57,23 +76,29 @@ export class IncomingInstanceWriter extends EventEmitter {
   private headLength = 0;
   private paused = false;
   private writing = false;
+  private currentWrite: Promise<void> | undefined;
   private ended = false;
   private completing = false;
   private failure: StoreWriteError | undefined;
   private readonly done: Promise<WrittenInstance>;
   private settle!: { resolve: (w: WrittenInstance) => void; reject: (e: Error) => void };
 
-  constructor(tempPath: string, header: Buffer, flow?: FlowControl) {
+  /** `inlineLimit` 0 writes every instance to its temp file. */
+  constructor(tempPath: string, header: Buffer, flow?: FlowControl, inlineLimit = 0) {
     super();
     this.tempPath = tempPath;
     this.headerLength = header.length;
     this.flow = flow;
+    this.inlineLimit = inlineLimit;
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     // Callers await finished(); this keeps an early failure from being an unhandled rejection.
     this.done.catch(() => undefined);
-    this.file = open(tempPath, 'wx');
-    this.file.catch((err: NodeJS.ErrnoException) => this.fail(err));
-    this.enqueue(header);
+    if (header.length <= inlineLimit) {
+      this.inline = [header];
+      this.inlineBytes = header.length;
+    } else {
+      this.spill([header]);
+    }
   }
 
   write(chunk: Buffer): boolean {
@@ -84,23 +109,59 @@ export class IncomingInstanceWriter extends EventEmitter {
       this.head.push(chunk);
       this.headLength += chunk.length;
     }
-    this.enqueue(chunk);
+    if (this.inline && this.inlineBytes + chunk.length <= this.inlineLimit) {
+      this.inline.push(chunk);
+      this.inlineBytes += chunk.length;
+    } else if (this.inline) {
+      const held = this.inline;
+      this.inline = undefined;
+      this.spill([...held, chunk]);
+    } else {
+      this.enqueue(chunk);
+    }
     return true;
   }
 
   end(): void {
+    if (this.ended) return;
     this.ended = true;
-    this.pump();
+    if (this.inline) this.completeInline();
+    else this.pump();
   }
 
   /**
-   * The transfer ended before its last fragment (association aborted, connection lost): the
-   * descriptor is closed and the temp file removed now, not at the next start.
+   * The transfer will not be completed (the association ended mid-dataset): closes the file and
+   * removes anything written, whatever state the writer is in. finished() rejects.
    */
   abort(): void {
-    if (this.ended || this.failure) return;
+    if (this.aborted) return;
+    this.aborted = true;
     this.ended = true;
-    this.fail(Object.assign(new Error('transfer interrupted before its last fragment'), { code: 'EINTERRUPTED' }));
+    this.inline = undefined;
+    if (!this.failure) this.failure = new TransferAbortedError(this.tempPath) as unknown as StoreWriteError;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.maybeResume();
+    void this.discard().then(() => this.settle.reject(this.failure!));
+  }
+
+  private spill(chunks: Buffer[]): void {
+    this.file = open(this.tempPath, 'wx');
+    this.file.catch((err: NodeJS.ErrnoException) => this.fail(err));
+    for (const chunk of chunks) this.enqueue(chunk);
+  }
+
+  private completeInline(): void {
+    const datasetHead = Buffer.concat(this.head);
+    this.settle.resolve({
+      inline: this.inline,
+      tempPath: this.tempPath,
+      headerLength: this.headerLength,
+      datasetLength: this.datasetLength,
+      datasetSha256: this.hash.digest('hex'),
+      datasetHead,
+      headIsWholeDataset: datasetHead.length === this.datasetLength,
+    });
   }
 
   /** Resolves once every byte is written and fsynced; rejects with StoreWriteError (temp file removed). */
@@ -133,19 +194,24 @@ export class IncomingInstanceWriter extends EventEmitter {
     this.queue = [];
     this.queuedBytes = 0;
     this.writing = true;
-    this.writeBatch(batch).then(
+    const write = this.writeBatch(batch);
+    this.currentWrite = write.catch(() => undefined);
+    write.then(
       () => {
         this.writing = false;
         this.inFlightBytes = 0;
         this.maybeResume();
         this.pump();
       },
-      (err: NodeJS.ErrnoException) => this.fail(err),
+      (err: NodeJS.ErrnoException) => {
+        this.writing = false;
+        this.fail(err);
+      },
     );
   }
 
   private async writeBatch(batch: Buffer[]): Promise<void> {
-    const file = await this.file;
+    const file = await this.file!;
     let pending = batch;
     // writev may write less than asked (e.g. just before the disk fills); write the rest or fail.
     for (;;) {
@@ -165,11 +231,13 @@ export class IncomingInstanceWriter extends EventEmitter {
 
   private async complete(): Promise<void> {
     try {
-      const file = await this.file;
+      const file = await this.file!;
       await file.sync();
       await file.close();
+      if (this.aborted) return;
       const datasetHead = Buffer.concat(this.head);
       this.settle.resolve({
+        inline: undefined,
         tempPath: this.tempPath,
         headerLength: this.headerLength,
         datasetLength: this.datasetLength,
@@ -184,7 +252,7 @@ export class IncomingInstanceWriter extends EventEmitter {
 
   /** After a failure the rest of the instance is read and dropped, so the association stays usable. */
   private fail(err: NodeJS.ErrnoException): void {
-    if (this.failure) return;
+    if (this.failure || this.aborted) return;
     this.failure = new StoreWriteError(this.tempPath, err);
     this.queue = [];
     this.queuedBytes = 0;
@@ -194,6 +262,9 @@ export class IncomingInstanceWriter extends EventEmitter {
   }
 
   private async discard(): Promise<void> {
+    if (!this.file) return;
+    // A batch may still be in the kernel: wait for it, so the unlink is the last thing done.
+    await this.currentWrite;
     const file = await this.file.catch(() => undefined);
     // Only a file this writer created is removed; a failed open must not touch someone else's.
     if (!file) return;

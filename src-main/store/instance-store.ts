@@ -1,18 +1,23 @@
 /**
- * The durable instance store. Protocol for one instance (DESIGN.md, "Durability"):
- *   1. bytes stream into .incoming/<random>.part, which is fsynced and closed;
- *   2. the index row is committed, naming that temp file;
- *   3. the temp file is renamed into studies/..., and the folder fsynced;
- *   4. only then may the caller answer success.
- * A crash before 2 leaves a temp file that start-up deletes (no trace); a crash between 2 and 3
- * leaves a committed row whose temp file start-up renames into place (a complete file). So an
- * acknowledged instance is always complete and indexed.
+ * The durable instance store: where a received instance is validated, made durable, then (in the
+ * background) filed, indexed and routed. Read in this order:
+ *
+ *   commit():  read the index fields (0xC000 if the dataset cannot be read)
+ *          ->  decide, under a per-UID lock: duplicate of a kept version, or a new version with
+ *              its row id and its path (looking at the index AND at records still in the journal)
+ *          ->  append one journal record and fdatasync it (0xA700 if that fails)
+ *          ->  return: the caller answers success. The instance is durable.
+ *   applier:   file it under studies/, index it and create its routing jobs, in group commits
+ *              (journal-applier.ts); a crash anywhere replays from the journal.
+ *
+ * Small instances (up to INLINE_LIMIT) go into the journal whole. Larger ones are streamed to a
+ * temp file in .incoming/ and fsynced as before, and their record only names that file: they are
+ * bandwidth-bound anyway, and holding them in memory per association would not be bounded.
  */
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { transaction } from '../db/database.ts';
-import type { IndexRepository } from '../db/index-repository.ts';
+import type { IndexRepository, InstanceVersion } from '../db/index-repository.ts';
 import {
   IndexFieldsNeedMoreData,
   readIndexFieldsFromDataset,
@@ -20,20 +25,27 @@ import {
   type IndexFields,
 } from '../dicom/index-fields.ts';
 import { buildP10Header, type MetaGroupFields } from '../dicom/p10-writer.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
 import { fsyncDir } from './fsync-dir.ts';
 import { IncomingInstanceWriter, StoreWriteError, type FlowControl, type WrittenInstance } from './incoming-instance-writer.ts';
-import { INCOMING_DIR, STUDIES_DIR, instancePath } from './store-layout.ts';
+import { JournalApplier, type DurableRecord, type IndexedHook } from './journal-applier.ts';
+import type { JournalEntry, ReceiveContext, StoredEntry } from './journal-entry.ts';
+import { DEFAULT_SEGMENT_BYTES, Journal, JournalFullError } from './journal.ts';
+import { INCOMING_DIR, JOURNAL_DIR, STUDIES_DIR, instancePath } from './store-layout.ts';
 
-export interface ReceiveContext {
-  associationId: number | null;
-  callingAe: string | null;
-  calledAe: string | null;
-  /** "address:port" of the sender. */
-  peer: string | null;
-}
+export type { ReceiveContext } from './journal-entry.ts';
+export type { IndexedHook } from './journal-applier.ts';
 
-/** Called inside the transaction that indexes a new instance version (not for duplicates). */
-export type IndexedHook = (instanceId: number, meta: MetaGroupFields, fields: IndexFields, context: ReceiveContext) => void;
+/**
+ * Instances up to this size are journaled whole. 1 MiB: above it the write itself dominates (the
+ * durable-write floor of a 512 KiB file is already mostly bandwidth), and 32 associations each
+ * holding 1 MiB stays within the gateway's memory budget.
+ */
+export const INLINE_LIMIT = 1024 * 1024;
+
+const SPACE_PROBE_MS = 1000;
+/** Below this much free space at start-up the store starts read-only (a journal segment's worth). */
+const MIN_FREE_BYTES = DEFAULT_SEGMENT_BYTES;
 
 export interface StoredInstance {
   kind: 'stored' | 'duplicate';
@@ -43,6 +55,23 @@ export interface StoredInstance {
   version: number;
   fields: IndexFields;
   written: WrittenInstance;
+  /**
+   * Settles once the instance is filed and indexed (milliseconds after the acknowledgement), or
+   * once filing has failed for now (disk full; it is retried). Events for the UI wait for it:
+   * what the UI then reads from the index has the instance.
+   */
+  indexed: Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Routing: called inside the transaction that indexes a new instance version. */
+  onIndexed?: IndexedHook;
+  /** Elements to read at receive time beyond the built-in index fields (what the rules look at). */
+  extraTags?: () => readonly number[];
+  /** After each group commit, with the row ids it indexed (new versions and duplicates). */
+  onBatchIndexed?: (instanceIds: number[]) => void;
+  logger?: Logger;
+  segmentBytes?: number;
 }
 
 /** The dataset could not be read; answered with 0xC000 and nothing kept. */
@@ -53,139 +82,247 @@ export class UnreadableInstanceError extends Error {
   }
 }
 
+/** A version known to the store: indexed, or decided and journaled but not indexed yet. */
+type KnownVersion = Pick<InstanceVersion, 'id' | 'version' | 'sopClassUid' | 'transferSyntaxUid' | 'datasetSha256' | 'path'>;
+
 export class InstanceStore {
   readonly root: string;
   private readonly repo: IndexRepository;
   private readonly incomingDir: string;
-  private readonly knownDirs = new Set<string>();
+  private readonly journal: Journal<JournalEntry>;
+  private readonly applier: JournalApplier;
   private readonly uidLocks = new Map<string, Promise<unknown>>();
-  /** Routing hooks in here, so an instance is never indexed without the jobs its rules call for. */
-  onIndexed: IndexedHook | undefined;
-  /** Elements to read at store time beyond the built-in index fields (what the rules look at). */
-  extraTags: () => readonly number[] = () => [];
+  /** Versions journaled but not yet in the index, by SOP Instance UID. */
+  private readonly journaledVersions = new Map<string, KnownVersion[]>();
+  /** Paths those versions will take (a new version never takes one). */
+  private readonly reservedPaths = new Set<string>();
+  private readonly extraTags: () => readonly number[];
+  private readonly logger: Logger;
+  private nextId: number;
+  private unwritable: string | undefined;
+  private spaceProbe: NodeJS.Timeout | undefined;
+  /** The last lsn handed out (what indexed() waits for). */
+  private lastLsn = 0;
 
-  private constructor(root: string, repo: IndexRepository) {
+  private constructor(root: string, repo: IndexRepository, journal: Journal<JournalEntry>, options: StoreOptions, nextId: number) {
     this.root = root;
     this.repo = repo;
     this.incomingDir = join(root, INCOMING_DIR);
+    this.journal = journal;
+    this.extraTags = options.extraTags ?? (() => []);
+    this.logger = options.logger ?? silentLogger;
+    this.nextId = nextId;
+    this.applier = new JournalApplier(
+      {
+        root, repo, journal, logger: this.logger, onIndexed: options.onIndexed,
+        onApplied: (records) => this.applied(records, options.onBatchIndexed),
+        onWritableChange: (writable, reason) => this.writableChanged(writable, reason),
+      },
+      repo.appliedLsn(),
+    );
   }
 
-  static async open(root: string, repo: IndexRepository): Promise<InstanceStore> {
-    const store = new InstanceStore(root, repo);
+  /**
+   * Opens the store: replays the journal (every acknowledged instance is filed, indexed and routed
+   * before this resolves, unless the disk is full: then the store starts read-only and finishes by
+   * itself once space returns), and deletes temp files no record needs.
+   */
+  static async open(root: string, repo: IndexRepository, options: StoreOptions = {}): Promise<InstanceStore> {
     await mkdir(join(root, STUDIES_DIR), { recursive: true });
-    await mkdir(store.incomingDir, { recursive: true });
-    await store.recoverIncoming();
+    await mkdir(join(root, INCOMING_DIR), { recursive: true });
+    await mkdir(join(root, JOURNAL_DIR), { recursive: true });
+    const { journal, records } = await Journal.open<JournalEntry>(join(root, JOURNAL_DIR), repo.appliedLsn(), options.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
+    const maxId = Math.max(repo.maxInstanceId(), ...records.map((r) => (r.meta.kind === 'stored' ? r.meta.id : 0)));
+    const store = new InstanceStore(root, repo, journal, options, maxId + 1);
+    for (const record of records) store.remember(record.meta);
+    await store.removeStrayTempFiles(new Set(records.flatMap((r) => (r.meta.kind === 'stored' && r.meta.tempName ? [r.meta.tempName] : []))));
+    for (const record of records) store.applier.settle(record.lsn, { lsn: record.lsn, entry: record.meta, body: record.body, bytes: undefined });
+    await store.applier.drain();
+    if (records.length > 0) store.logger.info('journal.replayed', { records: records.length, pending: store.applier.pendingCount() });
+    await journal.prepareSpare();
+    if (store.unwritable === undefined && !(await store.hasRoom())) store.writableChanged(false, 'storage full at start-up');
     return store;
   }
 
   /** Starts receiving an instance; the caller has validated the UIDs in `meta`. */
   beginIncoming(meta: MetaGroupFields, flow?: FlowControl): IncomingInstanceWriter {
     const tempPath = join(this.incomingDir, `${randomBytes(12).toString('hex')}.part`);
-    return new IncomingInstanceWriter(tempPath, buildP10Header(meta), flow);
+    return new IncomingInstanceWriter(tempPath, buildP10Header(meta), flow, INLINE_LIMIT);
   }
 
-  /** Makes a fully received instance durable and indexed (or counts it as a duplicate). */
+  /**
+   * Makes a fully received instance durable (or counts it as a duplicate). Resolves once it is:
+   * the caller may answer success. Throws StoreWriteError (0xA700) or UnreadableInstanceError (0xC000).
+   */
   async commit(writer: IncomingInstanceWriter, meta: MetaGroupFields, context: ReceiveContext): Promise<StoredInstance> {
     const written = await writer.finished();
+    if (this.unwritable !== undefined) {
+      await discard(written);
+      throw new StoreWriteError(this.root, { code: 'ENOSPC', message: this.unwritable } as NodeJS.ErrnoException, 'read-only until space returns');
+    }
     let fields: IndexFields;
     try {
       fields = await this.readFields(written, meta.transferSyntaxUid);
     } catch (err) {
-      await unlink(written.tempPath).catch(() => undefined);
+      await discard(written);
       throw new UnreadableInstanceError(`dataset of ${meta.sopInstanceUid} cannot be read: ${(err as Error).message}`);
     }
-    return this.withUidLock(meta.sopInstanceUid, () => this.place(written, meta, fields, context));
+    return this.withUidLock(meta.sopInstanceUid, () => this.journalInstance(written, meta, fields, context));
+  }
+
+  /** Files, indexes and routes everything acknowledged so far, then closes the journal. */
+  async close(): Promise<void> {
+    if (this.spaceProbe) clearInterval(this.spaceProbe);
+    await this.applier.stop();
+    await this.journal.close();
+  }
+
+  /** Resolves once everything journaled so far is indexed (or filing has failed for now: disk full). */
+  indexed(): Promise<void> {
+    this.applier.kick();
+    return this.applier.whenApplied(this.lastLsn);
+  }
+
+  /** Why the store refuses instances right now (disk full), or undefined when it accepts them. */
+  get readOnlyReason(): string | undefined {
+    return this.unwritable;
   }
 
   private async readFields(written: WrittenInstance, transferSyntaxUid: string): Promise<IndexFields> {
     const extra = this.extraTags();
+    const label = `${written.tempPath} (dataset)`;
     try {
-      return readIndexFieldsFromDataset(written.datasetHead, transferSyntaxUid, written.headIsWholeDataset, written.tempPath, extra);
+      return readIndexFieldsFromDataset(written.datasetHead, transferSyntaxUid, written.headIsWholeDataset, label, extra);
     } catch (err) {
       if (!(err instanceof IndexFieldsNeedMoreData)) throw err;
+      if (written.inline) return readIndexFieldsFromDataset(Buffer.concat(written.inline.slice(1)), transferSyntaxUid, true, label, extra);
       return readIndexFieldsFromFile(written.tempPath, written.headerLength, transferSyntaxUid, extra);
     }
   }
 
-  private async place(written: WrittenInstance, meta: MetaGroupFields, fields: IndexFields, context: ReceiveContext): Promise<StoredInstance> {
-    const versions = this.repo.versionsOf(meta.sopInstanceUid);
+  private async journalInstance(written: WrittenInstance, meta: MetaGroupFields, fields: IndexFields, context: ReceiveContext): Promise<StoredInstance> {
+    const versions = this.knownVersions(meta.sopInstanceUid);
     const same = versions.find(
-      (v) =>
-        v.datasetSha256 === written.datasetSha256 &&
-        v.transferSyntaxUid === meta.transferSyntaxUid &&
-        v.sopClassUid === meta.sopClassUid,
+      (v) => v.datasetSha256 === written.datasetSha256 && v.transferSyntaxUid === meta.transferSyntaxUid && v.sopClassUid === meta.sopClassUid,
     );
     if (same) {
-      this.repo.countDuplicate(same.id);
-      await unlink(written.tempPath);
-      return { kind: 'duplicate', instanceId: same.id, path: same.path, version: same.version, fields, written };
+      await discard(written);
+      const lsn = await this.append({ kind: 'duplicate', id: same.id, sopInstanceUid: meta.sopInstanceUid }, []);
+      return { kind: 'duplicate', instanceId: same.id, path: same.path, version: same.version, fields, written, indexed: this.applier.whenApplied(lsn) };
     }
-    const { version, path } = await this.freeVersion(meta.sopInstanceUid, fields, versions.length + 1);
-    const absolute = join(this.root, path);
+    const { version, path } = await this.freeVersion(meta.sopInstanceUid, fields, Math.max(0, ...versions.map((v) => v.version)) + 1);
+    const entry: StoredEntry = {
+      kind: 'stored', id: this.nextId++, version, path, meta, context, fields,
+      headerLength: written.headerLength, datasetLength: written.datasetLength, datasetSha256: written.datasetSha256,
+      receivedAt: new Date().toISOString(), tempName: written.inline ? null : basename(written.tempPath),
+    };
+    this.remember(entry);
+    let lsn: number;
     try {
-      await this.ensureDir(dirname(absolute));
+      lsn = await this.append(entry, written.inline ?? []);
     } catch (err) {
-      await unlink(written.tempPath).catch(() => undefined);
-      throw new StoreWriteError(dirname(absolute), err as NodeJS.ErrnoException);
+      this.forget(entry);
+      await discard(written);
+      throw err;
     }
-    const instanceId = transaction(this.repo.database, () => {
-      const id = this.insertRow(written, meta, fields, context, version, path);
-      this.onIndexed?.(id, meta, fields, context);
-      return id;
-    });
-    await rename(written.tempPath, absolute);
-    await fsyncDir(dirname(absolute));
-    return { kind: 'stored', instanceId, path, version, fields, written };
+    return { kind: 'stored', instanceId: entry.id, path, version, fields, written, indexed: this.applier.whenApplied(lsn) };
   }
 
-  private insertRow(written: WrittenInstance, meta: MetaGroupFields, fields: IndexFields, context: ReceiveContext, version: number, path: string): number {
-    return this.repo.insertInstance({
-      sopInstanceUid: meta.sopInstanceUid,
-      version,
-      sopClassUid: meta.sopClassUid,
-      transferSyntaxUid: meta.transferSyntaxUid,
-      fields,
-      path,
-      size: written.headerLength + written.datasetLength,
-      datasetOffset: written.headerLength,
-      datasetLength: written.datasetLength,
-      datasetSha256: written.datasetSha256,
-      receivedAt: new Date().toISOString(),
-      associationId: context.associationId,
-      callingAe: context.callingAe,
-      incomingName: incomingName(written.tempPath),
-    });
+  /** Appends a record and hands it to the applier; throws StoreWriteError when it is not durable. */
+  private async append(entry: JournalEntry, body: Buffer[]): Promise<number> {
+    let lsn: number | undefined;
+    try {
+      const location = await this.journal.append(entry, body, (assigned) => (lsn = this.lastLsn = assigned));
+      const bytes = body.length > 0 && this.applier.mayHold(location.length) ? body : undefined;
+      this.applier.settle(lsn!, { lsn: lsn!, entry, body: location, bytes });
+      return lsn!;
+    } catch (err) {
+      if (lsn !== undefined) this.applier.settle(lsn, null);
+      const e = err as NodeJS.ErrnoException;
+      if (err instanceof JournalFullError) throw new StoreWriteError(this.journalDir, e, 'journal full');
+      throw new StoreWriteError(this.journalDir, e);
+    }
   }
 
-  /** The next version whose file does not exist yet: a stored file is never overwritten. */
+  private get journalDir(): string {
+    return join(this.root, JOURNAL_DIR);
+  }
+
+  private knownVersions(sopInstanceUid: string): KnownVersion[] {
+    return [...this.repo.versionsOf(sopInstanceUid), ...(this.journaledVersions.get(sopInstanceUid) ?? [])];
+  }
+
+  private remember(entry: JournalEntry): void {
+    if (entry.kind !== 'stored') return;
+    const uid = entry.meta.sopInstanceUid;
+    const known: KnownVersion = {
+      id: entry.id, version: entry.version, sopClassUid: entry.meta.sopClassUid,
+      transferSyntaxUid: entry.meta.transferSyntaxUid, datasetSha256: entry.datasetSha256, path: entry.path,
+    };
+    this.journaledVersions.set(uid, [...(this.journaledVersions.get(uid) ?? []), known]);
+    this.reservedPaths.add(entry.path);
+  }
+
+  private forget(entry: StoredEntry): void {
+    const uid = entry.meta.sopInstanceUid;
+    const rest = (this.journaledVersions.get(uid) ?? []).filter((v) => v.id !== entry.id);
+    if (rest.length > 0) this.journaledVersions.set(uid, rest);
+    else this.journaledVersions.delete(uid);
+    this.reservedPaths.delete(entry.path);
+  }
+
+  private applied(records: DurableRecord[], onBatchIndexed: ((ids: number[]) => void) | undefined): void {
+    for (const { entry } of records) if (entry.kind === 'stored') this.forget(entry);
+    onBatchIndexed?.(records.map((r) => r.entry.id));
+  }
+
+  private writableChanged(writable: boolean, reason: string): void {
+    if (writable === (this.unwritable === undefined)) return;
+    this.unwritable = writable ? undefined : reason;
+    if (writable) {
+      this.logger.info('store.writable', { storage: this.root, reason });
+      if (this.spaceProbe) clearInterval(this.spaceProbe);
+      this.spaceProbe = undefined;
+      void this.journal.prepareSpare();
+      return;
+    }
+    this.logger.error('store.read-only', { storage: this.root, reason });
+    // The applier's retries notice returning space when records wait; this notices it when none do.
+    this.spaceProbe ??= setInterval(() => void this.probeSpace(), SPACE_PROBE_MS);
+    this.spaceProbe.unref();
+  }
+
+  private async probeSpace(): Promise<void> {
+    if (this.applier.pendingCount() > 0) return;
+    if (await this.hasRoom()) this.writableChanged(true, 'space returned');
+  }
+
+  /** Room for a journal segment and the instances it will hold once filed. */
+  private async hasRoom(): Promise<boolean> {
+    const fs = await statfs(this.root).catch(() => undefined);
+    return fs === undefined || fs.bavail * fs.bsize >= MIN_FREE_BYTES;
+  }
+
+  /** The next version whose path is free on disk and not promised to a journaled version. */
   private async freeVersion(sopInstanceUid: string, fields: IndexFields, first: number) {
     for (let version = first; ; version++) {
       const path = instancePath({ ...fields, sopInstanceUid }, version);
-      if (!(await exists(join(this.root, path)))) return { version, path };
+      if (!this.reservedPaths.has(path) && !(await exists(join(this.root, path)))) return { version, path };
     }
   }
 
-  private async ensureDir(dir: string): Promise<void> {
-    if (this.knownDirs.has(dir)) return;
-    const created = await mkdir(dir, { recursive: true });
-    if (created) {
-      // New folders are entries in their parents: fsync up the chain so the path itself survives a crash.
-      for (let d = dir; d.length >= this.root.length && d !== dirname(d); d = dirname(d)) {
-        await fsyncDir(dirname(d));
-        if (d === created) break;
-      }
-    }
-    this.knownDirs.add(dir);
-  }
-
-  /** Finishes renames a crash interrupted after the index commit, and deletes every other temp file. */
-  private async recoverIncoming(): Promise<void> {
+  /**
+   * Temp files no journal record names are remains of interrupted transfers: removed. A file an
+   * index row names whose rename did not happen (stores written before the journal) is finished.
+   */
+  private async removeStrayTempFiles(needed: Set<string>): Promise<void> {
     for (const name of await readdir(this.incomingDir)) {
+      if (needed.has(name)) continue;
       const temp = join(this.incomingDir, name);
       const row = this.repo.instanceByIncomingName(name);
       if (row && !(await exists(join(this.root, row.path)))) {
         const absolute = join(this.root, row.path);
-        await this.ensureDir(dirname(absolute));
+        await mkdir(dirname(absolute), { recursive: true });
         await rename(temp, absolute);
         await fsyncDir(dirname(absolute));
       } else {
@@ -207,8 +344,13 @@ export class InstanceStore {
   }
 }
 
-function incomingName(tempPath: string): string {
-  return tempPath.slice(tempPath.lastIndexOf('/') + 1);
+/** Drops what a writer kept of an instance that will not be stored (its temp file, if spilled). */
+async function discard(written: WrittenInstance): Promise<void> {
+  if (!written.inline) await unlink(written.tempPath).catch(() => undefined);
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 async function exists(path: string): Promise<boolean> {

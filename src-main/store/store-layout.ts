@@ -6,6 +6,7 @@ import { isValidUid } from '../dicom/uid.ts';
 
 export const STUDIES_DIR = 'studies';
 export const INCOMING_DIR = '.incoming';
+export const JOURNAL_DIR = '.journal';
 export const INDEX_FILE = 'index.sqlite';
 const UNKNOWN_STUDY = 'unknown-study';
 const UNKNOWN_SERIES = 'unknown-series';

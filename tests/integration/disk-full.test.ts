@@ -1,27 +1,37 @@
 /**
- * Disk full: the gateway's whole storage folder sits on a 2 MiB filesystem, big enough for the
- * empty index and too small for a 3 MiB instance. The C-STORE must answer 0xA700 (out of
- * resources), leave nothing partial behind, and the gateway must keep working for the next one.
+ * Disk full (issue 9, defect 9; issue 8): the gateway's whole storage folder sits on a small
+ * filesystem that a filler file fills in the middle of a receive.
+ *
+ * - Every C-STORE is answered 0x0000 or 0xA700 (out of resources), never anything else, and serve
+ *   stays up: an instance is acknowledged only once durable in the journal, so nothing answered
+ *   0x0000 is lost, even if it cannot be filed until space returns.
+ * - Restarted on the full disk, serve starts read-only: it answers C-ECHO, refuses C-STORE 0xA700.
+ * - Once space returns it files and indexes what it had acknowledged, by itself, byte for byte,
+ *   and stores new instances again.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storescu } from '../helpers/dcmtk.ts';
-import { buildP10File, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
+import { DCMTK_ENV, echoscu, storescu } from '../helpers/dcmtk.ts';
+import { buildP10File, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
-import { expectSameBytes, listFilesRecursive, splitP10, storedPath } from '../helpers/p10-regions.ts';
+import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { mountSmallFilesystem, type SmallFilesystem } from '../helpers/small-filesystem.ts';
+import { waitFor } from '../helpers/wait.ts';
 
-const FILESYSTEM_BYTES = 2 * 1024 * 1024;
-const UID_ROOT = '1.2.3.4.5.6.7.8.9';
-const uidsFor = (seed: number) => ({ study: `${UID_ROOT}.1.${seed}`, series: `${UID_ROOT}.2.${seed}`, sop: `${UID_ROOT}.3.${seed}.1` });
+// Room for the index, two 16 MiB journal segments and some instances; small enough to fill fast.
+const FILESYSTEM_BYTES = 64 * 1024 * 1024;
 
 let work: string;
 let smallFs: SmallFilesystem | undefined;
 let gateway: GatewayProcess | undefined;
 let storage: string;
+let filler: string;
+/** Every file storescu saw answered 0x0000, across the whole story. */
+const acknowledged = new Set<string>();
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'disk-full-'));
@@ -30,6 +40,7 @@ beforeAll(async () => {
   smallFs = await mountSmallFilesystem(join(work, 'mnt'), FILESYSTEM_BYTES);
   console.log(`disk-full: storage on a ${smallFs.kind} of ${FILESYSTEM_BYTES} bytes at ${smallFs.path}`);
   storage = join(smallFs.path, 'gateway');
+  filler = join(smallFs.path, 'filler');
   gateway = await startGateway({ storage });
 });
 
@@ -39,66 +50,120 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function writeFixture(name: string, opts: FixtureOptions): Promise<string> {
-  const path = join(work, name);
-  await writeFile(path, buildP10File(opts));
-  return path;
+/** Writes the filler until the filesystem says it is full. */
+async function fillDisk(): Promise<void> {
+  const chunk = Buffer.alloc(256 * 1024, 0xee);
+  for (;;) {
+    try {
+      await appendFile(filler, chunk);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return;
+      throw err;
+    }
+  }
 }
 
-/** Statuses of every C-STORE-RSP in storescu's debug output, e.g. ['0xa700']. */
-function storeResponseStatuses(debugOutput: string): string[] {
-  return [...debugOutput.matchAll(/DIMSE Status\s*:\s*(0x[0-9a-f]{4})/gi)].map((m) => m[1]!.toLowerCase());
+interface Answer {
+  file: string;
+  status: string;
 }
 
-async function sendOne(file: string) {
-  const result = await storescu(gateway!.port, [file], { extraArgs: ['-d'] });
-  return { ...result, statuses: storeResponseStatuses(result.stderr + result.stdout) };
+/**
+ * storescu -d, its answers read live: each "Sending file: X" is followed by the DIMSE status of its
+ * C-STORE-RSP. `onAnswer` runs as each arrives.
+ */
+function sendFollowing(port: number, files: string[], onAnswer: (answers: Answer[]) => void = () => undefined) {
+  const child = spawn('storescu', ['-d', '-nh', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files], {
+    env: DCMTK_ENV, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const answers: Answer[] = [];
+  let log = '';
+  let pending = '';
+  let current: string | undefined;
+  let inResponse = false;
+  const onData = (data: Buffer) => {
+    log += data.toString();
+    pending += data.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      const sending = /Sending file: (.+)$/.exec(line);
+      if (sending) current = sending[1]!.trim();
+      if (/C-STORE RSP|Received Store Response/i.test(line)) inResponse = true;
+      const status = /DIMSE Status\s*:\s*(0x[0-9a-f]{4})/i.exec(line);
+      if (status && inResponse && current !== undefined) {
+        answers.push({ file: current, status: status[1]!.toLowerCase() });
+        current = undefined;
+        inResponse = false;
+        onAnswer(answers);
+      }
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { answers, exited, log: () => log };
 }
 
-function indexRows(sopInstanceUid: string): number {
+function indexedDigests(): Set<string> {
   const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
   try {
-    const row = db.prepare('SELECT count(*) AS n FROM instances WHERE sop_instance_uid = ?').get(sopInstanceUid) as { n: number };
-    return row.n;
+    return new Set((db.prepare('SELECT dataset_sha256 AS d FROM instances').all() as { d: string }[]).map((r) => r.d));
   } finally {
     db.close();
   }
 }
 
-/** Everything in the store except the index and its WAL/SHM companions. */
-async function nonIndexFiles(): Promise<string[]> {
-  const files = await listFilesRecursive(storage);
-  return files.map((f) => relative(storage, f)).filter((f) => !/^index\.sqlite(-wal|-shm|-journal)?$/.test(f));
-}
+const datasetSha = async (file: string) => sha256(splitP10(await readFile(file), file).dataset);
 
-describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem`, () => {
-  it('answers 0xA700 to an instance that does not fit and leaves no partial file, temp file or index row', async () => {
-    const seed = 301;
-    const file = await writeFixture('too-big.dcm', { seed, pixelDataBytes: 3 * 1024 * 1024 });
+describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fills`, () => {
+  it('answers every C-STORE 0x0000 or 0xA700 while the disk fills under a receive, and stays up', { timeout: 120_000 }, async () => {
+    const files = await writeP10Files(join(work, 'during'), 80, (i) => ({ seed: 500 + i, pixelDataBytes: 48 * 1024 }));
+    let filling: Promise<void> | undefined;
+    const sender = sendFollowing(gateway!.port, files, (answers) => {
+      if (answers.length === 10) filling = fillDisk();
+    });
+    const code = await sender.exited;
+    await filling;
+    const context = `storescu exit ${code}:\n${sender.log().slice(-2000)}\ngateway:\n${gateway!.output().slice(-3000)}`;
+    const statuses = new Set(sender.answers.map((a) => a.status));
+    expect(sender.answers.length, context).toBe(files.length);
+    expect([...statuses].filter((s) => s !== '0x0000' && s !== '0xa700'), context).toEqual([]);
+    expect(statuses.has('0xa700'), `the disk never filled\n${context}`).toBe(true);
+    for (const a of sender.answers) if (a.status === '0x0000') acknowledged.add(a.file);
+    expect(gateway!.process.exitCode, 'serve is still running').toBeNull();
+    expect((await echoscu(gateway!.port)).code, context).toBe(0);
 
-    const result = await sendOne(file);
-
-    const context = `storescu:\n${result.stderr.slice(-3000)}\ngateway:\n${gateway!.output()}`;
-    expect(result.statuses, context).toEqual(['0xa700']);
-    expect(result.code, context).not.toBe(0);
-    expect(await nonIndexFiles(), 'files left in the store after the failed C-STORE').toEqual([]);
-    expect(await listFilesRecursive(join(storage, '.incoming')), '.incoming/ after the failed C-STORE').toEqual([]);
-    expect(indexRows(uidsFor(seed).sop)).toBe(0);
+    // A large instance (spilled to a temp file rather than journaled whole) is refused too, leaving no temp file.
+    const large = join(work, 'large.dcm');
+    await writeFile(large, buildP10File({ seed: 599, pixelDataBytes: 3 * 1024 * 1024 }));
+    const refused = await storescu(gateway!.port, [large], { extraArgs: ['-d'] });
+    expect(refused.stderr + refused.stdout).toMatch(/DIMSE Status\s*:\s*0xa700/i);
+    expect(await listFilesRecursive(join(storage, '.incoming'))).toEqual([]);
   });
 
-  it('stores a small instance afterwards, byte for byte and indexed (the gateway still works)', async () => {
-    const seed = 302;
-    const file = await writeFixture('small.dcm', { seed, pixelDataBytes: 16 * 1024 });
+  it('restarts on the full disk read-only: C-ECHO answered, C-STORE refused 0xA700', { timeout: 60_000 }, async () => {
+    await gateway!.stop();
+    gateway = await startGateway({ storage });
+    expect((await echoscu(gateway.port)).code, gateway.output()).toBe(0);
+    const file = join(work, 'while-full.dcm');
+    await writeFile(file, buildP10File({ seed: 601, pixelDataBytes: 8 * 1024 }));
+    const result = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
+    expect(result.stderr + result.stdout, gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
+  });
 
-    const result = await sendOne(file);
+  it('once space returns, files and indexes every acknowledged instance by itself, byte for byte, and stores again', { timeout: 60_000 }, async () => {
+    await rm(filler);
+    const wanted = await Promise.all([...acknowledged].map(datasetSha));
+    await waitFor('every acknowledged instance indexed', () => wanted.every((d) => indexedDigests().has(d)), 30_000, 100);
+    const stored = new Map<string, Buffer>();
+    for (const path of await listFilesRecursive(join(storage, 'studies'))) stored.set(sha256(splitP10(await readFile(path), path).dataset), await readFile(path));
+    expect(wanted.filter((d) => !stored.has(d)), 'acknowledged instances without their file').toEqual([]);
 
-    const context = `storescu:\n${result.stderr.slice(-3000)}\ngateway:\n${gateway!.output()}`;
-    expect(result.statuses, context).toEqual(['0x0000']);
-    expect(result.code, context).toBe(0);
-    const target = storedPath(storage, uidsFor(seed));
-    expectSameBytes(splitP10(await readFile(target), target).dataset, splitP10(await readFile(file), file).dataset, 'stored dataset region');
-    expect(await nonIndexFiles()).toEqual([relative(storage, target)]);
-    expect(await listFilesRecursive(join(storage, '.incoming'))).toEqual([]);
-    expect(indexRows(uidsFor(seed).sop)).toBe(1);
+    const file = join(work, 'after.dcm');
+    await writeFile(file, buildP10File({ seed: 602, pixelDataBytes: 8 * 1024 }));
+    const result = await storescu(gateway!.port, [file], { extraArgs: ['-d'] });
+    expect(result.stderr + result.stdout, gateway!.output().slice(-3000)).toMatch(/DIMSE Status\s*:\s*0x0000/i);
+    expect(indexedDigests().has(await datasetSha(file))).toBe(true);
   });
 });

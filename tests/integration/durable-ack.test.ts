@@ -1,17 +1,23 @@
 /**
- * The gateway sends C-STORE success only once the instance is durable and indexed. Sender and
- * receiver are both the real engine (in process): our SCU's response callback runs the moment the
- * success arrives, and at that moment the file and its index row must already exist.
+ * The gateway sends C-STORE success only once the instance is durable. Sender and receiver are
+ * both the real engine (in process): our SCU's response callback runs the moment the success
+ * arrives, and at that moment a copy of the storage folder (what a crash right then would leave)
+ * must hold the instance: opening a store on the copy replays the journal into a complete file and
+ * an index row. Once the association is released, the instance is also filed and indexed in place.
  */
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
 import { sendFiles } from '../../src-main/dicom/store-scu.ts';
+import { openDatabase } from '../../src-main/db/database.ts';
+import { IndexRepository } from '../../src-main/db/index-repository.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
+import { InstanceStore } from '../../src-main/store/instance-store.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
+import { sha256, splitP10 } from '../helpers/p10-regions.ts';
 
 describe('gateway to gateway, in process', () => {
   let work: string;
@@ -28,19 +34,42 @@ describe('gateway to gateway, in process', () => {
 
   const peer = () => ({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: gateway.address!.port });
 
-  it('answers success only after the file is in place and its index row is committed', async () => {
-    const paths = await writeP10Files(join(work, 'src'), 20, (i) => ({ seed: 100 + i, pixelDataBytes: 64 * 1024 }));
+  it('answers success only once the instance is durable: a copy of the store taken at that moment replays it complete', { timeout: 120_000 }, async () => {
+    const paths = await writeP10Files(join(work, 'src'), 4, (i) => ({ seed: 100 + i, pixelDataBytes: 64 * 1024 }));
     const { files } = await collectSendableFiles(paths);
-    const checks: boolean[] = [];
+    const snapshots: { sopInstanceUid: string; dir: string; source: string }[] = [];
     const results = await sendFiles(files, peer(), {
       callingAe: 'SENDER',
       onResult: (result) => {
-        const row = gateway.repo.versionsOf(result.sopInstanceUid)[0];
-        checks.push(result.ok && row !== undefined && existsSync(join(gateway.store.root, row.path)));
+        // Synchronous: the gateway cannot move on (file, index) while the copy is taken.
+        const dir = join(work, `at-ack-${snapshots.length}`);
+        cpSync(gateway.store.root, dir, { recursive: true });
+        snapshots.push({ sopInstanceUid: result.sopInstanceUid, dir, source: result.file });
       },
     });
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(checks).toEqual(new Array(20).fill(true));
+    for (const { sopInstanceUid, dir, source } of snapshots) {
+      const db = openDatabase(join(dir, 'index.sqlite'));
+      const repo = new IndexRepository(db);
+      const store = await InstanceStore.open(dir, repo);
+      const row = repo.versionsOf(sopInstanceUid)[0];
+      expect(row, `${sopInstanceUid} in the store copied at its acknowledgement`).toBeDefined();
+      const dataset = splitP10(readFileSync(join(dir, row!.path))).dataset;
+      expect(sha256(dataset)).toBe(sha256(splitP10(readFileSync(source)).dataset));
+      await store.close();
+      db.close();
+    }
+  });
+
+  it('has every instance filed and indexed in place once the sender has released the association', async () => {
+    const paths = await writeP10Files(join(work, 'released'), 20, (i) => ({ seed: 300 + i, pixelDataBytes: 64 * 1024 }));
+    const { files } = await collectSendableFiles(paths);
+    const results = await sendFiles(files, peer(), { callingAe: 'SENDER' });
+    expect(results.every((r) => r.ok)).toBe(true);
+    for (const result of results) {
+      const row = gateway.repo.versionsOf(result.sopInstanceUid)[0];
+      expect(row !== undefined && existsSync(join(gateway.store.root, row.path)), result.sopInstanceUid).toBe(true);
+    }
   });
 
   it('opens a second association once 128 presentation contexts are used', async () => {

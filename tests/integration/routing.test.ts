@@ -152,6 +152,8 @@ describe('routing', () => {
     await burst(710);
     expect(instances).toBe(0); // nothing forwarded while the study is still arriving
     await allJobs(g, 6, 'sent');
+    // instance-stored is told once the receiver has filed and indexed, just after its answer.
+    await waitFor('6 instances stored at the archive', () => instances >= 6);
     expect(instances).toBe(6);
     expect(associations).toBe(1);
   });

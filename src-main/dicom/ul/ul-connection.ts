@@ -78,6 +78,8 @@ export interface AcceptorHandler extends MessageHandler {
   associate(rq: AssociateRq): AssociateAnswer;
   /** An RQ checked invalid and answered with RJ or A-ABORT; for logging. */
   refused?(rq: AssociateRq | undefined, message: string): void;
+  /** The peer asked to release: the A-RELEASE-RP waits for this (bounded by the idle timeout). */
+  beforeRelease?(): Promise<void>;
 }
 
 export interface AcceptedContext {
@@ -125,6 +127,7 @@ export class UlConnection implements FramerEvents {
   /** Requestor: settles with the A-ASSOCIATE-AC, or with why there is none. */
   private negotiation: { resolve: (ac: AssociateAc) => void; reject: (err: Error) => void } | undefined;
   private onReleased: (() => void) | undefined;
+  private releaseAnswerSent = false;
   // The P-DATA message being received.
   private message: 'none' | 'command' | 'dataset' = 'none';
   private messageContext = 0;
@@ -426,6 +429,23 @@ export class UlConnection implements FramerEvents {
   private releaseRequested(): void {
     if (this.phase !== 'associated') return this.protocolError(AbortReason.UnexpectedPdu, 'A-RELEASE-RQ outside an association');
     this.setEnd('released', 'released');
+    const ready = this.role === 'acceptor' ? (this.handler as AcceptorHandler).beforeRelease?.() : undefined;
+    if (!ready) return this.answerRelease();
+    // Nothing may follow an A-RELEASE-RQ but our answer: stop reading while the handler finishes.
+    this.framer.stop();
+    this.clearIdle();
+    this.clearPduTimer();
+    this.phase = 'closing';
+    const bound = setTimeout(() => this.answerRelease(), this.timeouts.idleMs);
+    void ready.catch(() => undefined).then(() => {
+      clearTimeout(bound);
+      this.answerRelease();
+    });
+  }
+
+  private answerRelease(): void {
+    if (this.socket.destroyed || this.releaseAnswerSent) return;
+    this.releaseAnswerSent = true;
     this.send(encodeReleaseRp());
     this.closeAfterAnswer();
   }
