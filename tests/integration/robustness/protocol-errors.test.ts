@@ -2,6 +2,7 @@
  * What the gateway answers to Upper Layer protocol errors (PS3.8 §9.3, as DCMTK answers them), and
  * that none of them disturbs the process: after each group, a real DCMTK echoscu still gets through.
  */
+import { INLINE_LIMIT } from '../../../src-main/store/instance-store.ts';
 import { readdir, writeFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -190,7 +191,11 @@ describe('interrupted transfers leave nothing behind (issue 9, defect 10)', () =
     socket.on('data', (d) => got.push(d));
     socket.write(rq);
     await waitFor('A-ASSOCIATE-AC', () => got.length > 0);
-    socket.write(Buffer.concat([pdata(pdv(1, 3, cmd)), pdata(pdv(1, 0, dataset.subarray(0, 1000)))]));
+    const body = [pdata(pdv(1, 3, cmd)), pdata(pdv(1, 0, dataset.subarray(0, 1000)))];
+    // Past the store's inline limit, so that the dataset spills to a temp file in .incoming/.
+    const filler = Buffer.alloc(60 * 1024);
+    for (let sent = 0; sent <= INLINE_LIMIT; sent += filler.length) body.push(pdata(pdv(1, 0, filler)));
+    socket.write(Buffer.concat(body));
     const incoming = join(gateway.storage, '.incoming');
     await waitFor('the temp file', async () => (await readdir(incoming)).length > 0);
     if (how === 'reset') socket.resetAndDestroy();

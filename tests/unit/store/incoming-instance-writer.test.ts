@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HEAD_BYTES, IncomingInstanceWriter, StoreWriteError } from '../../../src-main/store/incoming-instance-writer.ts';
+import { HEAD_BYTES, IncomingInstanceWriter, StoreWriteError, TransferAbortedError } from '../../../src-main/store/incoming-instance-writer.ts';
 
 describe('IncomingInstanceWriter', () => {
   let dir: string;
@@ -33,7 +33,7 @@ describe('IncomingInstanceWriter', () => {
     const writer = new IncomingInstanceWriter(join(dir, 'aborted.part'), Buffer.from('H'));
     writer.write(randomBytes(600 * 1024)); // past one batch: a writev is in flight
     writer.abort();
-    await expect(writer.finished()).rejects.toBeInstanceOf(StoreWriteError);
+    await expect(writer.finished()).rejects.toBeInstanceOf(TransferAbortedError);
     expect(await readdir(dir)).toEqual([]);
     expect(await opened()).toBe(before);
   });
