@@ -27,6 +27,7 @@ import { compileRules } from './routing/rule-matcher.ts';
 import { Router } from './routing/router.ts';
 import { RoutingRepository } from './routing/routing-repository.ts';
 import { INDEX_FILE } from './store/store-layout.ts';
+import type { ListenerTls } from './tls/tls-settings.ts';
 
 export interface GatewayConfig extends ScpConfig {
   host: string | undefined;
@@ -36,6 +37,8 @@ export interface GatewayConfig extends ScpConfig {
   /** Evaluated in order for every stored instance; every matching rule forwards. */
   rules: Rule[];
   queue: QueueSettings;
+  /** The DICOM TLS listener, beside the plain one; undefined: none. */
+  tls?: ListenerTls | undefined;
   /** The desktop app keeps settings changed in its UI in the index; serve takes them from flags and config only. */
   useStoredSettings?: boolean;
 }

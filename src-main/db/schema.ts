@@ -152,4 +152,8 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  -- DICOM TLS settings of a destination (JSON of DestinationTls); null: plain TCP.
+  ALTER TABLE destinations ADD COLUMN tls TEXT;
+  `,
 ];
