@@ -30,6 +30,7 @@ import { RoutingRepository } from './routing/routing-repository.ts';
 import { releaseSpareSegments } from './store/journal.ts';
 import { INDEX_FILE, JOURNAL_DIR } from './store/store-layout.ts';
 import { StoreLock } from './store/store-lock.ts';
+import type { ListenerTls } from './tls/tls-settings.ts';
 
 export interface GatewayConfig extends ScpConfig {
   host: string | undefined;
@@ -39,6 +40,8 @@ export interface GatewayConfig extends ScpConfig {
   /** Evaluated in order for every stored instance; every matching rule forwards. */
   rules: Rule[];
   queue: QueueSettings;
+  /** The DICOM TLS listener, beside the plain one; undefined: none. */
+  tls?: ListenerTls | undefined;
   /** The desktop app keeps settings changed in its UI in the index; serve takes them from flags and config only. */
   useStoredSettings?: boolean;
 }

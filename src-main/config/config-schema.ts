@@ -159,6 +159,31 @@ export const ruleSchema = z.strictObject(
   must('a rule (a mapping with name, match and forward)'),
 );
 
+// --- TLS ---------------------------------------------------------------------------------------
+
+const PEM = 'the path of a PEM file';
+const pemFile = z.string(must(PEM, 'text')).refine((s) => s.trim() !== '', must(PEM));
+
+/** `tls:` at the top level: the TLS listener of serve (DICOM TLS, PS3.15 Annex B). */
+const listenerTls = z.strictObject(
+  {
+    port: port(0),
+    cert: pemFile,
+    key: pemFile,
+    ca: pemFile.optional(),
+    passphrase: text.optional(),
+    requireClientCert: flag.optional(),
+    ciphers: text.optional(),
+  },
+  must('a mapping of port, cert, key and optionally ca, passphrase, requireClientCert, ciphers'),
+);
+
+/** `tls:` in a destination: associations to it go over TLS. */
+const destinationTls = z.strictObject(
+  { ca: pemFile.optional(), cert: pemFile.optional(), key: pemFile.optional(), passphrase: text.optional(), verifyServer: flag.optional() },
+  must('a mapping of ca, cert, key, passphrase, verifyServer (write "tls: {}" for TLS with the system\'s CAs)'),
+);
+
 // --- destinations ------------------------------------------------------------------------------
 
 export const destinationSchema = z.strictObject(
@@ -173,6 +198,7 @@ export const destinationSchema = z.strictObject(
     dimseTimeoutSeconds: seconds.optional(),
     maxAssociations: wholeNumber(1).optional(),
     enabled: flag.optional(),
+    tls: destinationTls.optional(),
     // Transcoding is not built yet: accepting `true` would promise re-encoding that never happens.
     allowTranscoding: flag
       .refine((allowed) => !allowed, must('false: this version never transcodes (a syntax the destination refuses fails that instance)'))
@@ -212,6 +238,7 @@ export const configFileSchema = z.strictObject(
     destinations: z.array(destinationSchema, must('a list of destinations')).optional(),
     rules: z.array(ruleSchema, must('a list of rules')).optional(),
     queue: queue.optional(),
+    tls: listenerTls.optional(),
   },
   must('a mapping of settings (ae, port, storage, destinations, rules, queue, …)'),
 );

@@ -12,6 +12,7 @@ import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { problemsFromIssues } from './config-issues.ts';
 import { referenceProblems, ruleEngineProblems } from './config-references.ts';
 import { configFileSchema, type ConfigFile, type DestinationEntry, type RuleEntry } from './config-schema.ts';
+import { BCP195_CIPHERS, type DestinationTls, type ListenerTls } from '../tls/tls-settings.ts';
 
 export type ConfigFormat = 'yaml' | 'json';
 
@@ -93,7 +94,7 @@ function toGatewayConfig(file: ConfigFile, baseDir: string): GatewayConfig {
     connectTimeoutMs: milliseconds(file.timeouts?.connectSeconds) ?? defaults.connectTimeoutMs,
     associationTimeoutMs: milliseconds(file.timeouts?.associationSeconds) ?? defaults.associationTimeoutMs,
     pduTimeoutMs: milliseconds(file.timeouts?.pduSeconds) ?? defaults.pduTimeoutMs,
-    destinations: (file.destinations ?? []).map(toDestination),
+    destinations: (file.destinations ?? []).map((entry) => toDestination(entry, baseDir)),
     rules: (file.rules ?? []).map(toRule),
     queue: {
       maxAttempts: file.queue?.maxAttempts ?? DEFAULT_QUEUE_SETTINGS.maxAttempts,
@@ -101,10 +102,29 @@ function toGatewayConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       backoffMaxSeconds: file.queue?.backoffMaxSeconds ?? DEFAULT_QUEUE_SETTINGS.backoffMaxSeconds,
       batchSize: file.queue?.batchSize ?? DEFAULT_QUEUE_SETTINGS.batchSize,
     },
+    ...(file.tls && { tls: toListenerTls(file.tls, baseDir) }),
   };
 }
 
-function toDestination(entry: DestinationEntry): Destination {
+/** Certificate and key paths, like storage, are relative to the config file's folder. */
+function toListenerTls(entry: NonNullable<ConfigFile['tls']>, baseDir: string): ListenerTls {
+  return {
+    port: entry.port,
+    cert: resolve(baseDir, entry.cert),
+    key: resolve(baseDir, entry.key),
+    ca: entry.ca === undefined ? undefined : resolve(baseDir, entry.ca),
+    passphrase: entry.passphrase,
+    requireClientCert: entry.requireClientCert ?? false,
+    ciphers: entry.ciphers ?? BCP195_CIPHERS,
+  };
+}
+
+function toDestinationTls(entry: NonNullable<DestinationEntry['tls']>, baseDir: string): DestinationTls {
+  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(baseDir, p));
+  return { ca: path(entry.ca), cert: path(entry.cert), key: path(entry.key), passphrase: entry.passphrase, verifyServer: entry.verifyServer ?? true };
+}
+
+function toDestination(entry: DestinationEntry, baseDir: string): Destination {
   return {
     name: entry.name,
     aeTitle: entry.ae,
@@ -117,6 +137,7 @@ function toDestination(entry: DestinationEntry): Destination {
     maxAssociations: entry.maxAssociations ?? DESTINATION_DEFAULTS.maxAssociations,
     enabled: entry.enabled ?? DESTINATION_DEFAULTS.enabled,
     allowTranscoding: entry.allowTranscoding ?? DESTINATION_DEFAULTS.allowTranscoding,
+    ...(entry.tls && { tls: toDestinationTls(entry.tls, baseDir) }),
   };
 }
 

@@ -164,4 +164,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO journal_state (id, applied_lsn) VALUES (1, 0);
   `,
+  `
+  -- DICOM TLS settings of a destination (JSON of DestinationTls); null: plain TCP.
+  ALTER TABLE destinations ADD COLUMN tls TEXT;
+  `,
 ];

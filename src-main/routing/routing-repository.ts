@@ -4,6 +4,7 @@
  */
 import type { StatementSync } from 'node:sqlite';
 import { transaction, type Database } from '../db/database.ts';
+import type { DestinationTls } from '../tls/tls-settings.ts';
 import type { Destination, Rule } from './routing-types.ts';
 
 interface DestinationRow {
@@ -18,6 +19,7 @@ interface DestinationRow {
   max_associations: number;
   enabled: number;
   allow_transcoding: number;
+  tls: string | null;
 }
 
 export class RoutingRepository {
@@ -29,12 +31,12 @@ export class RoutingRepository {
     this.s = {
       upsertDestination: db.prepare(
         `INSERT INTO destinations (name, ae_title, host, port, calling_ae, max_pdu_length, connect_timeout_ms, dimse_timeout_ms,
-           max_associations, enabled, allow_transcoding, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           max_associations, enabled, allow_transcoding, tls, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET ae_title = excluded.ae_title, host = excluded.host, port = excluded.port,
            calling_ae = excluded.calling_ae, max_pdu_length = excluded.max_pdu_length,
            connect_timeout_ms = excluded.connect_timeout_ms, dimse_timeout_ms = excluded.dimse_timeout_ms,
            max_associations = excluded.max_associations, enabled = excluded.enabled,
-           allow_transcoding = excluded.allow_transcoding, updated_at = excluded.updated_at`,
+           allow_transcoding = excluded.allow_transcoding, tls = excluded.tls, updated_at = excluded.updated_at`,
       ),
       destinations: db.prepare(`SELECT * FROM destinations ORDER BY name`),
       deleteDestination: db.prepare(`DELETE FROM destinations WHERE name = ?`),
@@ -47,7 +49,7 @@ export class RoutingRepository {
   saveDestination(d: Destination): void {
     this.s.upsertDestination!.run(
       d.name, d.aeTitle, d.host, d.port, d.callingAe ?? null, d.maxPduLength, d.connectTimeoutMs, d.dimseTimeoutMs,
-      d.maxAssociations, d.enabled ? 1 : 0, d.allowTranscoding ? 1 : 0, new Date().toISOString(),
+      d.maxAssociations, d.enabled ? 1 : 0, d.allowTranscoding ? 1 : 0, d.tls ? JSON.stringify(d.tls) : null, new Date().toISOString(),
     );
   }
 
@@ -64,6 +66,7 @@ export class RoutingRepository {
       maxAssociations: r.max_associations,
       enabled: r.enabled === 1,
       allowTranscoding: r.allow_transcoding === 1,
+      tls: r.tls === null ? undefined : (JSON.parse(r.tls) as DestinationTls),
     }));
   }
 

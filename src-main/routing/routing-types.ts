@@ -3,6 +3,8 @@
  * Field names here are the contract of the config file (docs: README "Configuration").
  */
 
+import type { DestinationTls } from '../tls/tls-settings.ts';
+
 /** A DICOM node the gateway forwards to. */
 export interface Destination {
   name: string;
@@ -19,6 +21,8 @@ export interface Destination {
   enabled: boolean;
   /** Off by default: without it, a syntax the peer refuses is a permanent failure for that instance. */
   allowTranscoding: boolean;
+  /** DICOM TLS to this node; undefined: plain TCP. */
+  tls?: DestinationTls | undefined;
 }
 
 /**
