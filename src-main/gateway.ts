@@ -30,6 +30,7 @@ import { RoutingRepository } from './routing/routing-repository.ts';
 import { releaseSpareSegments } from './store/journal.ts';
 import { INDEX_FILE, JOURNAL_DIR } from './store/store-layout.ts';
 import { StoreLock } from './store/store-lock.ts';
+import { serverTlsOptions } from './tls/tls-context.ts';
 import type { ListenerTls } from './tls/tls-settings.ts';
 
 export interface GatewayConfig extends ScpConfig {
@@ -102,6 +103,8 @@ export class Gateway {
   private sendCounter = 0;
   private readonly cancelledSends = new Set<number>();
   address: { host: string; port: number } | undefined;
+  /** Where the DICOM TLS listener is, when the config has one. */
+  tlsAddress: { host: string; port: number } | undefined;
 
   private readonly lock: StoreLock;
 
@@ -161,6 +164,8 @@ export class Gateway {
 
   /** Opens the store (recovering anything a crash interrupted), starts the queue, then listens. */
   static async start(config: GatewayConfig, logger: Logger = silentLogger): Promise<Gateway> {
+    // Certificates are checked first: a wrong file or passphrase is a clear error before anything starts.
+    const tlsOptions = config.tls ? serverTlsOptions(config.tls) : undefined;
     await mkdir(config.storage, { recursive: true });
     // Before anything in the folder is read or cleaned up: another gateway's temp files are not ours.
     const lock = StoreLock.acquire(config.storage);
@@ -180,7 +185,9 @@ export class Gateway {
     gateway.queue.start();
     try {
       gateway.address = await gateway.server.listen(config.host, config.port);
+      if (config.tls) gateway.tlsAddress = await gateway.server.listen(config.host, config.tls.port, tlsOptions);
     } catch (err) {
+      await gateway.server.close();
       await gateway.queue.stop();
       await gateway.store.close();
       db.close();
@@ -188,6 +195,7 @@ export class Gateway {
       throw err;
     }
     logger.info('gateway.listening', { ae: config.aeTitle, host: gateway.address.host, port: gateway.address.port, storage: config.storage });
+    if (gateway.tlsAddress) logger.info('gateway.listening-tls', { ae: config.aeTitle, host: gateway.tlsAddress.host, port: gateway.tlsAddress.port });
     return gateway;
   }
 

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.ts';
 import { COMPARE_USAGE, ECHO_USAGE, SEND_USAGE, SERVE_USAGE } from './command-usage.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { ExitCode, InputError, UsageError } from './usage-error.ts';
 
 type Run = (argv: string[]) => Promise<number>;
 
@@ -36,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     // A broken config file is an input error too; one line per problem, no usage text burying the fields it names.
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message.replace(/^/gm, `dicom-gateway ${name}: `)}\n`);
+      return ExitCode.Usage;
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`dicom-gateway ${name}: ${err.message}\n`);
       return ExitCode.Usage;
     }
     if (err instanceof UsageError) {

@@ -1,5 +1,7 @@
 /** Argument parsing shared by the commands: node:util parseArgs, with errors that say what to type. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolve } from 'node:path';
+import type { DestinationTls } from '../tls/tls-settings.ts';
 import { UsageError } from './usage-error.ts';
 
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals: boolean) {
@@ -34,4 +36,22 @@ export function parseAeTitle(value: string, flag: string): string {
     throw new UsageError(`${flag} must be an AE title of 1-16 characters without backslash or control characters, not "${value}"`);
   }
   return ae;
+}
+
+/** The TLS flags of the commands that connect out (send, echo). */
+export const CLIENT_TLS_OPTIONS = {
+  tls: { type: 'boolean' },
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-no-verify': { type: 'boolean' },
+} as const;
+
+/** DICOM TLS to the node when --tls (or any --tls-* flag) is given; undefined: plain TCP. */
+export function clientTlsFromFlags(values: { tls?: boolean; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'tls-no-verify'?: boolean }): DestinationTls | undefined {
+  const { tls, 'tls-ca': ca, 'tls-cert': cert, 'tls-key': key, 'tls-no-verify': noVerify } = values;
+  if (!tls && ca === undefined && cert === undefined && key === undefined && !noVerify) return undefined;
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
+  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
+  return { ca: path(ca), cert: path(cert), key: path(key), passphrase: undefined, verifyServer: !noVerify };
 }

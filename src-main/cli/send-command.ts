@@ -3,7 +3,7 @@ import { parsePeerAddress, formatPeer } from '../dicom/peer-address.ts';
 import { collectSendableFiles } from '../dicom/sendable-files.ts';
 import { sendFiles, type SendResult } from '../dicom/store-scu.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
-import { parseAeTitle, parseCommandArgs, parsePositiveInt } from './options.ts';
+import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs, parsePositiveInt } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 import { SEND_USAGE } from './command-usage.ts';
 
@@ -12,6 +12,7 @@ const OPTIONS = {
   'calling-ae': { type: 'string' },
   'max-pdu': { type: 'string' },
   json: { type: 'boolean' },
+  ...CLIENT_TLS_OPTIONS,
 } as const;
 
 export async function sendCommand(argv: string[]): Promise<number> {
@@ -50,6 +51,7 @@ export async function sendCommand(argv: string[]): Promise<number> {
   const results = await sendFiles(collected.files, peer, {
     callingAe,
     maxPduLength,
+    tls: clientTlsFromFlags(values),
     onResult: json ? undefined : (result, index) => printResult(result, index, collected.files.length),
   });
   const seconds = (performance.now() - started) / 1000;

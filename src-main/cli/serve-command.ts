@@ -8,7 +8,9 @@ import { loadConfigFile } from '../config/load-config.ts';
 import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../gateway.ts';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
 import { parseAeTitle, parseBoolean, parseCommandArgs, parsePort, parsePositiveInt } from './options.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { ExitCode, InputError, UsageError } from './usage-error.ts';
+import { TlsConfigError } from '../tls/tls-context.ts';
+import { BCP195_CIPHERS, type ListenerTls } from '../tls/tls-settings.ts';
 import { SERVE_USAGE } from './command-usage.ts';
 
 const OPTIONS = {
@@ -24,6 +26,11 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
   'ui-port': { type: 'string' },
+  'tls-port': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-require-client-cert': { type: 'string' },
 } as const;
 
 /**
@@ -46,6 +53,7 @@ export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; lo
   if (values['accept-unknown-sop-classes'] !== undefined) {
     config.acceptUnknownSopClasses = parseBoolean(values['accept-unknown-sop-classes'], '--accept-unknown-sop-classes');
   }
+  config.tls = tlsFromFlags(values, config.tls);
   const logLevel = (values['log-level'] ?? 'info') as LogLevel;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error, not "${logLevel}"`);
   const logFormat = (values['log-format'] ?? 'text') as LogFormat;
@@ -61,11 +69,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const staticDir = uiPort === undefined ? undefined : uiStaticDir();
   if (staticDir !== undefined) assertUiBuilt(staticDir);
   const gateway = await Gateway.start(config, logger).catch((err: NodeJS.ErrnoException) => {
+    if (err instanceof TlsConfigError) throw new InputError(err.message);
     const where = `${config.host ?? '0.0.0.0'}:${config.port}`;
     throw new Error(err.code === 'EADDRINUSE' ? `cannot listen on ${where}: the port is already in use` : `cannot start: ${err.message}`);
   });
   const { host, port } = gateway.address!;
   process.stdout.write(`DICOM listening on ${host}:${port}\n`);
+  if (gateway.tlsAddress) process.stdout.write(`DICOM TLS listening on ${gateway.tlsAddress.host}:${gateway.tlsAddress.port}\n`);
   let ui: UiServer | undefined;
   if (uiPort !== undefined && staticDir !== undefined) {
     ui = await startBrowserUi(gateway, uiPort, staticDir, logger).catch(async (err: Error) => {
@@ -99,4 +109,27 @@ async function startBrowserUi(gateway: Gateway, uiPort: number, staticDir: strin
   });
   logger.info('ui.listening', { host: UI_HOST, port: ui.port });
   return ui;
+}
+
+const LISTENER_TLS_FLAGS = ['tls-port', 'tls-cert', 'tls-key', 'tls-ca', 'tls-require-client-cert'] as const;
+
+/** --tls-* flags on top of the config file's `tls:`; a TLS listener needs at least a port, a certificate and a key. */
+function tlsFromFlags(values: Partial<Record<(typeof LISTENER_TLS_FLAGS)[number], string>>, fromFile: ListenerTls | undefined): ListenerTls | undefined {
+  if (LISTENER_TLS_FLAGS.every((flag) => values[flag] === undefined)) return fromFile;
+  const port = values['tls-port'] ?? (fromFile ? String(fromFile.port) : undefined);
+  const cert = values['tls-cert'] ?? fromFile?.cert;
+  const key = values['tls-key'] ?? fromFile?.key;
+  if (port === undefined || cert === undefined || key === undefined) {
+    throw new UsageError('a TLS listener needs --tls-port, --tls-cert and --tls-key (or tls: in the config file)');
+  }
+  const requireClientCert = values['tls-require-client-cert'];
+  return {
+    port: parsePort(port, '--tls-port'),
+    cert: resolve(cert),
+    key: resolve(key),
+    ca: values['tls-ca'] !== undefined ? resolve(values['tls-ca']) : fromFile?.ca,
+    passphrase: fromFile?.passphrase,
+    requireClientCert: requireClientCert !== undefined ? parseBoolean(requireClientCert, '--tls-require-client-cert') : (fromFile?.requireClientCert ?? false),
+    ciphers: fromFile?.ciphers ?? BCP195_CIPHERS,
+  };
 }

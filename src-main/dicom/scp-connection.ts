@@ -48,6 +48,8 @@ export interface AssociationObserver {
   opened(association: InboundAssociation): number | null;
   rejected(association: InboundAssociation, reason: string): void;
   closed(id: number | null, association: InboundAssociation, summary: { instances: number; bytes: number; result: string }): void;
+  /** A TLS handshake failed before any association (plain client, missing or untrusted certificate). */
+  tlsRefused?(peer: string, reason: string): void;
 }
 
 export interface FlowControl {

@@ -4,7 +4,8 @@
  * connection can end (reset, close, A-ABORT, timeout) settles the request in flight with an
  * ScuError, so a caller never waits on a peer that is gone.
  */
-import { connect } from 'node:net';
+import { openConnection, TransportError } from '../tls/open-connection.ts';
+import type { DestinationTls } from '../tls/tls-settings.ts';
 import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
 import { writeCommandPdu, writeDatasetPdus, type DatasetSource } from './pdata-writer.ts';
@@ -21,6 +22,8 @@ export interface AssociationOptions {
   connectTimeoutMs?: number;
   /** How long a peer may stay silent once connected (association and DIMSE). */
   idleTimeoutMs?: number;
+  /** DICOM TLS to the peer; undefined: plain TCP. */
+  tls?: DestinationTls | undefined;
 }
 
 export interface ProposedContext {
@@ -33,7 +36,7 @@ export interface DimseResponse {
   getErrorComment(): string | undefined;
 }
 
-export type ScuFailureKind = 'connection-refused' | 'timeout' | 'rejected' | 'aborted' | 'network';
+export type ScuFailureKind = 'connection-refused' | 'timeout' | 'rejected' | 'aborted' | 'network' | 'tls';
 
 /** Why an association could not be made or was lost; the message names the peer. */
 export class ScuError extends Error {
@@ -94,12 +97,13 @@ export class ScuAssociation implements MessageHandler {
     const association = new ScuAssociation(peer, proposed);
     const connectMs = opts.connectTimeoutMs ?? 15_000;
     const idleMs = opts.idleTimeoutMs ?? 60_000;
-    const socket = connect({ host: peer.host, port: peer.port, noDelay: true });
-    let connectError: NodeJS.ErrnoException | undefined;
-    socket.once('error', (err: NodeJS.ErrnoException) => (connectError ??= err));
-    const connectTimer = setTimeout(() => socket.destroy(new ScuError('timeout', `${where} did not answer within ${connectMs} ms`)), connectMs);
-    socket.once('connect', () => clearTimeout(connectTimer));
-    socket.once('close', () => clearTimeout(connectTimer));
+    let socket;
+    try {
+      socket = await openConnection({ host: peer.host, port: peer.port, label: where, tls: opts.tls, connectTimeoutMs: connectMs });
+    } catch (err) {
+      if (err instanceof TransportError) throw new ScuError(err.kind, err.message);
+      throw err;
+    }
     const { connection, accepted } = UlConnection.request(
       socket,
       {
@@ -117,7 +121,7 @@ export class ScuAssociation implements MessageHandler {
       association.ac = await accepted;
       return association;
     } catch (err) {
-      throw negotiationError(where, err, connectError, socket.connecting || !connection.socket.remoteAddress);
+      throw negotiationError(where, err);
     }
   }
 
@@ -233,12 +237,8 @@ export class ScuAssociation implements MessageHandler {
   }
 }
 
-function negotiationError(where: string, err: unknown, connectError: NodeJS.ErrnoException | undefined, neverConnected: boolean): ScuError {
+function negotiationError(where: string, err: unknown): ScuError {
   if (err instanceof ScuError) return err;
-  if (connectError instanceof ScuError) return connectError;
-  if (connectError && neverConnected) {
-    return new ScuError(connectError.code === 'ECONNREFUSED' ? 'connection-refused' : 'network', `cannot connect to ${where}: ${connectError.code ?? connectError.message}`);
-  }
   if (err instanceof UlEndedError) {
     const end = err.end;
     const kind: ScuFailureKind = end.kind === 'rejected' ? 'rejected' : end.kind === 'timeout' ? 'timeout' : end.kind === 'peer-aborted' ? 'aborted' : 'network';

@@ -2,7 +2,8 @@
  * The C-STORE SCP listener: owns the TCP server (host, port 0, TCP_NODELAY), creates one
  * StoreScpConnection per socket, bounds the connections not yet associated, and drains on close.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { StoreScpConnection, type ScpServices } from './scp-connection.ts';
 
 export type { AssociationObserver, InstanceReceiver, InstanceSink, ScpConfig, ScpServices, StoreAnswer } from './scp-connection.ts';
@@ -35,30 +36,46 @@ class ConnectionRegistry {
 export class StoreScpServer {
   private readonly services: ScpServices;
   private readonly registry = new ConnectionRegistry();
-  private server: Server | undefined;
+  /** The plain listener and, with DICOM TLS, the TLS one: both feed the same associations and limits. */
+  private readonly servers = new Set<Server>();
 
   constructor(services: ScpServices) {
     this.services = services;
   }
 
-  /** Resolves with the address actually bound (the real port for port 0). */
-  listen(host: string | undefined, port: number): Promise<{ host: string; port: number }> {
-    const server = createServer((socket) => {
+  /**
+   * Listens on one more address (plain TCP, or DICOM TLS with `tls`); resolves with the address
+   * actually bound (the real port for port 0).
+   */
+  listen(host: string | undefined, port: number, tls?: TlsOptions): Promise<{ host: string; port: number }> {
+    const accept = (socket: Socket) => {
       // Nagle delays every small PDU (C-STORE-RSP) by up to 40 ms; DICOM is request/response.
       socket.setNoDelay(true);
       this.makeRoomForOneMore();
       this.registry.add(new StoreScpConnection(socket, this.services, this.registry));
-    });
-    this.server = server;
+    };
+    const server = tls ? this.tlsServer(tls, accept) : createServer(accept);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host, port }, () => {
         server.off('error', reject);
         const address = server.address();
         if (!address || typeof address === 'string') return reject(new Error('listener has no TCP address'));
+        this.servers.add(server);
         resolve({ host: address.address, port: address.port });
       });
     });
+  }
+
+  /** A TLS listener: the association starts once the handshake (and client certificate, if required) passed. */
+  private tlsServer(tls: TlsOptions, accept: (socket: Socket) => void): Server {
+    const server = createTlsServer({ ...tls, handshakeTimeout: this.services.config.connectTimeoutMs }, accept);
+    // A failed handshake (plain client, untrusted or missing client certificate) ends that connection only.
+    server.on('tlsClientError', (err, socket) => {
+      this.services.associations.tlsRefused?.(`${socket.remoteAddress}:${socket.remotePort}`, err.message);
+      socket.destroy();
+    });
+    return server;
   }
 
   /**
@@ -73,11 +90,10 @@ export class StoreScpServer {
 
   /** Stops accepting, lets each association finish the instance in flight, then closes them. */
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const servers = [...this.servers];
+    this.servers.clear();
+    const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     await Promise.all(this.registry.all().map((c) => c.drain()));
-    await closed;
-    this.server = undefined;
+    await Promise.all(closed);
   }
 }

@@ -28,6 +28,10 @@ export class InboundAssociations implements AssociationObserver {
     this.services.logger.warn('association.rejected', { callingAe: a.callingAe, calledAe: a.calledAe, peer: a.peer, reason });
   }
 
+  tlsRefused(peer: string, reason: string): void {
+    this.services.logger.warn('association.tls-refused', { peer, reason });
+  }
+
   closed(id: number | null, a: InboundAssociation, summary: { instances: number; bytes: number; result: string }): void {
     if (id !== null) this.services.repo.closeAssociation(id, new Date().toISOString(), summary.instances, summary.bytes, summary.result);
     this.services.logger.info('association.closed', { association: id, callingAe: a.callingAe, ...summary });

@@ -142,6 +142,7 @@ export class ForwardQueue {
         maxPduLength: destination.maxPduLength,
         connectTimeoutMs: destination.connectTimeoutMs,
         idleTimeoutMs: destination.dimseTimeoutMs,
+        tls: destination.tls,
         shouldContinue: () => !this.stopping,
         onResult: (result, index) => this.settle(batch[index]!, result, startedAt),
       },
