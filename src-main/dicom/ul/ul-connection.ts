@@ -249,7 +249,7 @@ export class UlConnection implements FramerEvents {
     const limit = this.limitFor(type);
     if (length > limit) {
       const message = `PDU type 0x${type.toString(16)} of ${length} bytes exceeds our limit of ${limit}`;
-      // Before an association there is no one to tell: drop the connection (PS3.8 9.2.3, AA-1 only when associated).
+      // Nothing from this peer has been accepted yet: an over-long first PDU gets no answer, only a reset.
       if (this.phase === 'awaiting-associate') this.reset(message);
       else this.protocolError(AbortReason.InvalidPduParameterValue, message);
       return false;
