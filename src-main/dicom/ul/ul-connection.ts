@@ -200,8 +200,8 @@ export class UlConnection implements FramerEvents {
     this.socket.resume();
   }
 
-  /** Sends A-RELEASE-RQ; resolves once the peer answered or the connection ended. */
-  release(): Promise<void> {
+  /** Sends A-RELEASE-RQ; resolves once the peer answered, the connection ended, or `timeoutMs` passed. */
+  release(timeoutMs = this.timeouts.idleMs): Promise<void> {
     return new Promise((resolve) => {
       if (this.phase !== 'associated') {
         this.socket.destroy();
@@ -210,7 +210,7 @@ export class UlConnection implements FramerEvents {
       this.phase = 'releasing';
       this.onReleased = resolve;
       this.send(encodeReleaseRq());
-      this.startArtim(this.timeouts.idleMs, 'no A-RELEASE-RP within');
+      this.startArtim(timeoutMs, 'no A-RELEASE-RP within');
     });
   }
 
