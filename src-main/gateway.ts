@@ -128,6 +128,7 @@ export class Gateway {
       config,
       receiver: new ReceiveInstance({ store, events: this.events, logger }),
       associations: new InboundAssociations({ repo: this.repo, events: this.events, logger }),
+      listenerError: (err) => logger.error('listener.error', { error: err.message }),
     });
   }
 

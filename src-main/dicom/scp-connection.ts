@@ -90,6 +90,8 @@ export interface ScpServices {
   config: ScpConfig;
   receiver: InstanceReceiver;
   associations: AssociationObserver;
+  /** Errors of the listener itself (e.g. out of file descriptors on accept); connections report through `associations`. */
+  listenerError?: (err: Error) => void;
 }
 
 /** What a connection needs to know of the others: how many are associated, and that it is gone. */
@@ -250,12 +252,16 @@ export class StoreScpConnection implements AcceptorHandler {
     const receiving = this.receiving;
     this.receiving = undefined;
     if (!receiving || receiving.messageId < 0) return;
-    const settled = receiving.sink.end().then(
-      (answer) => this.storeAnswered(receiving, answer),
-      (err: Error) => this.storeAnswered(receiving, { status: Status.ProcessingFailure, comment: err.message }),
-    );
+    const settled = receiving.sink
+      .end()
+      .then(
+        (answer) => this.storeAnswered(receiving, answer),
+        (err: Error) => this.storeAnswered(receiving, { status: Status.ProcessingFailure, comment: err.message }),
+      )
+      // Whatever answering throws ends this association, never the process (an unhandled rejection would).
+      .catch((err: Error) => this.ul.abort(AbortSource.ServiceProvider, AbortReason.NotSpecified, `internal error: ${err.message}`))
+      .finally(() => this.inFlight.delete(settled));
     this.inFlight.add(settled);
-    void settled.finally(() => this.inFlight.delete(settled));
   }
 
   private storeAnswered(receiving: Receiving, answer: StoreAnswer): void {

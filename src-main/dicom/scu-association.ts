@@ -179,9 +179,9 @@ export class ScuAssociation implements MessageHandler {
   }
 
   /** Releases politely; falls back to closing the socket if the peer does not answer in time. */
-  async release(): Promise<void> {
+  async release(timeoutMs = 10_000): Promise<void> {
     if (this.lost) return void this.ul.socket.destroy();
-    await this.ul.release();
+    await this.ul.release(timeoutMs);
     this.ul.socket.destroy();
   }
 

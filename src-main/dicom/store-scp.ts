@@ -59,6 +59,8 @@ export class StoreScpServer {
       server.once('error', reject);
       server.listen({ host, port }, () => {
         server.off('error', reject);
+        // An accept error (e.g. EMFILE) must not end the process: report it, keep listening.
+        server.on('error', (err) => this.services.listenerError?.(err));
         const address = server.address();
         if (!address || typeof address === 'string') return reject(new Error('listener has no TCP address'));
         this.servers.add(server);

@@ -203,8 +203,8 @@ export class UlConnection implements FramerEvents {
     this.socket.resume();
   }
 
-  /** Sends A-RELEASE-RQ; resolves once the peer answered or the connection ended. */
-  release(): Promise<void> {
+  /** Sends A-RELEASE-RQ; resolves once the peer answered, the connection ended, or `timeoutMs` passed. */
+  release(timeoutMs = this.timeouts.idleMs): Promise<void> {
     return new Promise((resolve) => {
       if (this.phase !== 'associated') {
         this.socket.destroy();
@@ -213,7 +213,7 @@ export class UlConnection implements FramerEvents {
       this.phase = 'releasing';
       this.onReleased = resolve;
       this.send(encodeReleaseRq());
-      this.startArtim(this.timeouts.idleMs, 'no A-RELEASE-RP within');
+      this.startArtim(timeoutMs, 'no A-RELEASE-RP within');
     });
   }
 
@@ -252,7 +252,7 @@ export class UlConnection implements FramerEvents {
     const limit = this.limitFor(type);
     if (length > limit) {
       const message = `PDU type 0x${type.toString(16)} of ${length} bytes exceeds our limit of ${limit}`;
-      // Before an association there is no one to tell: drop the connection (PS3.8 9.2.3, AA-1 only when associated).
+      // Nothing from this peer has been accepted yet: an over-long first PDU gets no answer, only a reset.
       if (this.phase === 'awaiting-associate') this.reset(message);
       else this.protocolError(AbortReason.InvalidPduParameterValue, message);
       return false;
