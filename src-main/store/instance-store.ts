@@ -219,6 +219,8 @@ export class InstanceStore {
     this.remember(entry);
     let lsn: number;
     try {
+      // A record naming a spilled file needs the file's name to survive a power loss too.
+      if (!written.inline) await fsyncDir(this.incomingDir).catch((err: NodeJS.ErrnoException) => Promise.reject(new StoreWriteError(this.incomingDir, err)));
       lsn = await this.append(entry, written.inline ?? []);
     } catch (err) {
       this.forget(entry);

@@ -61,7 +61,7 @@ describe('journaled receive under SIGKILL', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it(`loses nothing acknowledged across ${KILLS} kills during a ${COUNT}-instance relay: stored byte for byte, indexed once, delivered`, { timeout: 240_000 }, async () => {
+  it(`loses nothing acknowledged across ${KILLS} kills during a ${COUNT}-instance relay: stored byte for byte, indexed once, delivered`, { timeout: 420_000 }, async () => {
     const random = seededRandom(SEED);
     work = await mkdtemp(join(tmpdir(), 'journal-crash-'));
     const sink = await startStoreScp({ outputDir: await mkdtemp(join(work, 'sink-')), extraArgs: ['+uf'] });
@@ -86,6 +86,7 @@ describe('journaled receive under SIGKILL', () => {
 
     const acknowledged = new Set<string>();
     const killedAfter: number[] = [];
+    const started = Date.now();
     for (let kill = 0; kill < KILLS; kill++) {
       const remaining = sources.filter((s) => !acknowledged.has(s));
       const gateway = await startGateway({ storage, args: ['--config', config] });
@@ -104,6 +105,7 @@ describe('journaled receive under SIGKILL', () => {
       killedAfter.push(sender.acknowledged.size);
     }
     expect(acknowledged.size, 'the kills must land before the relay is over').toBeLessThan(COUNT);
+    const killsSeconds = (Date.now() - started) / 1000;
 
     // The last run: everything not acknowledged yet is sent, then the queue drains.
     const last = await startGateway({ storage, args: ['--config', config] });
@@ -155,7 +157,8 @@ describe('journaled receive under SIGKILL', () => {
     const repeated = [...delivered.values()].filter((n) => n > 1).length;
     console.log(
       `journal crash: ${KILLS} SIGKILLs after ${killedAfter.join(',')} acknowledgements; ${COUNT} acknowledged in all, ` +
-        `${rows.length} indexed, ${delivered.size} delivered (${repeated} more than once)`,
+        `${rows.length} indexed, ${delivered.size} delivered (${repeated} more than once); ` +
+        `${killsSeconds.toFixed(0)} s for the killed runs, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
     );
   });
 });
