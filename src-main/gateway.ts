@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openDatabase, transaction, type Database } from './db/database.ts';
+import { openDatabase, type Database } from './db/database.ts';
 import { IndexRepository } from './db/index-repository.ts';
 import { Implementation } from './dicom/dimse-library.ts';
 import { echo, type EchoResult } from './dicom/echo-scu.ts';
@@ -17,12 +17,16 @@ import { GatewayEventBus } from './events.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
 import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
 import { InstanceStore } from './store/instance-store.ts';
-import type { DigestChain, Settings } from './api/contract.ts';
+import type { DigestChain, RetryDeadPreview, Settings } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
 import { digestChain } from './inspect/digest-chain.ts';
 import { ForwardQueue } from './routing/forward-queue.ts';
 import { JobRepository, type JobRow, type JobState } from './routing/job-repository.ts';
+import { JobStateMachine } from './routing/job-state-machine.ts';
+import { inThreadSender, workerSender } from './routing/forward-sender.ts';
+import { systemClock } from './routing/clock.ts';
+import { previewRetryDead } from './routing/retry-dead-preview.ts';
 import { compileRules } from './routing/rule-matcher.ts';
 import { Router } from './routing/router.ts';
 import { RoutingRepository } from './routing/routing-repository.ts';
@@ -38,6 +42,8 @@ export interface GatewayConfig extends ScpConfig {
   queue: QueueSettings;
   /** The desktop app keeps settings changed in its UI in the index; serve takes them from flags and config only. */
   useStoredSettings?: boolean;
+  /** Forwarding runs on its own worker thread unless this is false (then on the main thread). */
+  forwardThread?: boolean;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -66,6 +72,7 @@ export class Gateway {
   readonly store: InstanceStore;
   private readonly routing: RoutingRepository;
   private readonly jobRepo: JobRepository;
+  private readonly transitions: JobStateMachine;
   private readonly router: Router;
   private readonly queue: ForwardQueue;
   private readonly server: StoreScpServer;
@@ -83,10 +90,11 @@ export class Gateway {
     this.routing = new RoutingRepository(db);
     this.routing.seedFromConfig(config.destinations, config.rules);
     this.jobRepo = new JobRepository(db);
-    this.router = new Router(this.routing, this.jobRepo, logger);
+    this.transitions = new JobStateMachine(db, this.jobRepo, this.events, logger);
+    this.router = new Router(this.routing, this.transitions, logger);
     this.queue = new ForwardQueue({
-      db, jobs: this.jobRepo, routing: this.routing, storeRoot: config.storage, settings: config.queue,
-      defaultCallingAe: config.aeTitle, events: this.events, logger,
+      jobs: this.jobRepo, transitions: this.transitions, routing: this.routing, storeRoot: config.storage, settings: config.queue,
+      defaultCallingAe: config.aeTitle, logger, sender: config.forwardThread === false ? inThreadSender(systemClock) : workerSender(logger),
     });
     store.extraTags = () => this.router.tagsNeeded;
     store.onIndexed = (instanceId, meta, fields, context) => {
@@ -246,15 +254,25 @@ export class Gateway {
   }
 
   retryJob(jobId: number): boolean {
-    return this.afterQueueChange(this.jobRepo.retry(jobId, Date.now()));
+    return this.afterQueueChange(this.transitions.retry(jobId, Date.now()));
   }
 
   retryDeadJobs(destination: string): number {
-    return this.afterQueueChange(this.jobRepo.retryDead(destination, Date.now()));
+    return this.afterQueueChange(this.transitions.retryDead(destination, Date.now()));
+  }
+
+  /** What "retry all dead" would retry, and how many of those failed in a way a retry cannot change. */
+  retryDeadPreview(destination: string): RetryDeadPreview {
+    return previewRetryDead(this.jobRepo, destination);
+  }
+
+  /** Every job of `destination` waiting to retry is tried now (a destination that came back). */
+  retryDestinationNow(destination: string): number {
+    return this.afterQueueChange(this.transitions.retryDestinationNow(destination, Date.now()));
   }
 
   cancelJob(jobId: number): boolean {
-    return this.jobRepo.cancel(jobId, Date.now());
+    return this.transitions.cancel(jobId, Date.now());
   }
 
   /** Queues every latest instance version of a study for `destination` now, whatever was sent before. */
@@ -264,15 +282,12 @@ export class Gateway {
 
   forwardInstances(instanceIds: number[], destination: string): number {
     if (!this.routing.destinations().some((d) => d.name === destination)) throw new Error(`no destination named "${destination}"`);
-    const now = Date.now();
-    transaction(this.db, () => {
-      for (const id of instanceIds) {
-        const row = this.repo.instanceById(id);
-        if (!row) throw new Error(`no stored instance with id ${id}`);
-        this.jobRepo.addOrRequeue(id, destination, null, row.study_instance_uid, now);
-      }
+    const instances = instanceIds.map((id) => {
+      const row = this.repo.instanceById(id);
+      if (!row) throw new Error(`no stored instance with id ${id}`);
+      return { id, study: row.study_instance_uid };
     });
-    return this.afterQueueChange(instanceIds.length);
+    return this.afterQueueChange(this.transitions.forwardNow(instances, destination, Date.now()));
   }
 
   private afterQueueChange<T>(result: T): T {

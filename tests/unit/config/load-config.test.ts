@@ -60,7 +60,7 @@ function issueExampleConfig(dir: string): GatewayConfig {
       { name: 'ct-to-pacs', enabled: true, match: { modality: 'CT' }, forward: ['pacs'], studyQuietSeconds: undefined },
       { name: 'everything-to-research', enabled: true, match: {}, forward: ['research'], studyQuietSeconds: undefined },
     ],
-    queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100 },
+    queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100, lingerSeconds: 2 },
   };
 }
 
