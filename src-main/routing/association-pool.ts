@@ -83,9 +83,10 @@ export class DestinationPool {
   }
 
   private grow(): void {
-    if (this.pending.length === 0) this.atPeerLimit = false;
     const lanes = this.running.size;
-    if (this.closing || this.atPeerLimit || this.opening > 0 || this.pending.length === 0 || lanes >= this.target.maxAssociations) return;
+    if (this.pending.length === 0 || lanes === 0) this.atPeerLimit = false;
+    // Another lane only for a backlog the open ones do not absorb: one job waiting behind a busy lane is no reason.
+    if (this.closing || this.atPeerLimit || this.opening > 0 || this.pending.length <= lanes || lanes >= this.target.maxAssociations) return;
     const lane = this.lane().finally(() => {
       this.running.delete(lane);
       this.grow();
@@ -94,7 +95,11 @@ export class DestinationPool {
   }
 
   private async lane(): Promise<void> {
-    let current: LaneAssociation | undefined;
+    // A lane beside others opens before it takes a job: a peer that serves one association at a
+    // time (storescp without --fork) answers it only later, and no job should wait for that.
+    const spare = this.running.size > 0;
+    let current = spare ? await this.openSpare() : undefined;
+    if (spare && !current) return;
     try {
       for (;;) {
         const arrival = this.pending.shift() ?? (await this.nextArrival());
@@ -120,6 +125,13 @@ export class DestinationPool {
     }
   }
 
+  /** A job taken but not tried goes first to an idle lane, or to the head of the line. */
+  private putBack(arrival: Arrival): void {
+    const lane = this.idle.shift();
+    if (lane) lane.give(arrival);
+    else this.pending.unshift(arrival);
+  }
+
   /** The next job for an idle lane, or undefined once it has lingered long enough (or the pool closes). */
   private nextArrival(): Promise<Arrival | undefined> {
     if (this.closing) return Promise.resolve(undefined);
@@ -140,13 +152,29 @@ export class DestinationPool {
     });
   }
 
+  private async openSpare(): Promise<LaneAssociation | undefined> {
+    const first = this.pending[0];
+    if (!first) return undefined;
+    this.opening++;
+    const openedAt = this.arrivals;
+    try {
+      const association = await this.openWithDeadline(this.contextsFor(first.job));
+      this.listener.association(this.target.name, 'opened');
+      return { association, openedAt };
+    } catch {
+      this.atPeerLimit = true; // the lanes already open carry the backlog
+      return undefined;
+    } finally {
+      this.opening--;
+    }
+  }
+
   private async open(arrival: Arrival): Promise<LaneAssociation | undefined> {
     this.opening++;
     const openedAt = this.arrivals;
     const job = arrival.job;
     try {
-      const { peer, callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs } = this.target;
-      const association = await ScuAssociation.open(peer, { callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs }, this.contextsFor(job));
+      const association = await this.openWithDeadline(this.contextsFor(job));
       this.listener.association(this.target.name, 'opened');
       return { association, openedAt };
     } catch (err) {
@@ -154,7 +182,7 @@ export class DestinationPool {
       if (this.running.size > 1 && !this.closing) {
         // Other lanes are sending: the peer takes no more associations. Let them carry the backlog.
         this.atPeerLimit = true;
-        this.pending.unshift(arrival);
+        this.putBack(arrival);
         return undefined;
       }
       // Nobody reaches the destination now: every job waiting for it fails the same way, and retries later.
@@ -163,6 +191,33 @@ export class DestinationPool {
     } finally {
       this.opening--;
     }
+  }
+
+  /**
+   * Opens an association, or fails once the connect and association timeouts have both passed: a
+   * peer that never answers the A-ASSOCIATE-RQ must not hold a job (and a lane) forever.
+   */
+  private openWithDeadline(contexts: ProposedContext[]): Promise<ScuAssociation> {
+    const { name, peer, callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs } = this.target;
+    const opening = ScuAssociation.open(peer, { callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs }, contexts);
+    return new Promise((resolve, reject) => {
+      let late = false;
+      const timer = this.clock.after(connectTimeoutMs + idleTimeoutMs, () => {
+        late = true;
+        reject(new ScuError('timeout', `${name}: no association within ${connectTimeoutMs + idleTimeoutMs} ms`));
+      });
+      opening.then(
+        (association) => {
+          timer.cancel();
+          if (late) association.abort();
+          else resolve(association);
+        },
+        (err) => {
+          timer.cancel();
+          reject(err);
+        },
+      );
+    });
   }
 
   private async release(association: ScuAssociation): Promise<void> {
