@@ -29,6 +29,9 @@ export function workerSender(logger: Logger): SenderFactory {
   return (onResults) => new WorkerSender(onResults, logger);
 }
 
+/** After a forward thread died, the next one starts no sooner than this (no busy loop if it cannot start). */
+const RESTART_DELAY_MS = 1000;
+
 /** The worker's entry next to this file: .ts when running from source, .js once compiled. */
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './forward-worker.ts' : './forward-worker.js', import.meta.url);
 
@@ -43,6 +46,8 @@ export class WorkerSender implements ForwardSender {
   private readonly url: URL;
   private worker: Worker | undefined;
   private readonly held = new Map<number, SendJob>();
+  /** Messages waiting for a new thread while the restart delay runs. */
+  private waiting: ToWorker[] | undefined;
   private stopped: Promise<void> | undefined;
 
   constructor(onResults: (results: JobResult[]) => void, logger: Logger, url: URL = WORKER_URL) {
@@ -62,6 +67,9 @@ export class WorkerSender implements ForwardSender {
   }
 
   private async stopWorker(): Promise<void> {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting) this.reportNotSent(waiting, 'not sent: the gateway is stopping');
     const worker = this.worker;
     if (!worker) return;
     await new Promise<void>((resolve) => {
@@ -71,7 +79,25 @@ export class WorkerSender implements ForwardSender {
   }
 
   private post(message: ToWorker): void {
-    (this.worker ??= this.start()).postMessage(message);
+    if (this.waiting) this.waiting.push(message);
+    else (this.worker ??= this.start()).postMessage(message);
+  }
+
+  private restartLater(): void {
+    if (this.waiting) return;
+    this.waiting = [];
+    setTimeout(() => {
+      const messages = this.waiting ?? [];
+      this.waiting = undefined;
+      if (this.stopped) return this.reportNotSent(messages, 'not sent: the gateway is stopping');
+      for (const message of messages) this.post(message);
+    }, RESTART_DELAY_MS).unref();
+  }
+
+  private reportNotSent(messages: ToWorker[], reason: string): void {
+    const jobs = messages.flatMap((m) => (m.type === 'send' ? m.jobs : []));
+    for (const job of jobs) this.held.delete(job.jobId);
+    if (jobs.length > 0) this.onResults(jobs.map((job) => notSent(job, reason, 'cancelled')));
   }
 
   private start(): Worker {
@@ -98,6 +124,7 @@ export class WorkerSender implements ForwardSender {
     this.held.clear();
     if (lost.length === 0 && (code === 0 || this.stopped)) return;
     this.logger.error('queue.worker-exit', { code, jobs: lost.length, detail: 'jobs the forward thread held are queued again' });
+    if (!this.stopped) this.restartLater();
     if (lost.length > 0) this.onResults(lost.map((job) => notSent(job, `not sent: the forward thread exited (code ${code})`, 'cancelled')));
   }
 }
