@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isDiskFull, openDatabase, transaction, type Database } from './db/database.ts';
+import { isDiskFull, openDatabase, type Database } from './db/database.ts';
 import { IndexRepository } from './db/index-repository.ts';
 import { echo, type EchoResult } from './dicom/echo-scu.ts';
 import type { PeerAddress } from './dicom/peer-address.ts';
@@ -18,12 +18,16 @@ import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule
 import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
 import { InboundAssociations } from './receive/inbound-associations.ts';
 import { ReceiveInstance } from './receive/receive-instance.ts';
-import type { DigestChain, Settings } from './api/contract.ts';
+import type { DigestChain, RetryDeadPreview, Settings } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
 import { digestChain } from './inspect/digest-chain.ts';
 import { ForwardQueue } from './routing/forward-queue.ts';
 import { JobRepository, type JobRow, type JobState } from './routing/job-repository.ts';
+import { JobStateMachine } from './routing/job-state-machine.ts';
+import { inThreadSender, workerSender } from './routing/forward-sender.ts';
+import { systemClock } from './routing/clock.ts';
+import { previewRetryDead } from './routing/retry-dead-preview.ts';
 import { compileRules } from './routing/rule-matcher.ts';
 import { Router } from './routing/router.ts';
 import { RoutingRepository } from './routing/routing-repository.ts';
@@ -45,6 +49,8 @@ export interface GatewayConfig extends ScpConfig {
   tls?: ListenerTls | undefined;
   /** The desktop app keeps settings changed in its UI in the index; serve takes them from flags and config only. */
   useStoredSettings?: boolean;
+  /** Forwarding runs on its own worker thread unless this is false (then on the main thread). */
+  forwardThread?: boolean;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -84,11 +90,12 @@ async function openIndex(storage: string, logger: Logger): Promise<Database> {
 interface RoutingParts {
   routing: RoutingRepository;
   jobs: JobRepository;
+  transitions: JobStateMachine;
   router: Router;
 }
 
 export class Gateway {
-  readonly events = new GatewayEventBus();
+  readonly events: GatewayEventBus;
   readonly config: GatewayConfig;
   readonly logger: Logger;
   private readonly db: Database;
@@ -96,6 +103,7 @@ export class Gateway {
   readonly store: InstanceStore;
   private readonly routing: RoutingRepository;
   private readonly jobRepo: JobRepository;
+  private readonly transitions: JobStateMachine;
   private readonly router: Router;
   private readonly queue: ForwardQueue;
   private readonly server: StoreScpServer;
@@ -108,8 +116,9 @@ export class Gateway {
 
   private readonly lock: StoreLock;
 
-  private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore, lock: StoreLock, routing: RoutingParts) {
+  private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore, lock: StoreLock, routing: RoutingParts, events: GatewayEventBus) {
     this.lock = lock;
+    this.events = events;
     this.config = config;
     this.logger = logger;
     this.db = db;
@@ -118,10 +127,11 @@ export class Gateway {
     this.store = store;
     this.routing = routing.routing;
     this.jobRepo = routing.jobs;
+    this.transitions = routing.transitions;
     this.router = routing.router;
     this.queue = new ForwardQueue({
-      db, jobs: this.jobRepo, routing: this.routing, storeRoot: config.storage, settings: config.queue,
-      defaultCallingAe: config.aeTitle, events: this.events, logger,
+      jobs: this.jobRepo, transitions: this.transitions, routing: this.routing, storeRoot: config.storage, settings: config.queue,
+      defaultCallingAe: config.aeTitle, logger, sender: config.forwardThread === false ? inThreadSender(systemClock) : workerSender(logger),
     });
     this.browse = new BrowseQueries(db);
     this.server = new StoreScpServer({
@@ -133,7 +143,9 @@ export class Gateway {
   }
 
   /** Routing exists before the store, so that the store's replay at start-up routes what it indexes. */
-  private static routingParts(config: GatewayConfig, db: Database, logger: Logger, kick: () => void): { parts: RoutingParts; store: StoreOptions } {
+  private static routingParts(
+    config: GatewayConfig, db: Database, logger: Logger, events: GatewayEventBus, kick: () => void,
+  ): { parts: RoutingParts; store: StoreOptions } {
     const routing = new RoutingRepository(db);
     try {
       routing.seedFromConfig(config.destinations, config.rules);
@@ -143,7 +155,8 @@ export class Gateway {
       logger.error('routing.seed-failed', { error: (err as Error).message });
     }
     const jobs = new JobRepository(db);
-    const router = new Router(routing, jobs, logger);
+    const transitions = new JobStateMachine(db, jobs, events, logger);
+    const router = new Router(routing, transitions, logger);
     let routed = false;
     const store: StoreOptions = {
       logger,
@@ -160,7 +173,7 @@ export class Gateway {
         routed = false;
       },
     };
-    return { parts: { routing, jobs, router }, store };
+    return { parts: { routing, jobs, transitions, router }, store };
   }
 
   /** Opens the store (recovering anything a crash interrupted), starts the queue, then listens. */
@@ -174,10 +187,11 @@ export class Gateway {
     let gateway: Gateway | undefined;
     try {
       db = await openIndex(config.storage, logger);
-      const routing = Gateway.routingParts(config, db, logger, () => gateway?.queue.kick());
+      const events = new GatewayEventBus();
+      const routing = Gateway.routingParts(config, db, logger, events, () => gateway?.queue.kick());
       const store = await InstanceStore.open(config.storage, new IndexRepository(db), routing.store);
       if (config.useStoredSettings) Object.assign(config, storedSettings(db));
-      gateway = new Gateway(config, logger, db, store, lock, routing.parts);
+      gateway = new Gateway(config, logger, db, store, lock, routing.parts, events);
     } catch (err) {
       db?.close();
       lock.release();
@@ -328,15 +342,25 @@ export class Gateway {
   }
 
   retryJob(jobId: number): boolean {
-    return this.afterQueueChange(this.jobRepo.retry(jobId, Date.now()));
+    return this.afterQueueChange(this.transitions.retry(jobId, Date.now()));
   }
 
   retryDeadJobs(destination: string): number {
-    return this.afterQueueChange(this.jobRepo.retryDead(destination, Date.now()));
+    return this.afterQueueChange(this.transitions.retryDead(destination, Date.now()));
+  }
+
+  /** What "retry all dead" would retry, and how many of those failed in a way a retry cannot change. */
+  retryDeadPreview(destination: string): RetryDeadPreview {
+    return previewRetryDead(this.jobRepo, destination);
+  }
+
+  /** Every job of `destination` waiting to retry is tried now (a destination that came back). */
+  retryDestinationNow(destination: string): number {
+    return this.afterQueueChange(this.transitions.retryDestinationNow(destination, Date.now()));
   }
 
   cancelJob(jobId: number): boolean {
-    return this.jobRepo.cancel(jobId, Date.now());
+    return this.transitions.cancel(jobId, Date.now());
   }
 
   /** Queues every latest instance version of a study for `destination` now, whatever was sent before. */
@@ -346,15 +370,12 @@ export class Gateway {
 
   forwardInstances(instanceIds: number[], destination: string): number {
     if (!this.routing.destinations().some((d) => d.name === destination)) throw new Error(`no destination named "${destination}"`);
-    const now = Date.now();
-    transaction(this.db, () => {
-      for (const id of instanceIds) {
-        const row = this.repo.instanceById(id);
-        if (!row) throw new Error(`no stored instance with id ${id}`);
-        this.jobRepo.addOrRequeue(id, destination, null, row.study_instance_uid, now);
-      }
+    const instances = instanceIds.map((id) => {
+      const row = this.repo.instanceById(id);
+      if (!row) throw new Error(`no stored instance with id ${id}`);
+      return { id, study: row.study_instance_uid };
     });
-    return this.afterQueueChange(instanceIds.length);
+    return this.afterQueueChange(this.transitions.forwardNow(instances, destination, Date.now()));
   }
 
   private afterQueueChange<T>(result: T): T {

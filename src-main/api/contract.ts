@@ -112,6 +112,14 @@ export interface JobAttempt {
   backoffMs: number | null;
 }
 
+/** Dead jobs of a destination by cause, before "retry all dead": a permanent cause will fail the same way again. */
+export interface RetryDeadPreview {
+  dead: number;
+  /** How many of them failed for a reason a retry cannot change (SOP class or syntax refused, 0x0122, 0xA9xx, ...). */
+  permanent: number;
+  causes: { failureKind: string | null; status: number | null; count: number; permanent: boolean; example: string | null }[];
+}
+
 export interface QueueCount {
   destination: string;
   state: JobState;
@@ -174,6 +182,8 @@ export interface GatewayCommands {
   queueCounts: { args: void; result: QueueCount[] };
   retryJob: { args: { jobId: number }; result: { retried: boolean } };
   retryDeadJobs: { args: { destination: string }; result: { retried: number } };
+  retryDeadPreview: { args: { destination: string }; result: RetryDeadPreview };
+  retryDestinationNow: { args: { destination: string }; result: { retried: number } };
   cancelJob: { args: { jobId: number }; result: { cancelled: boolean } };
   compareFiles: { args: { a: FileRef; b: FileRef }; result: CompareReport };
   readByteRange: { args: { file: FileRef; offset: number; length: number }; result: ByteRangeView };
@@ -209,6 +219,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'getStatus', 'listStudies', 'listInstances', 'listAssociations', 'scanPaths', 'sendFiles', 'cancelSend',
   'forwardStudies', 'forwardInstances', 'echo', 'listDestinations', 'saveDestination', 'deleteDestination', 'listRules', 'saveRules',
   'listJobs', 'jobAttempts', 'queueCounts', 'retryJob', 'retryDeadJobs', 'cancelJob', 'compareFiles', 'readByteRange',
+  'retryDeadPreview', 'retryDestinationNow',
   'digestChain', 'getSettings', 'saveSettings',
 ];
 

@@ -220,8 +220,9 @@ const queue = z.strictObject(
     backoffBaseSeconds: seconds.optional(),
     backoffMaxSeconds: seconds.optional(),
     batchSize: wholeNumber(1).optional(),
+    lingerSeconds: seconds.optional(),
   },
-  must('a mapping of maxAttempts, backoffBaseSeconds, backoffMaxSeconds, batchSize'),
+  must('a mapping of maxAttempts, backoffBaseSeconds, backoffMaxSeconds, batchSize, lingerSeconds'),
 );
 
 export const configFileSchema = z.strictObject(

@@ -101,6 +101,7 @@ function toGatewayConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       backoffBaseSeconds: file.queue?.backoffBaseSeconds ?? DEFAULT_QUEUE_SETTINGS.backoffBaseSeconds,
       backoffMaxSeconds: file.queue?.backoffMaxSeconds ?? DEFAULT_QUEUE_SETTINGS.backoffMaxSeconds,
       batchSize: file.queue?.batchSize ?? DEFAULT_QUEUE_SETTINGS.batchSize,
+      lingerSeconds: file.queue?.lingerSeconds ?? DEFAULT_QUEUE_SETTINGS.lingerSeconds,
     },
     ...(file.tls && { tls: toListenerTls(file.tls, baseDir) }),
   };

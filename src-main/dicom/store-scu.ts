@@ -168,12 +168,23 @@ async function sendBatch(
  * PS3.8 E.1: every fragment is even, so a dataset is too. A deflated one of odd length gets the
  * one trailing NUL PS3.5 A.5 asks for; any other odd-length dataset is malformed.
  */
-function oddLengthProblem(s: Sendable): string | undefined {
+function oddLengthProblem(s: SendableFile): string | undefined {
   if (s.datasetLength % 2 === 0 || s.transferSyntaxUid === TransferSyntax.DeflatedExplicitVRLittleEndian) return undefined;
   return `not sent: its dataset is ${s.datasetLength} bytes long, an odd length, which ${describeTransferSyntax(s.transferSyntaxUid)} does not allow (a DICOM dataset is always even)`;
 }
 
-async function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptions, fileCount: number): Promise<SendResult> {
+function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptions, fileCount: number): Promise<SendResult> {
+  return storeOne(association, s, (bytesSent) => opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength }));
+}
+
+/**
+ * One file as one C-STORE on an open association (send and the forward queue both use it): its
+ * own result when the peer refused its context or answered, an ScuError thrown when the
+ * association is lost.
+ */
+export async function storeOne(association: ScuAssociation, s: SendableFile, onBytes?: (sent: number) => void): Promise<SendResult> {
+  const malformed = oddLengthProblem(s);
+  if (malformed) return failure(s.file, malformed, s, 'malformed');
   const context = association.acceptedContext(s.sopClassUid, s.transferSyntaxUid);
   if (!context) {
     if (association.isLost) throw new ScuError('network', `${formatPeer(association.peer)}: association lost before the file was sent`);
@@ -196,7 +207,7 @@ async function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptio
     sopInstanceUid: s.sopInstanceUid,
     context,
     source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength, padByte },
-    onBytes: (bytesSent) => opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength }),
+    onBytes,
   });
   const status = response.getStatus();
   const comment = response.getErrorComment();
@@ -210,7 +221,7 @@ async function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptio
   };
 }
 
-function failure(file: string, error: string, s: Sendable, failureKind: SendFailureKind): SendResult {
+function failure(file: string, error: string, s: SendableFile, failureKind: SendFailureKind): SendResult {
   return {
     file, ok: false, sopClassUid: s.sopClassUid, sopInstanceUid: s.sopInstanceUid, transferSyntaxUid: s.transferSyntaxUid,
     status: null, statusHex: null, meaning: 'Not sent', error, bytes: 0, sha256: undefined, failureKind,

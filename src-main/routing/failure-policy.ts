@@ -14,20 +14,26 @@ const PERMANENT_STATUSES = new Set([
   0x0111, // duplicate SOP instance (the peer already has it under other rules)
 ]);
 
-export function classifyFailure(result: SendResult): FailureVerdict {
-  switch (result.failureKind) {
+export function classifyFailure(result: Pick<SendResult, 'failureKind' | 'status'>): FailureVerdict {
+  return isPermanentFailure(result.failureKind ?? null, result.status) ? 'dead' : 'retry';
+}
+
+/** Whether a failure recorded as (kind, status) will come back the same on every retry. */
+export function isPermanentFailure(failureKind: string | null, status: number | null): boolean {
+  switch (failureKind) {
     case 'sop-class-refused':
     case 'syntax-refused':
     case 'malformed':
-      return 'dead';
+      return true;
     case 'status': {
-      const status = result.status ?? 0;
-      if (PERMANENT_STATUSES.has(status)) return 'dead';
-      if ((status & 0xff00) === 0xa900) return 'dead'; // data set does not match SOP class
-      return 'retry'; // 0xA7xx out of resources, 0xC0xx cannot understand, 0x0110 processing failure, ...
+      const s = status ?? 0;
+      if (PERMANENT_STATUSES.has(s)) return true;
+      // 0xA9xx: data set does not match SOP class. 0xA7xx out of resources, 0xC0xx cannot
+      // understand, 0x0110 processing failure, ... can pass another time.
+      return (s & 0xff00) === 0xa900;
     }
     default:
       // connection-refused, timeout, rejected, aborted, network, cancelled
-      return 'retry';
+      return false;
   }
 }

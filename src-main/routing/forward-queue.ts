@@ -1,51 +1,63 @@
 /**
- * The forward queue's worker: picks due jobs per destination (one study per association, up to
- * the batch size, at most maxAssociations at once), sends them byte for byte, and settles each
- * job from its own C-STORE result: sent, retry later (backoff with jitter), or dead.
+ * The forward queue: picks due jobs per destination, marks them sending, hands them to the sender
+ * (whose associations stay open while jobs keep coming), and settles what comes back in batches:
+ * sent, retry later (backoff with jitter), or dead. The queue owns the index side; the sender
+ * owns the network side and may run on another thread.
  */
 import { join } from 'node:path';
-import { transaction, type Database } from '../db/database.ts';
-import { sendFiles, type SendResult } from '../dicom/store-scu.ts';
-import type { GatewayEventBus } from '../events.ts';
 import type { Logger } from '../log/logger.ts';
 import { backoffMs } from './backoff.ts';
+import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { classifyFailure } from './failure-policy.ts';
-import type { DueJob, JobRepository, JobState } from './job-repository.ts';
+import type { ForwardTarget, JobResult, SendJob } from './forward-messages.ts';
+import type { ForwardSender, SenderFactory } from './forward-sender.ts';
+import type { DueJob, JobRepository } from './job-repository.ts';
+import type { JobStateMachine, Settlement } from './job-state-machine.ts';
 import type { RoutingRepository } from './routing-repository.ts';
 import type { Destination, QueueSettings } from './routing-types.ts';
 
 export interface ForwardQueueDeps {
-  db: Database;
   jobs: JobRepository;
+  transitions: JobStateMachine;
   routing: RoutingRepository;
   storeRoot: string;
   settings: QueueSettings;
   defaultCallingAe: string;
-  events: GatewayEventBus;
   logger: Logger;
-  now?: () => number;
+  sender: SenderFactory;
+  clock?: Clock;
+  random?: () => number;
 }
 
-/** The longest the worker sleeps without looking again (a safety net; normal wake-ups are exact). */
+/** The longest the queue sleeps without looking again (a safety net; normal wake-ups are exact). */
 const MAX_SLEEP_MS = 30_000;
+
+interface Handed {
+  job: DueJob;
+  startedAt: string;
+}
 
 export class ForwardQueue {
   private readonly d: ForwardQueueDeps;
-  private readonly now: () => number;
-  private readonly running = new Map<string, number>();
-  private readonly inFlight = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly clock: Clock;
+  private readonly sender: ForwardSender;
+  /** Jobs marked sending and handed to the sender, until their result is settled. */
+  private readonly handed = new Map<number, Handed>();
+  private readonly handedPerDestination = new Map<string, number>();
+  private results: JobResult[] = [];
+  private timer: TimerHandle | undefined;
   private pumpScheduled = false;
   private stopping = false;
 
   constructor(deps: ForwardQueueDeps) {
     this.d = deps;
-    this.now = deps.now ?? Date.now;
+    this.clock = deps.clock ?? systemClock;
+    this.sender = deps.sender((results) => this.received(results));
   }
 
   /** Jobs a crash left "sending" are queued again (at-least-once delivery), then work starts. */
   start(): void {
-    const requeued = this.d.jobs.requeueInterrupted(this.now());
+    const requeued = this.d.transitions.requeueInterrupted(this.clock.now());
     if (requeued > 0) this.d.logger.warn('queue.requeued-after-restart', { jobs: requeued });
     this.kick();
   }
@@ -54,144 +66,121 @@ export class ForwardQueue {
   kick(): void {
     if (this.stopping || this.pumpScheduled) return;
     this.pumpScheduled = true;
-    setImmediate(() => {
+    this.clock.soon(() => {
       this.pumpScheduled = false;
       this.pump();
     });
   }
 
-  /** Stops picking jobs; the instance being sent is finished, the rest of its batch goes back to the queue. */
+  /** Stops handing out jobs; each association finishes its instance in flight, the rest go back to the queue. */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.timer);
-    await Promise.all([...this.inFlight]);
+    this.timer?.cancel();
+    await this.sender.stop();
+    this.settleReceived();
+  }
+
+  /** How many jobs are with the sender now (marked sending, not yet settled). */
+  get inFlight(): number {
+    return this.handed.size;
   }
 
   private pump(): void {
     if (this.stopping) return;
-    const now = this.now();
+    const now = this.clock.now();
     this.promoteQuietStudies(now);
     const destinations = this.d.routing.destinations().filter((d) => d.enabled);
     for (const destination of destinations) {
-      while ((this.running.get(destination.name) ?? 0) < destination.maxAssociations) {
-        const batch = this.d.jobs.nextBatch(destination.name, now, this.d.settings.batchSize);
-        if (batch.length === 0) break;
-        this.launch(destination, batch);
-      }
+      const room = this.d.settings.batchSize - (this.handedPerDestination.get(destination.name) ?? 0);
+      if (room <= 0) continue;
+      const due = this.d.jobs.dueJobs(destination.name, now, room);
+      if (due.length > 0) this.hand(destination, due, now);
     }
     this.sleepUntilNextDue(destinations);
   }
 
   private sleepUntilNextDue(destinations: Destination[]): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     const candidates = [
-      ...destinations.filter((d) => (this.running.get(d.name) ?? 0) < d.maxAssociations).map((d) => this.d.jobs.nextDueAt(d.name)),
+      ...destinations.filter((d) => (this.handedPerDestination.get(d.name) ?? 0) < this.d.settings.batchSize).map((d) => this.d.jobs.nextDueAt(d.name)),
       this.d.jobs.nextQuietAt(),
     ].filter((t): t is number => t !== undefined);
-    const wait = candidates.length ? Math.max(0, Math.min(...candidates) - this.now()) : MAX_SLEEP_MS;
-    this.timer = setTimeout(() => this.pump(), Math.min(wait, MAX_SLEEP_MS));
-    this.timer.unref();
+    const wait = candidates.length ? Math.max(0, Math.min(...candidates) - this.clock.now()) : MAX_SLEEP_MS;
+    this.timer = this.clock.after(Math.min(wait, MAX_SLEEP_MS), () => this.pump());
   }
 
   /** A study that has been quiet long enough is forwarded whole: one job per latest instance version. */
   private promoteQuietStudies(now: number): void {
     for (const quiet of this.d.jobs.dueQuietStudies(now)) {
-      const queued = transaction(this.d.db, () => {
-        if (!this.d.jobs.finishQuietStudy(quiet)) return 0; // more arrived since: keep waiting
-        let n = 0;
-        for (const id of this.d.jobs.latestInstancesOfStudy(quiet.study_instance_uid)) {
-          if (this.d.jobs.add(id, quiet.destination, quiet.rule, quiet.study_instance_uid, now)) n++;
-        }
-        return n;
-      });
+      const queued = this.d.transitions.promoteQuietStudy(quiet, now);
       if (queued > 0) {
         this.d.logger.info('study.quiet', { study: quiet.study_instance_uid, rule: quiet.rule, destination: quiet.destination, jobs: queued });
       }
     }
   }
 
-  private launch(destination: Destination, batch: DueJob[]): void {
-    const now = this.now();
-    transaction(this.d.db, () => batch.forEach((job) => this.d.jobs.setState(job.id, 'sending', now)));
-    for (const job of batch) this.changed(job, 'sending', job.attempts, undefined);
-    this.running.set(destination.name, (this.running.get(destination.name) ?? 0) + 1);
-    const work = this.send(destination, batch).finally(() => {
-      this.running.set(destination.name, (this.running.get(destination.name) ?? 1) - 1);
-      this.inFlight.delete(work);
-      this.kick();
-    });
-    this.inFlight.add(work);
+  private hand(destination: Destination, jobs: DueJob[], now: number): void {
+    this.d.transitions.markSending(jobs, now);
+    const startedAt = new Date(now).toISOString();
+    for (const job of jobs) this.handed.set(job.id, { job, startedAt });
+    this.handedPerDestination.set(destination.name, (this.handedPerDestination.get(destination.name) ?? 0) + jobs.length);
+    this.d.logger.debug('queue.hand', { destination: destination.name, jobs: jobs.length });
+    this.sender.send(this.targetOf(destination), jobs.map((job) => this.sendJobOf(job)));
   }
 
-  private async send(destination: Destination, batch: DueJob[]): Promise<void> {
-    const startedAt = new Date(this.now()).toISOString();
-    const files = batch.map((job) => ({
-      file: join(this.d.storeRoot, job.path),
-      sopClassUid: job.sop_class_uid,
-      sopInstanceUid: job.sop_instance_uid,
-      transferSyntaxUid: job.transfer_syntax_uid,
-      datasetOffset: job.dataset_offset,
-      datasetLength: job.dataset_length,
-    }));
-    this.d.logger.info('queue.batch', { destination: destination.name, jobs: batch.length, study: batch[0]?.study_instance_uid ?? undefined });
-    await sendFiles(
-      files,
-      { aeTitle: destination.aeTitle, host: destination.host, port: destination.port },
-      {
-        callingAe: destination.callingAe ?? this.d.defaultCallingAe,
-        maxPduLength: destination.maxPduLength,
-        connectTimeoutMs: destination.connectTimeoutMs,
-        idleTimeoutMs: destination.dimseTimeoutMs,
-        tls: destination.tls,
-        shouldContinue: () => !this.stopping,
-        onResult: (result, index) => this.settle(batch[index]!, result, startedAt),
-      },
-    );
-  }
-
-  private settle(job: DueJob, result: SendResult, startedAt: string): void {
-    // One transaction (one fsync) for the job's new state and its attempt record.
-    const outcome = transaction(this.d.db, () => this.record(job, result, startedAt));
-    this.changed(job, outcome.state, outcome.attempts, outcome.error, outcome.nextAttemptAt);
-  }
-
-  private record(job: DueJob, result: SendResult, startedAt: string) {
-    const now = this.now();
-    const finishedAt = new Date(now).toISOString();
-    const attempt = job.attempts + 1;
-    const base = { jobId: job.id, attempt, startedAt, finishedAt, status: result.status, error: result.error ?? null, failureKind: result.failureKind ?? null };
-    if (result.ok) {
-      this.d.jobs.markSent(job.id, result.sha256, result.status, now);
-      this.d.jobs.recordAttempt({ ...base, outcome: 'sent', backoffMs: null });
-      return { state: 'sent' as const, attempts: attempt, error: undefined, nextAttemptAt: undefined };
-    }
-    if (result.failureKind === 'cancelled') {
-      this.d.jobs.setState(job.id, 'queued', now);
-      return { state: 'queued' as const, attempts: job.attempts, error: undefined, nextAttemptAt: undefined };
-    }
-    const error = result.error ?? result.meaning;
-    if (classifyFailure(result) === 'dead' || attempt >= this.d.settings.maxAttempts) {
-      this.d.jobs.markFailed(job.id, 'dead', now, error, result.status, result.failureKind ?? null, now);
-      this.d.jobs.recordAttempt({ ...base, outcome: 'dead', backoffMs: null });
-      return { state: 'dead' as const, attempts: attempt, error, nextAttemptAt: undefined };
-    }
-    const wait = backoffMs(attempt, this.d.settings);
-    this.d.jobs.markFailed(job.id, 'retry-wait', now + wait, error, result.status, result.failureKind ?? null, now);
-    this.d.jobs.recordAttempt({ ...base, outcome: 'retry', backoffMs: wait });
-    return { state: 'retry-wait' as const, attempts: attempt, error, nextAttemptAt: now + wait };
-  }
-
-  /** One job state change: the log line and the UI event say the same thing. */
-  private changed(job: DueJob, state: JobState, attempts: number, error: string | undefined, nextAttemptAt?: number): void {
-    const update = {
-      jobId: job.id, instanceId: job.instance_id, sopInstanceUid: job.sop_instance_uid, destination: job.destination,
-      state, attempts, error, nextAttemptAt: nextAttemptAt ? new Date(nextAttemptAt).toISOString() : undefined,
+  private targetOf(d: Destination): ForwardTarget {
+    return {
+      name: d.name, peer: { aeTitle: d.aeTitle, host: d.host, port: d.port }, callingAe: d.callingAe ?? this.d.defaultCallingAe,
+      maxPduLength: d.maxPduLength, connectTimeoutMs: d.connectTimeoutMs, idleTimeoutMs: d.dimseTimeoutMs,
+      maxAssociations: d.maxAssociations, lingerMs: this.d.settings.lingerSeconds * 1000, tls: d.tls,
     };
-    const { jobId, instanceId, ...rest } = update;
-    const fields = { job: jobId, instance: instanceId, ...rest };
-    if (state === 'dead') this.d.logger.error('job.dead', fields);
-    else if (state === 'retry-wait') this.d.logger.warn('job.retry', fields);
-    else this.d.logger.info(`job.${state}`, fields);
-    this.d.events.emit('job-updated', update);
+  }
+
+  private sendJobOf(job: DueJob): SendJob {
+    return {
+      jobId: job.id, file: join(this.d.storeRoot, job.path), sopClassUid: job.sop_class_uid, sopInstanceUid: job.sop_instance_uid,
+      transferSyntaxUid: job.transfer_syntax_uid, datasetOffset: job.dataset_offset, datasetLength: job.dataset_length,
+    };
+  }
+
+  /** Results are settled together once per turn: one transaction for all that came back meanwhile. */
+  private received(results: JobResult[]): void {
+    if (this.results.length === 0 && !this.stopping) this.clock.soon(() => this.settleReceived());
+    this.results.push(...results);
+  }
+
+  private settleReceived(): void {
+    const results = this.results;
+    this.results = [];
+    const now = this.clock.now();
+    const settlements: Settlement[] = [];
+    for (const result of results) {
+      const handed = this.handed.get(result.jobId);
+      if (!handed) continue;
+      this.handed.delete(result.jobId);
+      const name = handed.job.destination;
+      this.handedPerDestination.set(name, (this.handedPerDestination.get(name) ?? 1) - 1);
+      settlements.push(this.settlementOf(handed, result, now));
+    }
+    this.d.transitions.settle(settlements, now);
+    if (settlements.length > 0) this.kick();
+  }
+
+  private settlementOf({ job, startedAt }: Handed, result: JobResult, now: number): Settlement {
+    if (result.failureKind === 'cancelled') return { job, outcome: 'queued', reason: result.error ?? 'not sent' };
+    const attempt = job.attempts + 1;
+    const base = {
+      jobId: job.id, attempt, startedAt, finishedAt: new Date(now).toISOString(), status: result.status,
+      error: result.error ?? null, failureKind: result.failureKind ?? null,
+    };
+    if (result.ok) {
+      return { job, outcome: 'sent', sha256: result.sha256, status: result.status, attempt: { ...base, outcome: 'sent', backoffMs: null } };
+    }
+    const failure = { error: result.error ?? result.meaning, status: result.status, failureKind: result.failureKind ?? null };
+    if (classifyFailure(result) === 'dead' || attempt >= this.d.settings.maxAttempts) {
+      return { job, outcome: 'dead', nextAttemptAt: now, ...failure, attempt: { ...base, outcome: 'dead', backoffMs: null } };
+    }
+    const wait = backoffMs(attempt, this.d.settings, this.d.random);
+    return { job, outcome: 'retry-wait', nextAttemptAt: now + wait, ...failure, attempt: { ...base, outcome: 'retry', backoffMs: wait } };
   }
 }

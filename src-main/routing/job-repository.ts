@@ -1,4 +1,7 @@
-/** The forward queue's tables (jobs, job_attempts, quiet_studies) as prepared statements. */
+/**
+ * The forward queue's tables (jobs, job_attempts, quiet_studies) as prepared statements. Reads are
+ * for anyone; the write methods are called only by JobStateMachine, which announces every change.
+ */
 import type { StatementSync } from 'node:sqlite';
 import type { Database } from '../db/database.ts';
 
@@ -23,13 +26,17 @@ export interface JobRow {
   sent_at: string | null;
 }
 
+/** A job with the SOP Instance UID its events name. */
+export interface JobView extends JobRow {
+  sop_instance_uid: string;
+}
+
 /** A due job with what the sender needs from its instance row (no file is re-read to send it). */
-export interface DueJob extends JobRow {
+export interface DueJob extends JobView {
   path: string;
   dataset_offset: number;
   dataset_length: number;
   sop_class_uid: string;
-  sop_instance_uid: string;
   transfer_syntax_uid: string;
 }
 
@@ -53,6 +60,14 @@ export interface QuietStudy {
   quiet_ms: number;
 }
 
+/** Dead jobs of one destination grouped by why they died. */
+export interface DeadCause {
+  failure_kind: string | null;
+  last_status: number | null;
+  n: number;
+  example: string | null;
+}
+
 const DUE_JOB_COLUMNS = `j.*, i.path, i.dataset_offset, i.dataset_length, i.sop_class_uid, i.sop_instance_uid, i.transfer_syntax_uid`;
 
 export class JobRepository {
@@ -62,24 +77,20 @@ export class JobRepository {
     this.s = {
       insert: db.prepare(
         `INSERT INTO jobs (instance_id, destination, rule, study_instance_uid, state, next_attempt_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (instance_id, destination) DO NOTHING`,
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT (instance_id, destination) DO NOTHING RETURNING id`,
       ),
       requeue: db.prepare(
         `INSERT INTO jobs (instance_id, destination, rule, study_instance_uid, state, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
          ON CONFLICT (instance_id, destination) DO UPDATE SET state = 'queued', attempts = 0,
-           next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at, rule = excluded.rule`,
+           next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at, rule = excluded.rule
+         RETURNING id`,
       ),
-      interrupted: db.prepare(`UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'sending'`),
-      oldestDue: db.prepare(
+      interrupted: db.prepare(`UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'sending' RETURNING id`),
+      due: db.prepare(
         `SELECT ${DUE_JOB_COLUMNS} FROM jobs j JOIN instances i ON i.id = j.instance_id
          WHERE j.destination = ? AND j.state IN ('queued', 'retry-wait') AND j.next_attempt_at <= ?
-         ORDER BY j.next_attempt_at, j.id LIMIT 1`,
-      ),
-      dueOfStudy: db.prepare(
-        `SELECT ${DUE_JOB_COLUMNS} FROM jobs j JOIN instances i ON i.id = j.instance_id
-         WHERE j.destination = ? AND j.state IN ('queued', 'retry-wait') AND j.next_attempt_at <= ?
-           AND j.study_instance_uid IS ? ORDER BY j.id LIMIT ?`,
+         ORDER BY j.next_attempt_at, j.id LIMIT ?`,
       ),
       nextDue: db.prepare(
         `SELECT min(next_attempt_at) AS at FROM jobs WHERE destination = ? AND state IN ('queued', 'retry-wait')`,
@@ -98,12 +109,22 @@ export class JobRepository {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       byId: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
+      view: db.prepare(`SELECT j.*, i.sop_instance_uid FROM jobs j JOIN instances i ON i.id = j.instance_id WHERE j.id = ?`),
       retryOne: db.prepare(
         `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?
          WHERE id = ? AND state IN ('dead', 'retry-wait', 'cancelled')`,
       ),
       retryDead: db.prepare(
-        `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE destination = ? AND state = 'dead'`,
+        `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE destination = ? AND state = 'dead'
+         RETURNING id`,
+      ),
+      retryWaitingNow: db.prepare(
+        `UPDATE jobs SET next_attempt_at = ?, updated_at = ? WHERE destination = ? AND state = 'retry-wait' AND next_attempt_at > ?
+         RETURNING id`,
+      ),
+      deadCauses: db.prepare(
+        `SELECT failure_kind, last_status, count(*) AS n, min(last_error) AS example FROM jobs
+         WHERE destination = ? AND state = 'dead' GROUP BY failure_kind, last_status ORDER BY n DESC`,
       ),
       cancel: db.prepare(
         `UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('queued', 'retry-wait', 'dead')`,
@@ -132,33 +153,76 @@ export class JobRepository {
     };
   }
 
-  /** A new job for a freshly stored instance; an existing (instance, destination) job is left alone. */
-  add(instanceId: number, destination: string, rule: string | null, study: string | null, now: number): boolean {
-    const iso = new Date(now).toISOString();
-    return this.s.insert!.run(instanceId, destination, rule, study, now, iso, iso).changes > 0;
-  }
+  // --- reads ---------------------------------------------------------------------------------
 
-  /** A manual "forward now": queues the job afresh even if it was sent, dead or cancelled before. */
-  addOrRequeue(instanceId: number, destination: string, rule: string | null, study: string | null, now: number): void {
-    const iso = new Date(now).toISOString();
-    this.s.requeue!.run(instanceId, destination, rule, study, now, iso, iso);
-  }
-
-  /** Jobs a crash left "sending" go back to the queue: delivery is at least once. */
-  requeueInterrupted(now: number): number {
-    return Number(this.s.interrupted!.run(new Date(now).toISOString()).changes);
-  }
-
-  /** The oldest due job's study, and up to `limit` due jobs of it for one association. */
-  nextBatch(destination: string, now: number, limit: number): DueJob[] {
-    const first = this.s.oldestDue!.get(destination, now) as DueJob | undefined;
-    if (!first) return [];
-    return this.s.dueOfStudy!.all(destination, now, first.study_instance_uid, limit) as unknown as DueJob[];
+  /** Up to `limit` due jobs of a destination, the longest-waiting first. */
+  dueJobs(destination: string, now: number, limit: number): DueJob[] {
+    return this.s.due!.all(destination, now, limit) as unknown as DueJob[];
   }
 
   nextDueAt(destination: string): number | undefined {
     const row = this.s.nextDue!.get(destination) as { at: number | null };
     return row.at ?? undefined;
+  }
+
+  get(id: number): JobRow | undefined {
+    return this.s.byId!.get(id) as JobRow | undefined;
+  }
+
+  view(id: number): JobView | undefined {
+    return this.s.view!.get(id) as JobView | undefined;
+  }
+
+  attemptsOf(id: number): Record<string, unknown>[] {
+    return this.s.attemptsOf!.all(id) as Record<string, unknown>[];
+  }
+
+  list(filter: { state?: JobState; destination?: string; limit?: number }): JobRow[] {
+    return this.s.list!.all(filter.state ?? null, filter.destination ?? null, filter.limit ?? 500) as unknown as JobRow[];
+  }
+
+  counts(): { destination: string; state: JobState; n: number }[] {
+    return this.s.counts!.all() as unknown as { destination: string; state: JobState; n: number }[];
+  }
+
+  deadCauses(destination: string): DeadCause[] {
+    return this.s.deadCauses!.all(destination) as unknown as DeadCause[];
+  }
+
+  dueQuietStudies(now: number): QuietStudy[] {
+    return this.s.dueQuiet!.all(now) as unknown as QuietStudy[];
+  }
+
+  nextQuietAt(): number | undefined {
+    return ((this.s.nextQuiet!.get() as { at: number | null }).at) ?? undefined;
+  }
+
+  /** What each destination was sent of this instance (sha256 null while not sent). */
+  sendsOf(instanceId: number): { destination: string; sha256: string | null; sentAt: string | null }[] {
+    return this.s.sendsOf!.all(instanceId) as { destination: string; sha256: string | null; sentAt: string | null }[];
+  }
+
+  latestInstancesOfStudy(study: string): number[] {
+    return (this.s.latestOfStudy!.all(study) as { id: number }[]).map((r) => r.id);
+  }
+
+  // --- writes (JobStateMachine only) ---------------------------------------------------------
+
+  /** A new job; undefined when the (instance, destination) job already exists (it is left alone). */
+  insert(instanceId: number, destination: string, rule: string | null, study: string | null, now: number): number | undefined {
+    const iso = new Date(now).toISOString();
+    const row = this.s.insert!.get(instanceId, destination, rule, study, now, iso, iso) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  /** Queues the job afresh even if it was sent, dead or cancelled before. */
+  insertOrRequeue(instanceId: number, destination: string, rule: string | null, study: string | null, now: number): number {
+    const iso = new Date(now).toISOString();
+    return (this.s.requeue!.get(instanceId, destination, rule, study, now, iso, iso) as { id: number }).id;
+  }
+
+  requeueSending(now: number): number[] {
+    return ids(this.s.interrupted!.all(new Date(now).toISOString()));
   }
 
   setState(id: number, state: JobState, now: number): void {
@@ -178,57 +242,33 @@ export class JobRepository {
     this.s.attempt!.run(a.jobId, a.attempt, a.startedAt, a.finishedAt, a.outcome, a.status, a.error, a.failureKind, a.backoffMs);
   }
 
-  get(id: number): JobRow | undefined {
-    return this.s.byId!.get(id) as JobRow | undefined;
-  }
-
-  attemptsOf(id: number): Record<string, unknown>[] {
-    return this.s.attemptsOf!.all(id) as Record<string, unknown>[];
-  }
-
   retry(id: number, now: number): boolean {
     return this.s.retryOne!.run(now, new Date(now).toISOString(), id).changes > 0;
   }
 
-  retryDead(destination: string, now: number): number {
-    return Number(this.s.retryDead!.run(now, new Date(now).toISOString(), destination).changes);
+  retryDead(destination: string, now: number): number[] {
+    return ids(this.s.retryDead!.all(now, new Date(now).toISOString(), destination));
+  }
+
+  /** Retry-wait jobs of a destination become due now (their attempt count is kept). */
+  retryWaitingNow(destination: string, now: number): number[] {
+    return ids(this.s.retryWaitingNow!.all(now, new Date(now).toISOString(), destination, now));
   }
 
   cancel(id: number, now: number): boolean {
     return this.s.cancel!.run(new Date(now).toISOString(), id).changes > 0;
   }
 
-  list(filter: { state?: JobState; destination?: string; limit?: number }): JobRow[] {
-    return this.s.list!.all(filter.state ?? null, filter.destination ?? null, filter.limit ?? 500) as unknown as JobRow[];
-  }
-
-  counts(): { destination: string; state: JobState; n: number }[] {
-    return this.s.counts!.all() as unknown as { destination: string; state: JobState; n: number }[];
-  }
-
   touchQuietStudy(study: string, rule: string, destination: string, now: number, quietMs: number): void {
     this.s.upsertQuiet!.run(study, rule, destination, now, quietMs);
-  }
-
-  dueQuietStudies(now: number): QuietStudy[] {
-    return this.s.dueQuiet!.all(now) as unknown as QuietStudy[];
-  }
-
-  nextQuietAt(): number | undefined {
-    return ((this.s.nextQuiet!.get() as { at: number | null }).at) ?? undefined;
   }
 
   /** Removes the waiting entry only if no instance arrived since it was read. */
   finishQuietStudy(q: QuietStudy): boolean {
     return this.s.deleteQuiet!.run(q.study_instance_uid, q.rule, q.destination, q.last_received_at).changes > 0;
   }
+}
 
-  /** What each destination was sent of this instance (sha256 null while not sent). */
-  sendsOf(instanceId: number): { destination: string; sha256: string | null; sentAt: string | null }[] {
-    return this.s.sendsOf!.all(instanceId) as { destination: string; sha256: string | null; sentAt: string | null }[];
-  }
-
-  latestInstancesOfStudy(study: string): number[] {
-    return (this.s.latestOfStudy!.all(study) as { id: number }[]).map((r) => r.id);
-  }
+function ids(rows: unknown[]): number[] {
+  return (rows as { id: number }[]).map((r) => r.id);
 }

@@ -5,7 +5,7 @@
  */
 import type { IndexFields } from '../dicom/index-fields.ts';
 import type { Logger } from '../log/logger.ts';
-import type { JobRepository } from './job-repository.ts';
+import type { JobStateMachine } from './job-state-machine.ts';
 import { compileRules, type CompiledRules } from './rule-matcher.ts';
 import type { RoutingRepository } from './routing-repository.ts';
 
@@ -24,12 +24,12 @@ export interface RoutedInstance {
 
 export class Router {
   private readonly routing: RoutingRepository;
-  private readonly jobs: JobRepository;
+  private readonly jobs: JobStateMachine;
   private readonly logger: Logger;
   private compiled!: CompiledRules;
   private destinationNames = new Set<string>();
 
-  constructor(routing: RoutingRepository, jobs: JobRepository, logger: Logger) {
+  constructor(routing: RoutingRepository, jobs: JobStateMachine, logger: Logger) {
     this.routing = routing;
     this.jobs = jobs;
     this.logger = logger;
@@ -64,9 +64,9 @@ export class Router {
           continue;
         }
         if (rule.studyQuietSeconds !== undefined && fields.studyInstanceUid) {
-          this.jobs.touchQuietStudy(fields.studyInstanceUid, rule.name, destination, now, rule.studyQuietSeconds * 1000);
+          this.jobs.waitForQuietStudy(fields.studyInstanceUid, rule.name, destination, now, rule.studyQuietSeconds * 1000);
           routed.waiting++;
-        } else if (this.jobs.add(instanceId, destination, rule.name, fields.studyInstanceUid ?? null, now)) {
+        } else if (this.jobs.routed(instanceId, destination, rule.name, fields.studyInstanceUid ?? null, now)) {
           routed.queued++;
         }
       }

@@ -57,8 +57,10 @@ export interface QueueSettings {
   maxAttempts: number;
   backoffBaseSeconds: number;
   backoffMaxSeconds: number;
-  /** At most this many instances per association. */
+  /** At most this many jobs of one destination with its associations at once (marked sending). */
   batchSize: number;
+  /** How long an association with nothing more to send stays open for the next job. */
+  lingerSeconds: number;
 }
 
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
@@ -66,6 +68,7 @@ export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
   backoffBaseSeconds: 5,
   backoffMaxSeconds: 600,
   batchSize: 100,
+  lingerSeconds: 2,
 };
 
 /** What a rule sees about a stored instance: its index fields, the association, and extra tags. */

@@ -9,7 +9,7 @@ import { COMMAND_NAMES } from '../../src-main/api/contract.ts';
 import type { Destination } from '../../src-main/routing/routing-types.ts';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
-import { echoscu } from '../helpers/dcmtk.ts';
+import { echoscu, osChosenPort, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -151,6 +151,54 @@ describe('forwarding on demand', () => {
     } finally {
       await router.stop();
       await archive.stop();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('recovering a destination', () => {
+  it('retries a destination that came back now, tells before "retry all dead" what cannot succeed, and announces every job change', { timeout: 120_000 }, async () => {
+    const work = await mkdtemp(join(tmpdir(), 'recover-'));
+    const port = await osChosenPort(); // nothing listens there yet
+    const router = await Gateway.start({
+      ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router'),
+      queue: { ...DEFAULT_CONFIG.queue, backoffBaseSeconds: 600, backoffMaxSeconds: 600 },
+    });
+    let scp: StoreScp | undefined;
+    try {
+      const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
+      const updates: { jobId: number; state: string }[] = [];
+      api.subscribe((name, payload) => name === 'job-updated' && updates.push(payload as { jobId: number; state: string }));
+      const destination = {
+        name: 'pacs', aeTitle: 'STORESCP', host: '127.0.0.1', port, maxPduLength: 65536,
+        connectTimeoutMs: 5000, dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+      };
+      await api.dispatch('saveDestination', { destination });
+      await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'] }] });
+      const ct = await writeP10Files(join(work, 'ct'), 2, (i) => ({ seed: 80 + i }));
+      const [unknown] = await writeP10Files(join(work, 'private'), 1, { seed: 89, sopClassUid: '1.2.826.0.1.3680043.9.7777.42' });
+      await api.dispatch('sendFiles', { paths: [...ct, unknown!], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
+      const jobs = await waitFor('three jobs waiting to retry', () => {
+        const list = router.jobs();
+        return list.length === 3 && list.every((j) => j.state === 'retry-wait') ? list : undefined;
+      });
+      for (const job of jobs) expect(updates.filter((u) => u.jobId === job.id).map((u) => u.state)).toEqual(['queued', 'sending', 'retry-wait']);
+
+      scp = await startStoreScp({ port }); // back, and not promiscuous: it refuses the private SOP class
+      expect(await api.dispatch('retryDestinationNow', { destination: 'pacs' })).toEqual({ retried: 3 });
+      await waitFor('two sent and one dead', () => {
+        const states = router.jobs().map((j) => j.state).sort();
+        return states.join() === 'dead,sent,sent';
+      }, 30_000);
+      const preview = (await api.dispatch('retryDeadPreview', { destination: 'pacs' })) as { dead: number; permanent: number; causes: { failureKind: string }[] };
+      expect(preview).toMatchObject({ dead: 1, permanent: 1 });
+      expect(preview.causes[0]!.failureKind).toBe('sop-class-refused');
+      const dead = router.jobs({ state: 'dead' })[0]!;
+      expect(await api.dispatch('cancelJob', { jobId: dead.id })).toEqual({ cancelled: true });
+      expect(updates.filter((u) => u.jobId === dead.id).at(-1)!.state).toBe('cancelled');
+    } finally {
+      await router.stop();
+      await scp?.stop();
       await rm(work, { recursive: true, force: true });
     }
   });

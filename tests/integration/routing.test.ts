@@ -90,7 +90,7 @@ describe('routing', () => {
     const g = await gateway({
       destinations: [destination('late', port)],
       rules: [rule('all', ['late'])],
-      queue: { maxAttempts: 10, backoffBaseSeconds: 0.2, backoffMaxSeconds: 1, batchSize: 100 },
+      queue: { maxAttempts: 10, backoffBaseSeconds: 0.2, backoffMaxSeconds: 1, batchSize: 100, lingerSeconds: 2 },
     });
     const files = await writeP10Files(join(work, 'src'), 3, (i) => ({ seed: 500 + i }));
     const { files: sendable } = await collectSendableFiles(files);

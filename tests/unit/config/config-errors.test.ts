@@ -65,7 +65,7 @@ describe('config validation names the field and says what is wrong', () => {
     ['a flag written as yes', { destinations: [{ ...PACS, enabled: 'yes' }] }, 'destinations[0].enabled: must be true or false, got "yes"'],
     ['an empty value', { destinations: [{ ...PACS, host: null }] }, 'destinations[0].host: must be a host name or IP address, got nothing (an empty value)'],
     ['a missing required field', { destinations: [{ name: 'pacs', ae: 'PACS', host: 'h' }] }, 'destinations[0].port: is required'],
-    ['a list where a mapping belongs', { queue: [1] }, 'queue: must be a mapping of maxAttempts, backoffBaseSeconds, backoffMaxSeconds, batchSize, got a list'],
+    ['a list where a mapping belongs', { queue: [1] }, 'queue: must be a mapping of maxAttempts, backoffBaseSeconds, backoffMaxSeconds, batchSize, lingerSeconds, got a list'],
     ['a file that is a list', [PACS], 'must be a mapping of settings (ae, port, storage, destinations, rules, queue, …), got a list'],
   ])('%s', (_what, value, message) => {
     const error = errorFor(value);

@@ -60,7 +60,7 @@ function issueExampleConfig(dir: string): GatewayConfig {
       { name: 'ct-to-pacs', enabled: true, match: { modality: 'CT' }, forward: ['pacs'], studyQuietSeconds: undefined },
       { name: 'everything-to-research', enabled: true, match: {}, forward: ['research'], studyQuietSeconds: undefined },
     ],
-    queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100 },
+    queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100, lingerSeconds: 2 },
   };
 }
 
@@ -131,7 +131,7 @@ describe('loading the config file', () => {
       aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11112, storage: resolve(import.meta.dirname, '../../../resources/gateway-data'),
       maxPduLength: 65536, allowedCallingAes: [], maxAssociations: 32, acceptUnknownSopClasses: true,
       connectTimeoutMs: 30_000, associationTimeoutMs: 60_000, pduTimeoutMs: 60_000,
-      queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100 },
+      queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100, lingerSeconds: 2 },
     });
     expect(config.destinations[0]).toStrictEqual({
       name: 'pacs', aeTitle: 'PACS', host: '10.0.0.5', port: 104, callingAe: 'GATEWAY', maxPduLength: 65536,
@@ -178,7 +178,7 @@ queue: { batchSize: 7 }
     expect(config).toMatchObject({
       host: '127.0.0.1', maxPduLength: 16384, allowedCallingAes: ['CT1', 'MR1'], maxAssociations: 4, acceptUnknownSopClasses: false,
       connectTimeoutMs: 2500, associationTimeoutMs: 10_000, pduTimeoutMs: 250,
-      queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 7 },
+      queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 7, lingerSeconds: 2 },
     });
     expect(config.destinations[0]).toStrictEqual({
       name: 'd', aeTitle: 'D', host: 'h', port: 1, callingAe: 'ME', maxPduLength: 32768,

@@ -71,7 +71,7 @@ describe('serve --config', () => {
     expect(config).toStrictEqual({ ...DEFAULT_CONFIG, storage: resolve(DEFAULT_CONFIG.storage) });
     expect(config.destinations).toEqual([]);
     expect(config.rules).toEqual([]);
-    expect(config.queue).toEqual({ maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100 });
+    expect(config.queue).toEqual({ maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100, lingerSeconds: 2 });
   });
 
   it('refuses a broken config with a ConfigError naming the file and field, before any flag is applied', async () => {
