@@ -4,8 +4,8 @@
  * lost or charged an attempt for an association that was already gone.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { constants } from '../../../src-main/dicom/dimse-library.ts';
-import { ScuAssociation, ScuError, type ProposedContext } from '../../../src-main/dicom/scu-association.ts';
+import { ContextResult } from '../../../src-main/dicom/ul/pdu-constants.ts';
+import { ScuAssociation, ScuError, type ProposedContext, type StoreRequest } from '../../../src-main/dicom/scu-association.ts';
 import { DestinationPool } from '../../../src-main/routing/association-pool.ts';
 import type { ForwardTarget, JobResult, SendJob } from '../../../src-main/routing/forward-messages.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
@@ -32,15 +32,18 @@ class ScriptedAssociation {
   }
   proposalResult(sop: string, ts: string) {
     if (!this.proposed(sop, ts)) return undefined;
-    return this.refuse.has(sop) ? constants.PresentationContextResult.RejectAbstractSyntaxNotSupported : constants.PresentationContextResult.Accept;
+    return this.refuse.has(sop) ? ContextResult.AbstractSyntaxNotSupported : ContextResult.Acceptance;
   }
   acceptedContext(sop: string, ts: string) {
-    return this.proposed(sop, ts) && !this.refuse.has(sop) ? {} : undefined;
+    return this.proposed(sop, ts) && !this.refuse.has(sop) ? { id: 1, abstractSyntaxUid: sop, transferSyntaxUid: ts } : undefined;
   }
-  async request(request: { getAffectedSopInstanceUid?: () => string; commandDataset?: unknown }) {
+  get isLost() {
+    return this.lost;
+  }
+  async store(request: StoreRequest) {
     if (this.lost) throw new ScuError('network', 'PACS@127.0.0.1:104 closed the connection');
-    this.stored.push((request as unknown as { getAffectedSopInstanceUid(): string }).getAffectedSopInstanceUid());
-    return { getStatus: () => 0, getErrorComment: () => undefined };
+    this.stored.push(request.sopInstanceUid);
+    return { response: { getStatus: () => 0, getErrorComment: () => undefined }, sha256: 'f'.repeat(64) };
   }
   async release() {
     this.released = true;
