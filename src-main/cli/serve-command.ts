@@ -53,7 +53,8 @@ export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; lo
   if (values['accept-unknown-sop-classes'] !== undefined) {
     config.acceptUnknownSopClasses = parseBoolean(values['accept-unknown-sop-classes'], '--accept-unknown-sop-classes');
   }
-  config.tls = tlsFromFlags(values, config.tls);
+  const tls = tlsFromFlags(values, config.tls);
+  if (tls) config.tls = tls;
   const logLevel = (values['log-level'] ?? 'info') as LogLevel;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error, not "${logLevel}"`);
   const logFormat = (values['log-format'] ?? 'text') as LogFormat;
