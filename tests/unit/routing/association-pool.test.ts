@@ -121,6 +121,18 @@ describe('DestinationPool', () => {
     await pool.ended();
   });
 
+  it('proposes at most 128 contexts, and opens another association for a pair left out', async () => {
+    const jobs = Array.from({ length: 130 }, (_, i) => job(i + 1, `1.2.826.0.1.3680043.9.7777.${i + 1}`));
+    pool.add(jobs);
+    await drain();
+    expect(opened.map((a) => a.contexts.length)).toEqual([128, 128]);
+    expect(opened[0]!.stored).toHaveLength(128);
+    expect(opened[1]!.stored).toEqual(['1.2.3.129', '1.2.3.130']);
+    expect(results.every((r) => r.ok)).toBe(true);
+    pool.close();
+    await pool.ended();
+  });
+
   it('believes a refusal only from an association negotiated after the job came', async () => {
     refuse.add(MR);
     pool.add([job(1, MR)]);
