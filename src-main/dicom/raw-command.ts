@@ -6,6 +6,7 @@
  * always implicit VR little endian (PS3.7 §6.3.1), a flat list of short elements.
  */
 import type { NetworkInternals } from './dimse-library.ts';
+import { IMPLICIT_LITTLE_ENDIAN, readElementHeader, UNDEFINED_LENGTH } from './element-reader.ts';
 import { trimUid } from './uid.ts';
 
 export const CommandTag = {
@@ -36,15 +37,17 @@ export function recordCommandBytes(network: NetworkInternals): () => Buffer | un
   return () => last;
 }
 
+/** Only lengths matter here: no dictionary look-up on the path of every command. */
+const commandVr = (): string => 'UN';
+
 /** The UID value of one command element as sent (trailing NUL/space padding removed), or undefined. */
 export function readCommandText(command: Buffer, tag: number): string | undefined {
-  for (let offset = 0; offset + 8 <= command.length; ) {
-    const elementTag = ((command.readUInt16LE(offset) << 16) | command.readUInt16LE(offset + 2)) >>> 0;
-    const length = command.readUInt32LE(offset + 4);
-    const start = offset + 8;
-    if (start + length > command.length) return undefined;
-    if (elementTag === tag) return trimUid(command.toString('latin1', start, start + length));
-    offset = start + length;
+  for (let offset = 0; ; ) {
+    const header = readElementHeader(command, offset, IMPLICIT_LITTLE_ENDIAN, commandVr);
+    if (!header || header.length === UNDEFINED_LENGTH) return undefined;
+    const start = offset + header.headerLength;
+    if (start + header.length > command.length) return undefined;
+    if (header.tag === tag) return trimUid(command.toString('latin1', start, start + header.length));
+    offset = start + header.length;
   }
-  return undefined;
 }
