@@ -3,8 +3,8 @@
  * offset where the dataset begins. It never looks past the meta group, so it is cheap on any file
  * size and never touches the dataset bytes the gateway promises to keep.
  */
-import { open } from 'node:fs/promises';
 import { EXPLICIT_LITTLE_ENDIAN, IMPLICIT_LITTLE_ENDIAN, InvalidVrError, readElementHeader, UNDEFINED_LENGTH, type ElementHeader } from './element-reader.ts';
+import { openRegularFile } from './input-path.ts';
 import { P10FormatError } from './p10-errors.ts';
 import { formatTag } from './tag-format.ts';
 import { trimUid } from './uid.ts';
@@ -54,11 +54,9 @@ export const MetaTag = {
 
 /** Reads and parses the header of the file at `path`; grows the read only for unusually large meta groups. */
 export async function readP10Header(path: string): Promise<P10Header & { fileSize: number }> {
-  const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new P10FormatError(path, `cannot open (${err.code ?? err.message})`);
-  });
+  const { handle, size } = await openRegularFile(path, (reason) => new P10FormatError(path, reason));
   try {
-    const { size } = await handle.stat();
+    if (size === 0) throw new P10FormatError(path, 'is empty (0 bytes)');
     let length = Math.min(size, HEADER_READ_BYTES);
     for (;;) {
       const buffer = Buffer.alloc(length);
@@ -73,6 +71,19 @@ export async function readP10Header(path: string): Promise<P10Header & { fileSiz
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Where File Meta Information Group Length (0002,0000) says the meta group ends past the end of
+ * the file, why (in words); else undefined. Readers that trust the group length (DCMTK among
+ * them) would look for the dataset where there is none, so such a file is not sent.
+ */
+export function metaGroupLengthProblem(header: P10Header, fileSize: number): string | undefined {
+  const element = header.elements.find((e) => e.tag === MetaTag.GroupLength);
+  if (!element || header.groupLength === undefined) return undefined;
+  const end = element.valueOffset + element.valueLength + header.groupLength;
+  if (end <= fileSize) return undefined;
+  return `file meta group length (0002,0000) of ${header.groupLength} bytes ends at byte ${end}, past the end of the ${fileSize}-byte file`;
 }
 
 class TruncatedHeader extends Error {}
