@@ -21,7 +21,7 @@ describe('send and compare on hostile inputs', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'cli-hostile-'));
-    [good] = await writeP10Files(join(work, 'good'), 1, { seed: 7 });
+    good = (await writeP10Files(join(work, 'good'), 1, { seed: 7 }))[0]!;
     inputs.fifo = join(work, 'fifo');
     execFileSync('mkfifo', [inputs.fifo]);
     inputs.selfLink = join(work, 'self-link');
