@@ -27,6 +27,7 @@ import {
   type HeaderSyntax,
 } from '../dicom/element-reader.ts';
 import { formatTag } from '../dicom/tag-format.ts';
+import { isUsOrSs } from '../dicom/tag-keywords.ts';
 import type { ByteSource } from '../inspect/byte-source.ts';
 import { encapsulatedFrames } from './encapsulated-frames.ts';
 import { decodeFrame, interleave, type ImageAttributes, type loadCodecs } from './frame-decoder.ts';
@@ -106,7 +107,7 @@ class DatasetRewriter {
 
   private async *element(context: Context, header: ElementHeader): AsyncGenerator<Buffer> {
     const { tag } = header;
-    const vr = header.vrInHeader ? header.vr : implicitVr(tag);
+    const vr = header.vrInHeader ? header.vr : this.implicitVr(tag);
     const dropGroupLength = (tag & 0xffff) === 0 && !context.keepLengths;
     const decoding = context.topLevel && this.options.decoding;
     if (dropGroupLength || (decoding && (tag === EXTENDED_OFFSET_TABLE || tag === EXTENDED_OFFSET_TABLE_LENGTHS))) {
@@ -169,8 +170,8 @@ class DatasetRewriter {
 
   /** An element with a value: same value, in the target's byte order, under the target's header. */
   private async *leaf(context: Context, tag: number, vr: string, header: ElementHeader): AsyncGenerator<Buffer> {
+    // Implicit VR pixel data is OW (PS3.5 §A.1) and stays OW, as DCMTK keeps it.
     let outVr = vr;
-    if (context.topLevel && tag === PIXEL_DATA && !header.vrInHeader) outVr = (this.image.bitsAllocated ?? 16) <= 8 ? 'OB' : 'OW';
     // A value too long for a 2-byte length can only be written explicitly as UN.
     if (context.to.explicitVr && hasShortLength(outVr) && header.length > 0xffff) outVr = 'UN';
     const swap = context.from.littleEndian !== context.to.littleEndian ? swapUnit(outVr) : 0;
@@ -275,6 +276,12 @@ class DatasetRewriter {
       pixelRepresentation: this.image.pixelRepresentation ?? 0,
       planarConfiguration: this.image.planarConfiguration ?? 0,
     };
+  }
+
+  /** The dictionary VR, with "US or SS" resolved by Pixel Representation as DCMTK does (signed pixels: SS). */
+  private implicitVr(tag: number): string {
+    const vr = implicitVr(tag);
+    return vr === 'US' && this.image.pixelRepresentation === 1 && isUsOrSs(tag) ? 'SS' : vr;
   }
 
   private async readHeader(syntax: HeaderSyntax): Promise<ElementHeader> {
