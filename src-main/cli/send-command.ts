@@ -31,7 +31,7 @@ export async function sendCommand(argv: string[]): Promise<number> {
 
   const collected = await collectSendableFiles(positionals);
   const inputErrors = [
-    ...collected.missing.map((path) => `${path}: no such file or folder`),
+    ...collected.missing.map((path) => `${path}: no such file or folder (ENOENT)`),
     ...collected.skipped.filter((s) => s.explicit).map((s) => `${s.file}: ${s.reason}`),
   ];
   const skipped = collected.skipped.map(({ file, reason }) => ({ file, reason }));

@@ -4,6 +4,7 @@
  * C-ECHO, request and response) ourselves: it is a few dozen bytes each way, and reading the UIDs
  * as sent (not "cleaned", as dcmjs does) is what lets the gateway refuse an unsafe one.
  */
+import { IMPLICIT_LITTLE_ENDIAN, readElementHeader } from './element-reader.ts';
 import { trimUid } from './uid.ts';
 
 export const CommandTag = {
@@ -49,11 +50,12 @@ export class CommandSet {
     const elements = new Map<number, Buffer>();
     let offset = 0;
     while (offset < bytes.length) {
-      if (offset + 8 > bytes.length) throw new CommandSetError(`command set ends inside an element header at byte ${offset}`);
-      const group = bytes.readUInt16LE(offset);
-      const tag = ((group << 16) | bytes.readUInt16LE(offset + 2)) >>> 0;
-      const length = bytes.readUInt32LE(offset + 4);
-      const start = offset + 8;
+      // PS3.7 §6.3.1: a command set is implicit VR little endian; the VR itself is not needed here.
+      const header = readElementHeader(bytes, offset, IMPLICIT_LITTLE_ENDIAN, () => 'UN');
+      if (!header) throw new CommandSetError(`command set ends inside an element header at byte ${offset}`);
+      const { tag, length } = header;
+      const group = tag >>> 16;
+      const start = offset + header.headerLength;
       if (group !== 0) throw new CommandSetError(`element (${group.toString(16).padStart(4, '0')},...) outside the command group 0000`);
       if (length > bytes.length - start) throw new CommandSetError(`element ${tagText(tag)} claims ${length} bytes, ${bytes.length - start} left`);
       elements.set(tag, bytes.subarray(start, start + length));

@@ -11,6 +11,7 @@
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
+import { detectDatasetSyntax, InvalidVrError, readElementHeader, UNDEFINED_LENGTH, type ElementHeader, type HeaderSyntax } from './element-reader.ts';
 import { formatTag, tagKey } from './tag-format.ts';
 import { dictionaryVr } from './tag-keywords.ts';
 import { describeTransferSyntax, encodingOf, TransferSyntax } from './transfer-syntax.ts';
@@ -48,6 +49,13 @@ export interface IndexFields {
    * value gives ''.
    */
   extra?: Record<string, string>;
+  /**
+   * Present when the dataset's first element contradicts its declared transfer syntax (e.g. an
+   * implicit VR dataset under JPEG Baseline, as pydicom's SC_rgb_jpeg.dcm): the fields were read in
+   * the encoding the bytes show, and this says so ("encoding contradicts transfer syntax: ...").
+   * The instance is stored byte-exact all the same, as DCMTK's `storescp +B` does.
+   */
+  encodingMismatch?: string;
 }
 
 /** `head` is a prefix of the dataset and a needed field may lie beyond it: read more and call again. */
@@ -126,9 +134,6 @@ const LAST_NEEDED_TAG = Math.max(...FIELDS.keys());
 /** Extra tags may not reach pixel data: group 7FE0 (Float/Double Float/Pixel Data) and everything after it. */
 const FIRST_UNREADABLE_EXTRA_TAG = 0x7fe00000;
 const SPECIFIC_CHARACTER_SET = 0x00080005;
-const VR_PATTERN = /^[A-Z]{2}$/;
-const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const UNDEFINED_LENGTH = 0xffffffff;
 
 const FIRST_READ_BYTES = 64 * 1024;
 
@@ -151,22 +156,33 @@ export function readIndexFieldsFromDataset(
   const syntaxName = describeTransferSyntax(transferSyntaxUid);
   const bytes = encoding.deflated ? inflate(head, complete, source, syntaxName) : head;
   if (complete && bytes.length === 0) throw new UnreadableDatasetError(source, 'the dataset is empty');
-  return readElements({
+  // Read what can be read, as DCMTK and pydicom do: a dataset whose first element contradicts its
+  // syntax is read in the encoding its bytes show, and the index records the contradiction.
+  const detected = detectDatasetSyntax(bytes, encoding);
+  const syntax = detected.syntax;
+  const fields = readElements({
     bytes,
-    // dcmjs knows three syntaxes by UID; every encapsulated one reads as explicit VR little endian.
-    dcmjsSyntax: !encoding.explicitVr
-      ? TransferSyntax.ImplicitVRLittleEndian
-      : encoding.littleEndian
-        ? TransferSyntax.ExplicitVRLittleEndian
-        : TransferSyntax.ExplicitVRBigEndian,
-    explicitVr: encoding.explicitVr,
-    littleEndian: encoding.littleEndian,
+    dcmjsSyntax: dcmjsSyntaxOf(syntax),
+    explicitVr: syntax.explicitVr,
+    littleEndian: syntax.littleEndian,
     complete,
     source,
-    syntaxName,
+    syntaxName: detected.contradicts ? `${syntaxLabel(syntax)}, contradicting the declared ${syntaxName}` : syntaxName,
     lastTag: extra?.lastTag ?? LAST_NEEDED_TAG,
     extraTags: extra?.tags,
   });
+  if (detected.contradicts) fields.encodingMismatch = `encoding contradicts transfer syntax: the dataset is ${syntaxLabel(syntax)}, the declared syntax is ${syntaxName}`;
+  return fields;
+}
+
+/** dcmjs knows three syntaxes by UID; every encapsulated one reads as explicit VR little endian. */
+function dcmjsSyntaxOf(syntax: HeaderSyntax): string {
+  if (!syntax.explicitVr) return TransferSyntax.ImplicitVRLittleEndian;
+  return syntax.littleEndian ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.ExplicitVRBigEndian;
+}
+
+function syntaxLabel(syntax: HeaderSyntax): string {
+  return `${syntax.explicitVr ? 'explicit' : 'implicit'} VR ${syntax.littleEndian ? 'little' : 'big'} endian`;
 }
 
 interface ExtraTagPlan {
@@ -267,35 +283,22 @@ function readElements(walk: Walk): IndexFields {
   }
 }
 
-interface ElementHeader {
-  tag: number;
-  /** As written in an explicit VR dataset; undefined in implicit VR. */
-  vr: string | undefined;
-  headerLength: number;
-  /** The value length, or UNDEFINED_LENGTH. */
-  length: number;
-}
-
 /**
- * The header of the element at `offset`, checked before dcmjs reads it: dcmjs reads a value cut
- * short by the end of the buffer without complaint, and garbage would otherwise pass as an
- * empty dataset by stopping the walk at once.
+ * The header of the element at `offset` (see element-reader.ts), checked before dcmjs reads it:
+ * dcmjs reads a value cut short by the end of the buffer without complaint, and garbage would
+ * otherwise pass as an empty dataset by stopping the walk at once.
  */
 function elementHeader(walk: Walk, offset: number): ElementHeader {
-  const { bytes, littleEndian } = walk;
-  if (offset + 8 > bytes.length) throw cutShort(walk, `the dataset ends inside the element header at byte ${offset}`);
-  const u16 = (at: number) => (littleEndian ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at));
-  const u32 = (at: number) => (littleEndian ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
-  const tag = ((u16(offset) << 16) | u16(offset + 2)) >>> 0;
-  if (tag >>> 16 === 0xfffe) throw unreadable(walk, `item tag ${formatTag(tag)} outside a sequence at byte ${offset}`);
-  if (!walk.explicitVr) return { tag, vr: undefined, headerLength: 8, length: u32(offset + 4) };
-  const vr = bytes.toString('latin1', offset + 4, offset + 6);
-  if (!VR_PATTERN.test(vr)) {
-    throw unreadable(walk, `no valid element at byte ${offset}: tag ${formatTag(tag)} has no VR (bytes ${bytes.subarray(offset + 4, offset + 6).toString('hex')})`);
+  let header: ElementHeader | undefined;
+  try {
+    header = readElementHeader(walk.bytes, offset, walk, dictionaryVr);
+  } catch (err) {
+    if (err instanceof InvalidVrError) throw unreadable(walk, `no valid element at byte ${offset}: ${err.message}`);
+    throw err;
   }
-  if (!LONG_LENGTH_VRS.has(vr)) return { tag, vr, headerLength: 8, length: u16(offset + 6) };
-  if (offset + 12 > bytes.length) throw cutShort(walk, `the dataset ends inside the header of ${formatTag(tag)} at byte ${offset}`);
-  return { tag, vr, headerLength: 12, length: u32(offset + 8) };
+  if (!header) throw cutShort(walk, `the dataset ends inside the element header at byte ${offset}`);
+  if (header.tag >>> 16 === 0xfffe) throw unreadable(walk, `item tag ${formatTag(header.tag)} outside a sequence at byte ${offset}`);
+  return header;
 }
 
 function overrun(header: ElementHeader, offset: number, available: number): string {

@@ -3,7 +3,8 @@
  * offset where the dataset begins. It never looks past the meta group, so it is cheap on any file
  * size and never touches the dataset bytes the gateway promises to keep.
  */
-import { open } from 'node:fs/promises';
+import { EXPLICIT_LITTLE_ENDIAN, IMPLICIT_LITTLE_ENDIAN, InvalidVrError, readElementHeader, UNDEFINED_LENGTH, type ElementHeader } from './element-reader.ts';
+import { openRegularFile } from './input-path.ts';
 import { P10FormatError } from './p10-errors.ts';
 import { formatTag } from './tag-format.ts';
 import { trimUid } from './uid.ts';
@@ -40,8 +41,6 @@ export interface P10Header {
 const PREAMBLE_LENGTH = 128;
 const PREFIX = Buffer.from('DICM', 'latin1');
 const HEADER_READ_BYTES = 64 * 1024;
-const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const VR_PATTERN = /^[A-Z]{2}$/;
 
 export const MetaTag = {
   GroupLength: 0x00020000,
@@ -55,11 +54,9 @@ export const MetaTag = {
 
 /** Reads and parses the header of the file at `path`; grows the read only for unusually large meta groups. */
 export async function readP10Header(path: string): Promise<P10Header & { fileSize: number }> {
-  const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new P10FormatError(path, `cannot open (${err.code ?? err.message})`);
-  });
+  const { handle, size } = await openRegularFile(path, (reason) => new P10FormatError(path, reason));
   try {
-    const { size } = await handle.stat();
+    if (size === 0) throw new P10FormatError(path, 'is empty (0 bytes)');
     let length = Math.min(size, HEADER_READ_BYTES);
     for (;;) {
       const buffer = Buffer.alloc(length);
@@ -74,6 +71,19 @@ export async function readP10Header(path: string): Promise<P10Header & { fileSiz
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Where File Meta Information Group Length (0002,0000) says the meta group ends past the end of
+ * the file, why (in words); else undefined. Readers that trust the group length (DCMTK among
+ * them) would look for the dataset where there is none, so such a file is not sent.
+ */
+export function metaGroupLengthProblem(header: P10Header, fileSize: number): string | undefined {
+  const element = header.elements.find((e) => e.tag === MetaTag.GroupLength);
+  if (!element || header.groupLength === undefined) return undefined;
+  const end = element.valueOffset + element.valueLength + header.groupLength;
+  if (end <= fileSize) return undefined;
+  return `file meta group length (0002,0000) of ${header.groupLength} bytes ends at byte ${end}, past the end of the ${fileSize}-byte file`;
 }
 
 class TruncatedHeader extends Error {}
@@ -139,32 +149,24 @@ function locateMeta(buffer: Buffer, source: string) {
   throw new P10FormatError(source, 'not a DICOM Part-10 file (no DICM prefix and no file meta group)');
 }
 
-/** Reads one meta element; explicit VR LE as PS3.10 requires, implicit VR tolerated. Undefined if the buffer ends first. */
+/**
+ * Reads one meta element with the engine's element reader: explicit VR little endian as PS3.10
+ * requires, an element without a VR tolerated as implicit (its VR then counts as UN).
+ * Undefined if the buffer ends first.
+ */
 function readMetaElement(buffer: Buffer, offset: number, source: string): MetaElement | undefined {
-  if (offset + 8 > buffer.length) return undefined;
-  const tag = ((buffer.readUInt16LE(offset) << 16) | buffer.readUInt16LE(offset + 2)) >>> 0;
-  const vr = buffer.toString('latin1', offset + 4, offset + 6);
-  let valueOffset: number;
-  let valueLength: number;
-  let elementVr = vr;
-  if (VR_PATTERN.test(vr)) {
-    if (LONG_LENGTH_VRS.has(vr)) {
-      if (offset + 12 > buffer.length) return undefined;
-      valueLength = buffer.readUInt32LE(offset + 8);
-      valueOffset = offset + 12;
-    } else {
-      valueLength = buffer.readUInt16LE(offset + 6);
-      valueOffset = offset + 8;
-    }
-  } else {
-    elementVr = 'UN';
-    valueLength = buffer.readUInt32LE(offset + 4);
-    valueOffset = offset + 8;
+  let header: ElementHeader | undefined;
+  try {
+    header = readElementHeader(buffer, offset, EXPLICIT_LITTLE_ENDIAN);
+  } catch (err) {
+    if (!(err instanceof InvalidVrError)) throw err;
+    header = readElementHeader(buffer, offset, IMPLICIT_LITTLE_ENDIAN, () => 'UN');
   }
-  if (valueLength === 0xffffffff) {
-    throw new P10FormatError(source, `file meta element ${formatTag(tag)} has undefined length`);
+  if (!header) return undefined;
+  if (header.length === UNDEFINED_LENGTH) {
+    throw new P10FormatError(source, `file meta element ${formatTag(header.tag)} has undefined length`);
   }
-  if (valueOffset + valueLength > buffer.length) return undefined;
-  return { tag, vr: elementVr, offset, valueOffset, valueLength, value: buffer.subarray(valueOffset, valueOffset + valueLength) };
+  const valueOffset = offset + header.headerLength;
+  if (valueOffset + header.length > buffer.length) return undefined;
+  return { tag: header.tag, vr: header.vr, offset, valueOffset, valueLength: header.length, value: buffer.subarray(valueOffset, valueOffset + header.length) };
 }
-

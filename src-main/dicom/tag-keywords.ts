@@ -78,6 +78,10 @@ export function dictionaryVr(tag: number): string {
   }
 }
 
+/** The dictionary gives this tag "US or SS" (e.g. Smallest Image Pixel Value): Pixel Representation decides. */
+export function isUsOrSs(tag: number): boolean {
+  return dictionary().vrByTag.get(tag) === 'xs';
+}
 
 interface Dictionary {
   tagByKeyword: Map<string, number>;

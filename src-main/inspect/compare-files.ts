@@ -26,7 +26,8 @@ const TRANSFER_SYNTAX_TAG = 0x00020010;
 export async function compareFiles(inputA: string | CompareInput, inputB: string | CompareInput): Promise<CompareReport> {
   const a = await openInput(asInput(inputA));
   const b = await openInput(asInput(inputB));
-  const raw = await compareRawBytes(a.path, b.path, a.datasetOffset, b.datasetOffset);
+  // A side that is not DICOM makes the report "not comparable" whatever follows: stop reading at the first difference.
+  const raw = await compareRawBytes(a.path, b.path, a.datasetOffset, b.datasetOffset, !a.encoding || !b.encoding);
   const base: Base = {
     files: { a: facts(a, raw.a), b: facts(b, raw.b) },
     transferSyntax: { ...(a.transferSyntaxUid ? { a: a.transferSyntaxUid } : {}), ...(b.transferSyntaxUid ? { b: b.transferSyntaxUid } : {}), changed: a.transferSyntaxUid !== b.transferSyntaxUid },
@@ -92,8 +93,8 @@ async function compareDatasets(a: OpenedInput, b: OpenedInput): Promise<StreamDi
   }
 }
 
-function facts(input: OpenedInput, fingerprint: { size: number; sha256: string }): FileFacts {
-  return { path: input.path, size: fingerprint.size, sha256: fingerprint.sha256 };
+function facts(input: OpenedInput, fingerprint: { size: number; sha256?: string }): FileFacts {
+  return { path: input.path, size: fingerprint.size, ...(fingerprint.sha256 !== undefined ? { sha256: fingerprint.sha256 } : {}) };
 }
 
 function regionsOf(a: OpenedInput, b: OpenedInput, raw: RawComparison, walked: boolean, diff?: StreamDiff): Regions {

@@ -11,7 +11,8 @@ export type Verdict = 'identical-files' | 'identical-datasets' | 'datasets-diffe
 export interface FileFacts {
   path: string;
   size: number;
-  sha256: string;
+  /** Absent when the other file or this one is not DICOM and they differ: the comparison stopped at the first difference. */
+  sha256?: string;
 }
 
 export interface PreambleSide {

@@ -2,8 +2,8 @@
  * One side of a comparison: a Part-10 file (its header read by the P10 reader) or a raw dataset
  * whose transfer syntax the caller states. Knows where the dataset starts and how to stream it.
  */
-import { stat } from 'node:fs/promises';
-import { readP10Header, type P10Header } from '../dicom/p10-reader.ts';
+import { pathKind } from '../dicom/input-path.ts';
+import { metaGroupLengthProblem, readP10Header, type P10Header } from '../dicom/p10-reader.ts';
 import { encodingOf, type DatasetEncoding } from '../dicom/transfer-syntax.ts';
 import { FileByteSource, InflatedByteSource, type ByteSource } from './byte-source.ts';
 
@@ -39,16 +39,17 @@ export function asInput(input: string | CompareInput): CompareInput {
 }
 
 export async function openInput(input: CompareInput): Promise<OpenedInput> {
-  const info = await stat(input.path).catch((err: NodeJS.ErrnoException) => {
-    throw new CompareInputError(input.path, `cannot open (${err.code ?? err.message})`);
-  });
-  if (!info.isFile()) throw new CompareInputError(input.path, 'is not a file');
-  const base = { path: input.path, size: info.size };
+  // Never opened when it is not a regular file: a FIFO would block the comparison for good.
+  const kind = await pathKind(input.path);
+  if (kind.kind !== 'file') throw new CompareInputError(input.path, kind.kind === 'folder' ? 'is not a file' : kind.reason);
+  const base = { path: input.path, size: kind.size };
   if (input.datasetSyntax) {
     return { ...base, header: undefined, problem: undefined, datasetOffset: 0, transferSyntaxUid: input.datasetSyntax, encoding: encodingOf(input.datasetSyntax) };
   }
   try {
     const header = await readP10Header(input.path);
+    const metaProblem = metaGroupLengthProblem(header, header.fileSize);
+    if (metaProblem) return { ...base, header: undefined, problem: `${input.path}: ${metaProblem}`, datasetOffset: 0, transferSyntaxUid: undefined, encoding: undefined };
     return { ...base, header, problem: undefined, datasetOffset: header.datasetOffset, transferSyntaxUid: header.transferSyntaxUid, encoding: encodingOf(header.transferSyntaxUid) };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);

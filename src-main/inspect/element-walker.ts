@@ -9,6 +9,7 @@
  * so a comparison can read two walks in step; values stream through a hash, so memory grows with
  * neither value sizes nor element counts.
  */
+import { InvalidVrError, ITEM, ITEM_DELIMITER, readElementHeader, SEQUENCE_DELIMITER, UNDEFINED_LENGTH, type ElementHeader } from '../dicom/element-reader.ts';
 import { formatTag } from '../dicom/tag-format.ts';
 import { EndOfData, type ByteSource } from './byte-source.ts';
 import type { ElementNode, FragmentNode, FrameNode, ItemNode, WalkEvent, WalkProblem } from './element-tree.ts';
@@ -29,13 +30,6 @@ export interface WalkOptions extends DatasetSyntax {
   stopAt?: number;
 }
 
-const ITEM = 0xfffee000;
-const ITEM_DELIMITER = 0xfffee00d;
-const SEQUENCE_DELIMITER = 0xfffee0dd;
-const UNDEFINED_LENGTH = 0xffffffff;
-// VRs with a 2-byte length in explicit VR; every other VR, known or future, has reserved bytes and a 4-byte length (PS3.5 §7.1.2).
-const SHORT_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US']);
-const VR_PATTERN = /^[A-Z]{2}$/;
 // CP-246: the content of an undefined-length UN is encoded in Implicit VR Little Endian.
 const IMPLICIT_LE: DatasetSyntax = { explicitVr: false, littleEndian: true };
 // Fragments are byte streams (PS3.5 §A.4): little endian item headers, content never byte-swapped.
@@ -55,13 +49,8 @@ export class DatasetStructureError extends Error {
 
 class StopWalk extends Error {}
 
-interface Header {
+interface Header extends ElementHeader {
   headerOffset: number;
-  headerLength: number;
-  tag: number;
-  vr: string;
-  vrInHeader: boolean;
-  length: number;
 }
 
 /** Image attributes of the top-level dataset, read on the way, that say where frames begin. */
@@ -304,23 +293,23 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
 
   private async readHeader(syntax: DatasetSyntax): Promise<Header> {
     const headerOffset = this.source.position;
-    const bytes = this.source.readNow(8) ?? (await this.source.read(8));
-    const le = syntax.littleEndian;
-    const tag = (((le ? bytes.readUInt16LE(0) : bytes.readUInt16BE(0)) << 16) | (le ? bytes.readUInt16LE(2) : bytes.readUInt16BE(2))) >>> 0;
-    // Items and delimiters are tag + 4-byte length in every syntax.
-    if (tag >>> 16 === 0xfffe || !syntax.explicitVr) {
-      const length = le ? bytes.readUInt32LE(4) : bytes.readUInt32BE(4);
-      const vr = tag >>> 16 === 0xfffe ? '' : implicitVrOf(tag);
-      return { headerOffset, headerLength: 8, tag, vr, vrInHeader: false, length };
+    let bytes = this.source.readNow(8) ?? (await this.source.read(8));
+    let header = this.decodeHeader(bytes, headerOffset, syntax);
+    if (!header) {
+      // An explicit VR with a 4-byte length: the length follows the first 8 bytes.
+      bytes = Buffer.concat([bytes, this.source.readNow(4) ?? (await this.source.read(4))]);
+      header = this.decodeHeader(bytes, headerOffset, syntax)!;
     }
-    const vr = bytes.toString('latin1', 4, 6);
-    if (!VR_PATTERN.test(vr)) {
-      throw new DatasetStructureError(headerOffset + 4, `element ${formatTag(tag)} at byte ${headerOffset} has no valid VR (bytes ${bytes.subarray(4, 6).toString('hex')})`);
+    return { headerOffset, ...header };
+  }
+
+  private decodeHeader(bytes: Buffer, headerOffset: number, syntax: DatasetSyntax): ElementHeader | undefined {
+    try {
+      return readElementHeader(bytes, 0, syntax, implicitVrOf);
+    } catch (err) {
+      if (err instanceof InvalidVrError) throw new DatasetStructureError(headerOffset + 4, `element ${formatTag(err.tag)} at byte ${headerOffset} has no valid VR (bytes ${bytes.subarray(4, 6).toString('hex')})`);
+      throw err;
     }
-    if (SHORT_VRS.has(vr)) return { headerOffset, headerLength: 8, tag, vr, vrInHeader: true, length: le ? bytes.readUInt16LE(6) : bytes.readUInt16BE(6) };
-    const lengthBytes = this.source.readNow(4) ?? (await this.source.read(4));
-    const length = le ? lengthBytes.readUInt32LE(0) : lengthBytes.readUInt32BE(0);
-    return { headerOffset, headerLength: 12, tag, vr, vrInHeader: true, length };
   }
 
   private elementNode(parentPath: string | undefined, header: Header): ElementNode {

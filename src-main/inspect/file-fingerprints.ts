@@ -9,7 +9,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 
 export interface FileFingerprint {
   size: number;
-  sha256: string;
+  /** Absent when the pass stopped at the first difference (see `stopAtFirstDifference`). */
+  sha256?: string;
 }
 
 export interface RawComparison {
@@ -25,12 +26,17 @@ export interface RawComparison {
 
 const CHUNK_BYTES = 1024 * 1024;
 
-export async function compareRawBytes(pathA: string, pathB: string, datasetOffsetA: number, datasetOffsetB: number): Promise<RawComparison> {
+/**
+ * `stopAtFirstDifference`: the caller only needs to know where the files first differ (one is not
+ * DICOM, so nothing else will be compared); the pass ends there and neither digest is computed, so
+ * a 2 GB file of zeros is not read to the end.
+ */
+export async function compareRawBytes(pathA: string, pathB: string, datasetOffsetA: number, datasetOffsetB: number, stopAtFirstDifference = false): Promise<RawComparison> {
   const a = await open(pathA, 'r');
   try {
     const b = await open(pathB, 'r');
     try {
-      return await comparePair(a, b, datasetOffsetA, datasetOffsetB);
+      return await comparePair(a, b, datasetOffsetA, datasetOffsetB, stopAtFirstDifference);
     } finally {
       await b.close();
     }
@@ -39,7 +45,7 @@ export async function compareRawBytes(pathA: string, pathB: string, datasetOffse
   }
 }
 
-async function comparePair(a: FileHandle, b: FileHandle, datasetOffsetA: number, datasetOffsetB: number): Promise<RawComparison> {
+async function comparePair(a: FileHandle, b: FileHandle, datasetOffsetA: number, datasetOffsetB: number, stopAtFirstDifference: boolean): Promise<RawComparison> {
   const [sizeA, sizeB] = [(await a.stat()).size, (await b.stat()).size];
   const hashA = createHash('sha256');
   const hashB = createHash('sha256');
@@ -53,7 +59,8 @@ async function comparePair(a: FileHandle, b: FileHandle, datasetOffsetA: number,
   const bufferA = Buffer.allocUnsafe(CHUNK_BYTES);
   const bufferB = Buffer.allocUnsafe(CHUNK_BYTES);
   let datasetDifference: { a: number; b: number } | undefined;
-  for (let k = 0; ; k += CHUNK_BYTES) {
+  let stopped = stopAtFirstDifference && headerDifference !== undefined;
+  for (let k = 0; !stopped; k += CHUNK_BYTES) {
     const [readA, readB] = await Promise.all([readAt(a, bufferA, datasetOffsetA + k, sizeA), readAt(b, bufferB, datasetOffsetB + k, sizeB)]);
     if (readA === 0 && readB === 0) break;
     const chunkA = bufferA.subarray(0, readA);
@@ -64,13 +71,14 @@ async function comparePair(a: FileHandle, b: FileHandle, datasetOffsetA: number,
       const index = firstDifference(chunkA, chunkB) ?? (readA !== readB ? Math.min(readA, readB) : undefined);
       if (index !== undefined) datasetDifference = { a: datasetOffsetA + k + index, b: datasetOffsetB + k + index };
     }
+    stopped = stopAtFirstDifference && datasetDifference !== undefined;
   }
-  const fingerprintA = { size: sizeA, sha256: hashA.digest('hex') };
-  const fingerprintB = { size: sizeB, sha256: hashB.digest('hex') };
+  const fingerprintA: FileFingerprint = stopped ? { size: sizeA } : { size: sizeA, sha256: hashA.digest('hex') };
+  const fingerprintB: FileFingerprint = stopped ? { size: sizeB } : { size: sizeB, sha256: hashB.digest('hex') };
   return {
     a: fingerprintA,
     b: fingerprintB,
-    identical: sizeA === sizeB && fingerprintA.sha256 === fingerprintB.sha256,
+    identical: !stopped && sizeA === sizeB && fingerprintA.sha256 === fingerprintB.sha256,
     ...(headerDifference !== undefined ? { headerDifference } : {}),
     ...(datasetDifference ? { datasetDifference } : {}),
     datasetBytesEqual: datasetDifference === undefined,

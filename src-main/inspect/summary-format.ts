@@ -30,8 +30,8 @@ export function shownDifference(report: CompareReport): FirstDifference | undefi
 
 export function formatSummary(report: CompareReport, windows: HexWindows = {}): string {
   const lines: string[] = [];
-  lines.push(`A: ${report.files.a.path} (${report.files.a.size} bytes, sha256 ${report.files.a.sha256})`);
-  lines.push(`B: ${report.files.b.path} (${report.files.b.size} bytes, sha256 ${report.files.b.sha256})`);
+  lines.push(`A: ${report.files.a.path} (${report.files.a.size} bytes, ${digestText(report.files.a.sha256)})`);
+  lines.push(`B: ${report.files.b.path} (${report.files.b.size} bytes, ${digestText(report.files.b.sha256)})`);
   lines.push(`Verdict: ${report.verdict}. ${report.summary}`);
   if (report.verdict === 'identical-files') return lines.join('\n') + '\n';
   lines.push(...transferSyntaxLines(report));
@@ -135,4 +135,8 @@ function spanGroups(spans: ByteSpan[]): string[] {
     }
   }
   return groups.map((g) => `${g.start}-${g.end - 1} ${g.label}: ${g.parts.join(' ')}`);
+}
+
+function digestText(sha256: string | undefined): string {
+  return sha256 === undefined ? 'not read to the end' : `sha256 ${sha256}`;
 }

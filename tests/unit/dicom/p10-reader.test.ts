@@ -195,7 +195,7 @@ describe('readP10Header: refusals name the file', () => {
 
   it('refuses a file it cannot open', async () => {
     const path = join(dir, 'does-not-exist.dcm');
-    await expect(readP10Header(path)).rejects.toThrow(`${path}: cannot open (ENOENT)`);
+    await expect(readP10Header(path)).rejects.toThrow(`${path}: no such file or folder (ENOENT)`);
   });
 });
 

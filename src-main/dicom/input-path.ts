@@ -1,0 +1,69 @@
+/**
+ * What a path the user named (or a folder holds) is, before anything reads it: a regular file,
+ * a folder, or something to leave alone with a reason a person understands. A FIFO is never
+ * opened for reading (that blocks until some writer appears), a symbolic link loop is called one
+ * (not "no such file"), and a device or socket is not read.
+ */
+import { constants, type Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+
+export type PathKind = { kind: 'file'; size: number } | { kind: 'folder' } | { kind: 'unusable'; reason: string; missing: boolean };
+
+/** The reason an fs call failed, in words a user understands, with the system's code for searching. */
+export function describeFsError(err: NodeJS.ErrnoException): string {
+  const words = FS_ERROR_WORDS[err.code ?? ''] ?? 'cannot open';
+  return `${words} (${err.code ?? err.message})`;
+}
+const FS_ERROR_WORDS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ELOOP: 'symbolic link loop',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENAMETOOLONG: 'path too long',
+};
+
+/** Why `info` is not something to read as a file, or undefined for a regular file. */
+export function notAFileReason(info: Stats): string | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isFIFO()) return 'a FIFO (named pipe), not a file; not opened';
+  if (info.isSocket()) return 'a socket, not a file; not opened';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device, not a file; not opened';
+  if (info.isDirectory()) return 'a folder, not a file';
+  return 'not a regular file; not opened';
+}
+
+/** Follows symbolic links; never opens the path. */
+export async function pathKind(path: string): Promise<PathKind> {
+  let info: Stats;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    const error = err as NodeJS.ErrnoException;
+    return { kind: 'unusable', reason: describeFsError(error), missing: error.code === 'ENOENT' };
+  }
+  if (info.isDirectory()) return { kind: 'folder' };
+  const reason = notAFileReason(info);
+  return reason ? { kind: 'unusable', reason, missing: false } : { kind: 'file', size: info.size };
+}
+
+/**
+ * Opens a regular file for reading. O_NONBLOCK makes opening a FIFO return at once instead of
+ * waiting for a writer (a path can change between a stat and an open); the handle's own stat
+ * then refuses it. `fail` builds the caller's error type from a reason.
+ */
+export async function openRegularFile(path: string, fail: (reason: string) => Error): Promise<{ handle: FileHandle; size: number }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw fail(describeFsError(err as NodeJS.ErrnoException));
+  }
+  const info = await handle.stat();
+  const reason = notAFileReason(info);
+  if (reason) {
+    await handle.close();
+    throw fail(reason);
+  }
+  return { handle, size: info.size };
+}
