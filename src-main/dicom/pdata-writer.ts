@@ -5,7 +5,7 @@
  * chunk read from disk.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 
 const PDU_TYPE_P_DATA_TF = 0x04;
@@ -48,37 +48,37 @@ export interface DatasetSource {
 }
 
 /**
- * Streams `source` as dataset PDVs; resolves with the SHA-256 of exactly the bytes put on the wire.
- * Honours socket back-pressure, so memory stays at a few chunks whatever the file size.
+ * Streams `source` (already open as `file`) as dataset PDVs; resolves with the SHA-256 of exactly
+ * the bytes put on the wire. Honours socket back-pressure, so memory stays at a few chunks
+ * whatever the file size. Rejects, naming the file, if it cannot be read to its indexed length:
+ * by then the command is on the wire, so the caller must abort the association.
  */
 export async function writeDatasetPdus(
   socket: Socket,
   presentationContextId: number,
   peerMaxPduLength: number,
+  file: FileHandle,
   source: DatasetSource,
   onBytes: (sent: number) => void = () => {},
 ): Promise<string> {
   const pdvValue = maxPdvValue(peerMaxPduLength);
   const readSize = Math.max(pdvValue, Math.floor(READ_CHUNK / pdvValue) * pdvValue);
   const hash = createHash('sha256');
-  const file = await open(source.path, 'r');
-  try {
-    let sent = 0;
-    while (sent < source.length) {
-      const want = Math.min(readSize, source.length - sent);
-      const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await file.read(chunk, 0, want, source.offset + sent);
-      if (bytesRead !== want) throw new Error(`${source.path}: file shrank while being sent (read ${bytesRead} of ${want} bytes at ${source.offset + sent})`);
-      hash.update(chunk);
-      const drained = writeFragments(socket, presentationContextId, chunk, pdvValue, sent + want === source.length);
-      sent += want;
-      onBytes(sent);
-      if (!drained) await waitForDrain(socket);
-    }
-    return hash.digest('hex');
-  } finally {
-    await file.close();
+  let sent = 0;
+  while (sent < source.length) {
+    const want = Math.min(readSize, source.length - sent);
+    const chunk = Buffer.allocUnsafe(want);
+    const { bytesRead } = await file.read(chunk, 0, want, source.offset + sent).catch((err: Error) => {
+      throw new Error(`${source.path}: cannot be read while being sent: ${err.message}`);
+    });
+    if (bytesRead !== want) throw new Error(`${source.path}: file shrank while being sent (read ${bytesRead} of ${want} bytes at ${source.offset + sent})`);
+    hash.update(chunk);
+    const drained = writeFragments(socket, presentationContextId, chunk, pdvValue, sent + want === source.length);
+    sent += want;
+    onBytes(sent);
+    if (!drained) await waitForDrain(socket);
   }
+  return hash.digest('hex');
 }
 
 function writeFragments(socket: Socket, pcId: number, chunk: Buffer, pdvValue: number, lastChunk: boolean): boolean {

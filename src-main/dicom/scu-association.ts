@@ -3,6 +3,7 @@
  * Built from dcmjs-dimse's Network and Association; the library's Client is not used because it
  * proposes only implicit/explicit little endian, which would force transcoding.
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import {
   Association,
@@ -35,7 +36,8 @@ export interface DimseResponse {
   getErrorComment(): string | undefined;
 }
 
-export type ScuFailureKind = 'connection-refused' | 'timeout' | 'rejected' | 'aborted' | 'network';
+/** 'unreadable': we aborted because a dataset could not be read from disk once its command was sent. */
+export type ScuFailureKind = 'connection-refused' | 'timeout' | 'rejected' | 'aborted' | 'network' | 'unreadable';
 
 /** Why an association could not be made or was lost; the message names the peer. */
 export class ScuError extends Error {
@@ -47,21 +49,43 @@ export class ScuError extends Error {
   }
 }
 
-/** A dataset whose bytes come straight from a file region; never parsed, never re-encoded. */
+/**
+ * A dataset whose bytes come straight from a file region; never parsed, never re-encoded. It is
+ * opened before its C-STORE-RQ is sent: once the command is on the wire, a file that cannot be
+ * read leaves no way out but an abort, while a file missing beforehand fails alone.
+ */
 export class FileDataset {
   readonly source: DatasetSource;
+  readonly file: FileHandle;
   private readonly transferSyntaxUid: string;
   onBytes: (sent: number) => void = () => {};
   /** Settles once the last fragment is on the wire, with the SHA-256 of what was sent. */
   sent: Promise<string> | undefined;
-  constructor(source: DatasetSource, transferSyntaxUid: string) {
+  private constructor(source: DatasetSource, file: FileHandle, transferSyntaxUid: string) {
     this.source = source;
+    this.file = file;
     this.transferSyntaxUid = transferSyntaxUid;
+  }
+  /** Rejects with an error naming the file when it cannot be opened. */
+  static async open(source: DatasetSource, transferSyntaxUid: string): Promise<FileDataset> {
+    try {
+      return new FileDataset(source, await open(source.path, 'r'), transferSyntaxUid);
+    } catch (err) {
+      throw new Error(`${source.path}: cannot be opened to send: ${(err as Error).message}`);
+    }
   }
   getTransferSyntaxUid(): string {
     return this.transferSyntaxUid;
   }
+  /** Closes the file once nothing reads it any more. */
+  async close(): Promise<void> {
+    await this.sent?.catch(() => undefined);
+    await this.file.close();
+  }
 }
+
+/** Emitted by the network when a FileDataset fails after its command went out. */
+const DATASET_FAILED = 'datasetFailed';
 
 /** Sends FileDataset requests byte for byte from disk instead of through dcmjs's writer. */
 class ScuNetwork extends withNetworkFixes(Network) {}
@@ -70,9 +94,10 @@ const base = Network.prototype as NetworkInternals;
   const dataset = command.getDataset();
   if (!(dataset instanceof FileDataset)) return base._sendPDataTF.call(this, command, pcId, maxPduLength);
   writeCommandPdu(this.socket, pcId, command.getCommandDataset().getDenaturalizedCommandDataset());
-  dataset.sent = writeDatasetPdus(this.socket, pcId, maxPduLength, dataset.source, dataset.onBytes);
-  // A failure surfaces through the request (the connection closes); don't leave it unhandled here.
-  dataset.sent.catch(() => undefined);
+  dataset.sent = writeDatasetPdus(this.socket, pcId, maxPduLength, dataset.file, dataset.source, dataset.onBytes);
+  // The peer now waits for the rest of a dataset that will not come: only an abort ends that wait
+  // (swallowing this error once left the association silent until the idle timeout).
+  dataset.sent.catch((err: Error) => this.emit(DATASET_FAILED, err));
 };
 
 export class ScuAssociation {
@@ -96,6 +121,10 @@ export class ScuAssociation {
     network.on('networkError', (err: Error) => loseWith(new ScuError('network', `${formatPeer(peer)}: ${err.message}`)));
     network.on('abort', () => loseWith(new ScuError('aborted', `${formatPeer(peer)} aborted the association`)));
     network.on('close', () => loseWith(new ScuError('network', `${formatPeer(peer)} closed the connection`)));
+    network.on(DATASET_FAILED, (err: Error) => {
+      loseWith(new ScuError('unreadable', `${formatPeer(peer)}: association aborted: ${err.message}`));
+      this.abort();
+    });
   }
 
   static open(peer: PeerAddress, opts: AssociationOptions, contexts: ProposedContext[]): Promise<ScuAssociation> {

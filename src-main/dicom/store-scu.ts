@@ -9,7 +9,7 @@ import { CStoreRequest, constants } from './dimse-library.ts';
 import { describeStatus, isStoredStatus, statusHex } from './dimse-status.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import type { SendableFile } from './sendable-files.ts';
-import { FileDataset, ScuAssociation, ScuError, type AssociationOptions, type ProposedContext, type ScuFailureKind } from './scu-association.ts';
+import { FileDataset, ScuAssociation, ScuError, type AssociationOptions, type DimseResponse, type ProposedContext, type ScuFailureKind } from './scu-association.ts';
 import { describeTransferSyntax } from './transfer-syntax.ts';
 
 export interface SendResult {
@@ -31,6 +31,7 @@ export interface SendResult {
 }
 
 export type SendFailureKind =
+  /** 'unreadable' here: this file could not be read from disk (missing, or shorter than its header says). */
   | ScuFailureKind
   /** The peer rejected the presentation context: it does not take this SOP class at all. */
   | 'sop-class-refused'
@@ -113,7 +114,8 @@ async function sendBatch(
   let lost: ScuError | undefined;
   for (const s of batch) {
     if (lost) {
-      report(s.index, failure(s.file, `not sent: ${lost.message}`, s, lost.kind));
+      // The files after one that could not be read are fine themselves: their association was aborted.
+      report(s.index, failure(s.file, `not sent: ${lost.message}`, s, lost.kind === 'unreadable' ? 'aborted' : lost.kind));
       continue;
     }
     if (opts.shouldContinue && !opts.shouldContinue()) {
@@ -145,15 +147,26 @@ async function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptio
       'syntax-refused',
     );
   }
-  const dataset = new FileDataset({ path: s.file, offset: s.datasetOffset, length: s.datasetLength }, s.transferSyntaxUid);
+  let dataset: FileDataset;
+  try {
+    dataset = await FileDataset.open({ path: s.file, offset: s.datasetOffset, length: s.datasetLength }, s.transferSyntaxUid);
+  } catch (err) {
+    return failure(s.file, (err as Error).message, s, 'unreadable');
+  }
   dataset.onBytes = (bytesSent) =>
     opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength });
   const request = new CStoreRequest(undefined as never, constants.Priority.Medium);
   request.setAffectedSopClassUid(s.sopClassUid);
   request.setAffectedSopInstanceUid(s.sopInstanceUid);
   request.setDataset(dataset as never);
-  const response = await association.request(request);
-  const sha256 = await dataset.sent!;
+  let response: DimseResponse;
+  let sha256: string;
+  try {
+    response = await association.request(request);
+    sha256 = await dataset.sent!;
+  } finally {
+    await dataset.close();
+  }
   const status = response.getStatus();
   const comment = response.getErrorComment();
   const ok = isStoredStatus(status);

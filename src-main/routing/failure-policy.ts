@@ -26,7 +26,8 @@ export function classifyFailure(result: SendResult): FailureVerdict {
       return 'retry'; // 0xA7xx out of resources, 0xC0xx cannot understand, 0x0110 processing failure, ...
     }
     default:
-      // connection-refused, timeout, rejected, aborted, network, cancelled
+      // connection-refused, timeout, rejected, aborted, network, cancelled; and unreadable: a stored
+      // file missing or short now is a fault of ours that a restart's recovery may repair.
       return 'retry';
   }
 }
