@@ -86,14 +86,15 @@ export class Gateway {
     this.router = new Router(this.routing, this.jobRepo, logger);
     this.queue = new ForwardQueue({
       db, jobs: this.jobRepo, routing: this.routing, storeRoot: config.storage, settings: config.queue,
-      defaultCallingAe: config.aeTitle, events: this.events, logger,
+      defaultCallingAe: config.aeTitle, events: this.events, logger, whenPlaced: (id) => store.whenPlaced(id),
     });
     store.extraTags = () => this.router.tagsNeeded;
     store.onIndexed = (instanceId, meta, fields, context) => {
       const routed = this.router.route(instanceId, meta.sopClassUid, fields, {
         callingAe: context.callingAe ?? '', calledAe: context.calledAe ?? '', peerAddress: context.peer ?? '',
       }, Date.now());
-      // The pump runs after this transaction commits (kick defers it), so it sees the new jobs.
+      // The pump runs after this transaction commits (kick defers it), so it sees the new jobs;
+      // it waits for the file's rename through store.whenPlaced.
       if (routed.queued > 0 || routed.waiting > 0) this.queue.kick();
     };
     this.browse = new BrowseQueries(db);

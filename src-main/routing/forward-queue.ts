@@ -23,6 +23,8 @@ export interface ForwardQueueDeps {
   defaultCallingAe: string;
   events: GatewayEventBus;
   logger: Logger;
+  /** Resolves once an instance's file is at its path; a job can be due before (store protocol). */
+  whenPlaced: (instanceId: number) => Promise<void>;
   now?: () => number;
 }
 
@@ -134,6 +136,8 @@ export class ForwardQueue {
       datasetLength: job.dataset_length,
     }));
     this.d.logger.info('queue.batch', { destination: destination.name, jobs: batch.length, study: batch[0]?.study_instance_uid ?? undefined });
+    // A job is committed with its instance's row, a moment before the file is renamed into place.
+    await Promise.all(batch.map((job) => this.d.whenPlaced(job.instance_id)));
     await sendFiles(
       files,
       { aeTitle: destination.aeTitle, host: destination.host, port: destination.port },

@@ -59,6 +59,8 @@ export class InstanceStore {
   private readonly incomingDir: string;
   private readonly knownDirs = new Set<string>();
   private readonly uidLocks = new Map<string, Promise<unknown>>();
+  /** Indexed instances whose file is not at its path yet (committed, rename pending). */
+  private readonly placing = new Map<number, Promise<void>>();
   /** Routing hooks in here, so an instance is never indexed without the jobs its rules call for. */
   onIndexed: IndexedHook | undefined;
   /** Elements to read at store time beyond the built-in index fields (what the rules look at). */
@@ -76,6 +78,14 @@ export class InstanceStore {
     await mkdir(store.incomingDir, { recursive: true });
     await store.recoverIncoming();
     return store;
+  }
+
+  /**
+   * Resolves once the instance's file can be read at its indexed path. Its jobs are committed with
+   * its row, before the rename (see the protocol above), so whoever reads the file for them waits here.
+   */
+  whenPlaced(instanceId: number): Promise<void> {
+    return this.placing.get(instanceId) ?? Promise.resolve();
   }
 
   /** Starts receiving an instance; the caller has validated the UIDs in `meta`. */
@@ -133,7 +143,11 @@ export class InstanceStore {
       this.onIndexed?.(id, meta, fields, context);
       return id;
     });
-    await rename(written.tempPath, absolute);
+    // Registered in the same synchronous run as the commit: nothing can read the new jobs before it.
+    const renamed = rename(written.tempPath, absolute);
+    const placed = renamed.catch(() => undefined).finally(() => this.placing.delete(instanceId));
+    this.placing.set(instanceId, placed);
+    await renamed;
     await fsyncDir(dirname(absolute));
     return { kind: 'stored', instanceId, path, version, fields, written };
   }

@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { constants, existsSync, openSync, closeSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -92,6 +94,50 @@ describe('InstanceStore', () => {
     expect(repo.versionsOf('1.2.3.11')).toEqual([]);
   });
 
+  it('indexes (and so queues jobs for) an instance before its file is at its path, and whenPlaced waits until it is', async () => {
+    const dataset = buildDataset({ seed: 13, studyInstanceUid: '1.2.3.13', seriesInstanceUid: '1.2.3.13.1', sopInstanceUid: '1.2.3.13.1.1' });
+    const path = join(root, 'studies/1.2.3.13/1.2.3.13.1/1.2.3.13.1.1.dcm');
+    let release: (() => Promise<void>) | undefined;
+    type Seen = { fileThere: boolean; placed: 'placed' | 'pending'; afterPlaced: Promise<boolean> };
+    let report!: (seen: Seen) => void;
+    let fail!: (err: unknown) => void;
+    const seenByPump = new Promise<Seen>((resolve, reject) => ((report = resolve), (fail = reject)));
+    store.onIndexed = (instanceId) => {
+      // The rename comes next; with every file-system thread held, it cannot run until released.
+      release = holdFileSystemThreads(root);
+      // Where the forward queue's pump looks first: a setImmediate after the commit.
+      setImmediate(async () => {
+        try {
+          const placement = store.whenPlaced(instanceId);
+          report({
+            fileThere: existsSync(path),
+            placed: await Promise.race([placement.then(() => 'placed' as const), Promise.resolve('pending' as const)]),
+            afterPlaced: placement.then(() => existsSync(path)),
+          });
+        } catch (err) {
+          fail(err);
+        }
+      });
+    };
+    const receiving = receive(dataset, '1.2.3.13.1.1');
+    try {
+      const seen = await Promise.race([
+        seenByPump,
+        receiving.then(() => {
+          throw new Error('stored without calling onIndexed');
+        }),
+      ]);
+      expect(seen.fileThere).toBe(false);
+      expect(seen.placed).toBe('pending');
+      await release!();
+      release = undefined;
+      expect(await seen.afterPlaced).toBe(true);
+    } finally {
+      await release?.();
+    }
+    expect((await receiving).kind).toBe('stored');
+  });
+
   it('on start, finishes a rename a crash interrupted after the index commit, and deletes stray temp files', async () => {
     const dataset = buildDataset({ seed: 12, studyInstanceUid: '1.2.3.12', seriesInstanceUid: '1.2.3.12.1', sopInstanceUid: '1.2.3.12.1.1' });
     const header = buildP10Header({ sopClassUid: CT, sopInstanceUid: '1.2.3.12.1.1', transferSyntaxUid: EXPLICIT_LE });
@@ -117,3 +163,24 @@ describe('InstanceStore', () => {
     expect(stored.path).toBe('studies/unknown-study/1.2.3.13.1/1.2.3.13.1.1.dcm');
   });
 });
+
+/**
+ * Occupies every libuv thread (file-system calls run there) with an open() of a FIFO that has no
+ * writer, so file operations queued after this call wait. The returned function releases them.
+ */
+function holdFileSystemThreads(dir: string): () => Promise<void> {
+  const fifo = join(dir, `hold-${process.hrtime.bigint()}.fifo`);
+  execFileSync('mkfifo', [fifo]);
+  const threads = Math.max(4, Number(process.env.UV_THREADPOOL_SIZE) || 4);
+  const readers = Array.from({ length: threads + 1 }, () => open(fifo, 'r'));
+  return async () => {
+    // O_RDWR on a FIFO never blocks, and while it is open every reader's open() returns.
+    const writer = openSync(fifo, constants.O_RDWR);
+    try {
+      for (const reader of await Promise.all(readers)) await reader.close();
+    } finally {
+      closeSync(writer);
+    }
+  };
+}
+
