@@ -152,7 +152,13 @@ export class ScuAssociation {
         fail(new ScuError('rejected', `${where} rejected the association (${describeReject(rj)})`)),
       );
       network.on('abort', () => fail(new ScuError('aborted', `${where} aborted the association during negotiation`)));
-      network.on('associationAccepted', () => resolve(new ScuAssociation(peer, association, network, socket)));
+      network.on('associationAccepted', () => {
+        // The library arms the socket's idle timer with the connect timeout and leaves it there,
+        // which cut off a peer slower than that to answer a C-STORE; from here silence is bounded
+        // by the idle timeout (both ways: a long send keeps the timer fresh).
+        socket.setTimeout(timeout);
+        resolve(new ScuAssociation(peer, association, network, socket));
+      });
     });
   }
 
