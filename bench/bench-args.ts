@@ -1,7 +1,8 @@
 /** Command line of `npm run bench`: which scenarios, which corpora, how many interleaved rounds. */
 import { parseArgs } from 'node:util';
 
-export type Scenario = 'receive' | 'send' | 'relay';
+export type Scenario = 'receive' | 'send' | 'relay' | 'concurrent';
+export const SCENARIOS: readonly Scenario[] = ['receive', 'send', 'relay', 'concurrent'];
 export type CorpusName = 'large' | 'small';
 
 export interface BenchArgs {
@@ -12,16 +13,19 @@ export interface BenchArgs {
   quick: boolean;
   /** Run the gateway under `node --cpu-prof`, profiles under bench/.corpus/profiles/. */
   cpuProf: boolean;
+  /** Rewrite the results section of docs/benchmarks.md and its chart from this run. */
+  writeDocs: boolean;
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--rounds N] [--only receive|send|relay] [--corpus small|large|all] [--quick] [--cpu-prof]
+export const USAGE = `usage: npm run bench -- [--rounds N] [--only receive|send|relay|concurrent] [--corpus small|large|all] [--quick] [--cpu-prof] [--write-docs]
 
-  --rounds N     interleaved DCMTK/gateway rounds per scenario and corpus (default 3)
-  --only S       run only the receive, send or relay comparison (default all three)
+  --rounds N     interleaved rounds (every side once per round) per scenario and corpus (default 3)
+  --only S       run only the receive, send, relay or concurrent comparison (default all four)
   --corpus C     large = 1000 x 512 KiB, small = 5000 x 10 KiB, all = both (default all)
   --quick        100 large / 500 small files: a smoke run, not a measurement
-  --cpu-prof     run the gateway under node --cpu-prof (profiles in bench/.corpus/profiles/)`;
+  --cpu-prof     run the gateway under node --cpu-prof (profiles in bench/.corpus/profiles/)
+  --write-docs   write the results, the machine and a chart into docs/benchmarks.md (and its SVG)`;
 
 export class BenchUsageError extends Error {
   override name = 'BenchUsageError';
@@ -40,6 +44,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         corpus: { type: 'string' },
         quick: { type: 'boolean', default: false },
         'cpu-prof': { type: 'boolean', default: false },
+        'write-docs': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -53,6 +58,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     corpora: parseCorpus(values.corpus),
     quick: values.quick ?? false,
     cpuProf: values['cpu-prof'] ?? false,
+    writeDocs: values['write-docs'] ?? false,
     help: values.help ?? false,
   };
 }
@@ -65,9 +71,10 @@ function parseRounds(value: string | undefined): number {
 }
 
 function parseOnly(value: string | undefined): Scenario[] {
-  if (value === undefined) return ['receive', 'send', 'relay'];
-  if (value === 'receive' || value === 'send' || value === 'relay') return [value];
-  throw new BenchUsageError(`--only takes receive, send or relay, got '${value}'`);
+  if (value === undefined) return [...SCENARIOS];
+  const scenario = SCENARIOS.find((s) => s === value);
+  if (scenario) return [scenario];
+  throw new BenchUsageError(`--only takes ${SCENARIOS.join(', ')}, got '${value}'`);
 }
 
 function parseCorpus(value: string | undefined): CorpusName[] {

@@ -19,6 +19,8 @@ export interface CorpusSpec {
   seed: number;
   transferSyntaxUid: string;
   sopClassUid: string;
+  /** Set on the parts of a corpus split into studies (the concurrent scenario): 1, 2, ... */
+  study?: number;
 }
 
 export interface Corpus {
@@ -46,7 +48,16 @@ export function corpusSpec(name: CorpusName, quick: boolean): CorpusSpec {
 }
 
 export function corpusDir(root: string, spec: CorpusSpec): string {
-  return join(root, `${spec.name}-${spec.count}x${spec.fileBytes}`);
+  return join(root, `${spec.name}-${spec.count}x${spec.fileBytes}${spec.study ? `-study${spec.study}` : ''}`);
+}
+
+/**
+ * The same number of files split into `studies` studies of their own (own seed, so own study,
+ * series and SOP instance UIDs), one folder each: what parallel clients send.
+ */
+export function studySpecs(spec: CorpusSpec, studies: number): CorpusSpec[] {
+  if (spec.count % studies !== 0) throw new Error(`corpus ${spec.name}: ${spec.count} files do not split into ${studies} equal studies`);
+  return Array.from({ length: studies }, (_, i) => ({ ...spec, count: spec.count / studies, seed: spec.seed * 10 + i + 1, study: i + 1 }));
 }
 
 export async function ensureCorpus(root: string, spec: CorpusSpec): Promise<Corpus> {

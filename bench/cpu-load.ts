@@ -18,7 +18,7 @@ export async function systemBusySeconds(): Promise<number> {
   return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
 }
 
-/** User + system CPU seconds of one process so far, or undefined when it is gone. */
+/** User + system CPU seconds of one process and its reaped children so far, or undefined when it is gone. */
 export async function processCpuSeconds(pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined;
   const stat = await readProcStat(pid);
@@ -30,7 +30,9 @@ async function readProcStat(pid: number | string): Promise<{ parentPid: number; 
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name, which may itself contain spaces: state, ppid, ...
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { parentPid: Number(rest[1]), cpuSeconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND };
+    // utime + stime, plus cutime + cstime: children it has reaped (storescp --fork's per-association processes).
+    const ticks = Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
+    return { parentPid: Number(rest[1]), cpuSeconds: ticks / TICKS_PER_SECOND };
   } catch {
     return undefined;
   }

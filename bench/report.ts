@@ -1,8 +1,9 @@
 /** Results of a bench run: the per-scenario record, a table for the terminal and one for docs/benchmarks.md. */
 import type { Scenario } from './bench-args.ts';
 import type { CorpusSpec } from './corpus.ts';
+import { sideName, type RatioPlan, type ScenarioPlan, type SideKey } from './scenario-plans.ts';
 import type { PeakRss, SideRun } from './scenarios.ts';
-import { compareRounds, type ComparisonSummary } from './stats.ts';
+import { ratioOverRounds, summarizeSide, type RatioSummary, type SideSummary } from './stats.ts';
 
 /** Below this average load from other processes (in cores) the machine counts as quiet before a pair. */
 export const QUIET_BUSY_CORES = 0.15;
@@ -16,51 +17,69 @@ export function isDisturbed(run: SideRun): boolean {
   return foreign !== undefined && foreign > FOREIGN_CPU_NOISE_SECONDS && foreign / run.seconds > DISTURBED_FOREIGN_CORES;
 }
 
-/** Gateway time over DCMTK time that the engine is meant to stay within. */
-export function targetRatio(scenario: Scenario, spec: CorpusSpec): number {
-  if (scenario === 'send' || scenario === 'relay') return 2;
-  return spec.name === 'large' ? 1.5 : 2;
+export interface SideResult {
+  key: SideKey;
+  label: string;
+  summary: SideSummary;
+  /** Highest peak RSS seen in any round, per process. */
+  peakRss: PeakRss;
 }
 
-export const SIDE_LABELS: Record<Scenario, { a: string; b: string }> = {
-  receive: { a: 'storescu -> storescp +B', b: 'storescu -> gateway serve' },
-  send: { a: 'storescu -> storescp +B', b: 'gateway send -> storescp +B' },
-  relay: { a: 'storescu -> storescp +B', b: 'storescu -> serve (rule) -> storescp +B, until the last lands' },
-};
+export interface RatioResult extends RatioPlan {
+  summary: RatioSummary;
+  /** undefined when the ratio has no target. */
+  meetsTarget: boolean | undefined;
+}
 
 export interface ScenarioResult {
   scenario: Scenario;
   corpus: CorpusSpec;
   files: number;
   totalBytes: number;
-  rounds: { a: SideRun; b: SideRun }[];
-  summary: ComparisonSummary;
-  targetRatio: number;
-  meetsTarget: boolean;
-  /** Highest peak RSS seen in any round, per process, per side. */
-  peakRss: { a: PeakRss; b: PeakRss };
-  /** Kept rounds in which other processes used the CPU noticeably during either run. */
+  /** One record per round: each side's run. */
+  rounds: Partial<Record<SideKey, SideRun>>[];
+  sides: SideResult[];
+  ratios: RatioResult[];
+  /** Kept rounds in which other processes used the CPU noticeably during any run. */
   disturbedRounds: number;
   /** Disturbed rounds that were discarded and run again. */
   repeatedRounds: number;
+  /** Runs slower than twice their side's median (issue 8: "no stalls"), as "side round N". */
+  slowRuns: string[];
 }
 
-export function scenarioResult(scenario: Scenario, corpus: { spec: CorpusSpec; files: number; totalBytes: number }, rounds: { a: SideRun; b: SideRun }[]): ScenarioResult {
-  const summary = compareRounds(rounds.map((r) => ({ a: r.a.seconds, b: r.b.seconds })), corpus.files, corpus.totalBytes);
-  const target = targetRatio(scenario, corpus.spec);
+export function scenarioResult(
+  scenario: Scenario,
+  plan: ScenarioPlan,
+  corpus: { spec: CorpusSpec; files: number; totalBytes: number },
+  rounds: Partial<Record<SideKey, SideRun>>[],
+): ScenarioResult {
+  const secondsOf = (key: SideKey) => rounds.map((r) => runOf(r, key).seconds);
+  const sides = plan.sides.map((side) => ({
+    ...side,
+    summary: summarizeSide(secondsOf(side.key), corpus.files, corpus.totalBytes),
+    peakRss: maxRss(rounds.map((r) => runOf(r, side.key).peakRss)),
+  }));
+  const times = rounds.map((r) => Object.fromEntries(Object.entries(r).map(([key, run]) => [key, run!.seconds])));
+  const ratios = plan.ratios.map((ratio) => {
+    const summary = ratioOverRounds(times, ratio.of, ratio.over);
+    return { ...ratio, summary, meetsTarget: ratio.target === undefined ? undefined : summary.median <= ratio.target };
+  });
+  const slowRuns = sides.flatMap((side) =>
+    secondsOf(side.key).flatMap((seconds, i) => (seconds > 2 * side.summary.medianSeconds ? [`${sideName(side.key)} round ${i + 1}`] : [])),
+  );
   return {
-    scenario,
-    corpus: corpus.spec,
-    files: corpus.files,
-    totalBytes: corpus.totalBytes,
-    rounds,
-    summary,
-    targetRatio: target,
-    meetsTarget: summary.ratioMedian <= target,
-    peakRss: { a: maxRss(rounds.map((r) => r.a.peakRss)), b: maxRss(rounds.map((r) => r.b.peakRss)) },
-    disturbedRounds: rounds.filter((r) => isDisturbed(r.a) || isDisturbed(r.b)).length,
+    scenario, corpus: corpus.spec, files: corpus.files, totalBytes: corpus.totalBytes, rounds, sides, ratios,
+    disturbedRounds: rounds.filter((r) => Object.values(r).some((run) => isDisturbed(run!))).length,
     repeatedRounds: 0,
+    slowRuns,
   };
+}
+
+function runOf(round: Partial<Record<SideKey, SideRun>>, key: SideKey): SideRun {
+  const run = round[key];
+  if (!run) throw new Error(`a round has no run for side '${key}'`);
+  return run;
 }
 
 function maxRss(runs: PeakRss[]): PeakRss {
@@ -89,16 +108,27 @@ function rssList(rss: PeakRss): string {
     .join(', ');
 }
 
-function ratioText(r: ScenarioResult): string {
-  const s = r.summary;
-  const disturbed =
-    (r.disturbedRounds ? `, ${r.disturbedRounds} of ${r.rounds.length} rounds disturbed` : '') +
-    (r.repeatedRounds ? `, ${r.repeatedRounds} disturbed ${r.repeatedRounds === 1 ? 'round' : 'rounds'} repeated` : '');
-  return `${s.ratioMedian.toFixed(2)}x (${s.ratioMin.toFixed(2)}-${s.ratioMax.toFixed(2)}${disturbed})`;
+export function ratioName(ratio: RatioPlan): string {
+  return `${sideName(ratio.of)}/${sideName(ratio.over)}`;
 }
 
-function verdict(r: ScenarioResult): string {
-  return `<= ${r.targetRatio}x ${r.meetsTarget ? 'met' : 'MISSED'}`;
+function ratioText(ratio: RatioResult): string {
+  const s = ratio.summary;
+  return `${s.median.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
+}
+
+function verdict(ratio: RatioResult): string {
+  if (ratio.target === undefined) return '-';
+  return `<= ${ratio.target}x ${ratio.meetsTarget ? 'met' : 'MISSED'}`;
+}
+
+/** Disturbed, repeated and slow rounds of a scenario, or '' when there were none. */
+export function roundNotes(r: ScenarioResult): string {
+  return [
+    r.disturbedRounds ? `${r.disturbedRounds} of ${r.rounds.length} rounds disturbed by other work` : '',
+    r.repeatedRounds ? `${r.repeatedRounds} disturbed ${r.repeatedRounds === 1 ? 'round' : 'rounds'} repeated` : '',
+    r.slowRuns.length ? `slower than 2x the median: ${r.slowRuns.join(', ')}` : '',
+  ].filter(Boolean).join('; ');
 }
 
 /** Aligned plain-text table for the terminal: one line per side, one per ratio. */
@@ -106,21 +136,16 @@ export function formatTable(results: ScenarioResult[]): string {
   const header = ['scenario', 'corpus', 'side', 'files/s', 'MB/s', 'median s', 'peak RSS / ratio'];
   const rows: string[][] = [];
   for (const r of results) {
-    const labels = SIDE_LABELS[r.scenario];
     const corpus = corpusLabel(r.corpus, r.files);
-    for (const side of ['a', 'b'] as const) {
-      const s = r.summary[side];
-      rows.push([
-        side === 'a' ? r.scenario : '',
-        side === 'a' ? corpus : '',
-        labels[side],
-        s.filesPerSecond.toFixed(0),
-        s.megabytesPerSecond.toFixed(1),
-        s.medianSeconds.toFixed(2),
-        rssList(r.peakRss[side]),
-      ]);
+    r.sides.forEach((side, i) => {
+      const s = side.summary;
+      rows.push([i === 0 ? r.scenario : '', i === 0 ? corpus : '', side.label, s.filesPerSecond.toFixed(0), s.megabytesPerSecond.toFixed(1), s.medianSeconds.toFixed(2), rssList(side.peakRss)]);
+    });
+    for (const ratio of r.ratios) {
+      rows.push(['', '', `time ratio ${ratioName(ratio)}`, '', '', '', `${ratioText(ratio)}, target ${verdict(ratio)}`]);
     }
-    rows.push(['', '', 'time ratio gateway/DCMTK', '', '', '', `${ratioText(r)}, target ${verdict(r)}`]);
+    const notes = roundNotes(r);
+    if (notes) rows.push(['', '', `(${notes})`, '', '', '', '']);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -129,19 +154,25 @@ export function formatTable(results: ScenarioResult[]): string {
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
-/** The same results as a Markdown table, ready for docs/benchmarks.md. */
+/** The same results as two Markdown tables (times per side, ratios), ready for docs/benchmarks.md. */
 export function formatMarkdown(results: ScenarioResult[]): string {
-  const lines = [
-    '| scenario | corpus | DCMTK files/s | DCMTK MB/s | gateway files/s | gateway MB/s | time ratio gateway/DCMTK, median (range) | target | gateway peak RSS | DCMTK peak RSS |',
-    '|---|---|---:|---:|---:|---:|---:|---|---:|---:|',
+  const times = [
+    '| scenario | corpus | side | files/s | MB/s | median time | peak RSS |',
+    '|---|---|---|---:|---:|---:|---|',
+  ];
+  const ratios = [
+    '| scenario | corpus | time ratio | median (range) | target | rounds |',
+    '|---|---|---|---:|---|---|',
   ];
   for (const r of results) {
-    const gatewayRss = Object.entries(r.peakRss.b).filter(([name]) => name.startsWith('gateway'));
-    lines.push(
-      `| ${r.scenario} | ${corpusLabel(r.corpus, r.files)} | ${r.summary.a.filesPerSecond.toFixed(0)} | ${r.summary.a.megabytesPerSecond.toFixed(1)} | ` +
-        `${r.summary.b.filesPerSecond.toFixed(0)} | ${r.summary.b.megabytesPerSecond.toFixed(1)} | ${ratioText(r)} | ${verdict(r)} | ` +
-        `${gatewayRss.map(([, bytes]) => mib(bytes)).join(', ')} | ${rssList(r.peakRss.a)} |`,
-    );
+    const corpus = corpusLabel(r.corpus, r.files);
+    for (const side of r.sides) {
+      const s = side.summary;
+      times.push(`| ${r.scenario} | ${corpus} | ${side.label} | ${s.filesPerSecond.toFixed(0)} | ${s.megabytesPerSecond.toFixed(1)} | ${s.medianSeconds.toFixed(2)} s | ${rssList(side.peakRss)} |`);
+    }
+    for (const ratio of r.ratios) {
+      ratios.push(`| ${r.scenario} | ${corpus} | ${ratioName(ratio)} | ${ratioText(ratio)} | ${verdict(ratio)} | ${r.rounds.length}${roundNotes(r) ? `; ${roundNotes(r)}` : ''} |`);
+    }
   }
-  return lines.join('\n');
+  return `${times.join('\n')}\n\n${ratios.join('\n')}`;
 }

@@ -1,31 +1,48 @@
 /**
- * `npm run bench`: the gateway against DCMTK, receive and send, on a corpus of large and one of
- * small files. Runs are interleaved (DCMTK, gateway, DCMTK, gateway, ...) because absolute timings
- * drift between batches while back-to-back ratios hold; the result is the median per-round ratio.
+ * `npm run bench`: the gateway against DCMTK (and Orthanc for the relay), on a corpus of large and
+ * one of small files. Runs are interleaved (every side once per round: DCMTK, gateway, Orthanc,
+ * DCMTK, ...) because absolute timings drift between batches while back-to-back ratios hold; the
+ * results are median per-round ratios.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BenchUsageError, parseBenchArgs, USAGE, type BenchArgs, type Scenario } from './bench-args.ts';
-import { corpusSpec, ensureCorpus, warmPageCache, type Corpus } from './corpus.ts';
+import { corpusSpec, ensureCorpus, studySpecs, warmPageCache, type Corpus, type CorpusSpec } from './corpus.ts';
 import { waitForQuiet } from './cpu-load.ts';
 import { measureDurableWriteFloor, type DurableWriteFloor } from './durable-write-floor.ts';
 import { describeMachine, type MachineInfo } from './machine.ts';
 import { gatewayCli, type GatewayCli } from './processes.ts';
-import { corpusLabel, formatMarkdown, formatTable, isDisturbed, QUIET_BUSY_CORES, scenarioResult, SIDE_LABELS, type ScenarioResult } from './report.ts';
-import { flushFileSystems, receiveByGateway, receiveByStorescp, relayByGateway, sendByGateway, sendByStorescu, type RunContext, type SideRun } from './scenarios.ts';
+import { writeBenchDocs } from './bench-docs.ts';
+import { orthancAvailable } from './orthanc.ts';
+import { corpusLabel, formatMarkdown, formatTable, isDisturbed, QUIET_BUSY_CORES, scenarioResult, type ScenarioResult } from './report.ts';
+import { CONCURRENT_CLIENTS, planWithout, SCENARIO_PLANS, sideName, type ScenarioPlan, type SideKey } from './scenario-plans.ts';
+import {
+  concurrentToGateway, concurrentToStorescp, concurrentToStorescpFork, flushFileSystems, receiveByGateway, receiveByStorescp,
+  relayByGateway, relayByOrthanc, sendByGateway, sendByStorescu, type RunContext, type SideRun,
+} from './scenarios.ts';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const CORPUS_ROOT = join(PROJECT_ROOT, 'bench/.corpus');
 const RESULTS_DIR = join(CORPUS_ROOT, 'results');
+const DOCS_DIR = join(PROJECT_ROOT, 'docs');
 const MAX_REPEATS_OF_DISTURBED_ROUND = 2;
 
-const SIDES: Record<Scenario, { a: (ctx: RunContext) => Promise<SideRun>; b: (ctx: RunContext) => Promise<SideRun> }> = {
-  receive: { a: receiveByStorescp, b: receiveByGateway },
-  send: { a: sendByStorescu, b: sendByGateway },
-  relay: { a: receiveByStorescp, b: relayByGateway },
+type SideRunner = (ctx: RunContext) => Promise<SideRun>;
+
+const RUNNERS: Record<Scenario, Partial<Record<SideKey, SideRunner>>> = {
+  receive: { dcmtk: receiveByStorescp, gateway: receiveByGateway },
+  send: { dcmtk: sendByStorescu, gateway: sendByGateway },
+  relay: { dcmtk: receiveByStorescp, gateway: relayByGateway, orthanc: relayByOrthanc },
+  concurrent: { dcmtk: concurrentToStorescp, 'dcmtk-fork': concurrentToStorescpFork, gateway: concurrentToGateway },
 };
+
+function runnerOf(scenario: Scenario, side: SideKey): SideRunner {
+  const runner = RUNNERS[scenario][side];
+  if (!runner) throw new Error(`no runner for side '${side}' of scenario '${scenario}'`);
+  return runner;
+}
 
 async function main(argv: string[]): Promise<number> {
   let args: BenchArgs;
@@ -46,19 +63,25 @@ async function main(argv: string[]): Promise<number> {
   const cli = gatewayCli(PROJECT_ROOT, []);
   printPreamble(command, machine, cli, args);
 
-  const corpora: Corpus[] = [];
-  for (const name of args.corpora) corpora.push(await prepareCorpus(name, args.quick));
+  const missing: SideKey[] = orthancAvailable() ? [] : ['orthanc'];
+  if (missing.length) console.log('Orthanc (/usr/sbin/Orthanc, Debian package orthanc) is not installed: the relay runs without it.');
+  const corpora: { corpus: Corpus; studies: Corpus[] }[] = [];
+  for (const name of args.corpora) {
+    const spec = corpusSpec(name, args.quick);
+    const studies = args.scenarios.includes('concurrent') ? await Promise.all(studySpecs(spec, CONCURRENT_CLIENTS).map((s) => prepareCorpus(s))) : [];
+    corpora.push({ corpus: await prepareCorpus(spec), studies });
+  }
 
   const workDir = await mkdtemp(join(tmpdir(), 'dicom-gateway-bench-'));
   const results: ScenarioResult[] = [];
   const floors: (DurableWriteFloor & { corpus: string })[] = [];
   try {
-    for (const corpus of corpora) {
-      await warmPageCache(corpus);
+    for (const { corpus, studies } of corpora) {
+      for (const c of [corpus, ...studies]) await warmPageCache(c);
       if (args.scenarios.includes('receive')) floors.push({ corpus: corpus.spec.name, ...(await measureDurableWriteFloor(workDir, corpus.spec.fileBytes)) });
       for (const scenario of args.scenarios) {
-        const ctx: RunContext = { corpus, workDir, cli: await profiledCli(cli, args, scenario, corpus) };
-        results.push(await runInterleaved(scenario, ctx, args.rounds));
+        const ctx: RunContext = { corpus, studies, workDir, cli: await profiledCli(cli, args, scenario, corpus) };
+        results.push(await runInterleaved(scenario, planWithout(SCENARIO_PLANS[scenario], missing), ctx, args.rounds));
       }
     }
   } finally {
@@ -79,6 +102,10 @@ async function main(argv: string[]): Promise<number> {
   await writeFile(stamped, record);
   await writeFile(join(RESULTS_DIR, 'latest.json'), record);
   console.log(`results: ${relative(process.cwd(), stamped)} (also latest.json)`);
+  if (args.writeDocs) {
+    const written = await writeBenchDocs(DOCS_DIR, { command, finishedAt, machine, rounds: args.rounds, quick: args.quick, results, floors });
+    console.log(`docs: ${written.map((path) => relative(process.cwd(), path)).join(', ')}`);
+  }
   return 0;
 }
 
@@ -99,12 +126,12 @@ function printPreamble(command: string, machine: MachineInfo, cli: GatewayCli, a
   console.log(`gateway: ${relative(PROJECT_ROOT, cli.entry)}${cli.built ? '' : ' (source: dist/ not built)'}; rounds: ${args.rounds}`);
 }
 
-async function prepareCorpus(name: Corpus['spec']['name'], quick: boolean): Promise<Corpus> {
-  const spec = corpusSpec(name, quick);
+async function prepareCorpus(spec: CorpusSpec): Promise<Corpus> {
   const started = performance.now();
   const corpus = await ensureCorpus(CORPUS_ROOT, spec);
   const action = corpus.generated ? `generated in ${((performance.now() - started) / 1000).toFixed(1)} s` : 'reused';
-  console.log(`corpus ${corpusLabel(spec, corpus.files)}: ${(corpus.totalBytes / 1e6).toFixed(1)} MB, ${action} (${relative(PROJECT_ROOT, corpus.filesDir)})`);
+  const study = spec.study ? ` (study ${spec.study} of ${CONCURRENT_CLIENTS}, for the concurrent scenario)` : '';
+  console.log(`corpus ${corpusLabel(spec, corpus.files)}${study}: ${(corpus.totalBytes / 1e6).toFixed(1)} MB, ${action} (${relative(PROJECT_ROOT, corpus.filesDir)})`);
   return corpus;
 }
 
@@ -116,7 +143,7 @@ async function profiledCli(cli: GatewayCli, args: BenchArgs, scenario: Scenario,
   return { ...cli, nodeArgs: [...cli.nodeArgs, '--cpu-prof', '--cpu-prof-dir', dir] };
 }
 
-/** Both runs of a pair start on a quiet machine, so a neighbour's burst does not land in one side only. */
+/** Every round starts on a quiet machine, so a neighbour's burst does not land in one side only. */
 async function quietMachine(): Promise<void> {
   const wait = await waitForQuiet({
     maxBusyCores: QUIET_BUSY_CORES,
@@ -131,39 +158,42 @@ function foreignText(run: SideRun): string {
   return run.foreignCpuSeconds === undefined ? '?' : `${(run.foreignCpuSeconds / run.seconds).toFixed(2)} cores`;
 }
 
-async function runInterleaved(scenario: Scenario, ctx: RunContext, rounds: number): Promise<ScenarioResult> {
-  const labels = SIDE_LABELS[scenario];
-  console.log(`\n${scenario}, ${corpusLabel(ctx.corpus.spec, ctx.corpus.files)}: A = ${labels.a}, B = ${labels.b}`);
-  const runs: { a: SideRun; b: SideRun }[] = [];
+async function runInterleaved(scenario: Scenario, plan: ScenarioPlan, ctx: RunContext, rounds: number): Promise<ScenarioResult> {
+  console.log(`\n${scenario}, ${corpusLabel(ctx.corpus.spec, ctx.corpus.files)}: ${plan.sides.map((s) => `${sideName(s.key)} = ${s.label}`).join('; ')}`);
+  const kept: Partial<Record<SideKey, SideRun>>[] = [];
   let repeated = 0;
   await flushFileSystems();
-  // One untimed pair first: the first run after a corpus switch pays for cold allocator and JIT state.
-  await SIDES[scenario].a(ctx);
-  await flushFileSystems();
-  await SIDES[scenario].b(ctx);
-  await flushFileSystems();
+  // One untimed round first: the first run after a corpus switch pays for cold allocator and JIT state.
+  await runRound(scenario, plan, ctx);
   for (let round = 1; round <= rounds; round++) {
     for (let attempt = 1; ; attempt++) {
       await quietMachine();
-      const a = await SIDES[scenario].a(ctx);
-      await flushFileSystems();
-      const b = await SIDES[scenario].b(ctx);
-      await flushFileSystems();
-      const disturbed = isDisturbed(a) || isDisturbed(b);
-      console.log(
-        `  round ${round}/${rounds}: A ${a.seconds.toFixed(2)} s, B ${b.seconds.toFixed(2)} s, B/A ${(b.seconds / a.seconds).toFixed(2)}` +
-          `; other work ${foreignText(a)} / ${foreignText(b)}${disturbed ? '  DISTURBED' : ''}`,
-      );
-      // A pair disturbed by other work is run again (a few times at most), so the medians describe a quiet machine.
+      const runs = await runRound(scenario, plan, ctx);
+      const disturbed = Object.values(runs).some((run) => isDisturbed(run!));
+      const times = plan.sides.map((s) => `${sideName(s.key)} ${runs[s.key]!.seconds.toFixed(2)} s`).join(', ');
+      const ratios = plan.ratios.map((r) => `${sideName(r.of)}/${sideName(r.over)} ${(runs[r.of]!.seconds / runs[r.over]!.seconds).toFixed(2)}`).join(', ');
+      const foreign = plan.sides.map((s) => foreignText(runs[s.key]!)).join(' / ');
+      console.log(`  round ${round}/${rounds}: ${times}; ${ratios}; other work ${foreign}${disturbed ? '  DISTURBED' : ''}`);
+      // A round disturbed by other work is run again (a few times at most), so the medians describe a quiet machine.
       if (disturbed && attempt <= MAX_REPEATS_OF_DISTURBED_ROUND) {
         repeated++;
         continue;
       }
-      runs.push({ a, b });
+      kept.push(runs);
       break;
     }
   }
-  return { ...scenarioResult(scenario, ctx.corpus, runs), repeatedRounds: repeated };
+  return { ...scenarioResult(scenario, plan, ctx.corpus, kept), repeatedRounds: repeated };
+}
+
+/** Every side once, in the plan's order, with the file systems flushed after each run. */
+async function runRound(scenario: Scenario, plan: ScenarioPlan, ctx: RunContext): Promise<Partial<Record<SideKey, SideRun>>> {
+  const runs: Partial<Record<SideKey, SideRun>> = {};
+  for (const side of plan.sides) {
+    runs[side.key] = await runnerOf(scenario, side.key)(ctx);
+    await flushFileSystems();
+  }
+  return runs;
 }
 
 process.exitCode = await main(process.argv.slice(2));

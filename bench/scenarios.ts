@@ -4,14 +4,17 @@
  *
  *   receive:  A = storescu -> storescp +B        B = storescu -> dicom-gateway serve
  *   send:     A = storescu -> storescp +B        B = dicom-gateway send -> storescp +B
- *   relay:    A = storescu -> storescp +B        B = storescu -> serve (rule) -> storescp +B,
- *             timed until the last instance has landed at storescp
+ *   relay:    storescu -> storescp +B; storescu -> serve (rule) -> storescp +B; and
+ *             storescu -> Orthanc (Lua auto-routing) -> storescp +B; relays timed until the
+ *             last instance has landed at storescp
+ *   concurrent: 4 storescu at once, one study each, to storescp +B, storescp +B --fork, serve
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DCMTK_ENV, startStoreScp } from '../tests/helpers/dcmtk.ts';
 import type { Corpus } from './corpus.ts';
+import { ORTHANC_AE, startOrthanc } from './orthanc.ts';
 import { foreignCpuSeconds, kernelThreadsCpuSeconds, processCpuSeconds, systemBusySeconds } from './cpu-load.ts';
 import { exitOf, peakRssOf, startGatewayServer, timedRun, type GatewayCli, type TimedRun } from './processes.ts';
 
@@ -31,6 +34,8 @@ export interface SideRun {
 
 export interface RunContext {
   corpus: Corpus;
+  /** The corpus split into one folder per study, for parallel clients (concurrent scenario). */
+  studies: Corpus[];
   /** Parent of the per-run receiver folders (same file system as the system temp dir). */
   workDir: string;
   cli: GatewayCli;
@@ -115,6 +120,77 @@ export async function relayByGateway(ctx: RunContext): Promise<SideRun> {
   }
 }
 
+/** Orthanc as the router: stored, then sent on by its Lua OnStoredInstance; same clock as the gateway's relay. */
+export async function relayByOrthanc(ctx: RunContext): Promise<SideRun> {
+  const dir = await mkdtemp(join(ctx.workDir, 'orthanc-'));
+  try {
+    return await withStoreScp(ctx, async (port, pid, outputDir) => {
+      const orthanc = await startOrthanc(dir, { aeTitle: STORESCP_AE, host: '127.0.0.1', port });
+      try {
+        const run = await timedClient([pid, orthanc.process.pid], async () => {
+          const client = await storescu(ctx, orthanc.port, ORTHANC_AE);
+          const landed = await untilCount(outputDir, ctx.corpus.files, RUN_TIMEOUT_MS);
+          return { ...client, seconds: client.seconds + landed };
+        }, 'storescu');
+        run.peakRss.orthanc = await peakRssOf(orthanc.process.pid);
+        await orthanc.stop();
+        return run;
+      } catch (error) {
+        orthanc.process.kill('SIGKILL');
+        throw error;
+      }
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function concurrentToStorescp(ctx: RunContext): Promise<SideRun> {
+  return withStoreScp(ctx, (port, pid) => timedClient([pid], () => parallelStorescu(ctx, port, STORESCP_AE), 'storescu'));
+}
+
+/** storescp forks a process per association, as DCMTK sites run it for parallel senders. */
+export function concurrentToStorescpFork(ctx: RunContext): Promise<SideRun> {
+  return withStoreScp(ctx, (port, pid) => timedClient([pid], () => parallelStorescu(ctx, port, STORESCP_AE), 'storescu'), ['--fork']);
+}
+
+export async function concurrentToGateway(ctx: RunContext): Promise<SideRun> {
+  const storage = await mkdtemp(join(ctx.workDir, 'gateway-'));
+  try {
+    const server = await startGatewayServer(ctx.cli, storage);
+    let run: SideRun;
+    try {
+      run = await timedClient([server.process.pid], () => parallelStorescu(ctx, server.port, GATEWAY_AE), 'storescu');
+    } catch (error) {
+      server.process.kill('SIGKILL');
+      throw error;
+    }
+    run.peakRss['gateway serve'] = (await server.stop()).peakRssBytes;
+    await expectReceived(join(storage, 'studies'), ctx.corpus, 'dicom-gateway serve', true);
+    return run;
+  } finally {
+    await rm(storage, { recursive: true, force: true });
+  }
+}
+
+/** One storescu per study, all started at once; timed until the last exits. Peak RSS is the largest client's. */
+async function parallelStorescu(ctx: RunContext, port: number, calledAe: string): Promise<TimedRun> {
+  if (ctx.studies.length === 0) throw new Error('the concurrent scenario needs the corpus split into studies');
+  const started = performance.now();
+  const clients = await Promise.all(ctx.studies.map((study) => storescu({ ...ctx, corpus: study }, port, calledAe)));
+  const known = <T>(values: (T | undefined)[]) => (values.every((v) => v !== undefined) ? (values as T[]) : undefined);
+  const rss = known(clients.map((c) => c.peakRssBytes));
+  const cpu = known(clients.map((c) => c.cpuSeconds));
+  return {
+    seconds: (performance.now() - started) / 1000,
+    code: 0,
+    stdout: '',
+    stderr: '',
+    peakRssBytes: rss && Math.max(...rss),
+    cpuSeconds: cpu && cpu.reduce((sum, s) => sum + s, 0),
+  };
+}
+
 /** Seconds until `dir` holds `count` files (storescp writes each file whole before answering). */
 async function untilCount(dir: string, count: number, timeoutMs: number): Promise<number> {
   const started = performance.now();
@@ -125,7 +201,7 @@ async function untilCount(dir: string, count: number, timeoutMs: number): Promis
   return (performance.now() - started) / 1000;
 }
 
-/** storescu sending the whole corpus folder in one association. */
+/** storescu sending the whole corpus folder (of ctx.corpus) in one association. */
 async function storescu(ctx: RunContext, port: number, calledAe: string) {
   const args = ['-aet', 'STORESCU', '-aec', calledAe, '+sd', '127.0.0.1', String(port), ctx.corpus.filesDir];
   const client = await timedRun('storescu', args, DCMTK_ENV, RUN_TIMEOUT_MS);
@@ -159,10 +235,14 @@ async function timedClient(serverPids: (number | undefined)[], run: () => Promis
 }
 
 /** A fresh storescp +B for one run; its peak RSS is read before it is stopped. */
-async function withStoreScp(ctx: RunContext, body: (port: number, pid: number | undefined, outputDir: string) => Promise<SideRun>): Promise<SideRun> {
+async function withStoreScp(
+  ctx: RunContext,
+  body: (port: number, pid: number | undefined, outputDir: string) => Promise<SideRun>,
+  extraArgs: string[] = [],
+): Promise<SideRun> {
   const outputDir = await mkdtemp(join(ctx.workDir, 'storescp-'));
   try {
-    const scp = await startStoreScp({ aeTitle: STORESCP_AE, outputDir });
+    const scp = await startStoreScp({ aeTitle: STORESCP_AE, outputDir, extraArgs });
     let run: SideRun;
     try {
       run = await body(scp.port, scp.process.pid, outputDir);

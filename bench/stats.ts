@@ -1,7 +1,7 @@
 /**
- * The arithmetic of an interleaved A/B comparison. Absolute timings drift between batches on a
+ * The arithmetic of an interleaved comparison. Absolute timings drift between batches on a
  * shared machine, while the ratio of two runs made back to back stays steady, so the headline
- * figure is the median of the per-round ratios, not the ratio of two medians.
+ * figures are medians of per-round ratios, not ratios of two medians.
  */
 
 export function median(values: readonly number[]): number {
@@ -11,7 +11,7 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** One side (DCMTK or gateway) of the comparison, over all rounds. */
+/** One side (DCMTK, Orthanc or the gateway) of a comparison, over all rounds. */
 export interface SideSummary {
   medianSeconds: number;
   filesPerSecond: number;
@@ -19,21 +19,12 @@ export interface SideSummary {
   megabytesPerSecond: number;
 }
 
-export interface RoundPair {
-  /** Reference side (DCMTK), seconds. */
-  a: number;
-  /** Gateway side, seconds. */
-  b: number;
-}
-
-export interface ComparisonSummary {
-  /** Median over rounds of b/a: above 1 the gateway is slower than DCMTK. */
-  ratioMedian: number;
-  ratioMin: number;
-  ratioMax: number;
+export interface RatioSummary {
+  /** Median over rounds of of/over: above 1 the `of` side is slower. */
+  median: number;
+  min: number;
+  max: number;
   ratios: number[];
-  a: SideSummary;
-  b: SideSummary;
 }
 
 export function summarizeSide(seconds: readonly number[], files: number, bytes: number): SideSummary {
@@ -46,10 +37,13 @@ export function summarizeSide(seconds: readonly number[], files: number, bytes: 
   };
 }
 
-export function compareRounds(rounds: readonly RoundPair[], files: number, bytes: number): ComparisonSummary {
+/** Per-round ratios of one side's time over another's, both run in each round. */
+export function ratioOverRounds(rounds: readonly Record<string, number>[], of: string, over: string): RatioSummary {
   if (rounds.length === 0) throw new Error('no rounds to compare');
-  const a = summarizeSide(rounds.map((r) => r.a), files, bytes);
-  const b = summarizeSide(rounds.map((r) => r.b), files, bytes);
-  const ratios = rounds.map((r) => r.b / r.a);
-  return { ratioMedian: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), ratios, a, b };
+  const ratios = rounds.map((round) => {
+    const [a, b] = [round[of], round[over]];
+    if (a === undefined || b === undefined) throw new Error(`a round lacks side '${a === undefined ? of : over}'`);
+    return a / b;
+  });
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), ratios };
 }

@@ -6,7 +6,7 @@
  * gets a single trailing NUL (PS3.5 A.5), as every PDV must be even (PS3.8 E.1).
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { MAX_SEND_PDU } from './ul/pdu-constants.ts';
 
@@ -57,20 +57,21 @@ export interface DatasetSource {
 }
 
 /**
- * Streams `source` as dataset PDVs; resolves with the SHA-256 of exactly the bytes put on the wire
- * (the pad byte included). Honours socket back-pressure, so memory stays at a few chunks.
+ * Streams `source` from `file` (already open, closed here when done) as dataset PDVs; resolves
+ * with the SHA-256 of exactly the bytes put on the wire (the pad byte included). Honours socket
+ * back-pressure, so memory stays at a few chunks.
  */
 export async function writeDatasetPdus(
   writer: PduWriter,
   presentationContextId: number,
   peerMaxPduLength: number,
+  file: FileHandle,
   source: DatasetSource,
   onBytes: (sent: number) => void = () => {},
 ): Promise<string> {
   const pdvValue = maxPdvValue(peerMaxPduLength);
   const readSize = Math.max(pdvValue, Math.floor(READ_CHUNK / pdvValue) * pdvValue);
   const hash = createHash('sha256');
-  const file = await open(source.path, 'r');
   try {
     let sent = 0;
     do {

@@ -4,6 +4,7 @@
  * connection can end (reset, close, A-ABORT, timeout) settles the request in flight with an
  * ScuError, so a caller never waits on a peer that is gone.
  */
+import { open } from 'node:fs/promises';
 import { openConnection, TransportError } from '../tls/open-connection.ts';
 import type { DestinationTls } from '../tls/tls-settings.ts';
 import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
@@ -37,6 +38,14 @@ export interface DimseResponse {
 }
 
 export type ScuFailureKind = 'connection-refused' | 'timeout' | 'rejected' | 'aborted' | 'network' | 'tls';
+
+/** The file to send could not be opened; nothing was sent and the association is still usable. */
+export class UnreadableFileError extends Error {
+  constructor(path: string, cause: NodeJS.ErrnoException) {
+    super(`cannot read ${path}: ${cause.code ?? cause.message}; nothing was sent`);
+    this.name = 'UnreadableFileError';
+  }
+}
 
 /** Why an association could not be made or was lost; the message names the peer. */
 export class ScuError extends Error {
@@ -145,6 +154,11 @@ export class ScuAssociation implements MessageHandler {
   /** C-STORE of one file's dataset, byte for byte; resolves with the final response and the digest of what was sent. */
   async store(request: StoreRequest): Promise<StoreOutcome> {
     if (this.lost) throw this.lost;
+    // Opened before the command goes out: a file that cannot be read fails on its own and the
+    // association goes on. A command sent without its dataset would leave the peer waiting for it.
+    const file = await open(request.source.path, 'r').catch((err: NodeJS.ErrnoException) => {
+      throw new UnreadableFileError(request.source.path, err);
+    });
     const messageId = this.nextMessageId++;
     const response = this.expectResponse(messageId);
     // The connection may end while the dataset is still going out: the rejection is awaited below.
@@ -152,7 +166,7 @@ export class ScuAssociation implements MessageHandler {
     writeCommandPdu(this.ul, request.context.id, encodeCStoreRq(messageId, request.sopClassUid, request.sopInstanceUid));
     let sha256: string;
     try {
-      sha256 = await writeDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, request.source, request.onBytes);
+      sha256 = await writeDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, file, request.source, request.onBytes);
     } catch (err) {
       // A dataset cut short leaves the association unusable: end it, so the response waiter settles too.
       const failure = this.lost ?? new ScuError('network', `${formatPeer(this.peer)}: ${(err as Error).message}`);

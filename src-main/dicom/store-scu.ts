@@ -9,7 +9,7 @@
 import { describeStatus, isStoredStatus, statusHex } from './dimse-status.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import type { SendableFile } from './sendable-files.ts';
-import { ScuAssociation, ScuError, type AssociationOptions, type ProposedContext, type ScuFailureKind } from './scu-association.ts';
+import { ScuAssociation, ScuError, UnreadableFileError, type AssociationOptions, type ProposedContext, type ScuFailureKind } from './scu-association.ts';
 import { TransferSyntax, describeTransferSyntax } from './transfer-syntax.ts';
 import { ContextResult } from './ul/pdu-constants.ts';
 
@@ -44,7 +44,9 @@ export type SendFailureKind =
   /** Not attempted because the caller stopped the send. */
   | 'cancelled'
   /** Not attempted because the file itself cannot be sent as it is (an odd-length dataset). */
-  | 'malformed';
+  | 'malformed'
+  /** The file could not be opened when its turn came (moved, deleted, no permission); worth another try. */
+  | 'unreadable';
 
 export interface SendOptions extends AssociationOptions {
   /** Checked before each file: false stops the send; the files left get failureKind 'cancelled'. */
@@ -202,13 +204,18 @@ export async function storeOne(association: ScuAssociation, s: SendableFile, onB
     );
   }
   const padByte = s.datasetLength % 2 === 1;
-  const { response, sha256 } = await association.store({
+  const stored = await association.store({
     sopClassUid: s.sopClassUid,
     sopInstanceUid: s.sopInstanceUid,
     context,
     source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength, padByte },
     onBytes,
+  }).catch((err: unknown) => {
+    if (err instanceof UnreadableFileError) return err;
+    throw err;
   });
+  if (stored instanceof UnreadableFileError) return failure(s.file, stored.message, s, 'unreadable');
+  const { response, sha256 } = stored;
   const status = response.getStatus();
   const comment = response.getErrorComment();
   const ok = isStoredStatus(status);

@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { BenchUsageError, parseBenchArgs } from '../../../bench/bench-args.ts';
 
 describe('parseBenchArgs', () => {
-  it('defaults to 3 rounds of both scenarios on both corpora at full size', () => {
-    expect(parseBenchArgs([])).toEqual({ rounds: 3, scenarios: ['receive', 'send', 'relay'], corpora: ['large', 'small'], quick: false, cpuProf: false, help: false });
+  it('defaults to 3 rounds of every scenario on both corpora at full size, docs untouched', () => {
+    expect(parseBenchArgs([])).toEqual({
+      rounds: 3, scenarios: ['receive', 'send', 'relay', 'concurrent'], corpora: ['large', 'small'], quick: false, cpuProf: false, writeDocs: false, help: false,
+    });
+  });
+
+  it('takes the concurrent scenario and --write-docs', () => {
+    expect(parseBenchArgs(['--only', 'concurrent', '--write-docs'])).toMatchObject({ scenarios: ['concurrent'], writeDocs: true });
   });
 
   it('narrows to one scenario and one corpus', () => {
@@ -20,7 +26,7 @@ describe('parseBenchArgs', () => {
   });
 
   it('refuses an unknown scenario, corpus or option', () => {
-    expect(() => parseBenchArgs(['--only', 'echo'])).toThrow(/--only takes receive, send or relay, got 'echo'/);
+    expect(() => parseBenchArgs(['--only', 'echo'])).toThrow(/--only takes receive, send, relay, concurrent, got 'echo'/);
     expect(() => parseBenchArgs(['--corpus', 'medium'])).toThrow(/--corpus takes small, large or all, got 'medium'/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(['extra'])).toThrow(BenchUsageError);

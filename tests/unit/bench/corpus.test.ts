@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { corpusSpec, instanceOptions } from '../../../bench/corpus.ts';
+import { corpusDir, corpusSpec, instanceOptions, studySpecs } from '../../../bench/corpus.ts';
 import { buildP10File, datasetRegion } from '../../helpers/dicom-fixtures.ts';
 
 describe('instanceOptions', () => {
@@ -24,5 +24,24 @@ describe('instanceOptions', () => {
     expect(corpusSpec('small', true).count).toBe(500);
     expect(corpusSpec('large', false)).toMatchObject({ count: 1000, fileBytes: 512 * 1024 });
     expect(corpusSpec('small', false)).toMatchObject({ count: 5000, fileBytes: 10 * 1024 });
+  });
+});
+
+describe('studySpecs', () => {
+  it('splits a corpus into equal studies of their own, each in its own folder, with the same total', () => {
+    const spec = corpusSpec('large', false);
+    const studies = studySpecs(spec, 4);
+    expect(studies.map((s) => s.count)).toEqual([250, 250, 250, 250]);
+    expect(new Set(studies.map((s) => s.seed)).size).toBe(4);
+    expect(studies.map((s) => s.seed)).not.toContain(spec.seed);
+    expect(new Set(studies.map((s) => corpusDir('/c', s))).size).toBe(4);
+    expect(studies.map((s) => corpusDir('/c', s))).not.toContain(corpusDir('/c', spec));
+    const studyUid = (s: typeof spec) => /1\.2\.3\.4\.5\.6\.7\.8\.9\.1\.\d+/.exec(datasetRegion(buildP10File(instanceOptions(s, 0))).toString('latin1'))?.[0];
+    expect(new Set(studies.map(studyUid)).size).toBe(4);
+    expect(buildP10File(instanceOptions(studies[3]!, 249)).length).toBe(spec.fileBytes);
+  });
+
+  it('refuses a split that would drop files', () => {
+    expect(() => studySpecs({ ...corpusSpec('large', false), count: 10 }, 4)).toThrow(/do not split into 4/);
   });
 });

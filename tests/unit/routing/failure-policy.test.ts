@@ -10,7 +10,7 @@ function result(failureKind: SendFailureKind, status: number | null = null): Sen
 }
 
 describe('classifyFailure', () => {
-  it.each(['connection-refused', 'timeout', 'rejected', 'aborted', 'network'] as const)('retries %s', (kind) => {
+  it.each(['connection-refused', 'timeout', 'rejected', 'aborted', 'network', 'unreadable'] as const)('retries %s', (kind) => {
     expect(classifyFailure(result(kind))).toBe('retry');
   });
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +105,16 @@ describe('InstanceStore', () => {
     expect(repo.versionsOf('1.2.3.11')).toEqual([]);
   });
 
+  it('files an instance before it indexes it, so a job the router creates never names a missing file (the forward stall)', async () => {
+    await store.close();
+    const path = join(root, 'studies/1.2.3.13/1.2.3.13.1/1.2.3.13.1.1.dcm');
+    const seenAtIndexing: boolean[] = [];
+    store = await InstanceStore.open(root, repo, { onIndexed: () => seenAtIndexing.push(existsSync(path)) });
+    const dataset = buildDataset({ seed: 13, studyInstanceUid: '1.2.3.13', seriesInstanceUid: '1.2.3.13.1', sopInstanceUid: '1.2.3.13.1.1' });
+    expect((await receive(dataset, '1.2.3.13.1.1')).kind).toBe('stored');
+    expect(seenAtIndexing).toEqual([true]);
+  });
+
   it('on start, finishes a rename a crash interrupted after the index commit, and deletes stray temp files', async () => {
     const dataset = buildDataset({ seed: 12, studyInstanceUid: '1.2.3.12', seriesInstanceUid: '1.2.3.12.1', sopInstanceUid: '1.2.3.12.1.1' });
     const header = buildP10Header({ sopClassUid: CT, sopInstanceUid: '1.2.3.12.1.1', transferSyntaxUid: EXPLICIT_LE });
@@ -199,3 +210,4 @@ describe('InstanceStore', () => {
     expect(await readdir(join(root, '.incoming'))).toEqual([]);
   });
 });
+
