@@ -265,5 +265,6 @@ function negotiationError(where: string, err: unknown): ScuError {
 function describeEnd(where: string, end: ConnectionEnd): string {
   if (end.kind === 'released') return `${where}: association released`;
   const byPeer = end.kind === 'closed' || end.kind === 'peer-aborted' || end.kind === 'rejected';
-  return byPeer ? `${where} ${end.message}` : `${where}: ${end.message}`;
+  if (byPeer) return `${where} ${end.message}`;
+  return end.kind === 'timeout' ? `${where}: timeout (${end.message})` : `${where}: ${end.message}`;
 }
