@@ -9,7 +9,6 @@ import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../gateway.ts';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
 import { parseAeTitle, parseBoolean, parseCommandArgs, parsePort, parsePositiveInt } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
-import { SERVE_USAGE } from './command-usage.ts';
 
 const OPTIONS = {
   config: { type: 'string' },
