@@ -3,7 +3,6 @@ import { echo } from '../dicom/echo-scu.ts';
 import { parsePeerAddress } from '../dicom/peer-address.ts';
 import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
-import { ECHO_USAGE } from './command-usage.ts';
 
 export async function echoCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { 'calling-ae': { type: 'string' }, ...CLIENT_TLS_OPTIONS } as const, true);

@@ -5,7 +5,6 @@ import { sendFiles, type SendResult } from '../dicom/store-scu.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs, parsePositiveInt } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
-import { SEND_USAGE } from './command-usage.ts';
 
 const OPTIONS = {
   to: { type: 'string' },

@@ -3,8 +3,7 @@
  * that none of them disturbs the process: after each group, a real DCMTK echoscu still gets through.
  */
 import { INLINE_LIMIT } from '../../../src-main/store/instance-store.ts';
-import { readdir, writeFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -14,7 +13,7 @@ import { buildDataset } from '../../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import {
-  CT_IMAGE, EXPLICIT_LE, associateRq, command, echoRq, item, pdata, pdu, pdv, presentationContext, releaseRq, responseStatuses, session,
+  CT_IMAGE, EXPLICIT_LE, associateRq, command, echoRq, item, pdata, pdu, pdv, releaseRq, responseStatuses, session,
 } from '../../helpers/ul-wire.ts';
 
 let work: string;
@@ -85,7 +84,6 @@ describe('A-ASSOCIATE-RQ the standard says to reject (issue 9, defect 2)', () =>
   });
 
   it('aborts a PDU of unknown type with reason unrecognized PDU, and a P-DATA before association with unexpected PDU', async () => {
-    expect(first(await session(gateway.port, [associateRq(), pdu(0x0a, Buffer.alloc(4))], { awaitEach: true }))?.[0]).toBe(0x02);
     const unknown = await session(gateway.port, [associateRq(), pdu(0x0a, Buffer.alloc(4))], { awaitEach: true });
     expect(unknown.pdus.map((p) => [p.type, p.body.toString('hex')]).at(-1)).toEqual([0x07, '00000201']);
     const early = await session(gateway.port, [pdata(pdv(1, 3, echoRq()))]);
