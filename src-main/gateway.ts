@@ -27,6 +27,8 @@ import { compileRules } from './routing/rule-matcher.ts';
 import { Router } from './routing/router.ts';
 import { RoutingRepository } from './routing/routing-repository.ts';
 import { INDEX_FILE } from './store/store-layout.ts';
+import { StudyQueries } from './db/study-queries.ts';
+import { Housekeeping } from './housekeeping/housekeeping.ts';
 
 export interface GatewayConfig extends ScpConfig {
   host: string | undefined;
@@ -38,6 +40,8 @@ export interface GatewayConfig extends ScpConfig {
   queue: QueueSettings;
   /** The desktop app keeps settings changed in its UI in the index; serve takes them from flags and config only. */
   useStoredSettings?: boolean;
+  /** Delete studies older than this many days once forwarded everywhere (housekeeping/retention.ts); unset: keep all. */
+  retentionDays?: number;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -70,6 +74,8 @@ export class Gateway {
   private readonly queue: ForwardQueue;
   private readonly server: StoreScpServer;
   readonly browse: BrowseQueries;
+  readonly studies: StudyQueries;
+  readonly housekeeping: Housekeeping;
   private sendCounter = 0;
   private readonly cancelledSends = new Set<number>();
   address: { host: string; port: number } | undefined;
@@ -97,6 +103,10 @@ export class Gateway {
       if (routed.queued > 0 || routed.waiting > 0) this.queue.kick();
     };
     this.browse = new BrowseQueries(db);
+    this.studies = new StudyQueries(db);
+    this.housekeeping = new Housekeeping({
+      db, storeRoot: store.root, studies: this.studies, events: this.events, logger, configRetentionDays: config.retentionDays,
+    });
     this.server = new StoreScpServer({ config, store, repo: this.repo, events: this.events, logger });
   }
 
@@ -109,9 +119,11 @@ export class Gateway {
     if (config.useStoredSettings) Object.assign(config, storedSettings(db));
     const gateway = new Gateway(config, logger, db, store);
     gateway.queue.start();
+    gateway.housekeeping.start();
     try {
       gateway.address = await gateway.server.listen(config.host, config.port);
     } catch (err) {
+      await gateway.housekeeping.stop();
       await gateway.queue.stop();
       db.close();
       throw err;
@@ -123,6 +135,7 @@ export class Gateway {
   /** Drains: no new associations, the instances in flight (in and out) are finished, then all closes. */
   async stop(): Promise<void> {
     await this.server.close();
+    await this.housekeeping.stop();
     await this.queue.stop();
     this.db.close();
     this.logger.info('gateway.stopped', {});
@@ -139,7 +152,10 @@ export class Gateway {
       maxPduLength: this.config.maxPduLength,
       shouldContinue: () => !this.cancelledSends.has(sendId),
       onProgress: (p) => this.events.emit('send-progress', { sendId, ...p }),
-      onResult: (result) => this.events.emit('send-file-done', { sendId, ...result }),
+      onResult: (result) => {
+        this.housekeeping.recordSent(result, peer, callingAe);
+        this.events.emit('send-file-done', { sendId, ...result });
+      },
     }).then((results) => {
       const cancelled = this.cancelledSends.delete(sendId);
       const sent = results.filter((r) => r.ok).length;

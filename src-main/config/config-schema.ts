@@ -212,6 +212,7 @@ export const configFileSchema = z.strictObject(
     destinations: z.array(destinationSchema, must('a list of destinations')).optional(),
     rules: z.array(ruleSchema, must('a list of rules')).optional(),
     queue: queue.optional(),
+    retentionDays: wholeNumber(0, 36_500, 'a number of days').optional(),
   },
   must('a mapping of settings (ae, port, storage, destinations, rules, queue, …)'),
 );

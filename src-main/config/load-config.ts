@@ -101,6 +101,7 @@ function toGatewayConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       backoffMaxSeconds: file.queue?.backoffMaxSeconds ?? DEFAULT_QUEUE_SETTINGS.backoffMaxSeconds,
       batchSize: file.queue?.batchSize ?? DEFAULT_QUEUE_SETTINGS.batchSize,
     },
+    ...(file.retentionDays !== undefined ? { retentionDays: file.retentionDays } : {}),
   };
 }
 
