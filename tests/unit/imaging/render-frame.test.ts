@@ -40,9 +40,10 @@ async function rendered(file: string, request: Parameters<typeof renderFrame>[1]
 }
 
 describe('renderFrame', () => {
-  it('renders a signed 16-bit CT with rescale and the window from the file as DCMTK does', async () => {
+  it('renders a signed 16-bit CT with rescale, windowed over its data range when the file has no window, as DCMTK does', async () => {
     const { result, image } = await rendered('CT_small.dcm', {});
-    expect(result).toMatchObject({ columns: 128, rows: 128, frames: 1, photometric: 'MONOCHROME2', defaultWindow: { center: 135.5, width: 2063 } });
+    // -896..1167 HU after the rescale (intercept -1024).
+    expect(result).toMatchObject({ columns: 128, rows: 128, frames: 1, photometric: 'MONOCHROME2', range: { min: -896, max: 1167 }, defaultWindow: { center: 135.5, width: 2063 } });
     const ref = await reference('CT_small.dcm', ['+Ww', '135.5', '2063']);
     expect(maxDifference(image.pixels, ref.pixels)).toBeLessThanOrEqual(1);
   });
@@ -61,6 +62,13 @@ describe('renderFrame', () => {
     expect(maxDifference(image.pixels, ref.pixels)).toBeLessThanOrEqual(1);
     const other = await rendered('rtdose.dcm', { frame: 14, window: { center: 1_000_000, width: 500_000 } });
     expect(other.image.pixels.equals(image.pixels)).toBe(false);
+  });
+
+  it('takes the window from the file when it has one', async () => {
+    const { result, image } = await rendered('MR_small.dcm', {});
+    expect(result.defaultWindow).toEqual({ center: 600, width: 1600 });
+    const ref = await reference('MR_small.dcm', ['+Wi', '1']);
+    expect(maxDifference(image.pixels, ref.pixels)).toBeLessThanOrEqual(1);
   });
 
   it('renders big endian and implicit VR files like the little endian original', async () => {
