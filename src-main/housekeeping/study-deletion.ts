@@ -4,8 +4,8 @@
  * index no longer names (reclaimed by nothing worse than disk space), never rows naming missing files.
  * A study with an instance being forwarded right now is refused: its file is open on the wire.
  */
-import { rmdir, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DeletedStudy } from '../api/contract.ts';
 import { transaction, type Database } from '../db/database.ts';
 import type { AuditLog } from './audit-log.ts';
@@ -78,16 +78,14 @@ function studyFacts(db: Database, study: string): StudyFacts {
   };
 }
 
-/** Unlinks each file (one already gone is fine), then the series and study folders they leave empty. */
+/**
+ * Unlinks each file (one already gone is fine). The folders stay: the store remembers the folders
+ * it has made, and a study sent again must find its folder where the store left it.
+ */
 async function removeFiles(root: string, paths: string[]): Promise<void> {
-  const folders = new Set<string>();
   for (const path of paths) {
     await unlink(join(root, path)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
-    folders.add(dirname(path));
   }
-  const studyFolders = new Set([...folders].map((f) => dirname(f)));
-  // rmdir refuses a folder that is not empty, which is exactly the guard wanted (another version may live there).
-  for (const folder of [...folders, ...studyFolders]) await rmdir(join(root, folder)).catch(() => undefined);
 }

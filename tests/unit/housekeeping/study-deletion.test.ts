@@ -1,4 +1,5 @@
 import { access, readdir } from 'node:fs/promises';
+import { listFilesRecursive } from '../../helpers/p10-regions.ts';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/housekeeping/audit-log.ts';
@@ -29,7 +30,7 @@ describe('deleteStudy', () => {
 
   const count = (sql: string, ...args: string[]) => (s.db.prepare(sql).get(...args) as { n: number }).n;
 
-  it('removes the study’s files, folders, index rows, jobs and attempts, and nothing of another study', async () => {
+  it('removes the study’s files, index rows, jobs and attempts, and nothing of another study', async () => {
     const job = jobs.list({}).find((j) => j.study_instance_uid === A)!;
     jobs.recordAttempt({ jobId: job.id, attempt: 1, startedAt: 'x', finishedAt: 'y', outcome: 'retry', status: null, error: 'refused', failureKind: null, backoffMs: 1 });
     const deleted = await deleteStudy(s.db, audit, s.root, A, { actor: 'user', reason: 'test' });
@@ -37,8 +38,8 @@ describe('deleteStudy', () => {
     expect(count('SELECT count(*) AS n FROM instances WHERE study_instance_uid = ?', A)).toBe(0);
     expect(count('SELECT count(*) AS n FROM jobs WHERE study_instance_uid = ?', A)).toBe(0);
     expect(count('SELECT count(*) AS n FROM job_attempts')).toBe(0);
-    await expect(access(join(s.root, 'studies', A))).rejects.toThrow(/ENOENT/);
-    expect(await readdir(join(s.root, 'studies'))).toEqual([B]);
+    expect(await listFilesRecursive(join(s.root, 'studies', A))).toEqual([]);
+    expect(await listFilesRecursive(join(s.root, 'studies', B))).toHaveLength(1);
     expect(count('SELECT count(*) AS n FROM instances WHERE study_instance_uid = ?', B)).toBe(1);
     expect(count('SELECT count(*) AS n FROM jobs WHERE study_instance_uid = ?', B)).toBe(1);
   });
@@ -56,6 +57,13 @@ describe('deleteStudy', () => {
     expect(count('SELECT count(*) AS n FROM instances WHERE study_instance_uid = ?', A)).toBe(3);
     expect(audit.search({ action: 'deleted' })).toEqual([]);
     expect((await readdir(join(s.root, 'studies', A, `${A}.1`))).length).toBe(3);
+  });
+
+  it('stores the study again when it is sent again after its deletion', async () => {
+    await deleteStudy(s.db, audit, s.root, A, { actor: 'user', reason: 'test' });
+    const again = await s.receive({ sopInstanceUid: `${A}.1.1`, studyInstanceUid: A, seriesInstanceUid: `${A}.1`, seed: 1 });
+    await expect(access(join(s.root, again.path))).resolves.toBeUndefined();
+    expect(count('SELECT count(*) AS n FROM instances WHERE study_instance_uid = ?', A)).toBe(1);
   });
 
   it('says so when the study is not stored', async () => {
