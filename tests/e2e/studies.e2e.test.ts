@@ -219,10 +219,14 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     expect(await rowCells(elements, privateRow)).toMatchObject({ Name: 'Private (GEMS_IDEN_01)', VR: 'LO', Value: 'GE_GENESIS_FF' });
     const patientRow = dataRows(elements).filter({ hasText: '(0010,0010)' });
     expect(await rowCells(elements, patientRow)).toMatchObject({ Name: 'PatientName', Value: 'CompressedSamples^CT1' });
+    // The private block by its creator: what the README picture shows.
+    await instance.getByRole('searchbox', { name: 'Find element' }).fill('GEMS_IDEN');
+    await eventually('the GEMS_IDEN_01 block', async () => (await dataRows(elements).count()) > 5);
+    await instance.getByRole('searchbox', { name: 'Find element' }).blur();
+    await saveScreenshot(page, 's2-ct-elements', 'instance-elements');
     await instance.getByRole('searchbox', { name: 'Find element' }).fill('rescale');
     await eventually('only the rescale rows', async () => (await dataRows(elements).count()) === 2);
     expect(await rowCells(elements, dataRows(elements).first())).toMatchObject({ Tag: '(0028,1052)', Name: 'RescaleIntercept', Value: '-1024' });
-    await saveScreenshot(page, 's2-ct-elements', 'instance-elements');
     expect(problems).toEqual([]);
     await close();
   });
