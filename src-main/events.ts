@@ -3,7 +3,7 @@
  * event carries everything a person would want to see about the thing that happened.
  */
 import { EventEmitter } from 'node:events';
-import type { SendFinished, Settings } from './api/contract.ts';
+import type { DeletedStudy, SendFinished, Settings } from './api/contract.ts';
 import type { SendResult } from './dicom/store-scu.ts';
 
 export interface AssociationOpened {
@@ -72,6 +72,12 @@ export interface JobUpdated {
   nextAttemptAt: string | undefined;
 }
 
+/** Studies removed from the store, by a person or by the retention rule. */
+export interface StudiesDeleted {
+  by: 'user' | 'retention';
+  studies: DeletedStudy[];
+}
+
 export interface GatewayEvents {
   'association-opened': AssociationOpened;
   'association-closed': AssociationClosed;
@@ -83,6 +89,7 @@ export interface GatewayEvents {
   'job-updated': JobUpdated;
   'send-finished': SendFinished;
   'settings-changed': Settings;
+  'studies-deleted': StudiesDeleted;
 }
 
 export type GatewayEventName = keyof GatewayEvents;

@@ -36,6 +36,8 @@ import { INDEX_FILE, JOURNAL_DIR } from './store/store-layout.ts';
 import { StoreLock } from './store/store-lock.ts';
 import { serverTlsOptions } from './tls/tls-context.ts';
 import type { ListenerTls } from './tls/tls-settings.ts';
+import { StudyQueries } from './db/study-queries.ts';
+import { Housekeeping } from './housekeeping/housekeeping.ts';
 
 export interface GatewayConfig extends ScpConfig {
   host: string | undefined;
@@ -51,6 +53,8 @@ export interface GatewayConfig extends ScpConfig {
   useStoredSettings?: boolean;
   /** Forwarding runs on its own worker thread unless this is false (then on the main thread). */
   forwardThread?: boolean;
+  /** Delete studies older than this many days once forwarded everywhere (housekeeping/retention.ts); unset: keep all. */
+  retentionDays?: number;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -108,6 +112,8 @@ export class Gateway {
   private readonly queue: ForwardQueue;
   private readonly server: StoreScpServer;
   readonly browse: BrowseQueries;
+  readonly studies: StudyQueries;
+  readonly housekeeping: Housekeeping;
   private sendCounter = 0;
   private readonly cancelledSends = new Set<number>();
   address: { host: string; port: number } | undefined;
@@ -134,6 +140,10 @@ export class Gateway {
       defaultCallingAe: config.aeTitle, logger, sender: config.forwardThread === false ? inThreadSender(systemClock) : workerSender(logger),
     });
     this.browse = new BrowseQueries(db);
+    this.studies = new StudyQueries(db);
+    this.housekeeping = new Housekeeping({
+      db, storeRoot: store.root, studies: this.studies, events: this.events, logger, configRetentionDays: config.retentionDays,
+    });
     this.server = new StoreScpServer({
       config,
       receiver: new ReceiveInstance({ store, events: this.events, logger }),
@@ -198,11 +208,13 @@ export class Gateway {
       throw err;
     }
     gateway.queue.start();
+    gateway.housekeeping.start();
     try {
       gateway.address = await gateway.server.listen(config.host, config.port);
       if (config.tls) gateway.tlsAddress = await gateway.server.listen(config.host, config.tls.port, tlsOptions);
     } catch (err) {
       await gateway.server.close();
+      await gateway.housekeeping.stop();
       await gateway.queue.stop();
       await gateway.store.close();
       db.close();
@@ -219,6 +231,7 @@ export class Gateway {
     await this.server.close();
     // Everything acknowledged is indexed and routed before the queue stops (jobs it creates are kept for the next start).
     await this.store.close();
+    await this.housekeeping.stop();
     await this.queue.stop();
     this.db.close();
     this.lock.release();
@@ -236,7 +249,10 @@ export class Gateway {
       maxPduLength: this.config.maxPduLength,
       shouldContinue: () => !this.cancelledSends.has(sendId),
       onProgress: (p) => this.events.emit('send-progress', { sendId, ...p }),
-      onResult: (result) => this.events.emit('send-file-done', { sendId, ...result }),
+      onResult: (result) => {
+        this.housekeeping.recordSent(result, peer, callingAe);
+        this.events.emit('send-file-done', { sendId, ...result });
+      },
     }).then((results) => {
       const cancelled = this.cancelledSends.delete(sendId);
       const sent = results.filter((r) => r.ok).length;

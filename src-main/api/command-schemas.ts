@@ -59,6 +59,16 @@ const jobState = z.enum(['queued', 'sending', 'sent', 'retry-wait', 'dead', 'can
 
 const none = z.undefined().or(z.strictObject({}));
 
+// Empty means "no bound": a cleared date field sends "".
+const date = z.string().regex(/^(\d{8}|\d{4}-\d{2}-\d{2})?$/, 'must be a date as YYYY-MM-DD or YYYYMMDD');
+const auditSearch = z.strictObject({
+  text: z.string().max(128).optional(),
+  action: z.enum(['received', 'forwarded', 'sent', 'deleted']).optional(),
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
+  limit,
+});
+
 export const COMMAND_SCHEMAS = {
   getStatus: none,
   listStudies: z.strictObject({ limit }),
@@ -97,4 +107,28 @@ export const COMMAND_SCHEMAS = {
       maxPduLength: z.number().int().min(4096).max(0xffffffff).optional(),
     }),
   }),
+  searchStudies: z.strictObject({
+    patient: z.string().max(128).optional(),
+    dateFrom: date.optional(),
+    dateTo: date.optional(),
+    modality: z.string().max(16).optional(),
+    accession: z.string().max(64).optional(),
+    callingAe: z.string().max(16).optional(),
+    limit,
+  }),
+  listSeries: z.strictObject({ studyInstanceUid: uid }),
+  storageUsage: none,
+  instanceElements: z.strictObject({ instanceId: id }),
+  renderFrame: z.strictObject({
+    instanceId: id,
+    frame: z.number().int().min(0).optional(),
+    window: z.strictObject({ center: z.number().finite(), width: z.number().finite().positive() }).optional(),
+    maxSize: z.number().int().min(16).max(4096).optional(),
+  }),
+  deleteStudy: z.strictObject({ studyInstanceUid: uid }),
+  getRetention: none,
+  saveRetention: z.strictObject({ days: z.number().int().min(0).max(36_500).nullable() }),
+  runRetention: none,
+  searchAudit: auditSearch,
+  exportAuditCsv: auditSearch,
 } satisfies Record<CommandName, z.ZodType>;

@@ -160,6 +160,160 @@ export interface Settings {
   maxPduLength: number;
 }
 
+/** Search of stored studies; every field optional, all given must match. Dates as YYYYMMDD or YYYY-MM-DD. */
+export interface StudySearch {
+  /** Patient name or ID, any part of it; `*` and `?` as wildcards. */
+  patient?: string;
+  dateFrom?: string;
+  dateTo?: string;
+  modality?: string;
+  accession?: string;
+  callingAe?: string;
+  limit?: number;
+}
+
+export interface StudyRecord extends StudySummary {
+  patientBirthDate: string | null;
+  patientSex: string | null;
+  accessionNumber: string | null;
+  firstReceivedAt: string;
+  /** Every AE title that sent instances of this study. */
+  callingAes: string[];
+}
+
+export interface SeriesSummary {
+  studyInstanceUid: string;
+  seriesInstanceUid: string | null;
+  seriesNumber: number | null;
+  seriesDescription: string | null;
+  modality: string | null;
+  instanceCount: number;
+  bytes: number;
+  lastReceivedAt: string;
+  /** The instance whose image stands for the series (its middle one). */
+  thumbnailInstanceId: number | null;
+}
+
+export interface StorageUsage {
+  storage: string;
+  studies: number;
+  instances: number;
+  /** Bytes of stored instance files (every version). */
+  bytes: number;
+  diskFreeBytes: number | null;
+  diskTotalBytes: number | null;
+}
+
+/** One element of an instance, in file order; items are rows too, so a sequence reads as nested lines. */
+export interface ElementRow {
+  kind: 'element' | 'item' | 'fragment' | 'frame';
+  /** Nesting: 0 for the top level (and the meta group). */
+  depth: number;
+  path: string;
+  /** "(0010,0010)"; empty for items, fragments, frames. */
+  tag: string;
+  /** Keyword, "Private (creator)" or "Item 1", "Frame 3", "Fragment 2". */
+  name: string;
+  vr: string;
+  /** File offset of the header. */
+  offset: number;
+  /** Value length in bytes; null for undefined length (the true length is in valueLength). */
+  length: number | null;
+  valueLength: number;
+  /** The private creator that reserved this private element's block, if any. */
+  privateCreator: string | null;
+  /** The value as text; empty for containers, a byte count for long binary values. */
+  value: string;
+  /** In the file meta group (0002,xxxx). */
+  meta: boolean;
+}
+
+export interface InstanceElements {
+  path: string;
+  fileSize: number;
+  transferSyntaxUid: string;
+  transferSyntaxName: string;
+  rows: ElementRow[];
+  /** Why the walk could not reach the end, if it could not. */
+  problem: string | null;
+}
+
+export interface WindowLevel {
+  center: number;
+  width: number;
+}
+
+/** One frame rendered to 8 bits for display, or why it cannot be. */
+export type RenderedFrame =
+  | {
+      ok: true;
+      /** A PNG, base64. */
+      png: string;
+      width: number;
+      height: number;
+      /** The image's own size (the PNG is smaller when downscaled for a thumbnail). */
+      columns: number;
+      rows: number;
+      frame: number;
+      frames: number;
+      photometric: string;
+      /** The window used; null for colour images, which are shown as stored. */
+      window: WindowLevel | null;
+      /** The window from the file, or from the data range when the file has none. */
+      defaultWindow: WindowLevel | null;
+      /** Smallest and largest value in this frame, after rescale. */
+      range: { min: number; max: number };
+    }
+  | { ok: false; reason: string };
+
+export interface DeletedStudy {
+  studyInstanceUid: string;
+  instances: number;
+  bytes: number;
+  jobs: number;
+}
+
+export interface RetentionSettings {
+  /** Delete studies whose last instance arrived more than this many days ago, once forwarded everywhere; null: keep everything. */
+  days: number | null;
+  /** Where the value comes from: saved in the UI (kept in the index), the config file, or nothing set. */
+  source: 'saved' | 'config' | 'default';
+}
+
+export interface RetentionRun {
+  ranAt: string;
+  deleted: DeletedStudy[];
+  /** Studies old enough but kept because a forward is not finished (queued, retrying, dead). */
+  keptUnforwarded: number;
+}
+
+export type AuditAction = 'received' | 'forwarded' | 'sent' | 'deleted';
+
+export interface AuditEvent {
+  id: number;
+  at: string;
+  action: AuditAction;
+  actor: string;
+  target: string | null;
+  studyInstanceUid: string | null;
+  sopInstanceUid: string | null;
+  patientName: string | null;
+  patientId: string | null;
+  instances: number;
+  bytes: number | null;
+  detail: string | null;
+}
+
+export interface AuditSearch {
+  /** Any part of the patient, AE titles, destination, UIDs or detail. */
+  text?: string;
+  action?: AuditAction;
+  /** ISO date or date-time bounds on `at`. */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
 /** Every command: its argument (one JSON object or nothing) and its result. */
 export interface GatewayCommands {
   getStatus: { args: void; result: GatewayStatus };
@@ -190,6 +344,17 @@ export interface GatewayCommands {
   digestChain: { args: { instanceId: number }; result: DigestChain };
   getSettings: { args: void; result: Settings };
   saveSettings: { args: { settings: Partial<Omit<Settings, 'storage'>> }; result: Settings };
+  searchStudies: { args: StudySearch; result: StudyRecord[] };
+  listSeries: { args: { studyInstanceUid: string }; result: SeriesSummary[] };
+  storageUsage: { args: void; result: StorageUsage };
+  instanceElements: { args: { instanceId: number }; result: InstanceElements };
+  renderFrame: { args: { instanceId: number; frame?: number; window?: WindowLevel; maxSize?: number }; result: RenderedFrame };
+  deleteStudy: { args: { studyInstanceUid: string }; result: DeletedStudy };
+  getRetention: { args: void; result: RetentionSettings };
+  saveRetention: { args: { days: number | null }; result: RetentionSettings };
+  runRetention: { args: void; result: RetentionRun };
+  searchAudit: { args: AuditSearch; result: AuditEvent[] };
+  exportAuditCsv: { args: AuditSearch; result: { csv: string; rows: number } };
 }
 
 export type CommandName = keyof GatewayCommands;
@@ -221,9 +386,11 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'listJobs', 'jobAttempts', 'queueCounts', 'retryJob', 'retryDeadJobs', 'cancelJob', 'compareFiles', 'readByteRange',
   'retryDeadPreview', 'retryDestinationNow',
   'digestChain', 'getSettings', 'saveSettings',
+  'searchStudies', 'listSeries', 'storageUsage', 'instanceElements', 'renderFrame', 'deleteStudy', 'getRetention', 'saveRetention',
+  'runRetention', 'searchAudit', 'exportAuditCsv',
 ];
 
 export const UI_EVENT_NAMES: readonly UiEventName[] = [
   'association-opened', 'association-closed', 'instance-stored', 'instance-duplicate', 'instance-failed',
-  'send-progress', 'send-file-done', 'send-finished', 'job-updated', 'settings-changed',
+  'send-progress', 'send-file-done', 'send-finished', 'job-updated', 'settings-changed', 'studies-deleted',
 ];

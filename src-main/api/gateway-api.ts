@@ -10,6 +10,8 @@ import { sopClassName } from '../dicom/sop-class-names.ts';
 import type { Gateway } from '../gateway.ts';
 import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { compareFiles } from '../inspect/compare-files.ts';
+import { instanceElements } from '../inspect/instance-elements.ts';
+import { renderFrame } from '../imaging/render-frame.ts';
 import { packageVersion } from '../package-info.ts';
 import { CommandError, type ApiHost } from './api-host.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
@@ -115,6 +117,17 @@ function commandHandlers(g: Gateway): Handlers {
     digestChain: ({ instanceId }) => g.digestChain(instanceId),
     getSettings: () => g.settings(),
     saveSettings: ({ settings }) => g.applySettings(settings),
+    searchStudies: (filter) => g.studies.search(filter),
+    listSeries: ({ studyInstanceUid }) => g.studies.series(studyInstanceUid),
+    storageUsage: () => g.housekeeping.usage(),
+    instanceElements: ({ instanceId }) => instanceElements(g.instancePath(instanceId)),
+    renderFrame: ({ instanceId, ...request }) => renderFrame(g.instancePath(instanceId), request),
+    deleteStudy: ({ studyInstanceUid }) => g.housekeeping.deleteStudy(studyInstanceUid),
+    getRetention: () => g.housekeeping.retention(),
+    saveRetention: ({ days }) => g.housekeeping.saveRetention(days),
+    runRetention: () => g.housekeeping.runRetention(),
+    searchAudit: (filter) => g.housekeeping.audit.search(filter),
+    exportAuditCsv: (filter) => g.housekeeping.audit.csv(filter),
   };
 }
 
@@ -139,6 +152,8 @@ function toCommandError(command: CommandName, err: unknown): CommandError {
   if (command === 'saveRules') return new CommandError('The rules were not saved: one of them is not valid.', detail);
   if (/no destination named/.test(detail)) return new CommandError('That destination does not exist (any more).', detail);
   if (/no stored instance/.test(detail)) return new CommandError('That image is no longer in the store.', detail);
+  if (/no stored study/.test(detail)) return new CommandError('That study is no longer in the store.', detail);
+  if (/is being forwarded now/.test(detail)) return new CommandError('This study is being sent to a destination right now. Delete it when the queue has sent it.', detail);
   return new CommandError('Something went wrong in the gateway.', detail);
 }
 

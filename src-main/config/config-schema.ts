@@ -240,6 +240,7 @@ export const configFileSchema = z.strictObject(
     rules: z.array(ruleSchema, must('a list of rules')).optional(),
     queue: queue.optional(),
     tls: listenerTls.optional(),
+    retentionDays: wholeNumber(0, 36_500, 'a number of days').optional(),
   },
   must('a mapping of settings (ae, port, storage, destinations, rules, queue, …)'),
 );

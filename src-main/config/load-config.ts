@@ -104,6 +104,7 @@ function toGatewayConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       lingerSeconds: file.queue?.lingerSeconds ?? DEFAULT_QUEUE_SETTINGS.lingerSeconds,
     },
     ...(file.tls && { tls: toListenerTls(file.tls, baseDir) }),
+    ...(file.retentionDays !== undefined ? { retentionDays: file.retentionDays } : {}),
   };
 }
 

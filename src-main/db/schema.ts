@@ -168,4 +168,44 @@ export const MIGRATIONS: readonly string[] = [
   -- DICOM TLS settings of a destination (JSON of DestinationTls); null: plain TCP.
   ALTER TABLE destinations ADD COLUMN tls TEXT;
   `,
+  `
+  -- Who sent what to whom and when: append-only, kept after the instances it names are deleted.
+  CREATE TABLE audit_events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('received', 'forwarded', 'sent', 'deleted')),
+    -- who: the calling AE of a sender, 'user' or 'retention' for a deletion, the gateway for a send
+    actor TEXT NOT NULL,
+    -- to whom: our AE for a receipt, the destination (or AE@host:port) for a forward or a send
+    target TEXT,
+    study_instance_uid TEXT,
+    sop_instance_uid TEXT,
+    patient_name TEXT,
+    patient_id TEXT,
+    instances INTEGER NOT NULL DEFAULT 1,
+    bytes INTEGER,
+    detail TEXT
+  );
+  CREATE INDEX audit_events_at ON audit_events (at);
+  CREATE INDEX instances_received ON instances (received_at);
+
+  -- Receipts and forwards are recorded by the index itself, in the transaction that makes them true:
+  -- no extra disk sync, and no receipt or delivery without its audit line.
+  CREATE TRIGGER audit_received AFTER INSERT ON instances BEGIN
+    INSERT INTO audit_events (at, action, actor, target, study_instance_uid, sop_instance_uid, patient_name, patient_id, instances, bytes, detail)
+    VALUES (NEW.received_at, 'received', coalesce(NEW.calling_ae, '(no AE title)'),
+            (SELECT called_ae FROM associations WHERE id = NEW.association_id),
+            NEW.study_instance_uid, NEW.sop_instance_uid, NEW.patient_name, NEW.patient_id, 1, NEW.size,
+            CASE WHEN NEW.version > 1 THEN 'version ' || NEW.version ELSE NULL END);
+  END;
+
+  CREATE TRIGGER audit_forwarded AFTER UPDATE OF state ON jobs WHEN NEW.state = 'sent' AND OLD.state <> 'sent' BEGIN
+    INSERT INTO audit_events (at, action, actor, target, study_instance_uid, sop_instance_uid, patient_name, patient_id, instances, bytes, detail)
+    SELECT coalesce(NEW.sent_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), 'forwarded',
+           coalesce((SELECT calling_ae FROM destinations WHERE name = NEW.destination), 'gateway'), NEW.destination,
+           i.study_instance_uid, i.sop_instance_uid, i.patient_name, i.patient_id, 1, i.size,
+           CASE WHEN NEW.rule IS NOT NULL THEN 'rule ' || NEW.rule ELSE 'forwarded on request' END
+    FROM instances i WHERE i.id = NEW.instance_id;
+  END;
+  `,
 ];

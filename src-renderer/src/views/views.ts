@@ -13,6 +13,9 @@ import DestinationsView from './DestinationsView.svelte';
 import RulesView from './RulesView.svelte';
 import QueueView from './QueueView.svelte';
 import SettingsView from './SettingsView.svelte';
+import StudiesView from './StudiesView.svelte';
+import InstanceView from './InstanceView.svelte';
+import HousekeepingView from './HousekeepingView.svelte';
 
 export interface ViewProps {
   active: boolean;
@@ -34,4 +37,7 @@ export const views: ViewEntry[] = [
   { id: 'rules', label: 'Rules', component: RulesView },
   { id: 'queue', label: 'Queue', component: QueueView },
   { id: 'settings', label: 'Settings', component: SettingsView },
+  { id: 'studies', label: 'Studies', component: StudiesView },
+  { id: 'instance', label: 'Instance', component: InstanceView },
+  { id: 'housekeeping', label: 'Housekeeping', component: HousekeepingView },
 ];

@@ -1,0 +1,118 @@
+/**
+ * What it takes to show one frame: the image pixel module of the top-level dataset (and the
+ * shared functional groups of an enhanced multi-frame object), and where the native pixel data
+ * lies in the file. Read with the inspector's walker, which passes values it does not keep, so
+ * the pixel data itself is never read here.
+ */
+import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
+import { openDatasetSource, openInput } from '../inspect/dataset-input.ts';
+import { walkEvents } from '../inspect/element-walker.ts';
+import { PIXEL_DATA } from '../inspect/tag-dictionary.ts';
+
+export interface ImageAttributes {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  photometric: string;
+  planarConfiguration: number;
+  frames: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  signed: boolean;
+  littleEndian: boolean;
+  rescaleSlope: number;
+  rescaleIntercept: number;
+  /** From the file; undefined when it has none. */
+  window: { center: number; width: number } | undefined;
+  /** File offset of the first pixel byte and the bytes of pixel data. */
+  pixelOffset: number;
+  pixelLength: number;
+}
+
+export type ImageAttributesResult = { ok: true; image: ImageAttributes } | { ok: false; reason: string };
+
+const SHARED_FUNCTIONAL_GROUPS = '(5200,9229)';
+const TAGS = {
+  samplesPerPixel: 0x00280002, photometric: 0x00280004, planarConfiguration: 0x00280006, frames: 0x00280008,
+  rows: 0x00280010, columns: 0x00280011, bitsAllocated: 0x00280100, bitsStored: 0x00280101, highBit: 0x00280102,
+  pixelRepresentation: 0x00280103, windowCenter: 0x00281050, windowWidth: 0x00281051, rescaleIntercept: 0x00281052,
+  rescaleSlope: 0x00281053,
+} as const;
+const WANTED = new Set<number>(Object.values(TAGS));
+// Enhanced objects keep rescale and window in functional groups; the shared ones hold for every frame.
+const SHARED_ONLY = new Set<number>([TAGS.windowCenter, TAGS.windowWidth, TAGS.rescaleIntercept, TAGS.rescaleSlope]);
+
+export async function readImageAttributes(path: string): Promise<ImageAttributesResult> {
+  const opened = await openInput({ path });
+  const encoding = opened.encoding;
+  if (!opened.header || !encoding || !opened.transferSyntaxUid) return { ok: false, reason: `not a DICOM Part-10 file: ${opened.problem ?? 'no meta group'}` };
+  if (encoding.encapsulated) return { ok: false, reason: `preview needs decompression: the pixel data is ${describeTransferSyntax(opened.transferSyntaxUid)}` };
+  // Offsets in a deflated dataset count inflated bytes; reading one frame would mean inflating all before it.
+  if (encoding.deflated) return { ok: false, reason: 'preview needs decompression: the dataset is deflated' };
+  const values = new Map<number, Buffer>();
+  let pixel: { offset: number; length: number; undefinedLength: boolean } | undefined;
+  const source = await openDatasetSource(opened);
+  try {
+    let depth = 0;
+    for await (const event of walkEvents(source, { explicitVr: encoding.explicitVr, littleEndian: encoding.littleEndian, hashValues: false })) {
+      if (event.type === 'problem') return { ok: false, reason: `the dataset cannot be read: ${event.problem.reason}` };
+      if (event.type === 'item') depth++;
+      if (event.type === 'end' && event.container?.type === 'item') depth--;
+      if (event.type !== 'element') continue;
+      const node = event.node;
+      if (depth === 0 && node.tag === PIXEL_DATA) {
+        pixel = { offset: node.valueOffset, length: node.valueLength, undefinedLength: node.undefinedLength };
+        break;
+      }
+      const wanted = WANTED.has(node.tag) && node.value && !values.has(node.tag);
+      if (wanted && (depth === 0 || (SHARED_ONLY.has(node.tag) && node.path.startsWith(SHARED_FUNCTIONAL_GROUPS)))) values.set(node.tag, node.value!);
+    }
+  } finally {
+    await source.close();
+  }
+  if (!pixel) return { ok: false, reason: 'this instance has no pixel data' };
+  if (pixel.undefinedLength) return { ok: false, reason: 'preview needs decompression: the pixel data is encapsulated' };
+  return toAttributes(values, encoding.littleEndian, pixel);
+}
+
+function toAttributes(values: Map<number, Buffer>, littleEndian: boolean, pixel: { offset: number; length: number }): ImageAttributesResult {
+  const us = (tag: number) => {
+    const v = values.get(tag);
+    if (!v || v.length < 2) return undefined;
+    return littleEndian ? v.readUInt16LE(0) : v.readUInt16BE(0);
+  };
+  const firstNumber = (tag: number) => {
+    const text = values.get(tag)?.toString('latin1').split('\\')[0]?.trim();
+    const n = text ? Number(text) : Number.NaN;
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const rows = us(TAGS.rows);
+  const columns = us(TAGS.columns);
+  const bitsAllocated = us(TAGS.bitsAllocated);
+  if (!rows || !columns || !bitsAllocated) return { ok: false, reason: 'the image has no Rows, Columns or Bits Allocated' };
+  if (![8, 16, 32].includes(bitsAllocated)) return { ok: false, reason: `a preview of ${bitsAllocated}-bit pixels is not available` };
+  const bitsStored = us(TAGS.bitsStored) ?? bitsAllocated;
+  const center = firstNumber(TAGS.windowCenter);
+  const width = firstNumber(TAGS.windowWidth);
+  const image: ImageAttributes = {
+    rows, columns, bitsAllocated, bitsStored: Math.min(bitsStored, bitsAllocated),
+    samplesPerPixel: us(TAGS.samplesPerPixel) ?? 1,
+    photometric: values.get(TAGS.photometric)?.toString('latin1').replace(/[\0 ]+$/, '').trim() || 'MONOCHROME2',
+    planarConfiguration: us(TAGS.planarConfiguration) ?? 0,
+    frames: Math.max(1, Math.trunc(firstNumber(TAGS.frames) ?? 1)),
+    highBit: us(TAGS.highBit) ?? Math.min(bitsStored, bitsAllocated) - 1,
+    signed: us(TAGS.pixelRepresentation) === 1,
+    littleEndian,
+    rescaleSlope: firstNumber(TAGS.rescaleSlope) || 1,
+    rescaleIntercept: firstNumber(TAGS.rescaleIntercept) ?? 0,
+    window: center !== undefined && width !== undefined && width > 0 ? { center, width } : undefined,
+    pixelOffset: pixel.offset,
+    pixelLength: pixel.length,
+  };
+  return { ok: true, image };
+}
+
+export function frameBytes(image: ImageAttributes): number {
+  return image.rows * image.columns * image.samplesPerPixel * (image.bitsAllocated / 8);
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { renderFramePixels, storedValues, windowed } from '../../../src-main/imaging/frame-render.ts';
+import type { ImageAttributes } from '../../../src-main/imaging/image-attributes.ts';
+
+function image(over: Partial<ImageAttributes>): ImageAttributes {
+  return {
+    rows: 1, columns: 4, samplesPerPixel: 1, photometric: 'MONOCHROME2', planarConfiguration: 0, frames: 1, bitsAllocated: 16,
+    bitsStored: 16, highBit: 15, signed: false, littleEndian: true, rescaleSlope: 1, rescaleIntercept: 0, window: undefined,
+    pixelOffset: 0, pixelLength: 8, ...over,
+  };
+}
+
+function words(values: number[], le = true): Buffer {
+  const b = Buffer.alloc(values.length * 2);
+  values.forEach((v, i) => (le ? b.writeUInt16LE(v & 0xffff, i * 2) : b.writeUInt16BE(v & 0xffff, i * 2)));
+  return b;
+}
+
+describe('frame rendering', () => {
+  it('unpacks 12 stored bits of 16, sign-extending signed pixels and ignoring bits above the high bit', () => {
+    const im = image({ bitsStored: 12, highBit: 11, signed: true });
+    expect(Array.from(storedValues(im, words([0x0fff, 0x0800, 0xf7ff, 0x07ff])))).toEqual([-1, -2048, 2047, 2047]);
+    expect(Array.from(storedValues({ ...im, signed: false }, words([0x0fff, 0x0800, 0xf000, 0x1001])))).toEqual([4095, 2048, 0, 1]);
+  });
+
+  it('applies the PS3.3 linear window: below, inside and above', () => {
+    const w = { center: 100, width: 201 };
+    expect(windowed(-1, w)).toBe(0);
+    expect(windowed(100, w)).toBe(Math.round(((100 - 99.5) / 200 + 0.5) * 255));
+    expect(windowed(200, w)).toBe(255);
+  });
+
+  it('rescales before windowing and takes the default window from the data range when the file has none', () => {
+    const out = renderFramePixels(image({ signed: true, rescaleSlope: 2, rescaleIntercept: -1000 }), words([0, 250, 500, 1000]), undefined, undefined);
+    expect(out.range).toEqual({ min: -1000, max: 1000 });
+    expect(out.defaultWindow).toEqual({ center: 0, width: 2000 });
+    expect(Array.from(out.pixels)).toEqual([0, 64, 128, 255]);
+  });
+
+  it('inverts MONOCHROME1 and reads 8-bit and big endian pixels', () => {
+    const window = { center: 128, width: 256 };
+    const mono1 = renderFramePixels(image({ photometric: 'MONOCHROME1', bitsAllocated: 8, bitsStored: 8, highBit: 7 }), Buffer.from([0, 255, 10, 20]), window, undefined);
+    expect(Array.from(mono1.pixels)).toEqual([255, 0, 245, 235]);
+    const be = renderFramePixels(image({ littleEndian: false }), words([0, 100, 200, 300], false), undefined, undefined);
+    const le = renderFramePixels(image({}), words([0, 100, 200, 300]), undefined, undefined);
+    expect(Array.from(be.pixels)).toEqual(Array.from(le.pixels));
+  });
+
+  it('reads planar and interleaved RGB alike', () => {
+    const rgb = image({ samplesPerPixel: 3, photometric: 'RGB', bitsAllocated: 8, bitsStored: 8, highBit: 7, columns: 2 });
+    const interleaved = renderFramePixels(rgb, Buffer.from([1, 2, 3, 4, 5, 6]), undefined, undefined);
+    const planar = renderFramePixels({ ...rgb, planarConfiguration: 1 }, Buffer.from([1, 4, 2, 5, 3, 6]), undefined, undefined);
+    expect(Array.from(interleaved.pixels)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(planar.pixels)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});

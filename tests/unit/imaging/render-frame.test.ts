@@ -1,0 +1,102 @@
+/**
+ * Frames rendered by the engine against DCMTK's dcmj2pnm with the same window: the reference is an
+ * independent implementation of the same PS3.3 pipeline (modality LUT, VOI window, polarity).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderFrame } from '../../../src-main/imaging/render-frame.ts';
+import { run } from '../../helpers/dcmtk.ts';
+import { decodePng, decodePnm } from '../../helpers/png-decode.ts';
+
+const CORPUS = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'render-frame-'));
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+async function reference(file: string, args: string[]): Promise<ReturnType<typeof decodePnm>> {
+  const out = join(work, `${file}-${args.join('_')}.pnm`);
+  const result = await run('dcmj2pnm', [...args, join(CORPUS, file), out]);
+  expect(result.code, result.stderr).toBe(0);
+  return decodePnm(await readFile(out));
+}
+
+/** Largest difference of any sample: rounding at the window's edges may differ by one grey level. */
+function maxDifference(a: Buffer, b: Buffer): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+async function rendered(file: string, request: Parameters<typeof renderFrame>[1]) {
+  const result = await renderFrame(join(CORPUS, file), request);
+  if (!result.ok) throw new Error(result.reason);
+  return { result, image: decodePng(Buffer.from(result.png, 'base64')) };
+}
+
+describe('renderFrame', () => {
+  it('renders a signed 16-bit CT with rescale, windowed over its data range when the file has no window, as DCMTK does', async () => {
+    const { result, image } = await rendered('CT_small.dcm', {});
+    // -896..1167 HU after the rescale (intercept -1024).
+    expect(result).toMatchObject({ columns: 128, rows: 128, frames: 1, photometric: 'MONOCHROME2', range: { min: -896, max: 1167 }, defaultWindow: { center: 135.5, width: 2063 } });
+    const ref = await reference('CT_small.dcm', ['+Ww', '135.5', '2063']);
+    expect(maxDifference(image.pixels, ref.pixels)).toBeLessThanOrEqual(1);
+  });
+
+  it('applies a window the viewer asks for', async () => {
+    const { result, image } = await rendered('CT_small.dcm', { window: { center: 40, width: 400 } });
+    expect(result.window).toEqual({ center: 40, width: 400 });
+    const ref = await reference('CT_small.dcm', ['+Ww', '40', '400']);
+    expect(maxDifference(image.pixels, ref.pixels)).toBeLessThanOrEqual(1);
+  });
+
+  it('reads only the requested frame of a 15-frame 32-bit dose grid', async () => {
+    const { result, image } = await rendered('rtdose.dcm', { frame: 3, window: { center: 1_000_000, width: 500_000 } });
+    expect(result).toMatchObject({ frame: 3, frames: 15, columns: 10, rows: 10 });
+    const ref = await reference('rtdose.dcm', ['+F', '4', '+Ww', '1000000', '500000']);
+    expect(maxDifference(image.pixels, ref.pixels)).toBeLessThanOrEqual(1);
+    const other = await rendered('rtdose.dcm', { frame: 14, window: { center: 1_000_000, width: 500_000 } });
+    expect(other.image.pixels.equals(image.pixels)).toBe(false);
+  });
+
+  it('takes the window from the file when it has one', async () => {
+    const { result, image } = await rendered('MR_small.dcm', {});
+    expect(result.defaultWindow).toEqual({ center: 600, width: 1600 });
+    const ref = await reference('MR_small.dcm', ['+Wi', '1']);
+    expect(maxDifference(image.pixels, ref.pixels)).toBeLessThanOrEqual(1);
+  });
+
+  it('renders big endian and implicit VR files like the little endian original', async () => {
+    const le = await rendered('MR_small.dcm', {});
+    for (const variant of ['MR_small_bigendian.dcm', 'MR_small_implicit.dcm']) {
+      expect((await rendered(variant, {})).image.pixels.equals(le.image.pixels), variant).toBe(true);
+    }
+  });
+
+  it('shows RGB as stored, whatever the window', async () => {
+    const { result, image } = await rendered('ExplVR_BigEnd.dcm', { window: { center: 1, width: 2 } });
+    expect(result.window).toBeNull();
+    expect(image.channels).toBe(3);
+    const ref = await reference('ExplVR_BigEnd.dcm', []);
+    expect(maxDifference(image.pixels, ref.pixels)).toBe(0);
+  });
+
+  it('scales a thumbnail down within the size asked, aspect kept', async () => {
+    const { result, image } = await rendered('ExplVR_BigEnd.dcm', { maxSize: 40 });
+    expect([result.width, result.height, image.width, image.height]).toEqual([40, 30, 40, 30]);
+    expect(result.columns).toBe(80);
+  });
+
+  it('says a compressed or deflated image needs decompression, and names what it cannot show', async () => {
+    expect(await renderFrame(join(CORPUS, 'SC_rgb_rle.dcm'), {})).toEqual({ ok: false, reason: expect.stringMatching(/^preview needs decompression: .*RLE Lossless/) });
+    expect(await renderFrame(join(CORPUS, 'JPEG2000.dcm'), {})).toMatchObject({ ok: false, reason: expect.stringMatching(/^preview needs decompression/) });
+    expect(await renderFrame(join(CORPUS, 'image_dfl.dcm'), {})).toMatchObject({ ok: false, reason: expect.stringMatching(/^preview needs decompression/) });
+    expect(await renderFrame(join(CORPUS, 'liver_1frame.dcm'), {})).toMatchObject({ ok: false, reason: 'a preview of 1-bit pixels is not available' });
+    expect(await renderFrame(join(CORPUS, 'rtdose.dcm'), { frame: 15 })).toMatchObject({ ok: false, reason: 'there is no frame 16: the image has 15' });
+  });
+});
