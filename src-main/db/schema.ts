@@ -152,4 +152,9 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  -- A retry by hand (or a re-queue) gives a job a fresh attempt budget but keeps its history:
+  -- attempts stays the total, and the budget counts only the attempts after this many.
+  ALTER TABLE jobs ADD COLUMN attempts_at_retry INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

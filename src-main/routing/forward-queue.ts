@@ -169,12 +169,14 @@ export class ForwardQueue {
       return { state: 'queued' as const, attempts: job.attempts, error: undefined, nextAttemptAt: undefined };
     }
     const error = result.error ?? result.meaning;
-    if (classifyFailure(result) === 'dead' || attempt >= this.d.settings.maxAttempts) {
+    // The budget (and the backoff) count from the last retry by hand; the numbering never restarts.
+    const sinceRetry = attempt - job.attempts_at_retry;
+    if (classifyFailure(result) === 'dead' || sinceRetry >= this.d.settings.maxAttempts) {
       this.d.jobs.markFailed(job.id, 'dead', now, error, result.status, result.failureKind ?? null, now);
       this.d.jobs.recordAttempt({ ...base, outcome: 'dead', backoffMs: null });
       return { state: 'dead' as const, attempts: attempt, error, nextAttemptAt: undefined };
     }
-    const wait = backoffMs(attempt, this.d.settings);
+    const wait = backoffMs(sinceRetry, this.d.settings);
     this.d.jobs.markFailed(job.id, 'retry-wait', now + wait, error, result.status, result.failureKind ?? null, now);
     this.d.jobs.recordAttempt({ ...base, outcome: 'retry', backoffMs: wait });
     return { state: 'retry-wait' as const, attempts: attempt, error, nextAttemptAt: now + wait };

@@ -11,7 +11,10 @@ export interface JobRow {
   rule: string | null;
   study_instance_uid: string | null;
   state: JobState;
+  /** Every attempt ever made, across retries by hand. */
   attempts: number;
+  /** The value of `attempts` when the job was last retried by hand or re-queued: its budget starts there. */
+  attempts_at_retry: number;
   next_attempt_at: number;
   last_error: string | null;
   last_status: number | null;
@@ -67,7 +70,7 @@ export class JobRepository {
       requeue: db.prepare(
         `INSERT INTO jobs (instance_id, destination, rule, study_instance_uid, state, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
-         ON CONFLICT (instance_id, destination) DO UPDATE SET state = 'queued', attempts = 0,
+         ON CONFLICT (instance_id, destination) DO UPDATE SET state = 'queued', attempts_at_retry = attempts,
            next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at, rule = excluded.rule`,
       ),
       interrupted: db.prepare(`UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'sending'`),
@@ -99,11 +102,12 @@ export class JobRepository {
       ),
       byId: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
       retryOne: db.prepare(
-        `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?
+        `UPDATE jobs SET state = 'queued', attempts_at_retry = attempts, next_attempt_at = ?, updated_at = ?
          WHERE id = ? AND state IN ('dead', 'retry-wait', 'cancelled')`,
       ),
       retryDead: db.prepare(
-        `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE destination = ? AND state = 'dead'`,
+        `UPDATE jobs SET state = 'queued', attempts_at_retry = attempts, next_attempt_at = ?, updated_at = ?
+         WHERE destination = ? AND state = 'dead'`,
       ),
       cancel: db.prepare(
         `UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('queued', 'retry-wait', 'dead')`,

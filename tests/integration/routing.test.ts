@@ -111,7 +111,7 @@ describe('routing', () => {
     expect((await readdir(scp.outputDir)).length).toBe(3);
   });
 
-  it('dead-letters at once when the destination does not take the SOP class, and a manual retry delivers it once fixed', async () => {
+  it('dead-letters at once when the destination does not take the SOP class, and a manual retry delivers it once fixed, numbered after the first attempt', async () => {
     const port = await osChosenPort();
     let scp = await storeScp({ port }); // not promiscuous: refuses SOP classes it does not know
     const g = await gateway({ destinations: [destination('strict', port)], rules: [rule('all', ['strict'])] });
@@ -130,6 +130,10 @@ describe('routing', () => {
     const [sent] = await allJobs(g, 1, 'sent');
     expect(sent!.deliveries).toBe(1);
     expect((await readdir(scp.outputDir)).length).toBe(1);
+    // The manual retry continues the history: attempts are numbered across it and the total is kept.
+    expect(sent!.attempts).toBe(2);
+    const attempts = g.jobAttempts(sent!.id) as { attempt: number; outcome: string }[];
+    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'dead'], [2, 'sent']]);
   });
 
   it('forwards a study sent in two bursts once, after it has been quiet, in one association', async () => {

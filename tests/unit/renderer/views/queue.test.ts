@@ -149,6 +149,23 @@ describe('QueueView', () => {
     expect(within(table).getByText('5.0 s')).toBeTruthy();
   });
 
+  it('keeps the attempts panel working across a retry, also for attempts an older index numbered twice', async () => {
+    let attempts: JobAttempt[] = [
+      { attempt: 1, startedAt: '2024-05-01T10:00:00.000Z', finishedAt: '2024-05-01T10:00:01.000Z', outcome: 'dead', status: 0x0122, error: 'SOP class refused', backoffMs: null },
+    ];
+    const bridge = bridgeWithJobs().answer('jobAttempts', () => structuredClone(attempts)).answer('retryJob', { retried: true });
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Attempts of job 7' }));
+    await screen.findByRole('table', { name: 'Attempts of job 7' });
+    await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Retry job 7' }));
+    // Before attempts were numbered across retries, the attempt after a retry was number 1 again.
+    attempts = [...attempts, { attempt: 1, startedAt: '2024-05-01T11:00:00.000Z', finishedAt: '2024-05-01T11:00:01.000Z', outcome: 'sent', status: 0, error: null, backoffMs: null }];
+    bridge.emit('job-updated', { jobId: 7, instanceId: 107, sopInstanceUid: '1.2.3.7', destination: 'PACS', state: 'sent', attempts: 2, error: undefined, nextAttemptAt: undefined });
+    await waitFor(() => expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getAllByRole('row')).toHaveLength(3));
+    expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getByText('sent')).toBeTruthy();
+  });
+
   it('shows a failed action where it happened, with its detail', async () => {
     bridgeWithJobs().fail('retryJob', { message: 'The queue could not be changed.', detail: 'SQLITE_BUSY: database is locked' });
     render(QueueView, { active: true });
