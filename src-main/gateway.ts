@@ -20,6 +20,7 @@ import { InstanceStore } from './store/instance-store.ts';
 import type { DigestChain, Settings } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
+import { EDITABLE_SETTINGS, FixedSettingError, type EditableSettings, type FixedSettings, type SettingKey, type SettingSource } from './config/setting-sources.ts';
 import { digestChain } from './inspect/digest-chain.ts';
 import { ForwardQueue } from './routing/forward-queue.ts';
 import { JobRepository, type JobRow, type JobState } from './routing/job-repository.ts';
@@ -36,8 +37,11 @@ export interface GatewayConfig extends ScpConfig {
   /** Evaluated in order for every stored instance; every matching rule forwards. */
   rules: Rule[];
   queue: QueueSettings;
-  /** The desktop app keeps settings changed in its UI in the index; serve takes them from flags and config only. */
-  useStoredSettings?: boolean;
+  /**
+   * Settings a command-line flag or the config file set for this run: they win over what the UI
+   * saved. Every other editable setting takes the value saved in the UI, if any (see setting-sources.ts).
+   */
+  fixedSettings?: FixedSettings;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -70,6 +74,8 @@ export class Gateway {
   private readonly queue: ForwardQueue;
   private readonly server: StoreScpServer;
   readonly browse: BrowseQueries;
+  /** Editable settings whose value is the one saved in the UI. */
+  private readonly savedKeys = new Set<SettingKey>();
   private sendCounter = 0;
   private readonly cancelledSends = new Set<number>();
   address: { host: string; port: number } | undefined;
@@ -106,8 +112,11 @@ export class Gateway {
     await mkdir(config.storage, { recursive: true });
     const db = openDatabase(join(config.storage, INDEX_FILE));
     const store = await InstanceStore.open(config.storage, new IndexRepository(db));
-    if (config.useStoredSettings) Object.assign(config, storedSettings(db));
+    const saved = storedSettings(db);
+    const usable = EDITABLE_SETTINGS.filter((key) => saved[key] !== undefined && !config.fixedSettings?.[key]);
+    for (const key of usable) Object.assign(config, { [key]: saved[key] });
     const gateway = new Gateway(config, logger, db, store);
+    for (const key of usable) gateway.savedKeys.add(key);
     gateway.queue.start();
     try {
       gateway.address = await gateway.server.listen(config.host, config.port);
@@ -164,18 +173,35 @@ export class Gateway {
 
   settings(): Settings {
     const c = this.config;
+    const sources = Object.fromEntries(EDITABLE_SETTINGS.map((key) => [key, this.sourceOf(key)])) as Record<SettingKey, SettingSource>;
     return {
       aeTitle: c.aeTitle, port: this.address?.port ?? c.port, storage: c.storage, acceptUnknownSopClasses: c.acceptUnknownSopClasses,
-      allowedCallingAes: [...c.allowedCallingAes], maxAssociations: c.maxAssociations, maxPduLength: c.maxPduLength,
+      allowedCallingAes: [...c.allowedCallingAes], maxAssociations: c.maxAssociations, maxPduLength: c.maxPduLength, sources,
     };
   }
 
-  /** Applies and keeps settings; a new port restarts the listener (open associations finish first). */
-  async applySettings(changes: Partial<Omit<Settings, 'storage'>>): Promise<Settings> {
+  private sourceOf(key: SettingKey): SettingSource {
+    return this.config.fixedSettings?.[key] ?? (this.savedKeys.has(key) ? { kind: 'saved' } : { kind: 'default' });
+  }
+
+  /**
+   * Applies and keeps settings; a new port restarts the listener (open associations finish first).
+   * A setting a flag or the config file fixed is refused: the next start would undo it.
+   */
+  async applySettings(changes: Partial<EditableSettings>): Promise<Settings> {
+    const current = this.settings();
+    for (const key of EDITABLE_SETTINGS) {
+      const fixed = this.config.fixedSettings?.[key];
+      if (fixed && changes[key] !== undefined && JSON.stringify(changes[key]) !== JSON.stringify(current[key])) {
+        throw new FixedSettingError(key, fixed);
+      }
+    }
     const portChanged = changes.port !== undefined && changes.port !== this.address?.port;
     Object.assign(this.config, changes);
     if (changes.maxPduLength !== undefined) Implementation.setMaxPduLength(changes.maxPduLength);
-    saveStoredSettings(this.db, changes);
+    const kept = EDITABLE_SETTINGS.filter((key) => changes[key] !== undefined && !this.config.fixedSettings?.[key]);
+    saveStoredSettings(this.db, Object.fromEntries(kept.map((key) => [key, changes[key]])));
+    for (const key of kept) this.savedKeys.add(key);
     if (portChanged) {
       await this.server.close();
       this.address = await this.server.listen(this.config.host, this.config.port);

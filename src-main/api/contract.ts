@@ -10,6 +10,9 @@ import type { CompareReport } from '../inspect/compare-report.ts';
 import type { ByteSpan } from '../inspect/byte-annotation.ts';
 import type { Destination, Rule } from '../routing/routing-types.ts';
 import type { JobState } from '../routing/job-repository.ts';
+import type { EditableSettings, SettingKey, SettingSource } from '../config/setting-sources.ts';
+
+export type { EditableSettings, SettingKey, SettingSource };
 
 export interface GatewayStatus {
   aeTitle: string;
@@ -150,6 +153,11 @@ export interface Settings {
   allowedCallingAes: string[];
   maxAssociations: number;
   maxPduLength: number;
+  /**
+   * Where each value comes from: a flag or the config file fix it for this run (Settings cannot
+   * change it); otherwise it is what Settings saved, or the default.
+   */
+  sources: Record<SettingKey, SettingSource>;
 }
 
 /** Every command: its argument (one JSON object or nothing) and its result. */
@@ -179,7 +187,7 @@ export interface GatewayCommands {
   readByteRange: { args: { file: FileRef; offset: number; length: number }; result: ByteRangeView };
   digestChain: { args: { instanceId: number }; result: DigestChain };
   getSettings: { args: void; result: Settings };
-  saveSettings: { args: { settings: Partial<Omit<Settings, 'storage'>> }; result: Settings };
+  saveSettings: { args: { settings: Partial<EditableSettings> }; result: Settings };
 }
 
 export type CommandName = keyof GatewayCommands;

@@ -12,6 +12,7 @@ import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { compareFiles } from '../inspect/compare-files.ts';
 import { packageVersion } from '../package-info.ts';
 import { CommandError, type ApiHost } from './api-host.ts';
+import { FixedSettingError } from '../config/setting-sources.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
 import { UI_EVENT_NAMES, type CommandName, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
 
@@ -129,6 +130,7 @@ function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; cal
 /** Plain words first; what a PACS admin needs (the engine's own message) as the detail. */
 function toCommandError(command: CommandName, err: unknown): CommandError {
   if (err instanceof CommandError) return err;
+  if (err instanceof FixedSettingError) return new CommandError(err.message, `${command}: ${err.message}`);
   const detail = `${command}: ${(err as Error)?.message ?? String(err)}`;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return new CommandError('The file or folder could not be found. It may have been moved or deleted.', detail);

@@ -78,6 +78,10 @@ describe('App shell', () => {
     expect(banner.textContent).toContain('127.0.0.1:11112');
     bridge.emit('settings-changed', {
       aeTitle: 'ROUTER', port: 4242, storage: '/data', acceptUnknownSopClasses: false, allowedCallingAes: [], maxAssociations: 8, maxPduLength: 65536,
+      sources: {
+        aeTitle: { kind: 'saved' }, port: { kind: 'saved' }, acceptUnknownSopClasses: { kind: 'default' },
+        allowedCallingAes: { kind: 'default' }, maxAssociations: { kind: 'default' }, maxPduLength: { kind: 'default' },
+      },
     });
     await waitFor(() => expect(banner.textContent).toContain('ROUTER'));
     expect(banner.textContent).toContain('127.0.0.1:4242');
