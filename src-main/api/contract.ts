@@ -90,6 +90,18 @@ export interface SendFinished {
   cancelled: boolean;
 }
 
+/** Whose images an instance is: the fields a person recognises a job or a row by. */
+export interface InstanceSubject {
+  patientName: string | null;
+  patientId: string | null;
+  studyDate: string | null;
+  studyDescription: string | null;
+  modality: string | null;
+  seriesNumber: number | null;
+  instanceNumber: number | null;
+  sopClassName: string;
+}
+
 export interface JobSummary {
   jobId: number;
   instanceId: number;
@@ -103,6 +115,8 @@ export interface JobSummary {
   lastStatus: number | null;
   deliveries: number;
   updatedAt: string;
+  /** Null when the instance is no longer in the index. */
+  subject: InstanceSubject | null;
 }
 
 export interface JobAttempt {

@@ -69,7 +69,7 @@ describe('createApiHost', () => {
     expect(progress.at(-1)!.payload.bytesSent).toBe(progress.at(-1)!.payload.bytesTotal);
   });
 
-  it('compares two stored versions and shows bytes of one, and follows an instance through the digest chain', async () => {
+  it('compares two stored versions and shows bytes of one, names the patient of each forwarding job, and follows an instance through the digest chain', async () => {
     await api.dispatch('saveDestination', { destination: archiveDestination() });
     await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['archive'] }] });
     const sendTo = (files: string[]) => api.dispatch('sendFiles', { paths: files, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
@@ -86,7 +86,14 @@ describe('createApiHost', () => {
     const range = (await api.dispatch('readByteRange', { file: { instanceId: versions[0]!.instanceId }, offset: 128, length: 4 })) as { hex: string };
     expect(Buffer.from(range.hex, 'hex').toString('latin1')).toBe('DICM');
 
-    await waitFor('both versions forwarded', async () => ((await api.dispatch('listJobs', { state: 'sent' })) as unknown[]).length === 2);
+    const sent = await waitFor('both versions forwarded', async () => {
+      const jobs = (await api.dispatch('listJobs', { state: 'sent' })) as { instanceId: number; subject: { patientName: string; modality: string; sopClassName: string } }[];
+      return jobs.length === 2 ? jobs : undefined;
+    });
+    // Each job names whose images it carries.
+    const patientOf = (instanceId: number) => sent.find((j) => j.instanceId === instanceId)!.subject;
+    expect(patientOf(versions[0]!.instanceId)).toMatchObject({ patientName: 'DOE^JANE', sopClassName: 'CT Image Storage' });
+    expect(patientOf(versions[1]!.instanceId)).toMatchObject({ patientName: 'DOE^JOHN' });
     const chain = (await api.dispatch('digestChain', { instanceId: versions[0]!.instanceId })) as {
       received: string; stored: { sha256: string; verdict: string }; sent: { destination: string; verdict: string; sha256: string }[];
     };

@@ -19,6 +19,10 @@ function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
     lastStatus: null,
     deliveries: 0,
     updatedAt: '2024-05-01T10:00:00.000Z',
+    subject: {
+      patientName: 'DOE^JANE', patientId: 'P-1', studyDate: '20240131', studyDescription: 'CT Chest', modality: 'CT',
+      seriesNumber: 2, instanceNumber: jobId, sopClassName: 'CT Image Storage',
+    },
     ...change,
   };
 }
@@ -164,6 +168,45 @@ describe('QueueView', () => {
     bridge.emit('job-updated', { jobId: 7, instanceId: 107, sopInstanceUid: '1.2.3.7', destination: 'PACS', state: 'sent', attempts: 2, error: undefined, nextAttemptAt: undefined });
     await waitFor(() => expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getAllByRole('row')).toHaveLength(3));
     expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getByText('sent')).toBeTruthy();
+  });
+
+  it('names whose images each job carries: patient, study, modality and image, also in the attempts panel', async () => {
+    bridgeWithJobs().answer('jobAttempts', []);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    const dead = rowOf(7);
+    expect(dead.textContent).toContain('DOE, JANE (P-1)');
+    expect(dead.textContent).toContain('CT Chest · CT');
+    expect(dead.textContent).toContain('CT Image Storage, series 2, image 7');
+    expect(dead.textContent).toContain('PACS answered 0xA700 (Out of resources)');
+    await fireEvent.click(within(dead).getByRole('button', { name: 'Attempts of job 7' }));
+    const panel = await screen.findByRole('region', { name: /Job 7/ });
+    expect(panel.textContent).toContain('DOE, JANE (P-1)');
+    expect(panel.textContent).not.toContain('Instance 107');
+  });
+
+  it('by study: one row per study and destination says whether all of it was sent, and why not', async () => {
+    const other = { ...job(1).subject!, patientName: 'ROE^RICHARD', patientId: 'P-2', studyDescription: 'MR Knee', modality: 'MR' };
+    bridgeWithJobs([
+      job(1, { studyInstanceUid: '9.9', destination: 'ARCHIVE', state: 'sent', subject: other }),
+      job(2, { studyInstanceUid: '9.9', destination: 'ARCHIVE', state: 'sent', subject: other }),
+      job(3, { state: 'sent' }),
+      job(4, { state: 'dead', lastError: 'PACS refused: SOP class not supported' }),
+    ]);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(4));
+    await fireEvent.click(screen.getByRole('button', { name: 'By study' }));
+    const table = await screen.findByRole('table', { name: 'Jobs by study' });
+    const rows = Array.from(table.querySelectorAll('[data-study-group]'));
+    expect(rows).toHaveLength(2);
+    const roe = rows.find((r) => r.textContent!.includes('ROE, RICHARD'))!;
+    expect(roe.textContent).toContain('ARCHIVE');
+    expect(roe.textContent).toContain('All 2 sent');
+    const doe = rows.find((r) => r.textContent!.includes('DOE, JANE'))!;
+    expect(doe.textContent).toContain('1 of 2 will not be sent');
+    expect(doe.textContent).toContain('PACS refused: SOP class not supported');
+    await fireEvent.click(within(doe as HTMLElement).getByRole('button', { name: /Show the jobs of DOE, JANE/ }));
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(2));
   });
 
   it('shows a failed action where it happened, with its detail', async () => {
