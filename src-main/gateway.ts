@@ -17,7 +17,8 @@ import { GatewayEventBus } from './events.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
 import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
 import { InstanceStore } from './store/instance-store.ts';
-import type { DigestChain, Settings } from './api/contract.ts';
+import type { DigestChain, PermanentFailure, Settings } from './api/contract.ts';
+import { permanentFailures } from './routing/permanent-failures.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
 import { EDITABLE_SETTINGS, FixedSettingError, type EditableSettings, type FixedSettings, type SettingKey, type SettingSource } from './config/setting-sources.ts';
@@ -277,6 +278,22 @@ export class Gateway {
 
   retryDeadJobs(destination: string): number {
     return this.afterQueueChange(this.jobRepo.retryDead(destination, Date.now()));
+  }
+
+  /** The destination is back: its waiting jobs are tried now instead of at the end of their backoff. */
+  retryDestinationNow(destination: string): number {
+    return this.afterQueueChange(this.jobRepo.retryNow(destination, Date.now()));
+  }
+
+  /**
+   * Retries the dead jobs of a destination, unless some failed for a reason a retry cannot change
+   * (the destination refuses the SOP class, the syntax or the instance): then nothing is retried
+   * and those reasons are returned, unless `evenIfPermanent`.
+   */
+  retryDead(destination: string, evenIfPermanent = false): { retried: number; permanent: PermanentFailure[] } {
+    const permanent = permanentFailures(this.jobRepo.deadFailures(destination));
+    if (permanent.length > 0 && !evenIfPermanent) return { retried: 0, permanent };
+    return { retried: this.retryDeadJobs(destination), permanent };
   }
 
   cancelJob(jobId: number): boolean {

@@ -80,6 +80,8 @@ export const COMMAND_SCHEMAS = {
   queueCounts: none,
   retryJob: z.strictObject({ jobId: id }),
   retryDeadJobs: z.strictObject({ destination: z.string().min(1) }),
+  retryDestinationNow: z.strictObject({ destination: z.string().min(1) }),
+  retryDead: z.strictObject({ destination: z.string().min(1), evenIfPermanent: z.boolean().optional() }),
   cancelJob: z.strictObject({ jobId: id }),
   compareFiles: z.strictObject({ a: fileRef, b: fileRef }),
   readByteRange: z.strictObject({ file: fileRef, offset: z.number().int().min(0), length: z.number().int().min(0).max(1024 * 1024) }),

@@ -129,6 +129,12 @@ export interface JobAttempt {
   backoffMs: number | null;
 }
 
+/** Dead jobs of a destination that failed for one reason a retry cannot change. */
+export interface PermanentFailure {
+  reason: string;
+  count: number;
+}
+
 export interface QueueCount {
   destination: string;
   state: JobState;
@@ -155,8 +161,11 @@ export interface DigestChain {
   received: string;
   /** SHA-256 of the dataset bytes in the stored file now, re-read from disk. */
   stored: { sha256: string | null; verdict: HopVerdict; error?: string };
-  /** SHA-256 of the dataset bytes put on the wire to each destination. */
-  sent: { destination: string; sha256: string | null; sentAt: string | null; verdict: HopVerdict }[];
+  /**
+   * SHA-256 of the dataset bytes put on the wire to each destination; with the job's state and its
+   * last error, so a hop not sent can say whether it will be (queued, waiting) or not (dead, cancelled).
+   */
+  sent: { destination: string; sha256: string | null; sentAt: string | null; verdict: HopVerdict; state: JobState; reason: string | null }[];
 }
 
 export interface Settings {
@@ -196,6 +205,13 @@ export interface GatewayCommands {
   queueCounts: { args: void; result: QueueCount[] };
   retryJob: { args: { jobId: number }; result: { retried: boolean } };
   retryDeadJobs: { args: { destination: string }; result: { retried: number } };
+  /** The waiting jobs of a destination (queued, waiting to retry) are tried now, not at the end of their backoff. */
+  retryDestinationNow: { args: { destination: string }; result: { retried: number } };
+  /**
+   * Retries the dead jobs of a destination. When some failed for a reason a retry cannot change,
+   * nothing is retried and those reasons come back (retried 0), unless evenIfPermanent.
+   */
+  retryDead: { args: { destination: string; evenIfPermanent?: boolean }; result: { retried: number; permanent: PermanentFailure[] } };
   cancelJob: { args: { jobId: number }; result: { cancelled: boolean } };
   compareFiles: { args: { a: FileRef; b: FileRef }; result: CompareReport };
   readByteRange: { args: { file: FileRef; offset: number; length: number }; result: ByteRangeView };
@@ -230,7 +246,7 @@ export interface GatewayBridge {
 export const COMMAND_NAMES: readonly CommandName[] = [
   'getStatus', 'listStudies', 'listInstances', 'listAssociations', 'scanPaths', 'sendFiles', 'cancelSend',
   'forwardStudies', 'forwardInstances', 'echo', 'listDestinations', 'saveDestination', 'deleteDestination', 'listRules', 'saveRules',
-  'listJobs', 'jobAttempts', 'queueCounts', 'retryJob', 'retryDeadJobs', 'cancelJob', 'compareFiles', 'readByteRange',
+  'listJobs', 'jobAttempts', 'queueCounts', 'retryJob', 'retryDeadJobs', 'retryDestinationNow', 'retryDead', 'cancelJob', 'compareFiles', 'readByteRange',
   'digestChain', 'getSettings', 'saveSettings',
 ];
 

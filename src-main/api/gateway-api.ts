@@ -109,6 +109,8 @@ function commandHandlers(g: Gateway): Handlers {
     queueCounts: () => g.queueCounts().map((c) => ({ destination: c.destination, state: c.state, count: c.n })),
     retryJob: ({ jobId }) => ({ retried: g.retryJob(jobId) }),
     retryDeadJobs: ({ destination }) => ({ retried: g.retryDeadJobs(destination) }),
+    retryDestinationNow: ({ destination }) => ({ retried: g.retryDestinationNow(destination) }),
+    retryDead: ({ destination, evenIfPermanent }) => g.retryDead(destination, evenIfPermanent),
     cancelJob: ({ jobId }) => ({ cancelled: g.cancelJob(jobId) }),
     compareFiles: ({ a, b }) => compareFiles(fileRefPath(a), fileRefPath(b)),
     readByteRange: async ({ file, offset, length }) => {

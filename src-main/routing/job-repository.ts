@@ -109,6 +109,11 @@ export class JobRepository {
         `UPDATE jobs SET state = 'queued', attempts_at_retry = attempts, next_attempt_at = ?, updated_at = ?
          WHERE destination = ? AND state = 'dead'`,
       ),
+      retryNow: db.prepare(
+        `UPDATE jobs SET next_attempt_at = ?1, updated_at = ?2
+         WHERE destination = ?3 AND state IN ('queued', 'retry-wait') AND next_attempt_at > ?1`,
+      ),
+      deadOf: db.prepare(`SELECT failure_kind, last_status, last_error FROM jobs WHERE destination = ? AND state = 'dead'`),
       cancel: db.prepare(
         `UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('queued', 'retry-wait', 'dead')`,
       ),
@@ -126,7 +131,7 @@ export class JobRepository {
       nextQuiet: db.prepare(`SELECT min(last_received_at + quiet_ms) AS at FROM quiet_studies`),
       deleteQuiet: db.prepare(`DELETE FROM quiet_studies WHERE study_instance_uid = ? AND rule = ? AND destination = ? AND last_received_at = ?`),
       sendsOf: db.prepare(
-        `SELECT destination, sent_sha256 AS sha256, sent_at AS sentAt FROM jobs WHERE instance_id = ? ORDER BY destination`,
+        `SELECT destination, sent_sha256 AS sha256, sent_at AS sentAt, state, last_error AS error FROM jobs WHERE instance_id = ? ORDER BY destination`,
       ),
       latestOfStudy: db.prepare(
         `SELECT i.id FROM instances i WHERE i.study_instance_uid = ?
@@ -198,6 +203,16 @@ export class JobRepository {
     return Number(this.s.retryDead!.run(now, new Date(now).toISOString(), destination).changes);
   }
 
+  /** Jobs of a destination waiting for their backoff become due now; how many. */
+  retryNow(destination: string, now: number): number {
+    return Number(this.s.retryNow!.run(now, new Date(now).toISOString(), destination).changes);
+  }
+
+  /** Why each dead job of a destination failed, as the sender reported it. */
+  deadFailures(destination: string): { failure_kind: string | null; last_status: number | null; last_error: string | null }[] {
+    return this.s.deadOf!.all(destination) as { failure_kind: string | null; last_status: number | null; last_error: string | null }[];
+  }
+
   cancel(id: number, now: number): boolean {
     return this.s.cancel!.run(new Date(now).toISOString(), id).changes > 0;
   }
@@ -228,8 +243,8 @@ export class JobRepository {
   }
 
   /** What each destination was sent of this instance (sha256 null while not sent). */
-  sendsOf(instanceId: number): { destination: string; sha256: string | null; sentAt: string | null }[] {
-    return this.s.sendsOf!.all(instanceId) as { destination: string; sha256: string | null; sentAt: string | null }[];
+  sendsOf(instanceId: number): { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null }[] {
+    return this.s.sendsOf!.all(instanceId) as { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null }[];
   }
 
   latestInstancesOfStudy(study: string): number[] {

@@ -114,11 +114,36 @@ describe('QueueView', () => {
   });
 
   it('retries all dead jobs of a destination', async () => {
-    const bridge = bridgeWithJobs().answer('retryDeadJobs', { retried: 1 });
+    const bridge = bridgeWithJobs().answer('retryDead', { retried: 1, permanent: [] });
     render(QueueView, { active: true });
     await fireEvent.click(await screen.findByRole('button', { name: 'Retry all dead for PACS' }));
-    await waitFor(() => expect(bridge.argsOf('retryDeadJobs')).toEqual([{ destination: 'PACS' }]));
+    await waitFor(() => expect(bridge.argsOf('retryDead')).toEqual([{ destination: 'PACS', evenIfPermanent: false }]));
     expect(await screen.findByText('1 job queued again.')).toBeTruthy();
+  });
+
+  it('"Retry all dead" says first when the destination refused jobs for good, and retries them only on "Retry anyway"', async () => {
+    const bridge = bridgeWithJobs().answer('retryDead', ({ evenIfPermanent }) =>
+      evenIfPermanent
+        ? { retried: 1, permanent: [{ reason: 'PACS answered 0x0122 (SOP class not supported)', count: 1 }] }
+        : { retried: 0, permanent: [{ reason: 'PACS answered 0x0122 (SOP class not supported)', count: 1 }] },
+    );
+    render(QueueView, { active: true });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Retry all dead for PACS' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Retrying cannot succeed for 1 of the dead jobs for PACS');
+    expect(alert.textContent).toContain('1 × PACS answered 0x0122 (SOP class not supported)');
+    await fireEvent.click(within(alert).getByRole('button', { name: 'Retry anyway' }));
+    await waitFor(() => expect(bridge.argsOf('retryDead')).toEqual([{ destination: 'PACS', evenIfPermanent: false }, { destination: 'PACS', evenIfPermanent: true }]));
+    expect(await screen.findByText('1 job queued again.')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('"Retry now" sends the waiting jobs of a destination without waiting for their backoff', async () => {
+    const bridge = bridgeWithJobs().answer('retryDestinationNow', { retried: 1 });
+    render(QueueView, { active: true });
+    await fireEvent.click(await screen.findByRole('button', { name: /Retry now: send the waiting jobs for PACS/ }));
+    await waitFor(() => expect(bridge.argsOf('retryDestinationNow')).toEqual([{ destination: 'PACS' }]));
+    expect(await screen.findByText('1 waiting job for PACS sent now.')).toBeTruthy();
   });
 
   it('updates a row from a job-updated event, and adds a new job that passes the filters', async () => {
