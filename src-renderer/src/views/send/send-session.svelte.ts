@@ -79,6 +79,8 @@ export class SendSession {
         error: null,
       });
     }
+    // In folder order, as a file manager lists them, whatever order they were chosen or dropped in.
+    this.rows.sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }));
     this.reindex();
     const known = new Set(this.skipped.map((s) => s.path));
     const newSkips = [...result.skipped, ...result.missing.map((path) => ({ path, reason: 'Not found (moved or deleted?)' }))];

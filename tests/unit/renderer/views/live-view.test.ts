@@ -225,6 +225,16 @@ describe('Live view', () => {
     expect(status.textContent).toContain('Queued 14 instances from 2 studies for archive');
   });
 
+  test('Esc closes "Send selected studies" also when the focus is elsewhere in Live', async () => {
+    await renderLive();
+    await fireEvent.click(within(studyRow('1.2.3')).getByRole('checkbox'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Send selected studies…' }));
+    await screen.findByRole('form', { name: 'Send selected studies' });
+    (document.activeElement as HTMLElement | null)?.blur();
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Send selected studies' })).toBeNull());
+  });
+
   test('select all picks every listed study; a refused forward shows the message with details', async () => {
     bridge.handlers.forwardStudies = () => {
       throw Object.assign(new Error('The destination "pacs" is switched off.'), { detail: 'destination pacs: enabled=false' });

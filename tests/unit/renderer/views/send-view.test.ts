@@ -254,6 +254,16 @@ describe('Send view', () => {
     expect(archive.querySelector('.echo-error')!.getAttribute('title')).toContain('connect ECONNREFUSED 10.0.0.9:104');
   });
 
+  test('chosen files are listed in folder order, whatever order they came in', async () => {
+    const unsorted = (path: string) => ({ ...SCAN.files[0]!, path, sopInstanceUid: path });
+    bridge.handlers.scanPaths = () => ({ files: ['/d/img10.dcm', '/d/img2.dcm', '/c/z.dcm', '/d/img1.dcm'].map(unsorted), skipped: [], missing: [] });
+    render(SendView);
+    await dropFiles(['x.dcm']);
+    await waitFor(() => expect(fileRow('/d/img10.dcm')).toBeTruthy());
+    const order = Array.from(fileTable().querySelectorAll('[data-path]')).map((row) => row.getAttribute('data-path'));
+    expect(order).toEqual(['/c/z.dcm', '/d/img1.dcm', '/d/img2.dcm', '/d/img10.dcm']);
+  });
+
   test('a send where every file failed says why in one sentence, names SOP classes, and the bar counts only stored bytes', async () => {
     await renderWithFiles();
     await fireEvent.click(screen.getByRole('button', { name: 'Send 2 files' }));
