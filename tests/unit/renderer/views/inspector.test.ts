@@ -175,12 +175,16 @@ describe('InspectorView', () => {
     expect(await screen.findByRole('heading', { level: 2, name: words })).toBeTruthy();
   });
 
-  it('groups the differences by kind, each group with its count, each difference with path, VR and offsets', async () => {
+  it('headlines the change in words and groups the differences by kind, the dataset first, each with path, VR and offsets', async () => {
     inspectorBridge();
     render(InspectorView, { active: true });
     await compareTwoVersions();
     const groups = screen.getAllByRole('button', { expanded: true }).map((button) => button.textContent?.replace(/\s+/g, ' ').trim());
-    expect(groups).toEqual(['▾ File meta group (0002,xxxx) 1', '▾ Value changed 2', '▾ Element removed 1']);
+    // The dataset's differences first and open; the file meta's folded below them.
+    expect(groups).toEqual(['▾ Value changed 2', '▾ Element removed 1']);
+    expect(screen.getByRole('button', { name: /File meta group/ }).getAttribute('aria-expanded')).toBe('false');
+    // The verdict headlines the change in words.
+    expect(document.querySelector('.verdict-headline')!.textContent).toMatch(/^Patient Name \(0010,0010\) changed: /);
     const patientName = screen.getByText('(0010,0010)').closest('button')!;
     expect(within(patientName).getByText('PatientName')).toBeTruthy();
     expect(within(patientName).getByText('PN')).toBeTruthy();
