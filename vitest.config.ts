@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
+import { realpathSync } from 'node:fs';
 
 const RENDERER_TESTS = 'tests/unit/renderer/**/*.test.ts';
 
@@ -25,6 +26,9 @@ export default defineConfig({
         // Kept in their own project so that condition never reaches engine tests (ws has a browser entry that throws).
         extends: true,
         plugins: [svelte({ configFile: false }), svelteTesting()],
+        // In a git worktree node_modules is a link to a shared install outside the project root:
+        // the testing library's setup file is found at its real path, which must be allowed.
+        server: { fs: { allow: ['.', realpathSync('node_modules')] } },
         test: {
           name: 'renderer',
           include: [RENDERER_TESTS],

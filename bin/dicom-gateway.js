@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // The published CLI runs the compiled engine (npm run build); tests run src-main directly on Node 24.
-import { main } from '../dist/main/cli/main.js';
+// Checked before the engine is loaded: on an older Node it would fail on node:sqlite with a stack trace.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  process.stderr.write(
+    `dicom-gateway: needs Node.js 24 or later (for node:sqlite); this is Node ${process.versions.node}.\n` +
+      'Run it with the Node 24 that `npm ci` installs: `npx dicom-gateway …` or `npm run serve -- …` from the project folder.\n',
+  );
+  process.exit(2);
+}
+const { main } = await import('../dist/main/cli/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),

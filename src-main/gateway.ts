@@ -18,9 +18,10 @@ import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule
 import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
 import { InboundAssociations } from './receive/inbound-associations.ts';
 import { ReceiveInstance } from './receive/receive-instance.ts';
-import type { DigestChain, RetryDeadPreview, Settings } from './api/contract.ts';
+import type { DigestChain, PermanentFailure, RetryDeadPreview, Settings } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
+import { EDITABLE_SETTINGS, FixedSettingError, type EditableSettings, type FixedSettings, type SettingKey, type SettingSource } from './config/setting-sources.ts';
 import { digestChain } from './inspect/digest-chain.ts';
 import { ForwardQueue } from './routing/forward-queue.ts';
 import { JobRepository, type JobRow, type JobState } from './routing/job-repository.ts';
@@ -49,12 +50,15 @@ export interface GatewayConfig extends ScpConfig {
   queue: QueueSettings;
   /** The DICOM TLS listener, beside the plain one; undefined: none. */
   tls?: ListenerTls | undefined;
-  /** The desktop app keeps settings changed in its UI in the index; serve takes them from flags and config only. */
-  useStoredSettings?: boolean;
   /** Forwarding runs on its own worker thread unless this is false (then on the main thread). */
   forwardThread?: boolean;
   /** Delete studies older than this many days once forwarded everywhere (housekeeping/retention.ts); unset: keep all. */
   retentionDays?: number;
+  /**
+   * Settings a command-line flag or the config file set for this run: they win over what the UI
+   * saved. Every other editable setting takes the value saved in the UI, if any (see setting-sources.ts).
+   */
+  fixedSettings?: FixedSettings;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -114,6 +118,8 @@ export class Gateway {
   readonly browse: BrowseQueries;
   readonly studies: StudyQueries;
   readonly housekeeping: Housekeeping;
+  /** Editable settings whose value is the one saved in the UI. */
+  private readonly savedKeys = new Set<SettingKey>();
   private sendCounter = 0;
   private readonly cancelledSends = new Set<number>();
   address: { host: string; port: number } | undefined;
@@ -195,13 +201,17 @@ export class Gateway {
     const lock = StoreLock.acquire(config.storage);
     let db: Database | undefined;
     let gateway: Gateway | undefined;
+    let usable: SettingKey[] = [];
     try {
       db = await openIndex(config.storage, logger);
       const events = new GatewayEventBus();
       const routing = Gateway.routingParts(config, db, logger, events, () => gateway?.queue.kick());
       const store = await InstanceStore.open(config.storage, new IndexRepository(db), routing.store);
-      if (config.useStoredSettings) Object.assign(config, storedSettings(db));
+      const saved = storedSettings(db);
+      usable = EDITABLE_SETTINGS.filter((key) => saved[key] !== undefined && !config.fixedSettings?.[key]);
+      for (const key of usable) Object.assign(config, { [key]: saved[key] });
       gateway = new Gateway(config, logger, db, store, lock, routing.parts, events);
+      for (const key of usable) gateway.savedKeys.add(key);
     } catch (err) {
       db?.close();
       lock.release();
@@ -277,17 +287,34 @@ export class Gateway {
 
   settings(): Settings {
     const c = this.config;
+    const sources = Object.fromEntries(EDITABLE_SETTINGS.map((key) => [key, this.sourceOf(key)])) as Record<SettingKey, SettingSource>;
     return {
       aeTitle: c.aeTitle, port: this.address?.port ?? c.port, storage: c.storage, acceptUnknownSopClasses: c.acceptUnknownSopClasses,
-      allowedCallingAes: [...c.allowedCallingAes], maxAssociations: c.maxAssociations, maxPduLength: c.maxPduLength,
+      allowedCallingAes: [...c.allowedCallingAes], maxAssociations: c.maxAssociations, maxPduLength: c.maxPduLength, sources,
     };
   }
 
-  /** Applies and keeps settings; a new port restarts the listener (open associations finish first). */
-  async applySettings(changes: Partial<Omit<Settings, 'storage'>>): Promise<Settings> {
+  private sourceOf(key: SettingKey): SettingSource {
+    return this.config.fixedSettings?.[key] ?? (this.savedKeys.has(key) ? { kind: 'saved' } : { kind: 'default' });
+  }
+
+  /**
+   * Applies and keeps settings; a new port restarts the listener (open associations finish first).
+   * A setting a flag or the config file fixed is refused: the next start would undo it.
+   */
+  async applySettings(changes: Partial<EditableSettings>): Promise<Settings> {
+    const current = this.settings();
+    for (const key of EDITABLE_SETTINGS) {
+      const fixed = this.config.fixedSettings?.[key];
+      if (fixed && changes[key] !== undefined && JSON.stringify(changes[key]) !== JSON.stringify(current[key])) {
+        throw new FixedSettingError(key, fixed);
+      }
+    }
     const portChanged = changes.port !== undefined && changes.port !== this.address?.port;
     Object.assign(this.config, changes);
-    saveStoredSettings(this.db, changes);
+    const kept = EDITABLE_SETTINGS.filter((key) => changes[key] !== undefined && !this.config.fixedSettings?.[key]);
+    saveStoredSettings(this.db, Object.fromEntries(kept.map((key) => [key, changes[key]])));
+    for (const key of kept) this.savedKeys.add(key);
     if (portChanged) {
       await this.server.close();
       this.address = await this.server.listen(this.config.host, this.config.port);
@@ -373,6 +400,19 @@ export class Gateway {
   /** Every job of `destination` waiting to retry is tried now (a destination that came back). */
   retryDestinationNow(destination: string): number {
     return this.afterQueueChange(this.transitions.retryDestinationNow(destination, Date.now()));
+  }
+
+  /**
+   * Retries the dead jobs of a destination, unless some failed for a reason a retry cannot change
+   * (the destination refuses the SOP class, the syntax or the instance): then nothing is retried
+   * and those reasons are returned, unless `evenIfPermanent`.
+   */
+  retryDead(destination: string, evenIfPermanent = false): { retried: number; permanent: PermanentFailure[] } {
+    const permanent = this.retryDeadPreview(destination)
+      .causes.filter((cause) => cause.permanent)
+      .map((cause) => ({ reason: cause.example ?? 'refused by the destination', count: cause.count }));
+    if (permanent.length > 0 && !evenIfPermanent) return { retried: 0, permanent };
+    return { retried: this.retryDeadJobs(destination), permanent };
   }
 
   cancelJob(jobId: number): boolean {

@@ -92,6 +92,7 @@ export const COMMAND_SCHEMAS = {
   retryDeadJobs: z.strictObject({ destination: z.string().min(1) }),
   retryDeadPreview: z.strictObject({ destination: z.string().min(1) }),
   retryDestinationNow: z.strictObject({ destination: z.string().min(1) }),
+  retryDead: z.strictObject({ destination: z.string().min(1), evenIfPermanent: z.boolean().optional() }),
   cancelJob: z.strictObject({ jobId: id }),
   compareFiles: z.strictObject({ a: fileRef, b: fileRef }),
   readByteRange: z.strictObject({ file: fileRef, offset: z.number().int().min(0), length: z.number().int().min(0).max(1024 * 1024) }),

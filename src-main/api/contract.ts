@@ -10,6 +10,9 @@ import type { CompareReport } from '../inspect/compare-report.ts';
 import type { ByteSpan } from '../inspect/byte-annotation.ts';
 import type { Destination, Rule } from '../routing/routing-types.ts';
 import type { JobState } from '../routing/job-repository.ts';
+import type { EditableSettings, SettingKey, SettingSource } from '../config/setting-sources.ts';
+
+export type { EditableSettings, SettingKey, SettingSource };
 
 export interface GatewayStatus {
   aeTitle: string;
@@ -87,6 +90,18 @@ export interface SendFinished {
   cancelled: boolean;
 }
 
+/** Whose images an instance is: the fields a person recognises a job or a row by. */
+export interface InstanceSubject {
+  patientName: string | null;
+  patientId: string | null;
+  studyDate: string | null;
+  studyDescription: string | null;
+  modality: string | null;
+  seriesNumber: number | null;
+  instanceNumber: number | null;
+  sopClassName: string;
+}
+
 export interface JobSummary {
   jobId: number;
   instanceId: number;
@@ -100,6 +115,8 @@ export interface JobSummary {
   lastStatus: number | null;
   deliveries: number;
   updatedAt: string;
+  /** Null when the instance is no longer in the index. */
+  subject: InstanceSubject | null;
 }
 
 export interface JobAttempt {
@@ -118,6 +135,12 @@ export interface RetryDeadPreview {
   /** How many of them failed for a reason a retry cannot change (SOP class or syntax refused, 0x0122, 0xA9xx, ...). */
   permanent: number;
   causes: { failureKind: string | null; status: number | null; count: number; permanent: boolean; example: string | null }[];
+}
+
+/** Dead jobs of a destination that failed for one reason a retry cannot change. */
+export interface PermanentFailure {
+  reason: string;
+  count: number;
 }
 
 export interface QueueCount {
@@ -146,8 +169,11 @@ export interface DigestChain {
   received: string;
   /** SHA-256 of the dataset bytes in the stored file now, re-read from disk. */
   stored: { sha256: string | null; verdict: HopVerdict; error?: string };
-  /** SHA-256 of the dataset bytes put on the wire to each destination. */
-  sent: { destination: string; sha256: string | null; sentAt: string | null; verdict: HopVerdict }[];
+  /**
+   * SHA-256 of the dataset bytes put on the wire to each destination; with the job's state and its
+   * last error, so a hop not sent can say whether it will be (queued, waiting) or not (dead, cancelled).
+   */
+  sent: { destination: string; sha256: string | null; sentAt: string | null; verdict: HopVerdict; state: JobState; reason: string | null }[];
 }
 
 export interface Settings {
@@ -158,6 +184,11 @@ export interface Settings {
   allowedCallingAes: string[];
   maxAssociations: number;
   maxPduLength: number;
+  /**
+   * Where each value comes from: a flag or the config file fix it for this run (Settings cannot
+   * change it); otherwise it is what Settings saved, or the default.
+   */
+  sources: Record<SettingKey, SettingSource>;
 }
 
 /** Search of stored studies; every field optional, all given must match. Dates as YYYYMMDD or YYYY-MM-DD. */
@@ -338,12 +369,17 @@ export interface GatewayCommands {
   retryDeadJobs: { args: { destination: string }; result: { retried: number } };
   retryDeadPreview: { args: { destination: string }; result: RetryDeadPreview };
   retryDestinationNow: { args: { destination: string }; result: { retried: number } };
+  /**
+   * Retries the dead jobs of a destination. When some failed for a reason a retry cannot change,
+   * nothing is retried and those reasons come back (retried 0), unless evenIfPermanent.
+   */
+  retryDead: { args: { destination: string; evenIfPermanent?: boolean }; result: { retried: number; permanent: PermanentFailure[] } };
   cancelJob: { args: { jobId: number }; result: { cancelled: boolean } };
   compareFiles: { args: { a: FileRef; b: FileRef }; result: CompareReport };
   readByteRange: { args: { file: FileRef; offset: number; length: number }; result: ByteRangeView };
   digestChain: { args: { instanceId: number }; result: DigestChain };
   getSettings: { args: void; result: Settings };
-  saveSettings: { args: { settings: Partial<Omit<Settings, 'storage'>> }; result: Settings };
+  saveSettings: { args: { settings: Partial<EditableSettings> }; result: Settings };
   searchStudies: { args: StudySearch; result: StudyRecord[] };
   listSeries: { args: { studyInstanceUid: string }; result: SeriesSummary[] };
   storageUsage: { args: void; result: StorageUsage };
@@ -384,7 +420,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'getStatus', 'listStudies', 'listInstances', 'listAssociations', 'scanPaths', 'sendFiles', 'cancelSend',
   'forwardStudies', 'forwardInstances', 'echo', 'listDestinations', 'saveDestination', 'deleteDestination', 'listRules', 'saveRules',
   'listJobs', 'jobAttempts', 'queueCounts', 'retryJob', 'retryDeadJobs', 'cancelJob', 'compareFiles', 'readByteRange',
-  'retryDeadPreview', 'retryDestinationNow',
+  'retryDeadPreview', 'retryDestinationNow', 'retryDead',
   'digestChain', 'getSettings', 'saveSettings',
   'searchStudies', 'listSeries', 'storageUsage', 'instanceElements', 'renderFrame', 'deleteStudy', 'getRetention', 'saveRetention',
   'runRetention', 'searchAudit', 'exportAuditCsv',

@@ -14,6 +14,7 @@ import { instanceElements } from '../inspect/instance-elements.ts';
 import { renderFrame } from '../imaging/render-frame.ts';
 import { packageVersion } from '../package-info.ts';
 import { CommandError, type ApiHost } from './api-host.ts';
+import { FixedSettingError } from '../config/setting-sources.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
 import { UI_EVENT_NAMES, type CommandName, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
 
@@ -92,12 +93,16 @@ function commandHandlers(g: Gateway): Handlers {
       g.saveRules(rules.map((r) => ({ ...r, studyQuietSeconds: r.studyQuietSeconds ?? undefined })));
       return g.rules();
     },
-    listJobs: (filter) =>
-      g.jobs(filter).map((j) => ({
+    listJobs: (filter) => {
+      const jobs = g.jobs(filter);
+      const subjects = g.browse.subjects(jobs.map((j) => j.instance_id));
+      return jobs.map((j) => ({
         jobId: j.id, instanceId: j.instance_id, destination: j.destination, rule: j.rule, studyInstanceUid: j.study_instance_uid,
         state: j.state, attempts: j.attempts, nextAttemptAt: j.state === 'retry-wait' ? new Date(j.next_attempt_at).toISOString() : null,
         lastError: j.last_error, lastStatus: j.last_status, deliveries: j.deliveries, updatedAt: j.updated_at,
-      })),
+        subject: subjects.get(j.instance_id) ?? null,
+      }));
+    },
     jobAttempts: ({ jobId }) =>
       (g.jobAttempts(jobId) as Record<string, unknown>[]).map((a) => ({
         attempt: a.attempt as number, startedAt: a.started_at as string, finishedAt: a.finished_at as string, outcome: a.outcome as string,
@@ -108,6 +113,7 @@ function commandHandlers(g: Gateway): Handlers {
     retryDeadJobs: ({ destination }) => ({ retried: g.retryDeadJobs(destination) }),
     retryDeadPreview: ({ destination }) => g.retryDeadPreview(destination),
     retryDestinationNow: ({ destination }) => ({ retried: g.retryDestinationNow(destination) }),
+    retryDead: ({ destination, evenIfPermanent }) => g.retryDead(destination, evenIfPermanent),
     cancelJob: ({ jobId }) => ({ cancelled: g.cancelJob(jobId) }),
     compareFiles: ({ a, b }) => compareFiles(fileRefPath(a), fileRefPath(b)),
     readByteRange: async ({ file, offset, length }) => {
@@ -144,6 +150,7 @@ function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; cal
 /** Plain words first; what a PACS admin needs (the engine's own message) as the detail. */
 function toCommandError(command: CommandName, err: unknown): CommandError {
   if (err instanceof CommandError) return err;
+  if (err instanceof FixedSettingError) return new CommandError(err.message, `${command}: ${err.message}`);
   const detail = `${command}: ${(err as Error)?.message ?? String(err)}`;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return new CommandError('The file or folder could not be found. It may have been moved or deleted.', detail);

@@ -5,6 +5,7 @@ import { createApiHost } from '../api/gateway-api.ts';
 import { assertUiBuilt, uiStaticDir } from '../api/ui-static-dir.ts';
 import { startUiServer, UI_HOST, type UiServer } from '../api/ws-server.ts';
 import { loadConfigFile } from '../config/load-config.ts';
+import { EDITABLE_SETTINGS, SETTING_FLAGS, type FixedSettings } from '../config/setting-sources.ts';
 import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../gateway.ts';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
 import { parseAeTitle, parseBoolean, parseCommandArgs, parsePort, parsePositiveInt } from './options.ts';
@@ -35,7 +36,8 @@ const OPTIONS = {
 
 /**
  * The settings `serve` runs with: the embedded defaults, or the --config file (validated whole,
- * a ConfigError naming the field otherwise), then each flag given on top of that.
+ * a ConfigError naming the field otherwise), then each flag given on top of that. What the file or
+ * a flag sets is marked fixed; the gateway fills the rest from what the UI saved.
  */
 export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; logLevel: LogLevel; logFormat: LogFormat; uiPort: number | undefined } {
   const { values } = parseCommandArgs(argv, OPTIONS, false);
@@ -55,12 +57,23 @@ export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; lo
   }
   const tls = tlsFromFlags(values, config.tls);
   if (tls) config.tls = tls;
+  config.fixedSettings = { ...config.fixedSettings, ...fixedByFlags(values) };
   const logLevel = (values['log-level'] ?? 'info') as LogLevel;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error, not "${logLevel}"`);
   const logFormat = (values['log-format'] ?? 'text') as LogFormat;
   if (!['text', 'json'].includes(logFormat)) throw new UsageError(`--log-format must be text or json, not "${logFormat}"`);
   const uiPort = values['ui-port'] === undefined ? undefined : parsePort(values['ui-port'], '--ui-port');
   return { config, logLevel, logFormat, uiPort };
+}
+
+/** The gateway settings given as flags: they win over the config file and what the UI saved. */
+function fixedByFlags(values: Record<string, unknown>): FixedSettings {
+  const fixed: FixedSettings = {};
+  for (const key of EDITABLE_SETTINGS) {
+    const flag = SETTING_FLAGS[key];
+    if (values[flag.slice(2)] !== undefined) fixed[key] = { kind: 'flag', flag };
+  }
+  return fixed;
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {

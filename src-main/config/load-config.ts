@@ -11,6 +11,7 @@ import { DEFAULT_QUEUE_SETTINGS, type Destination, type Rule } from '../routing/
 import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { problemsFromIssues } from './config-issues.ts';
 import { referenceProblems, ruleEngineProblems } from './config-references.ts';
+import { EDITABLE_SETTINGS, SETTING_CONFIG_KEYS, type FixedSettings } from './setting-sources.ts';
 import { configFileSchema, type ConfigFile, type DestinationEntry, type RuleEntry } from './config-schema.ts';
 import { BCP195_CIPHERS, type DestinationTls, type ListenerTls } from '../tls/tls-settings.ts';
 
@@ -73,10 +74,20 @@ export function configFromValue(raw: unknown, file: string, baseDir: string): Ga
   if (!parsed.success) throw new ConfigError(file, problemsFromIssues(parsed.error.issues, configFileSchema));
   const problems = referenceProblems(parsed.data);
   if (problems.length > 0) throw new ConfigError(file, problems);
-  const config = toGatewayConfig(parsed.data, baseDir);
+  const config = { ...toGatewayConfig(parsed.data, baseDir), fixedSettings: fixedByFile(parsed.data, file) };
   const ruleProblems = ruleEngineProblems(config.rules);
   if (ruleProblems.length > 0) throw new ConfigError(file, ruleProblems);
   return config;
+}
+
+/** The gateway settings the file states: they win over what the UI saved. */
+function fixedByFile(file: ConfigFile, path: string): FixedSettings {
+  const fixed: FixedSettings = {};
+  for (const key of EDITABLE_SETTINGS) {
+    const fileKey = SETTING_CONFIG_KEYS[key];
+    if ((file as Record<string, unknown>)[fileKey] !== undefined) fixed[key] = { kind: 'config-file', file: path, key: fileKey };
+  }
+  return fixed;
 }
 
 function toGatewayConfig(file: ConfigFile, baseDir: string): GatewayConfig {

@@ -1,6 +1,6 @@
 /** Read-only queries behind the UI's lists: studies, instances, associations. */
 import type { StatementSync } from 'node:sqlite';
-import type { AssociationSummary, InstanceSummary, StudySummary } from '../api/contract.ts';
+import type { AssociationSummary, InstanceSubject, InstanceSummary, StudySummary } from '../api/contract.ts';
 import { sopClassName } from '../dicom/sop-class-names.ts';
 import type { Database } from './database.ts';
 
@@ -40,6 +40,10 @@ export class BrowseQueries {
       ),
       versions: db.prepare(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE sop_instance_uid = ? ORDER BY version LIMIT ?`),
       recent: db.prepare(`SELECT ${INSTANCE_COLUMNS} FROM instances ORDER BY id DESC LIMIT ?`),
+      subject: db.prepare(
+        `SELECT id, patient_name, patient_id, study_date, study_description, modality, series_number, instance_number, sop_class_uid
+         FROM instances WHERE id IN (SELECT value FROM json_each(?))`,
+      ),
       associations: db.prepare(
         `SELECT id, calling_ae, called_ae, peer, started_at, ended_at, instances, bytes, result
          FROM associations ORDER BY id DESC LIMIT ?`,
@@ -101,5 +105,27 @@ export class BrowseQueries {
       bytes: r.bytes as number,
       result: r.result as string | null,
     }));
+  }
+
+  /** Whose images these instances are, by instance id: what a job row needs to name its patient and study. */
+  subjects(instanceIds: readonly number[]): Map<number, InstanceSubject> {
+    const subjects = new Map<number, InstanceSubject>();
+    const unique = [...new Set(instanceIds)];
+    for (let start = 0; start < unique.length; start += 1000) {
+      const rows = this.s.subject!.all(JSON.stringify(unique.slice(start, start + 1000))) as Record<string, unknown>[];
+      for (const r of rows) {
+        subjects.set(r.id as number, {
+          patientName: r.patient_name as string | null,
+          patientId: r.patient_id as string | null,
+          studyDate: r.study_date as string | null,
+          studyDescription: r.study_description as string | null,
+          modality: r.modality as string | null,
+          seriesNumber: r.series_number as number | null,
+          instanceNumber: r.instance_number as number | null,
+          sopClassName: sopClassName(r.sop_class_uid as string),
+        });
+      }
+    }
+    return subjects;
   }
 }

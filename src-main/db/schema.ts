@@ -208,4 +208,9 @@ export const MIGRATIONS: readonly string[] = [
     FROM instances i WHERE i.id = NEW.instance_id;
   END;
   `,
+  `
+  -- A retry by hand (or a re-queue) gives a job a fresh attempt budget but keeps its history:
+  -- attempts stays the total, and the budget counts only the attempts after this many.
+  ALTER TABLE jobs ADD COLUMN attempts_at_retry INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -1,18 +1,15 @@
-/** Settings the desktop app's user changed, kept in the index so they survive a restart. */
-import type { Settings } from '../api/contract.ts';
+/** Settings changed in the UI's Settings view, kept in the index so they survive a restart. */
+import { EDITABLE_SETTINGS, type EditableSettings } from '../config/setting-sources.ts';
 import type { Database } from './database.ts';
 
-type StoredSettings = Partial<Omit<Settings, 'storage'>>;
-const KEYS: readonly (keyof StoredSettings)[] = ['aeTitle', 'port', 'acceptUnknownSopClasses', 'allowedCallingAes', 'maxAssociations', 'maxPduLength'];
-
-export function storedSettings(db: Database): StoredSettings {
+export function storedSettings(db: Database): Partial<EditableSettings> {
   const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
   const settings: Record<string, unknown> = {};
-  for (const { key, value } of rows) if ((KEYS as readonly string[]).includes(key)) settings[key] = JSON.parse(value);
-  return settings as StoredSettings;
+  for (const { key, value } of rows) if ((EDITABLE_SETTINGS as readonly string[]).includes(key)) settings[key] = JSON.parse(value);
+  return settings as Partial<EditableSettings>;
 }
 
-export function saveStoredSettings(db: Database, changes: StoredSettings): void {
+export function saveStoredSettings(db: Database, changes: Partial<EditableSettings>): void {
   const upsert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-  for (const key of KEYS) if (changes[key] !== undefined) upsert.run(key, JSON.stringify(changes[key]));
+  for (const key of EDITABLE_SETTINGS) if (changes[key] !== undefined) upsert.run(key, JSON.stringify(changes[key]));
 }

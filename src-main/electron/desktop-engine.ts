@@ -17,8 +17,8 @@ export interface DesktopEngine {
 
 /** `serve`'s defaults (all interfaces, port 11112, AE GATEWAY) with storage under `userDataDir`. */
 export function desktopGatewayConfig(userDataDir: string, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  // The desktop app has no config file: what the user changes in Settings is kept in the index.
-  return { ...DEFAULT_CONFIG, storage: join(userDataDir, 'storage'), useStoredSettings: true, ...overrides };
+  // The desktop app has no flags or config file: nothing is fixed, so what Settings saved is used at every start.
+  return { ...DEFAULT_CONFIG, storage: join(userDataDir, 'storage'), ...overrides };
 }
 
 /** Where the ApiHost may put uploaded files; the desktop app itself gets paths, never uploads. */

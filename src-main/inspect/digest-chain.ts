@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import type { JobState } from '../routing/job-repository.ts';
 import type { DigestChain, HopVerdict } from '../api/contract.ts';
 
 export interface ChainInputs {
@@ -16,7 +17,7 @@ export interface ChainInputs {
   datasetOffset: number;
   datasetLength: number;
   receivedSha256: string;
-  sends: { destination: string; sha256: string | null; sentAt: string | null }[];
+  sends: { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null }[];
 }
 
 export async function digestChain(inputs: ChainInputs): Promise<DigestChain> {
@@ -33,7 +34,7 @@ export async function digestChain(inputs: ChainInputs): Promise<DigestChain> {
     sopInstanceUid: inputs.sopInstanceUid,
     received: inputs.receivedSha256,
     stored,
-    sent: inputs.sends.map((send) => ({ ...send, verdict: sendVerdict(send.sha256, reference) })),
+    sent: inputs.sends.map(({ error, ...send }) => ({ ...send, reason: error, verdict: sendVerdict(send.sha256, reference) })),
   };
 }
 

@@ -177,10 +177,12 @@ export class ForwardQueue {
       return { job, outcome: 'sent', sha256: result.sha256, status: result.status, attempt: { ...base, outcome: 'sent', backoffMs: null } };
     }
     const failure = { error: result.error ?? result.meaning, status: result.status, failureKind: result.failureKind ?? null };
-    if (classifyFailure(result) === 'dead' || attempt >= this.d.settings.maxAttempts) {
+    // The budget and the backoff count from the last retry by hand; the numbering never restarts.
+    const sinceRetry = attempt - job.attempts_at_retry;
+    if (classifyFailure(result) === 'dead' || sinceRetry >= this.d.settings.maxAttempts) {
       return { job, outcome: 'dead', nextAttemptAt: now, ...failure, attempt: { ...base, outcome: 'dead', backoffMs: null } };
     }
-    const wait = backoffMs(attempt, this.d.settings, this.d.random);
+    const wait = backoffMs(sinceRetry, this.d.settings, this.d.random);
     return { job, outcome: 'retry-wait', nextAttemptAt: now + wait, ...failure, attempt: { ...base, outcome: 'retry', backoffMs: wait } };
   }
 }

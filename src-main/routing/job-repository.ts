@@ -14,7 +14,10 @@ export interface JobRow {
   rule: string | null;
   study_instance_uid: string | null;
   state: JobState;
+  /** Every attempt ever made, across retries by hand. */
   attempts: number;
+  /** The value of `attempts` when the job was last retried by hand or re-queued: its budget starts there. */
+  attempts_at_retry: number;
   next_attempt_at: number;
   last_error: string | null;
   last_status: number | null;
@@ -82,7 +85,7 @@ export class JobRepository {
       requeue: db.prepare(
         `INSERT INTO jobs (instance_id, destination, rule, study_instance_uid, state, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
-         ON CONFLICT (instance_id, destination) DO UPDATE SET state = 'queued', attempts = 0,
+         ON CONFLICT (instance_id, destination) DO UPDATE SET state = 'queued', attempts_at_retry = attempts,
            next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at, rule = excluded.rule
          RETURNING id`,
       ),
@@ -111,11 +114,11 @@ export class JobRepository {
       byId: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
       view: db.prepare(`SELECT j.*, i.sop_instance_uid FROM jobs j JOIN instances i ON i.id = j.instance_id WHERE j.id = ?`),
       retryOne: db.prepare(
-        `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?
+        `UPDATE jobs SET state = 'queued', attempts_at_retry = attempts, next_attempt_at = ?, updated_at = ?
          WHERE id = ? AND state IN ('dead', 'retry-wait', 'cancelled')`,
       ),
       retryDead: db.prepare(
-        `UPDATE jobs SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE destination = ? AND state = 'dead'
+        `UPDATE jobs SET state = 'queued', attempts_at_retry = attempts, next_attempt_at = ?, updated_at = ? WHERE destination = ? AND state = 'dead'
          RETURNING id`,
       ),
       retryWaitingNow: db.prepare(
@@ -143,7 +146,7 @@ export class JobRepository {
       nextQuiet: db.prepare(`SELECT min(last_received_at + quiet_ms) AS at FROM quiet_studies`),
       deleteQuiet: db.prepare(`DELETE FROM quiet_studies WHERE study_instance_uid = ? AND rule = ? AND destination = ? AND last_received_at = ?`),
       sendsOf: db.prepare(
-        `SELECT destination, sent_sha256 AS sha256, sent_at AS sentAt FROM jobs WHERE instance_id = ? ORDER BY destination`,
+        `SELECT destination, sent_sha256 AS sha256, sent_at AS sentAt, state, last_error AS error FROM jobs WHERE instance_id = ? ORDER BY destination`,
       ),
       latestOfStudy: db.prepare(
         `SELECT i.id FROM instances i WHERE i.study_instance_uid = ?
@@ -198,8 +201,8 @@ export class JobRepository {
   }
 
   /** What each destination was sent of this instance (sha256 null while not sent). */
-  sendsOf(instanceId: number): { destination: string; sha256: string | null; sentAt: string | null }[] {
-    return this.s.sendsOf!.all(instanceId) as { destination: string; sha256: string | null; sentAt: string | null }[];
+  sendsOf(instanceId: number): { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null }[] {
+    return this.s.sendsOf!.all(instanceId) as { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null }[];
   }
 
   latestInstancesOfStudy(study: string): number[] {

@@ -59,9 +59,10 @@ export interface UiGateway {
   aeTitle: string;
 }
 
-/** `serve --ui-port 0` on a fresh storage folder; the UI address is read from what it prints. */
+/** `serve --ui-port 0` on a storage folder; `aeTitle` is the one it is expected to listen as. The UI address is read from what it prints. */
 export async function startUiGateway(opts: { storage: string; aeTitle: string; args?: string[] }): Promise<UiGateway> {
-  const gateway = await startGateway({ storage: opts.storage, args: ['--ae', opts.aeTitle, '--ui-port', '0', ...(opts.args ?? [])] });
+  // No --ae: the AE title stays free for Settings to change (a flag would fix it), GATEWAY unless saved.
+  const gateway = await startGateway({ storage: opts.storage, args: ['--ui-port', '0', ...(opts.args ?? [])] });
   const match = await waitFor('the "UI listening on" line', () => /^UI listening on (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(gateway.output()) ?? undefined);
   return { gateway, url: match[1]!, aeTitle: opts.aeTitle };
 }
@@ -82,8 +83,8 @@ export interface UiPage {
  * A fresh browser context (no cookies, no storage) with the UI loaded and connected: the header
  * says which AE title the gateway listens as once the first command has been answered.
  */
-export async function openUi(browser: Browser, ui: UiGateway): Promise<UiPage> {
-  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: 'light', reducedMotion: 'reduce' });
+export async function openUi(browser: Browser, ui: UiGateway, viewport: { width: number; height: number } = VIEWPORT): Promise<UiPage> {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: 'light', reducedMotion: 'reduce' });
   // Nothing in this UI should take long: a missing element fails in seconds, not Playwright's default 30.
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -134,4 +135,30 @@ export async function rowCells(table: Locator, row: Locator): Promise<Record<str
   const headers = (await table.getByRole('columnheader').allInnerTexts()).map((t) => t.trim());
   const cells = (await row.getByRole('cell').or(row.getByRole('rowheader')).allInnerTexts()).map((t) => t.trim());
   return Object.fromEntries(headers.map((h, i) => [h, cells[i] ?? '']));
+}
+
+/**
+ * Controls of the visible view that the window or a clipping box (overflow hidden or scrolling
+ * without a scrollbar the person can reach) cuts off on the right: none when the view fits.
+ */
+export function clippedControls(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const view = [...document.querySelectorAll('main section.view')].find((s) => !s.hidden);
+    const clipped = [];
+    for (const el of view ? view.querySelectorAll('button, input, select, textarea, a[href]') : []) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || r.bottom < 0) continue;
+      let cut = r.right > window.innerWidth + 1;
+      for (let box = el.parentElement; box && !cut; box = box.parentElement) {
+        const style = getComputedStyle(box);
+        if (style.overflowX === 'visible') continue;
+        const b = box.getBoundingClientRect();
+        // Cut off where the box hides overflow, or scrolls sideways without showing a scrollbar.
+        const scrollable = style.overflowX === 'auto' || style.overflowX === 'scroll';
+        if (r.right > b.right + 1 && !(scrollable && box.scrollWidth > box.clientWidth && box.offsetHeight > box.clientHeight)) cut = true;
+      }
+      if (cut) clipped.push((el.getAttribute('aria-label') || el.textContent || el.tagName).trim().slice(0, 60));
+    }
+    return clipped;
+  })()`);
 }

@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { echoscu, osChosenPort, run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { echoscu, run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { runCli } from '../helpers/gateway-process.ts';
 import { datasetRegion, SopClass, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
 import { expectSameBytes, filesBySopInstance, listFilesRecursive, sopInstanceOf, splitP10 } from '../helpers/p10-regions.ts';
 import {
-  ARTIFACT_DIR, README_SCREENSHOT_DIR, VIEWPORT, ensureRendererBuilt, eventually, launchChromium, openUi, rowCells,
+  ARTIFACT_DIR, README_SCREENSHOT_DIR, VIEWPORT, clippedControls, ensureRendererBuilt, eventually, launchChromium, openUi, rowCells,
   saveScreenshot, showView, startUiGateway, type UiGateway, type UiPage,
 } from './harness.ts';
 
@@ -421,26 +422,139 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await close();
   });
 
-  it('restarts the DICOM listener on the port saved in Settings', async () => {
+  it('shows exactly 300 instances in Live for a 300-instance burst, as many as the index stored', async () => {
+    const { page, problems, close } = await openPage('7-burst');
+    const live = await showView(page, 'Live');
+    const studies = live.getByRole('region', { name: 'Studies' }).getByRole('table');
+    const burst = await studyFiles(join(work, 'burst'), {
+      key: 30, patientName: 'BURST^THREE^HUNDRED', description: 'CT burst of 300', modality: 'CT', sopClassUid: SopClass.CT, series: [100, 100, 100],
+    }, { pixelDataBytes: 2048 });
+    const sent = await storescu(ui.gateway.port, burst, { calledAe: GATEWAY_AE, callingAe: 'CT-BURST' });
+    expect(sent.code, sent.stderr).toBe(0);
+    const row = studies.getByRole('row').filter({ hasText: 'CT burst of 300' });
+    const cells = await eventually('the burst study at 300 instances', async () => {
+      const c = await rowCells(studies, row);
+      return c.Instances === '300' ? c : undefined;
+    }, 15_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}; Live shows ${JSON.stringify(await rowCells(studies, row).catch(() => ({})))}`);
+    });
+    expect(cells).toMatchObject({ Series: '3', Instances: '300' });
+    // The receive log saw every instance; the study count did not run past the index on the way.
+    const log = live.getByRole('table', { name: 'Receive log', exact: true });
+    await live.getByRole('searchbox', { name: 'Filter the receive log' }).fill('CT-BURST');
+    await eventually('300 CT-BURST instances in the log', async () => (await log.getAttribute('aria-rowcount')) === '301');
+    expect((await rowCells(studies, row)).Instances).toBe('300');
+    await saveScreenshot(page, '7-burst');
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('names the patient and the reason of a dead-lettered job in Queue, by job and by study', async () => {
+    const { page, problems, close } = await openPage('8-dead-letter');
+    // A destination that does not take the SOP class: it refuses for good, so the job is dead at once.
+    const strict = await startStoreScp({ aeTitle: 'STRICT' });
+    peers.push(strict);
+    await addDestination(page, { name: 'Strict PACS', aeTitle: strict.aeTitle, port: strict.port });
+    const files = await studyFiles(join(work, 'dead'), {
+      key: 40, patientName: 'DEAD^LETTER', description: 'Private capture', modality: 'OT', sopClassUid: '1.2.826.0.1.3680043.9.7777.42', series: [1],
+    });
+    // storescu proposes only classes it knows: the gateway's own SCU sends any class as it is.
+    const sent = await runCli(['send', '--to', `${GATEWAY_AE}@127.0.0.1:${ui.gateway.port}`, '--calling-ae', 'WORKSTATION', ...files]);
+    expect(sent.code, sent.stderr).toBe(0);
+
+    const live = await showView(page, 'Live');
+    const studies = live.getByRole('region', { name: 'Studies' });
+    await studies.getByRole('checkbox', { name: /Select study of DEAD, LETTER/ }).check();
+    await studies.getByRole('button', { name: 'Send selected studies…' }).click();
+    const form = live.getByRole('form', { name: 'Send selected studies' });
+    await form.getByRole('combobox', { name: 'Destination' }).selectOption('Strict PACS');
+    await form.getByRole('button', { name: 'Send' }).click();
+    await form.getByRole('status').waitFor();
+
+    const queue = await showView(page, 'Queue');
+    await queue.getByRole('button', { name: 'Dead letter', exact: true }).click();
+    const jobs = queue.getByRole('table', { name: 'Jobs', exact: true });
+    const row = dataRows(jobs).filter({ hasText: 'Strict PACS' }).first();
+    const cells = await eventually('the dead job for Strict PACS', async () => {
+      const c = await rowCells(jobs, row);
+      return c.State === 'Dead letter' ? c : undefined;
+    }, 20_000);
+    expect(cells.Patient).toContain('DEAD, LETTER (E2E40)');
+    expect(cells['Study · image']).toContain('Private capture');
+    expect(cells['Last error']).toMatch(/does not accept SOP class 1\.2\.826\.0\.1\.3680043\.9\.7777\.42/);
+
+    await queue.getByRole('button', { name: 'By study', exact: true }).click();
+    const byStudy = queue.getByRole('table', { name: 'Jobs by study' });
+    const group = dataRows(byStudy).filter({ hasText: 'DEAD, LETTER' });
+    expect((await rowCells(byStudy, group)).Forwarded).toMatch(/1 of 1 will not be sent.*does not accept SOP class/);
+    await saveScreenshot(page, '8-dead-letter');
+
+    // "Retry all dead" says first that it cannot succeed, and retries nothing.
+    await queue.getByRole('button', { name: 'Retry all dead for Strict PACS' }).click();
+    await queue.getByRole('alert').getByText(/Retrying cannot succeed for 1 of the dead jobs for Strict PACS/).waitFor();
+    await queue.getByRole('button', { name: 'Keep them in the dead letter' }).click();
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('keeps an AE title saved in Settings across a restart with the same command; the port set by a flag is read-only', async () => {
     const { page, problems, close } = await openPage('6-settings');
-    const oldPort = ui.gateway.port;
-    const newPort = await osChosenPort();
     const settings = await showView(page, 'Settings');
     const form = settings.getByRole('form', { name: 'Gateway settings' });
-    await form.getByRole('textbox', { name: 'Port', exact: true }).fill(String(newPort));
-    await form.getByRole('note').getByText(`Saving restarts the DICOM listener on port ${newPort}`).waitFor();
+    const port = form.getByRole('textbox', { name: 'Port', exact: true });
+    expect(await port.getAttribute('readonly')).not.toBeNull();
+    await form.getByText('Set by the --port flag the gateway was started with').waitFor();
+    await form.getByRole('textbox', { name: 'AE title', exact: true }).fill('ROUTER1');
     await form.getByRole('button', { name: 'Save settings' }).click();
-    await settings.getByRole('status').getByText(`The gateway now listens as ${GATEWAY_AE} on 127.0.0.1:${newPort}.`).waitFor({ timeout: 15_000 });
-    await page.getByRole('banner').getByText(`127.0.0.1:${newPort}`).waitFor();
-
-    const echoNew = await echoscu(newPort, { calledAe: GATEWAY_AE });
-    expect(echoNew.code, echoNew.stderr).toBe(0);
-    const echoOld = await echoscu(oldPort, { calledAe: GATEWAY_AE });
-    expect(echoOld.code).not.toBe(0);
-
+    await settings.getByRole('status').getByText('The gateway now listens as ROUTER1').waitFor({ timeout: 15_000 });
+    await form.getByText('Saved here: used at every start.').waitFor();
     await saveScreenshot(page, '6-settings', 'settings');
     expect(problems).toEqual([]);
     await close();
+
+    // The same command again: the saved AE title is the one modalities reach.
+    await ui.gateway.stop();
+    ui = await startUiGateway({ storage: ui.gateway.storage, aeTitle: 'ROUTER1', args: [] });
+    const echo = await echoscu(ui.gateway.port, { calledAe: 'ROUTER1' });
+    expect(echo.code, echo.stderr).toBe(0);
+    const again = await openPage('6-settings-after-restart');
+    const after = await showView(again.page, 'Settings');
+    expect(await after.getByRole('textbox', { name: 'AE title', exact: true }).inputValue()).toBe('ROUTER1');
+    await after.getByText('Saved here: used at every start.').first().waitFor();
+    expect(again.problems).toEqual([]);
+    await again.close();
+  });
+
+  it('at 1024x640 every view is reached by keyboard alone and cuts off none of its controls', async () => {
+    const small = await openUi(browser, ui, { width: 1024, height: 640 });
+    onTestFailed(async () => {
+      await saveScreenshot(small.page, 'FAILED-9-1024').catch(() => undefined);
+      await small.close().catch(() => undefined);
+    });
+    const { page } = small;
+    const views = ['Live', 'Send', 'Inspector', 'Destinations', 'Rules', 'Queue', 'Settings'];
+    for (const [index, label] of views.entries()) {
+      await page.keyboard.press(`Control+${index + 1}`);
+      await page.getByRole('heading', { level: 1, name: label, exact: true }).waitFor({ state: 'visible', timeout: 5_000 });
+      if (label === 'Live') {
+        // A long patient name stays on one line: every study row is one text line high.
+        const rows = page.getByRole('region', { name: 'Studies' }).locator('tbody tr');
+        for (const row of await rows.all()) expect((await row.boundingBox())!.height, 'a study row height').toBeLessThan(48);
+      }
+      expect(await clippedControls(page), `${label} at 1024x640`).toEqual([]);
+      await saveScreenshot(page, `9-1024-${label.toLowerCase()}`);
+    }
+    // In Queue, Tab alone reaches a job's Retry button (the actions are not cut off, and focusable).
+    await page.keyboard.press('Control+6');
+    await page.getByRole('heading', { level: 1, name: 'Queue', exact: true }).waitFor();
+    let reached = '';
+    for (let i = 0; i < 80 && !reached.startsWith('Retry job'); i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate('document.activeElement?.getAttribute("aria-label") ?? ""');
+    }
+    expect(reached).toMatch(/^Retry job \d+$/);
+    expect(small.problems).toEqual([]);
+    await small.close();
   });
 
   it('left a 1280x800 README screenshot of every view from this run', async () => {

@@ -1,5 +1,5 @@
 /** The engine's side of the UI contract, against real gateways: what the renderer can do through it. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { COMMAND_NAMES } from '../../src-main/api/contract.ts';
 import type { Destination } from '../../src-main/routing/routing-types.ts';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
+import { serveConfigFromArgs } from '../../src-main/cli/serve-command.ts';
 import { echoscu, osChosenPort, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -68,7 +69,7 @@ describe('createApiHost', () => {
     expect(progress.at(-1)!.payload.bytesSent).toBe(progress.at(-1)!.payload.bytesTotal);
   });
 
-  it('compares two stored versions and shows bytes of one, and follows an instance through the digest chain', async () => {
+  it('compares two stored versions and shows bytes of one, names the patient of each forwarding job, and follows an instance through the digest chain', async () => {
     await api.dispatch('saveDestination', { destination: archiveDestination() });
     await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['archive'] }] });
     const sendTo = (files: string[]) => api.dispatch('sendFiles', { paths: files, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
@@ -85,7 +86,14 @@ describe('createApiHost', () => {
     const range = (await api.dispatch('readByteRange', { file: { instanceId: versions[0]!.instanceId }, offset: 128, length: 4 })) as { hex: string };
     expect(Buffer.from(range.hex, 'hex').toString('latin1')).toBe('DICM');
 
-    await waitFor('both versions forwarded', async () => ((await api.dispatch('listJobs', { state: 'sent' })) as unknown[]).length === 2);
+    const sent = await waitFor('both versions forwarded', async () => {
+      const jobs = (await api.dispatch('listJobs', { state: 'sent' })) as { instanceId: number; subject: { patientName: string; modality: string; sopClassName: string } }[];
+      return jobs.length === 2 ? jobs : undefined;
+    });
+    // Each job names whose images it carries.
+    const patientOf = (instanceId: number) => sent.find((j) => j.instanceId === instanceId)!.subject;
+    expect(patientOf(versions[0]!.instanceId)).toMatchObject({ patientName: 'DOE^JANE', sopClassName: 'CT Image Storage' });
+    expect(patientOf(versions[1]!.instanceId)).toMatchObject({ patientName: 'DOE^JOHN' });
     const chain = (await api.dispatch('digestChain', { instanceId: versions[0]!.instanceId })) as {
       received: string; stored: { sha256: string; verdict: string }; sent: { destination: string; verdict: string; sha256: string }[];
     };
@@ -103,21 +111,53 @@ describe('createApiHost', () => {
   });
 });
 
-describe('settings kept by the desktop app', () => {
-  it('come back after a restart when the gateway uses stored settings, and not for serve', async () => {
+describe('settings saved in the UI', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+
+  it('come back after a restart, for serve as for the desktop app, and say where each value comes from', async () => {
     const work = await mkdtemp(join(tmpdir(), 'settings-'));
     const config = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'store') };
     try {
       const first = await Gateway.start({ ...config });
-      await first.applySettings({ aeTitle: 'READING_ROOM', allowedCallingAes: ['CT1'], port: 0 });
+      expect(first.settings().sources.aeTitle).toEqual({ kind: 'default' });
+      await first.applySettings({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
       await first.stop();
-      const desktop = await Gateway.start({ ...config, useStoredSettings: true });
-      expect(desktop.settings()).toMatchObject({ aeTitle: 'READING_ROOM', allowedCallingAes: ['CT1'] });
-      await desktop.stop();
-      const serve = await Gateway.start({ ...config });
-      expect(serve.settings()).toMatchObject({ aeTitle: 'GATEWAY', allowedCallingAes: [] });
-      await serve.stop();
+      // The same serve command again (no --ae): the saved AE title is used, and called.
+      const { config: again } = serveConfigFromArgs(['--host', '127.0.0.1', '--port', '0', '--storage', config.storage]);
+      const second = await Gateway.start(again);
+      cleanups.push(() => second.stop());
+      expect(second.settings()).toMatchObject({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
+      expect(second.settings().sources).toMatchObject({ aeTitle: { kind: 'saved' }, port: { kind: 'flag', flag: '--port' }, maxPduLength: { kind: 'default' } });
+      expect((await echoscu(second.address!.port, { calledAe: 'ROUTER1', callingAe: 'CT1' })).code).toBe(0);
     } finally {
+      for (const cleanup of cleanups.splice(0)) await cleanup();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  it('cannot override a flag or the config file: the flag wins at start, and Settings refuses to change it', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'settings-'));
+    const storage = join(work, 'store');
+    try {
+      const first = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage });
+      await first.applySettings({ aeTitle: 'ROUTER1', maxAssociations: 5 });
+      await first.stop();
+      const file = join(work, 'gateway.yaml');
+      await writeFile(file, 'maxAssociations: 9\n');
+      const { config } = serveConfigFromArgs(['--config', file, '--ae', 'FLAGGED', '--host', '127.0.0.1', '--port', '0', '--storage', storage]);
+      const g = await Gateway.start(config);
+      cleanups.push(() => g.stop());
+      expect(g.settings()).toMatchObject({ aeTitle: 'FLAGGED', maxAssociations: 9 });
+      expect(g.settings().sources.maxAssociations).toEqual({ kind: 'config-file', file, key: 'maxAssociations' });
+      const api = createApiHost(g, { uploadDir: join(work, 'uploads') });
+      const refused = await api.dispatch('saveSettings', { settings: { aeTitle: 'OTHER' } }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ message: 'The AE title is set by the --ae flag on the command line: change it there. A change here would be lost at the next start.' });
+      expect(g.settings().aeTitle).toBe('FLAGGED');
+      // Sending the fixed value unchanged along with a free one is fine.
+      await api.dispatch('saveSettings', { settings: { aeTitle: 'FLAGGED', maxPduLength: 32768 } });
+      expect(g.settings().sources.maxPduLength).toEqual({ kind: 'saved' });
+    } finally {
+      for (const cleanup of cleanups.splice(0)) await cleanup();
       await rm(work, { recursive: true, force: true });
     }
   });

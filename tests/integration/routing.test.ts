@@ -111,7 +111,7 @@ describe('routing', () => {
     expect((await readdir(scp.outputDir)).length).toBe(3);
   });
 
-  it('dead-letters at once when the destination does not take the SOP class, and a manual retry delivers it once fixed', async () => {
+  it('dead-letters at once when the destination does not take the SOP class, and a manual retry delivers it once fixed, numbered after the first attempt', async () => {
     const port = await osChosenPort();
     let scp = await storeScp({ port }); // not promiscuous: refuses SOP classes it does not know
     const g = await gateway({ destinations: [destination('strict', port)], rules: [rule('all', ['strict'])] });
@@ -124,12 +124,38 @@ describe('routing', () => {
     expect(dead!.failure_kind).toBe('sop-class-refused');
     expect(dead!.last_error).toMatch(/does not accept SOP class 1\.2\.826\.0\.1\.3680043\.9\.7777\.42/);
 
+    // "Retry all dead" says first that it would fail the same way, and leaves the job alone.
+    const refusedAgain = g.retryDead('strict');
+    expect(refusedAgain).toEqual({ retried: 0, permanent: [{ reason: expect.stringMatching(/does not accept SOP class/), count: 1 }] });
+    expect(g.jobs()[0]!.state).toBe('dead');
+
     await scp.stop();
     scp = await storeScp({ port, extraArgs: ['-pm'] }); // fixed: promiscuous mode takes unknown SOP classes
     expect(g.retryJob(dead!.id)).toBe(true);
     const [sent] = await allJobs(g, 1, 'sent');
     expect(sent!.deliveries).toBe(1);
     expect((await readdir(scp.outputDir)).length).toBe(1);
+    // The manual retry continues the history: attempts are numbered across it and the total is kept.
+    expect(sent!.attempts).toBe(2);
+    const attempts = g.jobAttempts(sent!.id) as { attempt: number; outcome: string }[];
+    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'dead'], [2, 'sent']]);
+  });
+
+  it('"retry now" sends the jobs of a destination that came back at once, not at the end of their backoff', async () => {
+    const port = await osChosenPort();
+    const g = await gateway({
+      destinations: [destination('late', port)],
+      rules: [rule('all', ['late'])],
+      queue: { maxAttempts: 10, backoffBaseSeconds: 600, backoffMaxSeconds: 600, batchSize: 100, lingerSeconds: 2 },
+    });
+    const files = await writeP10Files(join(work, 'src'), 3, (i) => ({ seed: 700 + i }));
+    const { files: sendable } = await collectSendableFiles(files);
+    await sendFiles(sendable, { aeTitle: 'GATEWAY', host: '127.0.0.1', port: g.address!.port }, { callingAe: 'MODALITY' });
+    await waitFor('every job waiting ten minutes', () => g.jobs().length === 3 && g.jobs().every((j) => j.state === 'retry-wait'));
+    const scp = await storeScp({ port });
+    expect(g.retryDestinationNow('late')).toBe(3);
+    await allJobs(g, 3, 'sent', 20_000);
+    expect((await readdir(scp.outputDir)).length).toBe(3);
   });
 
   it('forwards a study sent in two bursts once, after it has been quiet, in one association', async () => {

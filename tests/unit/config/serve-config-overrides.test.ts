@@ -66,9 +66,18 @@ describe('serve --config', () => {
     expect(config.storage).toBe(resolve('relative-store'));
   });
 
+  it('marks the settings given as flags as fixed, over the ones the config file fixed', async () => {
+    const { config } = serveConfigFromArgs(['--ae', 'FLAGGED', '--max-pdu', '32768', '--allow-calling-ae', 'CT1', '--log-level', 'debug']);
+    expect(config.fixedSettings).toEqual({
+      aeTitle: { kind: 'flag', flag: '--ae' },
+      maxPduLength: { kind: 'flag', flag: '--max-pdu' },
+      allowedCallingAes: { kind: 'flag', flag: '--allow-calling-ae' },
+    });
+  });
+
   it('runs on the embedded defaults with no config at all', () => {
     const { config } = serveConfigFromArgs([]);
-    expect(config).toStrictEqual({ ...DEFAULT_CONFIG, storage: resolve(DEFAULT_CONFIG.storage) });
+    expect(config).toStrictEqual({ ...DEFAULT_CONFIG, storage: resolve(DEFAULT_CONFIG.storage), fixedSettings: {} });
     expect(config.destinations).toEqual([]);
     expect(config.rules).toEqual([]);
     expect(config.queue).toEqual({ maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100, lingerSeconds: 2 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digestChain } from '../../../src-main/inspect/digest-chain.ts';
+import type { JobState } from '../../../src-main/routing/job-repository.ts';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -14,16 +15,18 @@ describe('digestChain', () => {
   beforeEach(async () => (root = await mkdtemp(join(tmpdir(), 'chain-'))));
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  const inputs = (sends: { destination: string; sha256: string | null; sentAt: string | null }[] = []) => ({
+  type Send = { destination: string; sha256: string | null; sentAt: string | null; state?: JobState; error?: string | null };
+  const inputs = (sends: Send[] = []) => ({
     instanceId: 1, sopInstanceUid: '1.2.3', storeRoot: root, path: 'x.dcm', datasetOffset: header.length,
-    datasetLength: dataset.length, receivedSha256: sha(dataset), sends,
+    datasetLength: dataset.length, receivedSha256: sha(dataset),
+    sends: sends.map((send) => ({ state: 'sent' as JobState, error: null, ...send })),
   });
 
   it('says identical at every hop when stored and sent bytes hash like the received ones', async () => {
     await writeFile(join(root, 'x.dcm'), Buffer.concat([header, dataset]));
     const chain = await digestChain(inputs([{ destination: 'pacs', sha256: sha(dataset), sentAt: 't' }]));
     expect(chain.stored).toEqual({ sha256: sha(dataset), verdict: 'identical' });
-    expect(chain.sent).toEqual([{ destination: 'pacs', sha256: sha(dataset), sentAt: 't', verdict: 'identical' }]);
+    expect(chain.sent).toEqual([{ destination: 'pacs', sha256: sha(dataset), sentAt: 't', verdict: 'identical', state: 'sent', reason: null }]);
   });
 
   it('pins a change to the hop where it happened: a stored file altered on disk', async () => {
@@ -40,5 +43,10 @@ describe('digestChain', () => {
     const chain = await digestChain(inputs([{ destination: 'later', sha256: null, sentAt: null }]));
     expect(chain.stored).toMatchObject({ sha256: null, verdict: 'missing' });
     expect(chain.sent[0]!.verdict).toBe('missing');
+  });
+
+  it('carries the job state and its last error for a hop not sent, so a dead one can say why it will not be', async () => {
+    const chain = await digestChain(inputs([{ destination: 'strict', sha256: null, sentAt: null, state: 'dead', error: 'STRICT does not accept SOP class 1.2.3' }]));
+    expect(chain.sent[0]).toMatchObject({ verdict: 'missing', state: 'dead', reason: 'STRICT does not accept SOP class 1.2.3' });
   });
 });

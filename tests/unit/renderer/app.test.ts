@@ -80,6 +80,10 @@ describe('App shell', () => {
     expect(banner.textContent).toContain('127.0.0.1:11112');
     bridge.emit('settings-changed', {
       aeTitle: 'ROUTER', port: 4242, storage: '/data', acceptUnknownSopClasses: false, allowedCallingAes: [], maxAssociations: 8, maxPduLength: 65536,
+      sources: {
+        aeTitle: { kind: 'saved' }, port: { kind: 'saved' }, acceptUnknownSopClasses: { kind: 'default' },
+        allowedCallingAes: { kind: 'default' }, maxAssociations: { kind: 'default' }, maxPduLength: { kind: 'default' },
+      },
     });
     await waitFor(() => expect(banner.textContent).toContain('ROUTER'));
     expect(banner.textContent).toContain('127.0.0.1:4242');
@@ -99,16 +103,22 @@ describe('App shell', () => {
     expect(screen.getByRole('banner').textContent).toContain('Gateway not reachable');
   });
 
-  test('a lost browser connection is shown in the header until it comes back, then the status is read again', async () => {
+  test('a lost browser connection is shown in the header and over the dimmed views until it comes back, then the status is read again', async () => {
     const report = addConnection(bridge);
     render(App);
     const banner = screen.getByRole('banner');
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY'));
     report('reconnecting');
     await waitFor(() => expect(banner.textContent).toContain('Connection to the gateway lost — reconnecting…'));
+    // Not only the header: the views say they are not live, and dim.
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('what is shown here is not live until it is back');
+    expect(document.querySelector('main')!.classList.contains('stale')).toBe(true);
     bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY2', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0' });
     report('open');
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY2'));
     expect(banner.textContent).not.toContain('reconnecting');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(document.querySelector('main')!.classList.contains('stale')).toBe(false);
   });
 });

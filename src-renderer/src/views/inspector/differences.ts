@@ -27,7 +27,11 @@ const CHANGE_KIND_LABELS: Record<ChangeKind, string> = {
   'dataset-unreadable': 'Dataset unreadable',
 };
 
-const GROUP_ORDER: DifferenceGroupKey[] = ['preamble', 'meta', ...(Object.keys(CHANGE_KIND_LABELS) as ChangeKind[])];
+// What a person checks first (the dataset) before what only the file's header holds.
+const GROUP_ORDER: DifferenceGroupKey[] = [...(Object.keys(CHANGE_KIND_LABELS) as ChangeKind[]), 'meta', 'preamble'];
+
+/** Groups about the file's header only: listed after the dataset's, and folded when the dataset differs too. */
+export const HEADER_GROUPS: readonly DifferenceGroupKey[] = ['meta', 'preamble'];
 
 const GROUP_LABELS: Record<DifferenceGroupKey, string> = {
   preamble: 'Preamble (first 128 bytes)',
@@ -76,6 +80,43 @@ export function verdictWords(verdict: Verdict, summary: string): string {
     case 'not-comparable':
       return `Cannot compare: ${summary.replace(/^Not comparable:\s*/i, '')}`;
   }
+}
+
+/**
+ * The change in words, for the verdict's headline: "Patient Name changed: DOE^JANE → DOE^JOHN",
+ * "Private element (0009,1001) removed", with how many other differences there are.
+ */
+export function headline(report: CompareReport): string | undefined {
+  if (report.verdict !== 'datasets-differ' && report.verdict !== 'identical-datasets') return undefined;
+  const changes = report.changes as ChangesByKind;
+  const first =
+    changes['value-changed']?.[0] ?? changes['element-added']?.[0] ?? changes['element-removed']?.[0] ?? changes['vr-changed']?.[0] ??
+    Object.values(changes).flat()[0];
+  const total = report.changeCount + (report.regions?.meta.differences.length ?? 0);
+  const more = (shown: number) => (total > shown ? ` (and ${total - shown} more difference${total - shown === 1 ? '' : 's'})` : '');
+  if (!first) {
+    const meta = report.regions?.meta.differences[0];
+    return meta ? `Only the file meta differs: ${elementName(meta.keyword, meta.path)} ${meta.description}${more(1)}` : undefined;
+  }
+  const name = elementName(first.keyword, first.path);
+  switch (first.kind) {
+    case 'value-changed':
+      return first.a?.value !== undefined && first.b?.value !== undefined
+        ? `${name} changed: ${first.a.value || '(empty)'} → ${first.b.value || '(empty)'}${more(1)}`
+        : `${name} changed: ${first.description}${more(1)}`;
+    case 'element-added':
+      return `${name} added in B${more(1)}`;
+    case 'element-removed':
+      return `${name} removed in B${more(1)}`;
+    default:
+      return `${CHANGE_KIND_LABELS[first.kind]}: ${name}, ${first.description}${more(1)}`;
+  }
+}
+
+/** "PatientName" → "Patient Name (0010,0010)"; a tag without a keyword keeps its path. */
+function elementName(keyword: string | undefined, path: string): string {
+  if (!keyword) return `Element ${path}`;
+  return `${keyword.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')} ${path}`;
 }
 
 /** Every difference of the report, grouped by kind in a fixed order; empty groups left out. */

@@ -1,8 +1,8 @@
 /**
- * Studies in the Live view: loaded with listStudies, then kept current from instance events.
- * Counts of a study we already show are updated in place; a study we have never seen, or a series
- * we have not seen this session, triggers a (debounced) reload, because an event does not carry
- * patient or study fields and a new series may or may not already be counted.
+ * Studies in the Live view: every number comes from the index (listStudies). Instance events only
+ * say "read it again": at most one reload per delay during a burst, and one more after the last
+ * event. Counting events locally drifted from the index (an answer that already counted an
+ * instance whose event was applied after it counted it twice, and nothing ever corrected it).
  */
 import type { CommandFailure, GatewayBridge, StudySummary } from '../../../../src-main/api/contract.ts';
 import { toFailure } from '../../lib/failure.ts';
@@ -18,7 +18,6 @@ export class StudyList {
 
   private readonly bridge: GatewayBridge;
   private readonly reloadDelayMs: number;
-  private readonly seriesSeen = new Map<string, Set<string>>();
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private loading = false;
   /** Events that arrived while a reload was in flight: the answer may predate them. */
@@ -48,34 +47,13 @@ export class StudyList {
   }
 
   apply(events: readonly LiveEvent[]): void {
-    let studies = this.studies;
-    let changed = false;
-    let reload = false;
-    for (const event of events) {
-      if (event.kind !== 'stored' && event.kind !== 'duplicate') continue;
-      const { studyInstanceUid: study, seriesInstanceUid: series } = event.payload;
-      if (!study) continue;
-      const index = studies.findIndex((s) => s.studyInstanceUid === study);
-      if (index < 0) {
-        reload = true;
-        continue;
-      }
-      if (series && this.noteSeries(study, series)) reload = true;
-      // A duplicate is the same bytes again: nothing new is stored, so no count changes.
-      if (event.kind === 'duplicate') continue;
-      const current = studies[index]!;
-      const updated: StudySummary = {
-        ...current,
-        instanceCount: current.instanceCount + 1,
-        bytes: current.bytes + event.payload.bytes,
-        lastReceivedAt: event.payload.time,
-      };
-      studies = [updated, ...studies.slice(0, index), ...studies.slice(index + 1)];
-      changed = true;
-    }
-    if (changed) this.studies = studies;
-    if (this.loading && (changed || reload)) this.changedDuringLoad = true;
-    if (reload) this.scheduleReload();
+    // A duplicate stores nothing new; a study we do not list yet still needs its row.
+    const reload = events.some(
+      (e) => (e.kind === 'stored' || (e.kind === 'duplicate' && !this.lists(e.payload.studyInstanceUid))) && e.payload.studyInstanceUid,
+    );
+    if (!reload) return;
+    if (this.loading) this.changedDuringLoad = true;
+    this.scheduleReload();
   }
 
   dispose(): void {
@@ -83,13 +61,8 @@ export class StudyList {
     if (this.reloadTimer !== undefined) clearTimeout(this.reloadTimer);
   }
 
-  /** Remembers the series; true when it is new to this session. */
-  private noteSeries(study: string, series: string): boolean {
-    let seen = this.seriesSeen.get(study);
-    if (!seen) this.seriesSeen.set(study, (seen = new Set()));
-    if (seen.has(series)) return false;
-    seen.add(series);
-    return true;
+  private lists(study: string | undefined): boolean {
+    return this.studies.some((s) => s.studyInstanceUid === study);
   }
 
   private scheduleReload(): void {

@@ -79,6 +79,7 @@ function newJob(update: JobUpdated): JobSummary {
     lastStatus: null,
     deliveries: 0,
     updatedAt: '',
+    subject: null,
   };
 }
 

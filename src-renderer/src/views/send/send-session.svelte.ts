@@ -37,6 +37,7 @@ export interface OverallProgress {
   files: number;
   done: number;
   failed: number;
+  /** Bytes of the files the destination stored, plus those of the file on the wire now. */
   bytesSent: number;
   bytesTotal: number;
   /** 0..1 by bytes, so one big file moves the bar as much as it takes time. */
@@ -78,6 +79,8 @@ export class SendSession {
         error: null,
       });
     }
+    // In folder order, as a file manager lists them, whatever order they were chosen or dropped in.
+    this.rows.sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }));
     this.reindex();
     const known = new Set(this.skipped.map((s) => s.path));
     const newSkips = [...result.skipped, ...result.missing.map((path) => ({ path, reason: 'Not found (moved or deleted?)' }))];
@@ -173,7 +176,9 @@ export class SendSession {
       if (finishedRow) done++;
       if (row.state === 'failed') failed++;
       bytesTotal += row.bytesTotal;
-      bytesSent += finishedRow ? row.bytesTotal : Math.min(row.bytesSent, row.bytesTotal);
+      // Only what the destination took counts: a failed file's bytes were not stored, however many went out.
+      if (row.state === 'sent') bytesSent += row.bytesTotal;
+      else if (row.state === 'sending') bytesSent += Math.min(row.bytesSent, row.bytesTotal);
     }
     const fraction = bytesTotal > 0 ? bytesSent / bytesTotal : this.sendPaths.length > 0 && done === this.sendPaths.length ? 1 : 0;
     return { files: this.sendPaths.length, done, failed, bytesSent, bytesTotal, fraction };

@@ -3,7 +3,8 @@
  * only the fields the user changed travel, so a save never re-applies (or restarts) anything
  * that was not touched.
  */
-import type { Settings } from '../../../../src-main/api/contract.ts';
+import type { EditableSettings, Settings } from '../../../../src-main/api/contract.ts';
+import { isFixed } from './setting-source-words.ts';
 import { aeTitleProblem, wholeNumberProblem } from '../destinations/destination-form.ts';
 
 export interface SettingsDraft {
@@ -18,7 +19,7 @@ export interface SettingsDraft {
 
 export type SettingsField = keyof SettingsDraft;
 export type SettingsErrors = Partial<Record<SettingsField, string>>;
-export type SettingsChanges = Partial<Omit<Settings, 'storage'>>;
+export type SettingsChanges = Partial<EditableSettings>;
 
 export function settingsDraftOf(settings: Settings): SettingsDraft {
   return {
@@ -55,7 +56,10 @@ export function validateSettings(draft: SettingsDraft): SettingsErrors {
   return errors;
 }
 
-/** The fields whose value differs from `saved`; call only once validateSettings found nothing. */
+/**
+ * The fields whose value differs from `saved`; call only once validateSettings found nothing.
+ * A field a flag or the config file fixed never travels: the gateway would refuse it.
+ */
 export function changedSettings(saved: Settings, draft: SettingsDraft): SettingsChanges {
   const changes: SettingsChanges = {};
   const aeTitle = draft.aeTitle.trim();
@@ -69,5 +73,6 @@ export function changedSettings(saved: Settings, draft: SettingsDraft): Settings
   if (associations !== saved.maxAssociations) changes.maxAssociations = associations;
   const pdu = Number(draft.maxPduLength.trim());
   if (pdu !== saved.maxPduLength) changes.maxPduLength = pdu;
+  for (const key of Object.keys(changes) as (keyof SettingsChanges)[]) if (isFixed(saved.sources?.[key])) delete changes[key];
   return changes;
 }

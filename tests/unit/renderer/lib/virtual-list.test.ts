@@ -54,6 +54,34 @@ describe('VirtualList', () => {
   });
 });
 
+describe('VirtualList following', () => {
+  test('a scroll the browser makes itself (the viewport grew before it was measured) does not stop following', async () => {
+    let following = true;
+    const few = items.slice(0, 10);
+    const { rerender } = render(VirtualList, {
+      props: { items: few, rowHeight: 20, row, label: 'Log', follow: true, onfollowchange: (f: boolean) => (following = f), fallbackHeight: 400 },
+    });
+    const viewport = screen.getByRole('list', { name: 'Log' });
+    // Layout gave the viewport 600 px; the resize observer has not reported it yet.
+    Object.defineProperty(viewport, 'clientHeight', { configurable: true, get: () => 600 });
+    await rerender({ items: items.slice(0, 100) });
+    // Following asked for 100 * 20 - 400; the browser clamps to the real end, 100 * 20 - 600, and reports a scroll.
+    viewport.scrollTop = 100 * 20 - 600;
+    await fireEvent.scroll(viewport);
+    expect(following).toBe(true);
+    // The layout shrinks the viewport: the position the list set is reported before the list re-measures.
+    Object.defineProperty(viewport, 'clientHeight', { configurable: true, get: () => 300 });
+    await rerender({ items: items.slice(0, 120) });
+    viewport.scrollTop = 120 * 20 - 600;
+    await fireEvent.scroll(viewport);
+    expect(following).toBe(true);
+    // The person scrolling up does stop it.
+    viewport.scrollTop = 0;
+    await fireEvent.scroll(viewport);
+    expect(following).toBe(false);
+  });
+});
+
 describe('visibleRows', () => {
   test('clamps at both ends of the list', () => {
     expect(visibleRows(0, 100, 10, 5)).toEqual({ start: 0, end: 5 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, type ChangesByKind } from '../../../../src-main/inspect/change-kinds.ts';
 import type { CompareReport } from '../../../../src-main/inspect/compare-report.ts';
-import { differencesInFileOrder, groupDifferences, verdictTitle } from '../../../../src-renderer/src/views/inspector/differences.ts';
+import { differencesInFileOrder, groupDifferences, headline, verdictTitle } from '../../../../src-renderer/src/views/inspector/differences.ts';
 import { describeSpan, differsAt, differsByElement, rowStart, spanAtOffset } from '../../../../src-renderer/src/views/inspector/hex-page.ts';
 
 function report(partial: Partial<CompareReport>): CompareReport {
@@ -47,11 +47,24 @@ describe('inspector differences', () => {
         },
       }),
     );
-    expect(groups.map((g) => [g.key, g.items.length])).toEqual([['preamble', 1], ['value-changed', 1], ['element-added', 1]]);
-    expect(groups[0]!.items[0]!.description).toBe('A: all zero, B: not all zero');
-    const added = groups[2]!.items[0]!;
+    // The dataset's differences first; the header's after them.
+    expect(groups.map((g) => [g.key, g.items.length])).toEqual([['value-changed', 1], ['element-added', 1], ['preamble', 1]]);
+    expect(groups[2]!.items[0]!.description).toBe('A: all zero, B: not all zero');
+    const added = groups[1]!.items[0]!;
     expect([added.offsetA, added.presentA, added.offsetB, added.presentB, added.rangeA, added.rangeB]).toEqual([580, false, 600, true, undefined, [600, 612]]);
     expect(differencesInFileOrder(groups).map((d) => d.path)).toEqual(['preamble', '(0008,0060)', '(0009,0010)']);
+  });
+
+  it('headlines the change in words: the element by name, its value before and after, and how many more', () => {
+    const changes = report({}).changes;
+    const side = (offset: number, value: string) => ({ vr: 'PN', offset, headerLength: 8, valueOffset: offset + 8, valueLength: 8, undefinedLength: false, endOffset: offset + 16, value });
+    changes['value-changed'].push({ kind: 'value-changed', path: '(0010,0010)', keyword: 'PatientName', a: side(900, 'DOE^JANE'), b: side(900, 'DOE^JOHN'), description: '"DOE^JANE" → "DOE^JOHN"' });
+    changes['element-removed'].push({ kind: 'element-removed', path: '(0009,1001)', a: side(950, 'X'), missingAt: { b: 950 }, description: 'only in A' });
+    expect(headline(report({ changes, changeCount: 2 }))).toBe('Patient Name (0010,0010) changed: DOE^JANE → DOE^JOHN (and 1 more difference)');
+    const removedOnly = report({}).changes;
+    removedOnly['element-removed'].push(changes['element-removed'][0]!);
+    expect(headline(report({ changes: removedOnly, changeCount: 1 }))).toBe('Element (0009,1001) removed in B');
+    expect(headline(report({ verdict: 'identical-files' }))).toBeUndefined();
   });
 
   it('does not offer file offsets of a deflated dataset, which count inflated bytes', () => {

@@ -104,9 +104,10 @@ const CHAIN: DigestChain = {
   received: 'c0ffee'.padEnd(64, '1'),
   stored: { sha256: 'c0ffee'.padEnd(64, '1'), verdict: 'identical' },
   sent: [
-    { destination: 'PACS', sha256: 'c0ffee'.padEnd(64, '1'), sentAt: '2024-05-01T10:01:00.000Z', verdict: 'identical' },
-    { destination: 'ARCHIVE', sha256: 'deadbeef'.padEnd(64, '2'), sentAt: '2024-05-01T10:02:00.000Z', verdict: 'changed' },
-    { destination: 'BACKUP', sha256: null, sentAt: null, verdict: 'missing' },
+    { destination: 'PACS', sha256: 'c0ffee'.padEnd(64, '1'), sentAt: '2024-05-01T10:01:00.000Z', verdict: 'identical', state: 'sent', reason: null },
+    { destination: 'ARCHIVE', sha256: 'deadbeef'.padEnd(64, '2'), sentAt: '2024-05-01T10:02:00.000Z', verdict: 'changed', state: 'sent', reason: null },
+    { destination: 'BACKUP', sha256: null, sentAt: null, verdict: 'missing', state: 'retry-wait', reason: 'cannot connect: ECONNREFUSED' },
+    { destination: 'STRICT', sha256: null, sentAt: null, verdict: 'missing', state: 'dead', reason: 'STRICT answered 0x0122 (SOP class not supported)' },
   ],
 };
 
@@ -174,12 +175,16 @@ describe('InspectorView', () => {
     expect(await screen.findByRole('heading', { level: 2, name: words })).toBeTruthy();
   });
 
-  it('groups the differences by kind, each group with its count, each difference with path, VR and offsets', async () => {
+  it('headlines the change in words and groups the differences by kind, the dataset first, each with path, VR and offsets', async () => {
     inspectorBridge();
     render(InspectorView, { active: true });
     await compareTwoVersions();
     const groups = screen.getAllByRole('button', { expanded: true }).map((button) => button.textContent?.replace(/\s+/g, ' ').trim());
-    expect(groups).toEqual(['▾ File meta group (0002,xxxx) 1', '▾ Value changed 2', '▾ Element removed 1']);
+    // The dataset's differences first and open; the file meta's folded below them.
+    expect(groups).toEqual(['▾ Value changed 2', '▾ Element removed 1']);
+    expect(screen.getByRole('button', { name: /File meta group/ }).getAttribute('aria-expanded')).toBe('false');
+    // The verdict headlines the change in words.
+    expect(document.querySelector('.verdict-headline')!.textContent).toMatch(/^Patient Name \(0010,0010\) changed: /);
     const patientName = screen.getByText('(0010,0010)').closest('button')!;
     expect(within(patientName).getByText('PatientName')).toBeTruthy();
     expect(within(patientName).getByText('PN')).toBeTruthy();
@@ -254,7 +259,7 @@ describe('InspectorView', () => {
     await waitFor(() => expect(readsOf(bridge).slice(-2).map((r) => r.offset)).toEqual([0, 0]));
   });
 
-  it('shows the digest chain of a stored instance with a verdict per hop and the full SHA-256 on hover', async () => {
+  it('shows the digest chain of a stored instance with a verdict per hop, why a hop is not sent, and the full SHA-256 on hover', async () => {
     const bridge = inspectorBridge();
     render(InspectorView, { active: true });
     await compareTwoVersions();
@@ -265,6 +270,10 @@ describe('InspectorView', () => {
     expect(verdictOf('Sent to PACS')).toBe('✓ identical');
     expect(verdictOf('Sent to ARCHIVE')).toBe('✗ changed');
     expect(verdictOf('Sent to BACKUP')).toBe('– missing');
+    expect(within(chain).getByText('Sent to BACKUP').closest('li')!.textContent).toContain('not sent yet: waiting to retry after “cannot connect: ECONNREFUSED”');
+    // A dead-lettered destination is not "not sent yet": it will not be, and the reason says why.
+    expect(verdictOf('Sent to STRICT')).toBe('✗ will not be sent');
+    expect(within(chain).getByText('Sent to STRICT').closest('li')!.textContent).toContain('will not be sent: STRICT answered 0x0122 (SOP class not supported)');
     const archiveSha = within(chain).getByText('Sent to ARCHIVE').closest('li')!.querySelector('code')!;
     expect(archiveSha.textContent).toBe('deadbeef22222222…');
     expect(archiveSha.title).toBe('deadbeef'.padEnd(64, '2'));

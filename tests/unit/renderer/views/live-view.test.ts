@@ -135,15 +135,19 @@ describe('Live view', () => {
     expect(screen.getByRole('button', { name: /Paused/ })).toBeTruthy();
   });
 
-  test('instance counts of a listed study go up live; duplicates do not count', async () => {
+  test('instance counts of a listed study follow the index while instances arrive; duplicates do not count', async () => {
+    let indexed = 10;
+    bridge.handlers.listStudies = () => [study('4.5.6', { instanceCount: 4 }), study('1.2.3', { instanceCount: indexed })];
     await renderLive();
     const instances = () => studyRow('1.2.3').querySelector('[data-col="instances"]')!.textContent;
     expect(instances()).toBe('10');
+    indexed = 12;
+    bridge.handlers.listStudies = () => [study('1.2.3', { instanceCount: indexed }), study('4.5.6', { instanceCount: 4 })];
     bridge.emit('instance-stored', received({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1' }));
     bridge.emit('instance-stored', received({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1' }));
     bridge.emit('instance-duplicate', received({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1' }));
     await waitFor(() => expect(instances()).toBe('12'));
-    // The study that just received moved to the top.
+    // The study that just received moved to the top, as the index orders them.
     expect(document.querySelector('tbody tr')!.getAttribute('data-study')).toBe('1.2.3');
   });
 
@@ -219,6 +223,16 @@ describe('Live view', () => {
     expect(bridge.callsOf('forwardStudies')[0]).toEqual({ studyInstanceUids: ['1.2.3', '4.5.6'], destination: 'archive' });
     const status = await within(form).findByRole('status');
     expect(status.textContent).toContain('Queued 14 instances from 2 studies for archive');
+  });
+
+  test('Esc closes "Send selected studies" also when the focus is elsewhere in Live', async () => {
+    await renderLive();
+    await fireEvent.click(within(studyRow('1.2.3')).getByRole('checkbox'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Send selected studies…' }));
+    await screen.findByRole('form', { name: 'Send selected studies' });
+    (document.activeElement as HTMLElement | null)?.blur();
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Send selected studies' })).toBeNull());
   });
 
   test('select all picks every listed study; a refused forward shows the message with details', async () => {

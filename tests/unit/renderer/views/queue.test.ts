@@ -19,6 +19,10 @@ function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
     lastStatus: null,
     deliveries: 0,
     updatedAt: '2024-05-01T10:00:00.000Z',
+    subject: {
+      patientName: 'DOE^JANE', patientId: 'P-1', studyDate: '20240131', studyDescription: 'CT Chest', modality: 'CT',
+      seriesNumber: 2, instanceNumber: jobId, sopClassName: 'CT Image Storage',
+    },
     ...change,
   };
 }
@@ -110,11 +114,36 @@ describe('QueueView', () => {
   });
 
   it('retries all dead jobs of a destination', async () => {
-    const bridge = bridgeWithJobs().answer('retryDeadJobs', { retried: 1 });
+    const bridge = bridgeWithJobs().answer('retryDead', { retried: 1, permanent: [] });
     render(QueueView, { active: true });
     await fireEvent.click(await screen.findByRole('button', { name: 'Retry all dead for PACS' }));
-    await waitFor(() => expect(bridge.argsOf('retryDeadJobs')).toEqual([{ destination: 'PACS' }]));
+    await waitFor(() => expect(bridge.argsOf('retryDead')).toEqual([{ destination: 'PACS', evenIfPermanent: false }]));
     expect(await screen.findByText('1 job queued again.')).toBeTruthy();
+  });
+
+  it('"Retry all dead" says first when the destination refused jobs for good, and retries them only on "Retry anyway"', async () => {
+    const bridge = bridgeWithJobs().answer('retryDead', ({ evenIfPermanent }) =>
+      evenIfPermanent
+        ? { retried: 1, permanent: [{ reason: 'PACS answered 0x0122 (SOP class not supported)', count: 1 }] }
+        : { retried: 0, permanent: [{ reason: 'PACS answered 0x0122 (SOP class not supported)', count: 1 }] },
+    );
+    render(QueueView, { active: true });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Retry all dead for PACS' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Retrying cannot succeed for 1 of the dead jobs for PACS');
+    expect(alert.textContent).toContain('1 × PACS answered 0x0122 (SOP class not supported)');
+    await fireEvent.click(within(alert).getByRole('button', { name: 'Retry anyway' }));
+    await waitFor(() => expect(bridge.argsOf('retryDead')).toEqual([{ destination: 'PACS', evenIfPermanent: false }, { destination: 'PACS', evenIfPermanent: true }]));
+    expect(await screen.findByText('1 job queued again.')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('"Retry now" sends the waiting jobs of a destination without waiting for their backoff', async () => {
+    const bridge = bridgeWithJobs().answer('retryDestinationNow', { retried: 1 });
+    render(QueueView, { active: true });
+    await fireEvent.click(await screen.findByRole('button', { name: /Retry now: send the waiting jobs for PACS/ }));
+    await waitFor(() => expect(bridge.argsOf('retryDestinationNow')).toEqual([{ destination: 'PACS' }]));
+    expect(await screen.findByText('1 waiting job for PACS sent now.')).toBeTruthy();
   });
 
   it('updates a row from a job-updated event, and adds a new job that passes the filters', async () => {
@@ -147,6 +176,62 @@ describe('QueueView', () => {
     expect(within(table).getByText('1.3 s')).toBeTruthy();
     expect(within(table).getByText('10.0 s')).toBeTruthy();
     expect(within(table).getByText('5.0 s')).toBeTruthy();
+  });
+
+  it('keeps the attempts panel working across a retry, also for attempts an older index numbered twice', async () => {
+    let attempts: JobAttempt[] = [
+      { attempt: 1, startedAt: '2024-05-01T10:00:00.000Z', finishedAt: '2024-05-01T10:00:01.000Z', outcome: 'dead', status: 0x0122, error: 'SOP class refused', backoffMs: null },
+    ];
+    const bridge = bridgeWithJobs().answer('jobAttempts', () => structuredClone(attempts)).answer('retryJob', { retried: true });
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Attempts of job 7' }));
+    await screen.findByRole('table', { name: 'Attempts of job 7' });
+    await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Retry job 7' }));
+    // Before attempts were numbered across retries, the attempt after a retry was number 1 again.
+    attempts = [...attempts, { attempt: 1, startedAt: '2024-05-01T11:00:00.000Z', finishedAt: '2024-05-01T11:00:01.000Z', outcome: 'sent', status: 0, error: null, backoffMs: null }];
+    bridge.emit('job-updated', { jobId: 7, instanceId: 107, sopInstanceUid: '1.2.3.7', destination: 'PACS', state: 'sent', attempts: 2, error: undefined, nextAttemptAt: undefined });
+    await waitFor(() => expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getAllByRole('row')).toHaveLength(3));
+    expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getByText('sent')).toBeTruthy();
+  });
+
+  it('names whose images each job carries: patient, study, modality and image, also in the attempts panel', async () => {
+    bridgeWithJobs().answer('jobAttempts', []);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    const dead = rowOf(7);
+    expect(dead.textContent).toContain('DOE, JANE (P-1)');
+    expect(dead.textContent).toContain('CT Chest · CT');
+    expect(dead.textContent).toContain('CT Image Storage, series 2, image 7');
+    expect(dead.textContent).toContain('PACS answered 0xA700 (Out of resources)');
+    await fireEvent.click(within(dead).getByRole('button', { name: 'Attempts of job 7' }));
+    const panel = await screen.findByRole('region', { name: /Job 7/ });
+    expect(panel.textContent).toContain('DOE, JANE (P-1)');
+    expect(panel.textContent).not.toContain('Instance 107');
+  });
+
+  it('by study: one row per study and destination says whether all of it was sent, and why not', async () => {
+    const other = { ...job(1).subject!, patientName: 'ROE^RICHARD', patientId: 'P-2', studyDescription: 'MR Knee', modality: 'MR' };
+    bridgeWithJobs([
+      job(1, { studyInstanceUid: '9.9', destination: 'ARCHIVE', state: 'sent', subject: other }),
+      job(2, { studyInstanceUid: '9.9', destination: 'ARCHIVE', state: 'sent', subject: other }),
+      job(3, { state: 'sent' }),
+      job(4, { state: 'dead', lastError: 'PACS refused: SOP class not supported' }),
+    ]);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(4));
+    await fireEvent.click(screen.getByRole('button', { name: 'By study' }));
+    const table = await screen.findByRole('table', { name: 'Jobs by study' });
+    const rows = Array.from(table.querySelectorAll('[data-study-group]'));
+    expect(rows).toHaveLength(2);
+    const roe = rows.find((r) => r.textContent!.includes('ROE, RICHARD'))!;
+    expect(roe.textContent).toContain('ARCHIVE');
+    expect(roe.textContent).toContain('All 2 sent');
+    const doe = rows.find((r) => r.textContent!.includes('DOE, JANE'))!;
+    expect(doe.textContent).toContain('1 of 2 will not be sent');
+    expect(doe.textContent).toContain('PACS refused: SOP class not supported');
+    await fireEvent.click(within(doe as HTMLElement).getByRole('button', { name: /Show the jobs of DOE, JANE/ }));
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(2));
   });
 
   it('shows a failed action where it happened, with its detail', async () => {

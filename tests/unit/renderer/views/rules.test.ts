@@ -51,6 +51,20 @@ describe('RulesView', () => {
     expect(screen.getByText('every instance')).toBeTruthy();
   });
 
+  it('asks before a reload or close drops unsaved rules, and not when there are none', async () => {
+    bridgeWithRules();
+    render(RulesView, { active: true });
+    await screen.findByText('ct-to-pacs');
+    const leave = () => {
+      const event = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    expect(leave()).toBe(false);
+    await fireEvent.click(screen.getByRole('button', { name: 'Move backup up' }));
+    expect(leave()).toBe(true);
+  });
+
   it('moves rules up and down and saves the new order', async () => {
     const bridge = bridgeWithRules();
     render(RulesView, { active: true });

@@ -186,6 +186,7 @@ describe('Send view', () => {
     expect(fileRow('/dropped/b.dcm').textContent).toContain('PACS@10.0.0.5:104 answered 0xA700');
     const failedSection = screen.getByRole('region', { name: 'Not stored by the destination' });
     expect(failedSection.textContent).toContain('/dropped/b.dcm');
+    expect(failedSection.textContent).toContain('The destination refused to store it: 0xA700 (Refused: out of resources).');
     expect(failedSection.textContent).toContain('0xA700 Refused: out of resources — PACS@10.0.0.5:104 answered 0xA700');
     expect(screen.getByText(/1 file sent, 1 failed/)).toBeTruthy();
 
@@ -247,7 +248,42 @@ describe('Send view', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'C-ECHO archive' }));
     const archive = screen.getByRole('radio', { name: /archive/ }).closest('li')!;
     await waitFor(() => expect(archive.textContent).toContain('Echo failed'));
-    expect(archive.textContent).toContain('connect ECONNREFUSED 10.0.0.9:104');
+    // The Destinations wording, not the socket error (which stays in the tooltip).
+    expect(archive.textContent).toContain('The destination refused the connection. Check that it is switched on and that the port is right.');
+    expect(archive.textContent).not.toContain('ECONNREFUSED');
+    expect(archive.querySelector('.echo-error')!.getAttribute('title')).toContain('connect ECONNREFUSED 10.0.0.9:104');
+  });
+
+  test('chosen files are listed in folder order, whatever order they came in', async () => {
+    const unsorted = (path: string) => ({ ...SCAN.files[0]!, path, sopInstanceUid: path });
+    bridge.handlers.scanPaths = () => ({ files: ['/d/img10.dcm', '/d/img2.dcm', '/c/z.dcm', '/d/img1.dcm'].map(unsorted), skipped: [], missing: [] });
+    render(SendView);
+    await dropFiles(['x.dcm']);
+    await waitFor(() => expect(fileRow('/d/img10.dcm')).toBeTruthy());
+    const order = Array.from(fileTable().querySelectorAll('[data-path]')).map((row) => row.getAttribute('data-path'));
+    expect(order).toEqual(['/c/z.dcm', '/d/img1.dcm', '/d/img2.dcm', '/d/img10.dcm']);
+  });
+
+  test('a send where every file failed says why in one sentence, names SOP classes, and the bar counts only stored bytes', async () => {
+    await renderWithFiles();
+    await fireEvent.click(screen.getByRole('button', { name: 'Send 2 files' }));
+    await waitFor(() => expect(bridge.callsOf('sendFiles')).toHaveLength(1));
+    bridge.emit('send-progress', { sendId: 42, file: '/dropped/a.dcm', fileIndex: 0, fileCount: 2, bytesSent: 900, bytesTotal: 900 });
+    for (const file of ['/dropped/a.dcm', '/dropped/b.dcm']) {
+      bridge.emit('send-file-done', done({
+        file, ok: false, status: null, statusHex: null, meaning: 'Refused',
+        error: 'PACS@10.0.0.5:104 does not accept SOP class 1.2.840.10008.5.1.4.1.1.2 (in any offered transfer syntax)', failureKind: 'sop-class-refused',
+      }));
+    }
+    bridge.emit('send-finished', { sendId: 42, sent: 0, failed: 2, cancelled: false });
+    const cause = await screen.findByText('The destination does not take this kind of image (its SOP class).', { selector: '.cause' });
+    expect(cause.getAttribute('role')).toBe('alert');
+    expect(screen.getByText(/0 files sent, 2 failed/)).toBeTruthy();
+    const failedSection = screen.getByRole('region', { name: 'Not stored by the destination' });
+    expect(failedSection.textContent).toContain('does not accept SOP class CT Image Storage (1.2.840.10008.5.1.4.1.1.2)');
+    const overall = screen.getByRole('progressbar', { name: 'Overall progress' }) as HTMLProgressElement;
+    expect(overall.value).toBe(0);
+    expect(screen.getByText(/0 B of .* stored/)).toBeTruthy();
   });
 
   test('a connection lost during a send stops the wait and says the results may be incomplete', async () => {

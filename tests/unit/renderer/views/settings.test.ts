@@ -13,6 +13,14 @@ const SETTINGS: Settings = {
   allowedCallingAes: ['CT1', 'MR2'],
   maxAssociations: 32,
   maxPduLength: 65536,
+  sources: {
+    aeTitle: { kind: 'saved' },
+    port: { kind: 'default' },
+    acceptUnknownSopClasses: { kind: 'default' },
+    allowedCallingAes: { kind: 'saved' },
+    maxAssociations: { kind: 'default' },
+    maxPduLength: { kind: 'default' },
+  },
 };
 
 const STATUS: GatewayStatus = { aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11112, storage: '/data/gateway', version: '0.1.0' };
@@ -26,6 +34,29 @@ async function type(label: string, value: string): Promise<void> {
 }
 
 describe('SettingsView', () => {
+  it('says under each field where its value comes from; a value a flag or the config file set cannot be edited and is never sent', async () => {
+    const pinned: Settings = {
+      ...SETTINGS,
+      sources: { ...SETTINGS.sources, port: { kind: 'flag', flag: '--port' }, maxAssociations: { kind: 'config-file', file: '/etc/gateway.yaml', key: 'maxAssociations' } },
+    };
+    const bridge = installTestBridge()
+      .answer('getSettings', pinned)
+      .answer('saveSettings', ({ settings }) => ({ ...pinned, ...settings }))
+      .answer('getStatus', STATUS);
+    render(SettingsView, { active: true });
+    const port = (await screen.findByLabelText('Port')) as HTMLInputElement;
+    expect(port.readOnly).toBe(true);
+    expect(document.getElementById('settings-port-message')!.textContent).toContain('Set by the --port flag the gateway was started with: change it there.');
+    expect(document.getElementById('settings-maxAssociations-message')!.textContent).toContain('Set by "maxAssociations" in /etc/gateway.yaml');
+    expect((screen.getByLabelText('Maximum associations') as HTMLInputElement).readOnly).toBe(true);
+    expect(document.getElementById('settings-aeTitle-message')!.textContent).toContain('Saved here: used at every start.');
+    expect(document.getElementById('settings-maxPduLength-message')!.textContent).toContain('Default.');
+    await type('AE title', 'ROUTER1');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(bridge.argsOf('saveSettings')).toEqual([{ settings: { aeTitle: 'ROUTER1' } }]));
+    expect((await screen.findByRole('status')).textContent).toContain('used from now on and at every start');
+  });
+
   it('shows the settings, the storage folder read-only', async () => {
     installTestBridge().answer('getSettings', SETTINGS);
     render(SettingsView, { active: true });

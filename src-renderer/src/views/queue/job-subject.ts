@@ -1,0 +1,27 @@
+/**
+ * Whose images a job carries, in the words a radiographer checks: patient, study, modality. A job
+ * whose instance is gone from the index (or one just announced by an event) has no subject yet.
+ */
+import type { InstanceSubject, JobSummary } from '../../../../src-main/api/contract.ts';
+import { formatDicomDate, formatPersonName } from '../../lib/format.ts';
+
+export function patientLine(subject: InstanceSubject | null | undefined): string {
+  if (!subject) return '—';
+  const name = formatPersonName(subject.patientName);
+  return subject.patientId ? `${name} (${subject.patientId})` : name;
+}
+
+export function studyLine(subject: InstanceSubject | null | undefined): string {
+  if (!subject) return '—';
+  return [formatDicomDate(subject.studyDate), subject.studyDescription, subject.modality].filter((part) => part && part !== '–').join(' · ') || '—';
+}
+
+/** What the instance is within its study: "CT Image Storage, series 2, image 14". */
+export function instanceLine(job: Pick<JobSummary, 'instanceId' | 'subject'>): string {
+  const s = job.subject;
+  if (!s) return `Instance ${job.instanceId}`;
+  const parts = [s.sopClassName];
+  if (s.seriesNumber !== null) parts.push(`series ${s.seriesNumber}`);
+  if (s.instanceNumber !== null) parts.push(`image ${s.instanceNumber}`);
+  return parts.join(', ');
+}

@@ -1,0 +1,29 @@
+/** The CLI's entry: it refuses an older Node in words before loading the engine. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const BIN = new URL('../../../bin/dicom-gateway.js', import.meta.url).pathname;
+const SYSTEM_NODE = '/usr/bin/node';
+
+function systemNodeMajor(): number | undefined {
+  if (!existsSync(SYSTEM_NODE)) return undefined;
+  return Number(execFileSync(SYSTEM_NODE, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim());
+}
+
+const olderNode = (systemNodeMajor() ?? 24) < 24;
+
+describe('bin/dicom-gateway.js', () => {
+  it.skipIf(!olderNode)('on a Node older than 24 exits 2 saying which Node it needs and how to run it, without a stack trace', () => {
+    const run = spawnSync(SYSTEM_NODE, [BIN, 'serve', '--port', '0'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^dicom-gateway: needs Node\.js 24 or later \(for node:sqlite\); this is Node 2\d\./);
+    expect(run.stderr).toContain('npx dicom-gateway');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('package.json asks npm for the Node that runs npm ci (20), not the Node the engine needs', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('>=20');
+  });
+});
