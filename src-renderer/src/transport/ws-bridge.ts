@@ -164,7 +164,15 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
       }
       const id = ++nextId;
       const pending: Pending = { command, resolve, reject };
-      const text = JSON.stringify({ id, command, args });
+      let text: string;
+      try {
+        // Copied the way Electron's contextBridge copies (structured clone) before JSON: what the
+        // desktop app cannot carry (a Proxy, a function) fails here too, in the browser and in e2e.
+        text = JSON.stringify({ id, command, args: args === undefined ? args : structuredClone(args) });
+      } catch (err) {
+        reject(new BridgeFailure('The app could not send that request to the gateway.', `${command}: ${(err as Error).message}`));
+        return;
+      }
       if (socket?.readyState === OPEN && queue.length === 0) {
         inFlight.set(id, pending);
         socket.send(text);

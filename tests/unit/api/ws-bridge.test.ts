@@ -78,6 +78,14 @@ describe('commands', () => {
     expect(failure.detail).not.toContain(server.token);
   });
 
+  it('refuses an argument Electron\'s contextBridge could not copy (a Proxy, as Svelte $state is), as the desktop app would', async () => {
+    const b = open();
+    const failure = await failureOf(b.invoke('listStudies', new Proxy({ limit: 3 }, {})));
+    expect(failure.message).toBe('The app could not send that request to the gateway.');
+    expect(failure.detail).toMatch(/^listStudies: .*could not be cloned/);
+    await expect(b.invoke('listStudies', { limit: 3 })).resolves.toEqual(expect.any(Array));
+  });
+
   it('refuses every call, saying why, when the page address has no token', async () => {
     const b = open({ token: '' });
     const failure = await failureOf(b.invoke('getStatus'));
