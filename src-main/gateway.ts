@@ -38,6 +38,39 @@ export interface GatewayConfig extends ScpConfig {
   queue: QueueSettings;
   /** The desktop app keeps settings changed in its UI in the index; serve takes them from flags and config only. */
   useStoredSettings?: boolean;
+  /**
+   * What a start does when the DICOM port cannot be listened on. `serve` fails (the operator reads
+   * the error and fixes the flag); the desktop app keeps running with the listener stopped, so its
+   * window can open, say why, and let the user choose another port in Settings.
+   */
+  onListenFailure?: 'fail' | 'stay-stopped';
+}
+
+/** The DICOM listener: where it listens, or why it does not. */
+export type ListenerState =
+  | { state: 'listening'; host: string; port: number }
+  | { state: 'stopped'; port: number; reason: string };
+
+/** Words for a listen failure that say what to do, with the system's own code kept. */
+export function listenFailureReason(host: string | undefined, port: number, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const where = `${host ?? '0.0.0.0'}:${port}`;
+  if (code === 'EADDRINUSE') return `Cannot listen on ${where}: the port is already in use by another program (is another DICOM program running?). Choose another port. (${code})`;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `Cannot listen on ${where}: this user may not use port ${port}${port < 1024 ? ' (ports below 1024 need administrator rights)' : ''}. Choose a port from 1024 up. (${code})`;
+  }
+  if (code === 'EADDRNOTAVAIL') return `Cannot listen on ${where}: this computer has no address ${host ?? ''}. (${code})`;
+  return `Cannot listen on ${where}: ${(err as Error)?.message ?? String(err)}`;
+}
+
+/** A failed listen with its reason in words (the original error as the cause). */
+export class ListenError extends Error {
+  readonly code: string | undefined;
+  constructor(reason: string, cause: unknown) {
+    super(reason, { cause });
+    this.name = 'ListenError';
+    this.code = (cause as NodeJS.ErrnoException)?.code;
+  }
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -68,11 +101,11 @@ export class Gateway {
   private readonly jobRepo: JobRepository;
   private readonly router: Router;
   private readonly queue: ForwardQueue;
-  private readonly server: StoreScpServer;
+  private server: StoreScpServer;
+  private listenerState: ListenerState;
   readonly browse: BrowseQueries;
   private sendCounter = 0;
   private readonly cancelledSends = new Set<number>();
-  address: { host: string; port: number } | undefined;
 
   private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore) {
     this.config = config;
@@ -97,7 +130,23 @@ export class Gateway {
       if (routed.queued > 0 || routed.waiting > 0) this.queue.kick();
     };
     this.browse = new BrowseQueries(db);
-    this.server = new StoreScpServer({ config, store, repo: this.repo, events: this.events, logger });
+    this.server = this.newServer();
+    this.listenerState = { state: 'stopped', port: config.port, reason: 'The DICOM listener has not started yet.' };
+  }
+
+  private newServer(): StoreScpServer {
+    return new StoreScpServer({ config: this.config, store: this.store, repo: this.repo, events: this.events, logger: this.logger });
+  }
+
+  /** Where the DICOM listener listens, or why it does not. */
+  get listener(): ListenerState {
+    return this.listenerState;
+  }
+
+  /** The address the listener is bound to; undefined while it is stopped. */
+  get address(): { host: string; port: number } | undefined {
+    const l = this.listenerState;
+    return l.state === 'listening' ? { host: l.host, port: l.port } : undefined;
   }
 
   /** Opens the store (recovering anything a crash interrupted), starts the queue, then listens. */
@@ -110,13 +159,20 @@ export class Gateway {
     const gateway = new Gateway(config, logger, db, store);
     gateway.queue.start();
     try {
-      gateway.address = await gateway.server.listen(config.host, config.port);
+      const address = await gateway.server.listen(config.host, config.port);
+      gateway.listenerState = { state: 'listening', ...address };
     } catch (err) {
+      const reason = listenFailureReason(config.host, config.port, err);
+      if (config.onListenFailure === 'stay-stopped') {
+        gateway.listenerState = { state: 'stopped', port: config.port, reason };
+        logger.error('gateway.listen-failed', { reason });
+        return gateway;
+      }
       await gateway.queue.stop();
       db.close();
       throw err;
     }
-    logger.info('gateway.listening', { ae: config.aeTitle, host: gateway.address.host, port: gateway.address.port, storage: config.storage });
+    logger.info('gateway.listening', { ae: config.aeTitle, host: gateway.listenerState.host, port: gateway.listenerState.port, storage: config.storage });
     return gateway;
   }
 
@@ -170,20 +226,46 @@ export class Gateway {
     };
   }
 
-  /** Applies and keeps settings; a new port restarts the listener (open associations finish first). */
+  /**
+   * Applies and keeps settings. A new port (or the same one while the listener is stopped) is
+   * listened on first, beside the old listener; only once it listens is the old one drained and
+   * closed and anything saved. If it cannot listen, nothing changes and the ListenError says why,
+   * so a mistyped or busy port never leaves the gateway deaf or saves a port that does not work.
+   */
   async applySettings(changes: Partial<Omit<Settings, 'storage'>>): Promise<Settings> {
-    const portChanged = changes.port !== undefined && changes.port !== this.address?.port;
-    Object.assign(this.config, changes);
-    if (changes.maxPduLength !== undefined) Implementation.setMaxPduLength(changes.maxPduLength);
-    saveStoredSettings(this.db, changes);
-    if (portChanged) {
-      await this.server.close();
-      this.address = await this.server.listen(this.config.host, this.config.port);
-      this.logger.info('gateway.listening', { ae: this.config.aeTitle, host: this.address.host, port: this.address.port });
+    const wanted = changes.port ?? this.config.port;
+    const moveListener = changes.port !== undefined && (this.listenerState.state === 'stopped' || changes.port !== this.listenerState.port);
+    let accepted = changes;
+    if (moveListener) {
+      const bound = await this.listenOn(wanted);
+      // Port 0 asks the system for a free port: the one it gave is the one that works next time.
+      accepted = { ...changes, port: bound.port };
     }
+    Object.assign(this.config, accepted);
+    if (accepted.maxPduLength !== undefined) Implementation.setMaxPduLength(accepted.maxPduLength);
+    saveStoredSettings(this.db, accepted);
     const settings = this.settings();
     this.events.emit('settings-changed', settings);
     return settings;
+  }
+
+  /** Listens on `port` with a new listener, then drains and closes the old one; throws ListenError leaving the old one as it was. */
+  private async listenOn(port: number): Promise<{ host: string; port: number }> {
+    const next = this.newServer();
+    let bound: { host: string; port: number };
+    try {
+      bound = await next.listen(this.config.host, port);
+    } catch (err) {
+      const reason = listenFailureReason(this.config.host, port, err);
+      this.logger.warn('gateway.listen-failed', { reason });
+      throw new ListenError(reason, err);
+    }
+    const old = this.server;
+    this.server = next;
+    this.listenerState = { state: 'listening', ...bound };
+    await old.close();
+    this.logger.info('gateway.listening', { ae: this.config.aeTitle, host: bound.host, port: bound.port });
+    return bound;
   }
 
   // --- inspection ----------------------------------------------------------------------------

@@ -14,9 +14,13 @@ import type { JobState } from '../routing/job-repository.ts';
 export interface GatewayStatus {
   aeTitle: string;
   host: string;
+  /** The port listened on, or the one that could not be listened on. */
   port: number;
   storage: string;
   version: string;
+  /** False when the DICOM listener is stopped (the port could not be listened on); `listenError` says why and what to do. */
+  listening: boolean;
+  listenError: string | null;
 }
 
 export interface StudySummary {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { PeerAddress } from '../dicom/peer-address.ts';
 import { collectSendableFiles } from '../dicom/sendable-files.ts';
 import { sopClassName } from '../dicom/sop-classes.ts';
-import type { Gateway } from '../gateway.ts';
+import { ListenError, type Gateway } from '../gateway.ts';
 import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { compareFiles } from '../inspect/compare-files.ts';
 import { packageVersion } from '../package-info.ts';
@@ -46,7 +46,14 @@ export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): Ap
 function commandHandlers(g: Gateway): Handlers {
   const fileRefPath = (ref: FileRef) => ('instanceId' in ref ? g.instancePath(ref.instanceId) : ref.path);
   return {
-    getStatus: () => ({ aeTitle: g.config.aeTitle, host: g.address?.host ?? '', port: g.address?.port ?? g.config.port, storage: g.config.storage, version: packageVersion() }),
+    getStatus: () => {
+      const listener = g.listener;
+      return {
+        aeTitle: g.config.aeTitle, host: listener.state === 'listening' ? listener.host : (g.config.host ?? ''), port: listener.port,
+        storage: g.config.storage, version: packageVersion(), listening: listener.state === 'listening',
+        listenError: listener.state === 'stopped' ? listener.reason : null,
+      };
+    },
     listStudies: ({ limit }) => g.browse.studies(limit),
     listInstances: (filter) => g.browse.instances(filter),
     listAssociations: ({ limit }) => g.browse.associations(limit),
@@ -129,6 +136,7 @@ function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; cal
 /** Plain words first; what a PACS admin needs (the engine's own message) as the detail. */
 function toCommandError(command: CommandName, err: unknown): CommandError {
   if (err instanceof CommandError) return err;
+  if (err instanceof ListenError) return new CommandError(err.message, `${command}: ${err.code ?? 'listen failed'}: ${(err.cause as Error)?.message ?? err.message}`);
   const detail = `${command}: ${(err as Error)?.message ?? String(err)}`;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return new CommandError('The file or folder could not be found. It may have been moved or deleted.', detail);

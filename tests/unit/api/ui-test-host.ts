@@ -23,7 +23,7 @@ export class TestApiHost implements ApiHost {
     this.calls.push({ command, args });
     switch (command) {
       case 'getStatus':
-        return { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0' };
+        return { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0', listening: true, listenError: null };
       case 'listStudies':
         return [{ studyInstanceUid: '1.2.3', args }];
       case 'echo':

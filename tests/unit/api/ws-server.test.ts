@@ -168,7 +168,7 @@ describe('commands over the WebSocket', () => {
     client.socket.send(JSON.stringify({ id: 1, command: 'getStatus' }));
     client.socket.send(JSON.stringify({ id: 2, command: 'listStudies', args: { limit: 5 } }));
     await waitFor('two answers', () => client.messages.length === 2);
-    expect(client.messages).toContainEqual({ id: 1, result: { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0' } });
+    expect(client.messages).toContainEqual({ id: 1, result: { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0', listening: true, listenError: null } });
     expect(client.messages).toContainEqual({ id: 2, result: [{ studyInstanceUid: '1.2.3', args: { limit: 5 } }] });
     expect(host.calls).toEqual([{ command: 'getStatus', args: undefined }, { command: 'listStudies', args: { limit: 5 } }]);
     client.socket.close();

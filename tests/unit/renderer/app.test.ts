@@ -10,7 +10,7 @@ let bridge: TestBridge;
 
 beforeEach(() => {
   bridge = createTestBridge({
-    getStatus: () => ({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0' }),
+    getStatus: () => ({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0', listening: true, listenError: null }),
     listStudies: () => [],
     listAssociations: () => [],
     listDestinations: () => [],
@@ -104,7 +104,7 @@ describe('App shell', () => {
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY'));
     report('reconnecting');
     await waitFor(() => expect(banner.textContent).toContain('Connection to the gateway lost — reconnecting…'));
-    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY2', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0' });
+    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY2', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0', listening: true, listenError: null });
     report('open');
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY2'));
     expect(banner.textContent).not.toContain('reconnecting');

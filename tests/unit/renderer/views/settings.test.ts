@@ -15,7 +15,7 @@ const SETTINGS: Settings = {
   maxPduLength: 65536,
 };
 
-const STATUS: GatewayStatus = { aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11112, storage: '/data/gateway', version: '0.1.0' };
+const STATUS: GatewayStatus = { aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11112, storage: '/data/gateway', version: '0.1.0', listening: true, listenError: null };
 
 afterEach(() => cleanup());
 
