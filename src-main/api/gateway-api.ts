@@ -12,15 +12,18 @@ import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { compareFiles } from '../inspect/compare-files.ts';
 import { packageVersion } from '../package-info.ts';
 import { CommandError, type ApiHost } from './api-host.ts';
+import { ChosenPaths } from './chosen-paths.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
 import { UI_EVENT_NAMES, type CommandName, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
 
 type Handlers = { [C in CommandName]: (args: GatewayCommands[C]['args']) => Promise<GatewayCommands[C]['result']> | GatewayCommands[C]['result'] };
 
 export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): ApiHost {
-  const handlers = commandHandlers(gateway);
+  const chosen = new ChosenPaths([opts.uploadDir]);
+  const handlers = commandHandlers(gateway, chosen);
   return {
     uploadDir: opts.uploadDir,
+    allowPaths: (paths) => chosen.allow(paths),
     async dispatch(command, args) {
       if (!Object.hasOwn(COMMAND_SCHEMAS, command)) {
         throw new CommandError('The app asked the gateway for something it does not know.', `unknown command "${command}"`);
@@ -43,8 +46,13 @@ export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): Ap
   };
 }
 
-function commandHandlers(g: Gateway): Handlers {
-  const fileRefPath = (ref: FileRef) => ('instanceId' in ref ? g.instancePath(ref.instanceId) : ref.path);
+function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
+  // A stored instance is named by id; any other file must be one the user chose.
+  const fileRefPath = (command: string, ref: FileRef) => {
+    if ('instanceId' in ref) return g.instancePath(ref.instanceId);
+    chosen.check(command, [ref.path]);
+    return ref.path;
+  };
   return {
     getStatus: () => {
       const listener = g.listener;
@@ -58,6 +66,7 @@ function commandHandlers(g: Gateway): Handlers {
     listInstances: (filter) => g.browse.instances(filter),
     listAssociations: ({ limit }) => g.browse.associations(limit),
     scanPaths: async ({ paths }) => {
+      chosen.check('scanPaths', paths);
       const collected = await collectSendableFiles(paths);
       return {
         files: collected.files.map((f) => ({
@@ -69,6 +78,7 @@ function commandHandlers(g: Gateway): Handlers {
       };
     },
     sendFiles: async ({ paths, target }) => {
+      chosen.check('sendFiles', paths);
       const { peer, callingAe } = resolveTarget(g, target);
       const { files } = await collectSendableFiles(paths);
       if (files.length === 0) throw new CommandError('None of these files can be sent: none is a DICOM file.', `no DICOM file among ${paths.length} path(s)`);
@@ -112,9 +122,9 @@ function commandHandlers(g: Gateway): Handlers {
     retryJob: ({ jobId }) => ({ retried: g.retryJob(jobId) }),
     retryDeadJobs: ({ destination }) => ({ retried: g.retryDeadJobs(destination) }),
     cancelJob: ({ jobId }) => ({ cancelled: g.cancelJob(jobId) }),
-    compareFiles: ({ a, b }) => compareFiles(fileRefPath(a), fileRefPath(b)),
+    compareFiles: ({ a, b }) => compareFiles(fileRefPath('compareFiles', a), fileRefPath('compareFiles', b)),
     readByteRange: async ({ file, offset, length }) => {
-      const range = await readByteRange(fileRefPath(file), offset, length);
+      const range = await readByteRange(fileRefPath('readByteRange', file), offset, length);
       return { offset: range.offset, hex: range.bytes.toString('hex'), fileSize: range.fileSize, spans: range.spans };
     },
     digestChain: ({ instanceId }) => g.digestChain(instanceId),

@@ -15,8 +15,14 @@ export class TestApiHost implements ApiHost {
   readonly calls: { command: string; args: unknown }[] = [];
   private readonly listeners = new Set<(event: UiEventName, payload: unknown) => void>();
 
+  readonly allowed: string[] = [];
+
   constructor(uploadDir: string) {
     this.uploadDir = uploadDir;
+  }
+
+  allowPaths(paths: readonly string[]): void {
+    this.allowed.push(...paths);
   }
 
   async dispatch(command: string, args: unknown): Promise<unknown> {
