@@ -12,7 +12,7 @@ import { CommandError, type ApiHost } from './api-host.ts';
 import type { CommandFailure, UiEventName } from './contract.ts';
 import { serveStaticFile } from './static-files.ts';
 import { newUiToken, tokenMatches } from './ui-token.ts';
-import { DEFAULT_UPLOAD_LIMIT_BYTES, receiveUpload, UploadError } from './upload-receiver.ts';
+import { DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPLOAD_TOTAL_BYTES, receiveUpload, UploadBudget, UploadError } from './upload-receiver.ts';
 import type { WireRequest, WireResponse } from './ws-wire.ts';
 
 /** The only address the UI server ever binds: the browser UI is for this machine alone. */
@@ -28,6 +28,8 @@ export interface UiServerOptions {
   token?: string;
   /** Largest upload accepted, in bytes (default 4 GiB). */
   uploadLimitBytes?: number;
+  /** Largest total of all uploads while this server runs, in bytes (default 16 GiB). */
+  uploadTotalBytes?: number;
   /** A page that has this much unsent data queued is too slow to follow the events and is dropped (default 8 MiB). */
   maxBufferedBytes?: number;
   /** Largest request frame a page may send (default 16 MiB). */
@@ -109,6 +111,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   if (token.length < 16) throw new Error('the UI token must be at least 16 characters long');
   const logger = opts.logger ?? silentLogger;
   const uploadLimit = opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES;
+  const uploadBudget = new UploadBudget(opts.uploadTotalBytes ?? DEFAULT_UPLOAD_TOTAL_BYTES);
   const maxBuffered = opts.maxBufferedBytes ?? 8 * 1024 * 1024;
   let port = 0;
   // Asset requests (./assets/*.js) cannot carry the query token; the page load leaves it in a cookie
@@ -144,7 +147,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       return;
     }
     try {
-      const path = await receiveUpload(req, api.uploadDir, url.searchParams.get('name'), uploadLimit);
+      const path = await receiveUpload(req, api.uploadDir, url.searchParams.get('name'), uploadLimit, uploadBudget);
       logger.info('ui.upload', { path });
       sendJson(res, 200, { path });
     } catch (err) {

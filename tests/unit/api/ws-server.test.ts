@@ -309,6 +309,23 @@ describe('uploads', () => {
     expect(await readdir(host.uploadDir).catch(() => [])).toEqual([]);
   });
 
+  it('refuses uploads once all uploads together reach the total cap (507), each one under the per-upload limit', async () => {
+    await server.close();
+    server = await startUiServer({ host, port: 0, staticDir: fixture.staticDir, logger, uploadLimitBytes: 1024 * 1024, uploadTotalBytes: 700_000 });
+    const post = (name: string, bytes: number) => fetch(`${origin()}/upload?token=${server.token}&name=${name}`, { method: 'POST', body: randomBytes(bytes) });
+    expect((await post('one.dcm', 300_000)).status).toBe(200);
+    expect((await post('two.dcm', 300_000)).status).toBe(200);
+    const third = await post('three.dcm', 300_000);
+    expect(third.status).toBe(507);
+    expect(((await third.json()) as { error: { message: string; detail: string } }).error).toEqual({
+      message: "three.dcm was not uploaded: the gateway's space for uploaded files is full. Restart `dicom-gateway serve` to empty it.",
+      detail: 'uploads in total may take 700000 bytes; 600000 are used',
+    });
+    expect((await readdir(host.uploadDir)).length).toBe(2);
+    // What is left of the budget can still be used.
+    expect((await post('small.dcm', 100_000)).status).toBe(200);
+  });
+
   it('accepts only POST for /upload', async () => {
     expect((await fetch(`${origin()}/upload?token=${server.token}`)).status).toBe(405);
   });
