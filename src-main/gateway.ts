@@ -106,6 +106,8 @@ export class Gateway {
   readonly browse: BrowseQueries;
   private sendCounter = 0;
   private readonly cancelledSends = new Set<number>();
+  private openAssociations = 0;
+  private readonly runningSends = new Set<number>();
 
   private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore) {
     this.config = config;
@@ -130,6 +132,8 @@ export class Gateway {
       if (routed.queued > 0 || routed.waiting > 0) this.queue.kick();
     };
     this.browse = new BrowseQueries(db);
+    this.events.on('association-opened', () => this.openAssociations++);
+    this.events.on('association-closed', () => (this.openAssociations = Math.max(0, this.openAssociations - 1)));
     this.server = this.newServer();
     this.listenerState = { state: 'stopped', port: config.port, reason: 'The DICOM listener has not started yet.' };
   }
@@ -190,6 +194,7 @@ export class Gateway {
    */
   startSend(files: SendableFile[], peer: PeerAddress, callingAe = this.config.aeTitle): { sendId: number; done: Promise<SendResult[]> } {
     const sendId = ++this.sendCounter;
+    this.runningSends.add(sendId);
     const done = sendFiles(files, peer, {
       callingAe,
       maxPduLength: this.config.maxPduLength,
@@ -197,12 +202,27 @@ export class Gateway {
       onProgress: (p) => this.events.emit('send-progress', { sendId, ...p }),
       onResult: (result) => this.events.emit('send-file-done', { sendId, ...result }),
     }).then((results) => {
+      this.runningSends.delete(sendId);
       const cancelled = this.cancelledSends.delete(sendId);
       const sent = results.filter((r) => r.ok).length;
       this.events.emit('send-finished', { sendId, sent, failed: results.length - sent, cancelled });
       return results;
     });
     return { sendId, done };
+  }
+
+  /**
+   * What a stop would wait for: incoming associations open, sends running, and forward jobs being
+   * sent. Shown to the user while the desktop app quits.
+   */
+  transfersInFlight(): number {
+    let forwarding = 0;
+    try {
+      forwarding = this.jobRepo.counts().filter((c) => c.state === 'sending').reduce((n, c) => n + c.n, 0);
+    } catch {
+      // The index is already closed: the queue has stopped, nothing is being forwarded.
+    }
+    return this.openAssociations + this.runningSends.size + forwarding;
   }
 
   /** Stops a send after the file in flight; the files left are reported as not sent. */

@@ -95,4 +95,5 @@ export const COMMAND_SCHEMAS = {
       maxPduLength: z.number().int().min(4096).max(0xffffffff).optional(),
     }),
   }),
+  chooseStorageFolder: none,
 } satisfies Record<CommandName, z.ZodType>;

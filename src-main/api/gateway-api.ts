@@ -14,7 +14,7 @@ import { packageVersion } from '../package-info.ts';
 import { CommandError, type ApiHost } from './api-host.ts';
 import { ChosenPaths } from './chosen-paths.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
-import { UI_EVENT_NAMES, type CommandName, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
+import { ENGINE_EVENT_NAMES, type CommandName, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
 
 type Handlers = { [C in CommandName]: (args: GatewayCommands[C]['args']) => Promise<GatewayCommands[C]['result']> | GatewayCommands[C]['result'] };
 
@@ -40,7 +40,7 @@ export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): Ap
       }
     },
     subscribe(listener) {
-      const unsubscribes = UI_EVENT_NAMES.map((name) => gateway.events.on(name, (payload) => listener(name, payload)));
+      const unsubscribes = ENGINE_EVENT_NAMES.map((name) => gateway.events.on(name, (payload) => listener(name, payload)));
       return () => unsubscribes.forEach((off) => off());
     },
   };
@@ -130,6 +130,12 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
     digestChain: ({ instanceId }) => g.digestChain(instanceId),
     getSettings: () => g.settings(),
     saveSettings: ({ settings }) => g.applySettings(settings),
+    chooseStorageFolder: () => {
+      throw new CommandError(
+        'The storage folder is chosen when the gateway starts: start `dicom-gateway serve` with --storage FOLDER (or `storage:` in its config file).',
+        'chooseStorageFolder: only the desktop app can change the storage folder while running',
+      );
+    },
   };
 }
 
