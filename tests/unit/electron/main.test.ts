@@ -258,6 +258,27 @@ describe('the storage folder', () => {
   });
 });
 
+describe('the shell', () => {
+  it('shows an error instead of a blank window when the preload fails to load', async () => {
+    const { fake: electron } = await launch();
+    theWindow(electron).webContents.emit('preload-error', fakeEvent(), '/app/preload.cjs', new Error('Unexpected token'));
+    expect(electron.dialog.errors).toEqual([{ title: 'DICOM Gateway cannot show its window', content: expect.stringMatching(/preload\.cjs.*Unexpected token.*Reinstall/s) }]);
+  });
+
+  it('has Reload and Developer Tools in its menu when run from source, and neither in a release', async () => {
+    const { fake: electron } = await launch();
+    const roles = (template: unknown) => JSON.stringify(template);
+    expect(roles(electron.menu.template)).toMatch(/toggleDevTools/);
+    const { applicationMenuTemplate, menuRoles } = await import('../../../src-main/electron/app-menu.ts');
+    const release = menuRoles(applicationMenuTemplate({ platform: 'linux', isPackaged: true, appName: 'DICOM Gateway' }));
+    expect(release).not.toContain('toggleDevTools');
+    expect(release).not.toContain('reload');
+    expect(release).not.toContain('forceReload');
+    expect(release).toEqual(expect.arrayContaining(['quit', 'copy', 'paste']));
+    expect(menuRoles(applicationMenuTemplate({ platform: 'darwin', isPackaged: true, appName: 'DICOM Gateway' }))).toEqual(expect.arrayContaining(['about', 'quit', 'hide']));
+  });
+});
+
 describe('a second launch', () => {
   it('restores and focuses the existing window instead of opening another', async () => {
     const { fake: electron } = await launch();

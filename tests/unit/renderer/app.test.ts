@@ -100,6 +100,19 @@ describe('App shell', () => {
     await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on 0.0.0.0:11113'));
   });
 
+  test('while the desktop app quits, the header says how many transfers it is finishing and by when', async () => {
+    render(App);
+    const banner = screen.getByRole('banner');
+    await waitFor(() => expect(banner.textContent).toContain('Listening as'));
+    const deadlineAt = new Date(Date.now() + 15_000).toISOString();
+    bridge.emit('gateway-stopping', { transfers: 3, deadlineAt });
+    const text = () => banner.textContent!.replace(/\s+/g, ' ');
+    await waitFor(() => expect(text()).toContain(`Quitting: finishing 3 transfers, at the latest by ${new Date(deadlineAt).toLocaleTimeString()}`));
+    expect(banner.textContent).not.toContain('Listening as');
+    bridge.emit('gateway-stopping', { transfers: 1, deadlineAt });
+    await waitFor(() => expect(text()).toContain('finishing 1 transfer,'));
+  });
+
   test('a gateway that does not answer is said in words, with the detail behind Details', async () => {
     bridge.handlers.getStatus = () => {
       throw commandFailure('Cannot reach the gateway.', 'ws://127.0.0.1:5000/api: connection refused');
