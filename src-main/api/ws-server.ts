@@ -46,7 +46,10 @@ export interface UiServer {
 }
 
 const GENERIC_FAILURE = 'Something went wrong in the gateway.';
-const FORBIDDEN_TEXT = 'Forbidden: open the address printed by `dicom-gateway serve --ui-port` (it carries the access token).\n';
+const FORBIDDEN_TEXT =
+  'Forbidden: this address has no valid access key. The key is kept with the gateway\'s storage folder and changes only when\n' +
+  '`dicom-gateway serve` is started with --rotate-ui-token (or with another storage folder). Open the address `serve --ui-port`\n' +
+  'printed when it started (the line "UI listening on http://127.0.0.1:PORT/?token=...").\n';
 
 /** What a page sees when a command fails: CommandError's own words, or a generic sentence with the error as detail. */
 export function commandFailureOf(err: unknown): CommandFailure {

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startUiServer, type UiServer } from '../../../src-main/api/ws-server.ts';
 import {
-  BridgeFailure, connectBrowserBridge, createBrowserBridge, LOST_CONNECTION, NO_CONNECTION, type BrowserBridge, type ConnectionState,
+  BridgeFailure, connectBrowserBridge, createBrowserBridge, LOST_CONNECTION, NO_CONNECTION, TOKEN_REJECTED, type BrowserBridge, type ConnectionState,
 } from '../../../src-renderer/src/transport/ws-bridge.ts';
 import { osChosenPort } from '../../helpers/dcmtk.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -91,6 +91,20 @@ describe('commands', () => {
     const failure = await failureOf(b.invoke('getStatus'));
     expect(failure.message).toBe('This page was opened without its access key.');
     expect(failure.detail).toContain('?token=');
+  });
+});
+
+describe('a refused access key', () => {
+  it('closes for good and says the key was changed and what to do, instead of reconnecting forever', async () => {
+    const b = open({ token: 'x'.repeat(32) });
+    const states: ConnectionState[] = [];
+    b.onConnectionChange((s) => states.push(s));
+    const failed = failureOf(b.invoke('getStatus'));
+    await waitFor('the bridge to give up', () => b.state === 'closed', 5000);
+    expect(b.closedReason).toBe(TOKEN_REJECTED);
+    expect(TOKEN_REJECTED).toMatch(/access key.*rotate-ui-token.*Open the address/);
+    expect((await failed).message).toBe(TOKEN_REJECTED);
+    expect(states.at(-1)).toBe('closed');
   });
 });
 
