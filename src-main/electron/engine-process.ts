@@ -32,6 +32,8 @@ export function runEngineProcess(channel: MessageChannelLike<ToEngine, FromEngin
   let gateway: Gateway | undefined;
   let host: ApiHost | undefined;
   let stopping = false;
+  // Paths chosen while the store was still opening are applied once the host exists.
+  const chosenEarly: string[] = [];
 
   const start = async (message: Extract<ToEngine, { type: 'start' }>) => {
     try {
@@ -42,6 +44,7 @@ export function runEngineProcess(channel: MessageChannelLike<ToEngine, FromEngin
       return;
     }
     host = createApiHost(gateway, { uploadDir: message.uploadDir });
+    host.allowPaths(chosenEarly.splice(0));
     host.subscribe((name, payload) => channel.post({ type: 'event', name, payload }));
     channel.post({ type: 'started', status: (await host.dispatch('getStatus', undefined)) as Extract<FromEngine, { type: 'started' }>['status'] });
   };
@@ -79,7 +82,10 @@ export function runEngineProcess(channel: MessageChannelLike<ToEngine, FromEngin
   channel.onMessage((message) => {
     if (message.type === 'start') void start(message);
     else if (message.type === 'command') void command(message);
-    else if (message.type === 'allow-paths') host?.allowPaths(message.paths);
+    else if (message.type === 'allow-paths') {
+      if (host) host.allowPaths(message.paths);
+      else chosenEarly.push(...message.paths);
+    }
     else if (message.type === 'stop') void stop(message.deadlineAt);
   });
 }
