@@ -59,6 +59,39 @@ export interface GatewayConfig extends ScpConfig {
    * saved. Every other editable setting takes the value saved in the UI, if any (see setting-sources.ts).
    */
   fixedSettings?: FixedSettings;
+  /**
+   * What a start does when the DICOM port cannot be listened on. `serve` fails (the operator reads
+   * the error and fixes the flag); the desktop app keeps running with the listener stopped, so its
+   * window can open, say why, and let the user choose another port in Settings.
+   */
+  onListenFailure?: 'fail' | 'stay-stopped';
+}
+
+/** The DICOM listener: where it listens, or why it does not. */
+export type ListenerState =
+  | { state: 'listening'; host: string; port: number }
+  | { state: 'stopped'; port: number; reason: string };
+
+/** Words for a listen failure that say what to do, with the system's own code kept. */
+export function listenFailureReason(host: string | undefined, port: number, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const where = `${host ?? '0.0.0.0'}:${port}`;
+  if (code === 'EADDRINUSE') return `Cannot listen on ${where}: the port is already in use by another program (is another DICOM program running?). Choose another port. (${code})`;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `Cannot listen on ${where}: this user may not use port ${port}${port < 1024 ? ' (ports below 1024 need administrator rights)' : ''}. Choose a port from 1024 up. (${code})`;
+  }
+  if (code === 'EADDRNOTAVAIL') return `Cannot listen on ${where}: this computer has no address ${host ?? ''}. (${code})`;
+  return `Cannot listen on ${where}: ${(err as Error)?.message ?? String(err)}`;
+}
+
+/** A failed listen with its reason in words (the original error as the cause). */
+export class ListenError extends Error {
+  readonly code: string | undefined;
+  constructor(reason: string, cause: unknown) {
+    super(reason, { cause });
+    this.name = 'ListenError';
+    this.code = (cause as NodeJS.ErrnoException)?.code;
+  }
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -114,7 +147,8 @@ export class Gateway {
   private readonly transitions: JobStateMachine;
   private readonly router: Router;
   private readonly queue: ForwardQueue;
-  private readonly server: StoreScpServer;
+  private server: StoreScpServer;
+  private listenerState: ListenerState;
   readonly browse: BrowseQueries;
   readonly studies: StudyQueries;
   readonly housekeeping: Housekeeping;
@@ -122,9 +156,13 @@ export class Gateway {
   private readonly savedKeys = new Set<SettingKey>();
   private sendCounter = 0;
   private readonly cancelledSends = new Set<number>();
-  address: { host: string; port: number } | undefined;
   /** Where the DICOM TLS listener is, when the config has one. */
   tlsAddress: { host: string; port: number } | undefined;
+  private tlsServer: StoreScpServer | undefined;
+  private readonly receiver: ReceiveInstance;
+  private readonly associations: InboundAssociations;
+  private openAssociations = 0;
+  private readonly runningSends = new Set<number>();
 
   private readonly lock: StoreLock;
 
@@ -150,12 +188,33 @@ export class Gateway {
     this.housekeeping = new Housekeeping({
       db, storeRoot: store.root, studies: this.studies, events: this.events, logger, configRetentionDays: config.retentionDays,
     });
-    this.server = new StoreScpServer({
-      config,
-      receiver: new ReceiveInstance({ store, events: this.events, logger }),
-      associations: new InboundAssociations({ repo: this.repo, events: this.events, logger }),
-      listenerError: (err) => logger.error('listener.error', { error: err.message }),
+    this.receiver = new ReceiveInstance({ store, events: this.events, logger });
+    this.associations = new InboundAssociations({ repo: this.repo, events: this.events, logger });
+    this.events.on('association-opened', () => this.openAssociations++);
+    this.events.on('association-closed', () => (this.openAssociations = Math.max(0, this.openAssociations - 1)));
+    this.server = this.newServer();
+    this.listenerState = { state: 'stopped', port: config.port, reason: 'The DICOM listener has not started yet.' };
+  }
+
+  /** A listener (plain or TLS) feeding the one receive path; a port change builds a new one beside the old. */
+  private newServer(): StoreScpServer {
+    return new StoreScpServer({
+      config: this.config,
+      receiver: this.receiver,
+      associations: this.associations,
+      listenerError: (err) => this.logger.error('listener.error', { error: err.message }),
     });
+  }
+
+  /** Where the DICOM listener listens, or why it does not. */
+  get listener(): ListenerState {
+    return this.listenerState;
+  }
+
+  /** The address the listener is bound to; undefined while it is stopped. */
+  get address(): { host: string; port: number } | undefined {
+    const l = this.listenerState;
+    return l.state === 'listening' ? { host: l.host, port: l.port } : undefined;
   }
 
   /** Routing exists before the store, so that the store's replay at start-up routes what it indexes. */
@@ -220,10 +279,21 @@ export class Gateway {
     gateway.queue.start();
     gateway.housekeeping.start();
     try {
-      gateway.address = await gateway.server.listen(config.host, config.port);
-      if (config.tls) gateway.tlsAddress = await gateway.server.listen(config.host, config.tls.port, tlsOptions);
+      const address = await gateway.server.listen(config.host, config.port);
+      gateway.listenerState = { state: 'listening', ...address };
+      if (config.tls) {
+        gateway.tlsServer = gateway.newServer();
+        gateway.tlsAddress = await gateway.tlsServer.listen(config.host, config.tls.port, tlsOptions);
+      }
     } catch (err) {
+      const reason = listenFailureReason(config.host, config.port, err);
+      if (config.onListenFailure === 'stay-stopped' && gateway.listenerState.state === 'stopped') {
+        gateway.listenerState = { state: 'stopped', port: config.port, reason };
+        logger.error('gateway.listen-failed', { reason });
+        return gateway;
+      }
       await gateway.server.close();
+      await gateway.tlsServer?.close();
       await gateway.housekeeping.stop();
       await gateway.queue.stop();
       await gateway.store.close();
@@ -231,14 +301,14 @@ export class Gateway {
       lock.release();
       throw err;
     }
-    logger.info('gateway.listening', { ae: config.aeTitle, host: gateway.address.host, port: gateway.address.port, storage: config.storage });
+    logger.info('gateway.listening', { ae: config.aeTitle, host: gateway.listenerState.host, port: gateway.listenerState.port, storage: config.storage });
     if (gateway.tlsAddress) logger.info('gateway.listening-tls', { ae: config.aeTitle, host: gateway.tlsAddress.host, port: gateway.tlsAddress.port });
     return gateway;
   }
 
   /** Drains: no new associations, the instances in flight (in and out) are finished, then all closes. */
   async stop(): Promise<void> {
-    await this.server.close();
+    await Promise.all([this.server.close(), this.tlsServer?.close()]);
     // Everything acknowledged is indexed and routed before the queue stops (jobs it creates are kept for the next start).
     await this.store.close();
     await this.housekeeping.stop();
@@ -254,6 +324,7 @@ export class Gateway {
    */
   startSend(files: SendableFile[], peer: PeerAddress, callingAe = this.config.aeTitle): { sendId: number; done: Promise<SendResult[]> } {
     const sendId = ++this.sendCounter;
+    this.runningSends.add(sendId);
     const done = sendFiles(files, peer, {
       callingAe,
       maxPduLength: this.config.maxPduLength,
@@ -264,12 +335,27 @@ export class Gateway {
         this.events.emit('send-file-done', { sendId, ...result });
       },
     }).then((results) => {
+      this.runningSends.delete(sendId);
       const cancelled = this.cancelledSends.delete(sendId);
       const sent = results.filter((r) => r.ok).length;
       this.events.emit('send-finished', { sendId, sent, failed: results.length - sent, cancelled });
       return results;
     });
     return { sendId, done };
+  }
+
+  /**
+   * What a stop would wait for: incoming associations open, sends running, and forward jobs being
+   * sent. Shown to the user while the desktop app quits.
+   */
+  transfersInFlight(): number {
+    let forwarding = 0;
+    try {
+      forwarding = this.jobRepo.counts().filter((c) => c.state === 'sending').reduce((n, c) => n + c.n, 0);
+    } catch {
+      // The index is already closed: the queue has stopped, nothing is being forwarded.
+    }
+    return this.openAssociations + this.runningSends.size + forwarding;
   }
 
   /** Stops a send after the file in flight; the files left are reported as not sent. */
@@ -299,8 +385,11 @@ export class Gateway {
   }
 
   /**
-   * Applies and keeps settings; a new port restarts the listener (open associations finish first).
-   * A setting a flag or the config file fixed is refused: the next start would undo it.
+   * Applies and keeps settings. A setting a flag or the config file fixed is refused: the next
+   * start would undo it. A new port (or the same one while the listener is stopped) is listened on
+   * first, beside the old listener; only once it listens is the old one drained and closed and
+   * anything saved. If it cannot listen, nothing changes and the ListenError says why, so a
+   * mistyped or busy port never leaves the gateway deaf or saves a port that does not work.
    */
   async applySettings(changes: Partial<EditableSettings>): Promise<Settings> {
     const current = this.settings();
@@ -310,19 +399,40 @@ export class Gateway {
         throw new FixedSettingError(key, fixed);
       }
     }
-    const portChanged = changes.port !== undefined && changes.port !== this.address?.port;
-    Object.assign(this.config, changes);
-    const kept = EDITABLE_SETTINGS.filter((key) => changes[key] !== undefined && !this.config.fixedSettings?.[key]);
-    saveStoredSettings(this.db, Object.fromEntries(kept.map((key) => [key, changes[key]])));
-    for (const key of kept) this.savedKeys.add(key);
-    if (portChanged) {
-      await this.server.close();
-      this.address = await this.server.listen(this.config.host, this.config.port);
-      this.logger.info('gateway.listening', { ae: this.config.aeTitle, host: this.address.host, port: this.address.port });
+    const wanted = changes.port ?? this.config.port;
+    const moveListener = changes.port !== undefined && (this.listenerState.state === 'stopped' || changes.port !== this.listenerState.port);
+    let accepted = changes;
+    if (moveListener) {
+      const bound = await this.listenOn(wanted);
+      // Port 0 asks the system for a free port: the one it gave is the one that works next time.
+      accepted = { ...changes, port: bound.port };
     }
+    Object.assign(this.config, accepted);
+    const kept = EDITABLE_SETTINGS.filter((key) => accepted[key] !== undefined && !this.config.fixedSettings?.[key]);
+    saveStoredSettings(this.db, Object.fromEntries(kept.map((key) => [key, accepted[key]])));
+    for (const key of kept) this.savedKeys.add(key);
     const settings = this.settings();
     this.events.emit('settings-changed', settings);
     return settings;
+  }
+
+  /** Listens on `port` with a new listener, then drains and closes the old one; throws ListenError leaving the old one as it was. */
+  private async listenOn(port: number): Promise<{ host: string; port: number }> {
+    const next = this.newServer();
+    let bound: { host: string; port: number };
+    try {
+      bound = await next.listen(this.config.host, port);
+    } catch (err) {
+      const reason = listenFailureReason(this.config.host, port, err);
+      this.logger.warn('gateway.listen-failed', { reason });
+      throw new ListenError(reason, err);
+    }
+    const old = this.server;
+    this.server = next;
+    this.listenerState = { state: 'listening', ...bound };
+    await old.close();
+    this.logger.info('gateway.listening', { ae: this.config.aeTitle, host: bound.host, port: bound.port });
+    return bound;
   }
 
   // --- inspection ----------------------------------------------------------------------------

@@ -12,6 +12,12 @@ export interface ApiHost {
   subscribe(listener: (event: UiEventName, payload: unknown) => void): () => void;
   /** A folder where a transport may put files uploaded from a browser before they are sent or inspected. */
   uploadDir: string;
+  /**
+   * Records paths the user chose (a file dialog, a drop). Only these, what lies beneath them, the
+   * upload folder and stored instances (by id) may be read, scanned or sent. Not a contract command:
+   * a page cannot call it, only a transport that saw the user choose.
+   */
+  allowPaths(paths: readonly string[]): void;
 }
 
 /** A command that failed: `message` in words a radiographer understands, `detail` for the PACS admin. */

@@ -132,4 +132,5 @@ export const COMMAND_SCHEMAS = {
   runRetention: none,
   searchAudit: auditSearch,
   exportAuditCsv: auditSearch,
+  chooseStorageFolder: none,
 } satisfies Record<CommandName, z.ZodType>;

@@ -17,9 +17,13 @@ export type { EditableSettings, SettingKey, SettingSource };
 export interface GatewayStatus {
   aeTitle: string;
   host: string;
+  /** The port listened on, or the one that could not be listened on. */
   port: number;
   storage: string;
   version: string;
+  /** False when the DICOM listener is stopped (the port could not be listened on); `listenError` says why and what to do. */
+  listening: boolean;
+  listenError: string | null;
 }
 
 export interface StudySummary {
@@ -391,14 +395,33 @@ export interface GatewayCommands {
   runRetention: { args: void; result: RetentionRun };
   searchAudit: { args: AuditSearch; result: AuditEvent[] };
   exportAuditCsv: { args: AuditSearch; result: { csv: string; rows: number } };
+  /**
+   * Desktop app only: asks the user for a new storage folder in a native dialog (the page never
+   * names the path) and restarts the engine on it. `serve` refuses: its --storage flag decides.
+   */
+  chooseStorageFolder: { args: void; result: StorageChange };
 }
+
+/** The outcome of chooseStorageFolder: nothing is moved; the old folder keeps what it has. */
+export type StorageChange = { changed: false } | { changed: true; storage: string; previous: string };
 
 export type CommandName = keyof GatewayCommands;
 export type CommandArgs<C extends CommandName> = GatewayCommands[C]['args'];
 export type CommandResult<C extends CommandName> = GatewayCommands[C]['result'];
 
-/** Every event the engine pushes to the UI: the engine's own event stream, unchanged. */
-export type GatewayUiEvents = GatewayEvents;
+/** The desktop app is quitting: it waits for the transfers in flight until `deadlineAt`, then exits. */
+export interface GatewayStopping {
+  transfers: number;
+  deadlineAt: string;
+}
+
+/** Events of the process that hosts the engine (the desktop app), not of the engine itself. */
+export interface HostEvents {
+  'gateway-stopping': GatewayStopping;
+}
+
+/** Every event pushed to the UI: the engine's own event stream, unchanged, and the host's. */
+export type GatewayUiEvents = GatewayEvents & HostEvents;
 
 export type UiEventName = keyof GatewayUiEvents;
 
@@ -423,10 +446,13 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'retryDeadPreview', 'retryDestinationNow', 'retryDead',
   'digestChain', 'getSettings', 'saveSettings',
   'searchStudies', 'listSeries', 'storageUsage', 'instanceElements', 'renderFrame', 'deleteStudy', 'getRetention', 'saveRetention',
-  'runRetention', 'searchAudit', 'exportAuditCsv',
+  'runRetention', 'searchAudit', 'exportAuditCsv', 'chooseStorageFolder',
 ];
 
-export const UI_EVENT_NAMES: readonly UiEventName[] = [
+/** The engine's events, which every ApiHost relays. */
+export const ENGINE_EVENT_NAMES: readonly (keyof GatewayEvents)[] = [
   'association-opened', 'association-closed', 'instance-stored', 'instance-duplicate', 'instance-failed',
   'send-progress', 'send-file-done', 'send-finished', 'job-updated', 'settings-changed', 'studies-deleted',
 ];
+
+export const UI_EVENT_NAMES: readonly UiEventName[] = [...ENGINE_EVENT_NAMES, 'gateway-stopping'];

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { PeerAddress } from '../dicom/peer-address.ts';
 import { collectSendableFiles } from '../dicom/sendable-files.ts';
 import { sopClassName } from '../dicom/sop-class-names.ts';
-import type { Gateway } from '../gateway.ts';
+import { ListenError, type Gateway } from '../gateway.ts';
 import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { compareFiles } from '../inspect/compare-files.ts';
 import { instanceElements } from '../inspect/instance-elements.ts';
@@ -15,15 +15,18 @@ import { renderFrame } from '../imaging/render-frame.ts';
 import { packageVersion } from '../package-info.ts';
 import { CommandError, type ApiHost } from './api-host.ts';
 import { FixedSettingError } from '../config/setting-sources.ts';
+import { ChosenPaths } from './chosen-paths.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
-import { UI_EVENT_NAMES, type CommandName, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
+import { ENGINE_EVENT_NAMES, type CommandName, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
 
 type Handlers = { [C in CommandName]: (args: GatewayCommands[C]['args']) => Promise<GatewayCommands[C]['result']> | GatewayCommands[C]['result'] };
 
 export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): ApiHost {
-  const handlers = commandHandlers(gateway);
+  const chosen = new ChosenPaths([opts.uploadDir]);
+  const handlers = commandHandlers(gateway, chosen);
   return {
     uploadDir: opts.uploadDir,
+    allowPaths: (paths) => chosen.allow(paths),
     async dispatch(command, args) {
       if (!Object.hasOwn(COMMAND_SCHEMAS, command)) {
         throw new CommandError('The app asked the gateway for something it does not know.', `unknown command "${command}"`);
@@ -40,20 +43,33 @@ export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): Ap
       }
     },
     subscribe(listener) {
-      const unsubscribes = UI_EVENT_NAMES.map((name) => gateway.events.on(name, (payload) => listener(name, payload)));
+      const unsubscribes = ENGINE_EVENT_NAMES.map((name) => gateway.events.on(name, (payload) => listener(name, payload)));
       return () => unsubscribes.forEach((off) => off());
     },
   };
 }
 
-function commandHandlers(g: Gateway): Handlers {
-  const fileRefPath = (ref: FileRef) => ('instanceId' in ref ? g.instancePath(ref.instanceId) : ref.path);
+function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
+  // A stored instance is named by id; any other file must be one the user chose.
+  const fileRefPath = (command: string, ref: FileRef) => {
+    if ('instanceId' in ref) return g.instancePath(ref.instanceId);
+    chosen.check(command, [ref.path]);
+    return ref.path;
+  };
   return {
-    getStatus: () => ({ aeTitle: g.config.aeTitle, host: g.address?.host ?? '', port: g.address?.port ?? g.config.port, storage: g.config.storage, version: packageVersion() }),
+    getStatus: () => {
+      const listener = g.listener;
+      return {
+        aeTitle: g.config.aeTitle, host: listener.state === 'listening' ? listener.host : (g.config.host ?? ''), port: listener.port,
+        storage: g.config.storage, version: packageVersion(), listening: listener.state === 'listening',
+        listenError: listener.state === 'stopped' ? listener.reason : null,
+      };
+    },
     listStudies: ({ limit }) => g.browse.studies(limit),
     listInstances: (filter) => g.browse.instances(filter),
     listAssociations: ({ limit }) => g.browse.associations(limit),
     scanPaths: async ({ paths }) => {
+      chosen.check('scanPaths', paths);
       const collected = await collectSendableFiles(paths);
       return {
         files: collected.files.map((f) => ({
@@ -65,6 +81,7 @@ function commandHandlers(g: Gateway): Handlers {
       };
     },
     sendFiles: async ({ paths, target }) => {
+      chosen.check('sendFiles', paths);
       const { peer, callingAe } = resolveTarget(g, target);
       const { files } = await collectSendableFiles(paths);
       if (files.length === 0) throw new CommandError('None of these files can be sent: none is a DICOM file.', `no DICOM file among ${paths.length} path(s)`);
@@ -115,9 +132,9 @@ function commandHandlers(g: Gateway): Handlers {
     retryDestinationNow: ({ destination }) => ({ retried: g.retryDestinationNow(destination) }),
     retryDead: ({ destination, evenIfPermanent }) => g.retryDead(destination, evenIfPermanent),
     cancelJob: ({ jobId }) => ({ cancelled: g.cancelJob(jobId) }),
-    compareFiles: ({ a, b }) => compareFiles(fileRefPath(a), fileRefPath(b)),
+    compareFiles: ({ a, b }) => compareFiles(fileRefPath('compareFiles', a), fileRefPath('compareFiles', b)),
     readByteRange: async ({ file, offset, length }) => {
-      const range = await readByteRange(fileRefPath(file), offset, length);
+      const range = await readByteRange(fileRefPath('readByteRange', file), offset, length);
       return { offset: range.offset, hex: range.bytes.toString('hex'), fileSize: range.fileSize, spans: range.spans };
     },
     digestChain: ({ instanceId }) => g.digestChain(instanceId),
@@ -134,6 +151,12 @@ function commandHandlers(g: Gateway): Handlers {
     runRetention: () => g.housekeeping.runRetention(),
     searchAudit: (filter) => g.housekeeping.audit.search(filter),
     exportAuditCsv: (filter) => g.housekeeping.audit.csv(filter),
+    chooseStorageFolder: () => {
+      throw new CommandError(
+        'The storage folder is chosen when the gateway starts: start `dicom-gateway serve` with --storage FOLDER (or `storage:` in its config file).',
+        'chooseStorageFolder: only the desktop app can change the storage folder while running',
+      );
+    },
   };
 }
 
@@ -151,6 +174,7 @@ function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; cal
 function toCommandError(command: CommandName, err: unknown): CommandError {
   if (err instanceof CommandError) return err;
   if (err instanceof FixedSettingError) return new CommandError(err.message, `${command}: ${err.message}`);
+  if (err instanceof ListenError) return new CommandError(err.message, `${command}: ${err.code ?? 'listen failed'}: ${(err.cause as Error)?.message ?? err.message}`);
   const detail = `${command}: ${(err as Error)?.message ?? String(err)}`;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return new CommandError('The file or folder could not be found. It may have been moved or deleted.', detail);

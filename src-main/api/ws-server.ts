@@ -12,7 +12,7 @@ import { CommandError, type ApiHost } from './api-host.ts';
 import type { CommandFailure, UiEventName } from './contract.ts';
 import { serveStaticFile } from './static-files.ts';
 import { newUiToken, tokenMatches } from './ui-token.ts';
-import { DEFAULT_UPLOAD_LIMIT_BYTES, receiveUpload, UploadError } from './upload-receiver.ts';
+import { DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPLOAD_TOTAL_BYTES, receiveUpload, UploadBudget, UploadError } from './upload-receiver.ts';
 import type { WireRequest, WireResponse } from './ws-wire.ts';
 
 /** The only address the UI server ever binds: the browser UI is for this machine alone. */
@@ -28,6 +28,8 @@ export interface UiServerOptions {
   token?: string;
   /** Largest upload accepted, in bytes (default 4 GiB). */
   uploadLimitBytes?: number;
+  /** Largest total of all uploads while this server runs, in bytes (default 16 GiB). */
+  uploadTotalBytes?: number;
   /** A page that has this much unsent data queued is too slow to follow the events and is dropped (default 8 MiB). */
   maxBufferedBytes?: number;
   /** Largest request frame a page may send (default 16 MiB). */
@@ -44,7 +46,10 @@ export interface UiServer {
 }
 
 const GENERIC_FAILURE = 'Something went wrong in the gateway.';
-const FORBIDDEN_TEXT = 'Forbidden: open the address printed by `dicom-gateway serve --ui-port` (it carries the access token).\n';
+const FORBIDDEN_TEXT =
+  'Forbidden: this address has no valid access key. The key is kept with the gateway\'s storage folder and changes only when\n' +
+  '`dicom-gateway serve` is started with --rotate-ui-token (or with another storage folder). Open the address `serve --ui-port`\n' +
+  'printed when it started (the line "UI listening on http://127.0.0.1:PORT/?token=...").\n';
 
 /** What a page sees when a command fails: CommandError's own words, or a generic sentence with the error as detail. */
 export function commandFailureOf(err: unknown): CommandFailure {
@@ -109,6 +114,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   if (token.length < 16) throw new Error('the UI token must be at least 16 characters long');
   const logger = opts.logger ?? silentLogger;
   const uploadLimit = opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT_BYTES;
+  const uploadBudget = new UploadBudget(opts.uploadTotalBytes ?? DEFAULT_UPLOAD_TOTAL_BYTES);
   const maxBuffered = opts.maxBufferedBytes ?? 8 * 1024 * 1024;
   let port = 0;
   // Asset requests (./assets/*.js) cannot carry the query token; the page load leaves it in a cookie
@@ -144,7 +150,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       return;
     }
     try {
-      const path = await receiveUpload(req, api.uploadDir, url.searchParams.get('name'), uploadLimit);
+      const path = await receiveUpload(req, api.uploadDir, url.searchParams.get('name'), uploadLimit, uploadBudget);
       logger.info('ui.upload', { path });
       sendJson(res, 200, { path });
     } catch (err) {

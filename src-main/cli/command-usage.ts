@@ -3,7 +3,7 @@
 export const SERVE_USAGE =
   'dicom-gateway serve [--config FILE] [--ae GATEWAY] [--host ADDR] [--port 11112|0] [--storage DIR] [--max-pdu N]\n' +
   '                    [--allow-calling-ae AE[,AE...]] [--max-associations N] [--accept-unknown-sop-classes true|false]\n' +
-  '                    [--log-level debug|info|warn|error] [--log-format text|json] [--ui-port N|0]\n' +
+  '                    [--log-level debug|info|warn|error] [--log-format text|json] [--ui-port N|0] [--rotate-ui-token]\n' +
   '                    [--tls-port N|0 --tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-require-client-cert true|false]]';
 
 const CLIENT_TLS = '[--tls [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-no-verify]]';

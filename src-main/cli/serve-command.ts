@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApiHost } from '../api/gateway-api.ts';
 import { assertUiBuilt, uiStaticDir } from '../api/ui-static-dir.ts';
+import { storedUiToken, UI_TOKEN_FILE } from '../api/ui-token.ts';
 import { startUiServer, UI_HOST, type UiServer } from '../api/ws-server.ts';
 import { loadConfigFile } from '../config/load-config.ts';
 import { EDITABLE_SETTINGS, SETTING_FLAGS, type FixedSettings } from '../config/setting-sources.ts';
@@ -32,6 +33,7 @@ const OPTIONS = {
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
   'tls-require-client-cert': { type: 'string' },
+  'rotate-ui-token': { type: 'boolean' },
 } as const;
 
 /**
@@ -39,7 +41,9 @@ const OPTIONS = {
  * a ConfigError naming the field otherwise), then each flag given on top of that. What the file or
  * a flag sets is marked fixed; the gateway fills the rest from what the UI saved.
  */
-export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; logLevel: LogLevel; logFormat: LogFormat; uiPort: number | undefined } {
+export function serveConfigFromArgs(argv: string[]): {
+  config: GatewayConfig; logLevel: LogLevel; logFormat: LogFormat; uiPort: number | undefined; rotateUiToken: boolean;
+} {
   const { values } = parseCommandArgs(argv, OPTIONS, false);
   if (values.config === '') throw new UsageError('--config needs the path of a YAML or JSON config file');
   const config: GatewayConfig = values.config !== undefined ? loadConfigFile(values.config) : { ...DEFAULT_CONFIG, storage: resolve(DEFAULT_CONFIG.storage) };
@@ -63,7 +67,7 @@ export function serveConfigFromArgs(argv: string[]): { config: GatewayConfig; lo
   const logFormat = (values['log-format'] ?? 'text') as LogFormat;
   if (!['text', 'json'].includes(logFormat)) throw new UsageError(`--log-format must be text or json, not "${logFormat}"`);
   const uiPort = values['ui-port'] === undefined ? undefined : parsePort(values['ui-port'], '--ui-port');
-  return { config, logLevel, logFormat, uiPort };
+  return { config, logLevel, logFormat, uiPort, rotateUiToken: values['rotate-ui-token'] === true };
 }
 
 /** The gateway settings given as flags: they win over the config file and what the UI saved. */
@@ -77,7 +81,7 @@ function fixedByFlags(values: Record<string, unknown>): FixedSettings {
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { config, logLevel, logFormat, uiPort } = serveConfigFromArgs(argv);
+  const { config, logLevel, logFormat, uiPort, rotateUiToken } = serveConfigFromArgs(argv);
   const logger = createLogger({ level: logLevel, format: logFormat });
   // Checked before anything listens: a browser UI without its files would only answer 404.
   const staticDir = uiPort === undefined ? undefined : uiStaticDir();
@@ -92,7 +96,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (gateway.tlsAddress) process.stdout.write(`DICOM TLS listening on ${gateway.tlsAddress.host}:${gateway.tlsAddress.port}\n`);
   let ui: UiServer | undefined;
   if (uiPort !== undefined && staticDir !== undefined) {
-    ui = await startBrowserUi(gateway, uiPort, staticDir, logger).catch(async (err: Error) => {
+    ui = await startBrowserUi(gateway, uiPort, staticDir, logger, rotateUiToken).catch(async (err: Error) => {
       await gateway.stop();
       throw err;
     });
@@ -112,12 +116,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
 }
 
 /** The browser UI on 127.0.0.1 only, driving this gateway; uploads land in <storage>/.uploads. */
-async function startBrowserUi(gateway: Gateway, uiPort: number, staticDir: string, logger: Logger): Promise<UiServer> {
+async function startBrowserUi(gateway: Gateway, uiPort: number, staticDir: string, logger: Logger, rotateToken: boolean): Promise<UiServer> {
   const uploadDir = join(gateway.config.storage, '.uploads');
   // Uploads live only as long as the send or comparison that needed them: a new start begins empty.
   await rm(uploadDir, { recursive: true, force: true });
   const host = createApiHost(gateway, { uploadDir });
-  const ui = await startUiServer({ host, port: uiPort, staticDir, logger }).catch((err: NodeJS.ErrnoException) => {
+  // One token per store: a page left open keeps working across restarts until the token is rotated.
+  const { token, created } = await storedUiToken(gateway.config.storage, { rotate: rotateToken });
+  if (created) logger.info('ui.token-created', { file: join(gateway.config.storage, UI_TOKEN_FILE), rotated: rotateToken });
+  const ui = await startUiServer({ host, port: uiPort, staticDir, logger, token }).catch((err: NodeJS.ErrnoException) => {
     const where = `${UI_HOST}:${uiPort}`;
     throw new Error(err.code === 'EADDRINUSE' ? `cannot listen for the browser UI on ${where}: the port is already in use` : `cannot start the browser UI: ${err.message}`);
   });

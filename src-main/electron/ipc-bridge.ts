@@ -4,10 +4,9 @@
  * pushed to that window.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents, WebFrameMain } from 'electron';
-import type { ApiHost } from '../api/api-host.ts';
-import { COMMAND_NAMES, type CommandFailure, type CommandName } from '../api/contract.ts';
+import { COMMAND_NAMES, type CommandFailure, type CommandName, type UiEventName } from '../api/contract.ts';
 import { isAppUrl } from './app-protocol.ts';
-import { commandChannel, EVENT_CHANNEL, type IpcReply } from './ipc-channels.ts';
+import { CHOSEN_PATHS_CHANNEL, commandChannel, EVENT_CHANNEL, type IpcReply } from './ipc-channels.ts';
 
 export type Dispatch = (command: CommandName, args: unknown) => Promise<unknown>;
 export type SenderCheck = (event: IpcMainInvokeEvent) => boolean;
@@ -68,8 +67,22 @@ export function registerCommandHandlers(ipcMain: Pick<IpcMain, 'handle' | 'remov
   };
 }
 
+/**
+ * Takes the paths the preload resolved from files the user chose or dropped, from the app window
+ * only, and hands the strings among them to `allow`. Returns a function that removes the handler.
+ */
+export function registerChosenPathsHandler(
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, isTrustedSender: SenderCheck, allow: (paths: string[]) => void,
+): () => void {
+  ipcMain.handle(CHOSEN_PATHS_CHANNEL, (event, paths: unknown) => {
+    if (!isTrustedSender(event)) throw new Error('refused: the request did not come from the DICOM Gateway window');
+    if (Array.isArray(paths)) allow(paths.filter((p): p is string => typeof p === 'string').slice(0, 100_000));
+  });
+  return () => ipcMain.removeHandler(CHOSEN_PATHS_CHANNEL);
+}
+
 /** Pushes every engine event to `contents` while it lives; returns the unsubscribe function. */
-export function forwardEvents(subscribe: ApiHost['subscribe'], contents: Pick<WebContents, 'send' | 'isDestroyed'>): () => void {
+export function forwardEvents(subscribe: (listener: (name: UiEventName, payload: unknown) => void) => () => void, contents: Pick<WebContents, 'send' | 'isDestroyed'>): () => void {
   return subscribe((name, payload) => {
     if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, name, payload);
   });

@@ -18,3 +18,10 @@ export const EVENT_CHANNEL = 'gateway:event';
  * answered as data and the preload turns them back into a rejection.
  */
 export type IpcReply = { ok: true; result: unknown } | { ok: false; error: CommandFailure };
+
+/**
+ * The preload tells the main process which paths the user chose (a file dialog) or dropped. Not a
+ * contract command: page scripts reach only the three bridge functions, and pathsForDroppedFiles
+ * sends here only paths Electron resolved from real File objects.
+ */
+export const CHOSEN_PATHS_CHANNEL = 'gateway:chosen-paths';

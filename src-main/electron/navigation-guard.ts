@@ -25,11 +25,12 @@ export function denyWindowOpen(): { action: 'deny' } {
 }
 
 export function guardNavigation(contents: GuardedContents, onBlocked?: (what: string, url: string) => void): void {
-  contents.on('will-navigate', (event, url) => {
-    preventForeignNavigation(event, url, (blocked) => onBlocked?.('navigation', blocked));
+  // The URL is read from the event (Electron 25+): the positional `url` argument is deprecated.
+  contents.on('will-navigate', (event) => {
+    preventForeignNavigation(event, event.url, (blocked) => onBlocked?.('navigation', blocked));
   });
-  contents.on('will-redirect', (event, url) => {
-    preventForeignNavigation(event, url, (blocked) => onBlocked?.('redirect', blocked));
+  contents.on('will-redirect', (event) => {
+    preventForeignNavigation(event, event.url, (blocked) => onBlocked?.('redirect', blocked));
   });
   contents.on('will-attach-webview', (event) => {
     event.preventDefault();

@@ -12,7 +12,7 @@ import {
   COMMAND_NAMES, type CommandArgs, type CommandFailure, type CommandName, type CommandResult, type GatewayBridge,
   type GatewayUiEvents, type UiEventName,
 } from '../api/contract.ts';
-import { commandChannel, EVENT_CHANNEL, type IpcReply } from './ipc-channels.ts';
+import { CHOSEN_PATHS_CHANNEL, commandChannel, EVENT_CHANNEL, type IpcReply } from './ipc-channels.ts';
 
 type Listener = (payload: unknown) => void;
 
@@ -67,7 +67,10 @@ export function createPreloadBridge(
 
     async pathsForDroppedFiles(files: File[]): Promise<string[]> {
       // A File that is not backed by a file on disk (made in the page) has no path: it is left out.
-      return files.map((file) => webUtils.getPathForFile(file)).filter((path) => path !== '');
+      const paths = files.map((file) => webUtils.getPathForFile(file)).filter((path) => path !== '');
+      // The engine reads only what the user chose: it learns these paths here, from Electron, never from the page.
+      if (paths.length > 0) await ipcRenderer.invoke(CHOSEN_PATHS_CHANNEL, paths);
+      return paths;
     },
   } satisfies GatewayBridge;
   return bridge;

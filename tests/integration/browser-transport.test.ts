@@ -119,6 +119,29 @@ describe('serve --ui-port', () => {
     expect(datasetRegion(stored).equals(datasetRegion(bytes))).toBe(true);
   });
 
+  it('refuses, in words and naming the path, every read, scan or send of a file the user did not choose or upload', async () => {
+    const outside = await writeP10Files(join(work, 'not-chosen'), 1, { sopInstanceUid: '1.2.826.0.1.3680043.10.543.7003.1' });
+    const uploads = join(gateway.storage, '.uploads');
+    const attempts: [string, unknown, string][] = [
+      ['readByteRange', { file: { path: '/etc/shadow' }, offset: 0, length: 64 }, '/etc/shadow'],
+      ['readByteRange', { file: { path: `${uploads}/../index.sqlite` }, offset: 0, length: 16 }, `${uploads}/../index.sqlite`],
+      ['scanPaths', { paths: ['/etc'] }, '/etc'],
+      ['scanPaths', { paths: [`${uploads}/../../..`] }, `${uploads}/../../..`],
+      ['compareFiles', { a: { path: '/etc/passwd' }, b: { path: '/etc/hostname' } }, '/etc/passwd'],
+      ['sendFiles', { paths: [outside[0]!], target: { aeTitle: AE, host: '127.0.0.1', port: gateway.port } }, outside[0]!],
+      ['sendFiles', { paths: ['relative/file.dcm'], target: { aeTitle: AE, host: '127.0.0.1', port: gateway.port } }, 'relative/file.dcm'],
+    ];
+    for (const [command, args, path] of attempts) {
+      const answer = await call(command, args);
+      expect(answer.result, command).toBeUndefined();
+      expect(answer.error, command).toEqual({
+        message: 'The gateway only opens files and folders you chose or dropped in this window, and images in its store. Choose or drop the file again.',
+        detail: expect.stringContaining(`${command}: refused`),
+      });
+      expect((answer.error as { detail: string }).detail).toContain(JSON.stringify(path));
+    }
+  });
+
   it('refuses to start without a built renderer, telling the user to run npm run build', async () => {
     const empty = await mkdtemp(join(work, 'no-ui-'));
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

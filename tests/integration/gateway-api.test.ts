@@ -56,6 +56,7 @@ describe('createApiHost', () => {
 
   it('scans, sends with progress events, and reports each file and the end of the send', async () => {
     const paths = await writeP10Files(join(work, 'src'), 3, (i) => ({ seed: 40 + i, pixelDataBytes: 200_000 }));
+    api.allowPaths([join(work, 'src')]); // the user dropped the folder
     const scan = (await api.dispatch('scanPaths', { paths: [join(work, 'src')] })) as { files: { sopClassName: string }[] };
     expect(scan.files).toHaveLength(3);
     expect(scan.files[0]!.sopClassName).toBe('CT Image Storage');
@@ -75,6 +76,7 @@ describe('createApiHost', () => {
     const sendTo = (files: string[]) => api.dispatch('sendFiles', { paths: files, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
     const [v1] = await writeP10Files(join(work, 'v1'), 1, { seed: 77, sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77', patientName: 'DOE^JANE' });
     const [v2] = await writeP10Files(join(work, 'v2'), 1, { seed: 77, sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77', patientName: 'DOE^JOHN' });
+    api.allowPaths([v1!, v2!]);
     await sendTo([v1!]);
     await sendTo([v2!]);
     const versions = await waitFor('two versions', async () => {
@@ -177,6 +179,7 @@ describe('forwarding on demand', () => {
         },
       });
       const paths = await writeP10Files(join(work, 'src'), 2, (i) => ({ seed: 90 + i }));
+      api.allowPaths(paths);
       await api.dispatch('sendFiles', { paths, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
       const stored = await waitFor('two stored', async () => {
         const list = (await api.dispatch('listInstances', {})) as { instanceId: number }[];

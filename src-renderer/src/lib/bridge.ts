@@ -6,6 +6,7 @@
  */
 import { getContext, setContext } from 'svelte';
 import type { GatewayBridge } from '../../../src-main/api/contract.ts';
+import { withPlainArgs } from '../transport/plain-args.ts';
 
 declare global {
   interface Window {
@@ -17,9 +18,13 @@ declare global {
 const BRIDGE_KEY = Symbol('gateway-bridge');
 let current: GatewayBridge | undefined;
 
-/** Installs the bridge every component will use (main.ts at start-up; tests with a test bridge). */
+/**
+ * Installs the bridge every component will use (main.ts at start-up; tests with a test bridge).
+ * Every bridge is wrapped so command arguments reach it as plain data, never as `$state` proxies
+ * (see transport/plain-args.ts): the one boundary between views and transports.
+ */
 export function setBridge(bridge: GatewayBridge | undefined): void {
-  current = bridge;
+  current = bridge === undefined ? undefined : withPlainArgs(bridge);
 }
 
 export function getBridge(): GatewayBridge {
@@ -29,7 +34,7 @@ export function getBridge(): GatewayBridge {
 
 /** Makes `bridge` the one this component's children see (call during component initialisation). */
 export function provideBridge(bridge: GatewayBridge): void {
-  setContext(BRIDGE_KEY, bridge);
+  setContext(BRIDGE_KEY, withPlainArgs(bridge));
 }
 
 /** The bridge for the calling component: from context if a parent provided one, else the installed one. */

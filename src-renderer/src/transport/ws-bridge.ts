@@ -10,6 +10,9 @@ import type { WireServerMessage } from '../../../src-main/api/ws-wire.ts';
 
 export const LOST_CONNECTION = 'Lost connection to the gateway.';
 export const NO_CONNECTION = 'Cannot reach the gateway.';
+export const TOKEN_REJECTED =
+  'The gateway no longer accepts this page\'s access key: it was changed (serve --rotate-ui-token, or another storage folder). ' +
+  'Open the address `dicom-gateway serve --ui-port` printed when it started.';
 
 /** A failed call, shaped like the engine's CommandError: words first, the technical detail behind them. */
 export class BridgeFailure extends Error implements CommandFailure {
@@ -26,6 +29,8 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 /** The GatewayBridge plus what only a network transport has: a connection that can drop and come back. */
 export interface BrowserBridge extends GatewayBridge {
   readonly state: ConnectionState;
+  /** Why the bridge closed by itself (the gateway refused the access key); undefined otherwise. */
+  readonly closedReason: string | undefined;
   /** Called on every state change; after 'reconnecting' -> 'open' events may have been missed, so reload lists. */
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
   /** Closes for good: no reconnecting, pending calls fail. */
@@ -83,6 +88,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
   let attempt = 0;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let nextId = 0;
+  let closedReason: string | undefined;
 
   const setState = (next: ConnectionState) => {
     if (next === state) return;
@@ -134,7 +140,9 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
     reconnectTimer = undefined;
     const ws = new WebSocket(socketUrl);
     socket = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       attempt = 0;
       setState('open');
       sendQueued();
@@ -150,10 +158,24 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
       setState('reconnecting');
       const delay = Math.min(maxDelay, baseDelay * 2 ** attempt);
       attempt += 1;
-      reconnectTimer = setTimeout(connect, delay);
+      // A browser hides why a WebSocket handshake failed; a plain request to /api tells a refused
+      // key (403) from a gateway that is not there (yet), which is worth waiting for.
+      const retry = () => {
+        if (state !== 'closed') reconnectTimer = setTimeout(connect, delay);
+      };
+      if (opened) return retry();
+      void keyRejected().then((rejected) => (rejected ? closeForGood(TOKEN_REJECTED) : retry()));
     };
     // Every error is followed by a close event, which does the work.
     ws.onerror = () => {};
+  };
+
+  const keyRejected = async (): Promise<boolean> => {
+    try {
+      return (await fetch(`${origin}/api?token=${encodeURIComponent(token)}`, { cache: 'no-store' })).status === 403;
+    } catch {
+      return false;
+    }
   };
 
   const invoke = (command: string, args: unknown): Promise<unknown> =>
@@ -164,7 +186,15 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
       }
       const id = ++nextId;
       const pending: Pending = { command, resolve, reject };
-      const text = JSON.stringify({ id, command, args });
+      let text: string;
+      try {
+        // Copied the way Electron's contextBridge copies (structured clone) before JSON: what the
+        // desktop app cannot carry (a Proxy, a function) fails here too, in the browser and in e2e.
+        text = JSON.stringify({ id, command, args: args === undefined ? args : structuredClone(args) });
+      } catch (err) {
+        reject(new BridgeFailure('The app could not send that request to the gateway.', `${command}: ${(err as Error).message}`));
+        return;
+      }
       if (socket?.readyState === OPEN && queue.length === 0) {
         inFlight.set(id, pending);
         socket.send(text);
@@ -206,6 +236,9 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
     get state() {
       return state;
     },
+    get closedReason() {
+      return closedReason;
+    },
     invoke<C extends CommandName>(command: C, ...args: CommandArgs<C> extends void ? [] : [CommandArgs<C>]): Promise<CommandResult<C>> {
       if (token === '') {
         return Promise.reject(new BridgeFailure(
@@ -233,18 +266,25 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
       return () => stateListeners.delete(listener);
     },
     close() {
-      if (state === 'closed') return;
-      setState('closed');
-      clearTimeout(reconnectTimer);
-      for (const item of queue.splice(0)) {
-        clearTimeout(item.timer);
-        item.pending.reject(new BridgeFailure(LOST_CONNECTION, `${item.pending.command}: the bridge to ${where} was closed`));
-      }
-      const ws = socket;
-      socket = undefined;
-      failInFlight(`the bridge to ${where} was closed`);
-      ws?.close(1000, 'page closed');
+      closeForGood(undefined);
     },
   };
+
+  /** Closes for good: no reconnecting; pending calls fail, with `reason` as their words when given. */
+  function closeForGood(reason: string | undefined): void {
+    if (state === 'closed') return;
+    closedReason = reason;
+    setState('closed');
+    clearTimeout(reconnectTimer);
+    for (const item of queue.splice(0)) {
+      clearTimeout(item.timer);
+      item.pending.reject(new BridgeFailure(reason ?? LOST_CONNECTION, `${item.pending.command}: the bridge to ${where} was closed`));
+    }
+    const ws = socket;
+    socket = undefined;
+    failInFlight(`the bridge to ${where} was closed`);
+    ws?.close(1000, 'page closed');
+  }
+
   return bridge;
 }

@@ -15,15 +15,21 @@ export class TestApiHost implements ApiHost {
   readonly calls: { command: string; args: unknown }[] = [];
   private readonly listeners = new Set<(event: UiEventName, payload: unknown) => void>();
 
+  readonly allowed: string[] = [];
+
   constructor(uploadDir: string) {
     this.uploadDir = uploadDir;
+  }
+
+  allowPaths(paths: readonly string[]): void {
+    this.allowed.push(...paths);
   }
 
   async dispatch(command: string, args: unknown): Promise<unknown> {
     this.calls.push({ command, args });
     switch (command) {
       case 'getStatus':
-        return { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0' };
+        return { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0', listening: true, listenError: null };
       case 'listStudies':
         return [{ studyInstanceUid: '1.2.3', args }];
       case 'echo':

@@ -1,5 +1,8 @@
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newUiToken, tokenMatches } from '../../../src-main/api/ui-token.ts';
+import { newUiToken, storedUiToken, tokenMatches, UI_TOKEN_FILE } from '../../../src-main/api/ui-token.ts';
 
 describe('UI token', () => {
   it('is 24 random bytes in base64url: 32 URL-safe characters, different each time', () => {
@@ -17,5 +20,36 @@ describe('UI token', () => {
     expect(tokenMatches(token, '')).toBe(false);
     expect(tokenMatches(token, null)).toBe(false);
     expect(tokenMatches(token, undefined)).toBe(false);
+  });
+});
+
+describe('the token kept with the store', () => {
+  it('is made once, readable by this user only, and the same at every start until rotated', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ui-token-'));
+    try {
+      const first = await storedUiToken(dir);
+      expect(first.created).toBe(true);
+      expect(first.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect((await stat(join(dir, UI_TOKEN_FILE))).mode & 0o777).toBe(0o600);
+      expect(await storedUiToken(dir)).toEqual({ token: first.token, created: false });
+      const rotated = await storedUiToken(dir, { rotate: true });
+      expect(rotated.created).toBe(true);
+      expect(rotated.token).not.toBe(first.token);
+      expect((await storedUiToken(dir)).token).toBe(rotated.token);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is replaced when the file is damaged, never used as it is', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ui-token-'));
+    try {
+      await writeFile(join(dir, UI_TOKEN_FILE), 'short');
+      const made = await storedUiToken(dir);
+      expect(made.created).toBe(true);
+      expect(made.token).not.toBe('short');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startUiServer, type UiServer } from '../../../src-main/api/ws-server.ts';
 import {
-  BridgeFailure, connectBrowserBridge, createBrowserBridge, LOST_CONNECTION, NO_CONNECTION, type BrowserBridge, type ConnectionState,
+  BridgeFailure, connectBrowserBridge, createBrowserBridge, LOST_CONNECTION, NO_CONNECTION, TOKEN_REJECTED, type BrowserBridge, type ConnectionState,
 } from '../../../src-renderer/src/transport/ws-bridge.ts';
 import { osChosenPort } from '../../helpers/dcmtk.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -78,11 +78,33 @@ describe('commands', () => {
     expect(failure.detail).not.toContain(server.token);
   });
 
+  it('refuses an argument Electron\'s contextBridge could not copy (a Proxy, as Svelte $state is), as the desktop app would', async () => {
+    const b = open();
+    const failure = await failureOf(b.invoke('listStudies', new Proxy({ limit: 3 }, {})));
+    expect(failure.message).toBe('The app could not send that request to the gateway.');
+    expect(failure.detail).toMatch(/^listStudies: .*could not be cloned/);
+    await expect(b.invoke('listStudies', { limit: 3 })).resolves.toEqual(expect.any(Array));
+  });
+
   it('refuses every call, saying why, when the page address has no token', async () => {
     const b = open({ token: '' });
     const failure = await failureOf(b.invoke('getStatus'));
     expect(failure.message).toBe('This page was opened without its access key.');
     expect(failure.detail).toContain('?token=');
+  });
+});
+
+describe('a refused access key', () => {
+  it('closes for good and says the key was changed and what to do, instead of reconnecting forever', async () => {
+    const b = open({ token: 'x'.repeat(32) });
+    const states: ConnectionState[] = [];
+    b.onConnectionChange((s) => states.push(s));
+    const failed = failureOf(b.invoke('getStatus'));
+    await waitFor('the bridge to give up', () => b.state === 'closed', 5000);
+    expect(b.closedReason).toBe(TOKEN_REJECTED);
+    expect(TOKEN_REJECTED).toMatch(/access key.*rotate-ui-token.*Open the address/);
+    expect((await failed).message).toBe(TOKEN_REJECTED);
+    expect(states.at(-1)).toBe('closed');
   });
 });
 

@@ -168,7 +168,7 @@ describe('commands over the WebSocket', () => {
     client.socket.send(JSON.stringify({ id: 1, command: 'getStatus' }));
     client.socket.send(JSON.stringify({ id: 2, command: 'listStudies', args: { limit: 5 } }));
     await waitFor('two answers', () => client.messages.length === 2);
-    expect(client.messages).toContainEqual({ id: 1, result: { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0' } });
+    expect(client.messages).toContainEqual({ id: 1, result: { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0', listening: true, listenError: null } });
     expect(client.messages).toContainEqual({ id: 2, result: [{ studyInstanceUid: '1.2.3', args: { limit: 5 } }] });
     expect(host.calls).toEqual([{ command: 'getStatus', args: undefined }, { command: 'listStudies', args: { limit: 5 } }]);
     client.socket.close();
@@ -307,6 +307,23 @@ describe('uploads', () => {
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { message: string } }).error.message).toBe('big.dcm is too large to upload to the gateway.');
     expect(await readdir(host.uploadDir).catch(() => [])).toEqual([]);
+  });
+
+  it('refuses uploads once all uploads together reach the total cap (507), each one under the per-upload limit', async () => {
+    await server.close();
+    server = await startUiServer({ host, port: 0, staticDir: fixture.staticDir, logger, uploadLimitBytes: 1024 * 1024, uploadTotalBytes: 700_000 });
+    const post = (name: string, bytes: number) => fetch(`${origin()}/upload?token=${server.token}&name=${name}`, { method: 'POST', body: randomBytes(bytes) });
+    expect((await post('one.dcm', 300_000)).status).toBe(200);
+    expect((await post('two.dcm', 300_000)).status).toBe(200);
+    const third = await post('three.dcm', 300_000);
+    expect(third.status).toBe(507);
+    expect(((await third.json()) as { error: { message: string; detail: string } }).error).toEqual({
+      message: "three.dcm was not uploaded: the gateway's space for uploaded files is full. Restart `dicom-gateway serve` to empty it.",
+      detail: 'uploads in total may take 700000 bytes; 600000 are used',
+    });
+    expect((await readdir(host.uploadDir)).length).toBe(2);
+    // What is left of the budget can still be used.
+    expect((await post('small.dcm', 100_000)).status).toBe(200);
   });
 
   it('accepts only POST for /upload', async () => {

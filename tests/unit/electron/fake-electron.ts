@@ -5,6 +5,7 @@
  * prevented, a BrowserWindow emits app 'web-contents-created', ipcMain.handle refuses a second
  * handler for a channel, schemes must be registered as privileged before 'ready'.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 
 export interface FakeEvent {
@@ -53,10 +54,19 @@ export class FakeWebContents extends EventEmitter {
     this.windowOpenHandler = handler;
   }
 
-  /** What a navigation listener decides: true when some listener prevented it. */
+  devToolsClosed = 0;
+
+  closeDevTools(): void {
+    this.devToolsClosed++;
+  }
+
+  /** What a navigation listener decides: true when some listener prevented it. Electron 45 puts the URL on the event. */
   tryNavigate(eventName: 'will-navigate' | 'will-redirect', url: string): boolean {
-    const event = fakeEvent();
-    this.emit(eventName, event, url);
+    const event = { ...fakeEvent(), url };
+    event.preventDefault = function () {
+      this.defaultPrevented = true;
+    };
+    this.emit(eventName, event, 'the deprecated positional url must not be used');
     return event.defaultPrevented;
   }
 
@@ -73,7 +83,35 @@ export class FakeElectron {
   readonly ipcMain = new FakeIpcMain();
   readonly protocol: FakeProtocol;
   readonly session = { defaultSession: new FakeSession() };
-  readonly dialog = { errors: [] as { title: string; content: string }[], showErrorBox: (title: string, content: string) => this.dialog.errors.push({ title, content }) };
+  readonly dialog = {
+    errors: [] as { title: string; content: string }[],
+    showErrorBox: (title: string, content: string) => this.dialog.errors.push({ title, content }),
+    /** What the next showOpenDialog answers (the test plays the user); cancelled when empty. */
+    openAnswers: [] as string[][],
+    openRequests: [] as Record<string, unknown>[],
+    showOpenDialog: async (...args: unknown[]) => {
+      this.dialog.openRequests.push(args.at(-1) as Record<string, unknown>);
+      const answer = this.dialog.openAnswers.shift();
+      return answer ? { canceled: false, filePaths: answer } : { canceled: true, filePaths: [] };
+    },
+  };
+  readonly menu = { template: undefined as unknown };
+  readonly Menu = {
+    buildFromTemplate: (template: unknown) => ({ template }),
+    setApplicationMenu: (menu: { template: unknown } | null) => {
+      this.menu.template = menu?.template;
+    },
+  };
+  /** Every engine process forked, newest last. */
+  readonly utilityProcesses: FakeUtilityProcess[] = [];
+  readonly utilityProcess = {
+    fork: (modulePath: string, args: string[] = [], options: Record<string, unknown> = {}) => {
+      if (!this.app.isReady) throw new Error('utilityProcess.fork can only be called after the ready event');
+      const child = new FakeUtilityProcess(this, modulePath, args, options);
+      this.utilityProcesses.push(child);
+      return child;
+    },
+  };
   readonly BrowserWindow: new (options: Record<string, unknown>) => FakeBrowserWindow;
 
   constructor(opts: { userData: string; appPath: string; gotLock?: boolean }) {
@@ -96,6 +134,8 @@ export class FakeElectron {
       protocol: this.protocol,
       session: this.session,
       dialog: this.dialog,
+      Menu: this.Menu,
+      utilityProcess: this.utilityProcess,
     };
   }
 }
@@ -142,9 +182,20 @@ export class FakeApp extends EventEmitter {
     this.emit('ready');
   }
 
+  isPackaged = false;
+
   getPath(name: string): string {
-    if (name !== 'userData') throw new Error(`the fake app knows only userData, not ${name}`);
-    return this.userData;
+    if (name === 'userData') return this.userData;
+    if (name === 'home') return this.home;
+    throw new Error(`the fake app knows only userData and home, not ${name}`);
+  }
+
+  get home(): string {
+    return `${this.appPath}/../home`;
+  }
+
+  getName(): string {
+    return 'DICOM Gateway';
   }
 
   getAppPath(): string {
@@ -275,5 +326,49 @@ export class FakeSession {
 
   setPermissionCheckHandler(handler: NonNullable<FakeSession['permissionCheck']>): void {
     this.permissionCheck = handler;
+  }
+}
+
+/**
+ * Electron's UtilityProcess, modelled with Node's child_process.fork: the same module runs under
+ * plain Node (Electron's utility process is Node too), and messages are structured-cloned
+ * (`serialization: 'advanced'`), as Electron's postMessage does. 'message' carries the data itself
+ * and 'exit' the exit code, as Electron documents.
+ */
+export class FakeUtilityProcess extends EventEmitter {
+  readonly modulePath: string;
+  readonly args: string[];
+  readonly options: Record<string, unknown>;
+  readonly child: ChildProcess;
+  readonly received: unknown[] = [];
+  exitCode: number | undefined;
+  private readonly electron: FakeElectron;
+
+  constructor(electron: FakeElectron, modulePath: string, args: string[], options: Record<string, unknown>) {
+    super();
+    this.electron = electron;
+    this.modulePath = modulePath;
+    this.args = args;
+    this.options = options;
+    this.child = fork(modulePath, args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    this.child.on('message', (message) => this.emit('message', message));
+    this.child.on('exit', (code, signal) => {
+      this.exitCode = code ?? (signal ? 128 + 9 : 0);
+      this.electron.timeline.push('engine stopped');
+      this.emit('exit', this.exitCode);
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  postMessage(message: unknown): void {
+    if ((message as { type?: string }).type === 'stop') this.electron.timeline.push('engine stopping');
+    if (this.child.connected) this.child.send(message as never);
+  }
+
+  kill(): boolean {
+    return this.child.kill('SIGKILL');
   }
 }

@@ -119,4 +119,16 @@ describe('the preload', () => {
     await expect(bridge.pathsForDroppedFiles(files)).resolves.toEqual(['/data/dropped/ct-1.dcm', '/data/dropped/study-folder']);
     expect(electron.webUtils.getPathForFile).toHaveBeenCalledTimes(3);
   });
+
+  it('tells the main process which paths the user chose, on its own channel, before the page gets them', async () => {
+    electron.ipcRenderer.invoke.mockResolvedValue(undefined);
+    const paths = await bridge.pathsForDroppedFiles([new File(['a'], 'ct-1.dcm')]);
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith('gateway:chosen-paths', ['/data/dropped/ct-1.dcm']);
+    expect(paths).toEqual(['/data/dropped/ct-1.dcm']);
+  });
+
+  it('reports no chosen path when no file had one (a page cannot register paths through it)', async () => {
+    await bridge.pathsForDroppedFiles([new File(['b'], 'made-in-page.txt')]);
+    expect(electron.ipcRenderer.invoke).not.toHaveBeenCalled();
+  });
 });

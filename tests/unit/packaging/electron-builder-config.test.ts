@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { extractFile, listPackage } from '@electron/asar';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { buildPreload } from '../../../scripts/build-preload.ts';
 import { ICON_SIZES } from '../../../scripts/build-icons.ts';
 
@@ -49,6 +49,26 @@ describe('electron-builder.yml', () => {
     const result = validate(await loadConfig());
     expect(result.errors).toBe('[]');
     expect(result.valid).toBe(true);
+  });
+
+  it('flips the Electron fuses that would let the packaged app run as Node or load code from outside its checked asar', async () => {
+    expect((await loadConfig()).electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it('names the app for taskbars and menus: productName in the config and package.json, desktopName for Linux', async () => {
+    const config = await loadConfig();
+    const pkg = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as Record<string, string>;
+    expect(config.productName).toBe('DICOM Gateway');
+    expect(pkg.productName).toBe('DICOM Gateway');
+    expect(pkg.desktopName).toBe(`${config.linux.executableName}.desktop`);
   });
 
   it('is refused by that same schema validation when an option is misspelt (the check can fail)', async () => {
@@ -89,7 +109,11 @@ describe('the unpacked Linux app (electron-builder --dir with a stub electronDis
     work = await mkdtemp(join(tmpdir(), 'electron-builder-dir-'));
     const project = join(work, 'project');
     await mkdir(join(project, 'dist', 'renderer'), { recursive: true });
-    for (const name of ['package.json', 'electron-builder.yml']) await cp(join(projectRoot, name), join(project, name));
+    await cp(join(projectRoot, 'package.json'), join(project, 'package.json'));
+    // Fuses are flipped by patching a sentinel inside the real Electron binary; the stub below has
+    // none, so this layout check runs without them (the fuse settings are checked above).
+    const { electronFuses: _fuses, ...withoutFuses } = await loadConfig();
+    await writeFile(join(project, 'electron-builder.yml'), stringify(withoutFuses));
     await cp(join(projectRoot, 'resources'), join(project, 'resources'), { recursive: true });
     // The real dependency tree, which electron-builder walks to pick the production packages.
     await symlink(join(projectRoot, 'node_modules'), join(project, 'node_modules'), 'dir');
@@ -134,10 +158,12 @@ describe('the unpacked Linux app (electron-builder --dir with a stub electronDis
     expect(files).toContain('/resources/icons/512x512.png');
   });
 
-  it('resolves every import of the main process inside the app: packed files, production packages, Node built-ins, electron', () => {
+  it('resolves every import of the main process and of the engine process inside the app: packed files, production packages, Node built-ins, electron', () => {
     const unresolved: string[] = [];
     const seen = new Set<string>();
-    const queue = ['/dist/main/electron/main.js'];
+    // Two entries: main.js (the shell) and engine-process.js, which the shell starts with utilityProcess.fork.
+    const queue = ['/dist/main/electron/main.js', '/dist/main/electron/engine-process.js'];
+    expect(files).toContain('/dist/main/electron/engine-process.js');
     while (queue.length > 0) {
       const file = queue.pop()!;
       if (seen.has(file)) continue;

@@ -10,7 +10,7 @@ let bridge: TestBridge;
 
 beforeEach(() => {
   bridge = createTestBridge({
-    getStatus: () => ({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0' }),
+    getStatus: () => ({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0', listening: true, listenError: null }),
     listStudies: () => [],
     listAssociations: () => [],
     listDestinations: () => [],
@@ -73,11 +73,12 @@ describe('App shell', () => {
     expect(document.activeElement).toBe(navButton('Live'));
   });
 
-  test('the header shows the AE title and address from getStatus, and follows settings changes', async () => {
+  test('the header shows the AE title and address from getStatus, and reads it again after a settings change', async () => {
     render(App);
     const banner = screen.getByRole('banner');
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY'));
     expect(banner.textContent).toContain('127.0.0.1:11112');
+    bridge.handlers.getStatus = () => ({ aeTitle: 'ROUTER', host: '127.0.0.1', port: 4242, storage: '/data', version: '0.1.0', listening: true, listenError: null });
     bridge.emit('settings-changed', {
       aeTitle: 'ROUTER', port: 4242, storage: '/data', acceptUnknownSopClasses: false, allowedCallingAes: [], maxAssociations: 8, maxPduLength: 65536,
       sources: {
@@ -87,6 +88,35 @@ describe('App shell', () => {
     });
     await waitFor(() => expect(banner.textContent).toContain('ROUTER'));
     expect(banner.textContent).toContain('127.0.0.1:4242');
+  });
+
+  test('a stopped DICOM listener is shown with its reason and a way to Settings, until a saved port listens', async () => {
+    const reason = 'Cannot listen on 0.0.0.0:11112: the port is already in use by another program. Choose another port. (EADDRINUSE)';
+    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY', host: '', port: 11112, storage: '/data', version: '0.1.0', listening: false, listenError: reason });
+    render(App);
+    const banner = screen.getByRole('banner');
+    await waitFor(() => expect(banner.textContent).toContain(`Not receiving: ${reason}`));
+    expect(banner.textContent).not.toContain('Listening as');
+    screen.getByRole('button', { name: 'Open Settings' }).click();
+    await waitFor(() => expect(screen.getByRole('heading', { level: 1, name: 'Settings' })).toBeTruthy());
+    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11113, storage: '/data', version: '0.1.0', listening: true, listenError: null });
+    bridge.emit('settings-changed', {
+      aeTitle: 'GATEWAY', port: 11113, storage: '/data', acceptUnknownSopClasses: true, allowedCallingAes: [], maxAssociations: 32, maxPduLength: 65536,
+    });
+    await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on 0.0.0.0:11113'));
+  });
+
+  test('while the desktop app quits, the header says how many transfers it is finishing and by when', async () => {
+    render(App);
+    const banner = screen.getByRole('banner');
+    await waitFor(() => expect(banner.textContent).toContain('Listening as'));
+    const deadlineAt = new Date(Date.now() + 15_000).toISOString();
+    bridge.emit('gateway-stopping', { transfers: 3, deadlineAt });
+    const text = () => banner.textContent!.replace(/\s+/g, ' ');
+    await waitFor(() => expect(text()).toContain(`Quitting: finishing 3 transfers, at the latest by ${new Date(deadlineAt).toLocaleTimeString()}`));
+    expect(banner.textContent).not.toContain('Listening as');
+    bridge.emit('gateway-stopping', { transfers: 1, deadlineAt });
+    await waitFor(() => expect(text()).toContain('finishing 1 transfer,'));
   });
 
   test('a gateway that does not answer is said in words, with the detail behind Details', async () => {
@@ -114,7 +144,7 @@ describe('App shell', () => {
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toContain('what is shown here is not live until it is back');
     expect(document.querySelector('main')!.classList.contains('stale')).toBe(true);
-    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY2', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0' });
+    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY2', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0', listening: true, listenError: null });
     report('open');
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY2'));
     expect(banner.textContent).not.toContain('reconnecting');

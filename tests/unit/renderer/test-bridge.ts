@@ -2,6 +2,11 @@
  * A GatewayBridge for component tests: commands answer from handlers the test prepares (and are
  * recorded), events are pushed by the test with emit(). It stands in for the transport only; the
  * e2e suite drives the real engine.
+ *
+ * Arguments are copied with structuredClone before anything else sees them, as Electron's
+ * contextBridge does: a value the desktop app cannot carry (a Svelte `$state` proxy, a function)
+ * fails the call here with the same DataCloneError, so a view that works in the browser but not on
+ * the desktop fails its tests.
  */
 import type {
   CommandArgs, CommandName, CommandResult, GatewayBridge, GatewayUiEvents, UiEventName,
@@ -34,7 +39,12 @@ export function createTestBridge(handlers: Handlers = {}): TestBridge {
       return bridge.calls.filter((c) => c.command === command).map((c) => c.args as CommandArgs<C>);
     },
     invoke(command: CommandName, ...rest: unknown[]): Promise<never> {
-      const args = rest[0];
+      let args: unknown;
+      try {
+        args = copyAsContextBridge(rest[0]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       bridge.calls.push({ command, args });
       const handler = bridge.handlers[command] as ((a: unknown) => unknown) | undefined;
       if (!handler) return Promise.reject(new Error(`test bridge: no handler for ${command}`));
@@ -62,6 +72,11 @@ export function createTestBridge(handlers: Handlers = {}): TestBridge {
     },
   } as TestBridge;
   return bridge;
+}
+
+/** What contextBridge does to an argument: a structured clone, which refuses proxies and functions. */
+export function copyAsContextBridge<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
 }
 
 /** A rejection shaped like the transports' (message for people, detail for the admin). */

@@ -23,9 +23,12 @@ const SETTINGS: Settings = {
   },
 };
 
-const STATUS: GatewayStatus = { aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11112, storage: '/data/gateway', version: '0.1.0' };
+const STATUS: GatewayStatus = { aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11112, storage: '/data/gateway', version: '0.1.0', listening: true, listenError: null };
 
-afterEach(() => cleanup());
+afterEach(() => {
+  cleanup();
+  delete window.gateway;
+});
 
 async function type(label: string, value: string): Promise<void> {
   const input = screen.getByLabelText(label) as HTMLInputElement;
@@ -66,6 +69,48 @@ describe('SettingsView', () => {
     expect(storage.value).toBe('/data/gateway');
     expect(storage.readOnly).toBe(true);
     expect((screen.getByLabelText('Allowed calling AE titles') as HTMLTextAreaElement).value).toBe('CT1, MR2');
+  });
+
+  it('offers no folder change in the browser, where serve --storage decides', async () => {
+    installTestBridge().answer('getSettings', SETTINGS).answer('getStatus', STATUS);
+    render(SettingsView, { active: true });
+    await screen.findByLabelText('Storage folder');
+    expect(screen.queryByRole('button', { name: 'Change folder…' })).toBeNull();
+  });
+
+  it('on the desktop changes the storage folder through the app\'s dialog and says that nothing was moved', async () => {
+    const bridge = installTestBridge().answer('getSettings', SETTINGS).answer('getStatus', STATUS);
+    window.gateway = bridge;
+    bridge.answer('chooseStorageFolder', () => {
+      bridge.answer('getSettings', { ...SETTINGS, storage: '/local/new-store' });
+      return { changed: true, storage: '/local/new-store', previous: '/data/gateway' };
+    });
+    render(SettingsView, { active: true });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Change folder…' }));
+    const done = await screen.findByText(/Storage folder changed/);
+    expect(done.closest('[role="status"]')!.textContent).toMatch(/\/local\/new-store.*Images received before stay in \/data\/gateway; nothing was moved/s);
+    await waitFor(() => expect((screen.getByLabelText('Storage folder') as HTMLInputElement).value).toBe('/local/new-store'));
+    expect(bridge.argsOf('chooseStorageFolder')).toEqual([undefined]);
+  });
+
+  it('on the desktop shows why a folder was refused', async () => {
+    const bridge = installTestBridge().answer('getSettings', SETTINGS).answer('getStatus', STATUS);
+    window.gateway = bridge;
+    bridge.fail('chooseStorageFolder', { message: '/home/rad/Documents already holds other files. Choose an empty folder.', detail: 'chooseStorageFolder: refused' });
+    render(SettingsView, { active: true });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Change folder…' }));
+    expect(await screen.findByText(/already holds other files/)).toBeTruthy();
+  });
+
+  it('with the listener stopped, says why and lets the user retry the port or save another', async () => {
+    const reason = 'Cannot listen on 0.0.0.0:11112: the port is already in use by another program. Choose another port. (EADDRINUSE)';
+    const bridge = installTestBridge().answer('getSettings', SETTINGS).answer('getStatus', { ...STATUS, listening: false, listenError: reason });
+    bridge.answer('saveSettings', ({ settings }) => ({ ...SETTINGS, ...settings }));
+    render(SettingsView, { active: true });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(reason);
+    await fireEvent.click(screen.getByRole('button', { name: 'Try port 11112 again' }));
+    await waitFor(() => expect(bridge.argsOf('saveSettings')).toEqual([{ settings: { port: 11112 } }]));
   });
 
   it('saves only the fields that changed and shows the gateway’s new status', async () => {
