@@ -102,6 +102,10 @@ describe('App shell', () => {
     bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11113, storage: '/data', version: '0.1.0', listening: true, listenError: null });
     bridge.emit('settings-changed', {
       aeTitle: 'GATEWAY', port: 11113, storage: '/data', acceptUnknownSopClasses: true, allowedCallingAes: [], maxAssociations: 32, maxPduLength: 65536,
+      sources: {
+        aeTitle: { kind: 'default' }, port: { kind: 'saved' }, acceptUnknownSopClasses: { kind: 'default' },
+        allowedCallingAes: { kind: 'default' }, maxAssociations: { kind: 'default' }, maxPduLength: { kind: 'default' },
+      },
     });
     await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on 0.0.0.0:11113'));
   });
