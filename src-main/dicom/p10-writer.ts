@@ -1,5 +1,5 @@
 /**
- * Builds the preamble, `DICM` and the deterministic, minimal file meta group of DESIGN.md.
+ * Builds the preamble, `DICM` and the deterministic, minimal file meta group (docs/architecture.md, "Store").
  * Only what identifies the dataset goes in; association facts (AEs, peer, time) go to the index,
  * so the same dataset received twice by any gateway yields identical whole files.
  */

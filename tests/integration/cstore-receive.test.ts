@@ -90,7 +90,7 @@ describe('C-STORE receive from DCMTK storescu', () => {
     expectSameBytes(
       stored.subarray(0, mine.datasetOffset),
       buildP10Header({ sopClassUid: SopClass.CT, sopInstanceUid: uids.sop, transferSyntaxUid: negotiated }),
-      'preamble + DICM + meta group vs the deterministic header of DESIGN.md',
+      'preamble + DICM + meta group vs the deterministic header (docs/architecture.md)',
     );
 
     const dump = await run('dcmdump', ['-q', '-Un', storedFile]);

@@ -67,7 +67,7 @@ async function expectStoredWithSyntax(uids: { sop: string; study: string; series
   expectSameBytes(
     stored.subarray(0, splitP10(stored).datasetOffset),
     buildP10Header({ sopClassUid: SopClass.CT, sopInstanceUid: uids.sop, transferSyntaxUid }),
-    'stored header vs the deterministic header of DESIGN.md',
+    'stored header vs the deterministic header (docs/architecture.md)',
   );
   return stored;
 }
