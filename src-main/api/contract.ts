@@ -55,6 +55,8 @@ export interface InstanceSummary {
   bytes: number;
   receivedAt: string;
   duplicateCount: number;
+  /** Set when the dataset's encoding contradicts its transfer syntax (kept byte-exact all the same). */
+  encodingNote: string | null;
 }
 
 export interface AssociationSummary {

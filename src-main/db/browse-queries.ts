@@ -19,10 +19,11 @@ interface InstanceListRow {
   size: number;
   received_at: string;
   duplicate_count: number;
+  encoding_note: string | null;
 }
 
 const INSTANCE_COLUMNS = `id, sop_instance_uid, sop_class_uid, version, transfer_syntax_uid, study_instance_uid, series_instance_uid,
-  series_number, instance_number, modality, calling_ae, size, received_at, duplicate_count`;
+  series_number, instance_number, modality, calling_ae, size, received_at, duplicate_count, encoding_note`;
 
 export class BrowseQueries {
   private readonly s: Record<string, StatementSync>;
@@ -90,6 +91,7 @@ export class BrowseQueries {
       bytes: r.size,
       receivedAt: r.received_at,
       duplicateCount: r.duplicate_count,
+      encodingNote: r.encoding_note,
     }));
   }
 

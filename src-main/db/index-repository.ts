@@ -54,6 +54,7 @@ export interface InstanceRow {
   dataset_sha256: string;
   duplicate_count: number;
   incoming_name: string | null;
+  encoding_note: string | null;
   [column: string]: unknown;
 }
 
@@ -81,8 +82,8 @@ export class IndexRepository {
            patient_name, patient_id, patient_birth_date, patient_sex, accession_number, study_date, study_time,
            study_description, series_number, series_description, modality, instance_number, number_of_frames,
            specific_character_set, path, size, dataset_offset, dataset_length, dataset_sha256, received_at,
-           association_id, calling_ae, incoming_name)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           association_id, calling_ae, incoming_name, encoding_note)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       countDuplicate: db.prepare(`UPDATE instances SET duplicate_count = duplicate_count + 1 WHERE id = ?`),
       byIncomingName: db.prepare(`SELECT * FROM instances WHERE incoming_name = ?`),
@@ -138,7 +139,7 @@ export class IndexRepository {
       f.seriesNumber ?? null, f.seriesDescription ?? null, f.modality ?? null, f.instanceNumber ?? null,
       f.numberOfFrames ?? null, f.specificCharacterSet ?? null,
       i.path, i.size, i.datasetOffset, i.datasetLength, i.datasetSha256, i.receivedAt,
-      i.associationId, i.callingAe, i.incomingName,
+      i.associationId, i.callingAe, i.incomingName, f.encodingMismatch ?? null,
     );
     return Number(result.lastInsertRowid);
   }

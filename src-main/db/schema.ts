@@ -213,4 +213,9 @@ export const MIGRATIONS: readonly string[] = [
   -- attempts stays the total, and the budget counts only the attempts after this many.
   ALTER TABLE jobs ADD COLUMN attempts_at_retry INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- Stored byte-exact although its encoding contradicts its transfer syntax (as DCMTK storescp +B
+  -- keeps such datasets): what the index-field reader found, for the UI to show; null: consistent.
+  ALTER TABLE instances ADD COLUMN encoding_note TEXT;
+  `,
 ];

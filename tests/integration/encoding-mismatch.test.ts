@@ -4,6 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseP10Header } from '../../src-main/dicom/p10-reader.ts';
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
@@ -30,5 +31,16 @@ describe('encoding that contradicts the transfer syntax', () => {
     const copy = await readFile(stored!);
     const dataset = (bytes: Buffer) => bytes.subarray(parseP10Header(bytes).datasetOffset);
     expect(dataset(copy).equals(dataset(original))).toBe(true);
+  });
+
+  it('is flagged in the index with what the reader found, for the UI to show', () => {
+    const db = new DatabaseSync(join(gateway.storage, 'index.sqlite'), { readOnly: true });
+    try {
+      const rows = db.prepare('SELECT encoding_note FROM instances').all() as { encoding_note: string | null }[];
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.encoding_note).toMatch(/^encoding contradicts transfer syntax: .*implicit VR little endian/);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -26,6 +26,7 @@ function instance(instanceId: number, version: number): InstanceSummary {
     bytes: 4000,
     receivedAt: '2024-05-01T10:00:00.000Z',
     duplicateCount: 0,
+    encodingNote: null,
   };
 }
 

@@ -17,7 +17,7 @@ const SERIES: SeriesSummary[] = [{
 const instance = (id: number, n: number): InstanceSummary => ({
   instanceId: id, sopInstanceUid: `1.2.3.1.1.${n}`, sopClassUid: '1.2.840.10008.5.1.4.1.1.4', sopClassName: 'MR Image Storage', version: 1,
   transferSyntaxUid: '1.2.840.10008.1.2.1', studyInstanceUid: '1.2.3.1', seriesInstanceUid: '1.2.3.1.1', seriesNumber: 1, instanceNumber: n,
-  modality: 'MR', callingAe: 'MR_SUITE', bytes: 1_000_000, receivedAt: '2026-03-01T10:00:00Z', duplicateCount: 0,
+  modality: 'MR', callingAe: 'MR_SUITE', bytes: 1_000_000, receivedAt: '2026-03-01T10:00:00Z', duplicateCount: 0, encodingNote: null,
 });
 const USAGE: StorageUsage = { storage: '/data', studies: 1, instances: 2, bytes: 2_000_000, diskFreeBytes: 5e9, diskTotalBytes: 1e10 };
 
