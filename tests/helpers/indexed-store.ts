@@ -34,9 +34,13 @@ export async function openIndexedStore(): Promise<IndexedStore> {
       const writer = store.beginIncoming(meta);
       writer.write(buildDataset(opts));
       writer.end();
-      return store.commit(writer, meta, { associationId: null, callingAe, calledAe: 'GATEWAY', peer: null });
+      const stored = await store.commit(writer, meta, { associationId: null, callingAe, calledAe: 'GATEWAY', peer: null });
+      // Acknowledged once journaled; what reads the index needs it filed and indexed too.
+      await stored.indexed;
+      return stored;
     },
     async close() {
+      await store.close();
       db.close();
       await rm(root, { recursive: true, force: true });
     },

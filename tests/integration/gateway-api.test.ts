@@ -220,6 +220,7 @@ describe('recovering a destination', () => {
       await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'] }] });
       const ct = await writeP10Files(join(work, 'ct'), 2, (i) => ({ seed: 80 + i }));
       const [unknown] = await writeP10Files(join(work, 'private'), 1, { seed: 89, sopClassUid: '1.2.826.0.1.3680043.9.7777.42' });
+      api.allowPaths([...ct, unknown!]); // the user chose them
       await api.dispatch('sendFiles', { paths: [...ct, unknown!], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
       const jobs = await waitFor('three jobs waiting to retry', () => {
         const list = router.jobs();

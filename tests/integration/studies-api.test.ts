@@ -75,6 +75,7 @@ describe('studies, images and housekeeping through the API', () => {
     const copy = join(work, 'ct.dcm');
     await copyFile(CT_SMALL, copy);
     const target = { aeTitle: 'ARCHIVE', host: '127.0.0.1', port: archive.address!.port };
+    api.allowPaths([copy]); // the user chose it
     const { sendId } = (await api.dispatch('sendFiles', { paths: [copy], target })) as { sendId: number };
     await waitFor('the send to finish', () => events.find((e) => e.name === 'send-finished' && e.payload.sendId === sendId));
     const [sent] = (await api.dispatch('searchAudit', { action: 'sent' })) as AuditEvent[];
