@@ -30,6 +30,6 @@ function dcmtkVersion(): string {
     const text = execFileSync('storescp', ['--version'], { encoding: 'utf8' });
     return /storescp (v[\d.]+ \S+)/.exec(text)?.[1] ?? text.split('\n')[0]!.trim();
   } catch (error) {
-    throw new Error(`DCMTK storescp is needed for the benchmark and could not be run: ${(error as Error).message}`);
+    throw new Error(`DCMTK storescp is needed for the benchmark and could not be run: ${(error as Error).message}`, { cause: error });
   }
 }

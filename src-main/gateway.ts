@@ -260,14 +260,13 @@ export class Gateway {
     const lock = StoreLock.acquire(config.storage);
     let db: Database | undefined;
     let gateway: Gateway | undefined;
-    let usable: SettingKey[] = [];
     try {
       db = await openIndex(config.storage, logger);
       const events = new GatewayEventBus();
       const routing = Gateway.routingParts(config, db, logger, events, () => gateway?.queue.kick());
       const store = await InstanceStore.open(config.storage, new IndexRepository(db), routing.store);
       const saved = storedSettings(db);
-      usable = EDITABLE_SETTINGS.filter((key) => saved[key] !== undefined && !config.fixedSettings?.[key]);
+      const usable = EDITABLE_SETTINGS.filter((key) => saved[key] !== undefined && !config.fixedSettings?.[key]);
       for (const key of usable) Object.assign(config, { [key]: saved[key] });
       gateway = new Gateway(config, logger, db, store, lock, routing.parts, events);
       for (const key of usable) gateway.savedKeys.add(key);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { CommandName } from './contract.ts';
 
 const uid = z.string().regex(/^[0-9.]{1,64}$/, 'must be a DICOM UID');
-const ae = z.string().trim().min(1).max(16).regex(/^[^\\\x00-\x1f]+$/, 'must be an AE title without backslash or control characters');
+const ae = z.string().trim().min(1).max(16).regex(/^[^\\\p{Cc}]+$/u, 'must be an AE title without backslash or control characters');
 const id = z.number().int().positive();
 const limit = z.number().int().min(1).max(100_000).optional();
 const port = z.number().int().min(1).max(65535);

@@ -65,7 +65,7 @@ export class UploadError extends Error implements CommandFailure {
 export function sanitizeUploadName(name: string | null | undefined): string {
   const segments = (name ?? '')
     .split(/[/\\]/)
-    .map((segment) => segment.replace(/[\x00-\x1f\x7f]/g, '').replace(/[:*?"<>|]/g, '_').trim().slice(-200))
+    .map((segment) => segment.replace(/\p{Cc}/gu, '').replace(/[:*?"<>|]/g, '_').trim().slice(-200))
     .filter((segment) => segment !== '' && segment !== '.' && segment !== '..')
     .slice(-8);
   return segments.length === 0 ? FALLBACK_NAME : segments.join('/');

@@ -32,7 +32,7 @@ export function parseBoolean(value: string, flag: string): boolean {
 
 export function parseAeTitle(value: string, flag: string): string {
   const ae = value.trim();
-  if (ae.length === 0 || ae.length > 16 || /[\\\x00-\x1f]/.test(ae)) {
+  if (ae.length === 0 || ae.length > 16 || /[\\\p{Cc}]/u.test(ae)) {
     throw new UsageError(`${flag} must be an AE title of 1-16 characters without backslash or control characters, not "${value}"`);
   }
   return ae;

@@ -13,7 +13,6 @@ import { parseAeTitle, parseBoolean, parseCommandArgs, parsePort, parsePositiveI
 import { ExitCode, InputError, UsageError } from './usage-error.ts';
 import { TlsConfigError } from '../tls/tls-context.ts';
 import { BCP195_CIPHERS, type ListenerTls } from '../tls/tls-settings.ts';
-import { SERVE_USAGE } from './command-usage.ts';
 
 const OPTIONS = {
   config: { type: 'string' },

@@ -80,7 +80,7 @@ const aeTitle = z
     const trimmed = value.trim();
     if (trimmed.length === 0 || trimmed.length > 16) {
       ctx.addIssue({ code: 'custom', message: `must be an AE title of 1-16 characters, got ${shown(value)} (${trimmed.length} characters)` });
-    } else if (/[\\\x00-\x1f\x7f]/.test(trimmed)) {
+    } else if (/[\\\p{Cc}]/u.test(trimmed)) {
       ctx.addIssue({ code: 'custom', message: `must be an AE title without backslash or control characters, got ${shown(value)}` });
     }
   })

@@ -21,7 +21,7 @@ export function displayValue(vr: string, value: Buffer, littleEndian: boolean): 
 
 /** Quoted, with NUL shown as \0 (UI padding) and other control bytes as \xNN, so padding stays visible. */
 export function quoteText(text: string): string {
-  const escaped = text.replace(/[\\"\x00-\x1f\x7f]/g, (c) => {
+  const escaped = text.replace(/[\\"\p{Cc}]/gu, (c) => {
     if (c === '\\' || c === '"') return `\\${c}`;
     if (c === '\0') return '\\0';
     return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;

@@ -136,14 +136,14 @@ export class DestinationPool {
   private nextArrival(): Promise<Arrival | undefined> {
     if (this.closing) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      let timer: TimerHandle | undefined;
       const lane: IdleLane = {
         give: (arrival) => {
-          timer?.cancel();
+          timer.cancel();
           resolve(arrival);
         },
       };
-      timer = this.clock.after(this.target.lingerMs, () => {
+      // give() runs only later, from another turn: the timer exists by then.
+      const timer: TimerHandle = this.clock.after(this.target.lingerMs, () => {
         const at = this.idle.indexOf(lane);
         if (at >= 0) this.idle.splice(at, 1);
         resolve(undefined);

@@ -155,7 +155,7 @@ function resolveTag(key: string, field: string): TagReference {
   try {
     return resolveTagReference(key);
   } catch (err) {
-    throw new Error(`${field}: ${(err as Error).message}`);
+    throw new Error(`${field}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -54,7 +54,7 @@ function compileRegex(source: string, field: string): RegExp {
   try {
     return new RegExp(source);
   } catch (err) {
-    throw new Error(`${field}: invalid regular expression ${JSON.stringify(source)} (${(err as Error).message})`);
+    throw new Error(`${field}: invalid regular expression ${JSON.stringify(source)} (${(err as Error).message})`, { cause: err });
   }
 }
 

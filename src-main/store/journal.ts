@@ -300,7 +300,7 @@ export async function releaseSpareSegments(dir: string): Promise<number> {
     const path = join(dir, name);
     const file = await open(path, 'r');
     const header = Buffer.alloc(SEGMENT_HEADER_USED);
-    let size = 0;
+    let size: number;
     try {
       await file.read(header, 0, SEGMENT_HEADER_USED, 0);
       size = (await file.stat()).size;

@@ -117,12 +117,7 @@ export class FakeElectron {
   constructor(opts: { userData: string; appPath: string; gotLock?: boolean }) {
     this.app = new FakeApp(this, opts);
     this.protocol = new FakeProtocol(this.app);
-    const electron = this;
-    this.BrowserWindow = class extends FakeBrowserWindow {
-      constructor(options: Record<string, unknown>) {
-        super(electron, options);
-      }
-    };
+    this.BrowserWindow = windowClassOf(this);
   }
 
   /** The module object vi.doMock('electron') answers with. */
@@ -371,4 +366,13 @@ export class FakeUtilityProcess extends EventEmitter {
   kill(): boolean {
     return this.child.kill('SIGKILL');
   }
+}
+
+/** `new BrowserWindow(options)` as the app calls it, bound to one fake Electron. */
+function windowClassOf(electron: FakeElectron): new (options: Record<string, unknown>) => FakeBrowserWindow {
+  return class extends FakeBrowserWindow {
+    constructor(options: Record<string, unknown>) {
+      super(electron, options);
+    }
+  };
 }

@@ -5,7 +5,7 @@ describe('logger', () => {
   it('writes text lines with level, event and key=value fields, quoting values with spaces', () => {
     const lines: string[] = [];
     createLogger({ write: (l) => lines.push(l) }).info('instance.stored', { callingAe: 'CT 1', bytes: 10, skipped: undefined });
-    expect(lines[0]).toMatch(/^\S+Z INFO  instance\.stored callingAe="CT 1" bytes=10$/);
+    expect(lines[0]).toMatch(/^\S+Z INFO {2}instance\.stored callingAe="CT 1" bytes=10$/);
   });
 
   it('writes one JSON object per line in json format', () => {

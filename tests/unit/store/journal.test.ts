@@ -101,11 +101,9 @@ describe('Journal', () => {
 
   it('wraps into new segments and reuses retired ones, so the journal stops growing once records are applied', async () => {
     const { journal } = await openJournal();
-    let applied = 0;
     let maxSegments = 0;
-    for (let i = 1; i <= 200; i++) {
-      await journal.append({ name: `r${i}` }, [randomBytes(6000)]);
-      applied = i;
+    for (let applied = 1; applied <= 200; applied++) {
+      await journal.append({ name: `r${applied}` }, [randomBytes(6000)]);
       if (journal.retirable(applied) > 0) await journal.retire(applied);
       maxSegments = Math.max(maxSegments, journal.segmentCount());
     }

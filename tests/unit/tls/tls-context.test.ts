@@ -49,7 +49,7 @@ describe('TLS settings are checked before anything listens', () => {
 
   it('refuses an expired certificate, naming the file and the date', async () => {
     const old = await makeLeaf(pki, 'old', { expired: true });
-    expect(() => serverTlsOptions(listener({ ...old }))).toThrow(/the certificate .*old\.pem \(CN=localhost\) expired on Jan  2 00:00:00 2020 GMT/);
+    expect(() => serverTlsOptions(listener({ ...old }))).toThrow(/the certificate .*old\.pem \(CN=localhost\) expired on Jan {2}2 00:00:00 2020 GMT/);
   });
 
   it('needs a CA to require client certificates', () => {

@@ -59,7 +59,7 @@ export function aeTitleProblem(value: string): string | undefined {
   const trimmed = value.trim();
   if (trimmed.length === 0) return 'Enter an AE title (1-16 characters).';
   if (trimmed.length > 16) return `An AE title has at most 16 characters; this one has ${trimmed.length}.`;
-  if (/[\\\x00-\x1f\x7f]/.test(trimmed)) return 'An AE title cannot contain a backslash or control characters.';
+  if (/[\\\p{Cc}]/u.test(trimmed)) return 'An AE title cannot contain a backslash or control characters.';
   return undefined;
 }
 

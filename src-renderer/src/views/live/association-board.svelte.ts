@@ -38,6 +38,7 @@ export class AssociationBoard {
    */
   async load(reconcile = false): Promise<void> {
     const all = await this.bridge.invoke('listAssociations', { limit: 50 });
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup for this call only, never read by a template
     const mine = new Map(this.open.map((a) => [a.associationId, a]));
     const serverOpen = all.filter((a) => a.endedAt === null).map((a): AssociationRow => {
       const known = mine.get(a.associationId);
@@ -59,6 +60,7 @@ export class AssociationBoard {
       this.open = serverOpen;
       return;
     }
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup for this call only, never read by a template
     const listed = new Set(serverOpen.map((a) => a.associationId));
     this.open = [...serverOpen, ...this.open.filter((a) => !listed.has(a.associationId))];
   }

@@ -58,6 +58,7 @@ export class SendSession {
   sendPaths = $state.raw<readonly string[]>([]);
   lastTarget: SendTarget | undefined;
 
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a private index of the reactive rows, rebuilt whole; never read by a template
   private byPath = new Map<string, SendRow>();
   private early: SendEvent[] = [];
 
@@ -82,6 +83,7 @@ export class SendSession {
     // In folder order, as a file manager lists them, whatever order they were chosen or dropped in.
     this.rows.sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }));
     this.reindex();
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup for this call only, never read by a template
     const known = new Set(this.skipped.map((s) => s.path));
     const newSkips = [...result.skipped, ...result.missing.map((path) => ({ path, reason: 'Not found (moved or deleted?)' }))];
     this.skipped = [...this.skipped, ...newSkips.filter((s) => !known.has(s.path))];
@@ -224,6 +226,7 @@ export class SendSession {
 
   private reindex(): void {
     // Index the reactive proxies (what rows[i] returns), so updates through the map re-render.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see byPath
     this.byPath = new Map(this.rows.map((row) => [row.path, row]));
   }
 }
