@@ -13,6 +13,15 @@ import type { JobState } from '../routing/job-repository.ts';
 import type { EditableSettings, SettingKey, SettingSource } from '../config/setting-sources.ts';
 
 export type { EditableSettings, SettingKey, SettingSource };
+// The engine's own types that cross to the renderer, re-exported here so that the renderer imports
+// nothing from behind the contract (moving them into api/ is the next step of the one vocabulary).
+export type { AssociationClosed, AssociationOpened, InstanceFailed, InstanceReceived, JobUpdated, SendFileResult, SendProgress } from '../events.ts';
+export type { ByteSpan } from '../inspect/byte-annotation.ts';
+export type { ChangeKind, ChangesByKind } from '../inspect/change-kinds.ts';
+export type { CompareReport, Verdict } from '../inspect/compare-report.ts';
+export type { Destination, Rule, RuleMatch, ValueMatcher } from '../routing/routing-types.ts';
+export type { EchoResult } from '../dicom/echo-scu.ts';
+export type { JobState } from '../routing/job-repository.ts';
 
 export interface GatewayStatus {
   aeTitle: string;

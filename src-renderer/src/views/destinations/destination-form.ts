@@ -3,7 +3,7 @@
  * validation, mirroring what the engine's config schema accepts, so mistakes are shown next to
  * the field before anything is sent. The contract carries timeouts in milliseconds.
  */
-import type { Destination } from '../../../../src-main/routing/routing-types.ts';
+import type { Destination } from '../../../../src-main/api/contract.ts';
 
 export interface DestinationDraft {
   name: string;

@@ -3,7 +3,7 @@
  * status in hex, socket error) kept as the detail.
  */
 import type { CommandFailure } from '../../../../src-main/api/contract.ts';
-import type { EchoResult } from '../../../../src-main/dicom/echo-scu.ts';
+import type { EchoResult } from '../../../../src-main/api/contract.ts';
 import { connectionProblemWords } from '../../lib/connection-words.ts';
 
 export function echoFailure(result: EchoResult): CommandFailure {

@@ -3,8 +3,8 @@
  * difference as one row (grouped by kind, and in file order for "next difference"), each knowing
  * where it is in file A and file B so the hex view can jump to it.
  */
-import type { ChangeKind, ChangesByKind } from '../../../../src-main/inspect/change-kinds.ts';
-import type { CompareReport, Verdict } from '../../../../src-main/inspect/compare-report.ts';
+import type { ChangeKind, ChangesByKind } from '../../../../src-main/api/contract.ts';
+import type { CompareReport, Verdict } from '../../../../src-main/api/contract.ts';
 
 /** Kinds as the list groups them: the engine's change kinds plus the two header regions. */
 export type DifferenceGroupKey = 'preamble' | 'meta' | ChangeKind;

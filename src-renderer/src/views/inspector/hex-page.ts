@@ -2,7 +2,7 @@
  * The arithmetic of the side-by-side hex view: pages of 32 rows of 16 bytes, the bytes of a
  * ByteRangeView, which element each byte belongs to, and which bytes differ between the sides.
  */
-import type { ByteSpan } from '../../../../src-main/inspect/byte-annotation.ts';
+import type { ByteSpan } from '../../../../src-main/api/contract.ts';
 
 export const BYTES_PER_ROW = 16;
 export const ROWS_PER_PAGE = 32;

@@ -1,5 +1,5 @@
 /** The engine events the Live view listens to, tagged so one batch can carry all of them in arrival order. */
-import type { AssociationClosed, AssociationOpened, InstanceFailed, InstanceReceived } from '../../../../src-main/events.ts';
+import type { AssociationClosed, AssociationOpened, InstanceFailed, InstanceReceived } from '../../../../src-main/api/contract.ts';
 
 export type LiveEvent =
   | { kind: 'stored'; payload: InstanceReceived }

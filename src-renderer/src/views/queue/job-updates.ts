@@ -4,8 +4,8 @@
  * passes the state filter leaves. Events are applied in batches (one per animation frame).
  */
 import type { JobSummary, QueueCount } from '../../../../src-main/api/contract.ts';
-import type { JobUpdated } from '../../../../src-main/events.ts';
-import type { JobState } from '../../../../src-main/routing/job-repository.ts';
+import type { JobUpdated } from '../../../../src-main/api/contract.ts';
+import type { JobState } from '../../../../src-main/api/contract.ts';
 
 export const JOB_STATES: JobState[] = ['queued', 'sending', 'retry-wait', 'dead', 'sent', 'cancelled'];
 

@@ -3,7 +3,7 @@
  * Built from the jobs already loaded, so it follows the same filters and live updates.
  */
 import type { InstanceSubject, JobSummary } from '../../../../src-main/api/contract.ts';
-import type { JobState } from '../../../../src-main/routing/job-repository.ts';
+import type { JobState } from '../../../../src-main/api/contract.ts';
 
 export interface StudyGroup {
   key: string;

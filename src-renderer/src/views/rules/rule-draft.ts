@@ -3,7 +3,7 @@
  * text) and its conversion back to the Rule the engine takes. Validation here catches what a
  * form can know; the engine checks the rest and its error names the rule and the field.
  */
-import type { Rule, RuleMatch, ValueMatcher } from '../../../../src-main/routing/routing-types.ts';
+import type { Rule, RuleMatch, ValueMatcher } from '../../../../src-main/api/contract.ts';
 
 export type MatcherKind = 'any' | 'exact' | 'list' | 'glob' | 'regex';
 

@@ -4,7 +4,7 @@
  * can arrive before sendFiles() has answered with the sendId, so they wait until it is known.
  */
 import type { CommandFailure, ScanResult, SendFinished, SendTarget } from '../../../../src-main/api/contract.ts';
-import type { SendFileResult, SendProgress } from '../../../../src-main/events.ts';
+import type { SendFileResult, SendProgress } from '../../../../src-main/api/contract.ts';
 import { transferSyntaxName } from '../../lib/dicom-names.ts';
 import { shortName } from '../../lib/format.ts';
 
