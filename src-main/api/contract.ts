@@ -147,7 +147,7 @@ export interface DigestChain {
   /** SHA-256 of the dataset bytes in the stored file now, re-read from disk. */
   stored: { sha256: string | null; verdict: HopVerdict; error?: string };
   /** SHA-256 of the dataset bytes put on the wire to each destination. */
-  sent: { destination: string; sha256: string | null; sentAt: string | null; verdict: HopVerdict }[];
+  sent: { destination: string; sha256: string | null; sentAt: string | null; verdict: HopVerdict; transcoded?: string }[];
 }
 
 export interface Settings {

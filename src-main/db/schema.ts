@@ -168,4 +168,9 @@ export const MIGRATIONS: readonly string[] = [
   -- DICOM TLS settings of a destination (JSON of DestinationTls); null: plain TCP.
   ALTER TABLE destinations ADD COLUMN tls TEXT;
   `,
+  `
+  -- The transfer syntax a job's dataset was converted to and sent in (the destination allows
+  -- transcoding and refused the file's own); null: sent as stored, byte for byte.
+  ALTER TABLE jobs ADD COLUMN sent_transfer_syntax_uid TEXT;
+  `,
 ];

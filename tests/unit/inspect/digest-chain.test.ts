@@ -14,9 +14,9 @@ describe('digestChain', () => {
   beforeEach(async () => (root = await mkdtemp(join(tmpdir(), 'chain-'))));
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  const inputs = (sends: { destination: string; sha256: string | null; sentAt: string | null }[] = []) => ({
+  const inputs = (sends: { destination: string; sha256: string | null; sentAt: string | null; sentTransferSyntaxUid?: string | null }[] = []) => ({
     instanceId: 1, sopInstanceUid: '1.2.3', storeRoot: root, path: 'x.dcm', datasetOffset: header.length,
-    datasetLength: dataset.length, receivedSha256: sha(dataset), sends,
+    datasetLength: dataset.length, receivedSha256: sha(dataset), transferSyntaxUid: '1.2.840.10008.1.2.4.50', sends,
   });
 
   it('says identical at every hop when stored and sent bytes hash like the received ones', async () => {
@@ -40,5 +40,19 @@ describe('digestChain', () => {
     const chain = await digestChain(inputs([{ destination: 'later', sha256: null, sentAt: null }]));
     expect(chain.stored).toMatchObject({ sha256: null, verdict: 'missing' });
     expect(chain.sent[0]!.verdict).toBe('missing');
+  });
+
+  it('names both syntaxes on a hop whose dataset was transcoded, and only there', async () => {
+    await writeFile(join(root, 'x.dcm'), Buffer.concat([header, dataset]));
+    const converted = sha(Buffer.from('the converted dataset'));
+    const chain = await digestChain(inputs([
+      { destination: 'as-is', sha256: sha(dataset), sentAt: 't', sentTransferSyntaxUid: null },
+      { destination: 'implicit-only', sha256: converted, sentAt: 't', sentTransferSyntaxUid: '1.2.840.10008.1.2' },
+    ]));
+    expect(chain.sent[0]).toEqual({ destination: 'as-is', sha256: sha(dataset), sentAt: 't', verdict: 'identical' });
+    expect(chain.sent[1]).toEqual({
+      destination: 'implicit-only', sha256: converted, sentAt: 't', verdict: 'changed',
+      transcoded: 'transcoded: JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2)',
+    });
   });
 });
