@@ -266,6 +266,8 @@ export class ScuAssociation implements MessageHandler {
   }
 
   abort(): void {
+    // Lost from now on, not only once the socket has closed: the next file must not be tried on it.
+    this.lost ??= new ScuError('aborted', `${formatPeer(this.peer)}: aborted by the gateway`);
     this.ul.abort(AbortSource.ServiceUser, AbortReason.NotSpecified, 'aborted by the gateway');
   }
 

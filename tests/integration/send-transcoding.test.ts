@@ -6,7 +6,7 @@
  * arrives.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,38 @@ describe('send --allow-transcoding to a peer that takes implicit VR little endia
       `${jpeg} (transcoded JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2))`,
     );
     expect(result.stdout).toMatch(new RegExp(`ok +0x0000 ${implicit.replace(/[.+]/g, '\\$&')}\\n`));
+  });
+});
+
+/**
+ * pydicom's 2-frame 32-bit RGB RLE file with its second frame's RLE header claiming 99 segments: the
+ * first frame converts (more than one PDV of output goes out), the second cannot be decoded.
+ */
+async function secondFrameBroken(): Promise<string> {
+  const bytes = await readFile(join(PYDICOM, 'SC_rgb_rle_32bit_2frame.dcm'));
+  const rleHeader = Buffer.from('0c00000040000000', 'hex'); // 12 segments, the first at offset 64
+  const second = bytes.indexOf(rleHeader, bytes.indexOf(rleHeader) + 1);
+  expect(second).toBeGreaterThan(0);
+  bytes.writeUInt32LE(99, second);
+  const path = join(work, 'rle-second-frame-broken.dcm');
+  await writeFile(path, bytes);
+  return path;
+}
+
+describe('a conversion that fails mid-dataset', () => {
+  it('aborts the association so the peer stores nothing of that file, fails it naming the frame, and the next file goes on a new association', async () => {
+    const peer = await implicitOnlyScp('broken');
+    const broken = await secondFrameBroken();
+    const good = join(PYDICOM, 'MR_small_RLE.dcm');
+    const { code, report } = await sendJson(peer, [broken, good], ['--allow-transcoding']);
+    expect(code).not.toBe(0);
+    const [failed, sent] = report.results;
+    expect(failed).toMatchObject({ ok: false, failureKind: 'transcode-failed', bytes: 0 });
+    expect(failed!.error).toContain(`${broken}: RLE Lossless (1.2.840.10008.1.2.5) -> Implicit VR Little Endian (1.2.840.10008.1.2): frame 2 of 2 cannot be decoded`);
+    expect(failed!.error).toMatch(/association was aborted/);
+    expect(sent).toMatchObject({ ok: true, transcodedTo: IMPLICIT });
+    const received = await filesBySopInstance(peer.outputDir);
+    expect([...received.keys()]).toEqual([sent!.sopInstanceUid]);
   });
 });
 
