@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { TransferSyntax } from '../../src-main/dicom/transfer-syntax.ts';
+import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
@@ -94,5 +96,38 @@ describe('forward queue with allowTranscoding', () => {
     expect(toStrict).toMatchObject({ destination: 'strict', state: 'dead', failure_kind: 'syntax-refused', sent_sha256: null, sent_transfer_syntax_uid: null });
     expect(toStrict!.last_error).toMatch(/JPEG Baseline/);
     expect(await readdir(strict.outputDir)).toEqual([]);
+  });
+
+  it('saved through the API, a destination that allows transcoding gets the JPEG converted, and the digest chain says so for that hop', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'forward-transcoding-api-'));
+    const scp = await startStoreScp({ aeTitle: 'IMPLICIT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'scp-')) });
+    processes.push(scp);
+    const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(dir, 'router') });
+    try {
+      const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });
+      await api.dispatch('saveDestination', {
+        destination: {
+          name: 'implicit', aeTitle: 'IMPLICIT', host: '127.0.0.1', port: scp.port, callingAe: undefined, maxPduLength: 65536,
+          connectTimeoutMs: 5000, dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: true,
+        },
+      });
+      await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['implicit'] }] });
+      await api.dispatch('sendFiles', { paths: [JPEG], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
+      await waitFor('the job sent', async () => ((await api.dispatch('listJobs', { state: 'sent' })) as unknown[]).length === 1, 60_000);
+      const [instance] = (await api.dispatch('listInstances', {})) as { instanceId: number }[];
+      const chain = (await api.dispatch('digestChain', { instanceId: instance!.instanceId })) as {
+        received: string; sent: { destination: string; sha256: string; verdict: string; transcoded?: string }[];
+      };
+      const [received] = await readdir(scp.outputDir);
+      const wire = createHash('sha256').update(splitP10(await readFile(join(scp.outputDir, received!))).dataset).digest('hex');
+      expect(chain.sent).toEqual([{
+        destination: 'implicit', sha256: wire, sentAt: expect.any(String), verdict: 'changed',
+        transcoded: 'transcoded: JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2)',
+      }]);
+      expect(wire).not.toBe(chain.received);
+    } finally {
+      await router.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
