@@ -154,7 +154,8 @@ export async function writeStreamedDatasetPdus(
     const all = Buffer.concat(held, heldBytes);
     const tail = heldBytes - (Math.ceil(heldBytes / pdvValue) - 1) * pdvValue;
     const ready = all.subarray(0, heldBytes - tail);
-    held = [all.subarray(heldBytes - tail)];
+    // A copy, so the large concatenation is not kept alive by its small tail.
+    held = [Buffer.from(all.subarray(heldBytes - tail))];
     heldBytes = tail;
     hash.update(ready);
     const drained = writeFragments(writer, presentationContextId, ready, pdvValue, false);

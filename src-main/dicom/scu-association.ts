@@ -201,6 +201,13 @@ export class ScuAssociation implements MessageHandler {
    */
   private async storeTranscoded(request: StoreRequest, fromSyntax: string): Promise<StoreOutcome> {
     const { path, offset, length } = request.source;
+    // A file gone since it was indexed is 'unreadable' (worth a retry), not a conversion failure.
+    await open(path, 'r').then(
+      (file) => file.close(),
+      (err: NodeJS.ErrnoException) => {
+        throw new UnreadableFileError(path, err);
+      },
+    );
     const chunks = transcodeDataset({ path, offset, length }, fromSyntax, request.context.transferSyntaxUid);
     let first: IteratorResult<Buffer>;
     try {
@@ -209,7 +216,10 @@ export class ScuAssociation implements MessageHandler {
       if (err instanceof TranscodeError) throw new TranscodeFailedError(`${err.message}; nothing was sent`, false);
       throw err;
     }
-    if (this.lost) throw this.lost;
+    if (this.lost) {
+      await chunks.return(undefined); // closes the file the transcoder opened
+      throw this.lost;
+    }
     const response = this.sendCommand(request);
     const stream = (async function* () {
       if (!first.done) yield first.value;

@@ -253,9 +253,10 @@ async function storeTranscoded(association: ScuAssociation, s: SendableFile, con
     onBytes,
     transcodeFrom: s.transferSyntaxUid,
   }).catch((err: unknown) => {
-    if (err instanceof TranscodeFailedError) return err;
+    if (err instanceof TranscodeFailedError || err instanceof UnreadableFileError) return err;
     throw err;
   });
+  if (stored instanceof UnreadableFileError) return failure(s.file, stored.message, s, 'unreadable');
   if (stored instanceof TranscodeFailedError) return failure(s.file, stored.message, s, 'transcode-failed');
   return { ...answered(association, s, stored), transcodedTo: context.transferSyntaxUid };
 }

@@ -10,7 +10,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SendResult } from '../../src-main/dicom/store-scu.ts';
+import { readSendableFile, type SendableFile } from '../../src-main/dicom/sendable-files.ts';
+import { sendFiles, type SendResult } from '../../src-main/dicom/store-scu.ts';
 import { TransferSyntax } from '../../src-main/dicom/transfer-syntax.ts';
 import { run, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { runCli } from '../helpers/gateway-process.ts';
@@ -130,6 +131,19 @@ describe('a conversion that fails mid-dataset', () => {
     expect(sent).toMatchObject({ ok: true, transcodedTo: IMPLICIT });
     const received = await filesBySopInstance(peer.outputDir);
     expect([...received.keys()]).toEqual([sent!.sopInstanceUid]);
+  });
+});
+
+describe('a file that needs converting but is gone when its turn comes', () => {
+  it('fails as unreadable (worth a retry), not as a conversion failure, and the next file still goes on the same association', async () => {
+    const peer = await implicitOnlyScp('gone');
+    const good = (await readSendableFile(join(PYDICOM, 'SC_rgb_jpeg_dcmtk.dcm'))) as SendableFile;
+    const gone = { ...good, file: join(work, 'deleted-since-scanned.dcm'), sopInstanceUid: '1.2.3.4' };
+    const results = await sendFiles([gone, good], { aeTitle: 'IMPLICIT', host: '127.0.0.1', port: peer.port }, { callingAe: 'TEST', allowTranscoding: true });
+    expect(results[0]).toMatchObject({ ok: false, failureKind: 'unreadable' });
+    expect(results[0]!.error).toMatch(/cannot read .*deleted-since-scanned\.dcm: ENOENT; nothing was sent/);
+    expect(results[1]).toMatchObject({ ok: true, transcodedTo: IMPLICIT });
+    expect((await filesBySopInstance(peer.outputDir)).size).toBe(1);
   });
 });
 
