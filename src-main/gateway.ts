@@ -442,7 +442,7 @@ export class Gateway {
     return digestChain({
       instanceId, sopInstanceUid: row.sop_instance_uid, storeRoot: this.store.root, path: row.path,
       datasetOffset: row.dataset_offset, datasetLength: row.dataset_length, receivedSha256: row.dataset_sha256,
-      sends: this.jobRepo.sendsOf(instanceId),
+      transferSyntaxUid: row.transfer_syntax_uid, sends: this.jobRepo.sendsOf(instanceId),
     });
   }
 

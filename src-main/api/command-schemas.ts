@@ -30,7 +30,7 @@ const destination = z.strictObject({
   dimseTimeoutMs: z.number().int().min(1).max(2_147_483_647),
   maxAssociations: z.number().int().min(1).max(64),
   enabled: z.boolean(),
-  allowTranscoding: z.literal(false, { error: 'must be false: this version never transcodes' }),
+  allowTranscoding: z.boolean(),
 });
 
 const matcher = z.union([

@@ -186,9 +186,10 @@ export interface DigestChain {
   stored: { sha256: string | null; verdict: HopVerdict; error?: string };
   /**
    * SHA-256 of the dataset bytes put on the wire to each destination; with the job's state and its
-   * last error, so a hop not sent can say whether it will be (queued, waiting) or not (dead, cancelled).
+   * last error, so a hop not sent can say whether it will be (queued, waiting) or not (dead, cancelled);
+   * `transcoded` says "transcoded: A -> B" when the destination was sent a converted dataset.
    */
-  sent: { destination: string; sha256: string | null; sentAt: string | null; verdict: HopVerdict; state: JobState; reason: string | null }[];
+  sent: { destination: string; sha256: string | null; sentAt: string | null; verdict: HopVerdict; state: JobState; reason: string | null; transcoded?: string }[];
 }
 
 export interface Settings {

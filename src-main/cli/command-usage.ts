@@ -8,7 +8,7 @@ export const SERVE_USAGE =
 
 const CLIENT_TLS = '[--tls [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls-no-verify]]';
 
-export const SEND_USAGE = `dicom-gateway send --to AE@HOST:PORT [--calling-ae AE] [--max-pdu N] [--json] ${CLIENT_TLS} PATH...`;
+export const SEND_USAGE = `dicom-gateway send --to AE@HOST:PORT [--calling-ae AE] [--max-pdu N] [--allow-transcoding] [--json] ${CLIENT_TLS} PATH...`;
 
 export const ECHO_USAGE = `dicom-gateway echo [--calling-ae AE] ${CLIENT_TLS} AE@HOST:PORT`;
 

@@ -11,6 +11,7 @@ const OPTIONS = {
   'calling-ae': { type: 'string' },
   'max-pdu': { type: 'string' },
   json: { type: 'boolean' },
+  'allow-transcoding': { type: 'boolean' },
   ...CLIENT_TLS_OPTIONS,
 } as const;
 
@@ -51,6 +52,7 @@ export async function sendCommand(argv: string[]): Promise<number> {
     callingAe,
     maxPduLength,
     tls: clientTlsFromFlags(values),
+    allowTranscoding: values['allow-transcoding'] ?? false,
     onResult: json ? undefined : (result, index) => printResult(result, index, collected.files.length),
   });
   const seconds = (performance.now() - started) / 1000;
@@ -77,7 +79,11 @@ function printJson(report: object): void {
 function printResult(result: SendResult, index: number, count: number): void {
   const position = `[${index + 1}/${count}]`;
   if (result.ok) {
-    process.stdout.write(`${position} ok     ${result.statusHex} ${result.file}\n`);
+    // A converted send is said so on its line: its bytes are not the file's.
+    const transcoded = result.transcodedTo
+      ? ` (transcoded ${describeTransferSyntax(result.transferSyntaxUid)} -> ${describeTransferSyntax(result.transcodedTo)})`
+      : '';
+    process.stdout.write(`${position} ok     ${result.statusHex} ${result.file}${transcoded}\n`);
   } else {
     process.stdout.write(
       `${position} FAILED ${result.statusHex ?? '------'} ${result.file}: ${result.error} ` +

@@ -199,10 +199,8 @@ export const destinationSchema = z.strictObject(
     maxAssociations: wholeNumber(1).optional(),
     enabled: flag.optional(),
     tls: destinationTls.optional(),
-    // Transcoding is not built yet: accepting `true` would promise re-encoding that never happens.
-    allowTranscoding: flag
-      .refine((allowed) => !allowed, must('false: this version never transcodes (a syntax the destination refuses fails that instance)'))
-      .optional(),
+    // true: a file whose own syntax this destination refuses is sent converted (docs/transcoding.md).
+    allowTranscoding: flag.optional(),
   },
   must('a destination (a mapping with name, ae, host and port)'),
 );

@@ -218,4 +218,9 @@ export const MIGRATIONS: readonly string[] = [
   -- keeps such datasets): what the index-field reader found, for the UI to show; null: consistent.
   ALTER TABLE instances ADD COLUMN encoding_note TEXT;
   `,
+  `
+  -- The transfer syntax a job's dataset was converted to and sent in (the destination allows
+  -- transcoding and refused the file's own); null: sent as stored, byte for byte.
+  ALTER TABLE jobs ADD COLUMN sent_transfer_syntax_uid TEXT;
+  `,
 ];

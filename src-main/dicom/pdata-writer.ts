@@ -125,3 +125,51 @@ function waitForDrain(socket: Socket): Promise<void> {
     socket.on('close', onClose);
   });
 }
+
+/**
+ * Streams a dataset that is produced as it goes (the transcoder's chunks, of any size) as dataset
+ * PDVs of at most the peer's max PDV value; resolves with the SHA-256 of the bytes put on the wire.
+ * One PDV's worth is held back until the stream ends, so the last PDV carries the last-fragment
+ * bit. An error from the stream rejects with nothing marked last: the caller must abort the
+ * association, so the peer never takes a truncated dataset for a whole one.
+ */
+export async function writeStreamedDatasetPdus(
+  writer: PduWriter,
+  presentationContextId: number,
+  peerMaxPduLength: number,
+  chunks: AsyncIterable<Buffer>,
+  onBytes: (sent: number) => void = () => {},
+): Promise<{ sha256: string; bytes: number }> {
+  const pdvValue = maxPdvValue(peerMaxPduLength);
+  const hash = createHash('sha256');
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let sent = 0;
+  for await (const chunk of chunks) {
+    if (writer.socket.destroyed) throw new Error('connection closed while sending');
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes <= pdvValue) continue;
+    // Everything but the tail (1..pdvValue bytes) goes out now, in whole PDVs.
+    const all = Buffer.concat(held, heldBytes);
+    const tail = heldBytes - (Math.ceil(heldBytes / pdvValue) - 1) * pdvValue;
+    const ready = all.subarray(0, heldBytes - tail);
+    // A copy, so the large concatenation is not kept alive by its small tail.
+    held = [Buffer.from(all.subarray(heldBytes - tail))];
+    heldBytes = tail;
+    hash.update(ready);
+    const drained = writeFragments(writer, presentationContextId, ready, pdvValue, false);
+    sent += ready.length;
+    onBytes(sent);
+    if (!drained) await waitForDrain(writer.socket);
+  }
+  const rest = Buffer.concat(held, heldBytes);
+  if ((sent + rest.length) % 2 === 1) throw new Error(`the converted dataset is ${sent + rest.length} bytes long, an odd length; not sent`);
+  if (writer.socket.destroyed) throw new Error('connection closed while sending');
+  hash.update(rest);
+  const drained = writeFragments(writer, presentationContextId, rest, pdvValue, true);
+  sent += rest.length;
+  onBytes(sent);
+  if (!drained) await waitForDrain(writer.socket);
+  return { sha256: hash.digest('hex'), bytes: sent };
+}

@@ -9,7 +9,8 @@ import { openConnection, TransportError } from '../tls/open-connection.ts';
 import type { DestinationTls } from '../tls/tls-settings.ts';
 import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
-import { writeCommandPdu, writeDatasetPdus, type DatasetSource } from './pdata-writer.ts';
+import { TranscodeError, transcodeDataset } from '../transcode/transcode-dataset.ts';
+import { writeCommandPdu, writeDatasetPdus, writeStreamedDatasetPdus, type DatasetSource } from './pdata-writer.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
 import type { AssociateAc } from './ul/pdu-codec.ts';
@@ -25,6 +26,8 @@ export interface AssociationOptions {
   idleTimeoutMs?: number;
   /** DICOM TLS to the peer; undefined: plain TCP. */
   tls?: DestinationTls | undefined;
+  /** The destination allows transcoding: fallback syntaxes are proposed, and used when the file's own is refused. */
+  allowTranscoding?: boolean | undefined;
 }
 
 export interface ProposedContext {
@@ -47,6 +50,19 @@ export class UnreadableFileError extends Error {
   }
 }
 
+/**
+ * The dataset could not be converted. `midStream`: some of it had gone out, so the association
+ * was aborted (the peer must not take a truncated dataset for a whole one).
+ */
+export class TranscodeFailedError extends Error {
+  readonly midStream: boolean;
+  constructor(message: string, midStream: boolean) {
+    super(message);
+    this.name = 'TranscodeFailedError';
+    this.midStream = midStream;
+  }
+}
+
 /** Why an association could not be made or was lost; the message names the peer. */
 export class ScuError extends Error {
   readonly kind: ScuFailureKind;
@@ -65,12 +81,16 @@ export interface StoreRequest {
   context: AcceptedContext;
   source: DatasetSource;
   onBytes?: (sent: number) => void;
+  /** Send the dataset converted from the file's syntax to the context's (the peer refused the file's own). */
+  transcodeFrom?: string;
 }
 
 export interface StoreOutcome {
   response: DimseResponse;
   /** SHA-256 of exactly the dataset bytes put on the wire. */
   sha256: string;
+  /** Dataset bytes put on the wire. */
+  bytes: number;
 }
 
 export type { AcceptedContext };
@@ -94,16 +114,20 @@ export class ScuAssociation implements MessageHandler {
   /** Set once the connection ended (or cannot be used): every later request fails with it. */
   private lost: ScuError | undefined;
 
-  private constructor(peer: PeerAddress, proposed: (ProposedContext & { id: number })[]) {
+  /** Whether the destination allows sending a file converted to a fallback syntax. */
+  readonly allowTranscoding: boolean;
+
+  private constructor(peer: PeerAddress, proposed: (ProposedContext & { id: number })[], allowTranscoding: boolean) {
     this.peer = peer;
     this.proposed = proposed;
+    this.allowTranscoding = allowTranscoding;
   }
 
   static async open(peer: PeerAddress, opts: AssociationOptions, contexts: ProposedContext[]): Promise<ScuAssociation> {
     const where = formatPeer(peer);
     if (contexts.length === 0 || contexts.length > 128) throw new ScuError('network', `${where}: ${contexts.length} presentation contexts to propose (1-128)`);
     const proposed = contexts.map((c, i) => ({ ...c, id: 2 * i + 1 }));
-    const association = new ScuAssociation(peer, proposed);
+    const association = new ScuAssociation(peer, proposed, opts.allowTranscoding === true);
     const connectMs = opts.connectTimeoutMs ?? 15_000;
     const idleMs = opts.idleTimeoutMs ?? 60_000;
     let socket;
@@ -154,26 +178,78 @@ export class ScuAssociation implements MessageHandler {
   /** C-STORE of one file's dataset, byte for byte; resolves with the final response and the digest of what was sent. */
   async store(request: StoreRequest): Promise<StoreOutcome> {
     if (this.lost) throw this.lost;
+    if (request.transcodeFrom !== undefined) return this.storeTranscoded(request, request.transcodeFrom);
     // Opened before the command goes out: a file that cannot be read fails on its own and the
     // association goes on. A command sent without its dataset would leave the peer waiting for it.
     const file = await open(request.source.path, 'r').catch((err: NodeJS.ErrnoException) => {
       throw new UnreadableFileError(request.source.path, err);
     });
-    const messageId = this.nextMessageId++;
-    const response = this.expectResponse(messageId);
-    // The connection may end while the dataset is still going out: the rejection is awaited below.
-    response.catch(() => undefined);
-    writeCommandPdu(this.ul, request.context.id, encodeCStoreRq(messageId, request.sopClassUid, request.sopInstanceUid));
+    const response = this.sendCommand(request);
     let sha256: string;
     try {
       sha256 = await writeDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, file, request.source, request.onBytes);
     } catch (err) {
-      // A dataset cut short leaves the association unusable: end it, so the response waiter settles too.
-      const failure = this.lost ?? new ScuError('network', `${formatPeer(this.peer)}: ${(err as Error).message}`);
-      this.abort();
-      throw failure;
+      throw this.cutShort(err);
     }
-    return { response: await response, sha256 };
+    return { response: await response, sha256, bytes: request.source.length + (request.source.padByte ? 1 : 0) };
+  }
+
+  /**
+   * C-STORE of the dataset converted to the context's syntax, streamed as it is produced. Its first
+   * chunk is made before the command goes out, so a file that cannot be read or converted from
+   * the start fails alone and the association goes on.
+   */
+  private async storeTranscoded(request: StoreRequest, fromSyntax: string): Promise<StoreOutcome> {
+    const { path, offset, length } = request.source;
+    // A file gone since it was indexed is 'unreadable' (worth a retry), not a conversion failure.
+    await open(path, 'r').then(
+      (file) => file.close(),
+      (err: NodeJS.ErrnoException) => {
+        throw new UnreadableFileError(path, err);
+      },
+    );
+    const chunks = transcodeDataset({ path, offset, length }, fromSyntax, request.context.transferSyntaxUid);
+    let first: IteratorResult<Buffer>;
+    try {
+      first = await chunks.next();
+    } catch (err) {
+      if (err instanceof TranscodeError) throw new TranscodeFailedError(`${err.message}; nothing was sent`, false);
+      throw err;
+    }
+    if (this.lost) {
+      await chunks.return(undefined); // closes the file the transcoder opened
+      throw this.lost;
+    }
+    const response = this.sendCommand(request);
+    const stream = (async function* () {
+      if (!first.done) yield first.value;
+      yield* chunks;
+    })();
+    let written: { sha256: string; bytes: number };
+    try {
+      written = await writeStreamedDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, stream, request.onBytes);
+    } catch (err) {
+      if (!(err instanceof TranscodeError)) throw this.cutShort(err);
+      this.abort();
+      throw new TranscodeFailedError(`${err.message}; the association was aborted mid-dataset, so the peer stored nothing`, true);
+    }
+    return { response: await response, ...written };
+  }
+
+  private sendCommand(request: StoreRequest): Promise<DimseResponse> {
+    const messageId = this.nextMessageId++;
+    const response = this.expectResponse(messageId);
+    // The connection may end while the dataset is still going out: the rejection is awaited later.
+    response.catch(() => undefined);
+    writeCommandPdu(this.ul, request.context.id, encodeCStoreRq(messageId, request.sopClassUid, request.sopInstanceUid));
+    return response;
+  }
+
+  /** A dataset cut short leaves the association unusable: end it, so the response waiter settles too. */
+  private cutShort(err: unknown): ScuError {
+    const failure = this.lost ?? new ScuError('network', `${formatPeer(this.peer)}: ${(err as Error).message}`);
+    this.abort();
+    return failure;
   }
 
   /** C-ECHO on the verification context. */
@@ -200,6 +276,8 @@ export class ScuAssociation implements MessageHandler {
   }
 
   abort(): void {
+    // Lost from now on, not only once the socket has closed: the next file must not be tried on it.
+    this.lost ??= new ScuError('aborted', `${formatPeer(this.peer)}: aborted by the gateway`);
     this.ul.abort(AbortSource.ServiceUser, AbortReason.NotSpecified, 'aborted by the gateway');
   }
 

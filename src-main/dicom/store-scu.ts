@@ -2,14 +2,17 @@
  * The C-STORE SCU: sends Part-10 files to a node without changing a byte. Each file's dataset
  * (everything after its meta group) goes out in a presentation context whose transfer syntax is
  * the file's own; a peer that refuses that syntax gets no re-encoded copy, the file fails with an
- * error naming the syntax. Many files share an association; past 128 distinct (SOP class,
+ * error naming the syntax, unless the destination allows transcoding: then the file's own syntax is
+ * still preferred, and the dataset is converted only when the peer refused it (transcode-fallback.ts).
+ * Many files share an association; past 128 distinct (SOP class,
  * syntax) pairs, a new association is opened; when one is lost, the files not yet attempted go on
  * a new one.
  */
 import { describeStatus, isStoredStatus, statusHex } from './dimse-status.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import type { SendableFile } from './sendable-files.ts';
-import { ScuAssociation, ScuError, UnreadableFileError, type AssociationOptions, type ProposedContext, type ScuFailureKind } from './scu-association.ts';
+import { ScuAssociation, ScuError, TranscodeFailedError, UnreadableFileError, type AcceptedContext, type AssociationOptions, type ProposedContext, type ScuFailureKind, type StoreOutcome } from './scu-association.ts';
+import { fallbackContext, proposalsFor, sendableSyntaxes } from './transcode-fallback.ts';
 import { TransferSyntax, describeTransferSyntax } from './transfer-syntax.ts';
 import { ContextResult } from './ul/pdu-constants.ts';
 
@@ -31,6 +34,8 @@ export interface SendResult {
   paddedBytes?: number;
   /** Why it was not stored, in terms a retry policy can act on; undefined when ok. */
   failureKind: SendFailureKind | undefined;
+  /** The syntax the dataset was converted to and sent in (the peer refused the file's own); bytes and sha256 are of the converted dataset. */
+  transcodedTo?: string;
 }
 
 export type SendFailureKind =
@@ -46,7 +51,9 @@ export type SendFailureKind =
   /** Not attempted because the file itself cannot be sent as it is (an odd-length dataset). */
   | 'malformed'
   /** The file could not be opened when its turn came (moved, deleted, no permission); worth another try. */
-  | 'unreadable';
+  | 'unreadable'
+  /** Its dataset could not be converted to the syntax the peer accepted (transcoding allowed). */
+  | 'transcode-failed';
 
 export interface SendOptions extends AssociationOptions {
   /** Checked before each file: false stops the send; the files left get failureKind 'cancelled'. */
@@ -68,36 +75,43 @@ export async function sendFiles(files: SendableFile[], peer: PeerAddress, opts: 
     opts.onResult?.(result, index);
   };
   const sendables = files.map((file, index) => ({ ...file, index }));
-  for (const batch of planAssociations(sendables)) {
+  const syntaxesOf = (s: Sendable) => sendableSyntaxes(s.transferSyntaxUid, opts.allowTranscoding === true);
+  for (const batch of planAssociations(sendables, syntaxesOf)) {
     await sendBatch(batch, peer, opts, files.length, report);
   }
   return results;
 }
 
-/** Groups files, in order, into associations of at most 128 distinct presentation contexts. */
-export function planAssociations<T extends { sopClassUid: string; transferSyntaxUid: string }>(items: T[]): T[][] {
+/** Groups files, in order, into associations of at most 128 distinct presentation contexts (each syntax a file may go out in is one). */
+export function planAssociations<T extends { sopClassUid: string; transferSyntaxUid: string }>(
+  items: T[],
+  syntaxesOf: (item: T) => string[] = (item) => [item.transferSyntaxUid],
+): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let pairs = new Set<string>();
   for (const item of items) {
-    const pair = `${item.sopClassUid}|${item.transferSyntaxUid}`;
-    if (!pairs.has(pair) && pairs.size === MAX_CONTEXTS_PER_ASSOCIATION) {
+    const itemPairs = syntaxesOf(item).map((syntax) => `${item.sopClassUid}|${syntax}`);
+    const added = itemPairs.filter((pair) => !pairs.has(pair)).length;
+    if (added > 0 && pairs.size + added > MAX_CONTEXTS_PER_ASSOCIATION && current.length > 0) {
       batches.push(current);
       current = [];
       pairs = new Set();
     }
-    pairs.add(pair);
+    for (const pair of itemPairs) pairs.add(pair);
     current.push(item);
   }
   if (current.length > 0) batches.push(current);
   return batches;
 }
 
-function contextsFor(batch: Sendable[]): ProposedContext[] {
+function contextsFor(batch: Sendable[], allowTranscoding: boolean): ProposedContext[] {
   const seen = new Map<string, ProposedContext>();
   for (const s of batch) {
-    const key = `${s.sopClassUid}|${s.transferSyntaxUid}`;
-    if (!seen.has(key)) seen.set(key, { abstractSyntaxUid: s.sopClassUid, transferSyntaxUids: [s.transferSyntaxUid] });
+    for (const context of proposalsFor(s.sopClassUid, s.transferSyntaxUid, allowTranscoding)) {
+      const key = `${context.abstractSyntaxUid}|${context.transferSyntaxUids[0]}`;
+      if (!seen.has(key)) seen.set(key, context);
+    }
   }
   return [...seen.values()];
 }
@@ -134,7 +148,7 @@ async function sendBatch(
     }
     if (!association) {
       try {
-        association = await ScuAssociation.open(peer, opts, contextsFor(batch.slice(i)));
+        association = await ScuAssociation.open(peer, opts, contextsFor(batch.slice(i), opts.allowTranscoding === true));
         attemptedOnIt = 0;
       } catch (err) {
         const kind = err instanceof ScuError ? err.kind : 'network';
@@ -187,22 +201,33 @@ function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptions, fi
 export async function storeOne(association: ScuAssociation, s: SendableFile, onBytes?: (sent: number) => void): Promise<SendResult> {
   const malformed = oddLengthProblem(s);
   if (malformed) return failure(s.file, malformed, s, 'malformed');
-  const context = association.acceptedContext(s.sopClassUid, s.transferSyntaxUid);
+  const own = association.acceptedContext(s.sopClassUid, s.transferSyntaxUid);
+  const context = own ?? fallbackContext(association, s.sopClassUid, s.transferSyntaxUid);
   if (!context) {
     if (association.isLost) throw new ScuError('network', `${formatPeer(association.peer)}: association lost before the file was sent`);
-    const peer = formatPeer(association.peer);
-    const result = association.proposalResult(s.sopClassUid, s.transferSyntaxUid);
-    if (result === ContextResult.AbstractSyntaxNotSupported) {
-      return failure(s.file, `${peer} does not accept SOP class ${s.sopClassUid} (presentation context rejected: abstract syntax not supported)`, s, 'sop-class-refused');
-    }
-    return failure(
-      s.file,
-      `${peer} did not accept transfer syntax ${describeTransferSyntax(s.transferSyntaxUid)} ` +
-        `for SOP class ${s.sopClassUid}; the file was not sent (sending it would need transcoding)`,
-      s,
-      'syntax-refused',
-    );
+    return refusal(association, s);
   }
+  return own ? storeAsIs(association, s, own, onBytes) : storeTranscoded(association, s, context, onBytes);
+}
+
+function refusal(association: ScuAssociation, s: SendableFile): SendResult {
+  const peer = formatPeer(association.peer);
+  const result = association.proposalResult(s.sopClassUid, s.transferSyntaxUid);
+  if (result === ContextResult.AbstractSyntaxNotSupported) {
+    return failure(s.file, `${peer} does not accept SOP class ${s.sopClassUid} (presentation context rejected: abstract syntax not supported)`, s, 'sop-class-refused');
+  }
+  const why = association.allowTranscoding
+    ? `nor any syntax it could be transcoded to (${sendableSyntaxes(s.transferSyntaxUid, true).slice(1).map(describeTransferSyntax).join(', ') || 'none'})`
+    : '(sending it would need transcoding, which this destination does not allow)';
+  return failure(
+    s.file,
+    `${peer} did not accept transfer syntax ${describeTransferSyntax(s.transferSyntaxUid)} for SOP class ${s.sopClassUid}, ${why}; the file was not sent`,
+    s,
+    'syntax-refused',
+  );
+}
+
+async function storeAsIs(association: ScuAssociation, s: SendableFile, context: AcceptedContext, onBytes?: (sent: number) => void): Promise<SendResult> {
   const padByte = s.datasetLength % 2 === 1;
   const stored = await association.store({
     sopClassUid: s.sopClassUid,
@@ -215,7 +240,29 @@ export async function storeOne(association: ScuAssociation, s: SendableFile, onB
     throw err;
   });
   if (stored instanceof UnreadableFileError) return failure(s.file, stored.message, s, 'unreadable');
-  const { response, sha256 } = stored;
+  return { ...answered(association, s, stored), ...(padByte ? { paddedBytes: 1 } : {}) };
+}
+
+/** The peer refused the file's own syntax and accepted a fallback: the dataset goes out converted. */
+async function storeTranscoded(association: ScuAssociation, s: SendableFile, context: AcceptedContext, onBytes?: (sent: number) => void): Promise<SendResult> {
+  const stored = await association.store({
+    sopClassUid: s.sopClassUid,
+    sopInstanceUid: s.sopInstanceUid,
+    context,
+    source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength },
+    onBytes,
+    transcodeFrom: s.transferSyntaxUid,
+  }).catch((err: unknown) => {
+    if (err instanceof TranscodeFailedError || err instanceof UnreadableFileError) return err;
+    throw err;
+  });
+  if (stored instanceof UnreadableFileError) return failure(s.file, stored.message, s, 'unreadable');
+  if (stored instanceof TranscodeFailedError) return failure(s.file, stored.message, s, 'transcode-failed');
+  return { ...answered(association, s, stored), transcodedTo: context.transferSyntaxUid };
+}
+
+function answered(association: ScuAssociation, s: SendableFile, stored: StoreOutcome): SendResult {
+  const { response, sha256, bytes } = stored;
   const status = response.getStatus();
   const comment = response.getErrorComment();
   const ok = isStoredStatus(status);
@@ -223,8 +270,7 @@ export async function storeOne(association: ScuAssociation, s: SendableFile, onB
     file: s.file, ok, sopClassUid: s.sopClassUid, sopInstanceUid: s.sopInstanceUid, transferSyntaxUid: s.transferSyntaxUid,
     status, statusHex: statusHex(status), meaning: describeStatus(status),
     error: ok ? undefined : `${formatPeer(association.peer)} answered ${statusHex(status)} (${describeStatus(status)})${comment ? `: ${comment}` : ''}`,
-    bytes: s.datasetLength + (padByte ? 1 : 0), sha256, failureKind: ok ? undefined : 'status',
-    ...(padByte ? { paddedBytes: 1 } : {}),
+    bytes, sha256, failureKind: ok ? undefined : 'status',
   };
 }
 

@@ -1,13 +1,16 @@
 /**
  * The digest chain of a stored instance: SHA-256 of its dataset bytes as received (computed
  * while they streamed in), as stored (re-read from disk now), and as sent to each destination.
- * Each hop is compared with the one before it, so a change is pinned to where it happened.
+ * Each hop is compared with the one before it, so a change is pinned to where it happened. A hop
+ * whose dataset was transcoded (the destination allowed it) says so, with both syntaxes: its bytes
+ * differ by design, and its digest is of what went on the wire.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { JobState } from '../routing/job-repository.ts';
 import type { DigestChain, HopVerdict } from '../api/contract.ts';
+import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 
 export interface ChainInputs {
   instanceId: number;
@@ -17,7 +20,9 @@ export interface ChainInputs {
   datasetOffset: number;
   datasetLength: number;
   receivedSha256: string;
-  sends: { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null }[];
+  /** The stored file's own transfer syntax. */
+  transferSyntaxUid: string;
+  sends: { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null; sentTransferSyntaxUid?: string | null }[];
 }
 
 export async function digestChain(inputs: ChainInputs): Promise<DigestChain> {
@@ -34,7 +39,14 @@ export async function digestChain(inputs: ChainInputs): Promise<DigestChain> {
     sopInstanceUid: inputs.sopInstanceUid,
     received: inputs.receivedSha256,
     stored,
-    sent: inputs.sends.map(({ error, ...send }) => ({ ...send, reason: error, verdict: sendVerdict(send.sha256, reference) })),
+    sent: inputs.sends.map(({ error, sentTransferSyntaxUid, ...send }) => ({
+      ...send,
+      reason: error,
+      verdict: sendVerdict(send.sha256, reference),
+      ...(sentTransferSyntaxUid
+        ? { transcoded: `transcoded: ${describeTransferSyntax(inputs.transferSyntaxUid)} -> ${describeTransferSyntax(sentTransferSyntaxUid)}` }
+        : {}),
+    })),
   };
 }
 

@@ -4,9 +4,11 @@
  * free, lingering a short while when there is none, then releasing. A job whose (SOP class,
  * syntax) pair was not proposed on the lane's association gets a new association proposing it
  * (at most 128 contexts, the standard's limit), so a new kind of instance never waits for a
- * refusal it did not earn.
+ * refusal it did not earn. A destination that allows transcoding gets each job's fallback
+ * syntaxes proposed too, each in its own context (dicom/transcode-fallback.ts).
  */
 import { ScuAssociation, ScuError, type ProposedContext } from '../dicom/scu-association.ts';
+import { fallbackContext, proposalsFor } from '../dicom/transcode-fallback.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { ForwardTarget, JobResult, SendJob } from './forward-messages.ts';
 import { notSent, storeOverAssociation } from './store-over-association.ts';
@@ -35,6 +37,7 @@ interface LaneAssociation {
 }
 
 const pairOf = (job: SendJob) => `${job.sopClassUid}|${job.transferSyntaxUid}`;
+const keyOf = (context: ProposedContext) => `${context.abstractSyntaxUid}|${context.transferSyntaxUids[0]}`;
 
 /** The lanes of one destination, as configured at one time. */
 export class DestinationPool {
@@ -60,8 +63,7 @@ export class DestinationPool {
 
   add(jobs: SendJob[]): void {
     for (const job of jobs) {
-      const pair = pairOf(job);
-      if (!this.knownPairs.has(pair)) this.knownPairs.set(pair, { abstractSyntaxUid: job.sopClassUid, transferSyntaxUids: [job.transferSyntaxUid] });
+      if (!this.knownPairs.has(pairOf(job))) for (const context of this.proposalsOf(job)) this.knownPairs.set(keyOf(context), context);
       const arrival = { job, seq: ++this.arrivals };
       const lane = this.idle.shift();
       if (lane) lane.give(arrival);
@@ -198,8 +200,8 @@ export class DestinationPool {
    * peer that never answers the A-ASSOCIATE-RQ must not hold a job (and a lane) forever.
    */
   private openWithDeadline(contexts: ProposedContext[]): Promise<ScuAssociation> {
-    const { name, peer, callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls } = this.target;
-    const opening = ScuAssociation.open(peer, { callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls }, contexts);
+    const { name, peer, callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls, allowTranscoding } = this.target;
+    const opening = ScuAssociation.open(peer, { callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls, allowTranscoding }, contexts);
     return new Promise((resolve, reject) => {
       let late = false;
       const timer = this.clock.after(connectTimeoutMs + idleTimeoutMs, () => {
@@ -225,10 +227,20 @@ export class DestinationPool {
     this.listener.association(this.target.name, 'closed');
   }
 
-  /** This job's pair first, then those waiting, then those sent before; at most 128. */
+  /** The job's own (SOP class, syntax) context, then its fallbacks when the destination allows transcoding. */
+  private proposalsOf(job: SendJob): ProposedContext[] {
+    return proposalsFor(job.sopClassUid, job.transferSyntaxUid, this.target.allowTranscoding === true);
+  }
+
+  /** This job's contexts first, then those of the jobs waiting, then those sent before; at most 128. */
   private contextsFor(job: SendJob): ProposedContext[] {
     const contexts = new Map<string, ProposedContext>();
-    const propose = (j: SendJob) => contexts.set(pairOf(j), { abstractSyntaxUid: j.sopClassUid, transferSyntaxUids: [j.transferSyntaxUid] });
+    const propose = (j: SendJob) => {
+      const proposals = this.proposalsOf(j);
+      // A job goes in whole or not at all: its own syntax without its fallbacks would be refused for nothing.
+      if (contexts.size + proposals.length > MAX_CONTEXTS_PER_ASSOCIATION) return;
+      for (const context of proposals) contexts.set(keyOf(context), context);
+    };
     propose(job);
     for (const waiting of this.pending) {
       if (contexts.size >= MAX_CONTEXTS_PER_ASSOCIATION) break;
@@ -251,7 +263,8 @@ function needsNewAssociation(current: LaneAssociation, arrival: Arrival): boolea
   const { association } = current;
   const { sopClassUid, transferSyntaxUid } = arrival.job;
   if (association.proposalResult(sopClassUid, transferSyntaxUid) === undefined) return true;
-  return !association.acceptedContext(sopClassUid, transferSyntaxUid) && arrival.seq > current.openedAt;
+  const usable = association.acceptedContext(sopClassUid, transferSyntaxUid) ?? fallbackContext(association, sopClassUid, transferSyntaxUid);
+  return !usable && arrival.seq > current.openedAt;
 }
 
 /** Every destination's pool; a destination whose settings changed gets a new pool, the old one winds down. */

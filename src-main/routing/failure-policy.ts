@@ -24,6 +24,7 @@ export function isPermanentFailure(failureKind: string | null, status: number | 
     case 'sop-class-refused':
     case 'syntax-refused':
     case 'malformed':
+    case 'transcode-failed': // the same dataset fails to convert the same way every time
       return true;
     case 'status': {
       const s = status ?? 0;

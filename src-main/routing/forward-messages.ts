@@ -28,6 +28,8 @@ export interface JobResult {
   failureKind: SendFailureKind | undefined;
   /** SHA-256 of exactly the dataset bytes put on the wire. */
   sha256: string | undefined;
+  /** The syntax the dataset was converted to and sent in; undefined: sent as stored. */
+  transcodedTo?: string | undefined;
 }
 
 /** A destination as the sender needs it; a change of any field means new associations. */
@@ -43,6 +45,8 @@ export interface ForwardTarget {
   lingerMs: number;
   /** DICOM TLS to the destination (paths, not keys: the worker reads them). */
   tls?: DestinationTls | undefined;
+  /** The destination allows transcoding when it refuses a file's own syntax. */
+  allowTranscoding?: boolean | undefined;
 }
 
 export type ToWorker = { type: 'send'; target: ForwardTarget; jobs: SendJob[] } | { type: 'stop' };

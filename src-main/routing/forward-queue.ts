@@ -133,6 +133,7 @@ export class ForwardQueue {
       name: d.name, peer: { aeTitle: d.aeTitle, host: d.host, port: d.port }, callingAe: d.callingAe ?? this.d.defaultCallingAe,
       maxPduLength: d.maxPduLength, connectTimeoutMs: d.connectTimeoutMs, idleTimeoutMs: d.dimseTimeoutMs,
       maxAssociations: d.maxAssociations, lingerMs: this.d.settings.lingerSeconds * 1000, tls: d.tls,
+      allowTranscoding: d.allowTranscoding,
     };
   }
 
@@ -174,7 +175,7 @@ export class ForwardQueue {
       error: result.error ?? null, failureKind: result.failureKind ?? null,
     };
     if (result.ok) {
-      return { job, outcome: 'sent', sha256: result.sha256, status: result.status, attempt: { ...base, outcome: 'sent', backoffMs: null } };
+      return { job, outcome: 'sent', sha256: result.sha256, transcodedTo: result.transcodedTo, status: result.status, attempt: { ...base, outcome: 'sent', backoffMs: null } };
     }
     const failure = { error: result.error ?? result.meaning, status: result.status, failureKind: result.failureKind ?? null };
     // The budget and the backoff count from the last retry by hand; the numbering never restarts.

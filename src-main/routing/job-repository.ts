@@ -5,6 +5,18 @@
 import type { StatementSync } from 'node:sqlite';
 import type { Database } from '../db/database.ts';
 
+/** What one destination was sent of an instance; sentTransferSyntaxUid is set only when the dataset was converted. */
+export interface SentHop {
+  destination: string;
+  sha256: string | null;
+  sentAt: string | null;
+  /** The job's state and last error: a hop not sent says whether it will be, and if not, why. */
+  state: JobState;
+  error: string | null;
+  /** Set when the dataset was transcoded for this destination: the syntax actually sent. */
+  sentTransferSyntaxUid: string | null;
+}
+
 export type JobState = 'queued' | 'sending' | 'sent' | 'retry-wait' | 'dead' | 'cancelled';
 
 export interface JobRow {
@@ -101,7 +113,7 @@ export class JobRepository {
       setState: db.prepare(`UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?`),
       sent: db.prepare(
         `UPDATE jobs SET state = 'sent', attempts = attempts + 1, deliveries = deliveries + 1, sent_sha256 = ?,
-           last_error = NULL, last_status = ?, failure_kind = NULL, sent_at = ?, updated_at = ? WHERE id = ?`,
+           sent_transfer_syntax_uid = ?, last_error = NULL, last_status = ?, failure_kind = NULL, sent_at = ?, updated_at = ? WHERE id = ?`,
       ),
       failed: db.prepare(
         `UPDATE jobs SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_status = ?,
@@ -146,7 +158,8 @@ export class JobRepository {
       nextQuiet: db.prepare(`SELECT min(last_received_at + quiet_ms) AS at FROM quiet_studies`),
       deleteQuiet: db.prepare(`DELETE FROM quiet_studies WHERE study_instance_uid = ? AND rule = ? AND destination = ? AND last_received_at = ?`),
       sendsOf: db.prepare(
-        `SELECT destination, sent_sha256 AS sha256, sent_at AS sentAt, state, last_error AS error FROM jobs WHERE instance_id = ? ORDER BY destination`,
+        `SELECT destination, sent_sha256 AS sha256, sent_at AS sentAt, state, last_error AS error, sent_transfer_syntax_uid AS sentTransferSyntaxUid
+         FROM jobs WHERE instance_id = ? ORDER BY destination`,
       ),
       latestOfStudy: db.prepare(
         `SELECT i.id FROM instances i WHERE i.study_instance_uid = ?
@@ -201,8 +214,8 @@ export class JobRepository {
   }
 
   /** What each destination was sent of this instance (sha256 null while not sent). */
-  sendsOf(instanceId: number): { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null }[] {
-    return this.s.sendsOf!.all(instanceId) as { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null }[];
+  sendsOf(instanceId: number): SentHop[] {
+    return this.s.sendsOf!.all(instanceId) as unknown as SentHop[];
   }
 
   latestInstancesOfStudy(study: string): number[] {
@@ -232,9 +245,10 @@ export class JobRepository {
     this.s.setState!.run(state, new Date(now).toISOString(), id);
   }
 
-  markSent(id: number, sha256: string | undefined, status: number | null, now: number): void {
+  /** `transcodedTo`: the syntax the dataset was converted to (sha256 is of the converted bytes). */
+  markSent(id: number, sha256: string | undefined, status: number | null, now: number, transcodedTo?: string): void {
     const iso = new Date(now).toISOString();
-    this.s.sent!.run(sha256 ?? null, status, iso, iso, id);
+    this.s.sent!.run(sha256 ?? null, transcodedTo ?? null, status, iso, iso, id);
   }
 
   markFailed(id: number, state: 'retry-wait' | 'dead', nextAttemptAt: number, error: string, status: number | null, kind: string | null, now: number): void {

@@ -11,7 +11,7 @@ import type { AttemptRecord, DueJob, JobRepository, JobState, JobView, QuietStud
 
 /** What one send did to one job. */
 export type Settlement =
-  | { job: DueJob; outcome: 'sent'; sha256: string | undefined; status: number | null; attempt: AttemptRecord }
+  | { job: DueJob; outcome: 'sent'; sha256: string | undefined; transcodedTo?: string | undefined; status: number | null; attempt: AttemptRecord }
   | {
       job: DueJob;
       outcome: 'retry-wait' | 'dead';
@@ -127,7 +127,7 @@ export class JobStateMachine {
   private write(s: Settlement, now: number): void {
     switch (s.outcome) {
       case 'sent':
-        this.repo.markSent(s.job.id, s.sha256, s.status, now);
+        this.repo.markSent(s.job.id, s.sha256, s.status, now, s.transcodedTo);
         this.repo.recordAttempt(s.attempt);
         return;
       case 'retry-wait':

@@ -49,8 +49,8 @@ describe('createApiHost', () => {
     const refused = await api.dispatch('retryJob', { jobId: 'seven' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CommandError);
     expect(refused).toMatchObject({ message: 'The request was not valid.', detail: expect.stringMatching(/retryJob: .*jobId/) });
-    await expect(api.dispatch('saveDestination', { destination: { ...archiveDestination(), allowTranscoding: true } })).rejects.toMatchObject({
-      detail: expect.stringMatching(/never transcodes/),
+    await expect(api.dispatch('saveDestination', { destination: { ...archiveDestination(), allowTranscoding: 'yes' } })).rejects.toMatchObject({
+      detail: expect.stringMatching(/allowTranscoding/),
     });
   });
 

@@ -61,7 +61,7 @@ describe('config validation names the field and says what is wrong', () => {
     ['zero attempts', { queue: { maxAttempts: 0 } }, 'queue.maxAttempts: must be a whole number of at least 1, got 0'],
     ['a zero timeout', { timeouts: { pduSeconds: 0 } }, 'timeouts.pduSeconds: must be a number of seconds greater than 0 and at most 2147483, got 0'],
     ['a wait longer than a timer can hold', withRule({}, { studyQuietSeconds: 3_000_000 }), 'rules[0].studyQuietSeconds: must be a number of seconds greater than 0 and at most 2147483, got 3000000'],
-    ['transcoding allowed, which this version cannot do', { destinations: [{ ...PACS, allowTranscoding: true }] }, 'destinations[0].allowTranscoding: must be false: this version never transcodes (a syntax the destination refuses fails that instance), got true'],
+    ['transcoding allowed as a word', { destinations: [{ ...PACS, allowTranscoding: 'yes' }] }, 'destinations[0].allowTranscoding: must be true or false, got "yes"'],
     ['a flag written as yes', { destinations: [{ ...PACS, enabled: 'yes' }] }, 'destinations[0].enabled: must be true or false, got "yes"'],
     ['an empty value', { destinations: [{ ...PACS, host: null }] }, 'destinations[0].host: must be a host name or IP address, got nothing (an empty value)'],
     ['a missing required field', { destinations: [{ name: 'pacs', ae: 'PACS', host: 'h' }] }, 'destinations[0].port: is required'],

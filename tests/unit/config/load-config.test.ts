@@ -182,7 +182,7 @@ acceptUnknownSopClasses: false
 timeouts: { connectSeconds: 2.5, associationSeconds: 10, pduSeconds: 0.25 }
 destinations:
   - { name: d, ae: D, host: h, port: 1, callingAe: ME, maxPdu: 32768, connectTimeoutSeconds: 1, dimseTimeoutSeconds: 90,
-      maxAssociations: 3, enabled: false, allowTranscoding: false }
+      maxAssociations: 3, enabled: false, allowTranscoding: true }
 rules:
   - name: r
     enabled: false
@@ -198,7 +198,7 @@ queue: { batchSize: 7 }
     });
     expect(config.destinations[0]).toStrictEqual({
       name: 'd', aeTitle: 'D', host: 'h', port: 1, callingAe: 'ME', maxPduLength: 32768,
-      connectTimeoutMs: 1000, dimseTimeoutMs: 90_000, maxAssociations: 3, enabled: false, allowTranscoding: false,
+      connectTimeoutMs: 1000, dimseTimeoutMs: 90_000, maxAssociations: 3, enabled: false, allowTranscoding: true,
     });
     expect(config.rules[0]).toStrictEqual({
       name: 'r', enabled: false, forward: ['d'], studyQuietSeconds: 1.5,

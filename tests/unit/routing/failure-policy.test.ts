@@ -26,4 +26,8 @@ describe('classifyFailure', () => {
     expect(classifyFailure(result('sop-class-refused'))).toBe('dead');
     expect(classifyFailure(result('syntax-refused'))).toBe('dead');
   });
+
+  it('gives up at once on a dataset that cannot be converted: it fails the same way every time', () => {
+    expect(classifyFailure(result('transcode-failed'))).toBe('dead');
+  });
 });
