@@ -31,6 +31,10 @@ const destination = z.strictObject({
   maxAssociations: z.number().int().min(1).max(64),
   enabled: z.boolean(),
   allowTranscoding: z.boolean(),
+  // Paths only: the passphrase never crosses to the renderer, and one left out is kept (gateway-api.ts).
+  tls: z
+    .strictObject({ ca: path.optional(), cert: path.optional(), key: path.optional(), passphrase: z.string().optional(), verifyServer: z.boolean() })
+    .optional(),
 });
 
 const matcher = z.union([

@@ -17,7 +17,7 @@ import { CommandError, type ApiHost } from './api-host.ts';
 import { FixedSettingError } from '../config/setting-sources.ts';
 import { ChosenPaths } from './chosen-paths.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
-import { ENGINE_EVENT_NAMES, type CommandName, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
+import { ENGINE_EVENT_NAMES, type CommandName, type Destination, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
 
 type Handlers = { [C in CommandName]: (args: GatewayCommands[C]['args']) => Promise<GatewayCommands[C]['result']> | GatewayCommands[C]['result'] };
 
@@ -96,14 +96,14 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
       const { peer, callingAe } = resolveTarget(g, target);
       return g.echo(peer, callingAe);
     },
-    listDestinations: () => g.destinations(),
+    listDestinations: () => shownDestinations(g),
     saveDestination: ({ destination }) => {
-      g.saveDestination({ ...destination, callingAe: destination.callingAe ?? undefined });
-      return g.destinations();
+      g.saveDestination(withKeptSecrets(g, { ...destination, callingAe: destination.callingAe ?? undefined }));
+      return shownDestinations(g);
     },
     deleteDestination: ({ name }) => {
       if (!g.deleteDestination(name)) throw new CommandError(`There is no destination named "${name}".`, `deleteDestination: unknown "${name}"`);
-      return g.destinations();
+      return shownDestinations(g);
     },
     listRules: () => g.rules(),
     saveRules: ({ rules }) => {
@@ -188,3 +188,15 @@ function toCommandError(command: CommandName, err: unknown): CommandError {
   return new CommandError('Something went wrong in the gateway.', detail);
 }
 
+
+/** Destinations as the UI sees them: a TLS key's passphrase never leaves the engine. */
+function shownDestinations(g: Gateway): Destination[] {
+  return g.destinations().map((d) => (d.tls?.passphrase === undefined ? d : { ...d, tls: { ...d.tls, passphrase: undefined } }));
+}
+
+/** A destination saved from the UI keeps the passphrase the UI was never shown. */
+function withKeptSecrets(g: Gateway, d: Destination): Destination {
+  if (!d.tls || d.tls.passphrase !== undefined) return d;
+  const passphrase = g.destinations().find((old) => old.name === d.name)?.tls?.passphrase;
+  return passphrase === undefined ? d : { ...d, tls: { ...d.tls, passphrase } };
+}

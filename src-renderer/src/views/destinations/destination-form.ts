@@ -16,6 +16,9 @@ export interface DestinationDraft {
   dimseTimeoutSeconds: string;
   maxAssociations: string;
   enabled: boolean;
+  allowTranscoding: boolean;
+  /** DICOM TLS settings come from the config file; the form keeps them as they are. */
+  tls: Destination['tls'];
 }
 
 export type DestinationField = keyof DestinationDraft;
@@ -33,6 +36,8 @@ export const NEW_DESTINATION: DestinationDraft = {
   dimseTimeoutSeconds: '60',
   maxAssociations: '1',
   enabled: true,
+  allowTranscoding: false,
+  tls: undefined,
 };
 
 /** Timeouts beyond this overflow Node's timers (the engine refuses them too). */
@@ -51,6 +56,8 @@ export function draftOf(destination: Destination): DestinationDraft {
     dimseTimeoutSeconds: String(destination.dimseTimeoutMs / 1000),
     maxAssociations: String(destination.maxAssociations),
     enabled: destination.enabled,
+    allowTranscoding: destination.allowTranscoding,
+    tls: destination.tls,
   };
 }
 
@@ -121,8 +128,8 @@ export function destinationOf(draft: DestinationDraft): Destination {
     dimseTimeoutMs: Math.round(Number(draft.dimseTimeoutSeconds.trim()) * 1000),
     maxAssociations: Number(draft.maxAssociations.trim()),
     enabled: draft.enabled,
-    // This version never transcodes; the engine refuses anything else.
-    allowTranscoding: false,
+    allowTranscoding: draft.allowTranscoding,
+    ...(draft.tls ? { tls: draft.tls } : {}),
   };
 }
 

@@ -97,14 +97,32 @@ describe('DestinationsView', () => {
     expect(bridge.argsOf('saveDestination')).toHaveLength(0);
   });
 
-  it('shows transcoding as disabled with the reason', async () => {
-    installTestBridge().answer('listDestinations', []);
+  it('lets the user allow transcoding, and says what it changes', async () => {
+    const bridge = installTestBridge()
+      .answer('listDestinations', [PACS])
+      .answer('saveDestination', ({ destination }) => [destination]);
     render(DestinationsView, { active: true });
-    await fireEvent.click(await screen.findByRole('button', { name: 'Add destination' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Edit PACS' }));
     const transcoding = screen.getByLabelText('Allow transcoding') as HTMLInputElement;
-    expect(transcoding.disabled).toBe(true);
+    expect(transcoding.disabled).toBe(false);
     expect(transcoding.checked).toBe(false);
-    expect(screen.getByText(/transcoding is not available in this version/i)).toBeTruthy();
+    expect(screen.getByText(/its bytes change/i)).toBeTruthy();
+    await fireEvent.click(transcoding);
+    await fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(bridge.argsOf('saveDestination')).toEqual([{ destination: { ...PACS, allowTranscoding: true } }]));
+  });
+
+  it('keeps a destination\'s TLS settings (from the config file) when it is edited', async () => {
+    const tls = { ca: '/etc/gateway/ca.pem', cert: undefined, key: undefined, passphrase: undefined, verifyServer: true };
+    const bridge = installTestBridge()
+      .answer('listDestinations', [{ ...PACS, tls }])
+      .answer('saveDestination', ({ destination }) => [destination]);
+    render(DestinationsView, { active: true });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Edit PACS' }));
+    expect(screen.getByText(/over DICOM TLS, verifying its certificate/i)).toBeTruthy();
+    await type('Calling AE title', 'ROUTER');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(bridge.argsOf('saveDestination')).toEqual([{ destination: { ...PACS, callingAe: 'ROUTER', tls } }]));
   });
 
   it('edits a destination keeping its name, with the seconds shown converted from milliseconds', async () => {
