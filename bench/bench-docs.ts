@@ -29,7 +29,10 @@ export async function writeBenchDocs(docsDir: string, run: BenchRun): Promise<st
   const chartPath = join(docsDir, CHART_FILE);
   const docPath = join(docsDir, 'benchmarks.md');
   const doc = replaceResultsSection(await readFile(docPath, 'utf8'), resultsSection(run), docPath);
-  await writeFile(chartPath, renderChart(run.results, `Median time per side, ${run.finishedAt.slice(0, 10)} (bars: median, lines: range of rounds)`));
+  await writeFile(
+    chartPath,
+    renderChart(run.results, `Median time per side, ${run.finishedAt.slice(0, 10)} (bars: median, lines: range of rounds)`),
+  );
   await writeFile(docPath, doc);
   return [docPath, chartPath];
 }
@@ -60,6 +63,7 @@ export function resultsSection(run: BenchRun): string {
 export function replaceResultsSection(doc: string, section: string, docPath: string): string {
   const begin = doc.indexOf(RESULTS_BEGIN);
   const end = doc.indexOf(RESULTS_END);
-  if (begin < 0 || end < begin) throw new Error(`${docPath} has no '${RESULTS_BEGIN}' ... '${RESULTS_END}' section to write the results into`);
+  if (begin < 0 || end < begin)
+    throw new Error(`${docPath} has no '${RESULTS_BEGIN}' ... '${RESULTS_END}' section to write the results into`);
   return `${doc.slice(0, begin + RESULTS_BEGIN.length)}\n${section}\n${doc.slice(end)}`;
 }

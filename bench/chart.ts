@@ -28,9 +28,13 @@ export function renderChart(results: readonly ScenarioResult[], title: string): 
       const median = side.summary.medianSeconds;
       const barY = y + 4;
       parts.push(text(10, y + 15, sideName(side.key)));
-      parts.push(`<rect x="${LABEL_WIDTH}" y="${barY}" width="${(median * scale).toFixed(1)}" height="${ROW - 8}" fill="${COLORS[side.key]}"/>`);
+      parts.push(
+        `<rect x="${LABEL_WIDTH}" y="${barY}" width="${(median * scale).toFixed(1)}" height="${ROW - 8}" fill="${COLORS[side.key]}"/>`,
+      );
       const mid = barY + (ROW - 8) / 2;
-      parts.push(`<line x1="${(LABEL_WIDTH + min * scale).toFixed(1)}" y1="${mid}" x2="${(LABEL_WIDTH + max * scale).toFixed(1)}" y2="${mid}" stroke="#333" stroke-width="1.5"/>`);
+      parts.push(
+        `<line x1="${(LABEL_WIDTH + min * scale).toFixed(1)}" y1="${mid}" x2="${(LABEL_WIDTH + max * scale).toFixed(1)}" y2="${mid}" stroke="#333" stroke-width="1.5"/>`,
+      );
       parts.push(text(LABEL_WIDTH + max * scale + 6, y + 15, `${median.toFixed(2)} s`));
       y += ROW;
     }

@@ -70,7 +70,9 @@ export interface QuietWait {
  * Waits until the machine (the bench has no child running now) stays below `maxBusyCores` for
  * `quietSeconds` in a row, or until `timeoutSeconds`.
  */
-export async function waitForQuiet(opts: { maxBusyCores?: number; quietSeconds?: number; timeoutSeconds?: number; onBusy?: (busyCores: number) => void } = {}): Promise<QuietWait> {
+export async function waitForQuiet(
+  opts: { maxBusyCores?: number; quietSeconds?: number; timeoutSeconds?: number; onBusy?: (busyCores: number) => void } = {},
+): Promise<QuietWait> {
   const maxBusy = opts.maxBusyCores ?? 0.15;
   const needed = opts.quietSeconds ?? 2;
   const timeout = opts.timeoutSeconds ?? 600;

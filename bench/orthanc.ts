@@ -72,7 +72,10 @@ export async function startOrthanc(dir: string, sink: OrthancSink): Promise<Orth
   };
   const exited = exitOf(child, 'Orthanc', 24 * 3600_000);
   let gone = false;
-  void exited.then(() => (gone = true), () => (gone = true));
+  void exited.then(
+    () => (gone = true),
+    () => (gone = true),
+  );
   const started = Date.now();
   while (!(await canConnect(dicomPort))) {
     if (gone) throw new Error(`Orthanc exited before listening on ${dicomPort}:\n${await text()}`);

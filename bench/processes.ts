@@ -98,15 +98,27 @@ export interface GatewayServer {
 }
 
 /** `dicom-gateway serve` on 127.0.0.1 and an OS-chosen port; resolves once it prints its listening line. */
-export async function startGatewayServer(cli: GatewayCli, storage: string, extraArgs: string[] = [], timeoutMs = 30_000): Promise<GatewayServer> {
-  const child = spawn(process.execPath, [...cli.nodeArgs, cli.entry, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startGatewayServer(
+  cli: GatewayCli,
+  storage: string,
+  extraArgs: string[] = [],
+  timeoutMs = 30_000,
+): Promise<GatewayServer> {
+  const child = spawn(
+    process.execPath,
+    [...cli.nodeArgs, cli.entry, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output = collect(child);
   const exited = exitOf(child, 'dicom-gateway serve', 24 * 3600_000);
   const port = await new Promise<number>((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`dicom-gateway serve printed no listening line within ${timeoutMs} ms:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`dicom-gateway serve printed no listening line within ${timeoutMs} ms:\n${seen}`)),
+      timeoutMs,
+    );
     child.stdout!.on('data', (d: Buffer) => {
       seen += d.toString();
       const match = /DICOM listening on \S+:(\d+)/.exec(seen);

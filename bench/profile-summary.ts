@@ -84,7 +84,10 @@ async function profilePaths(targets: string[]): Promise<string[]> {
 function table(rows: SelfTime[], total: number, top: number, withLocation: boolean): string {
   return rows
     .slice(0, top)
-    .map((r) => `${(r.self / 1000).toFixed(0).padStart(8)} ms ${((100 * r.self) / total).toFixed(1).padStart(5)} %  ${r.name}${withLocation && r.location ? `  ${r.location}` : ''}`)
+    .map(
+      (r) =>
+        `${(r.self / 1000).toFixed(0).padStart(8)} ms ${((100 * r.self) / total).toFixed(1).padStart(5)} %  ${r.name}${withLocation && r.location ? `  ${r.location}` : ''}`,
+    )
     .join('\n');
 }
 
@@ -95,7 +98,9 @@ async function main(argv: string[]): Promise<void> {
   const profiles = await Promise.all(paths.map(async (p) => JSON.parse(await readFile(p, 'utf8')) as CpuProfile));
   const { functions, modules, total } = selfTimes(profiles);
   const top = Number(values.top);
-  console.log(`${paths.length} profile(s), ${(total / 1000).toFixed(0)} ms sampled\n\nTop functions by self time:\n${table(functions, total, top, true)}`);
+  console.log(
+    `${paths.length} profile(s), ${(total / 1000).toFixed(0)} ms sampled\n\nTop functions by self time:\n${table(functions, total, top, true)}`,
+  );
   console.log(`\nBy script:\n${table(modules, total, Math.min(top, 15), false)}`);
 }
 

@@ -69,7 +69,13 @@ export function scenarioResult(
     secondsOf(side.key).flatMap((seconds, i) => (seconds > 2 * side.summary.medianSeconds ? [`${sideName(side.key)} round ${i + 1}`] : [])),
   );
   return {
-    scenario, corpus: corpus.spec, files: corpus.files, totalBytes: corpus.totalBytes, rounds, sides, ratios,
+    scenario,
+    corpus: corpus.spec,
+    files: corpus.files,
+    totalBytes: corpus.totalBytes,
+    rounds,
+    sides,
+    ratios,
     disturbedRounds: rounds.filter((r) => Object.values(r).some((run) => isDisturbed(run!))).length,
     repeatedRounds: 0,
     slowRuns,
@@ -128,7 +134,9 @@ export function roundNotes(r: ScenarioResult): string {
     r.disturbedRounds ? `${r.disturbedRounds} of ${r.rounds.length} rounds disturbed by other work` : '',
     r.repeatedRounds ? `${r.repeatedRounds} disturbed ${r.repeatedRounds === 1 ? 'round' : 'rounds'} repeated` : '',
     r.slowRuns.length ? `slower than 2x the median: ${r.slowRuns.join(', ')}` : '',
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 /** Aligned plain-text table for the terminal: one line per side, one per ratio. */
@@ -139,7 +147,15 @@ export function formatTable(results: ScenarioResult[]): string {
     const corpus = corpusLabel(r.corpus, r.files);
     r.sides.forEach((side, i) => {
       const s = side.summary;
-      rows.push([i === 0 ? r.scenario : '', i === 0 ? corpus : '', side.label, s.filesPerSecond.toFixed(0), s.megabytesPerSecond.toFixed(1), s.medianSeconds.toFixed(2), rssList(side.peakRss)]);
+      rows.push([
+        i === 0 ? r.scenario : '',
+        i === 0 ? corpus : '',
+        side.label,
+        s.filesPerSecond.toFixed(0),
+        s.megabytesPerSecond.toFixed(1),
+        s.medianSeconds.toFixed(2),
+        rssList(side.peakRss),
+      ]);
     });
     for (const ratio of r.ratios) {
       rows.push(['', '', `time ratio ${ratioName(ratio)}`, '', '', '', `${ratioText(ratio)}, target ${verdict(ratio)}`]);
@@ -148,7 +164,11 @@ export function formatTable(results: ScenarioResult[]): string {
     if (notes) rows.push(['', '', `(${notes})`, '', '', '', '']);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   // The last column is not padded, so its rule is only as wide as its header.
   const rule = widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? header[i]!.length : w)).join('  ');
   return [line(header), rule, ...rows.map(line)].join('\n');
@@ -156,22 +176,20 @@ export function formatTable(results: ScenarioResult[]): string {
 
 /** The same results as two Markdown tables (times per side, ratios), ready for docs/benchmarks.md. */
 export function formatMarkdown(results: ScenarioResult[]): string {
-  const times = [
-    '| scenario | corpus | side | files/s | MB/s | median time | peak RSS |',
-    '|---|---|---|---:|---:|---:|---|',
-  ];
-  const ratios = [
-    '| scenario | corpus | time ratio | median (range) | target | rounds |',
-    '|---|---|---|---:|---|---|',
-  ];
+  const times = ['| scenario | corpus | side | files/s | MB/s | median time | peak RSS |', '|---|---|---|---:|---:|---:|---|'];
+  const ratios = ['| scenario | corpus | time ratio | median (range) | target | rounds |', '|---|---|---|---:|---|---|'];
   for (const r of results) {
     const corpus = corpusLabel(r.corpus, r.files);
     for (const side of r.sides) {
       const s = side.summary;
-      times.push(`| ${r.scenario} | ${corpus} | ${side.label} | ${s.filesPerSecond.toFixed(0)} | ${s.megabytesPerSecond.toFixed(1)} | ${s.medianSeconds.toFixed(2)} s | ${rssList(side.peakRss)} |`);
+      times.push(
+        `| ${r.scenario} | ${corpus} | ${side.label} | ${s.filesPerSecond.toFixed(0)} | ${s.megabytesPerSecond.toFixed(1)} | ${s.medianSeconds.toFixed(2)} s | ${rssList(side.peakRss)} |`,
+      );
     }
     for (const ratio of r.ratios) {
-      ratios.push(`| ${r.scenario} | ${corpus} | ${ratioName(ratio)} | ${ratioText(ratio)} | ${verdict(ratio)} | ${r.rounds.length}${roundNotes(r) ? `; ${roundNotes(r)}` : ''} |`);
+      ratios.push(
+        `| ${r.scenario} | ${corpus} | ${ratioName(ratio)} | ${ratioText(ratio)} | ${verdict(ratio)} | ${r.rounds.length}${roundNotes(r) ? `; ${roundNotes(r)}` : ''} |`,
+      );
     }
   }
   return `${times.join('\n')}\n\n${ratios.join('\n')}`;

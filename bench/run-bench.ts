@@ -19,8 +19,18 @@ import { orthancAvailable } from './orthanc.ts';
 import { corpusLabel, formatMarkdown, formatTable, isDisturbed, QUIET_BUSY_CORES, scenarioResult, type ScenarioResult } from './report.ts';
 import { CONCURRENT_CLIENTS, planWithout, SCENARIO_PLANS, sideName, type ScenarioPlan, type SideKey } from './scenario-plans.ts';
 import {
-  concurrentToGateway, concurrentToStorescp, concurrentToStorescpFork, flushFileSystems, receiveByGateway, receiveByStorescp,
-  relayByGateway, relayByOrthanc, sendByGateway, sendByStorescu, type RunContext, type SideRun,
+  concurrentToGateway,
+  concurrentToStorescp,
+  concurrentToStorescpFork,
+  flushFileSystems,
+  receiveByGateway,
+  receiveByStorescp,
+  relayByGateway,
+  relayByOrthanc,
+  sendByGateway,
+  sendByStorescu,
+  type RunContext,
+  type SideRun,
 } from './scenarios.ts';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -68,7 +78,9 @@ async function main(argv: string[]): Promise<number> {
   const corpora: { corpus: Corpus; studies: Corpus[] }[] = [];
   for (const name of args.corpora) {
     const spec = corpusSpec(name, args.quick);
-    const studies = args.scenarios.includes('concurrent') ? await Promise.all(studySpecs(spec, CONCURRENT_CLIENTS).map((s) => prepareCorpus(s))) : [];
+    const studies = args.scenarios.includes('concurrent')
+      ? await Promise.all(studySpecs(spec, CONCURRENT_CLIENTS).map((s) => prepareCorpus(s)))
+      : [];
     corpora.push({ corpus: await prepareCorpus(spec), studies });
   }
 
@@ -78,7 +90,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     for (const { corpus, studies } of corpora) {
       for (const c of [corpus, ...studies]) await warmPageCache(c);
-      if (args.scenarios.includes('receive')) floors.push({ corpus: corpus.spec.name, ...(await measureDurableWriteFloor(workDir, corpus.spec.fileBytes)) });
+      if (args.scenarios.includes('receive'))
+        floors.push({ corpus: corpus.spec.name, ...(await measureDurableWriteFloor(workDir, corpus.spec.fileBytes)) });
       for (const scenario of args.scenarios) {
         const ctx: RunContext = { corpus, studies, workDir, cli: await profiledCli(cli, args, scenario, corpus) };
         results.push(await runInterleaved(scenario, planWithout(SCENARIO_PLANS[scenario], missing), ctx, args.rounds));
@@ -96,14 +109,23 @@ async function main(argv: string[]): Promise<number> {
   if (args.cpuProf) console.log('--cpu-prof: the gateway ran under the profiler; its timings are inflated.');
   await mkdir(RESULTS_DIR, { recursive: true });
   const finishedAt = new Date().toISOString();
-  const record = JSON.stringify({ command, finishedAt, machine, gatewayCli: cli, args, durableWriteFloors: floors, results }, null, 1) + '\n';
+  const record =
+    JSON.stringify({ command, finishedAt, machine, gatewayCli: cli, args, durableWriteFloors: floors, results }, null, 1) + '\n';
   // latest.json for scripts; the timestamped copy so a later smoke run does not overwrite a real one.
   const stamped = join(RESULTS_DIR, `${finishedAt.replace(/[:.]/g, '-')}${args.quick ? '-quick' : ''}.json`);
   await writeFile(stamped, record);
   await writeFile(join(RESULTS_DIR, 'latest.json'), record);
   console.log(`results: ${relative(process.cwd(), stamped)} (also latest.json)`);
   if (args.writeDocs) {
-    const written = await writeBenchDocs(DOCS_DIR, { command, finishedAt, machine, rounds: args.rounds, quick: args.quick, results, floors });
+    const written = await writeBenchDocs(DOCS_DIR, {
+      command,
+      finishedAt,
+      machine,
+      rounds: args.rounds,
+      quick: args.quick,
+      results,
+      floors,
+    });
     console.log(`docs: ${written.map((path) => relative(process.cwd(), path)).join(', ')}`);
   }
   return 0;
@@ -131,7 +153,9 @@ async function prepareCorpus(spec: CorpusSpec): Promise<Corpus> {
   const corpus = await ensureCorpus(CORPUS_ROOT, spec);
   const action = corpus.generated ? `generated in ${((performance.now() - started) / 1000).toFixed(1)} s` : 'reused';
   const study = spec.study ? ` (study ${spec.study} of ${CONCURRENT_CLIENTS}, for the concurrent scenario)` : '';
-  console.log(`corpus ${corpusLabel(spec, corpus.files)}${study}: ${(corpus.totalBytes / 1e6).toFixed(1)} MB, ${action} (${relative(PROJECT_ROOT, corpus.filesDir)})`);
+  console.log(
+    `corpus ${corpusLabel(spec, corpus.files)}${study}: ${(corpus.totalBytes / 1e6).toFixed(1)} MB, ${action} (${relative(PROJECT_ROOT, corpus.filesDir)})`,
+  );
   return corpus;
 }
 
@@ -159,7 +183,9 @@ function foreignText(run: SideRun): string {
 }
 
 async function runInterleaved(scenario: Scenario, plan: ScenarioPlan, ctx: RunContext, rounds: number): Promise<ScenarioResult> {
-  console.log(`\n${scenario}, ${corpusLabel(ctx.corpus.spec, ctx.corpus.files)}: ${plan.sides.map((s) => `${sideName(s.key)} = ${s.label}`).join('; ')}`);
+  console.log(
+    `\n${scenario}, ${corpusLabel(ctx.corpus.spec, ctx.corpus.files)}: ${plan.sides.map((s) => `${sideName(s.key)} = ${s.label}`).join('; ')}`,
+  );
   const kept: Partial<Record<SideKey, SideRun>>[] = [];
   let repeated = 0;
   await flushFileSystems();
@@ -171,7 +197,9 @@ async function runInterleaved(scenario: Scenario, plan: ScenarioPlan, ctx: RunCo
       const runs = await runRound(scenario, plan, ctx);
       const disturbed = Object.values(runs).some((run) => isDisturbed(run!));
       const times = plan.sides.map((s) => `${sideName(s.key)} ${runs[s.key]!.seconds.toFixed(2)} s`).join(', ');
-      const ratios = plan.ratios.map((r) => `${sideName(r.of)}/${sideName(r.over)} ${(runs[r.of]!.seconds / runs[r.over]!.seconds).toFixed(2)}`).join(', ');
+      const ratios = plan.ratios
+        .map((r) => `${sideName(r.of)}/${sideName(r.over)} ${(runs[r.of]!.seconds / runs[r.over]!.seconds).toFixed(2)}`)
+        .join(', ');
       const foreign = plan.sides.map((s) => foreignText(runs[s.key]!)).join(' / ');
       console.log(`  round ${round}/${rounds}: ${times}; ${ratios}; other work ${foreign}${disturbed ? '  DISTURBED' : ''}`);
       // A round disturbed by other work is run again (a few times at most), so the medians describe a quiet machine.

@@ -74,7 +74,16 @@ export async function sendByGateway(ctx: RunContext): Promise<SideRun> {
     timedClient(
       [pid],
       async () => {
-        const args = [...ctx.cli.nodeArgs, ctx.cli.entry, 'send', '--to', `${STORESCP_AE}@127.0.0.1:${port}`, '--calling-ae', GATEWAY_AE, ctx.corpus.filesDir];
+        const args = [
+          ...ctx.cli.nodeArgs,
+          ctx.cli.entry,
+          'send',
+          '--to',
+          `${STORESCP_AE}@127.0.0.1:${port}`,
+          '--calling-ae',
+          GATEWAY_AE,
+          ctx.corpus.filesDir,
+        ];
         const client = await timedRun(process.execPath, args, process.env, RUN_TIMEOUT_MS);
         if (client.code !== 0) throw new Error(`dicom-gateway send exited with ${client.code}:\n${tail(client.stderr + client.stdout)}`);
         return client;
@@ -94,20 +103,27 @@ export async function relayByGateway(ctx: RunContext): Promise<SideRun> {
   try {
     return await withStoreScp(ctx, async (port, pid, outputDir) => {
       const config = join(storage, 'relay.yaml');
-      await writeFile(config, [
-        `ae: ${GATEWAY_AE}`,
-        'destinations:',
-        `  - { name: pacs, ae: ${STORESCP_AE}, host: 127.0.0.1, port: ${port} }`,
-        'rules:',
-        '  - { name: everything, match: {}, forward: [pacs] }',
-      ].join('\n'));
+      await writeFile(
+        config,
+        [
+          `ae: ${GATEWAY_AE}`,
+          'destinations:',
+          `  - { name: pacs, ae: ${STORESCP_AE}, host: 127.0.0.1, port: ${port} }`,
+          'rules:',
+          '  - { name: everything, match: {}, forward: [pacs] }',
+        ].join('\n'),
+      );
       const server = await startGatewayServer(ctx.cli, join(storage, 'store'), ['--config', config]);
       try {
-        const run = await timedClient([pid, server.process.pid], async () => {
-          const client = await storescu(ctx, server.port, GATEWAY_AE);
-          const landed = await untilCount(outputDir, ctx.corpus.files, RUN_TIMEOUT_MS);
-          return { ...client, seconds: client.seconds + landed };
-        }, 'storescu');
+        const run = await timedClient(
+          [pid, server.process.pid],
+          async () => {
+            const client = await storescu(ctx, server.port, GATEWAY_AE);
+            const landed = await untilCount(outputDir, ctx.corpus.files, RUN_TIMEOUT_MS);
+            return { ...client, seconds: client.seconds + landed };
+          },
+          'storescu',
+        );
         run.peakRss['gateway serve'] = (await server.stop()).peakRssBytes;
         return run;
       } catch (error) {
@@ -127,11 +143,15 @@ export async function relayByOrthanc(ctx: RunContext): Promise<SideRun> {
     return await withStoreScp(ctx, async (port, pid, outputDir) => {
       const orthanc = await startOrthanc(dir, { aeTitle: STORESCP_AE, host: '127.0.0.1', port });
       try {
-        const run = await timedClient([pid, orthanc.process.pid], async () => {
-          const client = await storescu(ctx, orthanc.port, ORTHANC_AE);
-          const landed = await untilCount(outputDir, ctx.corpus.files, RUN_TIMEOUT_MS);
-          return { ...client, seconds: client.seconds + landed };
-        }, 'storescu');
+        const run = await timedClient(
+          [pid, orthanc.process.pid],
+          async () => {
+            const client = await storescu(ctx, orthanc.port, ORTHANC_AE);
+            const landed = await untilCount(outputDir, ctx.corpus.files, RUN_TIMEOUT_MS);
+            return { ...client, seconds: client.seconds + landed };
+          },
+          'storescu',
+        );
         run.peakRss.orthanc = await peakRssOf(orthanc.process.pid);
         await orthanc.stop();
         return run;

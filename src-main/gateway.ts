@@ -21,7 +21,14 @@ import { ReceiveInstance } from './receive/receive-instance.ts';
 import type { DigestChain, PermanentFailure, RetryDeadPreview, Settings } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
-import { EDITABLE_SETTINGS, FixedSettingError, type EditableSettings, type FixedSettings, type SettingKey, type SettingSource } from './config/setting-sources.ts';
+import {
+  EDITABLE_SETTINGS,
+  FixedSettingError,
+  type EditableSettings,
+  type FixedSettings,
+  type SettingKey,
+  type SettingSource,
+} from './config/setting-sources.ts';
 import { digestChain } from './inspect/digest-chain.ts';
 import { ForwardQueue } from './routing/forward-queue.ts';
 import { JobRepository, type JobRow, type JobState } from './routing/job-repository.ts';
@@ -68,15 +75,14 @@ export interface GatewayConfig extends ScpConfig {
 }
 
 /** The DICOM listener: where it listens, or why it does not. */
-export type ListenerState =
-  | { state: 'listening'; host: string; port: number }
-  | { state: 'stopped'; port: number; reason: string };
+export type ListenerState = { state: 'listening'; host: string; port: number } | { state: 'stopped'; port: number; reason: string };
 
 /** Words for a listen failure that say what to do, with the system's own code kept. */
 export function listenFailureReason(host: string | undefined, port: number, err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
   const where = `${host ?? '0.0.0.0'}:${port}`;
-  if (code === 'EADDRINUSE') return `Cannot listen on ${where}: the port is already in use by another program (is another DICOM program running?). Choose another port. (${code})`;
+  if (code === 'EADDRINUSE')
+    return `Cannot listen on ${where}: the port is already in use by another program (is another DICOM program running?). Choose another port. (${code})`;
   if (code === 'EACCES' || code === 'EPERM') {
     return `Cannot listen on ${where}: this user may not use port ${port}${port < 1024 ? ' (ports below 1024 need administrator rights)' : ''}. Choose a port from 1024 up. (${code})`;
   }
@@ -166,7 +172,15 @@ export class Gateway {
 
   private readonly lock: StoreLock;
 
-  private constructor(config: GatewayConfig, logger: Logger, db: Database, store: InstanceStore, lock: StoreLock, routing: RoutingParts, events: GatewayEventBus) {
+  private constructor(
+    config: GatewayConfig,
+    logger: Logger,
+    db: Database,
+    store: InstanceStore,
+    lock: StoreLock,
+    routing: RoutingParts,
+    events: GatewayEventBus,
+  ) {
     this.lock = lock;
     this.events = events;
     this.config = config;
@@ -180,13 +194,24 @@ export class Gateway {
     this.transitions = routing.transitions;
     this.router = routing.router;
     this.queue = new ForwardQueue({
-      jobs: this.jobRepo, transitions: this.transitions, routing: this.routing, storeRoot: config.storage, settings: config.queue,
-      defaultCallingAe: config.aeTitle, logger, sender: config.forwardThread === false ? inThreadSender(systemClock) : workerSender(logger),
+      jobs: this.jobRepo,
+      transitions: this.transitions,
+      routing: this.routing,
+      storeRoot: config.storage,
+      settings: config.queue,
+      defaultCallingAe: config.aeTitle,
+      logger,
+      sender: config.forwardThread === false ? inThreadSender(systemClock) : workerSender(logger),
     });
     this.browse = new BrowseQueries(db);
     this.studies = new StudyQueries(db);
     this.housekeeping = new Housekeeping({
-      db, storeRoot: store.root, studies: this.studies, events: this.events, logger, configRetentionDays: config.retentionDays,
+      db,
+      storeRoot: store.root,
+      studies: this.studies,
+      events: this.events,
+      logger,
+      configRetentionDays: config.retentionDays,
     });
     this.receiver = new ReceiveInstance({ store, events: this.events, logger });
     this.associations = new InboundAssociations({ repo: this.repo, events: this.events, logger });
@@ -219,7 +244,11 @@ export class Gateway {
 
   /** Routing exists before the store, so that the store's replay at start-up routes what it indexes. */
   private static routingParts(
-    config: GatewayConfig, db: Database, logger: Logger, events: GatewayEventBus, kick: () => void,
+    config: GatewayConfig,
+    db: Database,
+    logger: Logger,
+    events: GatewayEventBus,
+    kick: () => void,
   ): { parts: RoutingParts; store: StoreOptions } {
     const routing = new RoutingRepository(db);
     try {
@@ -237,9 +266,17 @@ export class Gateway {
       logger,
       extraTags: () => router.tagsNeeded,
       onIndexed: (instanceId, meta, fields, context) => {
-        const result = router.route(instanceId, meta.sopClassUid, fields, {
-          callingAe: context.callingAe ?? '', calledAe: context.calledAe ?? '', peerAddress: context.peer ?? '',
-        }, Date.now());
+        const result = router.route(
+          instanceId,
+          meta.sopClassUid,
+          fields,
+          {
+            callingAe: context.callingAe ?? '',
+            calledAe: context.calledAe ?? '',
+            peerAddress: context.peer ?? '',
+          },
+          Date.now(),
+        );
         routed ||= result.queued > 0 || result.waiting > 0;
       },
       // Once per group commit, after it committed: the queue's pump then sees the new jobs.
@@ -300,8 +337,14 @@ export class Gateway {
       lock.release();
       throw err;
     }
-    logger.info('gateway.listening', { ae: config.aeTitle, host: gateway.listenerState.host, port: gateway.listenerState.port, storage: config.storage });
-    if (gateway.tlsAddress) logger.info('gateway.listening-tls', { ae: config.aeTitle, host: gateway.tlsAddress.host, port: gateway.tlsAddress.port });
+    logger.info('gateway.listening', {
+      ae: config.aeTitle,
+      host: gateway.listenerState.host,
+      port: gateway.listenerState.port,
+      storage: config.storage,
+    });
+    if (gateway.tlsAddress)
+      logger.info('gateway.listening-tls', { ae: config.aeTitle, host: gateway.tlsAddress.host, port: gateway.tlsAddress.port });
     return gateway;
   }
 
@@ -350,7 +393,10 @@ export class Gateway {
   transfersInFlight(): number {
     let forwarding = 0;
     try {
-      forwarding = this.jobRepo.counts().filter((c) => c.state === 'sending').reduce((n, c) => n + c.n, 0);
+      forwarding = this.jobRepo
+        .counts()
+        .filter((c) => c.state === 'sending')
+        .reduce((n, c) => n + c.n, 0);
     } catch {
       // The index is already closed: the queue has stopped, nothing is being forwarded.
     }
@@ -374,8 +420,14 @@ export class Gateway {
     const c = this.config;
     const sources = Object.fromEntries(EDITABLE_SETTINGS.map((key) => [key, this.sourceOf(key)])) as Record<SettingKey, SettingSource>;
     return {
-      aeTitle: c.aeTitle, port: this.address?.port ?? c.port, storage: c.storage, acceptUnknownSopClasses: c.acceptUnknownSopClasses,
-      allowedCallingAes: [...c.allowedCallingAes], maxAssociations: c.maxAssociations, maxPduLength: c.maxPduLength, sources,
+      aeTitle: c.aeTitle,
+      port: this.address?.port ?? c.port,
+      storage: c.storage,
+      acceptUnknownSopClasses: c.acceptUnknownSopClasses,
+      allowedCallingAes: [...c.allowedCallingAes],
+      maxAssociations: c.maxAssociations,
+      maxPduLength: c.maxPduLength,
+      sources,
     };
   }
 
@@ -440,9 +492,15 @@ export class Gateway {
     const row = this.repo.instanceById(instanceId);
     if (!row) throw new Error(`no stored instance with id ${instanceId}`);
     return digestChain({
-      instanceId, sopInstanceUid: row.sop_instance_uid, storeRoot: this.store.root, path: row.path,
-      datasetOffset: row.dataset_offset, datasetLength: row.dataset_length, receivedSha256: row.dataset_sha256,
-      transferSyntaxUid: row.transfer_syntax_uid, sends: this.jobRepo.sendsOf(instanceId),
+      instanceId,
+      sopInstanceUid: row.sop_instance_uid,
+      storeRoot: this.store.root,
+      path: row.path,
+      datasetOffset: row.dataset_offset,
+      datasetLength: row.dataset_length,
+      receivedSha256: row.dataset_sha256,
+      transferSyntaxUid: row.transfer_syntax_uid,
+      sends: this.jobRepo.sendsOf(instanceId),
     });
   }
 

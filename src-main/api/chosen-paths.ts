@@ -40,7 +40,10 @@ export class ChosenPaths {
     if (refused.length === 0) return;
     throw new CommandError(
       'The gateway only opens files and folders you chose or dropped in this window, and images in its store. Choose or drop the file again.',
-      `${command}: refused ${refused.length} path(s) the user did not choose: ${refused.slice(0, 5).map((p) => JSON.stringify(p)).join(', ')}${refused.length > 5 ? ', …' : ''}`,
+      `${command}: refused ${refused.length} path(s) the user did not choose: ${refused
+        .slice(0, 5)
+        .map((p) => JSON.stringify(p))
+        .join(', ')}${refused.length > 5 ? ', …' : ''}`,
     );
   }
 }

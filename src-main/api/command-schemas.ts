@@ -6,7 +6,12 @@ import { z } from 'zod';
 import type { CommandName } from './contract.ts';
 
 const uid = z.string().regex(/^[0-9.]{1,64}$/, 'must be a DICOM UID');
-const ae = z.string().trim().min(1).max(16).regex(/^[^\\\p{Cc}]+$/u, 'must be an AE title without backslash or control characters');
+const ae = z
+  .string()
+  .trim()
+  .min(1)
+  .max(16)
+  .regex(/^[^\\\p{Cc}]+$/u, 'must be an AE title without backslash or control characters');
 const id = z.number().int().positive();
 const limit = z.number().int().min(1).max(100_000).optional();
 const port = z.number().int().min(1).max(65535);
@@ -33,7 +38,13 @@ const destination = z.strictObject({
   allowTranscoding: z.boolean(),
   // Paths only: the passphrase never crosses to the renderer, and one left out is kept (gateway-api.ts).
   tls: z
-    .strictObject({ ca: path.optional(), cert: path.optional(), key: path.optional(), passphrase: z.string().optional(), verifyServer: z.boolean() })
+    .strictObject({
+      ca: path.optional(),
+      cert: path.optional(),
+      key: path.optional(),
+      passphrase: z.string().optional(),
+      verifyServer: z.boolean(),
+    })
     .optional(),
 });
 
@@ -99,7 +110,15 @@ export const COMMAND_SCHEMAS = {
   retryDead: z.strictObject({ destination: z.string().min(1), evenIfPermanent: z.boolean().optional() }),
   cancelJob: z.strictObject({ jobId: id }),
   compareFiles: z.strictObject({ a: fileRef, b: fileRef }),
-  readByteRange: z.strictObject({ file: fileRef, offset: z.number().int().min(0), length: z.number().int().min(0).max(1024 * 1024) }),
+  readByteRange: z.strictObject({
+    file: fileRef,
+    offset: z.number().int().min(0),
+    length: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * 1024),
+  }),
   digestChain: z.strictObject({ instanceId: id }),
   getSettings: none,
   saveSettings: z.strictObject({

@@ -15,7 +15,15 @@ import type { EditableSettings, SettingKey, SettingSource } from '../config/sett
 export type { EditableSettings, SettingKey, SettingSource };
 // The engine's own types that cross to the renderer, re-exported here so that the renderer imports
 // nothing from behind the contract (moving them into api/ is the next step of the one vocabulary).
-export type { AssociationClosed, AssociationOpened, InstanceFailed, InstanceReceived, JobUpdated, SendFileResult, SendProgress } from '../events.ts';
+export type {
+  AssociationClosed,
+  AssociationOpened,
+  InstanceFailed,
+  InstanceReceived,
+  JobUpdated,
+  SendFileResult,
+  SendProgress,
+} from '../events.ts';
 export type { ByteSpan } from '../inspect/byte-annotation.ts';
 export type { ChangeKind, ChangesByKind } from '../inspect/change-kinds.ts';
 export type { CompareReport, Verdict } from '../inspect/compare-report.ts';
@@ -189,7 +197,15 @@ export interface DigestChain {
    * last error, so a hop not sent can say whether it will be (queued, waiting) or not (dead, cancelled);
    * `transcoded` says "transcoded: A -> B" when the destination was sent a converted dataset.
    */
-  sent: { destination: string; sha256: string | null; sentAt: string | null; verdict: HopVerdict; state: JobState; reason: string | null; transcoded?: string }[];
+  sent: {
+    destination: string;
+    sha256: string | null;
+    sentAt: string | null;
+    verdict: HopVerdict;
+    state: JobState;
+    reason: string | null;
+    transcoded?: string;
+  }[];
 }
 
 export interface Settings {
@@ -452,19 +468,62 @@ export interface GatewayBridge {
 }
 
 export const COMMAND_NAMES: readonly CommandName[] = [
-  'getStatus', 'listStudies', 'listInstances', 'listAssociations', 'scanPaths', 'sendFiles', 'cancelSend',
-  'forwardStudies', 'forwardInstances', 'echo', 'listDestinations', 'saveDestination', 'deleteDestination', 'listRules', 'saveRules',
-  'listJobs', 'jobAttempts', 'queueCounts', 'retryJob', 'retryDeadJobs', 'cancelJob', 'compareFiles', 'readByteRange',
-  'retryDeadPreview', 'retryDestinationNow', 'retryDead',
-  'digestChain', 'getSettings', 'saveSettings',
-  'searchStudies', 'listSeries', 'storageUsage', 'instanceElements', 'renderFrame', 'deleteStudy', 'getRetention', 'saveRetention',
-  'runRetention', 'searchAudit', 'exportAuditCsv', 'chooseStorageFolder',
+  'getStatus',
+  'listStudies',
+  'listInstances',
+  'listAssociations',
+  'scanPaths',
+  'sendFiles',
+  'cancelSend',
+  'forwardStudies',
+  'forwardInstances',
+  'echo',
+  'listDestinations',
+  'saveDestination',
+  'deleteDestination',
+  'listRules',
+  'saveRules',
+  'listJobs',
+  'jobAttempts',
+  'queueCounts',
+  'retryJob',
+  'retryDeadJobs',
+  'cancelJob',
+  'compareFiles',
+  'readByteRange',
+  'retryDeadPreview',
+  'retryDestinationNow',
+  'retryDead',
+  'digestChain',
+  'getSettings',
+  'saveSettings',
+  'searchStudies',
+  'listSeries',
+  'storageUsage',
+  'instanceElements',
+  'renderFrame',
+  'deleteStudy',
+  'getRetention',
+  'saveRetention',
+  'runRetention',
+  'searchAudit',
+  'exportAuditCsv',
+  'chooseStorageFolder',
 ];
 
 /** The engine's events, which every ApiHost relays. */
 export const ENGINE_EVENT_NAMES: readonly (keyof GatewayEvents)[] = [
-  'association-opened', 'association-closed', 'instance-stored', 'instance-duplicate', 'instance-failed',
-  'send-progress', 'send-file-done', 'send-finished', 'job-updated', 'settings-changed', 'studies-deleted',
+  'association-opened',
+  'association-closed',
+  'instance-stored',
+  'instance-duplicate',
+  'instance-failed',
+  'send-progress',
+  'send-file-done',
+  'send-finished',
+  'job-updated',
+  'settings-changed',
+  'studies-deleted',
 ];
 
 export const UI_EVENT_NAMES: readonly UiEventName[] = [...ENGINE_EVENT_NAMES, 'gateway-stopping'];

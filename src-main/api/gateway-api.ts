@@ -19,7 +19,9 @@ import { ChosenPaths } from './chosen-paths.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
 import { ENGINE_EVENT_NAMES, type CommandName, type Destination, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
 
-type Handlers = { [C in CommandName]: (args: GatewayCommands[C]['args']) => Promise<GatewayCommands[C]['result']> | GatewayCommands[C]['result'] };
+type Handlers = {
+  [C in CommandName]: (args: GatewayCommands[C]['args']) => Promise<GatewayCommands[C]['result']> | GatewayCommands[C]['result'];
+};
 
 export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): ApiHost {
   const chosen = new ChosenPaths([opts.uploadDir]);
@@ -60,8 +62,12 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
     getStatus: () => {
       const listener = g.listener;
       return {
-        aeTitle: g.config.aeTitle, host: listener.state === 'listening' ? listener.host : (g.config.host ?? ''), port: listener.port,
-        storage: g.config.storage, version: packageVersion(), listening: listener.state === 'listening',
+        aeTitle: g.config.aeTitle,
+        host: listener.state === 'listening' ? listener.host : (g.config.host ?? ''),
+        port: listener.port,
+        storage: g.config.storage,
+        version: packageVersion(),
+        listening: listener.state === 'listening',
         listenError: listener.state === 'stopped' ? listener.reason : null,
       };
     },
@@ -73,8 +79,12 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
       const collected = await collectSendableFiles(paths);
       return {
         files: collected.files.map((f) => ({
-          path: f.file, sopClassUid: f.sopClassUid, sopClassName: sopClassName(f.sopClassUid), sopInstanceUid: f.sopInstanceUid,
-          transferSyntaxUid: f.transferSyntaxUid, bytes: f.datasetOffset + f.datasetLength,
+          path: f.file,
+          sopClassUid: f.sopClassUid,
+          sopClassName: sopClassName(f.sopClassUid),
+          sopInstanceUid: f.sopInstanceUid,
+          transferSyntaxUid: f.transferSyntaxUid,
+          bytes: f.datasetOffset + f.datasetLength,
         })),
         skipped: collected.skipped.map((s) => ({ path: s.file, reason: s.reason })),
         missing: collected.missing,
@@ -84,7 +94,8 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
       chosen.check('sendFiles', paths);
       const { peer, callingAe } = resolveTarget(g, target);
       const { files } = await collectSendableFiles(paths);
-      if (files.length === 0) throw new CommandError('None of these files can be sent: none is a DICOM file.', `no DICOM file among ${paths.length} path(s)`);
+      if (files.length === 0)
+        throw new CommandError('None of these files can be sent: none is a DICOM file.', `no DICOM file among ${paths.length} path(s)`);
       return { sendId: g.startSend(files, peer, callingAe).sendId };
     },
     cancelSend: ({ sendId }) => ({ cancelled: g.cancelSend(sendId) }),
@@ -102,7 +113,8 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
       return shownDestinations(g);
     },
     deleteDestination: ({ name }) => {
-      if (!g.deleteDestination(name)) throw new CommandError(`There is no destination named "${name}".`, `deleteDestination: unknown "${name}"`);
+      if (!g.deleteDestination(name))
+        throw new CommandError(`There is no destination named "${name}".`, `deleteDestination: unknown "${name}"`);
       return shownDestinations(g);
     },
     listRules: () => g.rules(),
@@ -114,16 +126,30 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
       const jobs = g.jobs(filter);
       const subjects = g.browse.subjects(jobs.map((j) => j.instance_id));
       return jobs.map((j) => ({
-        jobId: j.id, instanceId: j.instance_id, destination: j.destination, rule: j.rule, studyInstanceUid: j.study_instance_uid,
-        state: j.state, attempts: j.attempts, nextAttemptAt: j.state === 'retry-wait' ? new Date(j.next_attempt_at).toISOString() : null,
-        lastError: j.last_error, lastStatus: j.last_status, deliveries: j.deliveries, updatedAt: j.updated_at,
+        jobId: j.id,
+        instanceId: j.instance_id,
+        destination: j.destination,
+        rule: j.rule,
+        studyInstanceUid: j.study_instance_uid,
+        state: j.state,
+        attempts: j.attempts,
+        nextAttemptAt: j.state === 'retry-wait' ? new Date(j.next_attempt_at).toISOString() : null,
+        lastError: j.last_error,
+        lastStatus: j.last_status,
+        deliveries: j.deliveries,
+        updatedAt: j.updated_at,
         subject: subjects.get(j.instance_id) ?? null,
       }));
     },
     jobAttempts: ({ jobId }) =>
       (g.jobAttempts(jobId) as Record<string, unknown>[]).map((a) => ({
-        attempt: a.attempt as number, startedAt: a.started_at as string, finishedAt: a.finished_at as string, outcome: a.outcome as string,
-        status: a.status as number | null, error: a.error as string | null, backoffMs: a.backoff_ms as number | null,
+        attempt: a.attempt as number,
+        startedAt: a.started_at as string,
+        finishedAt: a.finished_at as string,
+        outcome: a.outcome as string,
+        status: a.status as number | null,
+        error: a.error as string | null,
+        backoffMs: a.backoff_ms as number | null,
       })),
     queueCounts: () => g.queueCounts().map((c) => ({ destination: c.destination, state: c.state, count: c.n })),
     retryJob: ({ jobId }) => ({ retried: g.retryJob(jobId) }),
@@ -163,7 +189,8 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
 function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; callingAe: string } {
   if (!('destination' in target)) return { peer: target, callingAe: g.config.aeTitle };
   const destination = g.destinations().find((d) => d.name === target.destination);
-  if (!destination) throw new CommandError(`There is no destination named "${target.destination}".`, `unknown destination "${target.destination}"`);
+  if (!destination)
+    throw new CommandError(`There is no destination named "${target.destination}".`, `unknown destination "${target.destination}"`);
   return {
     peer: { aeTitle: destination.aeTitle, host: destination.host, port: destination.port },
     callingAe: destination.callingAe ?? g.config.aeTitle,
@@ -174,7 +201,8 @@ function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; cal
 function toCommandError(command: CommandName, err: unknown): CommandError {
   if (err instanceof CommandError) return err;
   if (err instanceof FixedSettingError) return new CommandError(err.message, `${command}: ${err.message}`);
-  if (err instanceof ListenError) return new CommandError(err.message, `${command}: ${err.code ?? 'listen failed'}: ${(err.cause as Error)?.message ?? err.message}`);
+  if (err instanceof ListenError)
+    return new CommandError(err.message, `${command}: ${err.code ?? 'listen failed'}: ${(err.cause as Error)?.message ?? err.message}`);
   const detail = `${command}: ${(err as Error)?.message ?? String(err)}`;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return new CommandError('The file or folder could not be found. It may have been moved or deleted.', detail);
@@ -184,10 +212,10 @@ function toCommandError(command: CommandName, err: unknown): CommandError {
   if (/no destination named/.test(detail)) return new CommandError('That destination does not exist (any more).', detail);
   if (/no stored instance/.test(detail)) return new CommandError('That image is no longer in the store.', detail);
   if (/no stored study/.test(detail)) return new CommandError('That study is no longer in the store.', detail);
-  if (/is being forwarded now/.test(detail)) return new CommandError('This study is being sent to a destination right now. Delete it when the queue has sent it.', detail);
+  if (/is being forwarded now/.test(detail))
+    return new CommandError('This study is being sent to a destination right now. Delete it when the queue has sent it.', detail);
   return new CommandError('Something went wrong in the gateway.', detail);
 }
-
 
 /** Destinations as the UI sees them: a TLS key's passphrase never leaves the engine. */
 function shownDestinations(g: Gateway): Destination[] {

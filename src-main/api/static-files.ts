@@ -33,11 +33,18 @@ export function resolveStaticPath(root: string, pathname: string): string | unde
  * Serves GET/HEAD of one file under `root` with `headers` added. Answers 404 for anything that is not
  * a regular file inside `root`, also after following symbolic links.
  */
-export async function serveStaticFile(req: IncomingMessage, res: ServerResponse, root: string, pathname: string, headers: Record<string, string>): Promise<void> {
+export async function serveStaticFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root: string,
+  pathname: string,
+  headers: Record<string, string>,
+): Promise<void> {
   const path = resolveStaticPath(root, pathname);
   const real = path === undefined ? undefined : await realpath(path).catch(() => undefined);
   const realRoot = await realpath(root).catch(() => undefined);
-  const info = real === undefined || realRoot === undefined || !isInside(realRoot, real) ? undefined : await stat(real).catch(() => undefined);
+  const info =
+    real === undefined || realRoot === undefined || !isInside(realRoot, real) ? undefined : await stat(real).catch(() => undefined);
   if (real === undefined || !info?.isFile()) {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end('Not found\n');
     return;

@@ -65,7 +65,13 @@ export class UploadError extends Error implements CommandFailure {
 export function sanitizeUploadName(name: string | null | undefined): string {
   const segments = (name ?? '')
     .split(/[/\\]/)
-    .map((segment) => segment.replace(/\p{Cc}/gu, '').replace(/[:*?"<>|]/g, '_').trim().slice(-200))
+    .map((segment) =>
+      segment
+        .replace(/\p{Cc}/gu, '')
+        .replace(/[:*?"<>|]/g, '_')
+        .trim()
+        .slice(-200),
+    )
     .filter((segment) => segment !== '' && segment !== '.' && segment !== '..')
     .slice(-8);
   return segments.length === 0 ? FALLBACK_NAME : segments.join('/');
@@ -99,7 +105,10 @@ function budgetSpent(name: string, budget: UploadBudget): UploadError {
 
 /** Streams the request body to `<uploadDir>/<fresh>/<name>` and returns that path; leaves nothing behind on failure. */
 export async function receiveUpload(
-  req: IncomingMessage, uploadDir: string, rawName: string | null, limitBytes: number,
+  req: IncomingMessage,
+  uploadDir: string,
+  rawName: string | null,
+  limitBytes: number,
   budget: UploadBudget = new UploadBudget(Number.MAX_SAFE_INTEGER),
 ): Promise<string> {
   const name = sanitizeUploadName(rawName);

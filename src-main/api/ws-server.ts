@@ -47,7 +47,7 @@ export interface UiServer {
 
 const GENERIC_FAILURE = 'Something went wrong in the gateway.';
 const FORBIDDEN_TEXT =
-  'Forbidden: this address has no valid access key. The key is kept with the gateway\'s storage folder and changes only when\n' +
+  "Forbidden: this address has no valid access key. The key is kept with the gateway's storage folder and changes only when\n" +
   '`dicom-gateway serve` is started with --rotate-ui-token (or with another storage folder). Open the address `serve --ui-port`\n' +
   'printed when it started (the line "UI listening on http://127.0.0.1:PORT/?token=...").\n';
 
@@ -158,7 +158,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       logger.warn('ui.upload-failed', { status: failure.status, detail: failure.detail });
       // The rest of a refused body is not worth reading: close the connection after answering.
       res.setHeader('Connection', 'close');
-      if (!res.headersSent && !res.destroyed) sendJson(res, failure.status, { error: { message: failure.message, detail: failure.detail } });
+      if (!res.headersSent && !res.destroyed)
+        sendJson(res, failure.status, { error: { message: failure.message, detail: failure.detail } });
     }
   };
 

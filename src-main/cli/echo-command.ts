@@ -13,7 +13,10 @@ export async function echoCommand(argv: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const result = await echo(peer, { callingAe: parseAeTitle(values['calling-ae'] ?? 'DICOMGATEWAY', '--calling-ae'), tls: clientTlsFromFlags(values) });
+  const result = await echo(peer, {
+    callingAe: parseAeTitle(values['calling-ae'] ?? 'DICOMGATEWAY', '--calling-ae'),
+    tls: clientTlsFromFlags(values),
+  });
   if (result.ok) {
     process.stdout.write(`C-ECHO ${result.peer}: ${result.statusHex} ${result.meaning} in ${result.roundTripMs} ms\n`);
     return ExitCode.Ok;

@@ -16,7 +16,9 @@ const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string }> = {
   compare: { load: async () => (await import('./compare-command.ts')).compareCommand, usage: COMPARE_USAGE },
 };
 
-const USAGE = `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n')}\n`;
+const USAGE = `usage:\n${Object.values(COMMANDS)
+  .map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`)
+  .join('\n')}\n`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

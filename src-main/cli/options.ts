@@ -14,7 +14,8 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 
 export function parsePort(value: string, flag: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`${flag} must be a port number 0-65535 (0: let the system choose), not "${value}"`);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new UsageError(`${flag} must be a port number 0-65535 (0: let the system choose), not "${value}"`);
   return port;
 }
 
@@ -48,7 +49,13 @@ export const CLIENT_TLS_OPTIONS = {
 } as const;
 
 /** DICOM TLS to the node when --tls (or any --tls-* flag) is given; undefined: plain TCP. */
-export function clientTlsFromFlags(values: { tls?: boolean; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'tls-no-verify'?: boolean }): DestinationTls | undefined {
+export function clientTlsFromFlags(values: {
+  tls?: boolean;
+  'tls-ca'?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  'tls-no-verify'?: boolean;
+}): DestinationTls | undefined {
   const { tls, 'tls-ca': ca, 'tls-cert': cert, 'tls-key': key, 'tls-no-verify': noVerify } = values;
   if (!tls && ca === undefined && cert === undefined && key === undefined && !noVerify) return undefined;
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');

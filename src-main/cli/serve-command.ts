@@ -41,11 +41,16 @@ const OPTIONS = {
  * a flag sets is marked fixed; the gateway fills the rest from what the UI saved.
  */
 export function serveConfigFromArgs(argv: string[]): {
-  config: GatewayConfig; logLevel: LogLevel; logFormat: LogFormat; uiPort: number | undefined; rotateUiToken: boolean;
+  config: GatewayConfig;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  uiPort: number | undefined;
+  rotateUiToken: boolean;
 } {
   const { values } = parseCommandArgs(argv, OPTIONS, false);
   if (values.config === '') throw new UsageError('--config needs the path of a YAML or JSON config file');
-  const config: GatewayConfig = values.config !== undefined ? loadConfigFile(values.config) : { ...DEFAULT_CONFIG, storage: resolve(DEFAULT_CONFIG.storage) };
+  const config: GatewayConfig =
+    values.config !== undefined ? loadConfigFile(values.config) : { ...DEFAULT_CONFIG, storage: resolve(DEFAULT_CONFIG.storage) };
   if (values.ae !== undefined) config.aeTitle = parseAeTitle(values.ae, '--ae');
   if (values.host !== undefined) config.host = values.host;
   if (values.port !== undefined) config.port = parsePort(values.port, '--port');
@@ -62,7 +67,8 @@ export function serveConfigFromArgs(argv: string[]): {
   if (tls) config.tls = tls;
   config.fixedSettings = { ...config.fixedSettings, ...fixedByFlags(values) };
   const logLevel = (values['log-level'] ?? 'info') as LogLevel;
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error, not "${logLevel}"`);
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    throw new UsageError(`--log-level must be debug, info, warn or error, not "${logLevel}"`);
   const logFormat = (values['log-format'] ?? 'text') as LogFormat;
   if (!['text', 'json'].includes(logFormat)) throw new UsageError(`--log-format must be text or json, not "${logFormat}"`);
   const uiPort = values['ui-port'] === undefined ? undefined : parsePort(values['ui-port'], '--ui-port');
@@ -115,7 +121,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
 }
 
 /** The browser UI on 127.0.0.1 only, driving this gateway; uploads land in <storage>/.uploads. */
-async function startBrowserUi(gateway: Gateway, uiPort: number, staticDir: string, logger: Logger, rotateToken: boolean): Promise<UiServer> {
+async function startBrowserUi(
+  gateway: Gateway,
+  uiPort: number,
+  staticDir: string,
+  logger: Logger,
+  rotateToken: boolean,
+): Promise<UiServer> {
   const uploadDir = join(gateway.config.storage, '.uploads');
   // Uploads live only as long as the send or comparison that needed them: a new start begins empty.
   await rm(uploadDir, { recursive: true, force: true });
@@ -125,7 +137,11 @@ async function startBrowserUi(gateway: Gateway, uiPort: number, staticDir: strin
   if (created) logger.info('ui.token-created', { file: join(gateway.config.storage, UI_TOKEN_FILE), rotated: rotateToken });
   const ui = await startUiServer({ host, port: uiPort, staticDir, logger, token }).catch((err: NodeJS.ErrnoException) => {
     const where = `${UI_HOST}:${uiPort}`;
-    throw new Error(err.code === 'EADDRINUSE' ? `cannot listen for the browser UI on ${where}: the port is already in use` : `cannot start the browser UI: ${err.message}`);
+    throw new Error(
+      err.code === 'EADDRINUSE'
+        ? `cannot listen for the browser UI on ${where}: the port is already in use`
+        : `cannot start the browser UI: ${err.message}`,
+    );
   });
   logger.info('ui.listening', { host: UI_HOST, port: ui.port });
   return ui;
@@ -134,7 +150,10 @@ async function startBrowserUi(gateway: Gateway, uiPort: number, staticDir: strin
 const LISTENER_TLS_FLAGS = ['tls-port', 'tls-cert', 'tls-key', 'tls-ca', 'tls-require-client-cert'] as const;
 
 /** --tls-* flags on top of the config file's `tls:`; a TLS listener needs at least a port, a certificate and a key. */
-function tlsFromFlags(values: Partial<Record<(typeof LISTENER_TLS_FLAGS)[number], string>>, fromFile: ListenerTls | undefined): ListenerTls | undefined {
+function tlsFromFlags(
+  values: Partial<Record<(typeof LISTENER_TLS_FLAGS)[number], string>>,
+  fromFile: ListenerTls | undefined,
+): ListenerTls | undefined {
   if (LISTENER_TLS_FLAGS.every((flag) => values[flag] === undefined)) return fromFile;
   const port = values['tls-port'] ?? (fromFile ? String(fromFile.port) : undefined);
   const cert = values['tls-cert'] ?? fromFile?.cert;
@@ -149,7 +168,10 @@ function tlsFromFlags(values: Partial<Record<(typeof LISTENER_TLS_FLAGS)[number]
     key: resolve(key),
     ca: values['tls-ca'] !== undefined ? resolve(values['tls-ca']) : fromFile?.ca,
     passphrase: fromFile?.passphrase,
-    requireClientCert: requireClientCert !== undefined ? parseBoolean(requireClientCert, '--tls-require-client-cert') : (fromFile?.requireClientCert ?? false),
+    requireClientCert:
+      requireClientCert !== undefined
+        ? parseBoolean(requireClientCert, '--tls-require-client-cert')
+        : (fromFile?.requireClientCert ?? false),
     ciphers: fromFile?.ciphers ?? BCP195_CIPHERS,
   };
 }

@@ -23,7 +23,11 @@ function duplicateNames(entries: readonly { name: string }[], list: string): Con
   entries.forEach(({ name }, index) => {
     const first = firstIndex.get(name);
     if (first === undefined) firstIndex.set(name, index);
-    else problems.push({ field: `${list}[${index}].name`, message: `"${name}" is already the name of ${list}[${first}]; names must be unique` });
+    else
+      problems.push({
+        field: `${list}[${index}].name`,
+        message: `"${name}" is already the name of ${list}[${first}]; names must be unique`,
+      });
   });
   return problems;
 }

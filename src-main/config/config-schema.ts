@@ -32,7 +32,8 @@ function must(description: string, expects?: 'text' | 'number') {
 
 function quotingHint(input: unknown, expects: 'text' | 'number' | undefined): string {
   if (expects === 'text' && typeof input === 'number') return ' (a number: put it in quotes)';
-  if (expects === 'number' && typeof input === 'string' && input.trim() !== '' && Number.isFinite(Number(input))) return ' (text: remove the quotes)';
+  if (expects === 'number' && typeof input === 'string' && input.trim() !== '' && Number.isFinite(Number(input)))
+    return ' (text: remove the quotes)';
   return '';
 }
 
@@ -79,7 +80,10 @@ const aeTitle = z
   .superRefine((value, ctx) => {
     const trimmed = value.trim();
     if (trimmed.length === 0 || trimmed.length > 16) {
-      ctx.addIssue({ code: 'custom', message: `must be an AE title of 1-16 characters, got ${shown(value)} (${trimmed.length} characters)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an AE title of 1-16 characters, got ${shown(value)} (${trimmed.length} characters)`,
+      });
     } else if (/[\\\p{Cc}]/u.test(trimmed)) {
       ctx.addIssue({ code: 'custom', message: `must be an AE title without backslash or control characters, got ${shown(value)}` });
     }
@@ -107,13 +111,20 @@ const MATCHER = 'text, a list of text, { glob: "…" } or { regex: "…" }';
 
 /** { glob } or { regex }: one object schema, so a misspelt key gets "did you mean" instead of a union shrug. */
 const patternMatcher = z
-  .strictObject({ glob: z.string(must('a glob pattern (text; * and ? are wildcards)', 'text')).optional(), regex: regex.optional() }, must(MATCHER))
+  .strictObject(
+    { glob: z.string(must('a glob pattern (text; * and ? are wildcards)', 'text')).optional(), regex: regex.optional() },
+    must(MATCHER),
+  )
   .superRefine((pattern, ctx) => {
     // An unknown key (already reported, with "did you mean") also leaves the pattern empty.
-    if (pattern.glob === undefined && pattern.regex === undefined && ctx.issues.length === 0) ctx.addIssue({ code: 'custom', message: `must be ${MATCHER}, got an empty mapping` });
-    if (pattern.glob !== undefined && pattern.regex !== undefined) ctx.addIssue({ code: 'custom', message: 'must have either glob or regex, not both' });
+    if (pattern.glob === undefined && pattern.regex === undefined && ctx.issues.length === 0)
+      ctx.addIssue({ code: 'custom', message: `must be ${MATCHER}, got an empty mapping` });
+    if (pattern.glob !== undefined && pattern.regex !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'must have either glob or regex, not both' });
   })
-  .transform((pattern): { glob: string } | { regex: string } => (pattern.glob !== undefined ? { glob: pattern.glob } : { regex: pattern.regex! }));
+  .transform((pattern): { glob: string } | { regex: string } =>
+    pattern.glob !== undefined ? { glob: pattern.glob } : { regex: pattern.regex! },
+  );
 
 const matcher = z.union(
   [text, z.array(text, must(MATCHER)).min(1, { error: 'must list at least one value' }), patternMatcher],
@@ -122,7 +133,11 @@ const matcher = z.union(
 
 const SOP_CLASS = '"any", "images" or a list of SOP class UIDs';
 const sopClass = z.union(
-  [z.literal('any', must(SOP_CLASS)), z.literal('images', must(SOP_CLASS)), z.array(uid, must(SOP_CLASS)).min(1, { error: 'must list at least one SOP class UID' })],
+  [
+    z.literal('any', must(SOP_CLASS)),
+    z.literal('images', must(SOP_CLASS)),
+    z.array(uid, must(SOP_CLASS)).min(1, { error: 'must list at least one SOP class UID' }),
+  ],
   must(SOP_CLASS),
 );
 

@@ -59,7 +59,10 @@ export function parseConfigText(text: string, file: string, format: ConfigFormat
   const doc = parseDocument(body, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     // The first line of a yaml error says what and where ("… at line 3, column 5:"); the rest is a code excerpt.
-    const problems: ConfigProblem[] = doc.errors.map((e) => ({ field: '', message: `not valid YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}` }));
+    const problems: ConfigProblem[] = doc.errors.map((e) => ({
+      field: '',
+      message: `not valid YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`,
+    }));
     throw new ConfigError(file, problems);
   }
   return doc.contents === null ? {} : doc.toJS({ maxAliasCount: 100 });
@@ -134,7 +137,13 @@ function toListenerTls(entry: NonNullable<ConfigFile['tls']>, baseDir: string): 
 
 function toDestinationTls(entry: NonNullable<DestinationEntry['tls']>, baseDir: string): DestinationTls {
   const path = (p: string | undefined) => (p === undefined ? undefined : resolve(baseDir, p));
-  return { ca: path(entry.ca), cert: path(entry.cert), key: path(entry.key), passphrase: entry.passphrase, verifyServer: entry.verifyServer ?? true };
+  return {
+    ca: path(entry.ca),
+    cert: path(entry.cert),
+    key: path(entry.key),
+    passphrase: entry.passphrase,
+    verifyServer: entry.verifyServer ?? true,
+  };
 }
 
 function toDestination(entry: DestinationEntry, baseDir: string): Destination {

@@ -8,16 +8,20 @@
  */
 import type { Settings } from '../api/contract.ts';
 
-export const EDITABLE_SETTINGS = ['aeTitle', 'port', 'acceptUnknownSopClasses', 'allowedCallingAes', 'maxAssociations', 'maxPduLength'] as const;
+export const EDITABLE_SETTINGS = [
+  'aeTitle',
+  'port',
+  'acceptUnknownSopClasses',
+  'allowedCallingAes',
+  'maxAssociations',
+  'maxPduLength',
+] as const;
 
 export type SettingKey = (typeof EDITABLE_SETTINGS)[number];
 export type EditableSettings = Pick<Settings, SettingKey>;
 
 export type SettingSource =
-  | { kind: 'flag'; flag: string }
-  | { kind: 'config-file'; file: string; key: string }
-  | { kind: 'saved' }
-  | { kind: 'default' };
+  { kind: 'flag'; flag: string } | { kind: 'config-file'; file: string; key: string } | { kind: 'saved' } | { kind: 'default' };
 
 /** Settings a flag or the config file fixed for this run, with where from. */
 export type FixedSettings = Partial<Record<SettingKey, SettingSource>>;

@@ -72,5 +72,10 @@ export function syncIndex(db: Database): void {
 /** SQLITE_FULL, or the OS saying the disk is full: the store goes read-only until space returns. */
 export function isDiskFull(err: unknown): boolean {
   const e = err as { errcode?: number; code?: string; message?: string };
-  return (e.errcode !== undefined && (e.errcode & 0xff) === 13) || e.code === 'ENOSPC' || e.code === 'EDQUOT' || /disk is full|ENOSPC/i.test(e.message ?? '');
+  return (
+    (e.errcode !== undefined && (e.errcode & 0xff) === 13) ||
+    e.code === 'ENOSPC' ||
+    e.code === 'EDQUOT' ||
+    /disk is full|ENOSPC/i.test(e.message ?? '')
+  );
 }

@@ -65,12 +65,8 @@ export class IndexRepository {
   constructor(db: Database) {
     this.db = db;
     this.statements = {
-      openAssociation: db.prepare(
-        `INSERT INTO associations (direction, calling_ae, called_ae, peer, started_at) VALUES (?, ?, ?, ?, ?)`,
-      ),
-      closeAssociation: db.prepare(
-        `UPDATE associations SET ended_at = ?, instances = ?, bytes = ?, result = ? WHERE id = ?`,
-      ),
+      openAssociation: db.prepare(`INSERT INTO associations (direction, calling_ae, called_ae, peer, started_at) VALUES (?, ?, ?, ?, ?)`),
+      closeAssociation: db.prepare(`UPDATE associations SET ended_at = ?, instances = ?, bytes = ?, result = ? WHERE id = ?`),
       versions: db.prepare(
         `SELECT id, version, sop_class_uid AS sopClassUid, transfer_syntax_uid AS transferSyntaxUid,
                 dataset_sha256 AS datasetSha256, path
@@ -132,14 +128,37 @@ export class IndexRepository {
   insertInstance(i: NewInstance): number {
     const f = i.fields;
     const result = this.statements.insertInstance!.run(
-      i.id, i.sopInstanceUid, i.version, i.sopClassUid, i.transferSyntaxUid,
-      f.studyInstanceUid ?? null, f.seriesInstanceUid ?? null,
-      f.patientName ?? null, f.patientId ?? null, f.patientBirthDate ?? null, f.patientSex ?? null,
-      f.accessionNumber ?? null, f.studyDate ?? null, f.studyTime ?? null, f.studyDescription ?? null,
-      f.seriesNumber ?? null, f.seriesDescription ?? null, f.modality ?? null, f.instanceNumber ?? null,
-      f.numberOfFrames ?? null, f.specificCharacterSet ?? null,
-      i.path, i.size, i.datasetOffset, i.datasetLength, i.datasetSha256, i.receivedAt,
-      i.associationId, i.callingAe, i.incomingName, f.encodingMismatch ?? null,
+      i.id,
+      i.sopInstanceUid,
+      i.version,
+      i.sopClassUid,
+      i.transferSyntaxUid,
+      f.studyInstanceUid ?? null,
+      f.seriesInstanceUid ?? null,
+      f.patientName ?? null,
+      f.patientId ?? null,
+      f.patientBirthDate ?? null,
+      f.patientSex ?? null,
+      f.accessionNumber ?? null,
+      f.studyDate ?? null,
+      f.studyTime ?? null,
+      f.studyDescription ?? null,
+      f.seriesNumber ?? null,
+      f.seriesDescription ?? null,
+      f.modality ?? null,
+      f.instanceNumber ?? null,
+      f.numberOfFrames ?? null,
+      f.specificCharacterSet ?? null,
+      i.path,
+      i.size,
+      i.datasetOffset,
+      i.datasetLength,
+      i.datasetSha256,
+      i.receivedAt,
+      i.associationId,
+      i.callingAe,
+      i.incomingName,
+      f.encodingMismatch ?? null,
     );
     return Number(result.lastInsertRowid);
   }

@@ -12,7 +12,12 @@ const STUDY_COLUMNS = `study_instance_uid, patient_name, patient_id, patient_bir
 
 /** A LIKE pattern for a person's search text: `*` and `?` as wildcards, % and _ taken literally. */
 export function likePattern(text: string): string {
-  const escaped = text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%').replace(/\?/g, '_');
+  const escaped = text
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)
+    .replace(/\*/g, '%')
+    .replace(/\?/g, '_');
   return `%${escaped}%`;
 }
 
@@ -37,8 +42,12 @@ export class StudyQueries {
         `SELECT id FROM instances WHERE study_instance_uid = ? AND series_instance_uid IS ?
          ORDER BY instance_number, id LIMIT 1 OFFSET ?`,
       ),
-      callingAes: db.prepare(`SELECT DISTINCT calling_ae FROM instances WHERE study_instance_uid = ? AND calling_ae IS NOT NULL ORDER BY calling_ae`),
-      totals: db.prepare(`SELECT count(DISTINCT study_instance_uid) AS studies, count(*) AS instances, coalesce(sum(size), 0) AS bytes FROM instances`),
+      callingAes: db.prepare(
+        `SELECT DISTINCT calling_ae FROM instances WHERE study_instance_uid = ? AND calling_ae IS NOT NULL ORDER BY calling_ae`,
+      ),
+      totals: db.prepare(
+        `SELECT count(DISTINCT study_instance_uid) AS studies, count(*) AS instances, coalesce(sum(size), 0) AS bytes FROM instances`,
+      ),
     };
   }
 
@@ -47,7 +56,9 @@ export class StudyQueries {
     const params: (string | number)[] = [];
     if (filter.patient?.trim()) {
       // PN components are separated by ^; a person types "smith john".
-      where.push(`(lower(replace(coalesce(patient_name, ''), '^', ' ')) LIKE ? ESCAPE '\\' OR lower(coalesce(patient_id, '')) LIKE ? ESCAPE '\\')`);
+      where.push(
+        `(lower(replace(coalesce(patient_name, ''), '^', ' ')) LIKE ? ESCAPE '\\' OR lower(coalesce(patient_id, '')) LIKE ? ESCAPE '\\')`,
+      );
       const pattern = likePattern(filter.patient.replace(/\^/g, ' '));
       params.push(pattern, pattern);
     }
@@ -102,7 +113,8 @@ export class StudyQueries {
   series(studyInstanceUid: string): SeriesSummary[] {
     return (this.s.series!.all(studyInstanceUid) as Record<string, unknown>[]).map((r) => {
       const count = r.instance_count as number;
-      const middle = this.s.middleInstance!.get(studyInstanceUid, r.series_instance_uid as string | null, Math.floor((count - 1) / 2)) as { id: number } | undefined;
+      const middle = this.s.middleInstance!.get(studyInstanceUid, r.series_instance_uid as string | null, Math.floor((count - 1) / 2)) as
+        { id: number } | undefined;
       return {
         studyInstanceUid,
         seriesInstanceUid: r.series_instance_uid as string | null,

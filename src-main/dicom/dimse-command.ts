@@ -57,7 +57,8 @@ export class CommandSet {
       const group = tag >>> 16;
       const start = offset + header.headerLength;
       if (group !== 0) throw new CommandSetError(`element (${group.toString(16).padStart(4, '0')},...) outside the command group 0000`);
-      if (length > bytes.length - start) throw new CommandSetError(`element ${tagText(tag)} claims ${length} bytes, ${bytes.length - start} left`);
+      if (length > bytes.length - start)
+        throw new CommandSetError(`element ${tagText(tag)} claims ${length} bytes, ${bytes.length - start} left`);
       elements.set(tag, bytes.subarray(start, start + length));
       offset = start + length;
     }
@@ -162,6 +163,7 @@ export function encodeResponse(r: ResponseFields): Buffer {
   ];
   if (r.sopClassUid) values.push({ tag: CommandTag.AffectedSopClassUid, kind: 'uid', value: r.sopClassUid });
   if (r.sopInstanceUid) values.push({ tag: CommandTag.AffectedSopInstanceUid, kind: 'uid', value: r.sopInstanceUid });
-  if (r.errorComment) values.push({ tag: CommandTag.ErrorComment, kind: 'text', value: r.errorComment.replace(/[\\\r\n]/g, ' ').slice(0, 64) });
+  if (r.errorComment)
+    values.push({ tag: CommandTag.ErrorComment, kind: 'text', value: r.errorComment.replace(/[\\\r\n]/g, ' ').slice(0, 64) });
   return encode(values);
 }

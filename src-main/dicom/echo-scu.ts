@@ -21,17 +21,32 @@ export async function echo(peer: PeerAddress, opts: AssociationOptions): Promise
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   try {
     const association = await ScuAssociation.open(peer, opts, [
-      { abstractSyntaxUid: VERIFICATION_SOP_CLASS, transferSyntaxUids: [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian] },
+      {
+        abstractSyntaxUid: VERIFICATION_SOP_CLASS,
+        transferSyntaxUids: [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian],
+      },
     ]);
     try {
       if (!association.acceptedContext(VERIFICATION_SOP_CLASS)) {
-        return { ok: false, peer: formatPeer(peer), status: null, statusHex: null, meaning: 'Refused', error: `${formatPeer(peer)} does not accept the Verification SOP class`, roundTripMs: elapsed() };
+        return {
+          ok: false,
+          peer: formatPeer(peer),
+          status: null,
+          statusHex: null,
+          meaning: 'Refused',
+          error: `${formatPeer(peer)} does not accept the Verification SOP class`,
+          roundTripMs: elapsed(),
+        };
       }
       const response = await association.echo();
       const status = response.getStatus();
       const ok = status === 0;
       return {
-        ok, peer: formatPeer(peer), status, statusHex: statusHex(status), meaning: describeStatus(status),
+        ok,
+        peer: formatPeer(peer),
+        status,
+        statusHex: statusHex(status),
+        meaning: describeStatus(status),
         error: ok ? undefined : `${formatPeer(peer)} answered C-ECHO with ${statusHex(status)} (${describeStatus(status)})`,
         roundTripMs: elapsed(),
       };
@@ -39,6 +54,14 @@ export async function echo(peer: PeerAddress, opts: AssociationOptions): Promise
       await association.release();
     }
   } catch (err) {
-    return { ok: false, peer: formatPeer(peer), status: null, statusHex: null, meaning: 'Not reached', error: (err as Error).message, roundTripMs: elapsed() };
+    return {
+      ok: false,
+      peer: formatPeer(peer),
+      status: null,
+      statusHex: null,
+      meaning: 'Not reached',
+      error: (err as Error).message,
+      roundTripMs: elapsed(),
+    };
   }
 }

@@ -35,7 +35,29 @@ export const IMPLICIT_LITTLE_ENDIAN: HeaderSyntax = { explicitVr: false, littleE
 export const EXPLICIT_LITTLE_ENDIAN: HeaderSyntax = { explicitVr: true, littleEndian: true };
 
 /** PS3.5 Table 7.1-2: the VRs whose explicit header is tag, VR, 2-byte length. */
-const SHORT_VRS = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US']);
+const SHORT_VRS = new Set([
+  'AE',
+  'AS',
+  'AT',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'FL',
+  'FD',
+  'IS',
+  'LO',
+  'LT',
+  'PN',
+  'SH',
+  'SL',
+  'SS',
+  'ST',
+  'TM',
+  'UI',
+  'UL',
+  'US',
+]);
 /** Every VR of PS3.5 Table 6.2-1 (2024); others are read with the 4-byte length form. */
 const KNOWN_VRS = new Set([...SHORT_VRS, 'OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const VR_PATTERN = /^[A-Z]{2}$/;
@@ -80,7 +102,12 @@ export function readTag(bytes: Buffer, offset: number, littleEndian: boolean): n
  * (8 bytes are always needed, 12 for an explicit VR with a 4-byte length). Throws InvalidVrError
  * for explicit VR bytes that are not a VR. `vrOf` gives implicit VR elements their VR.
  */
-export function readElementHeader(bytes: Buffer, offset: number, syntax: HeaderSyntax, vrOf: (tag: number) => string = implicitVr): ElementHeader | undefined {
+export function readElementHeader(
+  bytes: Buffer,
+  offset: number,
+  syntax: HeaderSyntax,
+  vrOf: (tag: number) => string = implicitVr,
+): ElementHeader | undefined {
   if (offset + 8 > bytes.length) return undefined;
   const le = syntax.littleEndian;
   const tag = readTag(bytes, offset, le);
@@ -89,7 +116,8 @@ export function readElementHeader(bytes: Buffer, offset: number, syntax: HeaderS
   if (!syntax.explicitVr) return { tag, vr: vrOf(tag), vrInHeader: false, headerLength: 8, length: u32(bytes, offset + 4, le) };
   const vr = bytes.toString('latin1', offset + 4, offset + 6);
   if (!VR_PATTERN.test(vr)) throw new InvalidVrError(tag, offset, bytes.subarray(offset + 4, offset + 6));
-  if (SHORT_VRS.has(vr)) return { tag, vr, vrInHeader: true, headerLength: 8, length: le ? bytes.readUInt16LE(offset + 6) : bytes.readUInt16BE(offset + 6) };
+  if (SHORT_VRS.has(vr))
+    return { tag, vr, vrInHeader: true, headerLength: 8, length: le ? bytes.readUInt16LE(offset + 6) : bytes.readUInt16BE(offset + 6) };
   if (offset + 12 > bytes.length) return undefined;
   return { tag, vr, vrInHeader: true, headerLength: 12, length: u32(bytes, offset + 8, le) };
 }

@@ -11,7 +11,14 @@
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
-import { detectDatasetSyntax, InvalidVrError, readElementHeader, UNDEFINED_LENGTH, type ElementHeader, type HeaderSyntax } from './element-reader.ts';
+import {
+  detectDatasetSyntax,
+  InvalidVrError,
+  readElementHeader,
+  UNDEFINED_LENGTH,
+  type ElementHeader,
+  type HeaderSyntax,
+} from './element-reader.ts';
 import { formatTag, tagKey } from './tag-format.ts';
 import { dictionaryVr } from './tag-keywords.ts';
 import { describeTransferSyntax, encodingOf, TransferSyntax } from './transfer-syntax.ts';
@@ -171,7 +178,8 @@ export function readIndexFieldsFromDataset(
     lastTag: extra?.lastTag ?? LAST_NEEDED_TAG,
     extraTags: extra?.tags,
   });
-  if (detected.contradicts) fields.encodingMismatch = `encoding contradicts transfer syntax: the dataset is ${syntaxLabel(syntax)}, the declared syntax is ${syntaxName}`;
+  if (detected.contradicts)
+    fields.encodingMismatch = `encoding contradicts transfer syntax: the dataset is ${syntaxLabel(syntax)}, the declared syntax is ${syntaxName}`;
   return fields;
 }
 
@@ -198,7 +206,9 @@ function extraTagPlan(extraTags: readonly number[] | undefined): ExtraTagPlan | 
   if (plan) return plan;
   for (const tag of extraTags) {
     if (!Number.isInteger(tag) || tag < 0 || tag >= FIRST_UNREADABLE_EXTRA_TAG || tag >>> 16 === 0x0002 || tag >>> 16 === 0x0000) {
-      throw new RangeError(`extra tag ${Number.isInteger(tag) && tag >= 0 ? formatTag(tag) : String(tag)} cannot be read at store time: only dataset elements before pixel data (7FE0,xxxx) can`);
+      throw new RangeError(
+        `extra tag ${Number.isInteger(tag) && tag >= 0 ? formatTag(tag) : String(tag)} cannot be read at store time: only dataset elements before pixel data (7FE0,xxxx) can`,
+      );
     }
   }
   plan = { tags: new Set(extraTags), lastTag: Math.max(LAST_NEEDED_TAG, ...extraTags) };
@@ -245,7 +255,9 @@ function readElements(walk: Walk): IndexFields {
     const offset = stream.offset;
     if (offset >= bytes.length) {
       if (walk.complete) return fields;
-      throw new IndexFieldsNeedMoreData(`${walk.source}: the ${bytes.length}-byte prefix ends before ${lastTagName(walk.lastTag)} was passed`);
+      throw new IndexFieldsNeedMoreData(
+        `${walk.source}: the ${bytes.length}-byte prefix ends before ${lastTagName(walk.lastTag)} was passed`,
+      );
     }
     const header = elementHeader(walk, offset);
     const end = header.length === UNDEFINED_LENGTH ? undefined : offset + header.headerLength + header.length;
@@ -327,7 +339,10 @@ function readOneElement(walk: Walk, stream: DcmjsReadBufferStream, tag: number):
  * picks the decoder for its first term alone; an unknown term keeps the default repertoire.
  */
 function readCharacterSet(stream: DcmjsReadBufferStream, value: Buffer, fields: IndexFields): void {
-  const terms = value.toString('latin1').split('\\').map((term) => term.replace(/[\0 ]+$/, '').replace(/^ +/, ''));
+  const terms = value
+    .toString('latin1')
+    .split('\\')
+    .map((term) => term.replace(/[\0 ]+$/, '').replace(/^ +/, ''));
   if (terms.some((term) => term !== '')) fields.specificCharacterSet = terms.join('\\');
   const decoder = decoderFor(terms[0] ?? '');
   if (decoder !== undefined) stream.setDecoder(decoder);
@@ -400,7 +415,14 @@ const NUMBER_VRS = new Map<string, NumberReader>([
   ['FD', { size: 8, read: (v, at, le) => String(le ? v.readDoubleLE(at) : v.readDoubleBE(at)) }],
   ['SV', { size: 8, read: (v, at, le) => String(le ? v.readBigInt64LE(at) : v.readBigInt64BE(at)) }],
   ['UV', { size: 8, read: (v, at, le) => String(le ? v.readBigUInt64LE(at) : v.readBigUInt64BE(at)) }],
-  ['AT', { size: 4, read: (v, at, le) => tagKey((((le ? v.readUInt16LE(at) : v.readUInt16BE(at)) << 16) | (le ? v.readUInt16LE(at + 2) : v.readUInt16BE(at + 2))) >>> 0) }],
+  [
+    'AT',
+    {
+      size: 4,
+      read: (v, at, le) =>
+        tagKey((((le ? v.readUInt16LE(at) : v.readUInt16BE(at)) << 16) | (le ? v.readUInt16LE(at + 2) : v.readUInt16BE(at + 2))) >>> 0),
+    },
+  ],
 ]);
 
 /** An extra element's value as text (see IndexFields.extra), or undefined for the VRs that have none. */
@@ -467,13 +489,18 @@ export async function readIndexFieldsFromFile(
   try {
     const { size } = await handle.stat();
     const available = size - datasetOffset;
-    if (available < 0) throw new UnreadableDatasetError(path, `the dataset offset ${datasetOffset} is past the end of the ${size}-byte file`);
+    if (available < 0)
+      throw new UnreadableDatasetError(path, `the dataset offset ${datasetOffset} is past the end of the ${size}-byte file`);
     let length = Math.min(available, FIRST_READ_BYTES);
     for (;;) {
       const head = Buffer.allocUnsafe(length);
       const { bytesRead } = await handle.read(head, 0, length, datasetOffset);
       const complete = length === available;
-      if (bytesRead !== length) throw new UnreadableDatasetError(path, `read ${bytesRead} of ${length} bytes at offset ${datasetOffset} (the file changed while being read)`);
+      if (bytesRead !== length)
+        throw new UnreadableDatasetError(
+          path,
+          `read ${bytesRead} of ${length} bytes at offset ${datasetOffset} (the file changed while being read)`,
+        );
       try {
         return readIndexFieldsFromDataset(head, transferSyntaxUid, complete, path, extraTags);
       } catch (err) {

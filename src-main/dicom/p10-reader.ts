@@ -3,7 +3,14 @@
  * offset where the dataset begins. It never looks past the meta group, so it is cheap on any file
  * size and never touches the dataset bytes the gateway promises to keep.
  */
-import { EXPLICIT_LITTLE_ENDIAN, IMPLICIT_LITTLE_ENDIAN, InvalidVrError, readElementHeader, UNDEFINED_LENGTH, type ElementHeader } from './element-reader.ts';
+import {
+  EXPLICIT_LITTLE_ENDIAN,
+  IMPLICIT_LITTLE_ENDIAN,
+  InvalidVrError,
+  readElementHeader,
+  UNDEFINED_LENGTH,
+  type ElementHeader,
+} from './element-reader.ts';
 import { openRegularFile } from './input-path.ts';
 import { P10FormatError } from './p10-errors.ts';
 import { formatTag } from './tag-format.ts';
@@ -168,5 +175,12 @@ function readMetaElement(buffer: Buffer, offset: number, source: string): MetaEl
   }
   const valueOffset = offset + header.headerLength;
   if (valueOffset + header.length > buffer.length) return undefined;
-  return { tag: header.tag, vr: header.vr, offset, valueOffset, valueLength: header.length, value: buffer.subarray(valueOffset, valueOffset + header.length) };
+  return {
+    tag: header.tag,
+    vr: header.vr,
+    offset,
+    valueOffset,
+    valueLength: header.length,
+    value: buffer.subarray(valueOffset, valueOffset + header.length),
+  };
 }

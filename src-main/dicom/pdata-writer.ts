@@ -81,7 +81,8 @@ export async function writeDatasetPdus(
       const pad = last && source.padByte ? 1 : 0;
       const chunk = Buffer.allocUnsafe(want + pad);
       const { bytesRead } = await file.read(chunk, 0, want, source.offset + sent);
-      if (bytesRead !== want) throw new Error(`${source.path}: file shrank while being sent (read ${bytesRead} of ${want} bytes at ${source.offset + sent})`);
+      if (bytesRead !== want)
+        throw new Error(`${source.path}: file shrank while being sent (read ${bytesRead} of ${want} bytes at ${source.offset + sent})`);
       if (pad) chunk[want] = 0;
       hash.update(chunk);
       const drained = writeFragments(writer, presentationContextId, chunk, pdvValue, last);

@@ -125,7 +125,12 @@ export class StoreScpConnection implements AcceptorHandler {
   constructor(socket: Socket, services: ScpServices, registry: ConnectionCount) {
     this.services = services;
     this.registry = registry;
-    this.association = { callingAe: '', calledAe: '', peer: `${socket.remoteAddress}:${socket.remotePort}`, openedAt: new Date().toISOString() };
+    this.association = {
+      callingAe: '',
+      calledAe: '',
+      peer: `${socket.remoteAddress}:${socket.remotePort}`,
+      openedAt: new Date().toISOString(),
+    };
     this.whenClosed = new Promise((resolve) => (this.markClosed = resolve));
     const { config } = services;
     this.ul = UlConnection.accept(
@@ -156,10 +161,16 @@ export class StoreScpConnection implements AcceptorHandler {
     this.associationId = this.services.associations.opened(this.association);
     return {
       accept: {
-        protocolVersion: 1, calledAe: rq.calledAe, callingAe: rq.callingAe, applicationContext: rq.applicationContext,
+        protocolVersion: 1,
+        calledAe: rq.calledAe,
+        callingAe: rq.callingAe,
+        applicationContext: rq.applicationContext,
         // The AC announces the largest PDU *we* receive, whatever the requestor's own limit.
-        maxPduLength: config.maxPduLength, implementationClassUid: IMPLEMENTATION_CLASS_UID,
-        implementationVersionName: IMPLEMENTATION_VERSION_NAME, hasUserInformation: true, contexts,
+        maxPduLength: config.maxPduLength,
+        implementationClassUid: IMPLEMENTATION_CLASS_UID,
+        implementationVersionName: IMPLEMENTATION_VERSION_NAME,
+        hasUserInformation: true,
+        contexts,
       },
     };
   }
@@ -189,7 +200,11 @@ export class StoreScpConnection implements AcceptorHandler {
     if (this.registry.acceptedCount() >= config.maxAssociations) {
       return {
         message: `already ${config.maxAssociations} associations open (local limit)`,
-        reject: { result: RejectResult.Transient, source: RejectSource.ServiceProviderPresentation, reason: RejectReason.LocalLimitExceeded },
+        reject: {
+          result: RejectResult.Transient,
+          source: RejectSource.ServiceProviderPresentation,
+          reason: RejectReason.LocalLimitExceeded,
+        },
       };
     }
     return undefined;
@@ -213,7 +228,12 @@ export class StoreScpConnection implements AcceptorHandler {
       return false;
     }
     if (field === CommandField.CEchoRq) {
-      this.answer(contextId, { commandField: CommandField.CEchoRsp, messageIdBeingRespondedTo: messageId, status: Status.Success, sopClassUid: command.text(CommandTag.AffectedSopClassUid) });
+      this.answer(contextId, {
+        commandField: CommandField.CEchoRsp,
+        messageIdBeingRespondedTo: messageId,
+        status: Status.Success,
+        sopClassUid: command.text(CommandTag.AffectedSopClassUid),
+      });
       return command.hasDataset;
     }
     if (field === CommandField.CStoreRq && command.hasDataset) {
@@ -222,8 +242,19 @@ export class StoreScpConnection implements AcceptorHandler {
     }
     if ((field & 0x8000) === 0) {
       // A request we do not serve (or a C-STORE without its dataset): say so, and read past any dataset.
-      this.answer(contextId, { commandField: field | 0x8000, messageIdBeingRespondedTo: messageId, status: 0x0211, errorComment: `command 0x${field.toString(16)} not supported` });
-      if (command.hasDataset) this.receiving = { sink: discardingSink(), contextId, messageId: -1, meta: { sopClassUid: '', sopInstanceUid: '', transferSyntaxUid: '' } };
+      this.answer(contextId, {
+        commandField: field | 0x8000,
+        messageIdBeingRespondedTo: messageId,
+        status: 0x0211,
+        errorComment: `command 0x${field.toString(16)} not supported`,
+      });
+      if (command.hasDataset)
+        this.receiving = {
+          sink: discardingSink(),
+          contextId,
+          messageId: -1,
+          meta: { sopClassUid: '', sopInstanceUid: '', transferSyntaxUid: '' },
+        };
       return command.hasDataset;
     }
     this.dimseError(`unexpected response command 0x${field.toString(16)} sent to an SCP`);
@@ -270,8 +301,12 @@ export class StoreScpConnection implements AcceptorHandler {
       this.bytes += answer.bytes ?? 0;
     }
     this.answer(receiving.contextId, {
-      commandField: CommandField.CStoreRsp, messageIdBeingRespondedTo: receiving.messageId, status: answer.status,
-      sopClassUid: receiving.meta.sopClassUid, sopInstanceUid: receiving.meta.sopInstanceUid, errorComment: answer.comment,
+      commandField: CommandField.CStoreRsp,
+      messageIdBeingRespondedTo: receiving.messageId,
+      status: answer.status,
+      sopClassUid: receiving.meta.sopClassUid,
+      sopInstanceUid: receiving.meta.sopInstanceUid,
+      errorComment: answer.comment,
     });
   }
 
@@ -290,7 +325,8 @@ export class StoreScpConnection implements AcceptorHandler {
     this.receiving = undefined;
     this.registry.remove(this);
     const result = end.kind === 'released' ? 'released' : `${end.kind}: ${end.message}`;
-    if (this.accepted) this.services.associations.closed(this.associationId, this.association, { instances: this.instances, bytes: this.bytes, result });
+    if (this.accepted)
+      this.services.associations.closed(this.associationId, this.association, { instances: this.instances, bytes: this.bytes, result });
     this.markClosed();
   }
 

@@ -125,7 +125,8 @@ export class ScuAssociation implements MessageHandler {
 
   static async open(peer: PeerAddress, opts: AssociationOptions, contexts: ProposedContext[]): Promise<ScuAssociation> {
     const where = formatPeer(peer);
-    if (contexts.length === 0 || contexts.length > 128) throw new ScuError('network', `${where}: ${contexts.length} presentation contexts to propose (1-128)`);
+    if (contexts.length === 0 || contexts.length > 128)
+      throw new ScuError('network', `${where}: ${contexts.length} presentation contexts to propose (1-128)`);
     const proposed = contexts.map((c, i) => ({ ...c, id: 2 * i + 1 }));
     const association = new ScuAssociation(peer, proposed, opts.allowTranscoding === true);
     const connectMs = opts.connectTimeoutMs ?? 15_000;
@@ -140,9 +141,14 @@ export class ScuAssociation implements MessageHandler {
     const { connection, accepted } = UlConnection.request(
       socket,
       {
-        protocolVersion: 1, calledAe: peer.aeTitle, callingAe: opts.callingAe, applicationContext: DICOM_APPLICATION_CONTEXT,
-        maxPduLength: opts.maxPduLength ?? DEFAULT_MAX_PDU, implementationClassUid: IMPLEMENTATION_CLASS_UID,
-        implementationVersionName: IMPLEMENTATION_VERSION_NAME, hasUserInformation: true,
+        protocolVersion: 1,
+        calledAe: peer.aeTitle,
+        callingAe: opts.callingAe,
+        applicationContext: DICOM_APPLICATION_CONTEXT,
+        maxPduLength: opts.maxPduLength ?? DEFAULT_MAX_PDU,
+        implementationClassUid: IMPLEMENTATION_CLASS_UID,
+        implementationVersionName: IMPLEMENTATION_VERSION_NAME,
+        hasUserInformation: true,
         contexts: proposed.map((c) => ({ id: c.id, abstractSyntaxUid: c.abstractSyntaxUid, transferSyntaxUids: c.transferSyntaxUids })),
       },
       association,
@@ -161,7 +167,10 @@ export class ScuAssociation implements MessageHandler {
   /** The accepted context for this SOP class (and exactly this transfer syntax, when given). */
   acceptedContext(abstractSyntaxUid: string, transferSyntaxUid?: string): AcceptedContext | undefined {
     for (const context of this.ul.contexts.values()) {
-      if (context.abstractSyntaxUid === abstractSyntaxUid && (transferSyntaxUid === undefined || context.transferSyntaxUid === transferSyntaxUid)) {
+      if (
+        context.abstractSyntaxUid === abstractSyntaxUid &&
+        (transferSyntaxUid === undefined || context.transferSyntaxUid === transferSyntaxUid)
+      ) {
         return context;
       }
     }
@@ -170,7 +179,9 @@ export class ScuAssociation implements MessageHandler {
 
   /** The peer's answer (ContextResult) to our proposal of this exact (SOP class, syntax) context; undefined if not proposed. */
   proposalResult(abstractSyntaxUid: string, transferSyntaxUid: string): number | undefined {
-    const proposal = this.proposed.find((c) => c.abstractSyntaxUid === abstractSyntaxUid && c.transferSyntaxUids.includes(transferSyntaxUid));
+    const proposal = this.proposed.find(
+      (c) => c.abstractSyntaxUid === abstractSyntaxUid && c.transferSyntaxUids.includes(transferSyntaxUid),
+    );
     if (!proposal) return undefined;
     return this.ac?.contexts.find((c) => c.id === proposal.id)?.result;
   }
@@ -302,7 +313,11 @@ export class ScuAssociation implements MessageHandler {
     const pending = this.pending;
     const isResponse = field === CommandField.CStoreRsp || field === CommandField.CEchoRsp;
     if (!isResponse || !pending || answered !== pending.messageId || status === undefined) {
-      this.ul.abort(AbortSource.ServiceUser, AbortReason.NotSpecified, `unexpected command 0x${(field ?? 0).toString(16)} (answering ${answered})`);
+      this.ul.abort(
+        AbortSource.ServiceUser,
+        AbortReason.NotSpecified,
+        `unexpected command 0x${(field ?? 0).toString(16)} (answering ${answered})`,
+      );
       return false;
     }
     if (!PENDING_STATUSES.has(status)) {
@@ -321,7 +336,8 @@ export class ScuAssociation implements MessageHandler {
 
   ended(end: ConnectionEnd): void {
     const where = formatPeer(this.peer);
-    const kind: ScuFailureKind = end.kind === 'timeout' ? 'timeout' : end.kind === 'peer-aborted' || end.kind === 'aborted' ? 'aborted' : 'network';
+    const kind: ScuFailureKind =
+      end.kind === 'timeout' ? 'timeout' : end.kind === 'peer-aborted' || end.kind === 'aborted' ? 'aborted' : 'network';
     this.lost ??= new ScuError(kind, describeEnd(where, end));
     const pending = this.pending;
     this.pending = undefined;
@@ -333,7 +349,8 @@ function negotiationError(where: string, err: unknown): ScuError {
   if (err instanceof ScuError) return err;
   if (err instanceof UlEndedError) {
     const end = err.end;
-    const kind: ScuFailureKind = end.kind === 'rejected' ? 'rejected' : end.kind === 'timeout' ? 'timeout' : end.kind === 'peer-aborted' ? 'aborted' : 'network';
+    const kind: ScuFailureKind =
+      end.kind === 'rejected' ? 'rejected' : end.kind === 'timeout' ? 'timeout' : end.kind === 'peer-aborted' ? 'aborted' : 'network';
     return new ScuError(kind, end.kind === 'peer-aborted' ? `${describeEnd(where, end)} during negotiation` : describeEnd(where, end));
   }
   return new ScuError('network', `${where}: ${(err as Error).message}`);

@@ -42,7 +42,10 @@ export async function readSendableFile(file: string): Promise<SendableFile | { r
     if (metaProblem) return { reason: `${metaProblem}; not sent` };
     // The command would carry these UIDs; an invalid one would be cut or cleaned on the way,
     // and the peer would store the instance under a UID the file does not have.
-    for (const [name, uid] of [['SOP Class UID', header.mediaStorageSopClassUid], ['SOP Instance UID', header.mediaStorageSopInstanceUid]]) {
+    for (const [name, uid] of [
+      ['SOP Class UID', header.mediaStorageSopClassUid],
+      ['SOP Instance UID', header.mediaStorageSopInstanceUid],
+    ]) {
       const problem = uidProblem(uid);
       if (problem) return { reason: `its ${name} ${JSON.stringify(uid)} ${problem}; not sent` };
     }
@@ -97,13 +100,18 @@ async function addFolder(collected: CollectedFiles, dir: string): Promise<void> 
 /** A FIFO, socket or device in a folder: listed as skipped, never opened. */
 async function addOther(collected: CollectedFiles, path: string): Promise<void> {
   const kind = await pathKind(path);
-  collected.skipped.push({ file: path, reason: kind.kind === 'unusable' ? kind.reason : 'not a regular file; not opened', explicit: false });
+  collected.skipped.push({
+    file: path,
+    reason: kind.kind === 'unusable' ? kind.reason : 'not a regular file; not opened',
+    explicit: false,
+  });
 }
 
 /** A link to a file is sent as the file; a link to a folder is not followed, which keeps the walk free of cycles. */
 async function addLink(collected: CollectedFiles, path: string): Promise<void> {
   const kind = await pathKind(path);
   if (kind.kind === 'file') await add(collected, path, false);
-  else if (kind.kind === 'folder') collected.skipped.push({ file: path, reason: 'a symbolic link to a folder; not followed', explicit: false });
+  else if (kind.kind === 'folder')
+    collected.skipped.push({ file: path, reason: 'a symbolic link to a folder; not followed', explicit: false });
   else collected.skipped.push({ file: path, reason: kind.reason, explicit: false });
 }

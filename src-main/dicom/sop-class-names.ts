@@ -4,8 +4,23 @@ import { IMAGE_STORAGE_SOP_CLASSES } from './sop-class-kinds.ts';
 import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
 
 const ACRONYMS: Record<string, string> = {
-  Sr: 'SR', Ct: 'CT', CT: 'CT', Mr: 'MR', MR: 'MR', Pdf: 'PDF', Cda: 'CDA', Cad: 'CAD', Rt: 'RT', Xa: 'XA', Xrf: 'XRF',
-  Pet: 'PET', PET: 'PET', Vl: 'VL', '3d': '3D', X: 'X', Ray: 'Ray',
+  Sr: 'SR',
+  Ct: 'CT',
+  CT: 'CT',
+  Mr: 'MR',
+  MR: 'MR',
+  Pdf: 'PDF',
+  Cda: 'CDA',
+  Cad: 'CAD',
+  Rt: 'RT',
+  Xa: 'XA',
+  Xrf: 'XRF',
+  Pet: 'PET',
+  PET: 'PET',
+  Vl: 'VL',
+  '3d': '3D',
+  X: 'X',
+  Ray: 'Ray',
 };
 
 /** "CtImageStorage" → "CT Image Storage": the library's constant names, made readable. */

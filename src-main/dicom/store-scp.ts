@@ -87,7 +87,8 @@ export class StoreScpServer {
   private makeRoomForOneMore(): void {
     const limit = this.services.config.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS;
     const pending = this.registry.pending();
-    for (let i = 0; i <= pending.length - limit; i++) pending[i]!.ul.destroy(`more than ${limit} connections without an association; closed the oldest`);
+    for (let i = 0; i <= pending.length - limit; i++)
+      pending[i]!.ul.destroy(`more than ${limit} connections without an association; closed the oldest`);
   }
 
   /** Stops accepting, lets each association finish the instance in flight, then closes them. */

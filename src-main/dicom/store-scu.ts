@@ -11,7 +11,17 @@
 import { describeStatus, isStoredStatus, statusHex } from './dimse-status.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import type { SendableFile } from './sendable-files.ts';
-import { ScuAssociation, ScuError, TranscodeFailedError, UnreadableFileError, type AcceptedContext, type AssociationOptions, type ProposedContext, type ScuFailureKind, type StoreOutcome } from './scu-association.ts';
+import {
+  ScuAssociation,
+  ScuError,
+  TranscodeFailedError,
+  UnreadableFileError,
+  type AcceptedContext,
+  type AssociationOptions,
+  type ProposedContext,
+  type ScuFailureKind,
+  type StoreOutcome,
+} from './scu-association.ts';
 import { fallbackContext, proposalsFor, sendableSyntaxes } from './transcode-fallback.ts';
 import { TransferSyntax, describeTransferSyntax } from './transfer-syntax.ts';
 import { ContextResult } from './ul/pdu-constants.ts';
@@ -133,7 +143,7 @@ async function sendBatch(
   let attemptedOnIt = 0;
   /** Associations in a row lost on their first file: two mean the peer fails every file; stop trying. */
   let lostOnFirstFile = 0;
-  for (let i = 0; i < batch.length; ) {
+  for (let i = 0; i < batch.length;) {
     const s = batch[i]!;
     if (opts.shouldContinue && !opts.shouldContinue()) {
       report(s.index, failure(s.file, 'not sent: the send was stopped', s, 'cancelled'));
@@ -171,7 +181,8 @@ async function sendBatch(
       association = undefined;
       lostOnFirstFile = attemptedOnIt === 1 ? lostOnFirstFile + 1 : 0;
       if (lostOnFirstFile >= 2) {
-        for (const rest of batch.slice(i + 1)) report(rest.index, failure(rest.file, `not sent: ${lost.message} (twice in a row on a new association)`, rest, lost.kind));
+        for (const rest of batch.slice(i + 1))
+          report(rest.index, failure(rest.file, `not sent: ${lost.message} (twice in a row on a new association)`, rest, lost.kind));
         return;
       }
     }
@@ -190,7 +201,9 @@ function oddLengthProblem(s: SendableFile): string | undefined {
 }
 
 function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptions, fileCount: number): Promise<SendResult> {
-  return storeOne(association, s, (bytesSent) => opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength }));
+  return storeOne(association, s, (bytesSent) =>
+    opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength }),
+  );
 }
 
 /**
@@ -214,7 +227,12 @@ function refusal(association: ScuAssociation, s: SendableFile): SendResult {
   const peer = formatPeer(association.peer);
   const result = association.proposalResult(s.sopClassUid, s.transferSyntaxUid);
   if (result === ContextResult.AbstractSyntaxNotSupported) {
-    return failure(s.file, `${peer} does not accept SOP class ${s.sopClassUid} (presentation context rejected: abstract syntax not supported)`, s, 'sop-class-refused');
+    return failure(
+      s.file,
+      `${peer} does not accept SOP class ${s.sopClassUid} (presentation context rejected: abstract syntax not supported)`,
+      s,
+      'sop-class-refused',
+    );
   }
   const why = association.allowTranscoding
     ? `nor any syntax it could be transcoded to (${sendableSyntaxes(s.transferSyntaxUid, true).slice(1).map(describeTransferSyntax).join(', ') || 'none'})`
@@ -227,35 +245,49 @@ function refusal(association: ScuAssociation, s: SendableFile): SendResult {
   );
 }
 
-async function storeAsIs(association: ScuAssociation, s: SendableFile, context: AcceptedContext, onBytes?: (sent: number) => void): Promise<SendResult> {
+async function storeAsIs(
+  association: ScuAssociation,
+  s: SendableFile,
+  context: AcceptedContext,
+  onBytes?: (sent: number) => void,
+): Promise<SendResult> {
   const padByte = s.datasetLength % 2 === 1;
-  const stored = await association.store({
-    sopClassUid: s.sopClassUid,
-    sopInstanceUid: s.sopInstanceUid,
-    context,
-    source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength, padByte },
-    onBytes,
-  }).catch((err: unknown) => {
-    if (err instanceof UnreadableFileError) return err;
-    throw err;
-  });
+  const stored = await association
+    .store({
+      sopClassUid: s.sopClassUid,
+      sopInstanceUid: s.sopInstanceUid,
+      context,
+      source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength, padByte },
+      onBytes,
+    })
+    .catch((err: unknown) => {
+      if (err instanceof UnreadableFileError) return err;
+      throw err;
+    });
   if (stored instanceof UnreadableFileError) return failure(s.file, stored.message, s, 'unreadable');
   return { ...answered(association, s, stored), ...(padByte ? { paddedBytes: 1 } : {}) };
 }
 
 /** The peer refused the file's own syntax and accepted a fallback: the dataset goes out converted. */
-async function storeTranscoded(association: ScuAssociation, s: SendableFile, context: AcceptedContext, onBytes?: (sent: number) => void): Promise<SendResult> {
-  const stored = await association.store({
-    sopClassUid: s.sopClassUid,
-    sopInstanceUid: s.sopInstanceUid,
-    context,
-    source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength },
-    onBytes,
-    transcodeFrom: s.transferSyntaxUid,
-  }).catch((err: unknown) => {
-    if (err instanceof TranscodeFailedError || err instanceof UnreadableFileError) return err;
-    throw err;
-  });
+async function storeTranscoded(
+  association: ScuAssociation,
+  s: SendableFile,
+  context: AcceptedContext,
+  onBytes?: (sent: number) => void,
+): Promise<SendResult> {
+  const stored = await association
+    .store({
+      sopClassUid: s.sopClassUid,
+      sopInstanceUid: s.sopInstanceUid,
+      context,
+      source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength },
+      onBytes,
+      transcodeFrom: s.transferSyntaxUid,
+    })
+    .catch((err: unknown) => {
+      if (err instanceof TranscodeFailedError || err instanceof UnreadableFileError) return err;
+      throw err;
+    });
   if (stored instanceof UnreadableFileError) return failure(s.file, stored.message, s, 'unreadable');
   if (stored instanceof TranscodeFailedError) return failure(s.file, stored.message, s, 'transcode-failed');
   return { ...answered(association, s, stored), transcodedTo: context.transferSyntaxUid };
@@ -267,16 +299,36 @@ function answered(association: ScuAssociation, s: SendableFile, stored: StoreOut
   const comment = response.getErrorComment();
   const ok = isStoredStatus(status);
   return {
-    file: s.file, ok, sopClassUid: s.sopClassUid, sopInstanceUid: s.sopInstanceUid, transferSyntaxUid: s.transferSyntaxUid,
-    status, statusHex: statusHex(status), meaning: describeStatus(status),
-    error: ok ? undefined : `${formatPeer(association.peer)} answered ${statusHex(status)} (${describeStatus(status)})${comment ? `: ${comment}` : ''}`,
-    bytes, sha256, failureKind: ok ? undefined : 'status',
+    file: s.file,
+    ok,
+    sopClassUid: s.sopClassUid,
+    sopInstanceUid: s.sopInstanceUid,
+    transferSyntaxUid: s.transferSyntaxUid,
+    status,
+    statusHex: statusHex(status),
+    meaning: describeStatus(status),
+    error: ok
+      ? undefined
+      : `${formatPeer(association.peer)} answered ${statusHex(status)} (${describeStatus(status)})${comment ? `: ${comment}` : ''}`,
+    bytes,
+    sha256,
+    failureKind: ok ? undefined : 'status',
   };
 }
 
 function failure(file: string, error: string, s: SendableFile, failureKind: SendFailureKind): SendResult {
   return {
-    file, ok: false, sopClassUid: s.sopClassUid, sopInstanceUid: s.sopInstanceUid, transferSyntaxUid: s.transferSyntaxUid,
-    status: null, statusHex: null, meaning: 'Not sent', error, bytes: 0, sha256: undefined, failureKind,
+    file,
+    ok: false,
+    sopClassUid: s.sopClassUid,
+    sopInstanceUid: s.sopInstanceUid,
+    transferSyntaxUid: s.transferSyntaxUid,
+    status: null,
+    statusHex: null,
+    meaning: 'Not sent',
+    error,
+    bytes: 0,
+    sha256: undefined,
+    failureKind,
   };
 }

@@ -19,7 +19,10 @@ export function focusWindow(win: FocusableWindow | undefined): void {
  * quit without starting anything. Otherwise a later launch focuses the window `showWindow` returns
  * (undefined while quitting: no window is opened on an engine that is shutting down).
  */
-export function claimSingleInstance(app: Pick<App, 'requestSingleInstanceLock' | 'on'>, showWindow: () => FocusableWindow | undefined): boolean {
+export function claimSingleInstance(
+  app: Pick<App, 'requestSingleInstanceLock' | 'on'>,
+  showWindow: () => FocusableWindow | undefined,
+): boolean {
   if (!app.requestSingleInstanceLock()) return false;
   app.on('second-instance', () => focusWindow(showWindow()));
   return true;
@@ -38,7 +41,9 @@ export interface QuitState {
  * given the deadline; the returned state tells the shell not to open windows any more.
  */
 export function stopBeforeQuit(
-  app: Pick<App, 'on' | 'quit'>, stop: (deadlineMs: number) => Promise<void>, onStopError: (err: unknown) => void,
+  app: Pick<App, 'on' | 'quit'>,
+  stop: (deadlineMs: number) => Promise<void>,
+  onStopError: (err: unknown) => void,
   deadlineMs = QUIT_DEADLINE_MS,
 ): QuitState {
   let state: 'running' | 'stopping' | 'stopped' = 'running';

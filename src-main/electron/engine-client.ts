@@ -53,7 +53,9 @@ export class EngineClient {
       });
       child.on('exit', (code: number) => {
         this.exited = code;
-        reject(new EngineCommandError({ message: 'The gateway engine ended before it started.', detail: `engine process exit code ${code}` }));
+        reject(
+          new EngineCommandError({ message: 'The gateway engine ended before it started.', detail: `engine process exit code ${code}` }),
+        );
         this.failPending(`the engine process ended (exit code ${code})`);
         for (const waiter of this.exitWaiters) waiter(code);
         if (!this.stopRequested) this.onUnexpectedExit?.(code);
@@ -71,7 +73,9 @@ export class EngineClient {
 
   dispatch(command: string, args: unknown): Promise<unknown> {
     if (this.exited !== undefined || this.stopRequested) {
-      return Promise.reject(new EngineCommandError({ message: 'The gateway is shutting down.', detail: `${command}: the engine is stopping or has ended` }));
+      return Promise.reject(
+        new EngineCommandError({ message: 'The gateway is shutting down.', detail: `${command}: the engine is stopping or has ended` }),
+      );
     }
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {

@@ -40,18 +40,32 @@ export function runEngineProcess(channel: MessageChannelLike<ToEngine, FromEngin
       gateway = await Gateway.start({ ...message.config, onListenFailure: 'stay-stopped' }, logger);
     } catch (err) {
       const reason = (err as Error).message;
-      channel.post({ type: 'start-failed', failure: { message: `The gateway could not open its storage folder ${message.config.storage}: ${reason}`, detail: (err as Error).stack ?? reason } });
+      channel.post({
+        type: 'start-failed',
+        failure: {
+          message: `The gateway could not open its storage folder ${message.config.storage}: ${reason}`,
+          detail: (err as Error).stack ?? reason,
+        },
+      });
       return;
     }
     host = createApiHost(gateway, { uploadDir: message.uploadDir });
     host.allowPaths(chosenEarly.splice(0));
     host.subscribe((name, payload) => channel.post({ type: 'event', name, payload }));
-    channel.post({ type: 'started', status: (await host.dispatch('getStatus', undefined)) as Extract<FromEngine, { type: 'started' }>['status'] });
+    channel.post({
+      type: 'started',
+      status: (await host.dispatch('getStatus', undefined)) as Extract<FromEngine, { type: 'started' }>['status'],
+    });
   };
 
   const command = async ({ id, command: name, args }: Extract<ToEngine, { type: 'command' }>) => {
     if (!host || stopping) {
-      channel.post({ type: 'reply', id, ok: false, error: { message: 'The gateway is not running.', detail: `${name}: the engine is ${stopping ? 'stopping' : 'not started'}` } });
+      channel.post({
+        type: 'reply',
+        id,
+        ok: false,
+        error: { message: 'The gateway is not running.', detail: `${name}: the engine is ${stopping ? 'stopping' : 'not started'}` },
+      });
       return;
     }
     try {
@@ -65,7 +79,8 @@ export function runEngineProcess(channel: MessageChannelLike<ToEngine, FromEngin
     if (stopping) return;
     stopping = true;
     const running = gateway;
-    const progress = () => channel.post({ type: 'event', name: 'gateway-stopping', payload: { transfers: running?.transfersInFlight() ?? 0, deadlineAt } });
+    const progress = () =>
+      channel.post({ type: 'event', name: 'gateway-stopping', payload: { transfers: running?.transfersInFlight() ?? 0, deadlineAt } });
     progress();
     const timer = setInterval(progress, STOP_PROGRESS_MS);
     try {
@@ -85,8 +100,7 @@ export function runEngineProcess(channel: MessageChannelLike<ToEngine, FromEngin
     else if (message.type === 'allow-paths') {
       if (host) host.allowPaths(message.paths);
       else chosenEarly.push(...message.paths);
-    }
-    else if (message.type === 'stop') void stop(message.deadlineAt);
+    } else if (message.type === 'stop') void stop(message.deadlineAt);
   });
 }
 

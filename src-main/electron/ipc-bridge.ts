@@ -33,7 +33,12 @@ export function appWindowSenderCheck(getContents: () => (AppContents & object) |
 
 /** Turns any failure into the words + detail the renderer shows; CommandError already is one. */
 export function toCommandFailure(err: unknown): CommandFailure {
-  if (err && typeof err === 'object' && typeof (err as CommandFailure).message === 'string' && typeof (err as CommandFailure).detail === 'string') {
+  if (
+    err &&
+    typeof err === 'object' &&
+    typeof (err as CommandFailure).message === 'string' &&
+    typeof (err as CommandFailure).detail === 'string'
+  ) {
     return { message: (err as CommandFailure).message, detail: (err as CommandFailure).detail };
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -72,7 +77,9 @@ export function registerCommandHandlers(ipcMain: Pick<IpcMain, 'handle' | 'remov
  * only, and hands the strings among them to `allow`. Returns a function that removes the handler.
  */
 export function registerChosenPathsHandler(
-  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, isTrustedSender: SenderCheck, allow: (paths: string[]) => void,
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
+  isTrustedSender: SenderCheck,
+  allow: (paths: string[]) => void,
 ): () => void {
   ipcMain.handle(CHOSEN_PATHS_CHANNEL, (event, paths: unknown) => {
     if (!isTrustedSender(event)) throw new Error('refused: the request did not come from the DICOM Gateway window');
@@ -82,7 +89,10 @@ export function registerChosenPathsHandler(
 }
 
 /** Pushes every engine event to `contents` while it lives; returns the unsubscribe function. */
-export function forwardEvents(subscribe: (listener: (name: UiEventName, payload: unknown) => void) => () => void, contents: Pick<WebContents, 'send' | 'isDestroyed'>): () => void {
+export function forwardEvents(
+  subscribe: (listener: (name: UiEventName, payload: unknown) => void) => () => void,
+  contents: Pick<WebContents, 'send' | 'isDestroyed'>,
+): () => void {
   return subscribe((name, payload) => {
     if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, name, payload);
   });

@@ -52,8 +52,10 @@ function ensureMainWindow(): BrowserWindow | undefined {
   const unsubscribe = forwardEvents((listener) => engine.subscribe(listener), win.webContents);
   win.webContents.on('preload-error', (_event, preloadPath, error) => {
     logger.error('electron.preload-failed', { preloadPath, error: error.message });
-    dialog.showErrorBox('DICOM Gateway cannot show its window',
-      `The part of the app that connects the window to the gateway (${preloadPath}) did not load: ${error.message}\n\nReinstall DICOM Gateway. Images keep arriving meanwhile.`);
+    dialog.showErrorBox(
+      'DICOM Gateway cannot show its window',
+      `The part of the app that connects the window to the gateway (${preloadPath}) did not load: ${error.message}\n\nReinstall DICOM Gateway. Images keep arriving meanwhile.`,
+    );
   });
   if (app.isPackaged) win.webContents.on('devtools-opened', () => win.webContents.closeDevTools());
   win.on('closed', () => {
@@ -68,7 +70,9 @@ async function chooseStorageFolder(userData: string): Promise<StorageChange> {
   const current = engine.storage;
   if (current === undefined) throw new CommandError('The gateway is not running.', 'chooseStorageFolder: no engine');
   const options = {
-    title: 'Choose where DICOM Gateway keeps received images', defaultPath: current, buttonLabel: 'Use this folder',
+    title: 'Choose where DICOM Gateway keeps received images',
+    defaultPath: current,
+    buttonLabel: 'Use this folder',
     properties: ['openDirectory', 'createDirectory', 'promptToCreate'] as Array<'openDirectory' | 'createDirectory' | 'promptToCreate'>,
   };
   const choice = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
@@ -97,10 +101,19 @@ if (!claimSingleInstance(app, ensureMainWindow)) {
   app.on('web-contents-created', (_event, contents) => {
     guardNavigation(contents, (what, url) => logger.warn('electron.blocked', { what, url }));
   });
-  quit = stopBeforeQuit(app, async (deadlineMs) => {
-    const outcome = await engine.stop(deadlineMs);
-    if (!outcome.drained) logger.warn('gateway.stop-deadline', { deadlineMs, detail: 'transfers still in flight were ended; they are recovered or resent at the next start' });
-  }, (err) => logger.error('gateway.stop-failed', { error: String(err) }), QUIT_DEADLINE_MS);
+  quit = stopBeforeQuit(
+    app,
+    async (deadlineMs) => {
+      const outcome = await engine.stop(deadlineMs);
+      if (!outcome.drained)
+        logger.warn('gateway.stop-deadline', {
+          deadlineMs,
+          detail: 'transfers still in flight were ended; they are recovered or resent at the next start',
+        });
+    },
+    (err) => logger.error('gateway.stop-failed', { error: String(err) }),
+    QUIT_DEADLINE_MS,
+  );
   app.on('window-all-closed', () => {
     // macOS apps stay in the dock with their windows closed; the engine keeps receiving.
     if (process.platform !== 'darwin') app.quit();
@@ -109,11 +122,15 @@ if (!claimSingleInstance(app, ensureMainWindow)) {
   void app.whenReady().then(async () => {
     const userData = app.getPath('userData');
     const home = app.getPath('home');
-    const storage = (await readPreferences(userData)).storage ?? defaultStorageFolder({ platform: process.platform, env: process.env, home });
+    const storage =
+      (await readPreferences(userData)).storage ?? defaultStorageFolder({ platform: process.platform, env: process.env, home });
     engine.onUnexpectedExit = (code) => {
       if (quit.quitting) return;
       logger.error('gateway.engine-exited', { code });
-      dialog.showErrorBox('DICOM Gateway stopped', `The gateway engine ended unexpectedly (exit code ${code}). Start DICOM Gateway again; images acknowledged before are safe.`);
+      dialog.showErrorBox(
+        'DICOM Gateway stopped',
+        `The gateway engine ended unexpectedly (exit code ${code}). Start DICOM Gateway again; images acknowledged before are safe.`,
+      );
       app.quit();
     };
     engine.start(storage).catch((err: unknown) => {
@@ -123,10 +140,13 @@ if (!claimSingleInstance(app, ensureMainWindow)) {
     });
     protocol.handle(APP_SCHEME, (request) => serveAppRequest(request.url, paths.rendererDir));
     restrictPermissions(session.defaultSession);
-    Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ platform: process.platform, isPackaged: app.isPackaged, appName: app.getName() })));
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(applicationMenuTemplate({ platform: process.platform, isPackaged: app.isPackaged, appName: app.getName() })),
+    );
     const isTrustedSender = appWindowSenderCheck(() => mainWindow?.webContents);
     registerCommandHandlers(ipcMain, {
-      dispatch: (command, args) => (command === 'chooseStorageFolder' ? chooseStorageFolderChecked(args, userData) : engine.dispatch(command, args)),
+      dispatch: (command, args) =>
+        command === 'chooseStorageFolder' ? chooseStorageFolderChecked(args, userData) : engine.dispatch(command, args),
       isTrustedSender,
       onRefused: (command, url) => logger.warn('electron.ipc-refused', { command, url }),
     });

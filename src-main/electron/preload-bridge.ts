@@ -9,8 +9,14 @@
  */
 import type { IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
 import {
-  COMMAND_NAMES, type CommandArgs, type CommandFailure, type CommandName, type CommandResult, type GatewayBridge,
-  type GatewayUiEvents, type UiEventName,
+  COMMAND_NAMES,
+  type CommandArgs,
+  type CommandFailure,
+  type CommandName,
+  type CommandResult,
+  type GatewayBridge,
+  type GatewayUiEvents,
+  type UiEventName,
 } from '../api/contract.ts';
 import { CHOSEN_PATHS_CHANNEL, commandChannel, EVENT_CHANNEL, type IpcReply } from './ipc-channels.ts';
 
@@ -19,7 +25,8 @@ type Listener = (payload: unknown) => void;
 export function createPreloadBridge(
   ipcRenderer: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>,
   webUtils: Pick<WebUtils, 'getPathForFile'>,
-  reportListenerError: (event: string, err: unknown) => void = (event, err) => console.error(`gateway event listener for ${event} failed`, err),
+  reportListenerError: (event: string, err: unknown) => void = (event, err) =>
+    console.error(`gateway event listener for ${event} failed`, err),
 ) {
   const listeners = new Map<string, Set<Listener>>();
   // One ipcRenderer listener fans out to every subscriber, so many views subscribing never trips
@@ -36,7 +43,10 @@ export function createPreloadBridge(
   let attached = false;
 
   const bridge = {
-    async invoke<C extends CommandName>(command: C, ...args: CommandArgs<C> extends void ? [] : [CommandArgs<C>]): Promise<CommandResult<C>> {
+    async invoke<C extends CommandName>(
+      command: C,
+      ...args: CommandArgs<C> extends void ? [] : [CommandArgs<C>]
+    ): Promise<CommandResult<C>> {
       if (!COMMAND_NAMES.includes(command)) {
         throw failure('The app asked the gateway for something it does not know.', `unknown command "${String(command)}"`);
       }

@@ -25,4 +25,3 @@ export async function storageFolderProblem(target: string, current: string): Pro
   if (entries.length === 0 || entries.includes(INDEX_FILE)) return undefined;
   return `${to} already holds other files. Choose an empty folder, or a folder DICOM Gateway kept its images in before. Nothing was moved.`;
 }
-

@@ -23,7 +23,19 @@ export interface NewAuditEvent {
 }
 
 const SEARCHED_COLUMNS = ['actor', 'target', 'study_instance_uid', 'sop_instance_uid', 'patient_name', 'patient_id', 'detail'];
-const CSV_COLUMNS: (keyof AuditEvent)[] = ['at', 'action', 'actor', 'target', 'patientName', 'patientId', 'studyInstanceUid', 'sopInstanceUid', 'instances', 'bytes', 'detail'];
+const CSV_COLUMNS: (keyof AuditEvent)[] = [
+  'at',
+  'action',
+  'actor',
+  'target',
+  'patientName',
+  'patientId',
+  'studyInstanceUid',
+  'sopInstanceUid',
+  'instances',
+  'bytes',
+  'detail',
+];
 
 export class AuditLog {
   private readonly db: Database;
@@ -38,7 +50,19 @@ export class AuditLog {
   }
 
   record(e: NewAuditEvent): void {
-    this.insert.run(e.at, e.action, e.actor, e.target, e.studyInstanceUid, e.sopInstanceUid, e.patientName, e.patientId, e.instances, e.bytes, e.detail);
+    this.insert.run(
+      e.at,
+      e.action,
+      e.actor,
+      e.target,
+      e.studyInstanceUid,
+      e.sopInstanceUid,
+      e.patientName,
+      e.patientId,
+      e.instances,
+      e.bytes,
+      e.detail,
+    );
   }
 
   /** Newest first. */
@@ -78,10 +102,18 @@ export class AuditLog {
 
 function toEvent(r: Record<string, unknown>): AuditEvent {
   return {
-    id: r.id as number, at: r.at as string, action: r.action as AuditAction, actor: r.actor as string, target: r.target as string | null,
-    studyInstanceUid: r.study_instance_uid as string | null, sopInstanceUid: r.sop_instance_uid as string | null,
-    patientName: r.patient_name as string | null, patientId: r.patient_id as string | null, instances: r.instances as number,
-    bytes: r.bytes as number | null, detail: r.detail as string | null,
+    id: r.id as number,
+    at: r.at as string,
+    action: r.action as AuditAction,
+    actor: r.actor as string,
+    target: r.target as string | null,
+    studyInstanceUid: r.study_instance_uid as string | null,
+    sopInstanceUid: r.sop_instance_uid as string | null,
+    patientName: r.patient_name as string | null,
+    patientId: r.patient_id as string | null,
+    instances: r.instances as number,
+    bytes: r.bytes as number | null,
+    detail: r.detail as string | null,
   };
 }
 

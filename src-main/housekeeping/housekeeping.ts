@@ -53,14 +53,18 @@ export class Housekeeping {
   async usage(): Promise<StorageUsage> {
     const disk = await statfs(this.d.storeRoot).catch(() => undefined);
     return {
-      storage: this.d.storeRoot, ...this.d.studies.totals(),
+      storage: this.d.storeRoot,
+      ...this.d.studies.totals(),
       diskFreeBytes: disk ? disk.bavail * disk.bsize : null,
       diskTotalBytes: disk ? disk.blocks * disk.bsize : null,
     };
   }
 
   async deleteStudy(study: string): Promise<DeletedStudy> {
-    const deleted = await deleteStudy(this.d.db, this.audit, this.d.storeRoot, study, { actor: 'user', reason: 'deleted in the studies browser' });
+    const deleted = await deleteStudy(this.d.db, this.audit, this.d.storeRoot, study, {
+      actor: 'user',
+      reason: 'deleted in the studies browser',
+    });
     this.d.logger.info('study.deleted', { study, instances: deleted.instances, bytes: deleted.bytes, jobs: deleted.jobs, by: 'user' });
     this.d.events.emit('studies-deleted', { by: 'user', studies: [deleted] });
     return deleted;
@@ -86,9 +90,17 @@ export class Housekeeping {
   recordSent(result: SendResult, peer: PeerAddress, callingAe: string): void {
     if (!result.ok) return;
     this.audit.record({
-      at: new Date().toISOString(), action: 'sent', actor: callingAe, target: `${peer.aeTitle}@${peer.host}:${peer.port}`,
-      studyInstanceUid: null, sopInstanceUid: result.sopInstanceUid, patientName: null, patientId: null, instances: 1,
-      bytes: result.bytes, detail: result.file,
+      at: new Date().toISOString(),
+      action: 'sent',
+      actor: callingAe,
+      target: `${peer.aeTitle}@${peer.host}:${peer.port}`,
+      studyInstanceUid: null,
+      sopInstanceUid: result.sopInstanceUid,
+      patientName: null,
+      patientId: null,
+      instances: 1,
+      bytes: result.bytes,
+      detail: result.file,
     });
   }
 
@@ -97,7 +109,11 @@ export class Housekeeping {
     if (days === null) return { ranAt: new Date().toISOString(), deleted: [], keptUnforwarded: 0 };
     const run = await runRetention(this.d.db, this.audit, this.d.storeRoot, days);
     if (run.deleted.length > 0) {
-      this.d.logger.info('retention.deleted', { studies: run.deleted.length, instances: run.deleted.reduce((n, s) => n + s.instances, 0), days });
+      this.d.logger.info('retention.deleted', {
+        studies: run.deleted.length,
+        instances: run.deleted.reduce((n, s) => n + s.instances, 0),
+        days,
+      });
       this.d.events.emit('studies-deleted', { by: 'retention', studies: run.deleted });
     }
     return run;

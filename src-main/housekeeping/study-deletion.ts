@@ -40,13 +40,18 @@ interface StudyFacts {
 }
 
 export async function deleteStudy(
-  db: Database, audit: AuditLog, storeRoot: string, study: string,
+  db: Database,
+  audit: AuditLog,
+  storeRoot: string,
+  study: string,
   by: { actor: 'user' | 'retention'; reason: string; onlyIf?: (db: Database) => boolean },
 ): Promise<DeletedStudy> {
   const { facts, jobs } = transaction(db, () => {
     const found = studyFacts(db, study);
     if (found.instances === 0) throw new UnknownStudyError(study);
-    const sending = (db.prepare(`SELECT count(*) AS n FROM jobs WHERE study_instance_uid = ? AND state = 'sending'`).get(study) as { n: number }).n;
+    const sending = (
+      db.prepare(`SELECT count(*) AS n FROM jobs WHERE study_instance_uid = ? AND state = 'sending'`).get(study) as { n: number }
+    ).n;
     if (sending > 0) throw new StudyBusyError(study, sending);
     // Checked again inside the transaction: an instance may have arrived since the caller decided.
     if (by.onlyIf && !by.onlyIf(db)) throw new StudyNoLongerEligibleError(study);
@@ -56,8 +61,17 @@ export async function deleteStudy(
     db.prepare(`DELETE FROM quiet_studies WHERE study_instance_uid = ?`).run(study);
     db.prepare(`DELETE FROM instances WHERE study_instance_uid = ?`).run(study);
     audit.record({
-      at: new Date().toISOString(), action: 'deleted', actor: by.actor, target: null, studyInstanceUid: study, sopInstanceUid: null,
-      patientName: found.patientName, patientId: found.patientId, instances: found.instances, bytes: found.bytes, detail: by.reason,
+      at: new Date().toISOString(),
+      action: 'deleted',
+      actor: by.actor,
+      target: null,
+      studyInstanceUid: study,
+      sopInstanceUid: null,
+      patientName: found.patientName,
+      patientId: found.patientId,
+      instances: found.instances,
+      bytes: found.bytes,
+      detail: by.reason,
     });
     return { facts: found, jobs: removedJobs };
   });
@@ -67,7 +81,10 @@ export async function deleteStudy(
 
 function studyFacts(db: Database, study: string): StudyFacts {
   const rows = db.prepare(`SELECT path, size, patient_name, patient_id FROM instances WHERE study_instance_uid = ?`).all(study) as {
-    path: string; size: number; patient_name: string | null; patient_id: string | null;
+    path: string;
+    size: number;
+    patient_name: string | null;
+    patient_id: string | null;
   }[];
   return {
     paths: rows.map((r) => r.path),

@@ -46,7 +46,16 @@ export function storedValues(image: ImageAttributes, bytes: Buffer): Float64Arra
   const le = image.littleEndian;
   for (let i = 0; i < count; i++) {
     const at = i * size;
-    let raw = size === 1 ? bytes[at]! : size === 2 ? (le ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at)) : le ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
+    let raw =
+      size === 1
+        ? bytes[at]!
+        : size === 2
+          ? le
+            ? bytes.readUInt16LE(at)
+            : bytes.readUInt16BE(at)
+          : le
+            ? bytes.readUInt32LE(at)
+            : bytes.readUInt32BE(at);
     if (bits < 32) {
       raw = Math.floor(raw / 2 ** shift) % 2 ** bits;
       if (image.signed && raw >= 2 ** (bits - 1)) raw -= 2 ** bits;
@@ -58,7 +67,12 @@ export function storedValues(image: ImageAttributes, bytes: Buffer): Float64Arra
   return out;
 }
 
-export function renderFramePixels(image: ImageAttributes, bytes: Buffer, window: WindowSetting | undefined, maxSize: number | undefined): RenderedPixels {
+export function renderFramePixels(
+  image: ImageAttributes,
+  bytes: Buffer,
+  window: WindowSetting | undefined,
+  maxSize: number | undefined,
+): RenderedPixels {
   const values = storedValues(image, bytes);
   const { width, height, sourceIndex } = sampling(image.columns, image.rows, maxSize);
   if (image.samplesPerPixel === 3) return renderColour(image, values, width, height, sourceIndex);
@@ -92,7 +106,13 @@ export function windowed(x: number, w: WindowSetting): number {
   return Math.round(((x - (w.center - 0.5)) / (width - 1) + 0.5) * 255);
 }
 
-function renderColour(image: ImageAttributes, values: Float64Array | Int32Array, width: number, height: number, sourceIndex: (i: number) => number): RenderedPixels {
+function renderColour(
+  image: ImageAttributes,
+  values: Float64Array | Int32Array,
+  width: number,
+  height: number,
+  sourceIndex: (i: number) => number,
+): RenderedPixels {
   const pixelCount = image.rows * image.columns;
   const planar = image.planarConfiguration === 1;
   const scale = 255 / (2 ** image.bitsStored - 1);
@@ -119,7 +139,11 @@ function ybrToRgb([y, cb, cr]: [number, number, number]): [number, number, numbe
 }
 
 /** Output size within maxSize (aspect kept, never enlarged) and, for each output pixel, the source pixel it samples. */
-function sampling(columns: number, rows: number, maxSize: number | undefined): { width: number; height: number; sourceIndex: (i: number) => number } {
+function sampling(
+  columns: number,
+  rows: number,
+  maxSize: number | undefined,
+): { width: number; height: number; sourceIndex: (i: number) => number } {
   const scale = maxSize ? Math.min(1, maxSize / Math.max(columns, rows)) : 1;
   if (scale === 1) return { width: columns, height: rows, sourceIndex: (i) => i };
   const width = Math.max(1, Math.round(columns * scale));

@@ -34,9 +34,19 @@ export type ImageAttributesResult = { ok: true; image: ImageAttributes } | { ok:
 
 const SHARED_FUNCTIONAL_GROUPS = '(5200,9229)';
 const TAGS = {
-  samplesPerPixel: 0x00280002, photometric: 0x00280004, planarConfiguration: 0x00280006, frames: 0x00280008,
-  rows: 0x00280010, columns: 0x00280011, bitsAllocated: 0x00280100, bitsStored: 0x00280101, highBit: 0x00280102,
-  pixelRepresentation: 0x00280103, windowCenter: 0x00281050, windowWidth: 0x00281051, rescaleIntercept: 0x00281052,
+  samplesPerPixel: 0x00280002,
+  photometric: 0x00280004,
+  planarConfiguration: 0x00280006,
+  frames: 0x00280008,
+  rows: 0x00280010,
+  columns: 0x00280011,
+  bitsAllocated: 0x00280100,
+  bitsStored: 0x00280101,
+  highBit: 0x00280102,
+  pixelRepresentation: 0x00280103,
+  windowCenter: 0x00281050,
+  windowWidth: 0x00281051,
+  rescaleIntercept: 0x00281052,
   rescaleSlope: 0x00281053,
 } as const;
 const WANTED = new Set<number>(Object.values(TAGS));
@@ -46,8 +56,10 @@ const SHARED_ONLY = new Set<number>([TAGS.windowCenter, TAGS.windowWidth, TAGS.r
 export async function readImageAttributes(path: string): Promise<ImageAttributesResult> {
   const opened = await openInput({ path });
   const encoding = opened.encoding;
-  if (!opened.header || !encoding || !opened.transferSyntaxUid) return { ok: false, reason: `not a DICOM Part-10 file: ${opened.problem ?? 'no meta group'}` };
-  if (encoding.encapsulated) return { ok: false, reason: `preview needs decompression: the pixel data is ${describeTransferSyntax(opened.transferSyntaxUid)}` };
+  if (!opened.header || !encoding || !opened.transferSyntaxUid)
+    return { ok: false, reason: `not a DICOM Part-10 file: ${opened.problem ?? 'no meta group'}` };
+  if (encoding.encapsulated)
+    return { ok: false, reason: `preview needs decompression: the pixel data is ${describeTransferSyntax(opened.transferSyntaxUid)}` };
   // Offsets in a deflated dataset count inflated bytes; reading one frame would mean inflating all before it.
   if (encoding.deflated) return { ok: false, reason: 'preview needs decompression: the dataset is deflated' };
   const values = new Map<number, Buffer>();
@@ -55,7 +67,11 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
   const source = await openDatasetSource(opened);
   try {
     let depth = 0;
-    for await (const event of walkEvents(source, { explicitVr: encoding.explicitVr, littleEndian: encoding.littleEndian, hashValues: false })) {
+    for await (const event of walkEvents(source, {
+      explicitVr: encoding.explicitVr,
+      littleEndian: encoding.littleEndian,
+      hashValues: false,
+    })) {
       if (event.type === 'problem') return { ok: false, reason: `the dataset cannot be read: ${event.problem.reason}` };
       if (event.type === 'item') depth++;
       if (event.type === 'end' && event.container?.type === 'item') depth--;
@@ -66,7 +82,8 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
         break;
       }
       const wanted = WANTED.has(node.tag) && node.value && !values.has(node.tag);
-      if (wanted && (depth === 0 || (SHARED_ONLY.has(node.tag) && node.path.startsWith(SHARED_FUNCTIONAL_GROUPS)))) values.set(node.tag, node.value!);
+      if (wanted && (depth === 0 || (SHARED_ONLY.has(node.tag) && node.path.startsWith(SHARED_FUNCTIONAL_GROUPS))))
+        values.set(node.tag, node.value!);
     }
   } finally {
     await source.close();
@@ -76,7 +93,11 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
   return toAttributes(values, encoding.littleEndian, pixel);
 }
 
-function toAttributes(values: Map<number, Buffer>, littleEndian: boolean, pixel: { offset: number; length: number }): ImageAttributesResult {
+function toAttributes(
+  values: Map<number, Buffer>,
+  littleEndian: boolean,
+  pixel: { offset: number; length: number },
+): ImageAttributesResult {
   const us = (tag: number) => {
     const v = values.get(tag);
     if (!v || v.length < 2) return undefined;
@@ -96,9 +117,17 @@ function toAttributes(values: Map<number, Buffer>, littleEndian: boolean, pixel:
   const center = firstNumber(TAGS.windowCenter);
   const width = firstNumber(TAGS.windowWidth);
   const image: ImageAttributes = {
-    rows, columns, bitsAllocated, bitsStored: Math.min(bitsStored, bitsAllocated),
+    rows,
+    columns,
+    bitsAllocated,
+    bitsStored: Math.min(bitsStored, bitsAllocated),
     samplesPerPixel: us(TAGS.samplesPerPixel) ?? 1,
-    photometric: values.get(TAGS.photometric)?.toString('latin1').replace(/[\0 ]+$/, '').trim() || 'MONOCHROME2',
+    photometric:
+      values
+        .get(TAGS.photometric)
+        ?.toString('latin1')
+        .replace(/[\0 ]+$/, '')
+        .trim() || 'MONOCHROME2',
     planarConfiguration: us(TAGS.planarConfiguration) ?? 0,
     frames: Math.max(1, Math.trunc(firstNumber(TAGS.frames) ?? 1)),
     highBit: us(TAGS.highBit) ?? Math.min(bitsStored, bitsAllocated) - 1,

@@ -8,7 +8,10 @@ import { frameBytes, readImageAttributes } from './image-attributes.ts';
 import { isRenderable, renderFramePixels } from './frame-render.ts';
 import { encodePng } from './png-encode.ts';
 
-export async function renderFrame(path: string, request: { frame?: number; window?: WindowLevel; maxSize?: number }): Promise<RenderedFrame> {
+export async function renderFrame(
+  path: string,
+  request: { frame?: number; window?: WindowLevel; maxSize?: number },
+): Promise<RenderedFrame> {
   const attributes = await readImageAttributes(path);
   if (!attributes.ok) return attributes;
   const image = attributes.image;
@@ -18,16 +21,26 @@ export async function renderFrame(path: string, request: { frame?: number; windo
   if (frame < 0 || frame >= image.frames) return { ok: false, reason: `there is no frame ${frame + 1}: the image has ${image.frames}` };
   const size = frameBytes(image);
   if ((frame + 1) * size > image.pixelLength) {
-    return { ok: false, reason: `the pixel data holds ${image.pixelLength} bytes, too few for frame ${frame + 1} of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits` };
+    return {
+      ok: false,
+      reason: `the pixel data holds ${image.pixelLength} bytes, too few for frame ${frame + 1} of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits`,
+    };
   }
   const bytes = await readAt(path, image.pixelOffset + frame * size, size);
   const rendered = renderFramePixels(image, bytes, request.window, request.maxSize);
   return {
     ok: true,
     png: encodePng(rendered.width, rendered.height, rendered.channels, rendered.pixels).toString('base64'),
-    width: rendered.width, height: rendered.height, columns: image.columns, rows: image.rows,
-    frame, frames: image.frames, photometric: image.photometric,
-    window: rendered.window, defaultWindow: rendered.defaultWindow, range: rendered.range,
+    width: rendered.width,
+    height: rendered.height,
+    columns: image.columns,
+    rows: image.rows,
+    frame,
+    frames: image.frames,
+    photometric: image.photometric,
+    window: rendered.window,
+    defaultWindow: rendered.defaultWindow,
+    range: rendered.range,
   };
 }
 

@@ -36,7 +36,15 @@ export function headerSpans(header: P10Header, start: number, end: number): Byte
     const keyword = keywordOf(element.tag);
     const explicit = headerLength === 12 || element.vr !== 'UN';
     spans.push(...elementHeaderSpans(element.offset, headerLength, explicit, { region: 'meta', path, keyword, vr: element.vr }));
-    spans.push({ start: element.valueOffset, end: element.valueOffset + element.valueLength, region: 'meta', part: 'value', path, ...(keyword ? { keyword } : {}), vr: element.vr });
+    spans.push({
+      start: element.valueOffset,
+      end: element.valueOffset + element.valueLength,
+      region: 'meta',
+      part: 'value',
+      path,
+      ...(keyword ? { keyword } : {}),
+      vr: element.vr,
+    });
   }
   return clip(spans, start, end);
 }
@@ -69,7 +77,12 @@ interface Label {
 }
 
 function elementHeaderSpans(offset: number, headerLength: number, vrInHeader: boolean, label: Label): ByteSpan[] {
-  const base = { region: label.region, path: label.path, ...(label.keyword ? { keyword: label.keyword } : {}), ...(label.vr ? { vr: label.vr } : {}) };
+  const base = {
+    region: label.region,
+    path: label.path,
+    ...(label.keyword ? { keyword: label.keyword } : {}),
+    ...(label.vr ? { vr: label.vr } : {}),
+  };
   const spans: ByteSpan[] = [{ start: offset, end: offset + 4, part: 'tag', ...base }];
   if (!vrInHeader) {
     spans.push({ start: offset + 4, end: offset + 8, part: 'length', ...base });
@@ -100,7 +113,9 @@ function extentOfEvent(event: WalkEvent): [number, number] {
     case 'frame':
       return [event.node.valueOffset, event.node.valueOffset + event.node.valueLength];
     case 'end':
-      return event.container?.delimiterOffset === undefined ? [0, 0] : [event.container.delimiterOffset, event.container.delimiterOffset + 8];
+      return event.container?.delimiterOffset === undefined
+        ? [0, 0]
+        : [event.container.delimiterOffset, event.container.delimiterOffset + 8];
     case 'problem':
       return [0, 0];
   }
@@ -121,14 +136,26 @@ function spansOfEvent(event: WalkEvent): ByteSpan[] {
       return elementHeaderSpans(event.node.headerOffset, 8, false, { region: 'dataset', path: event.node.path });
     case 'fragment': {
       const label: Label = { region: 'dataset', path: event.node.path, keyword: keywordOf(PIXEL_DATA) };
-      return [...elementHeaderSpans(event.node.headerOffset, 8, false, label), valueSpan(event.node.valueOffset, event.node.valueLength, label)];
+      return [
+        ...elementHeaderSpans(event.node.headerOffset, 8, false, label),
+        valueSpan(event.node.valueOffset, event.node.valueLength, label),
+      ];
     }
     case 'frame':
-      return [valueSpan(event.node.valueOffset, event.node.valueLength, { region: 'dataset', path: event.node.path, keyword: keywordOf(PIXEL_DATA) })];
+      return [
+        valueSpan(event.node.valueOffset, event.node.valueLength, {
+          region: 'dataset',
+          path: event.node.path,
+          keyword: keywordOf(PIXEL_DATA),
+        }),
+      ];
     case 'end': {
       const container = event.container;
       if (container?.delimiterOffset === undefined) return [];
-      return delimiterSpans(container.delimiterOffset, `${container.path}/${container.type === 'item' ? 'item-delimiter' : 'sequence-delimiter'}`);
+      return delimiterSpans(
+        container.delimiterOffset,
+        `${container.path}/${container.type === 'item' ? 'item-delimiter' : 'sequence-delimiter'}`,
+      );
     }
     case 'problem':
       return [];

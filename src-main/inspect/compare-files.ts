@@ -30,19 +30,36 @@ export async function compareFiles(inputA: string | CompareInput, inputB: string
   const raw = await compareRawBytes(a.path, b.path, a.datasetOffset, b.datasetOffset, !a.encoding || !b.encoding);
   const base: Base = {
     files: { a: facts(a, raw.a), b: facts(b, raw.b) },
-    transferSyntax: { ...(a.transferSyntaxUid ? { a: a.transferSyntaxUid } : {}), ...(b.transferSyntaxUid ? { b: b.transferSyntaxUid } : {}), changed: a.transferSyntaxUid !== b.transferSyntaxUid },
+    transferSyntax: {
+      ...(a.transferSyntaxUid ? { a: a.transferSyntaxUid } : {}),
+      ...(b.transferSyntaxUid ? { b: b.transferSyntaxUid } : {}),
+      changed: a.transferSyntaxUid !== b.transferSyntaxUid,
+    },
     changes: emptyChangesByKind(),
     changeCount: 0,
   };
   if (raw.identical) {
-    return { verdict: 'identical-files', summary: 'The files are identical: same size and SHA-256.', ...base, ...(a.encoding && b.encoding ? { regions: regionsOf(a, b, raw, false) } : {}) };
+    return {
+      verdict: 'identical-files',
+      summary: 'The files are identical: same size and SHA-256.',
+      ...base,
+      ...(a.encoding && b.encoding ? { regions: regionsOf(a, b, raw, false) } : {}),
+    };
   }
   const firstDifference = await locateFirstDifference(a, b, raw);
   if (!a.encoding || !b.encoding) {
     const reasons = [a, b].filter((side) => side.problem).map((side) => side.problem);
-    return { verdict: 'not-comparable', summary: `Not comparable: ${reasons.join('; ')}`, ...base, transferSyntax: { ...base.transferSyntax, changed: false }, ...(firstDifference ? { firstDifference } : {}) };
+    return {
+      verdict: 'not-comparable',
+      summary: `Not comparable: ${reasons.join('; ')}`,
+      ...base,
+      transferSyntax: { ...base.transferSyntax, changed: false },
+      ...(firstDifference ? { firstDifference } : {}),
+    };
   }
-  const firstDatasetDifference = raw.datasetDifference ? await locatePair(a, b, raw.datasetDifference.a, raw.datasetDifference.b) : undefined;
+  const firstDatasetDifference = raw.datasetDifference
+    ? await locatePair(a, b, raw.datasetDifference.a, raw.datasetDifference.b)
+    : undefined;
   const located = { ...(firstDifference ? { firstDifference } : {}), ...(firstDatasetDifference ? { firstDatasetDifference } : {}) };
   if (raw.datasetBytesEqual && !base.transferSyntax.changed) {
     const regions = regionsOf(a, b, raw, false);
@@ -102,10 +119,19 @@ function regionsOf(a: OpenedInput, b: OpenedInput, raw: RawComparison, walked: b
   const preambleB = preambleOf(b);
   const metaDifferences = compareMetaGroups(a.header?.elements ?? [], b.header?.elements ?? []);
   return {
-    preamble: { a: preambleA.side, b: preambleB.side, equal: preambleA.bytes.equals(preambleB.bytes) && preambleA.side.present === preambleB.side.present },
+    preamble: {
+      a: preambleA.side,
+      b: preambleB.side,
+      equal: preambleA.bytes.equals(preambleB.bytes) && preambleA.side.present === preambleB.side.present,
+    },
     prefix: { a: a.header?.hasPrefix ?? false, b: b.header?.hasPrefix ?? false },
     meta: { a: metaRegion(a), b: metaRegion(b), equal: metaDifferences.length === 0, differences: metaDifferences },
-    dataset: { a: datasetSide(a, diff?.elementCount.a), b: datasetSide(b, diff?.elementCount.b), bytesEqual: raw.datasetBytesEqual, walked },
+    dataset: {
+      a: datasetSide(a, diff?.elementCount.a),
+      b: datasetSide(b, diff?.elementCount.b),
+      bytesEqual: raw.datasetBytesEqual,
+      walked,
+    },
   };
 }
 
@@ -133,7 +159,9 @@ function datasetSide(input: OpenedInput, elementCount: number | undefined): Data
 }
 
 function transferSyntaxChange(a: OpenedInput, b: OpenedInput, diff: StreamDiff, raw: RawComparison): Change {
-  const pixelNote = diff.pixelEncodingDiffers ? ' Pixel data is native in one file and encapsulated in the other, so it was not compared.' : '';
+  const pixelNote = diff.pixelEncodingDiffers
+    ? ' Pixel data is native in one file and encapsulated in the other, so it was not compared.'
+    : '';
   const bytesNote = raw.datasetBytesEqual
     ? 'the dataset bytes are identical, but the two meta groups declare different syntaxes for them.'
     : 'the dataset bytes cannot match; element values were compared decoded.';
@@ -163,7 +191,14 @@ function metaSide(element: MetaElement): ElementSide {
 }
 
 function unreadableChange(side: 'a' | 'b', problem: WalkProblem): Change {
-  const location: ElementSide = { offset: problem.offset, headerLength: 0, valueOffset: problem.offset, valueLength: 0, undefinedLength: false, endOffset: problem.offset };
+  const location: ElementSide = {
+    offset: problem.offset,
+    headerLength: 0,
+    valueOffset: problem.offset,
+    valueLength: 0,
+    undefinedLength: false,
+    endOffset: problem.offset,
+  };
   return {
     kind: 'dataset-unreadable',
     path: problem.path ?? '(dataset)',
@@ -211,11 +246,14 @@ function identicalDatasetsSummary(regions: Regions): string {
   const parts: string[] = [];
   if (!regions.preamble.equal) parts.push('the preamble');
   if (regions.prefix.a !== regions.prefix.b) parts.push('the DICM prefix');
-  if (!regions.meta.equal) parts.push(`the meta group (${regions.meta.differences.length} element${regions.meta.differences.length === 1 ? '' : 's'})`);
+  if (!regions.meta.equal)
+    parts.push(`the meta group (${regions.meta.differences.length} element${regions.meta.differences.length === 1 ? '' : 's'})`);
   return `The datasets are identical byte for byte; the files differ in ${parts.join(', ') || 'their header bytes'}.`;
 }
 
 function differSummary(changes: ChangesByKind, count: number): string {
-  const counts = CHANGE_KINDS.filter((kind) => changes[kind].length > 0).map((kind) => `${changes[kind].length} ${CHANGE_KIND_TITLES[kind]}`);
+  const counts = CHANGE_KINDS.filter((kind) => changes[kind].length > 0).map(
+    (kind) => `${changes[kind].length} ${CHANGE_KIND_TITLES[kind]}`,
+  );
   return `The datasets differ: ${count} change${count === 1 ? '' : 's'} (${counts.join(', ')}).`;
 }

@@ -47,7 +47,9 @@ class Cursor {
     if (!this.ahead) {
       const next = await this.events.next();
       // A walk always ends with the dataset's end or a problem; running out otherwise is a stop.
-      const event: WalkEvent = next.done ? { type: 'problem', problem: { offset: -1, path: undefined, reason: 'the walk ended early' } } : next.value;
+      const event: WalkEvent = next.done
+        ? { type: 'problem', problem: { offset: -1, path: undefined, reason: 'the walk ended early' } }
+        : next.value;
       if (event.type === 'problem') {
         this.problem ??= event.problem;
         throw new Halt();
@@ -80,7 +82,11 @@ class Cursor {
   }
 }
 
-export async function diffDatasetStreams(a: AsyncIterator<WalkEvent>, b: AsyncIterator<WalkEvent>, context: DiffContext): Promise<StreamDiff> {
+export async function diffDatasetStreams(
+  a: AsyncIterator<WalkEvent>,
+  b: AsyncIterator<WalkEvent>,
+  context: DiffContext,
+): Promise<StreamDiff> {
   const diff = new LockstepDiff(new Cursor(a), new Cursor(b), context);
   try {
     await diff.elements();
@@ -152,7 +158,8 @@ class LockstepDiff {
       const inside = this.out.length - at;
       const heads: Change[] = [];
       if (vrDiffers) heads.push(this.vrChanged(a, b, inside === 0, inside === 0 ? 'items equal' : 'items differ'));
-      if (encoding.length > 0) heads.push({ ...this.change('length-encoding-changed', a, b, describeEncoding(encoding)), lengthEncoding: encoding });
+      if (encoding.length > 0)
+        heads.push({ ...this.change('length-encoding-changed', a, b, describeEncoding(encoding)), lengthEncoding: encoding });
       this.out.splice(at, 0, ...heads);
       return;
     }
@@ -187,7 +194,14 @@ class LockstepDiff {
     if (a.tag === TRAILING_PADDING) {
       this.out.push(this.change('padding-changed', a, b, `Data Set Trailing Padding changed (${a.valueLength} → ${b.valueLength} bytes)`));
     } else if (isPaddingOnly(a, b)) {
-      this.out.push(this.change('padding-changed', a, b, `value padding: ${this.shown(a, 'a')} (${a.valueLength} bytes) → ${this.shown(b, 'b')} (${b.valueLength} bytes)`));
+      this.out.push(
+        this.change(
+          'padding-changed',
+          a,
+          b,
+          `value padding: ${this.shown(a, 'a')} (${a.valueLength} bytes) → ${this.shown(b, 'b')} (${b.valueLength} bytes)`,
+        ),
+      );
     } else {
       this.out.push(this.change('value-changed', a, b, `${this.shownOrSize(a, 'a')} → ${this.shownOrSize(b, 'b')}`));
     }
@@ -208,7 +222,8 @@ class LockstepDiff {
       if (ea.type === 'item' && eb.type === 'item') {
         await this.a.take();
         await this.b.take();
-        if (ea.node.undefinedLength !== eb.node.undefinedLength) encoding.push({ what: ea.node.index, a: lengthWord(ea.node), b: lengthWord(eb.node) });
+        if (ea.node.undefinedLength !== eb.node.undefinedLength)
+          encoding.push({ what: ea.node.index, a: lengthWord(ea.node), b: lengthWord(eb.node) });
         await this.elements();
       } else if (ea.type === 'item') {
         await this.a.take();
@@ -244,13 +259,29 @@ class LockstepDiff {
     }
   }
 
-  private pieceChange(a: FrameNode | FragmentNode | undefined, b: FrameNode | FragmentNode | undefined, endA: number | undefined, endB: number | undefined): Change {
+  private pieceChange(
+    a: FrameNode | FragmentNode | undefined,
+    b: FrameNode | FragmentNode | undefined,
+    endA: number | undefined,
+    endB: number | undefined,
+  ): Change {
     const piece = (a ?? b)!;
     const padding = piece.type === 'frame' && piece.index < 0;
     const kind: ChangeKind = padding ? 'padding-changed' : piece.type === 'frame' ? 'pixel-frame-changed' : 'pixel-fragment-changed';
     const what =
-      piece.type === 'frame' ? (padding ? 'pixel data padding after the last frame' : `frame ${piece.index}`) : piece.itemIndex === 0 ? 'basic offset table' : `fragment ${piece.itemIndex - 1}`;
-    const description = a && b ? `${what} differs (${a.valueLength} → ${b.valueLength} bytes)` : a ? `${what} only in A (${a.valueLength} bytes)` : `${what} only in B (${b!.valueLength} bytes)`;
+      piece.type === 'frame'
+        ? padding
+          ? 'pixel data padding after the last frame'
+          : `frame ${piece.index}`
+        : piece.itemIndex === 0
+          ? 'basic offset table'
+          : `fragment ${piece.itemIndex - 1}`;
+    const description =
+      a && b
+        ? `${what} differs (${a.valueLength} → ${b.valueLength} bytes)`
+        : a
+          ? `${what} only in A (${a.valueLength} bytes)`
+          : `${what} only in B (${b!.valueLength} bytes)`;
     return {
       kind,
       path: piece.path,

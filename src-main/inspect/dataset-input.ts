@@ -44,13 +44,35 @@ export async function openInput(input: CompareInput): Promise<OpenedInput> {
   if (kind.kind !== 'file') throw new CompareInputError(input.path, kind.kind === 'folder' ? 'is not a file' : kind.reason);
   const base = { path: input.path, size: kind.size };
   if (input.datasetSyntax) {
-    return { ...base, header: undefined, problem: undefined, datasetOffset: 0, transferSyntaxUid: input.datasetSyntax, encoding: encodingOf(input.datasetSyntax) };
+    return {
+      ...base,
+      header: undefined,
+      problem: undefined,
+      datasetOffset: 0,
+      transferSyntaxUid: input.datasetSyntax,
+      encoding: encodingOf(input.datasetSyntax),
+    };
   }
   try {
     const header = await readP10Header(input.path);
     const metaProblem = metaGroupLengthProblem(header, header.fileSize);
-    if (metaProblem) return { ...base, header: undefined, problem: `${input.path}: ${metaProblem}`, datasetOffset: 0, transferSyntaxUid: undefined, encoding: undefined };
-    return { ...base, header, problem: undefined, datasetOffset: header.datasetOffset, transferSyntaxUid: header.transferSyntaxUid, encoding: encodingOf(header.transferSyntaxUid) };
+    if (metaProblem)
+      return {
+        ...base,
+        header: undefined,
+        problem: `${input.path}: ${metaProblem}`,
+        datasetOffset: 0,
+        transferSyntaxUid: undefined,
+        encoding: undefined,
+      };
+    return {
+      ...base,
+      header,
+      problem: undefined,
+      datasetOffset: header.datasetOffset,
+      transferSyntaxUid: header.transferSyntaxUid,
+      encoding: encodingOf(header.transferSyntaxUid),
+    };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     return { ...base, header: undefined, problem: reason, datasetOffset: 0, transferSyntaxUid: undefined, encoding: undefined };

@@ -22,7 +22,14 @@ export interface ChainInputs {
   receivedSha256: string;
   /** The stored file's own transfer syntax. */
   transferSyntaxUid: string;
-  sends: { destination: string; sha256: string | null; sentAt: string | null; state: JobState; error: string | null; sentTransferSyntaxUid?: string | null }[];
+  sends: {
+    destination: string;
+    sha256: string | null;
+    sentAt: string | null;
+    state: JobState;
+    error: string | null;
+    sentTransferSyntaxUid?: string | null;
+  }[];
 }
 
 export async function digestChain(inputs: ChainInputs): Promise<DigestChain> {
@@ -44,7 +51,9 @@ export async function digestChain(inputs: ChainInputs): Promise<DigestChain> {
       reason: error,
       verdict: sendVerdict(send.sha256, reference),
       ...(sentTransferSyntaxUid
-        ? { transcoded: `transcoded: ${describeTransferSyntax(inputs.transferSyntaxUid)} -> ${describeTransferSyntax(sentTransferSyntaxUid)}` }
+        ? {
+            transcoded: `transcoded: ${describeTransferSyntax(inputs.transferSyntaxUid)} -> ${describeTransferSyntax(sentTransferSyntaxUid)}`,
+          }
         : {}),
     })),
   };

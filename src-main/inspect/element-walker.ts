@@ -9,7 +9,15 @@
  * so a comparison can read two walks in step; values stream through a hash, so memory grows with
  * neither value sizes nor element counts.
  */
-import { InvalidVrError, ITEM, ITEM_DELIMITER, readElementHeader, SEQUENCE_DELIMITER, UNDEFINED_LENGTH, type ElementHeader } from '../dicom/element-reader.ts';
+import {
+  InvalidVrError,
+  ITEM,
+  ITEM_DELIMITER,
+  readElementHeader,
+  SEQUENCE_DELIMITER,
+  UNDEFINED_LENGTH,
+  type ElementHeader,
+} from '../dicom/element-reader.ts';
 import { formatTag } from '../dicom/tag-format.ts';
 import { EndOfData, type ByteSource } from './byte-source.ts';
 import type { ElementNode, FragmentNode, FrameNode, ItemNode, WalkEvent, WalkProblem } from './element-tree.ts';
@@ -67,7 +75,15 @@ type Frame =
   | { kind: 'dataset'; item: ItemNode | undefined; syntax: DatasetSyntax; end: number | undefined }
   | { kind: 'sequence'; node: ElementNode; syntax: DatasetSyntax; end: number | undefined; index: number }
   | { kind: 'fragments'; node: ElementNode; itemIndex: number; hashes: ValueHashes[] }
-  | { kind: 'frames'; node: ElementNode; segments: Array<{ index: number; length: number }>; next: number; offset: number; swap: 0 | 2 | 4 | 8; hashes: ValueHashes[] };
+  | {
+      kind: 'frames';
+      node: ElementNode;
+      segments: Array<{ index: number; length: number }>;
+      next: number;
+      offset: number;
+      swap: 0 | 2 | 4 | 8;
+      hashes: ValueHashes[];
+    };
 
 /** The walk as a stream of events; what a comparison reads two at a time. */
 export function walkEvents(source: ByteSource, options: WalkOptions): AsyncIterableIterator<WalkEvent> {
@@ -188,7 +204,13 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
     }
     const frameLength = this.frameLength();
     const frameCount = this.geometry.numberOfFrames ?? 1;
-    if (topLevel && node.tag === PIXEL_DATA && frameLength !== undefined && frameCount >= 1 && frameLength * frameCount <= node.valueLength) {
+    if (
+      topLevel &&
+      node.tag === PIXEL_DATA &&
+      frameLength !== undefined &&
+      frameCount >= 1 &&
+      frameLength * frameCount <= node.valueLength
+    ) {
       const segments = Array.from({ length: frameCount }, (_, index) => ({ index, length: frameLength }));
       const rest = node.valueLength - frameLength * frameCount;
       if (rest > 0) segments.push({ index: -1, length: rest });
@@ -210,7 +232,8 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
     const node = frame.node;
     this.context = node.path;
     if (frame.end !== undefined && this.source.position >= frame.end) {
-      if (this.source.position > frame.end) throw new DatasetStructureError(frame.end, `an item runs past the end of its sequence (byte ${frame.end})`);
+      if (this.source.position > frame.end)
+        throw new DatasetStructureError(frame.end, `an item runs past the end of its sequence (byte ${frame.end})`);
       this.stack.pop();
       return { type: 'end', container: node, offset: node.endOffset };
     }
@@ -222,10 +245,18 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
       return { type: 'end', container: node, offset: header.headerOffset };
     }
     if (header.tag !== ITEM) {
-      throw new DatasetStructureError(header.headerOffset, `expected an item (FFFE,E000) at byte ${header.headerOffset}, found ${formatTag(header.tag)}`);
+      throw new DatasetStructureError(
+        header.headerOffset,
+        `expected an item (FFFE,E000) at byte ${header.headerOffset}, found ${formatTag(header.tag)}`,
+      );
     }
     const item = this.itemNode(node.path, frame.index++, header);
-    this.stack.push({ kind: 'dataset', item, syntax: frame.syntax, end: item.undefinedLength ? undefined : item.valueOffset + item.valueLength });
+    this.stack.push({
+      kind: 'dataset',
+      item,
+      syntax: frame.syntax,
+      end: item.undefinedLength ? undefined : item.valueOffset + item.valueLength,
+    });
     return { type: 'item', node: item };
   }
 
@@ -248,7 +279,10 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
       return { type: 'end', container: node, offset: header.headerOffset };
     }
     if (header.tag !== ITEM || header.length === UNDEFINED_LENGTH) {
-      throw new DatasetStructureError(header.headerOffset, `expected a fragment item of defined length at byte ${header.headerOffset}, found ${formatTag(header.tag)}`);
+      throw new DatasetStructureError(
+        header.headerOffset,
+        `expected a fragment item of defined length at byte ${header.headerOffset}, found ${formatTag(header.tag)}`,
+      );
     }
     const itemIndex = frame.itemIndex++;
     const valueOffset = header.headerOffset + 8;
@@ -286,7 +320,14 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
     this.context = path;
     const hashes = await this.consume(segment.length, frame.swap);
     frame.hashes.push(hashes);
-    const piece: FrameNode = { type: 'frame', index: segment.index, path, valueOffset: frame.offset, valueLength: segment.length, ...hashes };
+    const piece: FrameNode = {
+      type: 'frame',
+      index: segment.index,
+      path,
+      valueOffset: frame.offset,
+      valueLength: segment.length,
+      ...hashes,
+    };
     frame.offset += segment.length;
     return { type: 'frame', node: piece };
   }
@@ -307,7 +348,11 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
     try {
       return readElementHeader(bytes, 0, syntax, implicitVrOf);
     } catch (err) {
-      if (err instanceof InvalidVrError) throw new DatasetStructureError(headerOffset + 4, `element ${formatTag(err.tag)} at byte ${headerOffset} has no valid VR (bytes ${bytes.subarray(4, 6).toString('hex')})`);
+      if (err instanceof InvalidVrError)
+        throw new DatasetStructureError(
+          headerOffset + 4,
+          `element ${formatTag(err.tag)} at byte ${headerOffset} has no valid VR (bytes ${bytes.subarray(4, 6).toString('hex')})`,
+        );
       throw err;
     }
   }

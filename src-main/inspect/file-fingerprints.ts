@@ -31,7 +31,13 @@ const CHUNK_BYTES = 1024 * 1024;
  * DICOM, so nothing else will be compared); the pass ends there and neither digest is computed, so
  * a 2 GB file of zeros is not read to the end.
  */
-export async function compareRawBytes(pathA: string, pathB: string, datasetOffsetA: number, datasetOffsetB: number, stopAtFirstDifference = false): Promise<RawComparison> {
+export async function compareRawBytes(
+  pathA: string,
+  pathB: string,
+  datasetOffsetA: number,
+  datasetOffsetB: number,
+  stopAtFirstDifference = false,
+): Promise<RawComparison> {
   const a = await open(pathA, 'r');
   try {
     const b = await open(pathB, 'r');
@@ -45,7 +51,13 @@ export async function compareRawBytes(pathA: string, pathB: string, datasetOffse
   }
 }
 
-async function comparePair(a: FileHandle, b: FileHandle, datasetOffsetA: number, datasetOffsetB: number, stopAtFirstDifference: boolean): Promise<RawComparison> {
+async function comparePair(
+  a: FileHandle,
+  b: FileHandle,
+  datasetOffsetA: number,
+  datasetOffsetB: number,
+  stopAtFirstDifference: boolean,
+): Promise<RawComparison> {
   const [sizeA, sizeB] = [(await a.stat()).size, (await b.stat()).size];
   const hashA = createHash('sha256');
   const hashB = createHash('sha256');
@@ -61,7 +73,10 @@ async function comparePair(a: FileHandle, b: FileHandle, datasetOffsetA: number,
   let datasetDifference: { a: number; b: number } | undefined;
   let stopped = stopAtFirstDifference && headerDifference !== undefined;
   for (let k = 0; !stopped; k += CHUNK_BYTES) {
-    const [readA, readB] = await Promise.all([readAt(a, bufferA, datasetOffsetA + k, sizeA), readAt(b, bufferB, datasetOffsetB + k, sizeB)]);
+    const [readA, readB] = await Promise.all([
+      readAt(a, bufferA, datasetOffsetA + k, sizeA),
+      readAt(b, bufferB, datasetOffsetB + k, sizeB),
+    ]);
     if (readA === 0 && readB === 0) break;
     const chunkA = bufferA.subarray(0, readA);
     const chunkB = bufferB.subarray(0, readB);

@@ -25,14 +25,27 @@ export async function instanceElements(path: string): Promise<InstanceElements> 
     throw new Error(`${path} is not a DICOM Part-10 file: ${opened.problem ?? 'no file meta group'}`);
   }
   const rows: ElementRow[] = opened.header.elements.map((e) => ({
-    kind: 'element', depth: 0, path: formatTag(e.tag), tag: formatTag(e.tag), name: elementName(e.tag, null), vr: e.vr,
-    offset: e.offset, length: e.valueLength, valueLength: e.valueLength, privateCreator: null,
-    value: valueText(e.vr, e.value, true, false), meta: true,
+    kind: 'element',
+    depth: 0,
+    path: formatTag(e.tag),
+    tag: formatTag(e.tag),
+    name: elementName(e.tag, null),
+    vr: e.vr,
+    offset: e.offset,
+    length: e.valueLength,
+    valueLength: e.valueLength,
+    privateCreator: null,
+    value: valueText(e.vr, e.value, true, false),
+    meta: true,
   }));
   const problem = await datasetRows(opened, rows);
   return {
-    path, fileSize: opened.size, transferSyntaxUid: opened.transferSyntaxUid,
-    transferSyntaxName: describeTransferSyntax(opened.transferSyntaxUid), rows, problem,
+    path,
+    fileSize: opened.size,
+    transferSyntaxUid: opened.transferSyntaxUid,
+    transferSyntaxName: describeTransferSyntax(opened.transferSyntaxUid),
+    rows,
+    problem,
   };
 }
 
@@ -44,7 +57,11 @@ async function datasetRows(opened: Awaited<ReturnType<typeof openInput>>, rows: 
   let depth = 0;
   let utf8 = false;
   try {
-    for await (const event of walkEvents(source, { explicitVr: encoding.explicitVr, littleEndian: encoding.littleEndian, hashValues: false })) {
+    for await (const event of walkEvents(source, {
+      explicitVr: encoding.explicitVr,
+      littleEndian: encoding.littleEndian,
+      hashValues: false,
+    })) {
       if (rows.length >= MAX_ELEMENT_ROWS) return `only the first ${MAX_ELEMENT_ROWS} rows are shown`;
       switch (event.type) {
         case 'element': {
@@ -57,19 +74,35 @@ async function datasetRows(opened: Awaited<ReturnType<typeof openInput>>, rows: 
         }
         case 'item':
           creators.push(new Map());
-          rows.push(containerRow('item', event.node.path, depth, `Item ${event.node.index + 1}`, event.node.headerOffset, event.node.undefinedLength ? null : event.node.valueLength, event.node.valueLength));
+          rows.push(
+            containerRow(
+              'item',
+              event.node.path,
+              depth,
+              `Item ${event.node.index + 1}`,
+              event.node.headerOffset,
+              event.node.undefinedLength ? null : event.node.valueLength,
+              event.node.valueLength,
+            ),
+          );
           depth++;
           break;
         case 'fragment': {
           const f = event.node;
           const name = f.itemIndex === 0 ? 'Basic offset table' : `Fragment ${f.itemIndex}`;
-          rows.push({ ...containerRow('fragment', f.path, depth, name, f.headerOffset, f.valueLength, f.valueLength), value: `${f.valueLength} bytes` });
+          rows.push({
+            ...containerRow('fragment', f.path, depth, name, f.headerOffset, f.valueLength, f.valueLength),
+            value: `${f.valueLength} bytes`,
+          });
           break;
         }
         case 'frame': {
           const f = event.node;
           const name = f.index < 0 ? 'Padding after the last frame' : `Frame ${f.index + 1}`;
-          rows.push({ ...containerRow('frame', f.path, depth, name, f.valueOffset, f.valueLength, f.valueLength), value: `${f.valueLength} bytes` });
+          rows.push({
+            ...containerRow('frame', f.path, depth, name, f.valueOffset, f.valueLength, f.valueLength),
+            value: `${f.valueLength} bytes`,
+          });
           break;
         }
         case 'end':
@@ -102,14 +135,30 @@ function noteCreator(creators: Map<number, string>, node: ElementNode, utf8: boo
 function elementRow(node: ElementNode, depth: number, creator: string | null, littleEndian: boolean, utf8: boolean): ElementRow {
   const container = node.content !== 'value';
   return {
-    kind: 'element', depth, path: node.path, tag: formatTag(node.tag), name: elementName(node.tag, creator), vr: node.vr,
-    offset: node.headerOffset, length: node.undefinedLength ? null : node.valueLength, valueLength: node.valueLength,
-    privateCreator: creator, meta: false,
+    kind: 'element',
+    depth,
+    path: node.path,
+    tag: formatTag(node.tag),
+    name: elementName(node.tag, creator),
+    vr: node.vr,
+    offset: node.headerOffset,
+    length: node.undefinedLength ? null : node.valueLength,
+    valueLength: node.valueLength,
+    privateCreator: creator,
+    meta: false,
     value: container ? '' : node.value ? valueText(node.vr, node.value, littleEndian, utf8) : `${node.valueLength} bytes`,
   };
 }
 
-function containerRow(kind: ElementRow['kind'], path: string, depth: number, name: string, offset: number, length: number | null, valueLength: number): ElementRow {
+function containerRow(
+  kind: ElementRow['kind'],
+  path: string,
+  depth: number,
+  name: string,
+  offset: number,
+  length: number | null,
+  valueLength: number,
+): ElementRow {
   return { kind, depth, path, tag: '', name, vr: '', offset, length, valueLength, privateCreator: null, value: '', meta: false };
 }
 

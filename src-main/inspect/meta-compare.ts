@@ -35,7 +35,13 @@ export function compareMetaGroups(a: MetaElement[], b: MetaElement[]): MetaDiffe
       if (ea.vr !== eb.vr) {
         differences.push({ kind: 'vr-changed', ...base, a: side(ea), b: side(eb), description: `${ea.vr} → ${eb.vr}` });
       } else if (!ea.value.equals(eb.value)) {
-        differences.push({ kind: 'value-changed', ...base, a: side(ea), b: side(eb), description: `${side(ea).value} → ${side(eb).value}` });
+        differences.push({
+          kind: 'value-changed',
+          ...base,
+          a: side(ea),
+          b: side(eb),
+          description: `${side(ea).value} → ${side(eb).value}`,
+        });
       }
     } else if (ea) {
       differences.push({ kind: 'element-removed', ...base, a: side(ea), description: `only in A: ${side(ea).value}` });

@@ -44,21 +44,27 @@ export function formatSummary(report: CompareReport, windows: HexWindows = {}): 
 function transferSyntaxLines(report: CompareReport): string[] {
   const { a, b, changed } = report.transferSyntax;
   if (!a || !b) return [];
-  return [changed ? `Transfer syntax: A ${describeTransferSyntax(a)}, B ${describeTransferSyntax(b)}` : `Transfer syntax: ${describeTransferSyntax(a)} (both)`];
+  return [
+    changed
+      ? `Transfer syntax: A ${describeTransferSyntax(a)}, B ${describeTransferSyntax(b)}`
+      : `Transfer syntax: ${describeTransferSyntax(a)} (both)`,
+  ];
 }
 
 function headerLines(report: CompareReport): string[] {
   const regions = report.regions;
   if (!regions) return [];
   const lines: string[] = [];
-  const preamble = (side: { present: boolean; allZero: boolean }) => (!side.present ? 'absent' : side.allZero ? '128 zero bytes' : '128 bytes, not all zero');
+  const preamble = (side: { present: boolean; allZero: boolean }) =>
+    !side.present ? 'absent' : side.allZero ? '128 zero bytes' : '128 bytes, not all zero';
   if (!regions.preamble.equal) lines.push(`Preamble differs: A ${preamble(regions.preamble.a)}, B ${preamble(regions.preamble.b)}`);
-  if (regions.prefix.a !== regions.prefix.b) lines.push(`DICM prefix: ${regions.prefix.a ? 'present' : 'absent'} in A, ${regions.prefix.b ? 'present' : 'absent'} in B`);
+  if (regions.prefix.a !== regions.prefix.b)
+    lines.push(`DICM prefix: ${regions.prefix.a ? 'present' : 'absent'} in A, ${regions.prefix.b ? 'present' : 'absent'} in B`);
   const differences = regions.meta.differences;
   if (differences.length === 0) {
     lines.push('Meta group (0002,xxxx): identical');
   } else {
-    lines.push(`Meta group (0002,xxxx): ${differences.length} element${differences.length === 1 ? " differs" : "s differ"}`);
+    lines.push(`Meta group (0002,xxxx): ${differences.length} element${differences.length === 1 ? ' differs' : 's differ'}`);
     for (const d of differences) lines.push(`  ${d.kind} ${d.path}${d.keyword ? ` ${d.keyword}` : ''}: ${d.description}`);
   }
   return lines;
@@ -99,7 +105,7 @@ function firstDifferenceLines(report: CompareReport, windows: HexWindows): strin
 
 function locationText(location: ByteLocation): string {
   if (location.atEnd) return `${location.offset} (end of file)`;
-  const element = location.path ? `${location.path}${location.keyword ? ` ${location.keyword}` : ''}` : location.region ?? '';
+  const element = location.path ? `${location.path}${location.keyword ? ` ${location.keyword}` : ''}` : (location.region ?? '');
   return `${location.offset} (${[location.region, element === location.region ? '' : element, location.part].filter(Boolean).join(', ')})`;
 }
 

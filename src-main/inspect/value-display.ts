@@ -62,7 +62,10 @@ function hex4(n: number): string {
 }
 
 export function hexPreview(value: Buffer): string {
-  const shown = value.subarray(0, MAX_SHOWN_BYTES).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  const shown = value
+    .subarray(0, MAX_SHOWN_BYTES)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
   return value.length > MAX_SHOWN_BYTES ? `${shown} …` : shown || '(empty)';
 }
 

@@ -21,11 +21,13 @@ export function createLogger(opts: { level?: LogLevel; format?: LogFormat; write
   const threshold = RANK[opts.level ?? 'info'];
   const format = opts.format ?? 'text';
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const log = (level: LogLevel) => (event: string, fields: LogFields = {}) => {
-    if (RANK[level] < threshold) return;
-    const time = new Date().toISOString();
-    write(format === 'json' ? JSON.stringify({ time, level, event, ...fields }) : formatText(time, level, event, fields));
-  };
+  const log =
+    (level: LogLevel) =>
+    (event: string, fields: LogFields = {}) => {
+      if (RANK[level] < threshold) return;
+      const time = new Date().toISOString();
+      write(format === 'json' ? JSON.stringify({ time, level, event, ...fields }) : formatText(time, level, event, fields));
+    };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 

@@ -18,7 +18,13 @@ export class InboundAssociations implements AssociationObserver {
   }
 
   opened(a: InboundAssociation): number | null {
-    const id = this.services.repo.openAssociation({ direction: 'inbound', callingAe: a.callingAe, calledAe: a.calledAe, peer: a.peer, startedAt: a.openedAt });
+    const id = this.services.repo.openAssociation({
+      direction: 'inbound',
+      callingAe: a.callingAe,
+      calledAe: a.calledAe,
+      peer: a.peer,
+      startedAt: a.openedAt,
+    });
     this.services.logger.info('association.opened', { association: id, callingAe: a.callingAe, calledAe: a.calledAe, peer: a.peer });
     this.services.events.emit('association-opened', describe(id, a));
     return id;
@@ -40,5 +46,12 @@ export class InboundAssociations implements AssociationObserver {
 }
 
 function describe(id: number | null, a: InboundAssociation) {
-  return { associationId: id ?? 0, direction: 'inbound' as const, callingAe: a.callingAe, calledAe: a.calledAe, peer: a.peer, time: a.openedAt };
+  return {
+    associationId: id ?? 0,
+    direction: 'inbound' as const,
+    callingAe: a.callingAe,
+    calledAe: a.calledAe,
+    peer: a.peer,
+    time: a.openedAt,
+  };
 }

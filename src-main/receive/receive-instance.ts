@@ -47,7 +47,11 @@ export class ReceiveInstance implements InstanceReceiver {
       end: () => this.finish(instance, writer),
       abort: (reason) => {
         writer.abort();
-        this.services.logger.warn('instance.interrupted', { association: instance.associationId, sopInstanceUid: instance.meta.sopInstanceUid, reason });
+        this.services.logger.warn('instance.interrupted', {
+          association: instance.associationId,
+          sopInstanceUid: instance.meta.sopInstanceUid,
+          reason,
+        });
       },
     };
   }
@@ -72,7 +76,10 @@ export class ReceiveInstance implements InstanceReceiver {
     const { association } = instance;
     try {
       return await this.services.store.commit(writer, instance.meta, {
-        associationId: instance.associationId, callingAe: association.callingAe, calledAe: association.calledAe, peer: association.peer,
+        associationId: instance.associationId,
+        callingAe: association.callingAe,
+        calledAe: association.calledAe,
+        peer: association.peer,
       });
     } catch (err) {
       if (err instanceof StoreWriteError) throw new ReceiveFailure(Status.OutOfResources, err.message);
@@ -89,16 +96,27 @@ export class ReceiveInstance implements InstanceReceiver {
   private reportStored(instance: IncomingInstance, stored: StoredInstance): void {
     const { meta, associationId, association } = instance;
     const event = {
-      associationId: associationId ?? 0, callingAe: association.callingAe, ...meta,
-      studyInstanceUid: stored.fields.studyInstanceUid, seriesInstanceUid: stored.fields.seriesInstanceUid,
-      bytes: stored.written.datasetLength, datasetSha256: stored.written.datasetSha256,
-      path: stored.path, version: stored.version, time: new Date().toISOString(),
+      associationId: associationId ?? 0,
+      callingAe: association.callingAe,
+      ...meta,
+      studyInstanceUid: stored.fields.studyInstanceUid,
+      seriesInstanceUid: stored.fields.seriesInstanceUid,
+      bytes: stored.written.datasetLength,
+      datasetSha256: stored.written.datasetSha256,
+      path: stored.path,
+      version: stored.version,
+      time: new Date().toISOString(),
     };
     // Told once indexed (just after the answer): what the UI then reads from the index has it.
     void stored.indexed.then(() => {
       this.services.logger.info(stored.kind === 'stored' ? 'instance.stored' : 'instance.duplicate', {
-        association: associationId, callingAe: association.callingAe, sopInstanceUid: meta.sopInstanceUid,
-        transferSyntax: meta.transferSyntaxUid, bytes: event.bytes, path: stored.path, version: stored.version,
+        association: associationId,
+        callingAe: association.callingAe,
+        sopInstanceUid: meta.sopInstanceUid,
+        transferSyntax: meta.transferSyntaxUid,
+        bytes: event.bytes,
+        path: stored.path,
+        version: stored.version,
       });
       this.services.events.emit(stored.kind === 'stored' ? 'instance-stored' : 'instance-duplicate', event);
     });
@@ -107,13 +125,22 @@ export class ReceiveInstance implements InstanceReceiver {
   private failed(instance: IncomingInstance, failure: ReceiveFailure): StoreAnswer {
     const { meta, associationId, association } = instance;
     this.services.logger.error('instance.failed', {
-      association: associationId, callingAe: association.callingAe, sopInstanceUid: meta.sopInstanceUid,
-      transferSyntax: describeTransferSyntax(meta.transferSyntaxUid), status: statusHex(failure.status),
-      meaning: describeStatus(failure.status), reason: failure.message,
+      association: associationId,
+      callingAe: association.callingAe,
+      sopInstanceUid: meta.sopInstanceUid,
+      transferSyntax: describeTransferSyntax(meta.transferSyntaxUid),
+      status: statusHex(failure.status),
+      meaning: describeStatus(failure.status),
+      reason: failure.message,
     });
     this.services.events.emit('instance-failed', {
-      associationId: associationId ?? 0, callingAe: association.callingAe, ...meta,
-      status: failure.status, statusHex: statusHex(failure.status), reason: failure.message, time: new Date().toISOString(),
+      associationId: associationId ?? 0,
+      callingAe: association.callingAe,
+      ...meta,
+      status: failure.status,
+      statusHex: statusHex(failure.status),
+      reason: failure.message,
+      time: new Date().toISOString(),
     });
     return { status: failure.status, comment: failure.message };
   }
@@ -122,7 +149,12 @@ export class ReceiveInstance implements InstanceReceiver {
 /** The command's UIDs become folder and file names: nothing unsafe gets that far. */
 function validate({ meta }: IncomingInstance): void {
   const instanceProblem = uidProblem(meta.sopInstanceUid);
-  if (instanceProblem) throw new ReceiveFailure(Status.CannotUnderstand, `Affected SOP Instance UID ${JSON.stringify(meta.sopInstanceUid)} ${instanceProblem}`);
+  if (instanceProblem)
+    throw new ReceiveFailure(
+      Status.CannotUnderstand,
+      `Affected SOP Instance UID ${JSON.stringify(meta.sopInstanceUid)} ${instanceProblem}`,
+    );
   const classProblem = uidProblem(meta.sopClassUid);
-  if (classProblem) throw new ReceiveFailure(Status.CannotUnderstand, `Affected SOP Class UID ${JSON.stringify(meta.sopClassUid)} ${classProblem}`);
+  if (classProblem)
+    throw new ReceiveFailure(Status.CannotUnderstand, `Affected SOP Class UID ${JSON.stringify(meta.sopClassUid)} ${classProblem}`);
 }

@@ -88,7 +88,8 @@ export class DestinationPool {
     const lanes = this.running.size;
     if (this.pending.length === 0 || lanes === 0) this.atPeerLimit = false;
     // Another lane only for a backlog the open ones do not absorb: one job waiting behind a busy lane is no reason.
-    if (this.closing || this.atPeerLimit || this.opening > 0 || this.pending.length <= lanes || lanes >= this.target.maxAssociations) return;
+    if (this.closing || this.atPeerLimit || this.opening > 0 || this.pending.length <= lanes || lanes >= this.target.maxAssociations)
+      return;
     const lane = this.lane().finally(() => {
       this.running.delete(lane);
       this.grow();
@@ -188,7 +189,8 @@ export class DestinationPool {
         return undefined;
       }
       // Nobody reaches the destination now: every job waiting for it fails the same way, and retries later.
-      for (const failed of [job, ...this.pending.splice(0).map((a) => a.job)]) this.listener.result(notSent(failed, (err as Error).message, kind));
+      for (const failed of [job, ...this.pending.splice(0).map((a) => a.job)])
+        this.listener.result(notSent(failed, (err as Error).message, kind));
       return undefined;
     } finally {
       this.opening--;
@@ -201,7 +203,11 @@ export class DestinationPool {
    */
   private openWithDeadline(contexts: ProposedContext[]): Promise<ScuAssociation> {
     const { name, peer, callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls, allowTranscoding } = this.target;
-    const opening = ScuAssociation.open(peer, { callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls, allowTranscoding }, contexts);
+    const opening = ScuAssociation.open(
+      peer,
+      { callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls, allowTranscoding },
+      contexts,
+    );
     return new Promise((resolve, reject) => {
       let late = false;
       const timer = this.clock.after(connectTimeoutMs + idleTimeoutMs, () => {
@@ -263,7 +269,8 @@ function needsNewAssociation(current: LaneAssociation, arrival: Arrival): boolea
   const { association } = current;
   const { sopClassUid, transferSyntaxUid } = arrival.job;
   if (association.proposalResult(sopClassUid, transferSyntaxUid) === undefined) return true;
-  const usable = association.acceptedContext(sopClassUid, transferSyntaxUid) ?? fallbackContext(association, sopClassUid, transferSyntaxUid);
+  const usable =
+    association.acceptedContext(sopClassUid, transferSyntaxUid) ?? fallbackContext(association, sopClassUid, transferSyntaxUid);
   return !usable && arrival.seq > current.openedAt;
 }
 

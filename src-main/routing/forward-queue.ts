@@ -102,7 +102,9 @@ export class ForwardQueue {
   private sleepUntilNextDue(destinations: Destination[]): void {
     this.timer?.cancel();
     const candidates = [
-      ...destinations.filter((d) => (this.handedPerDestination.get(d.name) ?? 0) < this.d.settings.batchSize).map((d) => this.d.jobs.nextDueAt(d.name)),
+      ...destinations
+        .filter((d) => (this.handedPerDestination.get(d.name) ?? 0) < this.d.settings.batchSize)
+        .map((d) => this.d.jobs.nextDueAt(d.name)),
       this.d.jobs.nextQuietAt(),
     ].filter((t): t is number => t !== undefined);
     const wait = candidates.length ? Math.max(0, Math.min(...candidates) - this.clock.now()) : MAX_SLEEP_MS;
@@ -114,7 +116,12 @@ export class ForwardQueue {
     for (const quiet of this.d.jobs.dueQuietStudies(now)) {
       const queued = this.d.transitions.promoteQuietStudy(quiet, now);
       if (queued > 0) {
-        this.d.logger.info('study.quiet', { study: quiet.study_instance_uid, rule: quiet.rule, destination: quiet.destination, jobs: queued });
+        this.d.logger.info('study.quiet', {
+          study: quiet.study_instance_uid,
+          rule: quiet.rule,
+          destination: quiet.destination,
+          jobs: queued,
+        });
       }
     }
   }
@@ -125,22 +132,36 @@ export class ForwardQueue {
     for (const job of jobs) this.handed.set(job.id, { job, startedAt });
     this.handedPerDestination.set(destination.name, (this.handedPerDestination.get(destination.name) ?? 0) + jobs.length);
     this.d.logger.debug('queue.hand', { destination: destination.name, jobs: jobs.length });
-    this.sender.send(this.targetOf(destination), jobs.map((job) => this.sendJobOf(job)));
+    this.sender.send(
+      this.targetOf(destination),
+      jobs.map((job) => this.sendJobOf(job)),
+    );
   }
 
   private targetOf(d: Destination): ForwardTarget {
     return {
-      name: d.name, peer: { aeTitle: d.aeTitle, host: d.host, port: d.port }, callingAe: d.callingAe ?? this.d.defaultCallingAe,
-      maxPduLength: d.maxPduLength, connectTimeoutMs: d.connectTimeoutMs, idleTimeoutMs: d.dimseTimeoutMs,
-      maxAssociations: d.maxAssociations, lingerMs: this.d.settings.lingerSeconds * 1000, tls: d.tls,
+      name: d.name,
+      peer: { aeTitle: d.aeTitle, host: d.host, port: d.port },
+      callingAe: d.callingAe ?? this.d.defaultCallingAe,
+      maxPduLength: d.maxPduLength,
+      connectTimeoutMs: d.connectTimeoutMs,
+      idleTimeoutMs: d.dimseTimeoutMs,
+      maxAssociations: d.maxAssociations,
+      lingerMs: this.d.settings.lingerSeconds * 1000,
+      tls: d.tls,
       allowTranscoding: d.allowTranscoding,
     };
   }
 
   private sendJobOf(job: DueJob): SendJob {
     return {
-      jobId: job.id, file: join(this.d.storeRoot, job.path), sopClassUid: job.sop_class_uid, sopInstanceUid: job.sop_instance_uid,
-      transferSyntaxUid: job.transfer_syntax_uid, datasetOffset: job.dataset_offset, datasetLength: job.dataset_length,
+      jobId: job.id,
+      file: join(this.d.storeRoot, job.path),
+      sopClassUid: job.sop_class_uid,
+      sopInstanceUid: job.sop_instance_uid,
+      transferSyntaxUid: job.transfer_syntax_uid,
+      datasetOffset: job.dataset_offset,
+      datasetLength: job.dataset_length,
     };
   }
 
@@ -171,11 +192,23 @@ export class ForwardQueue {
     if (result.failureKind === 'cancelled') return { job, outcome: 'queued', reason: result.error ?? 'not sent' };
     const attempt = job.attempts + 1;
     const base = {
-      jobId: job.id, attempt, startedAt, finishedAt: new Date(now).toISOString(), status: result.status,
-      error: result.error ?? null, failureKind: result.failureKind ?? null,
+      jobId: job.id,
+      attempt,
+      startedAt,
+      finishedAt: new Date(now).toISOString(),
+      status: result.status,
+      error: result.error ?? null,
+      failureKind: result.failureKind ?? null,
     };
     if (result.ok) {
-      return { job, outcome: 'sent', sha256: result.sha256, transcodedTo: result.transcodedTo, status: result.status, attempt: { ...base, outcome: 'sent', backoffMs: null } };
+      return {
+        job,
+        outcome: 'sent',
+        sha256: result.sha256,
+        transcodedTo: result.transcodedTo,
+        status: result.status,
+        attempt: { ...base, outcome: 'sent', backoffMs: null },
+      };
     }
     const failure = { error: result.error ?? result.meaning, status: result.status, failureKind: result.failureKind ?? null };
     // The budget and the backoff count from the last retry by hand; the numbering never restarts.

@@ -107,9 +107,7 @@ export class JobRepository {
          WHERE j.destination = ? AND j.state IN ('queued', 'retry-wait') AND j.next_attempt_at <= ?
          ORDER BY j.next_attempt_at, j.id LIMIT ?`,
       ),
-      nextDue: db.prepare(
-        `SELECT min(next_attempt_at) AS at FROM jobs WHERE destination = ? AND state IN ('queued', 'retry-wait')`,
-      ),
+      nextDue: db.prepare(`SELECT min(next_attempt_at) AS at FROM jobs WHERE destination = ? AND state IN ('queued', 'retry-wait')`),
       setState: db.prepare(`UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?`),
       sent: db.prepare(
         `UPDATE jobs SET state = 'sent', attempts = attempts + 1, deliveries = deliveries + 1, sent_sha256 = ?,
@@ -141,9 +139,7 @@ export class JobRepository {
         `SELECT failure_kind, last_status, count(*) AS n, min(last_error) AS example FROM jobs
          WHERE destination = ? AND state = 'dead' GROUP BY failure_kind, last_status ORDER BY n DESC`,
       ),
-      cancel: db.prepare(
-        `UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('queued', 'retry-wait', 'dead')`,
-      ),
+      cancel: db.prepare(`UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state IN ('queued', 'retry-wait', 'dead')`),
       attemptsOf: db.prepare(`SELECT * FROM job_attempts WHERE job_id = ? ORDER BY attempt`),
       list: db.prepare(
         `SELECT * FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR destination = ?2) ORDER BY id DESC LIMIT ?3`,
@@ -156,7 +152,9 @@ export class JobRepository {
       ),
       dueQuiet: db.prepare(`SELECT * FROM quiet_studies WHERE last_received_at + quiet_ms <= ?`),
       nextQuiet: db.prepare(`SELECT min(last_received_at + quiet_ms) AS at FROM quiet_studies`),
-      deleteQuiet: db.prepare(`DELETE FROM quiet_studies WHERE study_instance_uid = ? AND rule = ? AND destination = ? AND last_received_at = ?`),
+      deleteQuiet: db.prepare(
+        `DELETE FROM quiet_studies WHERE study_instance_uid = ? AND rule = ? AND destination = ? AND last_received_at = ?`,
+      ),
       sendsOf: db.prepare(
         `SELECT destination, sent_sha256 AS sha256, sent_at AS sentAt, state, last_error AS error, sent_transfer_syntax_uid AS sentTransferSyntaxUid
          FROM jobs WHERE instance_id = ? ORDER BY destination`,
@@ -210,7 +208,7 @@ export class JobRepository {
   }
 
   nextQuietAt(): number | undefined {
-    return ((this.s.nextQuiet!.get() as { at: number | null }).at) ?? undefined;
+    return (this.s.nextQuiet!.get() as { at: number | null }).at ?? undefined;
   }
 
   /** What each destination was sent of this instance (sha256 null while not sent). */
@@ -251,7 +249,15 @@ export class JobRepository {
     this.s.sent!.run(sha256 ?? null, transcodedTo ?? null, status, iso, iso, id);
   }
 
-  markFailed(id: number, state: 'retry-wait' | 'dead', nextAttemptAt: number, error: string, status: number | null, kind: string | null, now: number): void {
+  markFailed(
+    id: number,
+    state: 'retry-wait' | 'dead',
+    nextAttemptAt: number,
+    error: string,
+    status: number | null,
+    kind: string | null,
+    now: number,
+  ): void {
     this.s.failed!.run(state, nextAttemptAt, error, status, kind, new Date(now).toISOString(), id);
   }
 

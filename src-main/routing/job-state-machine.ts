@@ -11,7 +11,14 @@ import type { AttemptRecord, DueJob, JobRepository, JobState, JobView, QuietStud
 
 /** What one send did to one job. */
 export type Settlement =
-  | { job: DueJob; outcome: 'sent'; sha256: string | undefined; transcodedTo?: string | undefined; status: number | null; attempt: AttemptRecord }
+  | {
+      job: DueJob;
+      outcome: 'sent';
+      sha256: string | undefined;
+      transcodedTo?: string | undefined;
+      status: number | null;
+      attempt: AttemptRecord;
+    }
   | {
       job: DueJob;
       outcome: 'retry-wait' | 'dead';
@@ -176,8 +183,14 @@ function withoutFsync(db: Database, work: () => void): void {
 
 function update(job: JobView, state: JobState, attempts: number, error?: string, nextAttemptAt?: number): JobUpdated {
   return {
-    jobId: job.id, instanceId: job.instance_id, sopInstanceUid: job.sop_instance_uid, destination: job.destination,
-    state, attempts, error, nextAttemptAt: nextAttemptAt === undefined ? undefined : new Date(nextAttemptAt).toISOString(),
+    jobId: job.id,
+    instanceId: job.instance_id,
+    sopInstanceUid: job.sop_instance_uid,
+    destination: job.destination,
+    state,
+    attempts,
+    error,
+    nextAttemptAt: nextAttemptAt === undefined ? undefined : new Date(nextAttemptAt).toISOString(),
   };
 }
 

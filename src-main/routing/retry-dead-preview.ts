@@ -9,7 +9,11 @@ import type { JobRepository } from './job-repository.ts';
 
 export function previewRetryDead(jobs: JobRepository, destination: string): RetryDeadPreview {
   const causes = jobs.deadCauses(destination).map((c) => ({
-    failureKind: c.failure_kind, status: c.last_status, count: c.n, permanent: isPermanentFailure(c.failure_kind, c.last_status), example: c.example,
+    failureKind: c.failure_kind,
+    status: c.last_status,
+    count: c.n,
+    permanent: isPermanentFailure(c.failure_kind, c.last_status),
+    example: c.example,
   }));
   const count = (list: typeof causes) => list.reduce((n, c) => n + c.count, 0);
   return { dead: count(causes), permanent: count(causes.filter((c) => c.permanent)), causes };

@@ -48,8 +48,19 @@ export class RoutingRepository {
 
   saveDestination(d: Destination): void {
     this.s.upsertDestination!.run(
-      d.name, d.aeTitle, d.host, d.port, d.callingAe ?? null, d.maxPduLength, d.connectTimeoutMs, d.dimseTimeoutMs,
-      d.maxAssociations, d.enabled ? 1 : 0, d.allowTranscoding ? 1 : 0, d.tls ? JSON.stringify(d.tls) : null, new Date().toISOString(),
+      d.name,
+      d.aeTitle,
+      d.host,
+      d.port,
+      d.callingAe ?? null,
+      d.maxPduLength,
+      d.connectTimeoutMs,
+      d.dimseTimeoutMs,
+      d.maxAssociations,
+      d.enabled ? 1 : 0,
+      d.allowTranscoding ? 1 : 0,
+      d.tls ? JSON.stringify(d.tls) : null,
+      new Date().toISOString(),
     );
   }
 

@@ -90,9 +90,11 @@ export function routingFactsFor(association: AssociationFacts, sopClassUid: stri
 
 function compileRule(rule: Rule, where: string): CompiledRule {
   const match: RuleMatch = rule.match ?? {};
-  if (typeof match !== 'object' || Array.isArray(match)) throw new Error(`${where}: match: expected an object of fields, e.g. { modality: CT }`);
+  if (typeof match !== 'object' || Array.isArray(match))
+    throw new Error(`${where}: match: expected an object of fields, e.g. { modality: CT }`);
   for (const key of Object.keys(match)) {
-    if (!(MATCH_FIELDS as readonly string[]).includes(key)) throw new Error(`${where}: match.${key}: unknown field; expected one of ${MATCH_FIELDS.join(', ')}`);
+    if (!(MATCH_FIELDS as readonly string[]).includes(key))
+      throw new Error(`${where}: match.${key}: unknown field; expected one of ${MATCH_FIELDS.join(', ')}`);
   }
   const checks: Check[] = [];
   let tags: TagCheck[] = [];

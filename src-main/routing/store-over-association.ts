@@ -21,7 +21,16 @@ export async function storeOverAssociation(association: ScuAssociation, job: Sen
   const untried = association.isLost;
   try {
     const r = await storeOne(association, job);
-    const result = { jobId: job.jobId, ok: r.ok, status: r.status, meaning: r.meaning, error: r.error, failureKind: r.failureKind, sha256: r.sha256, transcodedTo: r.transcodedTo };
+    const result = {
+      jobId: job.jobId,
+      ok: r.ok,
+      status: r.status,
+      meaning: r.meaning,
+      error: r.error,
+      failureKind: r.failureKind,
+      sha256: r.sha256,
+      transcodedTo: r.transcodedTo,
+    };
     // A conversion that failed mid-dataset aborted the association: the next job needs a new one.
     return { result, lost: association.isLost, untried: false };
   } catch (err) {

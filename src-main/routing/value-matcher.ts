@@ -88,6 +88,11 @@ function trimPattern(text: string): string {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return `an object with ${Object.keys(value as object).map((k) => JSON.stringify(k)).join(', ') || 'no keys'}`;
+  if (typeof value === 'object')
+    return `an object with ${
+      Object.keys(value as object)
+        .map((k) => JSON.stringify(k))
+        .join(', ') || 'no keys'
+    }`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }

@@ -18,12 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { IndexRepository, InstanceVersion } from '../db/index-repository.ts';
-import {
-  IndexFieldsNeedMoreData,
-  readIndexFieldsFromDataset,
-  readIndexFieldsFromFile,
-  type IndexFields,
-} from '../dicom/index-fields.ts';
+import { IndexFieldsNeedMoreData, readIndexFieldsFromDataset, readIndexFieldsFromFile, type IndexFields } from '../dicom/index-fields.ts';
 import { buildP10Header, type MetaGroupFields } from '../dicom/p10-writer.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { fsyncDir } from './fsync-dir.ts';
@@ -114,7 +109,11 @@ export class InstanceStore {
     this.nextId = nextId;
     this.applier = new JournalApplier(
       {
-        root, repo, journal, logger: this.logger, onIndexed: options.onIndexed,
+        root,
+        repo,
+        journal,
+        logger: this.logger,
+        onIndexed: options.onIndexed,
         onApplied: (records) => this.applied(records, options.onBatchIndexed),
         onWritableChange: (writable, reason) => this.writableChanged(writable, reason),
       },
@@ -131,12 +130,19 @@ export class InstanceStore {
     await mkdir(join(root, STUDIES_DIR), { recursive: true });
     await mkdir(join(root, INCOMING_DIR), { recursive: true });
     await mkdir(join(root, JOURNAL_DIR), { recursive: true });
-    const { journal, records } = await Journal.open<JournalEntry>(join(root, JOURNAL_DIR), repo.appliedLsn(), options.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
+    const { journal, records } = await Journal.open<JournalEntry>(
+      join(root, JOURNAL_DIR),
+      repo.appliedLsn(),
+      options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+    );
     const maxId = Math.max(repo.maxInstanceId(), ...records.map((r) => (r.meta.kind === 'stored' ? r.meta.id : 0)));
     const store = new InstanceStore(root, repo, journal, options, maxId + 1);
     for (const record of records) store.remember(record.meta);
-    await store.removeStrayTempFiles(new Set(records.flatMap((r) => (r.meta.kind === 'stored' && r.meta.tempName ? [r.meta.tempName] : []))));
-    for (const record of records) store.applier.settle(record.lsn, { lsn: record.lsn, entry: record.meta, body: record.body, bytes: undefined });
+    await store.removeStrayTempFiles(
+      new Set(records.flatMap((r) => (r.meta.kind === 'stored' && r.meta.tempName ? [r.meta.tempName] : []))),
+    );
+    for (const record of records)
+      store.applier.settle(record.lsn, { lsn: record.lsn, entry: record.meta, body: record.body, bytes: undefined });
     await store.applier.drain();
     if (records.length > 0) store.logger.info('journal.replayed', { records: records.length, pending: store.applier.pendingCount() });
     await journal.prepareSpare();
@@ -158,7 +164,11 @@ export class InstanceStore {
     const written = await writer.finished();
     if (this.unwritable !== undefined) {
       await discard(written);
-      throw new StoreWriteError(this.root, { code: 'ENOSPC', message: this.unwritable } as NodeJS.ErrnoException, 'read-only until space returns');
+      throw new StoreWriteError(
+        this.root,
+        { code: 'ENOSPC', message: this.unwritable } as NodeJS.ErrnoException,
+        'read-only until space returns',
+      );
     }
     let fields: IndexFields;
     try {
@@ -200,27 +210,51 @@ export class InstanceStore {
     }
   }
 
-  private async journalInstance(written: WrittenInstance, meta: MetaGroupFields, fields: IndexFields, context: ReceiveContext): Promise<StoredInstance> {
+  private async journalInstance(
+    written: WrittenInstance,
+    meta: MetaGroupFields,
+    fields: IndexFields,
+    context: ReceiveContext,
+  ): Promise<StoredInstance> {
     const versions = this.knownVersions(meta.sopInstanceUid);
     const same = versions.find(
-      (v) => v.datasetSha256 === written.datasetSha256 && v.transferSyntaxUid === meta.transferSyntaxUid && v.sopClassUid === meta.sopClassUid,
+      (v) =>
+        v.datasetSha256 === written.datasetSha256 && v.transferSyntaxUid === meta.transferSyntaxUid && v.sopClassUid === meta.sopClassUid,
     );
     if (same) {
       await discard(written);
       const lsn = await this.append({ kind: 'duplicate', id: same.id, sopInstanceUid: meta.sopInstanceUid }, []);
-      return { kind: 'duplicate', instanceId: same.id, path: same.path, version: same.version, fields, written, indexed: this.applier.whenApplied(lsn) };
+      return {
+        kind: 'duplicate',
+        instanceId: same.id,
+        path: same.path,
+        version: same.version,
+        fields,
+        written,
+        indexed: this.applier.whenApplied(lsn),
+      };
     }
     const { version, path } = await this.freeVersion(meta.sopInstanceUid, fields, Math.max(0, ...versions.map((v) => v.version)) + 1);
     const entry: StoredEntry = {
-      kind: 'stored', id: this.nextId++, version, path, meta, context, fields,
-      headerLength: written.headerLength, datasetLength: written.datasetLength, datasetSha256: written.datasetSha256,
-      receivedAt: new Date().toISOString(), tempName: written.inline ? null : basename(written.tempPath),
+      kind: 'stored',
+      id: this.nextId++,
+      version,
+      path,
+      meta,
+      context,
+      fields,
+      headerLength: written.headerLength,
+      datasetLength: written.datasetLength,
+      datasetSha256: written.datasetSha256,
+      receivedAt: new Date().toISOString(),
+      tempName: written.inline ? null : basename(written.tempPath),
     };
     this.remember(entry);
     let lsn: number;
     try {
       // A record naming a spilled file needs the file's name to survive a power loss too.
-      if (!written.inline) await fsyncDir(this.incomingDir).catch((err: NodeJS.ErrnoException) => Promise.reject(new StoreWriteError(this.incomingDir, err)));
+      if (!written.inline)
+        await fsyncDir(this.incomingDir).catch((err: NodeJS.ErrnoException) => Promise.reject(new StoreWriteError(this.incomingDir, err)));
       lsn = await this.append(entry, written.inline ?? []);
     } catch (err) {
       this.forget(entry);
@@ -258,8 +292,12 @@ export class InstanceStore {
     if (entry.kind !== 'stored') return;
     const uid = entry.meta.sopInstanceUid;
     const known: KnownVersion = {
-      id: entry.id, version: entry.version, sopClassUid: entry.meta.sopClassUid,
-      transferSyntaxUid: entry.meta.transferSyntaxUid, datasetSha256: entry.datasetSha256, path: entry.path,
+      id: entry.id,
+      version: entry.version,
+      sopClassUid: entry.meta.sopClassUid,
+      transferSyntaxUid: entry.meta.transferSyntaxUid,
+      datasetSha256: entry.datasetSha256,
+      path: entry.path,
     };
     this.journaledVersions.set(uid, [...(this.journaledVersions.get(uid) ?? []), known]);
     this.reservedPaths.add(entry.path);

@@ -137,7 +137,10 @@ export class JournalApplier {
       if (batch.length === 0) return;
       const lastLsn = this.lastLsnOf(batch);
       try {
-        await this.apply(batch.filter((r): r is DurableRecord => r !== null), lastLsn);
+        await this.apply(
+          batch.filter((r): r is DurableRecord => r !== null),
+          lastLsn,
+        );
       } catch (err) {
         this.failed(err as Error);
         return;
@@ -205,7 +208,8 @@ export class JournalApplier {
       const temp = join(this.o.root, INCOMING_DIR, entry.tempName);
       // The spilled file was fsynced before the record was written: renaming it is all there is to do.
       if (await exists(temp)) await rename(temp, target);
-      else if (!(await isComplete(target, entry))) throw new Error(`${entry.path}: neither its temp file ${entry.tempName} nor a complete file is there`);
+      else if (!(await isComplete(target, entry)))
+        throw new Error(`${entry.path}: neither its temp file ${entry.tempName} nor a complete file is there`);
       return;
     }
     if (await isComplete(target, entry)) return;
@@ -258,7 +262,10 @@ export class JournalApplier {
       if (full) this.o.onWritableChange(false, `storage full: ${err.message}`);
     }
     this.o.logger.error('journal.apply-failed', {
-      error: err.message, diskFull: full, pending: this.settled.size, retryInMs: RETRY_MS,
+      error: err.message,
+      diskFull: full,
+      pending: this.settled.size,
+      retryInMs: RETRY_MS,
     });
     if (this.stopped) return;
     this.retryTimer = setTimeout(() => {
@@ -291,13 +298,16 @@ function rowOf(entry: StoredEntry) {
 
 /** Whether the file at `path` already holds exactly this instance (replay after the rename). */
 async function isComplete(path: string, entry: StoredEntry): Promise<boolean> {
-  const size = await stat(path).then((s) => s.size, () => -1);
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => -1,
+  );
   if (size !== entry.headerLength + entry.datasetLength) return false;
   const file = await open(path, 'r');
   try {
     const hash = createHash('sha256');
     const chunk = Buffer.allocUnsafe(1024 * 1024);
-    for (let at = entry.headerLength; at < size; ) {
+    for (let at = entry.headerLength; at < size;) {
       const { bytesRead } = await file.read(chunk, 0, Math.min(chunk.length, size - at), at);
       if (bytesRead === 0) return false;
       hash.update(chunk.subarray(0, bytesRead));

@@ -91,8 +91,15 @@ export class Journal<M> {
    * Opens the journal in `dir` and returns every valid record with an lsn above `appliedLsn`, in
    * lsn order. New records get lsns above both those found and `appliedLsn`.
    */
-  static async open<M>(dir: string, appliedLsn: number, segmentBytes = DEFAULT_SEGMENT_BYTES): Promise<{ journal: Journal<M>; records: JournalRecord<M>[] }> {
-    const slots = (await readdir(dir)).map(slotOfName).filter((s): s is number => s !== undefined).sort((a, b) => a - b);
+  static async open<M>(
+    dir: string,
+    appliedLsn: number,
+    segmentBytes = DEFAULT_SEGMENT_BYTES,
+  ): Promise<{ journal: Journal<M>; records: JournalRecord<M>[] }> {
+    const slots = (await readdir(dir))
+      .map(slotOfName)
+      .filter((s): s is number => s !== undefined)
+      .sort((a, b) => a - b);
     const found: { slot: number; file: FileHandle; generation: number; salt: number; records: JournalRecord<M>[] }[] = [];
     const free: { slot: number; file: FileHandle }[] = [];
     for (const slot of slots) {
@@ -108,7 +115,14 @@ export class Journal<M> {
     for (const s of found) {
       const live = s.records.filter((r) => r.lsn > appliedLsn);
       records.push(...live);
-      journal.segments.set(s.slot, { slot: s.slot, file: s.file, generation: s.generation, salt: s.salt, maxLsn: Math.max(0, ...live.map((r) => r.lsn)), writeOffset: segmentBytes });
+      journal.segments.set(s.slot, {
+        slot: s.slot,
+        file: s.file,
+        generation: s.generation,
+        salt: s.salt,
+        maxLsn: Math.max(0, ...live.map((r) => r.lsn)),
+        writeOffset: segmentBytes,
+      });
     }
     for (const f of free) journal.addSpare(f.slot, f.file);
     records.sort((a, b) => a.lsn - b.lsn);
@@ -126,7 +140,8 @@ export class Journal<M> {
     const metaBytes = Buffer.from(JSON.stringify(meta));
     const bodyLength = body.reduce((n, b) => n + b.length, 0);
     const size = alignUp(RECORD_HEADER + metaBytes.length + bodyLength);
-    if (size > this.segmentBytes - BLOCK) throw new JournalFullError(`a record of ${size} bytes does not fit a journal segment of ${this.segmentBytes}`);
+    if (size > this.segmentBytes - BLOCK)
+      throw new JournalFullError(`a record of ${size} bytes does not fit a journal segment of ${this.segmentBytes}`);
     const lsn = this.nextLsn++;
     onLsn?.(lsn);
     const segment = await this.segmentWithRoom(size);
@@ -229,7 +244,14 @@ export class Journal<M> {
     }
     const file = this.spares.shift()!;
     const slot = this.spareSlots.shift()!;
-    const segment: Segment = { slot, file, generation: this.nextGeneration++, salt: randomBytes(4).readUInt32LE(0), maxLsn: 0, writeOffset: BLOCK };
+    const segment: Segment = {
+      slot,
+      file,
+      generation: this.nextGeneration++,
+      salt: randomBytes(4).readUInt32LE(0),
+      maxLsn: 0,
+      writeOffset: BLOCK,
+    };
     const header = Buffer.alloc(SEGMENT_HEADER_USED);
     header.writeUInt32LE(SEGMENT_MAGIC, 0);
     header.writeUInt32LE(segment.generation, 4);
@@ -271,10 +293,12 @@ export class Journal<M> {
   /** Resolves after an fdatasync that started after this call, on every segment written so far. */
   private durable(): Promise<void> {
     if (!this.syncing) return this.startSync();
-    this.queuedSync ??= this.syncing.catch(() => undefined).then(() => {
-      this.queuedSync = undefined;
-      return this.startSync();
-    });
+    this.queuedSync ??= this.syncing
+      .catch(() => undefined)
+      .then(() => {
+        this.queuedSync = undefined;
+        return this.startSync();
+      });
     return this.queuedSync;
   }
 
@@ -331,7 +355,10 @@ function recordHeader(segment: Segment, lsn: number, meta: Buffer, body: readonl
 }
 
 /** The valid records of a segment, or undefined when the segment is free (no valid header). */
-async function scanSegment<M>(file: FileHandle, slot: number): Promise<{ generation: number; salt: number; records: JournalRecord<M>[] } | undefined> {
+async function scanSegment<M>(
+  file: FileHandle,
+  slot: number,
+): Promise<{ generation: number; salt: number; records: JournalRecord<M>[] } | undefined> {
   const { size } = await file.stat();
   const data = Buffer.allocUnsafe(size);
   let read = 0;
@@ -346,7 +373,7 @@ async function scanSegment<M>(file: FileHandle, slot: number): Promise<{ generat
   const generation = bytes.readUInt32LE(4);
   const salt = bytes.readUInt32LE(8);
   const records: JournalRecord<M>[] = [];
-  for (let offset = BLOCK; offset + RECORD_HEADER <= bytes.length; ) {
+  for (let offset = BLOCK; offset + RECORD_HEADER <= bytes.length;) {
     const record = parseRecord<M>(bytes, offset, generation, salt, slot);
     if (record) {
       records.push(record.record);
@@ -358,8 +385,19 @@ async function scanSegment<M>(file: FileHandle, slot: number): Promise<{ generat
   return { generation, salt, records };
 }
 
-function parseRecord<M>(bytes: Buffer, offset: number, generation: number, salt: number, slot: number): { record: JournalRecord<M>; size: number } | undefined {
-  if (bytes.readUInt32LE(offset) !== RECORD_MAGIC || bytes.readUInt32LE(offset + 4) !== generation || bytes.readUInt32LE(offset + 8) !== salt) return undefined;
+function parseRecord<M>(
+  bytes: Buffer,
+  offset: number,
+  generation: number,
+  salt: number,
+  slot: number,
+): { record: JournalRecord<M>; size: number } | undefined {
+  if (
+    bytes.readUInt32LE(offset) !== RECORD_MAGIC ||
+    bytes.readUInt32LE(offset + 4) !== generation ||
+    bytes.readUInt32LE(offset + 8) !== salt
+  )
+    return undefined;
   const bodyLength = bytes.readUInt32LE(offset + 12);
   const metaLength = bytes.readUInt32LE(offset + 24);
   const end = offset + RECORD_HEADER + metaLength + bodyLength;

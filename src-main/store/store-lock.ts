@@ -22,7 +22,11 @@ export class StoreLockedError extends Error {
   readonly holderPid: number | undefined;
   constructor(root: string, holderPid: number | undefined) {
     const holder =
-      holderPid === undefined ? 'another process (PID unknown)' : holderPid === process.pid ? `this process (PID ${holderPid})` : `another process (PID ${holderPid})`;
+      holderPid === undefined
+        ? 'another process (PID unknown)'
+        : holderPid === process.pid
+          ? `this process (PID ${holderPid})`
+          : `another process (PID ${holderPid})`;
     super(`storage folder ${root} is in use by ${holder}: only one gateway may use a storage folder at a time`);
     this.name = 'StoreLockedError';
     this.root = root;

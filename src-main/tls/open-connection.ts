@@ -45,7 +45,10 @@ export function openConnection(target: TransportTarget): Promise<Socket> {
       return reject(new TransportError('tls', `cannot use TLS to ${target.label}: ${(err as Error).message}`));
     }
     socket.setNoDelay(true);
-    const timer = setTimeout(() => fail(new TransportError('timeout', `${target.label} did not answer within ${target.connectTimeoutMs} ms`)), target.connectTimeoutMs);
+    const timer = setTimeout(
+      () => fail(new TransportError('timeout', `${target.label} did not answer within ${target.connectTimeoutMs} ms`)),
+      target.connectTimeoutMs,
+    );
     const fail = (err: TransportError) => {
       clearTimeout(timer);
       socket.destroy();

@@ -37,7 +37,7 @@ export function serverTlsOptions(settings: ListenerTls, now = new Date()): TlsOp
 /** Options for `tls.connect` to a destination (host and port are added by the caller). */
 export function clientTlsOptions(settings: DestinationTls, now = new Date()): ConnectionOptions {
   if ((settings.cert === undefined) !== (settings.key === undefined)) {
-    throw new TlsConfigError('a destination\'s tls.cert and tls.key go together: give both or neither');
+    throw new TlsConfigError("a destination's tls.cert and tls.key go together: give both or neither");
   }
   const identity = settings.cert && settings.key ? readIdentity(settings.cert, settings.key, settings.passphrase, now) : {};
   return {
@@ -93,7 +93,9 @@ function readPem(path: string, what: string): Buffer {
     return readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new TlsConfigError(`cannot read the ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code}`);
+    throw new TlsConfigError(
+      `cannot read the ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code}`,
+    );
   }
 }
 

@@ -60,7 +60,17 @@ const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
 const PHOTOMETRIC_INTERPRETATION = 0x00280004;
 const PLANAR_CONFIGURATION = 0x00280006;
 /** Top-level image attributes read on the way, for decoding and for choosing OB or OW. */
-const IMAGE_TAGS = new Set([0x00280002, PHOTOMETRIC_INTERPRETATION, PLANAR_CONFIGURATION, 0x00280008, 0x00280010, 0x00280011, 0x00280100, 0x00280101, 0x00280103]);
+const IMAGE_TAGS = new Set([
+  0x00280002,
+  PHOTOMETRIC_INTERPRETATION,
+  PLANAR_CONFIGURATION,
+  0x00280008,
+  0x00280010,
+  0x00280011,
+  0x00280100,
+  0x00280101,
+  0x00280103,
+]);
 const VALUE_CHUNK_BYTES = 1024 * 1024;
 /** CP-246: the content of a UN of undefined length is implicit VR little endian, in and out. */
 const IMPLICIT_LE: HeaderSyntax = { explicitVr: false, littleEndian: true };
@@ -119,7 +129,10 @@ class DatasetRewriter {
         yield* this.decodedPixelData(context.to);
         return;
       }
-      if (vr !== 'SQ' && vr !== 'UN') throw new TranscodeError(`element ${formatTag(tag)} (${vr}) has undefined length; only sequences and encapsulated top-level pixel data may`);
+      if (vr !== 'SQ' && vr !== 'UN')
+        throw new TranscodeError(
+          `element ${formatTag(tag)} (${vr}) has undefined length; only sequences and encapsulated top-level pixel data may`,
+        );
       yield* this.sequence(context, tag, vr, undefined);
       return;
     }
@@ -153,7 +166,8 @@ class DatasetRewriter {
         yield encodeItemHeader(SEQUENCE_DELIMITER, 0, itemSyntax);
         return;
       }
-      if (item.tag !== ITEM) throw new TranscodeError(`expected an item (FFFE,E000) in ${formatTag(tag)} at byte ${at}, found ${formatTag(item.tag)}`);
+      if (item.tag !== ITEM)
+        throw new TranscodeError(`expected an item (FFFE,E000) in ${formatTag(tag)} at byte ${at}, found ${formatTag(item.tag)}`);
       if (item.length === UNDEFINED_LENGTH) {
         yield encodeItemHeader(ITEM, UNDEFINED_LENGTH, itemSyntax);
         yield* this.dataset(inner, undefined, true);
@@ -182,7 +196,7 @@ class DatasetRewriter {
       return;
     }
     yield encodeHeader(tag, outVr, header.length, context.to);
-    for (let left = header.length; left > 0; ) {
+    for (let left = header.length; left > 0;) {
       const take = Math.min(left, VALUE_CHUNK_BYTES);
       yield swapInPlace(await this.source.read(take), swap);
       left -= take;
@@ -216,7 +230,10 @@ class DatasetRewriter {
         this.image.pixelRepresentation = us();
         break;
       case PHOTOMETRIC_INTERPRETATION: {
-        const photometric = value.toString('latin1').replace(/[\0 ]+$/, '').trim();
+        const photometric = value
+          .toString('latin1')
+          .replace(/[\0 ]+$/, '')
+          .trim();
         this.image.photometric = photometric;
         const decoded = decoding ? decodedPhotometric(decoding.syntax, photometric) : photometric;
         if (decoded !== photometric) return Buffer.from(decoded.length % 2 ? `${decoded} ` : decoded, 'latin1');
@@ -250,9 +267,15 @@ class DatasetRewriter {
       } catch (err) {
         throw new TranscodeError(`frame ${index + 1} of ${frames} cannot be decoded (${err instanceof Error ? err.message : String(err)})`);
       }
-      let pixels = decoded.planarConfiguration === 1 && image.samplesPerPixel > 1 ? interleave(decoded.pixels, image.samplesPerPixel, bytesPerSample) : decoded.pixels;
+      let pixels =
+        decoded.planarConfiguration === 1 && image.samplesPerPixel > 1
+          ? interleave(decoded.pixels, image.samplesPerPixel, bytesPerSample)
+          : decoded.pixels;
       if (pixels.length === frameBytes + 1 && frameBytes % 2 === 1) pixels = pixels.subarray(0, frameBytes);
-      if (pixels.length !== frameBytes) throw new TranscodeError(`frame ${index + 1} decoded to ${pixels.length} bytes, ${frameBytes} expected (${image.rows}x${image.columns}, ${image.samplesPerPixel} sample(s) of ${image.bitsAllocated} bits)`);
+      if (pixels.length !== frameBytes)
+        throw new TranscodeError(
+          `frame ${index + 1} decoded to ${pixels.length} bytes, ${frameBytes} expected (${image.rows}x${image.columns}, ${image.samplesPerPixel} sample(s) of ${image.bitsAllocated} bits)`,
+        );
       yield swapInPlace(pixels, swap);
       index++;
     }
@@ -263,7 +286,9 @@ class DatasetRewriter {
   private requireImage(): ImageAttributes {
     const { rows, columns, bitsAllocated, photometric } = this.image;
     if (!rows || !columns || !bitsAllocated || !photometric) {
-      throw new TranscodeError('pixel data cannot be decoded without Rows, Columns, Bits Allocated and Photometric Interpretation before it');
+      throw new TranscodeError(
+        'pixel data cannot be decoded without Rows, Columns, Bits Allocated and Photometric Interpretation before it',
+      );
     }
     if (bitsAllocated % 8 !== 0) throw new TranscodeError(`pixel data with Bits Allocated ${bitsAllocated} cannot be decoded`);
     return {
@@ -295,7 +320,10 @@ class DatasetRewriter {
       }
       return header;
     } catch (err) {
-      if (err instanceof InvalidVrError) throw new TranscodeError(`element ${formatTag(err.tag)} at byte ${at} has no valid VR: the dataset is not encoded as its transfer syntax says`);
+      if (err instanceof InvalidVrError)
+        throw new TranscodeError(
+          `element ${formatTag(err.tag)} at byte ${at} has no valid VR: the dataset is not encoded as its transfer syntax says`,
+        );
       throw err;
     }
   }

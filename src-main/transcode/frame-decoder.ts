@@ -75,7 +75,8 @@ export function decodeFrame(codecs: CodecsModule, syntax: CompressedSyntax, imag
     encodedBuffer: new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength),
   });
   // Only lossy JPEG is colour-converted (YBR to RGB), matching decodedPhotometric().
-  const parameters = syntax.decoder === 'jpeg' ? { convertColorspaceToRgb: syntax.lossyJpeg && image.photometric.startsWith('YBR_FULL') } : {};
+  const parameters =
+    syntax.decoder === 'jpeg' ? { convertColorspaceToRgb: syntax.lossyJpeg && image.photometric.startsWith('YBR_FULL') } : {};
   const decode = codecs.NativeCodecs[FUNCTIONS[syntax.decoder]] as DecodeFunction;
   const decoded = decode.call(codecs.NativeCodecs, context, parameters);
   const pixels = decoded.getDecodedBuffer();

@@ -67,7 +67,7 @@ async function openSource(source: DatasetSource, deflatedInput: boolean): Promis
 async function* passThrough(source: DatasetSource): AsyncGenerator<Buffer> {
   const input = await FileByteSource.open(source.path, source.offset, source.offset + source.length);
   try {
-    for (let left = source.length; left > 0; ) {
+    for (let left = source.length; left > 0;) {
       const take = Math.min(left, 1024 * 1024);
       yield await input.read(take);
       left -= take;

@@ -59,6 +59,7 @@ export function canTranscode(from: string, to: string): boolean {
  */
 export function decodedPhotometric(syntax: CompressedSyntax, photometric: string): string {
   if (syntax.lossyJpeg && (photometric === 'YBR_FULL' || photometric === 'YBR_FULL_422')) return 'RGB';
-  if ((syntax.decoder === 'jpeg2000' || syntax.decoder === 'htJpeg2000') && (photometric === 'YBR_ICT' || photometric === 'YBR_RCT')) return 'RGB';
+  if ((syntax.decoder === 'jpeg2000' || syntax.decoder === 'htJpeg2000') && (photometric === 'YBR_ICT' || photometric === 'YBR_RCT'))
+    return 'RGB';
   return photometric;
 }

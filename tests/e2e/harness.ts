@@ -29,7 +29,14 @@ export const README_SCREENSHOT_DIR =
 export const VIEWPORT = { width: 1280, height: 800 };
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 
 async function newestMtime(dir: string): Promise<number> {
   let newest = 0;
@@ -42,13 +49,21 @@ async function newestMtime(dir: string): Promise<number> {
 
 /** Builds dist/renderer when it is missing or older than any file under src-renderer/, so the suite never tests a stale UI. */
 export async function ensureRendererBuilt(): Promise<void> {
-  const built = await stat(RENDERER_INDEX).then((s) => s.mtimeMs, () => 0);
+  const built = await stat(RENDERER_INDEX).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   if (built > (await newestMtime(RENDERER_SOURCE))) return;
   await new Promise<void>((resolveBuild, reject) => {
-    execFile(process.execPath, [VITE_BIN, 'build', '--config', join(RENDERER_SOURCE, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: REPO_ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`renderer build failed: ${error.message}\n${stdout}\n${stderr}`));
-      else resolveBuild();
-    });
+    execFile(
+      process.execPath,
+      [VITE_BIN, 'build', '--config', join(RENDERER_SOURCE, 'vite.config.ts'), '--logLevel', 'warn'],
+      { cwd: REPO_ROOT, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`renderer build failed: ${error.message}\n${stdout}\n${stderr}`));
+        else resolveBuild();
+      },
+    );
   });
 }
 
@@ -63,7 +78,10 @@ export interface UiGateway {
 export async function startUiGateway(opts: { storage: string; aeTitle: string; args?: string[] }): Promise<UiGateway> {
   // No --ae: the AE title stays free for Settings to change (a flag would fix it), GATEWAY unless saved.
   const gateway = await startGateway({ storage: opts.storage, args: ['--ui-port', '0', ...(opts.args ?? [])] });
-  const match = await waitFor('the "UI listening on" line', () => /^UI listening on (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(gateway.output()) ?? undefined);
+  const match = await waitFor(
+    'the "UI listening on" line',
+    () => /^UI listening on (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(gateway.output()) ?? undefined,
+  );
   return { gateway, url: match[1]!, aeTitle: opts.aeTitle };
 }
 
@@ -92,12 +110,16 @@ export async function openUi(browser: Browser, ui: UiGateway, viewport: { width:
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     // A failed request is reported below with its address; the console line would only repeat it without one.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      problems.push(`console error: ${message.text()}`);
   });
   page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.request().method()} ${new URL(response.url()).pathname}`);
+    if (response.status() >= 400)
+      problems.push(`HTTP ${response.status()} for ${response.request().method()} ${new URL(response.url()).pathname}`);
   });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.method()} ${new URL(request.url()).pathname}: ${request.failure()?.errorText}`));
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.method()} ${new URL(request.url()).pathname}: ${request.failure()?.errorText}`),
+  );
   await page.goto(ui.url);
   await page.getByRole('banner').getByText(`Listening as ${ui.aeTitle}`).waitFor({ timeout: 10_000 });
   return { context, page, problems, close: () => context.close() };

@@ -13,8 +13,17 @@ import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { listFilesRecursive } from '../helpers/p10-regions.ts';
 import {
-  ARTIFACT_DIR, ensureRendererBuilt, eventually, launchChromium, openUi, rowCells, saveScreenshot, showView, startUiGateway,
-  type UiGateway, type UiPage,
+  ARTIFACT_DIR,
+  ensureRendererBuilt,
+  eventually,
+  launchChromium,
+  openUi,
+  rowCells,
+  saveScreenshot,
+  showView,
+  startUiGateway,
+  type UiGateway,
+  type UiPage,
 } from './harness.ts';
 
 const GATEWAY_AE = 'GATEWAY';
@@ -37,14 +46,17 @@ beforeAll(async () => {
   await gone.stop();
   // CT goes to a working archive; MR to a switched-off one (dead after one attempt); RT dose nowhere.
   configPath = join(work, 'gateway.yaml');
-  await writeFile(configPath, `destinations:
+  await writeFile(
+    configPath,
+    `destinations:
   - { name: archive, ae: ARCHIVE, host: 127.0.0.1, port: ${archive.port} }
   - { name: offline, ae: GONE, host: 127.0.0.1, port: ${gone.port} }
 rules:
   - { name: ct-to-archive, match: { modality: CT }, forward: [archive] }
   - { name: mr-to-offline, match: { modality: MR }, forward: [offline] }
 queue: { maxAttempts: 1 }
-`);
+`,
+  );
   const [, started, launched] = await Promise.all([
     ensureRendererBuilt(),
     startUiGateway({ storage, aeTitle: GATEWAY_AE, args: ['--config', configPath] }),
@@ -70,17 +82,42 @@ async function sendCorpus(): Promise<void> {
   const dose = join(work, 'rtdose.dcm');
   await copyFile(join(CORPUS, 'rtdose.dcm'), dose);
   const mr = await writeP10Files(join(work, 'mr'), 3, (i) => ({
-    seed: 900 + i, studyInstanceUid: `${UID_ROOT}.1`, seriesInstanceUid: `${UID_ROOT}.1.1`, sopInstanceUid: `${UID_ROOT}.1.1.${i + 1}`,
-    seriesNumber: 1, instanceNumber: i + 1, patientName: 'ROE^RICHARD', patientId: 'MR-77', studyDate: '20260301', accessionNumber: 'ACC-MR-1',
-    studyDescription: 'MR knee left', modality: 'MR', sopClassUid: SopClass.MR,
+    seed: 900 + i,
+    studyInstanceUid: `${UID_ROOT}.1`,
+    seriesInstanceUid: `${UID_ROOT}.1.1`,
+    sopInstanceUid: `${UID_ROOT}.1.1.${i + 1}`,
+    seriesNumber: 1,
+    instanceNumber: i + 1,
+    patientName: 'ROE^RICHARD',
+    patientId: 'MR-77',
+    studyDate: '20260301',
+    accessionNumber: 'ACC-MR-1',
+    studyDescription: 'MR knee left',
+    modality: 'MR',
+    sopClassUid: SopClass.MR,
   }));
   const jpeg = await writeP10Files(join(work, 'jpeg'), 2, (i) => ({
-    seed: 950 + i, studyInstanceUid: `${UID_ROOT}.2`, seriesInstanceUid: `${UID_ROOT}.2.1`, sopInstanceUid: `${UID_ROOT}.2.1.${i + 1}`,
-    seriesNumber: 1, instanceNumber: i + 1, patientName: 'JPEG^JOE', patientId: 'XA-5', studyDate: '20260302', studyDescription: 'Compressed angio',
-    modality: 'XA', sopClassUid: SopClass.SecondaryCapture, transferSyntaxUid: '1.2.840.10008.1.2.4.50',
+    seed: 950 + i,
+    studyInstanceUid: `${UID_ROOT}.2`,
+    seriesInstanceUid: `${UID_ROOT}.2.1`,
+    sopInstanceUid: `${UID_ROOT}.2.1.${i + 1}`,
+    seriesNumber: 1,
+    instanceNumber: i + 1,
+    patientName: 'JPEG^JOE',
+    patientId: 'XA-5',
+    studyDate: '20260302',
+    studyDescription: 'Compressed angio',
+    modality: 'XA',
+    sopClassUid: SopClass.SecondaryCapture,
+    transferSyntaxUid: '1.2.840.10008.1.2.4.50',
   }));
   // storescu proposes JPEG Baseline only when told to (-xy).
-  for (const [files, callingAe, extraArgs] of [[[ct], 'CT_SCANNER', []], [[dose], 'TPS', []], [mr, 'MR_SUITE', []], [jpeg, 'ANGIO', ['-xy']]] as const) {
+  for (const [files, callingAe, extraArgs] of [
+    [[ct], 'CT_SCANNER', []],
+    [[dose], 'TPS', []],
+    [mr, 'MR_SUITE', []],
+    [jpeg, 'ANGIO', ['-xy']],
+  ] as const) {
     const sent = await storescu(ui.gateway.port, [...files], { calledAe: GATEWAY_AE, callingAe, extraArgs: [...extraArgs] });
     expect(sent.code, sent.stderr).toBe(0);
   }
@@ -142,10 +179,14 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     const { page, problems, close } = await openPage('s1-studies');
     const view = await showView(page, 'Studies');
     const all = view.getByRole('table', { name: 'Studies found' });
-    await eventually('four studies stored', async () => {
-      await view.getByRole('form', { name: 'Search studies' }).getByRole('button', { name: 'Search' }).click();
-      return (await dataRows(all).count()) === 4;
-    }, 20_000);
+    await eventually(
+      'four studies stored',
+      async () => {
+        await view.getByRole('form', { name: 'Search studies' }).getByRole('button', { name: 'Search' }).click();
+        return (await dataRows(all).count()) === 4;
+      },
+      20_000,
+    );
     await expectPatients(view, { 'Patient name or ID': 'roe rich' }, ['ROE, RICHARD']);
     await expectPatients(view, { 'Patient name or ID': 'id111' }, ['Lastname, Firstname']);
     await expectPatients(view, { Modality: 'ct' }, ['CompressedSamples, CT1']);
@@ -162,7 +203,10 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await table.getByRole('button', { name: 'ROE, RICHARD' }).click();
     const detail = view.getByRole('region', { name: /ROE, RICHARD/ });
     await detail.getByRole('list', { name: 'Series' }).getByRole('img', { name: 'Image of Series 1 MR' }).waitFor();
-    await eventually('3 instances listed', async () => (await dataRows(detail.getByRole('table', { name: 'Instances of the series' })).count()) === 3);
+    await eventually(
+      '3 instances listed',
+      async () => (await dataRows(detail.getByRole('table', { name: 'Instances of the series' })).count()) === 3,
+    );
     await saveScreenshot(page, 's1-studies', 'studies');
     expect(problems).toEqual([]);
     await close();
@@ -203,10 +247,12 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await page.mouse.move(box.x + box.width / 2 - 60, box.y + box.height / 2 + 40, { steps: 6 });
     await page.mouse.up();
     // 2063 HU of range over 256 steps: about 8 HU a pixel; left narrows, down raises the level.
-    await expect.poll(async () => {
-      const m = /W (\d+) · L (\d+)/.exec(await readout(page));
-      return m ? Number(m[1]) < 1982 && Number(m[2]) > 216 : false;
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const m = /W (\d+) · L (\d+)/.exec(await readout(page));
+        return m ? Number(m[1]) < 1982 && Number(m[2]) > 216 : false;
+      })
+      .toBe(true);
     await saveScreenshot(page, 's2-ct-viewer', 'viewer');
     await page.keyboard.press('r');
     await expect.poll(() => readout(page)).toMatch(/W 2063 · L 136 /);
@@ -226,7 +272,11 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await saveScreenshot(page, 's2-ct-elements', 'instance-elements');
     await instance.getByRole('searchbox', { name: 'Find element' }).fill('rescale');
     await eventually('only the rescale rows', async () => (await dataRows(elements).count()) === 2);
-    expect(await rowCells(elements, dataRows(elements).first())).toMatchObject({ Tag: '(0028,1052)', Name: 'RescaleIntercept', Value: '-1024' });
+    expect(await rowCells(elements, dataRows(elements).first())).toMatchObject({
+      Tag: '(0028,1052)',
+      Name: 'RescaleIntercept',
+      Value: '-1024',
+    });
     expect(problems).toEqual([]);
     await close();
   });
@@ -263,7 +313,10 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     const view = await openStudy(page, 'JPEG, JOE');
     await view.getByRole('list', { name: 'Series' }).getByText('Preview needs decompression').waitFor();
     await view.getByRole('button', { name: 'View image of instance 1' }).click();
-    await page.getByRole('region', { name: 'Instance' }).getByText(/Preview needs decompression\. .*JPEG Baseline/).waitFor();
+    await page
+      .getByRole('region', { name: 'Instance' })
+      .getByText(/Preview needs decompression\. .*JPEG Baseline/)
+      .waitFor();
     expect(problems).toEqual([]);
     await close();
   });
@@ -275,7 +328,15 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     const view = page.getByRole('region', { name: 'Studies', exact: true });
     await page.getByRole('heading', { level: 1, name: 'Studies' }).waitFor();
     await page.keyboard.press('Tab');
-    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('type'))).toBe('search');
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          (
+            globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }
+          ).document.activeElement.getAttribute('type'),
+        ),
+      )
+      .toBe('search');
     await page.keyboard.type('jpeg');
     await page.keyboard.press('Enter');
     const table = view.getByRole('table', { name: 'Studies found' });
@@ -336,7 +397,10 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await form.getByRole('checkbox', { name: 'Delete old studies automatically' }).check();
     await form.getByRole('textbox', { name: 'Keep studies for (days)' }).fill('0');
     await form.getByRole('button', { name: 'Save retention' }).click();
-    await form.getByRole('status').filter({ hasText: /deleted 2 studies\b[\s\S]*kept 1 old study not yet forwarded everywhere/ }).waitFor({ timeout: 15_000 });
+    await form
+      .getByRole('status')
+      .filter({ hasText: /deleted 2 studies\b[\s\S]*kept 1 old study not yet forwarded everywhere/ })
+      .waitFor({ timeout: 15_000 });
     expect((await listFilesRecursive(join(storage, 'studies'))).length).toBe(3);
 
     await filters.getByLabel('What').selectOption('deleted');
@@ -360,7 +424,12 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     const csv = await readFile((await download.path())!, 'utf8');
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('at,action,actor,target,patientName,patientId,studyInstanceUid,sopInstanceUid,instances,bytes,detail');
-    expect(lines.slice(1).map((l) => l.split(',')[1]).sort()).toEqual(['deleted', 'forwarded', 'received']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[1])
+        .sort(),
+    ).toEqual(['deleted', 'forwarded', 'received']);
 
     await filters.getByLabel('Patient, AE, destination or UID').fill('');
     await filters.getByRole('button', { name: 'Search' }).click();

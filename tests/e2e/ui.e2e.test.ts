@@ -19,8 +19,20 @@ import { runCli } from '../helpers/gateway-process.ts';
 import { datasetRegion, SopClass, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
 import { expectSameBytes, filesBySopInstance, listFilesRecursive, sopInstanceOf, splitP10 } from '../helpers/p10-regions.ts';
 import {
-  ARTIFACT_DIR, README_SCREENSHOT_DIR, VIEWPORT, clippedControls, ensureRendererBuilt, eventually, launchChromium, openUi, rowCells,
-  saveScreenshot, showView, startUiGateway, type UiGateway, type UiPage,
+  ARTIFACT_DIR,
+  README_SCREENSHOT_DIR,
+  VIEWPORT,
+  clippedControls,
+  ensureRendererBuilt,
+  eventually,
+  launchChromium,
+  openUi,
+  rowCells,
+  saveScreenshot,
+  showView,
+  startUiGateway,
+  type UiGateway,
+  type UiPage,
 } from './harness.ts';
 
 const GATEWAY_AE = 'GATEWAY';
@@ -50,10 +62,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await ui?.gateway.stop();
-  await Promise.all(peers.map(async (peer) => {
-    await peer.stop();
-    await rm(peer.outputDir, { recursive: true, force: true });
-  }));
+  await Promise.all(
+    peers.map(async (peer) => {
+      await peer.stop();
+      await rm(peer.outputDir, { recursive: true, force: true });
+    }),
+  );
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -92,7 +106,10 @@ async function addDestination(page: Page, d: { name: string; aeTitle: string; po
   await form.getByRole('textbox', { name: 'Port', exact: true }).fill(String(d.port));
   await form.getByRole('button', { name: 'Save destination' }).click();
   await form.waitFor({ state: 'detached', timeout: 5_000 });
-  await view.getByRole('table', { name: 'Destinations', exact: true }).getByRole('rowheader', { name: d.name, exact: true }).waitFor({ timeout: 5_000 });
+  await view
+    .getByRole('table', { name: 'Destinations', exact: true })
+    .getByRole('rowheader', { name: d.name, exact: true })
+    .waitFor({ timeout: 5_000 });
 }
 
 /** Rows of an ARIA table that hold data (the header row has column headers, no cells). */
@@ -125,7 +142,11 @@ async function dropFile(target: Locator, path: string): Promise<void> {
 }
 
 /** A study as a modality would send it: `series` lists how many instances each series has. */
-function studyFiles(dir: string, study: { key: number; patientName: string; description: string; modality: string; sopClassUid: string; series: number[] }, extra: Partial<FixtureOptions> = {}): Promise<string[]> {
+function studyFiles(
+  dir: string,
+  study: { key: number; patientName: string; description: string; modality: string; sopClassUid: string; series: number[] },
+  extra: Partial<FixtureOptions> = {},
+): Promise<string[]> {
   const seriesOf: number[] = study.series.flatMap((count, s) => Array<number>(count).fill(s));
   return writeP10Files(dir, seriesOf.length, (i) => ({
     seed: study.key * 100 + i,
@@ -152,7 +173,11 @@ async function expectDatasetsArrived(peer: StoreScp, files: string[]): Promise<v
   const received = await filesBySopInstance(peer.outputDir);
   expect([...received.keys()].sort()).toEqual([...sources.keys()].sort());
   for (const [sop, sourcePath] of sources) {
-    expectSameBytes(splitP10(received.get(sop)!, sop).dataset, datasetRegion(await readFile(sourcePath)), `dataset of ${sop} at ${peer.aeTitle}`);
+    expectSameBytes(
+      splitP10(received.get(sop)!, sop).dataset,
+      datasetRegion(await readFile(sourcePath)),
+      `dataset of ${sop} at ${peer.aeTitle}`,
+    );
   }
 }
 
@@ -165,17 +190,26 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await live.getByText('Nothing received yet in this session').waitFor();
 
     const ct = await studyFiles(join(work, 'live-ct'), {
-      key: 1, patientName: 'DOE^JANE', description: 'CT chest with contrast', modality: 'CT', sopClassUid: SopClass.CT, series: [3, 2],
+      key: 1,
+      patientName: 'DOE^JANE',
+      description: 'CT chest with contrast',
+      modality: 'CT',
+      sopClassUid: SopClass.CT,
+      series: [3, 2],
     });
     const sent = await storescu(ui.gateway.port, ct, { calledAe: GATEWAY_AE, callingAe: 'CT-ROOM-2' });
     expect(sent.code, sent.stderr).toBe(0);
     const finishedAt = Date.now();
 
     const row = studies.getByRole('row').filter({ hasText: 'CT chest with contrast' });
-    const cells = await eventually('the study with 2 series and 5 instances in Live', async () => {
-      const c = await rowCells(studies, row);
-      return c.Series === '2' && c.Instances === '5' ? c : undefined;
-    }, 5_000);
+    const cells = await eventually(
+      'the study with 2 series and 5 instances in Live',
+      async () => {
+        const c = await rowCells(studies, row);
+        return c.Series === '2' && c.Instances === '5' ? c : undefined;
+      },
+      5_000,
+    );
     const shownAfterMs = Date.now() - finishedAt;
     expect(shownAfterMs, `Live showed the study ${shownAfterMs} ms after storescu finished`).toBeLessThanOrEqual(1_000);
     expect(cells).toMatchObject({ Patient: expect.stringContaining('DOE, JANE'), Modalities: 'CT' });
@@ -193,7 +227,12 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
 
     // A second modality, so the filter has something to tell apart (and the README picture shows more than one study).
     const mr = await studyFiles(join(work, 'live-mr'), {
-      key: 2, patientName: 'ROE^RICHARD', description: 'MR knee left', modality: 'MR', sopClassUid: SopClass.MR, series: [3],
+      key: 2,
+      patientName: 'ROE^RICHARD',
+      description: 'MR knee left',
+      modality: 'MR',
+      sopClassUid: SopClass.MR,
+      series: [3],
     });
     const sentMr = await storescu(ui.gateway.port, mr, { calledAe: GATEWAY_AE, callingAe: 'MR-SUITE' });
     expect(sentMr.code, sentMr.stderr).toBe(0);
@@ -222,14 +261,23 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const folder = join(work, 'send-folder');
     const study = { key: 3, patientName: 'SMITH^ANNA', description: 'CR hand', modality: 'CR', sopClassUid: SopClass.CR, series: [2] };
     const explicit = await studyFiles(join(folder, 'SERIES1'), study, { edgeCases: true });
-    const implicit = await studyFiles(join(folder, 'SERIES2'), { ...study, key: 4, description: 'CR hand implicit' }, { transferSyntaxUid: '1.2.840.10008.1.2' });
-    const jpeg = await studyFiles(join(folder, 'SERIES3'), { ...study, key: 5, description: 'CR hand jpeg' }, { transferSyntaxUid: '1.2.840.10008.1.2.4.50' });
+    const implicit = await studyFiles(
+      join(folder, 'SERIES2'),
+      { ...study, key: 4, description: 'CR hand implicit' },
+      { transferSyntaxUid: '1.2.840.10008.1.2' },
+    );
+    const jpeg = await studyFiles(
+      join(folder, 'SERIES3'),
+      { ...study, key: 5, description: 'CR hand jpeg' },
+      { transferSyntaxUid: '1.2.840.10008.1.2.4.50' },
+    );
     await writeFile(join(folder, 'README.TXT'), 'Patient CD. Open with any DICOM viewer.\n');
     const dicomFiles = [...explicit, ...implicit, ...jpeg];
 
     const uploads: string[] = [];
     page.on('request', (request) => {
-      if (request.method() === 'POST' && new URL(request.url()).pathname === '/upload') uploads.push(new URL(request.url()).searchParams.get('name') ?? '');
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/upload')
+        uploads.push(new URL(request.url()).searchParams.get('name') ?? '');
     });
 
     const send = await showView(page, 'Send');
@@ -269,9 +317,18 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const pacs = await storeScp('PACS-COPY');
     await addDestination(page, { name: 'Archive copy', aeTitle: pacs.aeTitle, port: pacs.port });
 
-    const [file] = await studyFiles(join(work, 'inspect'), {
-      key: 6, patientName: 'BLOGGS^FRED', description: 'US abdomen', modality: 'US', sopClassUid: SopClass.US, series: [1],
-    }, { edgeCases: true });
+    const [file] = await studyFiles(
+      join(work, 'inspect'),
+      {
+        key: 6,
+        patientName: 'BLOGGS^FRED',
+        description: 'US abdomen',
+        modality: 'US',
+        sopClassUid: SopClass.US,
+        series: [1],
+      },
+      { edgeCases: true },
+    );
     const sopInstanceUid = sopOf(await readFile(file!));
     const sent = await storescu(ui.gateway.port, [file!], { calledAe: GATEWAY_AE, callingAe: 'US-CART' });
     expect(sent.code, sent.stderr).toBe(0);
@@ -286,10 +343,14 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await forward.getByRole('button', { name: 'Send', exact: true }).click();
     await forward.getByRole('status').getByText('Queued 1 instance from 1 study for Archive copy.').waitFor();
     // storescp reports nothing we can wait on: poll its folder (with a deadline) for the file it writes.
-    const [copyPath] = await eventually('the forwarded copy in storescp\'s folder', async () => {
-      const written = await listFilesRecursive(pacs.outputDir);
-      return written.length === 1 ? written : undefined;
-    }, 20_000);
+    const [copyPath] = await eventually(
+      "the forwarded copy in storescp's folder",
+      async () => {
+        const written = await listFilesRecursive(pacs.outputDir);
+        return written.length === 1 ? written : undefined;
+      },
+      20_000,
+    );
 
     // A: the stored instance, found by its UID. B: the copy storescp wrote, chosen from disk (uploaded).
     const inspector = await showView(page, 'Inspector');
@@ -345,7 +406,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const view = await showView(page, 'Destinations');
     const table = view.getByRole('table', { name: 'Destinations', exact: true });
     await view.getByRole('button', { name: 'Echo Main PACS' }).click();
-    await table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Main PACS', exact: true }) }).getByText(/Answered in/).waitFor({ timeout: 10_000 });
+    await table
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'Main PACS', exact: true }) })
+      .getByText(/Answered in/)
+      .waitFor({ timeout: 10_000 });
 
     await view.getByRole('button', { name: 'Echo Old PACS' }).click();
     const oldRow = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Old PACS', exact: true }) });
@@ -385,10 +450,20 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await saveScreenshot(page, '5-rules', 'rules');
 
     const matching = await studyFiles(join(work, 'rule-ct'), {
-      key: 7, patientName: 'NGUYEN^LAN', description: 'CT head', modality: 'CT', sopClassUid: SopClass.CT, series: [3],
+      key: 7,
+      patientName: 'NGUYEN^LAN',
+      description: 'CT head',
+      modality: 'CT',
+      sopClassUid: SopClass.CT,
+      series: [3],
     });
     const other = await studyFiles(join(work, 'rule-other'), {
-      key: 8, patientName: 'OTHER^PAT', description: 'CT not routed', modality: 'CT', sopClassUid: SopClass.CT, series: [1],
+      key: 8,
+      patientName: 'OTHER^PAT',
+      description: 'CT not routed',
+      modality: 'CT',
+      sopClassUid: SopClass.CT,
+      series: [1],
     });
     const fromScanner = await storescu(ui.gateway.port, matching, { calledAe: GATEWAY_AE, callingAe: 'CT-SCANNER' });
     expect(fromScanner.code, fromScanner.stderr).toBe(0);
@@ -406,10 +481,17 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       }
       return out.sort();
     };
-    await eventually('three sent to the archive, three waiting to retry for the backup', async () => {
-      const states = await jobStates();
-      return states.join('|') === [...Array(3).fill('Long-term archive: Sent'), ...Array(3).fill('Offsite backup: Waiting to retry')].sort().join('|');
-    }, 20_000).catch(async (error: Error) => {
+    await eventually(
+      'three sent to the archive, three waiting to retry for the backup',
+      async () => {
+        const states = await jobStates();
+        return (
+          states.join('|') ===
+          [...Array(3).fill('Long-term archive: Sent'), ...Array(3).fill('Offsite backup: Waiting to retry')].sort().join('|')
+        );
+      },
+      20_000,
+    ).catch(async (error: Error) => {
       throw new Error(`${error.message}; the Queue shows ${JSON.stringify(await jobStates())}`);
     });
     const waiting = dataRows(jobs).filter({ hasText: 'Offsite backup' }).first();
@@ -426,16 +508,29 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const { page, problems, close } = await openPage('7-burst');
     const live = await showView(page, 'Live');
     const studies = live.getByRole('region', { name: 'Studies' }).getByRole('table');
-    const burst = await studyFiles(join(work, 'burst'), {
-      key: 30, patientName: 'BURST^THREE^HUNDRED', description: 'CT burst of 300', modality: 'CT', sopClassUid: SopClass.CT, series: [100, 100, 100],
-    }, { pixelDataBytes: 2048 });
+    const burst = await studyFiles(
+      join(work, 'burst'),
+      {
+        key: 30,
+        patientName: 'BURST^THREE^HUNDRED',
+        description: 'CT burst of 300',
+        modality: 'CT',
+        sopClassUid: SopClass.CT,
+        series: [100, 100, 100],
+      },
+      { pixelDataBytes: 2048 },
+    );
     const sent = await storescu(ui.gateway.port, burst, { calledAe: GATEWAY_AE, callingAe: 'CT-BURST' });
     expect(sent.code, sent.stderr).toBe(0);
     const row = studies.getByRole('row').filter({ hasText: 'CT burst of 300' });
-    const cells = await eventually('the burst study at 300 instances', async () => {
-      const c = await rowCells(studies, row);
-      return c.Instances === '300' ? c : undefined;
-    }, 15_000).catch(async (error: Error) => {
+    const cells = await eventually(
+      'the burst study at 300 instances',
+      async () => {
+        const c = await rowCells(studies, row);
+        return c.Instances === '300' ? c : undefined;
+      },
+      15_000,
+    ).catch(async (error: Error) => {
       throw new Error(`${error.message}; Live shows ${JSON.stringify(await rowCells(studies, row).catch(() => ({})))}`);
     });
     expect(cells).toMatchObject({ Series: '3', Instances: '300' });
@@ -456,7 +551,12 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     peers.push(strict);
     await addDestination(page, { name: 'Strict PACS', aeTitle: strict.aeTitle, port: strict.port });
     const files = await studyFiles(join(work, 'dead'), {
-      key: 40, patientName: 'DEAD^LETTER', description: 'Private capture', modality: 'OT', sopClassUid: '1.2.826.0.1.3680043.9.7777.42', series: [1],
+      key: 40,
+      patientName: 'DEAD^LETTER',
+      description: 'Private capture',
+      modality: 'OT',
+      sopClassUid: '1.2.826.0.1.3680043.9.7777.42',
+      series: [1],
     });
     // storescu proposes only classes it knows: the gateway's own SCU sends any class as it is.
     const sent = await runCli(['send', '--to', `${GATEWAY_AE}@127.0.0.1:${ui.gateway.port}`, '--calling-ae', 'WORKSTATION', ...files]);
@@ -475,10 +575,14 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await queue.getByRole('button', { name: 'Dead letter', exact: true }).click();
     const jobs = queue.getByRole('table', { name: 'Jobs', exact: true });
     const row = dataRows(jobs).filter({ hasText: 'Strict PACS' }).first();
-    const cells = await eventually('the dead job for Strict PACS', async () => {
-      const c = await rowCells(jobs, row);
-      return c.State === 'Dead letter' ? c : undefined;
-    }, 20_000);
+    const cells = await eventually(
+      'the dead job for Strict PACS',
+      async () => {
+        const c = await rowCells(jobs, row);
+        return c.State === 'Dead letter' ? c : undefined;
+      },
+      20_000,
+    );
     expect(cells.Patient).toContain('DEAD, LETTER (E2E40)');
     expect(cells['Study · image']).toContain('Private capture');
     expect(cells['Last error']).toMatch(/does not accept SOP class 1\.2\.826\.0\.1\.3680043\.9\.7777\.42/);
@@ -491,7 +595,10 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
 
     // "Retry all dead" says first that it cannot succeed, and retries nothing.
     await queue.getByRole('button', { name: 'Retry all dead for Strict PACS' }).click();
-    await queue.getByRole('alert').getByText(/Retrying cannot succeed for 1 of the dead jobs for Strict PACS/).waitFor();
+    await queue
+      .getByRole('alert')
+      .getByText(/Retrying cannot succeed for 1 of the dead jobs for Strict PACS/)
+      .waitFor();
     await queue.getByRole('button', { name: 'Keep them in the dead letter' }).click();
     expect(problems).toEqual([]);
     await close();

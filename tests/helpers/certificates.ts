@@ -25,8 +25,25 @@ export async function makePki(name = 'Test CA'): Promise<Pki> {
   const dir = await mkdtemp(join(tmpdir(), 'gateway-pki-'));
   const caKey = join(dir, 'ca.key');
   const caCert = join(dir, 'ca.pem');
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', caCert, '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    caKey,
+    '-out',
+    caCert,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   return { dir, caCert, caKey };
 }
 
@@ -53,7 +70,25 @@ export async function makeLeaf(pki: Pki, name: string, opts: LeafOptions = {}): 
   const san = host === 'localhost' ? 'DNS:localhost,IP:127.0.0.1' : `DNS:${host}`;
   await writeFile(ext, `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n`);
   if (opts.expired) await signExpired(pki, csr, cert, ext);
-  else await run('openssl', ['x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey, '-set_serial', String(serial++), '-days', '2', '-extfile', ext, '-out', cert]);
+  else
+    await run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      pki.caCert,
+      '-CAkey',
+      pki.caKey,
+      '-set_serial',
+      String(serial++),
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+      '-out',
+      cert,
+    ]);
   return { cert, key };
 }
 
@@ -68,6 +103,21 @@ async function signExpired(pki: Pki, csr: string, cert: string, ext: string): Pr
     `[ca]\ndefault_ca=test\n[test]\ndatabase=${db}\nserial=${db}.serial\nnew_certs_dir=${pki.dir}\ncertificate=${pki.caCert}\nprivate_key=${pki.caKey}\n` +
       `default_md=sha256\npolicy=any\nunique_subject=no\n[any]\ncommonName=supplied\n`,
   );
-  await run('openssl', ['ca', '-batch', '-config', conf, '-in', csr, '-out', cert, '-extfile', ext, '-notext',
-    '-startdate', '20200101000000Z', '-enddate', '20200102000000Z']);
+  await run('openssl', [
+    'ca',
+    '-batch',
+    '-config',
+    conf,
+    '-in',
+    csr,
+    '-out',
+    cert,
+    '-extfile',
+    ext,
+    '-notext',
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200102000000Z',
+  ]);
 }

@@ -104,10 +104,14 @@ export async function startStoreScp(
 /** DCMTK storescu; `-xs`-style syntax flags are left to the caller. */
 export function storescu(port: number, files: string[], opts: { calledAe?: string; callingAe?: string; extraArgs?: string[] } = {}) {
   return run('storescu', [
-    '-aet', opts.callingAe ?? 'STORESCU',
-    '-aec', opts.calledAe ?? 'GATEWAY',
+    '-aet',
+    opts.callingAe ?? 'STORESCU',
+    '-aec',
+    opts.calledAe ?? 'GATEWAY',
     ...(opts.extraArgs ?? []),
-    '127.0.0.1', String(port), ...files,
+    '127.0.0.1',
+    String(port),
+    ...files,
   ]);
 }
 

@@ -205,7 +205,8 @@ function resolve(opts: FixtureOptions): Resolved {
   const seed = opts.seed ?? 1;
   const instance = opts.instanceNumber ?? 1;
   const pixelDataBytes = opts.pixelDataBytes ?? 256;
-  if (!Number.isInteger(pixelDataBytes) || pixelDataBytes < 0) throw new Error(`pixelDataBytes must be a non-negative integer, got ${pixelDataBytes}`);
+  if (!Number.isInteger(pixelDataBytes) || pixelDataBytes < 0)
+    throw new Error(`pixelDataBytes must be a non-negative integer, got ${pixelDataBytes}`);
   return {
     ts,
     enc: encodingOf(ts),

@@ -33,7 +33,10 @@ export async function startGateway(opts: { storage?: string; args?: string[]; ti
     }),
   );
   const listening = new Promise<{ host: string; port: number }>((resolveListening, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start within ${opts.timeoutMs ?? 20_000} ms:\n${output}`)), opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`gateway did not start within ${opts.timeoutMs ?? 20_000} ms:\n${output}`)),
+      opts.timeoutMs ?? 20_000,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /DICOM listening on (\S+):(\d+)/.exec(output);

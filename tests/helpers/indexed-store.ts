@@ -30,7 +30,11 @@ export async function openIndexedStore(): Promise<IndexedStore> {
     db,
     store,
     async receive(opts, callingAe = 'MODALITY') {
-      const meta = { sopClassUid: opts.sopClassUid ?? CT, sopInstanceUid: opts.sopInstanceUid, transferSyntaxUid: opts.transferSyntaxUid ?? EXPLICIT_LE };
+      const meta = {
+        sopClassUid: opts.sopClassUid ?? CT,
+        sopInstanceUid: opts.sopInstanceUid,
+        transferSyntaxUid: opts.transferSyntaxUid ?? EXPLICIT_LE,
+      };
       const writer = store.beginIncoming(meta);
       writer.write(buildDataset(opts));
       writer.end();

@@ -4,7 +4,21 @@
  */
 import { buildDataset } from './dicom-fixtures.ts';
 import {
-  CT_IMAGE, EXPLICIT_LE, abortPdu, associateRq, command, echoRq, item, pdata, pdu, pdv, releaseRq, responseStatuses, type ParsedPdu, type RqContext, type SessionResult,
+  CT_IMAGE,
+  EXPLICIT_LE,
+  abortPdu,
+  associateRq,
+  command,
+  echoRq,
+  item,
+  pdata,
+  pdu,
+  pdv,
+  releaseRq,
+  responseStatuses,
+  type ParsedPdu,
+  type RqContext,
+  type SessionResult,
 } from './ul-wire.ts';
 
 export interface GeneratedSession {
@@ -32,7 +46,9 @@ const describePdus = (pdus: ParsedPdu[]) => pdus.map((p) => `${p.type}:${p.body.
 
 function expectPdus(expected: [number, string?][]): (r: SessionResult) => string | undefined {
   return (r) => {
-    const ok = r.pdus.length === expected.length && expected.every(([type, body], i) => r.pdus[i]!.type === type && (body === undefined || r.pdus[i]!.body.toString('hex') === body));
+    const ok =
+      r.pdus.length === expected.length &&
+      expected.every(([type, body], i) => r.pdus[i]!.type === type && (body === undefined || r.pdus[i]!.body.toString('hex') === body));
     if (!ok) return `expected ${expected.map(([t, b]) => `${t}${b ? `:${b}` : ''}`).join(' ')}, got ${describePdus(r.pdus)}`;
     if (r.ending === 'open') return 'connection still open at the deadline';
     return undefined;
@@ -84,7 +100,12 @@ export function generateSessions(seed: number, count: number): GeneratedSession[
     () => {
       const header = Buffer.from([0x01, 0, 0, 0, 0, 0]);
       header.writeUInt32BE(int(300 * 1024, 0xffffffff), 2);
-      return { kind: 'over-long A-ASSOCIATE-RQ', parts: [Buffer.concat([header, bytes(int(0, 100))])], awaitEach: false, check: expectPdus([]) };
+      return {
+        kind: 'over-long A-ASSOCIATE-RQ',
+        parts: [Buffer.concat([header, bytes(int(0, 100))])],
+        awaitEach: false,
+        check: expectPdus([]),
+      };
     },
     () => {
       const rq = associateRq({ contexts: ctCtx });
@@ -95,65 +116,131 @@ export function generateSessions(seed: number, count: number): GeneratedSession[
       rq.writeUInt16BE(rq.length - at + int(0, 5000), at + 2);
       return { kind: 'bad item length', parts: [rq], awaitEach: false, check: expectPdus([[0x07, ABORT_INVALID]]) };
     },
-    () => ({ kind: 'zero presentation contexts', parts: [associateRq({ contexts: [] })], awaitEach: false, check: expectPdus([[0x07, ABORT_INVALID]]) }),
+    () => ({
+      kind: 'zero presentation contexts',
+      parts: [associateRq({ contexts: [] })],
+      awaitEach: false,
+      check: expectPdus([[0x07, ABORT_INVALID]]),
+    }),
     () => {
       const n = int(129, 400);
-      return { kind: '129-400 presentation contexts', parts: [associateRq({ contexts: Array.from({ length: n }, (_, i) => ({ id: (2 * i + 1) % 256 })) })], awaitEach: false, check: expectPdus([[0x07, ABORT_INVALID]]) };
+      return {
+        kind: '129-400 presentation contexts',
+        parts: [associateRq({ contexts: Array.from({ length: n }, (_, i) => ({ id: (2 * i + 1) % 256 })) })],
+        awaitEach: false,
+        check: expectPdus([[0x07, ABORT_INVALID]]),
+      };
     },
     () => {
       const id = 2 * int(0, 127) + 1;
-      return { kind: 'duplicate context ID', parts: [associateRq({ contexts: [{ id }, { id: 3 === id ? 5 : 3 }, { id }] })], awaitEach: false, check: expectPdus([[0x07, ABORT_INVALID]]) };
+      return {
+        kind: 'duplicate context ID',
+        parts: [associateRq({ contexts: [{ id }, { id: 3 === id ? 5 : 3 }, { id }] })],
+        awaitEach: false,
+        check: expectPdus([[0x07, ABORT_INVALID]]),
+      };
     },
     () => {
       const type = [0x11, 0x22, 0x31, 0x41, 0x60, 0x99, 0xff][int(0, 6)]!;
-      return { kind: 'unknown item', parts: [associateRq({ extraItems: [item(type, bytes(int(0, 40)))] })], awaitEach: false, check: expectPdus([[0x07, ABORT_UNRECOGNIZED_PARAMETER]]) };
+      return {
+        kind: 'unknown item',
+        parts: [associateRq({ extraItems: [item(type, bytes(int(0, 40)))] })],
+        awaitEach: false,
+        check: expectPdus([[0x07, ABORT_UNRECOGNIZED_PARAMETER]]),
+      };
     },
-    () => ({ kind: 'protocol version without bit 0', parts: [associateRq({ protocolVersion: int(0, 0x7fff) * 2 })], awaitEach: false, check: expectPdus([[0x03, '00010202']]) }),
-    () => ({ kind: 'wrong application context', parts: [associateRq({ applicationContext: ['', '1.2.3', '1.2.840.10008.3.1.1.2'][int(0, 2)]! })], awaitEach: false, check: expectPdus([[0x03, '00010102']]) }),
+    () => ({
+      kind: 'protocol version without bit 0',
+      parts: [associateRq({ protocolVersion: int(0, 0x7fff) * 2 })],
+      awaitEach: false,
+      check: expectPdus([[0x03, '00010202']]),
+    }),
+    () => ({
+      kind: 'wrong application context',
+      parts: [associateRq({ applicationContext: ['', '1.2.3', '1.2.840.10008.3.1.1.2'][int(0, 2)]! })],
+      awaitEach: false,
+      check: expectPdus([[0x03, '00010102']]),
+    }),
     () => ({
       kind: 'C-ECHO in odd and empty PDVs, then release',
       parts: [associateRq(), Buffer.concat(fragments(1, true, echoRq(int(1, 65535)))), releaseRq()],
       awaitEach: true,
-      check: (r) => expectPdus([[AC], [0x04], [0x06]])(r) ?? (responseStatuses(r.pdus)[0] === 0 ? undefined : 'C-ECHO not answered with success'),
+      check: (r) =>
+        expectPdus([[AC], [0x04], [0x06]])(r) ?? (responseStatuses(r.pdus)[0] === 0 ? undefined : 'C-ECHO not answered with success'),
     }),
     () => {
       const id = 2 * int(2, 127) + 1;
-      return { kind: 'PDV on a context not accepted', parts: [associateRq(), pdata(pdv(id, 3, echoRq()))], awaitEach: true, check: expectPdus([[AC], [0x07, ABORT_INVALID]]) };
+      return {
+        kind: 'PDV on a context not accepted',
+        parts: [associateRq(), pdata(pdv(id, 3, echoRq()))],
+        awaitEach: true,
+        check: expectPdus([[AC], [0x07, ABORT_INVALID]]),
+      };
     },
     () => {
       const omit = [0x00000100, 0x00000110][int(0, 1)]!;
-      return { kind: 'command without a required element', parts: [associateRq(), pdata(pdv(1, 3, command({ field: 0x0030, hasDataset: false }, [omit])))], awaitEach: true, check: expectPdus([[AC], [0x07, '00000000']]) };
+      return {
+        kind: 'command without a required element',
+        parts: [associateRq(), pdata(pdv(1, 3, command({ field: 0x0030, hasDataset: false }, [omit])))],
+        awaitEach: true,
+        check: expectPdus([[AC], [0x07, '00000000']]),
+      };
     },
-    () => ({ kind: 'unreadable command set', parts: [associateRq(), pdata(pdv(1, 3, bytes(int(1, 64))))], awaitEach: true, check: expectPdus([[AC], [0x07]]) }),
+    () => ({
+      kind: 'unreadable command set',
+      parts: [associateRq(), pdata(pdv(1, 3, bytes(int(1, 64))))],
+      awaitEach: true,
+      check: expectPdus([[AC], [0x07]]),
+    }),
     () => ({
       kind: 'C-STORE with an unsafe SOP Instance UID',
       parts: [associateRq({ contexts: ctCtx }), Buffer.concat(storeParts(['../x', '1.02.3', '', 'a'.repeat(70)][int(0, 3)]!))],
       awaitEach: true,
-      check: (r) => expectPdus([[AC], [0x04]])({ ...r, ending: 'closed' }) ?? (responseStatuses(r.pdus)[0] === 0xc000 ? undefined : `status ${responseStatuses(r.pdus)[0]}, not 0xC000`),
+      check: (r) =>
+        expectPdus([[AC], [0x04]])({ ...r, ending: 'closed' }) ??
+        (responseStatuses(r.pdus)[0] === 0xc000 ? undefined : `status ${responseStatuses(r.pdus)[0]}, not 0xC000`),
     }),
     () => ({
       kind: 'C-STORE in odd-sized PDVs, then release',
       parts: [associateRq({ contexts: ctCtx }), Buffer.concat(storeParts(`1.2.826.0.1.3680043.10.1.${seed}.${++uid}`)), releaseRq()],
       awaitEach: true,
-      check: (r) => expectPdus([[AC], [0x04], [0x06]])(r) ?? (responseStatuses(r.pdus)[0] === 0 ? undefined : `status ${responseStatuses(r.pdus)[0]}`),
+      check: (r) =>
+        expectPdus([[AC], [0x04], [0x06]])(r) ?? (responseStatuses(r.pdus)[0] === 0 ? undefined : `status ${responseStatuses(r.pdus)[0]}`),
     }),
     () => ({
       kind: 'release mid-dataset',
-      parts: [associateRq({ contexts: ctCtx }), Buffer.concat([...storeParts(`1.2.826.0.1.3680043.10.2.${seed}.${++uid}`, 900), releaseRq()])],
+      parts: [
+        associateRq({ contexts: ctCtx }),
+        Buffer.concat([...storeParts(`1.2.826.0.1.3680043.10.2.${seed}.${++uid}`, 900), releaseRq()]),
+      ],
       awaitEach: true,
-      check: (r) => (r.pdus[0]?.type === AC && r.ending !== 'open' && r.pdus.every((p) => p.type !== 0x04) ? undefined : `got ${describePdus(r.pdus)}`),
+      check: (r) =>
+        r.pdus[0]?.type === AC && r.ending !== 'open' && r.pdus.every((p) => p.type !== 0x04) ? undefined : `got ${describePdus(r.pdus)}`,
     }),
     () => ({
       kind: 'abort mid-dataset',
-      parts: [associateRq({ contexts: ctCtx }), Buffer.concat([...storeParts(`1.2.826.0.1.3680043.10.3.${seed}.${++uid}`, 900), abortPdu()])],
+      parts: [
+        associateRq({ contexts: ctCtx }),
+        Buffer.concat([...storeParts(`1.2.826.0.1.3680043.10.3.${seed}.${++uid}`, 900), abortPdu()]),
+      ],
       awaitEach: true,
       check: expectPdus([[AC]]),
     }),
-    () => ({ kind: 'unknown PDU type after association', parts: [associateRq(), pdu(int(8, 255), bytes(int(0, 20)))], awaitEach: true, check: expectPdus([[AC], [0x07, '00000201']]) }),
+    () => ({
+      kind: 'unknown PDU type after association',
+      parts: [associateRq(), pdu(int(8, 255), bytes(int(0, 20)))],
+      awaitEach: true,
+      check: expectPdus([[AC], [0x07, '00000201']]),
+    }),
     () => {
       const huge = Buffer.from([0x04, 0, 0, 0, 0, 0]);
       huge.writeUInt32BE(int(65537, 0xffffffff), 2);
-      return { kind: 'P-DATA beyond our maximum PDU length', parts: [associateRq(), huge], awaitEach: true, check: expectPdus([[AC], [0x07, ABORT_INVALID]]) };
+      return {
+        kind: 'P-DATA beyond our maximum PDU length',
+        parts: [associateRq(), huge],
+        awaitEach: true,
+        check: expectPdus([[AC], [0x07, ABORT_INVALID]]),
+      };
     },
     () => {
       const session = Buffer.concat([associateRq(), pdata(pdv(1, 3, echoRq())), releaseRq()]);

@@ -33,5 +33,10 @@ export function decodePng(png: Buffer): { width: number; height: number; channel
 export function decodePnm(file: Buffer): { width: number; height: number; channels: 1 | 3; pixels: Buffer } {
   const header = /^(P5|P6)\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(file.toString('latin1', 0, 64));
   if (!header) throw new Error('not a binary PGM/PPM');
-  return { width: Number(header[2]), height: Number(header[3]), channels: header[1] === 'P6' ? 3 : 1, pixels: file.subarray(header[0].length) };
+  return {
+    width: Number(header[2]),
+    height: Number(header[3]),
+    channels: header[1] === 'P6' ? 3 : 1,
+    pixels: file.subarray(header[0].length),
+  };
 }

@@ -26,8 +26,18 @@ export interface QueueFixture {
 
 export function destination(name: string, overrides: Partial<Destination> = {}): Destination {
   return {
-    name, aeTitle: name.toUpperCase(), host: '127.0.0.1', port: 104, callingAe: undefined, maxPduLength: 65536,
-    connectTimeoutMs: 5000, dimseTimeoutMs: 5000, maxAssociations: 1, enabled: true, allowTranscoding: false, ...overrides,
+    name,
+    aeTitle: name.toUpperCase(),
+    host: '127.0.0.1',
+    port: 104,
+    callingAe: undefined,
+    maxPduLength: 65536,
+    connectTimeoutMs: 5000,
+    dimseTimeoutMs: 5000,
+    maxAssociations: 1,
+    enabled: true,
+    allowTranscoding: false,
+    ...overrides,
   };
 }
 
@@ -50,7 +60,11 @@ export function queueFixture(destinations: Destination[] = [destination('pacs')]
     return exec(sql);
   };
   return {
-    db, repo, routing, events, updates,
+    db,
+    repo,
+    routing,
+    events,
+    updates,
     transitions: new JobStateMachine(db, repo, events, silentLogger),
     instance: (n, study = '1.2.3') => Number(insert.run(`1.2.3.${n}`, CT, EXPLICIT_LE, study, `s/${n}.dcm`).lastInsertRowid),
     commits: () => {

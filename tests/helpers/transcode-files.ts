@@ -14,7 +14,11 @@ export async function transcodeFile(input: string, toSyntax: string, output: str
   const chunks: Buffer[] = [];
   const source = { path: input, offset: header.datasetOffset, length: header.fileSize - header.datasetOffset };
   for await (const chunk of transcodeDataset(source, header.transferSyntaxUid, toSyntax)) chunks.push(chunk);
-  const meta = buildP10Header({ sopClassUid: header.mediaStorageSopClassUid!, sopInstanceUid: header.mediaStorageSopInstanceUid!, transferSyntaxUid: toSyntax });
+  const meta = buildP10Header({
+    sopClassUid: header.mediaStorageSopClassUid!,
+    sopInstanceUid: header.mediaStorageSopInstanceUid!,
+    transferSyntaxUid: toSyntax,
+  });
   await writeFile(output, Buffer.concat([meta, ...chunks]));
 }
 
@@ -22,7 +26,9 @@ export async function transcodeFile(input: string, toSyntax: string, output: str
 export async function topLevelValue(path: string, tag: number): Promise<Buffer | undefined> {
   const header = await readP10Header(path);
   const encoding = encodingOf(header.transferSyntaxUid);
-  const source = encoding.deflated ? InflatedByteSource.open(path, header.datasetOffset) : await FileByteSource.open(path, header.datasetOffset);
+  const source = encoding.deflated
+    ? InflatedByteSource.open(path, header.datasetOffset)
+    : await FileByteSource.open(path, header.datasetOffset);
   try {
     for await (const event of walkEvents(source, { ...encoding, hashValues: false })) {
       if (event.type === 'problem') throw new Error(`${path}: ${event.problem.reason}`);

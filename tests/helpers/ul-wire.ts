@@ -95,7 +95,10 @@ const us = (n: number) => {
 const ui = (s: string) => Buffer.from(s.length % 2 ? `${s}\0` : s, 'latin1');
 
 /** A command set; `omit` leaves out elements by tag to make it incomplete. */
-export function command(fields: { field: number; messageId?: number; sopClass?: string; sopInstance?: string; hasDataset: boolean }, omit: number[] = []): Buffer {
+export function command(
+  fields: { field: number; messageId?: number; sopClass?: string; sopInstance?: string; hasDataset: boolean },
+  omit: number[] = [],
+): Buffer {
   const elements: [number, Buffer][] = [
     [0x00000002, ui(fields.sopClass ?? VERIFICATION)],
     [0x00000100, us(fields.field)],
@@ -118,7 +121,7 @@ export interface ParsedPdu {
 
 export function parsePdus(bytes: Buffer): ParsedPdu[] {
   const out: ParsedPdu[] = [];
-  for (let o = 0; o + 6 <= bytes.length; ) {
+  for (let o = 0; o + 6 <= bytes.length;) {
     const length = bytes.readUInt32BE(o + 2);
     out.push({ type: bytes[o]!, body: bytes.subarray(o + 6, Math.min(bytes.length, o + 6 + length)) });
     o += 6 + length;
@@ -131,7 +134,7 @@ export function responseStatuses(pdus: ParsedPdu[]): number[] {
   const statuses: number[] = [];
   for (const p of pdus.filter((x) => x.type === 0x04)) {
     const cmd = p.body.subarray(6);
-    for (let o = 0; o + 8 <= cmd.length; ) {
+    for (let o = 0; o + 8 <= cmd.length;) {
       const tag = (cmd.readUInt16LE(o) << 16) | cmd.readUInt16LE(o + 2);
       const len = cmd.readUInt32LE(o + 4);
       if (tag === 0x0900) statuses.push(cmd.readUInt16LE(o + 8));
@@ -154,7 +157,11 @@ export interface SessionResult {
  * `awaitEach`), half-closes unless `keepOpen`, and collects what comes back until the
  * gateway closes or `deadlineMs` passes.
  */
-export function session(port: number, parts: Buffer[], opts: { keepOpen?: boolean; deadlineMs?: number; awaitEach?: boolean } = {}): Promise<SessionResult> {
+export function session(
+  port: number,
+  parts: Buffer[],
+  opts: { keepOpen?: boolean; deadlineMs?: number; awaitEach?: boolean } = {},
+): Promise<SessionResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port, noDelay: true });
@@ -197,13 +204,13 @@ export function session(port: number, parts: Buffer[], opts: { keepOpen?: boolea
 /** An A-ASSOCIATE-AC accepting every context of an A-ASSOCIATE-RQ body with its first transfer syntax. */
 export function acceptAll(rqBody: Buffer): Buffer {
   const items: Buffer[] = [item(0x10, APP_CONTEXT)];
-  for (let o = 68; o + 4 <= rqBody.length; ) {
+  for (let o = 68; o + 4 <= rqBody.length;) {
     const type = rqBody[o]!;
     const length = rqBody.readUInt16BE(o + 2);
     if (type === 0x20) {
       const id = rqBody[o + 4]!;
       let ts = IMPLICIT_LE;
-      for (let s = o + 8; s < o + 4 + length; ) {
+      for (let s = o + 8; s < o + 4 + length;) {
         const subLength = rqBody.readUInt16BE(s + 2);
         if (rqBody[s] === 0x40) {
           ts = rqBody.toString('latin1', s + 4, s + 4 + subLength).replace(/\0+$/, '');

@@ -21,7 +21,7 @@ describe('association acceptance', () => {
   it.each([
     [[], 65524],
     [['--max-pdu', '32768'], 32756],
-  ])('announces its own maximum PDU length (args %j), not the requestor\'s', async (args, maxSendPdv) => {
+  ])("announces its own maximum PDU length (args %j), not the requestor's", async (args, maxSendPdv) => {
     const gateway = await startGateway({ storage: join(work, `store-${maxSendPdv}`), args });
     try {
       const result = await storescu(gateway.port, [file], { extraArgs: ['-v'] });

@@ -18,8 +18,17 @@ const COUNT = 200;
 
 function destination(port: number, maxAssociations: number): Destination {
   return {
-    name: 'pacs', aeTitle: 'STORESCP', host: '127.0.0.1', port, callingAe: undefined, maxPduLength: 65536, connectTimeoutMs: 5000,
-    dimseTimeoutMs: 30_000, maxAssociations, enabled: true, allowTranscoding: false,
+    name: 'pacs',
+    aeTitle: 'STORESCP',
+    host: '127.0.0.1',
+    port,
+    callingAe: undefined,
+    maxPduLength: 65536,
+    connectTimeoutMs: 5000,
+    dimseTimeoutMs: 30_000,
+    maxAssociations,
+    enabled: true,
+    allowTranscoding: false,
   };
 }
 
@@ -43,50 +52,67 @@ describe('pooled forwarding', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it(`relays ${COUNT} instances arriving one by one over a few associations, each dataset byte-identical`, { timeout: 180_000 }, async () => {
-    const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), extraArgs: ['-v', '+uf'] });
-    cleanups.push(() => scp.stop());
-    const g = await Gateway.start({
-      ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'store'),
-      destinations: [destination(scp.port, 2)],
-      rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }],
-      queue: { ...DEFAULT_CONFIG.queue, lingerSeconds: 5 },
-    });
-    cleanups.push(() => g.stop());
-    // CT and MR interleaved: the second pair is not known when the first association opens.
-    const files = await writeP10Files(join(work, 'in'), COUNT, (i) => ({
-      seed: 7000 + i, sopClassUid: i % 2 === 0 ? SopClass.CT : SopClass.MR, modality: i % 2 === 0 ? 'CT' : 'MR', edgeCases: i === 0,
-    }));
+  it(
+    `relays ${COUNT} instances arriving one by one over a few associations, each dataset byte-identical`,
+    { timeout: 180_000 },
+    async () => {
+      const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), extraArgs: ['-v', '+uf'] });
+      cleanups.push(() => scp.stop());
+      const g = await Gateway.start({
+        ...DEFAULT_CONFIG,
+        host: '127.0.0.1',
+        port: 0,
+        storage: join(work, 'store'),
+        destinations: [destination(scp.port, 2)],
+        rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }],
+        queue: { ...DEFAULT_CONFIG.queue, lingerSeconds: 5 },
+      });
+      cleanups.push(() => g.stop());
+      // CT and MR interleaved: the second pair is not known when the first association opens.
+      const files = await writeP10Files(join(work, 'in'), COUNT, (i) => ({
+        seed: 7000 + i,
+        sopClassUid: i % 2 === 0 ? SopClass.CT : SopClass.MR,
+        modality: i % 2 === 0 ? 'CT' : 'MR',
+        edgeCases: i === 0,
+      }));
 
-    expect((await storescu(g.address!.port, files)).code).toBe(0);
-    await waitFor(`${COUNT} jobs sent`, () => g.queueCounts().find((c) => c.state === 'sent')?.n === COUNT, 120_000);
+      expect((await storescu(g.address!.port, files)).code).toBe(0);
+      await waitFor(`${COUNT} jobs sent`, () => g.queueCounts().find((c) => c.state === 'sent')?.n === COUNT, 120_000);
 
-    // What landed is what the gateway stored (storescu itself may re-encode on the way in).
-    const stored = await datasetDigests(join(work, 'store'), g);
-    expect(stored).toHaveLength(COUNT);
-    expect((await datasetDigests(scp.outputDir)).sort()).toEqual(stored.sort());
-    const associations = associationsAt(scp);
-    console.log(`pooled forwarding: ${COUNT} instances in ${associations} associations`);
-    expect(associations).toBeGreaterThanOrEqual(1);
-    expect(associations).toBeLessThanOrEqual(6);
-    expect(g.jobs({ limit: COUNT }).every((j) => j.deliveries === 1 && j.attempts === 1)).toBe(true);
-  });
+      // What landed is what the gateway stored (storescu itself may re-encode on the way in).
+      const stored = await datasetDigests(join(work, 'store'), g);
+      expect(stored).toHaveLength(COUNT);
+      expect((await datasetDigests(scp.outputDir)).sort()).toEqual(stored.sort());
+      const associations = associationsAt(scp);
+      console.log(`pooled forwarding: ${COUNT} instances in ${associations} associations`);
+      expect(associations).toBeGreaterThanOrEqual(1);
+      expect(associations).toBeLessThanOrEqual(6);
+      expect(g.jobs({ limit: COUNT }).every((j) => j.deliveries === 1 && j.attempts === 1)).toBe(true);
+    },
+  );
 
-  it('releases an association that has lingered with nothing to send, and opens a new one for the next job', { timeout: 120_000 }, async () => {
-    const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), extraArgs: ['-v'] });
-    cleanups.push(() => scp.stop());
-    const g = await Gateway.start({
-      ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'store'),
-      destinations: [destination(scp.port, 1)],
-      rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }],
-      queue: { ...DEFAULT_CONFIG.queue, lingerSeconds: 0.3 },
-    });
-    cleanups.push(() => g.stop());
-    const [first, second] = await writeP10Files(join(work, 'in'), 2, (i) => ({ seed: 7500 + i }));
-    expect((await storescu(g.address!.port, [first!])).code).toBe(0);
-    await waitFor('the first association released', () => /Association Release/.test(scp.output()), 20_000);
-    expect((await storescu(g.address!.port, [second!])).code).toBe(0);
-    await waitFor('both jobs sent', () => g.queueCounts().find((c) => c.state === 'sent')?.n === 2, 20_000);
-    expect(associationsAt(scp)).toBe(2);
-  });
+  it(
+    'releases an association that has lingered with nothing to send, and opens a new one for the next job',
+    { timeout: 120_000 },
+    async () => {
+      const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), extraArgs: ['-v'] });
+      cleanups.push(() => scp.stop());
+      const g = await Gateway.start({
+        ...DEFAULT_CONFIG,
+        host: '127.0.0.1',
+        port: 0,
+        storage: join(work, 'store'),
+        destinations: [destination(scp.port, 1)],
+        rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }],
+        queue: { ...DEFAULT_CONFIG.queue, lingerSeconds: 0.3 },
+      });
+      cleanups.push(() => g.stop());
+      const [first, second] = await writeP10Files(join(work, 'in'), 2, (i) => ({ seed: 7500 + i }));
+      expect((await storescu(g.address!.port, [first!])).code).toBe(0);
+      await waitFor('the first association released', () => /Association Release/.test(scp.output()), 20_000);
+      expect((await storescu(g.address!.port, [second!])).code).toBe(0);
+      await waitFor('both jobs sent', () => g.queueCounts().find((c) => c.state === 'sent')?.n === 2, 20_000);
+      expect(associationsAt(scp)).toBe(2);
+    },
+  );
 });

@@ -34,7 +34,9 @@ async function call(command: string, args?: unknown): Promise<Record<string, unk
 
 function storedEventFor(sopInstanceUid: string): Promise<InstanceReceived> {
   return waitFor(`instance-stored for ${sopInstanceUid}`, () => {
-    const message = page.messages.find((m) => m.event === 'instance-stored' && (m.payload as InstanceReceived).sopInstanceUid === sopInstanceUid);
+    const message = page.messages.find(
+      (m) => m.event === 'instance-stored' && (m.payload as InstanceReceived).sopInstanceUid === sopInstanceUid,
+    );
     return message?.payload as InstanceReceived | undefined;
   });
 }
@@ -47,7 +49,10 @@ beforeAll(async () => {
   // The gateway process inherits this environment.
   process.env[UI_DIR_ENV] = uiDir;
   gateway = await startGateway({ storage: join(work, 'storage'), args: ['--ae', AE, '--ui-port', '0'] });
-  const match = await waitFor('the UI line', () => /^UI listening on (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+))$/m.exec(gateway.output()) ?? undefined);
+  const match = await waitFor(
+    'the UI line',
+    () => /^UI listening on (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+))$/m.exec(gateway.output()) ?? undefined,
+  );
   ui = { url: match[1]!, origin: `http://127.0.0.1:${match[2]}`, port: Number(match[2]), token: match[3]! };
   const socket = new WebSocket(`ws://127.0.0.1:${ui.port}/api?token=${ui.token}`);
   const messages: Record<string, unknown>[] = [];
@@ -83,12 +88,12 @@ describe('serve --ui-port', () => {
     expect((await fetch(`${ui.origin}/`)).status).toBe(403);
   });
 
-  it('answers getStatus over the WebSocket with the gateway\'s AE title and DICOM port', async () => {
+  it("answers getStatus over the WebSocket with the gateway's AE title and DICOM port", async () => {
     const answer = await call('getStatus');
     expect(answer.result).toMatchObject({ aeTitle: AE, host: '127.0.0.1', port: gateway.port });
   });
 
-  it('answers an invalid command with the host\'s CommandError words and detail', async () => {
+  it("answers an invalid command with the host's CommandError words and detail", async () => {
     const answer = await call('listStudies', { limit: 'many' });
     expect(answer.error).toMatchObject({ message: 'The request was not valid.' });
     expect((answer.error as { detail: string }).detail).toMatch(/^listStudies: /);
@@ -105,7 +110,10 @@ describe('serve --ui-port', () => {
 
   it('takes a file dropped in the browser as an upload into <storage>/.uploads, then sends it byte for byte', async () => {
     bridge = createBrowserBridge({ origin: ui.origin, token: ui.token });
-    const [source] = await writeP10Files(join(work, 'dropped'), 1, { sopInstanceUid: '1.2.826.0.1.3680043.10.543.7002.1', edgeCases: true });
+    const [source] = await writeP10Files(join(work, 'dropped'), 1, {
+      sopInstanceUid: '1.2.826.0.1.3680043.10.543.7002.1',
+      edgeCases: true,
+    });
     const bytes = await readFile(source!);
     const [uploaded] = await bridge.pathsForDroppedFiles([new File([bytes], 'dropped.dcm')]);
     expect(relative(join(gateway.storage, '.uploads'), uploaded!).startsWith('..')).toBe(false);
@@ -135,7 +143,8 @@ describe('serve --ui-port', () => {
       const answer = await call(command, args);
       expect(answer.result, command).toBeUndefined();
       expect(answer.error, command).toEqual({
-        message: 'The gateway only opens files and folders you chose or dropped in this window, and images in its store. Choose or drop the file again.',
+        message:
+          'The gateway only opens files and folders you chose or dropped in this window, and images in its store. Choose or drop the file again.',
         detail: expect.stringContaining(`${command}: refused`),
       });
       expect((answer.error as { detail: string }).detail).toContain(JSON.stringify(path));
@@ -157,7 +166,7 @@ describe('serve --ui-port', () => {
     expect(result.stderr).toContain(`the browser UI is not built: ${join(empty, 'index.html')} is missing. Run \`npm run build\` first`);
   });
 
-  it('on SIGTERM closes the page\'s socket and the UI port along with the DICOM listener, and exits 0', async () => {
+  it("on SIGTERM closes the page's socket and the UI port along with the DICOM listener, and exits 0", async () => {
     expect(await gateway.stop('SIGTERM')).toBe(0);
     expect(await page.closed).toBe(1001);
     expect(await canConnect(ui.port)).toBe(false);

@@ -95,7 +95,9 @@ describe('compare command', () => {
     expect(lines[kinds + 2]).toMatch(/^ {4}\(0010,0010\) PatientName: "DOE\^JOHN" → "DOE\^JANE" \[A @\d+, B @\d+\]$/);
     const first = lines.findIndex((line) => line.startsWith('First dataset difference: '));
     expect(first).toBeGreaterThan(kinds);
-    expect(lines[first]).toMatch(/A byte \d+ \(dataset, \(0010,0010\) PatientName, value\); B byte \d+ \(dataset, \(0010,0010\) PatientName, value\)/);
+    expect(lines[first]).toMatch(
+      /A byte \d+ \(dataset, \(0010,0010\) PatientName, value\); B byte \d+ \(dataset, \(0010,0010\) PatientName, value\)/,
+    );
     for (const side of ['A', 'B'] as const) {
       const hex = hexLines(summary, side);
       expect(hex).toHaveLength(2);
@@ -115,7 +117,9 @@ describe('compare command', () => {
     const lines = result.stdout.split('\n');
     const heading = lines.indexOf(`  group-length-added (${count}): group length added`);
     expect(heading).toBeGreaterThan(0);
-    expect(lines.slice(heading + 1, heading + 6).every((line) => /^ {4}\S*\([0-9A-F]{4},0000\) GroupLength: only in B /.test(line))).toBe(true);
+    expect(lines.slice(heading + 1, heading + 6).every((line) => /^ {4}\S*\([0-9A-F]{4},0000\) GroupLength: only in B /.test(line))).toBe(
+      true,
+    );
     expect(lines[heading + 6]).toBe(`    … and ${count - 5} more (--json lists all)`);
   });
 

@@ -19,7 +19,11 @@ const COUNT = 300;
 const KILL_AFTER_ACKNOWLEDGED = 100;
 const SEED = 501;
 const UID_ROOT = '1.2.3.4.5.6.7.8.9';
-const uidsFor = (instance: number) => ({ study: `${UID_ROOT}.1.${SEED}`, series: `${UID_ROOT}.2.${SEED}`, sop: `${UID_ROOT}.3.${SEED}.${instance}` });
+const uidsFor = (instance: number) => ({
+  study: `${UID_ROOT}.1.${SEED}`,
+  series: `${UID_ROOT}.2.${SEED}`,
+  sop: `${UID_ROOT}.3.${SEED}.${instance}`,
+});
 
 interface Source {
   path: string;
@@ -69,78 +73,93 @@ function indexRowsBySop(): Map<string, { path: string; dataset_sha256: string; s
 }
 
 describe('SIGKILL during a 300-instance association', () => {
-  it('keeps every acknowledged instance complete and indexed, leaves no temp file, and accepts the rest again', { timeout: 180_000 }, async () => {
-    const first = await startGateway({ storage });
-    gateways.push(first);
-    const sender = followStorescu(first.port, sources.map((s) => s.path));
+  it(
+    'keeps every acknowledged instance complete and indexed, leaves no temp file, and accepts the rest again',
+    { timeout: 180_000 },
+    async () => {
+      const first = await startGateway({ storage });
+      gateways.push(first);
+      const sender = followStorescu(
+        first.port,
+        sources.map((s) => s.path),
+      );
 
-    await waitFor(
-      `${KILL_AFTER_ACKNOWLEDGED} acknowledged C-STOREs`,
-      () => sender.acknowledged.size >= KILL_AFTER_ACKNOWLEDGED || (sender.child.exitCode !== null && 'exited'),
-      120_000,
-      5,
-    );
-    await first.stop('SIGKILL');
-    const storescuExit = await sender.exited;
-    const acknowledged = sources.filter((s) => sender.acknowledged.has(s.path));
-    const context = `storescu exit ${storescuExit}:\n${sender.log().slice(-3000)}\ngateway:\n${first.output().slice(-3000)}`;
-    // Unless the kill interrupted the run, this test proves nothing about crashes.
-    expect(acknowledged.length, context).toBeGreaterThanOrEqual(KILL_AFTER_ACKNOWLEDGED);
-    expect(acknowledged.length, `storescu finished before the kill\n${context}`).toBeLessThan(COUNT);
+      await waitFor(
+        `${KILL_AFTER_ACKNOWLEDGED} acknowledged C-STOREs`,
+        () => sender.acknowledged.size >= KILL_AFTER_ACKNOWLEDGED || (sender.child.exitCode !== null && 'exited'),
+        120_000,
+        5,
+      );
+      await first.stop('SIGKILL');
+      const storescuExit = await sender.exited;
+      const acknowledged = sources.filter((s) => sender.acknowledged.has(s.path));
+      const context = `storescu exit ${storescuExit}:\n${sender.log().slice(-3000)}\ngateway:\n${first.output().slice(-3000)}`;
+      // Unless the kill interrupted the run, this test proves nothing about crashes.
+      expect(acknowledged.length, context).toBeGreaterThanOrEqual(KILL_AFTER_ACKNOWLEDGED);
+      expect(acknowledged.length, `storescu finished before the kill\n${context}`).toBeLessThan(COUNT);
 
-    const tempFilesAtCrash = (await listFilesRecursive(join(storage, '.incoming'))).length;
-    const second = await startGateway({ storage });
-    gateways.push(second);
+      const tempFilesAtCrash = (await listFilesRecursive(join(storage, '.incoming'))).length;
+      const second = await startGateway({ storage });
+      gateways.push(second);
 
-    expect(await listFilesRecursive(join(storage, '.incoming')), '.incoming/ after restart').toEqual([]);
+      expect(await listFilesRecursive(join(storage, '.incoming')), '.incoming/ after restart').toEqual([]);
 
-    const storedFiles = await listFilesRecursive(join(storage, 'studies'));
-    const rows = indexRowsBySop();
-    const sourceByDatasetSha = new Map(sources.map((s) => [s.datasetSha256, s]));
+      const storedFiles = await listFilesRecursive(join(storage, 'studies'));
+      const rows = indexRowsBySop();
+      const sourceByDatasetSha = new Map(sources.map((s) => [s.datasetSha256, s]));
 
-    // Every acknowledged instance: at its place, complete, indexed with the right digest.
-    const problems: string[] = [];
-    for (const source of acknowledged) {
-      const expectedPath = storedPath(storage, source.uids);
-      const indexed = rows.get(source.uids.sop) ?? [];
-      if (indexed.length !== 1) problems.push(`${source.uids.sop}: ${indexed.length} index rows`);
-      else if (indexed[0]!.path !== relative(storage, expectedPath)) problems.push(`${source.uids.sop}: indexed at ${indexed[0]!.path}`);
-      else if (indexed[0]!.dataset_sha256.toLowerCase() !== source.datasetSha256) problems.push(`${source.uids.sop}: indexed digest ${indexed[0]!.dataset_sha256}`);
-      const bytes = await readFile(expectedPath).catch(() => undefined);
-      if (!bytes) problems.push(`${source.uids.sop}: acknowledged but no file at ${expectedPath}`);
-      else if (!splitP10(bytes, expectedPath).dataset.equals(source.dataset)) {
-        problems.push(`${source.uids.sop}: dataset differs, ${firstDifference(splitP10(bytes).dataset, source.dataset)}`);
+      // Every acknowledged instance: at its place, complete, indexed with the right digest.
+      const problems: string[] = [];
+      for (const source of acknowledged) {
+        const expectedPath = storedPath(storage, source.uids);
+        const indexed = rows.get(source.uids.sop) ?? [];
+        if (indexed.length !== 1) problems.push(`${source.uids.sop}: ${indexed.length} index rows`);
+        else if (indexed[0]!.path !== relative(storage, expectedPath)) problems.push(`${source.uids.sop}: indexed at ${indexed[0]!.path}`);
+        else if (indexed[0]!.dataset_sha256.toLowerCase() !== source.datasetSha256)
+          problems.push(`${source.uids.sop}: indexed digest ${indexed[0]!.dataset_sha256}`);
+        const bytes = await readFile(expectedPath).catch(() => undefined);
+        if (!bytes) problems.push(`${source.uids.sop}: acknowledged but no file at ${expectedPath}`);
+        else if (!splitP10(bytes, expectedPath).dataset.equals(source.dataset)) {
+          problems.push(`${source.uids.sop}: dataset differs, ${firstDifference(splitP10(bytes).dataset, source.dataset)}`);
+        }
       }
-    }
-    expect(problems, 'acknowledged instances after restart').toEqual([]);
+      expect(problems, 'acknowledged instances after restart').toEqual([]);
 
-    // Every file in the store, acknowledged or not: complete (its dataset is exactly one source's) and indexed.
-    const incomplete: string[] = [];
-    for (const file of storedFiles) {
-      const source = sourceByDatasetSha.get(sha256(splitP10(await readFile(file), file).dataset));
-      if (!source) incomplete.push(`${relative(storage, file)}: dataset matches no source (incomplete or altered)`);
-      else if (file !== storedPath(storage, source.uids)) incomplete.push(`${relative(storage, file)}: holds ${source.uids.sop}`);
-    }
-    expect(incomplete, 'files in the store after restart').toEqual([]);
-    const indexedPaths = [...rows.values()].flat().map((r) => r.path).sort();
-    expect(indexedPaths, 'index rows and store files agree').toEqual(storedFiles.map((f) => relative(storage, f)).sort());
+      // Every file in the store, acknowledged or not: complete (its dataset is exactly one source's) and indexed.
+      const incomplete: string[] = [];
+      for (const file of storedFiles) {
+        const source = sourceByDatasetSha.get(sha256(splitP10(await readFile(file), file).dataset));
+        if (!source) incomplete.push(`${relative(storage, file)}: dataset matches no source (incomplete or altered)`);
+        else if (file !== storedPath(storage, source.uids)) incomplete.push(`${relative(storage, file)}: holds ${source.uids.sop}`);
+      }
+      expect(incomplete, 'files in the store after restart').toEqual([]);
+      const indexedPaths = [...rows.values()]
+        .flat()
+        .map((r) => r.path)
+        .sort();
+      expect(indexedPaths, 'index rows and store files agree').toEqual(storedFiles.map((f) => relative(storage, f)).sort());
 
-    console.log(
-      `crash-recovery: ${COUNT} sent, ${acknowledged.length} acknowledged before SIGKILL, ` +
-        `${storedFiles.length} present after restart (${storedFiles.length - acknowledged.length} stored but unacknowledged), ` +
-        `${tempFilesAtCrash} temp file(s) in .incoming/ at the crash`,
-    );
+      console.log(
+        `crash-recovery: ${COUNT} sent, ${acknowledged.length} acknowledged before SIGKILL, ` +
+          `${storedFiles.length} present after restart (${storedFiles.length - acknowledged.length} stored but unacknowledged), ` +
+          `${tempFilesAtCrash} temp file(s) in .incoming/ at the crash`,
+      );
 
-    // The instances lost in flight are simply sent again; the ones already stored are duplicates, not new versions.
-    const resend = await storescu(second.port, sources.map((s) => s.path), { extraArgs: ['-v'] });
-    const resendLog = `storescu exit ${resend.code}:\n${resend.stderr.slice(-3000)}\ngateway:\n${second.output().slice(-3000)}`;
-    expect(resend.code, resendLog).toBe(0);
-    expect(resend.stderr.match(/Received Store Response \(Success\)/g)?.length, resendLog).toBe(COUNT);
-    const finalFiles = (await listFilesRecursive(join(storage, 'studies'))).map((f) => relative(storage, f)).sort();
-    expect(finalFiles).toEqual(sources.map((s) => relative(storage, storedPath(storage, s.uids))).sort());
-    for (const source of sources) {
-      const bytes = await readFile(storedPath(storage, source.uids));
-      expect(splitP10(bytes).dataset.equals(source.dataset), `${source.uids.sop} after resend`).toBe(true);
-    }
-  });
+      // The instances lost in flight are simply sent again; the ones already stored are duplicates, not new versions.
+      const resend = await storescu(
+        second.port,
+        sources.map((s) => s.path),
+        { extraArgs: ['-v'] },
+      );
+      const resendLog = `storescu exit ${resend.code}:\n${resend.stderr.slice(-3000)}\ngateway:\n${second.output().slice(-3000)}`;
+      expect(resend.code, resendLog).toBe(0);
+      expect(resend.stderr.match(/Received Store Response \(Success\)/g)?.length, resendLog).toBe(COUNT);
+      const finalFiles = (await listFilesRecursive(join(storage, 'studies'))).map((f) => relative(storage, f)).sort();
+      expect(finalFiles).toEqual(sources.map((s) => relative(storage, storedPath(storage, s.uids))).sort());
+      for (const source of sources) {
+        const bytes = await readFile(storedPath(storage, source.uids));
+        expect(splitP10(bytes).dataset.equals(source.dataset), `${source.uids.sop} after resend`).toBe(true);
+      }
+    },
+  );
 });

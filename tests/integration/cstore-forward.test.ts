@@ -10,7 +10,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { FixtureTransferSyntax, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
 import { runCli } from '../helpers/gateway-process.ts';
-import { expectSameBytes, filesBySopInstance, listFilesRecursive, sha256, sopInstanceOf, splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
+import {
+  expectSameBytes,
+  filesBySopInstance,
+  listFilesRecursive,
+  sha256,
+  sopInstanceOf,
+  splitP10,
+  transferSyntaxOf,
+} from '../helpers/p10-regions.ts';
 
 interface SendResult {
   file: string;
@@ -57,7 +65,15 @@ async function referenceScp(extraArgs: string[] = []): Promise<StoreScp & { log(
 }
 
 async function send(scp: StoreScp & { log(): string }, paths: string[], json = true) {
-  const result = await runCli(['send', '--to', `${scp.aeTitle}@127.0.0.1:${scp.port}`, '--calling-ae', 'GATEWAY', ...(json ? ['--json'] : []), ...paths]);
+  const result = await runCli([
+    'send',
+    '--to',
+    `${scp.aeTitle}@127.0.0.1:${scp.port}`,
+    '--calling-ae',
+    'GATEWAY',
+    ...(json ? ['--json'] : []),
+    ...paths,
+  ]);
   return {
     ...result,
     report: json && result.stdout.trim() ? (JSON.parse(result.stdout) as SendReport) : undefined,
@@ -97,7 +113,9 @@ async function expectDeliveredUnchanged(scp: StoreScp, sources: string[]): Promi
 describe('dicom-gateway send to DCMTK storescp +B', () => {
   it('delivers each dataset region byte for byte, edge cases (undefined-length sequence, odd length, private tags, trailing padding) included', async () => {
     const scp = await referenceScp();
-    const sources = await fixtures('in', 2, (i) => (i === 0 ? { seed: 201, pixelDataBytes: 60_000 } : { seed: 202, edgeCases: true, pixelDataBytes: 40_000 }));
+    const sources = await fixtures('in', 2, (i) =>
+      i === 0 ? { seed: 201, pixelDataBytes: 60_000 } : { seed: 202, edgeCases: true, pixelDataBytes: 40_000 },
+    );
 
     for (const source of sources) expectEvenTotalLength(source, splitP10(await readFile(source)).dataset);
 
@@ -118,11 +136,16 @@ describe('dicom-gateway send to DCMTK storescp +B', () => {
 
   it('reports, per file, the length and SHA-256 of exactly the source dataset region, for implicit LE, big endian and edge-case files', async () => {
     const scp = await referenceScp();
-    const sources = await fixtures('in', 3, (i) => [
-      { seed: 211, transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian },
-      { seed: 212, transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian, pixelDataBytes: 20_000 },
-      { seed: 213, edgeCases: true },
-    ][i]!);
+    const sources = await fixtures(
+      'in',
+      3,
+      (i) =>
+        [
+          { seed: 211, transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian },
+          { seed: 212, transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian, pixelDataBytes: 20_000 },
+          { seed: 213, edgeCases: true },
+        ][i]!,
+    );
 
     for (const source of sources) expectEvenTotalLength(source, splitP10(await readFile(source)).dataset);
 

@@ -74,7 +74,8 @@ interface Answer {
  */
 function sendFollowing(port: number, files: string[], onAnswer: (answers: Answer[]) => void = () => undefined) {
   const child = spawn('storescu', ['-d', '-nh', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files], {
-    env: DCMTK_ENV, stdio: ['ignore', 'pipe', 'pipe'],
+    env: DCMTK_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const answers: Answer[] = [];
   let log = '';
@@ -128,7 +129,10 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
     const context = `storescu exit ${code}:\n${sender.log().slice(-2000)}\ngateway:\n${gateway!.output().slice(-3000)}`;
     const statuses = new Set(sender.answers.map((a) => a.status));
     expect(sender.answers.length, context).toBe(files.length);
-    expect([...statuses].filter((s) => s !== '0x0000' && s !== '0xa700'), context).toEqual([]);
+    expect(
+      [...statuses].filter((s) => s !== '0x0000' && s !== '0xa700'),
+      context,
+    ).toEqual([]);
     expect(statuses.has('0xa700'), `the disk never filled\n${context}`).toBe(true);
     for (const a of sender.answers) if (a.status === '0x0000') acknowledged.add(a.file);
     expect(gateway!.process.exitCode, 'serve is still running').toBeNull();
@@ -152,18 +156,26 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
     expect(result.stderr + result.stdout, gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
   });
 
-  it('once space returns, files and indexes every acknowledged instance by itself, byte for byte, and stores again', { timeout: 60_000 }, async () => {
-    await rm(filler);
-    const wanted = await Promise.all([...acknowledged].map(datasetSha));
-    await waitFor('every acknowledged instance indexed', () => wanted.every((d) => indexedDigests().has(d)), 30_000, 100);
-    const stored = new Map<string, Buffer>();
-    for (const path of await listFilesRecursive(join(storage, 'studies'))) stored.set(sha256(splitP10(await readFile(path), path).dataset), await readFile(path));
-    expect(wanted.filter((d) => !stored.has(d)), 'acknowledged instances without their file').toEqual([]);
+  it(
+    'once space returns, files and indexes every acknowledged instance by itself, byte for byte, and stores again',
+    { timeout: 60_000 },
+    async () => {
+      await rm(filler);
+      const wanted = await Promise.all([...acknowledged].map(datasetSha));
+      await waitFor('every acknowledged instance indexed', () => wanted.every((d) => indexedDigests().has(d)), 30_000, 100);
+      const stored = new Map<string, Buffer>();
+      for (const path of await listFilesRecursive(join(storage, 'studies')))
+        stored.set(sha256(splitP10(await readFile(path), path).dataset), await readFile(path));
+      expect(
+        wanted.filter((d) => !stored.has(d)),
+        'acknowledged instances without their file',
+      ).toEqual([]);
 
-    const file = join(work, 'after.dcm');
-    await writeFile(file, buildP10File({ seed: 602, pixelDataBytes: 8 * 1024 }));
-    const result = await storescu(gateway!.port, [file], { extraArgs: ['-d'] });
-    expect(result.stderr + result.stdout, gateway!.output().slice(-3000)).toMatch(/DIMSE Status\s*:\s*0x0000/i);
-    expect(indexedDigests().has(await datasetSha(file))).toBe(true);
-  });
+      const file = join(work, 'after.dcm');
+      await writeFile(file, buildP10File({ seed: 602, pixelDataBytes: 8 * 1024 }));
+      const result = await storescu(gateway!.port, [file], { extraArgs: ['-d'] });
+      expect(result.stderr + result.stdout, gateway!.output().slice(-3000)).toMatch(/DIMSE Status\s*:\s*0x0000/i);
+      expect(indexedDigests().has(await datasetSha(file))).toBe(true);
+    },
+  );
 });

@@ -34,32 +34,36 @@ describe('gateway to gateway, in process', () => {
 
   const peer = () => ({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: gateway.address!.port });
 
-  it('answers success only once the instance is durable: a copy of the store taken at that moment replays it complete', { timeout: 120_000 }, async () => {
-    const paths = await writeP10Files(join(work, 'src'), 4, (i) => ({ seed: 100 + i, pixelDataBytes: 64 * 1024 }));
-    const { files } = await collectSendableFiles(paths);
-    const snapshots: { sopInstanceUid: string; dir: string; source: string }[] = [];
-    const results = await sendFiles(files, peer(), {
-      callingAe: 'SENDER',
-      onResult: (result) => {
-        // Synchronous: the gateway cannot move on (file, index) while the copy is taken.
-        const dir = join(work, `at-ack-${snapshots.length}`);
-        cpSync(gateway.store.root, dir, { recursive: true });
-        snapshots.push({ sopInstanceUid: result.sopInstanceUid, dir, source: result.file });
-      },
-    });
-    expect(results.every((r) => r.ok)).toBe(true);
-    for (const { sopInstanceUid, dir, source } of snapshots) {
-      const db = openDatabase(join(dir, 'index.sqlite'));
-      const repo = new IndexRepository(db);
-      const store = await InstanceStore.open(dir, repo);
-      const row = repo.versionsOf(sopInstanceUid)[0];
-      expect(row, `${sopInstanceUid} in the store copied at its acknowledgement`).toBeDefined();
-      const dataset = splitP10(readFileSync(join(dir, row!.path))).dataset;
-      expect(sha256(dataset)).toBe(sha256(splitP10(readFileSync(source)).dataset));
-      await store.close();
-      db.close();
-    }
-  });
+  it(
+    'answers success only once the instance is durable: a copy of the store taken at that moment replays it complete',
+    { timeout: 120_000 },
+    async () => {
+      const paths = await writeP10Files(join(work, 'src'), 4, (i) => ({ seed: 100 + i, pixelDataBytes: 64 * 1024 }));
+      const { files } = await collectSendableFiles(paths);
+      const snapshots: { sopInstanceUid: string; dir: string; source: string }[] = [];
+      const results = await sendFiles(files, peer(), {
+        callingAe: 'SENDER',
+        onResult: (result) => {
+          // Synchronous: the gateway cannot move on (file, index) while the copy is taken.
+          const dir = join(work, `at-ack-${snapshots.length}`);
+          cpSync(gateway.store.root, dir, { recursive: true });
+          snapshots.push({ sopInstanceUid: result.sopInstanceUid, dir, source: result.file });
+        },
+      });
+      expect(results.every((r) => r.ok)).toBe(true);
+      for (const { sopInstanceUid, dir, source } of snapshots) {
+        const db = openDatabase(join(dir, 'index.sqlite'));
+        const repo = new IndexRepository(db);
+        const store = await InstanceStore.open(dir, repo);
+        const row = repo.versionsOf(sopInstanceUid)[0];
+        expect(row, `${sopInstanceUid} in the store copied at its acknowledgement`).toBeDefined();
+        const dataset = splitP10(readFileSync(join(dir, row!.path))).dataset;
+        expect(sha256(dataset)).toBe(sha256(splitP10(readFileSync(source)).dataset));
+        await store.close();
+        db.close();
+      }
+    },
+  );
 
   it('has every instance filed and indexed in place once the sender has released the association', async () => {
     const paths = await writeP10Files(join(work, 'released'), 20, (i) => ({ seed: 300 + i, pixelDataBytes: 64 * 1024 }));
@@ -73,7 +77,10 @@ describe('gateway to gateway, in process', () => {
   });
 
   it('opens a second association once 128 presentation contexts are used', async () => {
-    const paths = await writeP10Files(join(work, 'classes'), 130, (i) => ({ seed: 200 + i, sopClassUid: `1.2.826.0.1.3680043.9.7777.${i + 1}` }));
+    const paths = await writeP10Files(join(work, 'classes'), 130, (i) => ({
+      seed: 200 + i,
+      sopClassUid: `1.2.826.0.1.3680043.9.7777.${i + 1}`,
+    }));
     const { files } = await collectSendableFiles(paths);
     let associations = 0;
     const stop = gateway.events.on('association-opened', () => associations++);
@@ -90,7 +97,9 @@ describe('gateway to gateway, in process', () => {
       await ScuAssociation.open(peer(), { callingAe: 'A' }, contexts),
       await ScuAssociation.open(peer(), { callingAe: 'B' }, contexts),
     ];
-    await expect(ScuAssociation.open(peer(), { callingAe: 'C' }, contexts)).rejects.toThrow(/rejected the association \(transient, local limit exceeded\)/);
+    await expect(ScuAssociation.open(peer(), { callingAe: 'C' }, contexts)).rejects.toThrow(
+      /rejected the association \(transient, local limit exceeded\)/,
+    );
     await Promise.all(open.map((a) => a.release()));
   });
 });

@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 const fixtureUids = { study: `${UID_ROOT}.1.501`, series: `${UID_ROOT}.2.501`, sop: `${UID_ROOT}.3.501.1` };
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 describe('C-ECHO', () => {
   it('answers DCMTK echoscu with success', async () => {

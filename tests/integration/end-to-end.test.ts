@@ -59,7 +59,11 @@ async function expectSameFilesAndOriginalDatasets(originals: string[]): Promise<
 describe('storescu -> gateway A -> dicom-gateway send -> gateway B', () => {
   it('gives identical whole files in A and B for 20 instances, with the original dataset regions', async () => {
     // Plain fixtures: storescu's re-encoding leaves their datasets as written (explicit lengths, even values).
-    const originals = await writeP10Files(join(work, 'in'), 20, (i) => ({ seed: 301, instanceNumber: i + 1, pixelDataBytes: 3_000 + 1_000 * i }));
+    const originals = await writeP10Files(join(work, 'in'), 20, (i) => ({
+      seed: 301,
+      instanceNumber: i + 1,
+      pixelDataBytes: 3_000 + 1_000 * i,
+    }));
     const toA = await storescu(gatewayA!.port, originals, { calledAe: 'GATEWAY_A' });
     expect(toA.code, `${toA.stderr}\n${gatewayA!.output()}`).toBe(0);
 

@@ -49,15 +49,22 @@ async function sendWithinDeadline(files: SendableFile[]) {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`sendFiles still running after ${DEADLINE_MS} ms: the association is waiting on the peer\nstorescp:\n${scp.output()}`)),
+      () =>
+        reject(
+          new Error(`sendFiles still running after ${DEADLINE_MS} ms: the association is waiting on the peer\nstorescp:\n${scp.output()}`),
+        ),
       DEADLINE_MS,
     );
   });
-  const send = sendFiles(files, { aeTitle: scp.aeTitle, host: '127.0.0.1', port: scp.port }, {
-    callingAe: 'GATEWAY',
-    connectTimeoutMs: PATIENT_PEER_MS,
-    idleTimeoutMs: PATIENT_PEER_MS,
-  });
+  const send = sendFiles(
+    files,
+    { aeTitle: scp.aeTitle, host: '127.0.0.1', port: scp.port },
+    {
+      callingAe: 'GATEWAY',
+      connectTimeoutMs: PATIENT_PEER_MS,
+      idleTimeoutMs: PATIENT_PEER_MS,
+    },
+  );
   try {
     return await Promise.race([send, deadline]);
   } finally {

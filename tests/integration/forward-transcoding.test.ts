@@ -50,84 +50,127 @@ describe('forward queue with allowTranscoding', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('relays a JPEG instance as implicit VR LE to the destination that allows it, and to the other not at all', { timeout: 120_000 }, async () => {
-    work = await mkdtemp(join(tmpdir(), 'forward-transcoding-'));
-    const converting = await startStoreScp({ aeTitle: 'CONVERTING', extraArgs: ['+xi'], outputDir: await mkdtemp(join(work, 'converting-')) });
-    const strict = await startStoreScp({ aeTitle: 'STRICT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(work, 'strict-')) });
-    processes.push(converting, strict);
-    const config = join(work, 'gateway.yaml');
-    await writeFile(
-      config,
-      [
-        'ae: GATEWAY',
-        'destinations:',
-        `  - { name: converting, ae: CONVERTING, host: 127.0.0.1, port: ${converting.port}, allowTranscoding: true }`,
-        `  - { name: strict, ae: STRICT, host: 127.0.0.1, port: ${strict.port} }`,
-        'rules:',
-        '  - { name: everything, match: {}, forward: [converting, strict] }',
-      ].join('\n'),
-    );
-    const storage = join(work, 'store');
-    const gateway = await startGateway({ storage, args: ['--config', config] });
-    processes.push(gateway);
-
-    // -xy: storescu proposes JPEG baseline, so the gateway stores the file's own bytes.
-    const sent = await storescu(gateway.port, [JPEG], { extraArgs: ['-xy'] });
-    expect(sent.code, sent.stderr).toBe(0);
-    const settled = await waitFor('both jobs settled', () => {
-      const rows = jobs(storage);
-      return rows.length === 2 && rows.every((r) => r.state === 'sent' || r.state === 'dead') ? rows : undefined;
-    }, 60_000);
-
-    const [toConverting, toStrict] = settled;
-    expect(toConverting).toMatchObject({ destination: 'converting', state: 'sent', sent_transfer_syntax_uid: TransferSyntax.ImplicitVRLittleEndian });
-    const [received] = await readdir(converting.outputDir);
-    const receivedPath = join(converting.outputDir, received!);
-    const bytes = await readFile(receivedPath);
-    expect(transferSyntaxOf(bytes)).toBe(TransferSyntax.ImplicitVRLittleEndian);
-    // The recorded digest is of what went on the wire, which storescp +B wrote as it came.
-    expect(toConverting!.sent_sha256).toBe(createHash('sha256').update(splitP10(bytes).dataset).digest('hex'));
-
-    const reference = join(work, 'dcmdjpeg.dcm');
-    const decoded = await run('dcmdjpeg', [JPEG, reference]);
-    expect(decoded.code, decoded.stderr).toBe(0);
-    expect((await topLevelValue(receivedPath, PIXEL_DATA))!.equals((await topLevelValue(reference, PIXEL_DATA))!)).toBe(true);
-
-    expect(toStrict).toMatchObject({ destination: 'strict', state: 'dead', failure_kind: 'syntax-refused', sent_sha256: null, sent_transfer_syntax_uid: null });
-    expect(toStrict!.last_error).toMatch(/JPEG Baseline/);
-    expect(await readdir(strict.outputDir)).toEqual([]);
-  });
-
-  it('saved through the API, a destination that allows transcoding gets the JPEG converted, and the digest chain says so for that hop', { timeout: 120_000 }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'forward-transcoding-api-'));
-    const scp = await startStoreScp({ aeTitle: 'IMPLICIT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'scp-')) });
-    processes.push(scp);
-    const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(dir, 'router') });
-    try {
-      const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });
-      await api.dispatch('saveDestination', {
-        destination: {
-          name: 'implicit', aeTitle: 'IMPLICIT', host: '127.0.0.1', port: scp.port, callingAe: undefined, maxPduLength: 65536,
-          connectTimeoutMs: 5000, dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: true,
-        },
+  it(
+    'relays a JPEG instance as implicit VR LE to the destination that allows it, and to the other not at all',
+    { timeout: 120_000 },
+    async () => {
+      work = await mkdtemp(join(tmpdir(), 'forward-transcoding-'));
+      const converting = await startStoreScp({
+        aeTitle: 'CONVERTING',
+        extraArgs: ['+xi'],
+        outputDir: await mkdtemp(join(work, 'converting-')),
       });
-      await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['implicit'] }] });
-      await api.dispatch('sendFiles', { paths: [JPEG], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
-      await waitFor('the job sent', async () => ((await api.dispatch('listJobs', { state: 'sent' })) as unknown[]).length === 1, 60_000);
-      const [instance] = (await api.dispatch('listInstances', {})) as { instanceId: number }[];
-      const chain = (await api.dispatch('digestChain', { instanceId: instance!.instanceId })) as {
-        received: string; sent: { destination: string; sha256: string; verdict: string; transcoded?: string }[];
-      };
-      const [received] = await readdir(scp.outputDir);
-      const wire = createHash('sha256').update(splitP10(await readFile(join(scp.outputDir, received!))).dataset).digest('hex');
-      expect(chain.sent).toEqual([{
-        destination: 'implicit', sha256: wire, sentAt: expect.any(String), verdict: 'changed',
-        transcoded: 'transcoded: JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2)',
-      }]);
-      expect(wire).not.toBe(chain.received);
-    } finally {
-      await router.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+      const strict = await startStoreScp({ aeTitle: 'STRICT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(work, 'strict-')) });
+      processes.push(converting, strict);
+      const config = join(work, 'gateway.yaml');
+      await writeFile(
+        config,
+        [
+          'ae: GATEWAY',
+          'destinations:',
+          `  - { name: converting, ae: CONVERTING, host: 127.0.0.1, port: ${converting.port}, allowTranscoding: true }`,
+          `  - { name: strict, ae: STRICT, host: 127.0.0.1, port: ${strict.port} }`,
+          'rules:',
+          '  - { name: everything, match: {}, forward: [converting, strict] }',
+        ].join('\n'),
+      );
+      const storage = join(work, 'store');
+      const gateway = await startGateway({ storage, args: ['--config', config] });
+      processes.push(gateway);
+
+      // -xy: storescu proposes JPEG baseline, so the gateway stores the file's own bytes.
+      const sent = await storescu(gateway.port, [JPEG], { extraArgs: ['-xy'] });
+      expect(sent.code, sent.stderr).toBe(0);
+      const settled = await waitFor(
+        'both jobs settled',
+        () => {
+          const rows = jobs(storage);
+          return rows.length === 2 && rows.every((r) => r.state === 'sent' || r.state === 'dead') ? rows : undefined;
+        },
+        60_000,
+      );
+
+      const [toConverting, toStrict] = settled;
+      expect(toConverting).toMatchObject({
+        destination: 'converting',
+        state: 'sent',
+        sent_transfer_syntax_uid: TransferSyntax.ImplicitVRLittleEndian,
+      });
+      const [received] = await readdir(converting.outputDir);
+      const receivedPath = join(converting.outputDir, received!);
+      const bytes = await readFile(receivedPath);
+      expect(transferSyntaxOf(bytes)).toBe(TransferSyntax.ImplicitVRLittleEndian);
+      // The recorded digest is of what went on the wire, which storescp +B wrote as it came.
+      expect(toConverting!.sent_sha256).toBe(createHash('sha256').update(splitP10(bytes).dataset).digest('hex'));
+
+      const reference = join(work, 'dcmdjpeg.dcm');
+      const decoded = await run('dcmdjpeg', [JPEG, reference]);
+      expect(decoded.code, decoded.stderr).toBe(0);
+      expect((await topLevelValue(receivedPath, PIXEL_DATA))!.equals((await topLevelValue(reference, PIXEL_DATA))!)).toBe(true);
+
+      expect(toStrict).toMatchObject({
+        destination: 'strict',
+        state: 'dead',
+        failure_kind: 'syntax-refused',
+        sent_sha256: null,
+        sent_transfer_syntax_uid: null,
+      });
+      expect(toStrict!.last_error).toMatch(/JPEG Baseline/);
+      expect(await readdir(strict.outputDir)).toEqual([]);
+    },
+  );
+
+  it(
+    'saved through the API, a destination that allows transcoding gets the JPEG converted, and the digest chain says so for that hop',
+    { timeout: 120_000 },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'forward-transcoding-api-'));
+      const scp = await startStoreScp({ aeTitle: 'IMPLICIT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'scp-')) });
+      processes.push(scp);
+      const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(dir, 'router') });
+      try {
+        const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });
+        await api.dispatch('saveDestination', {
+          destination: {
+            name: 'implicit',
+            aeTitle: 'IMPLICIT',
+            host: '127.0.0.1',
+            port: scp.port,
+            callingAe: undefined,
+            maxPduLength: 65536,
+            connectTimeoutMs: 5000,
+            dimseTimeoutMs: 30_000,
+            maxAssociations: 1,
+            enabled: true,
+            allowTranscoding: true,
+          },
+        });
+        await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['implicit'] }] });
+        await api.dispatch('sendFiles', { paths: [JPEG], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
+        await waitFor('the job sent', async () => ((await api.dispatch('listJobs', { state: 'sent' })) as unknown[]).length === 1, 60_000);
+        const [instance] = (await api.dispatch('listInstances', {})) as { instanceId: number }[];
+        const chain = (await api.dispatch('digestChain', { instanceId: instance!.instanceId })) as {
+          received: string;
+          sent: { destination: string; sha256: string; verdict: string; transcoded?: string }[];
+        };
+        const [received] = await readdir(scp.outputDir);
+        const wire = createHash('sha256')
+          .update(splitP10(await readFile(join(scp.outputDir, received!))).dataset)
+          .digest('hex');
+        expect(chain.sent).toEqual([
+          {
+            destination: 'implicit',
+            sha256: wire,
+            sentAt: expect.any(String),
+            verdict: 'changed',
+            transcoded: 'transcoded: JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2)',
+          },
+        ]);
+        expect(wire).not.toBe(chain.received);
+      } finally {
+        await router.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

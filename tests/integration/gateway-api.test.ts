@@ -36,8 +36,17 @@ describe('createApiHost', () => {
   });
 
   const archiveDestination = (): Destination => ({
-    name: 'archive', aeTitle: 'ARCHIVE', host: '127.0.0.1', port: archive.address!.port, callingAe: undefined,
-    maxPduLength: 65536, connectTimeoutMs: 5000, dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+    name: 'archive',
+    aeTitle: 'ARCHIVE',
+    host: '127.0.0.1',
+    port: archive.address!.port,
+    callingAe: undefined,
+    maxPduLength: 65536,
+    connectTimeoutMs: 5000,
+    dimseTimeoutMs: 30_000,
+    maxAssociations: 1,
+    enabled: true,
+    allowTranscoding: false,
   });
 
   it('has a schema for every command of the contract', () => {
@@ -45,11 +54,16 @@ describe('createApiHost', () => {
   });
 
   it('refuses an unknown command and malformed arguments in plain words, with the detail', async () => {
-    await expect(api.dispatch('formatDisk', {})).rejects.toMatchObject({ message: expect.stringMatching(/does not know/), detail: expect.stringMatching(/formatDisk/) });
+    await expect(api.dispatch('formatDisk', {})).rejects.toMatchObject({
+      message: expect.stringMatching(/does not know/),
+      detail: expect.stringMatching(/formatDisk/),
+    });
     const refused = await api.dispatch('retryJob', { jobId: 'seven' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CommandError);
     expect(refused).toMatchObject({ message: 'The request was not valid.', detail: expect.stringMatching(/retryJob: .*jobId/) });
-    await expect(api.dispatch('saveDestination', { destination: { ...archiveDestination(), allowTranscoding: 'yes' } })).rejects.toMatchObject({
+    await expect(
+      api.dispatch('saveDestination', { destination: { ...archiveDestination(), allowTranscoding: 'yes' } }),
+    ).rejects.toMatchObject({
       detail: expect.stringMatching(/allowTranscoding/),
     });
   });
@@ -73,9 +87,18 @@ describe('createApiHost', () => {
   it('compares two stored versions and shows bytes of one, names the patient of each forwarding job, and follows an instance through the digest chain', async () => {
     await api.dispatch('saveDestination', { destination: archiveDestination() });
     await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['archive'] }] });
-    const sendTo = (files: string[]) => api.dispatch('sendFiles', { paths: files, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
-    const [v1] = await writeP10Files(join(work, 'v1'), 1, { seed: 77, sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77', patientName: 'DOE^JANE' });
-    const [v2] = await writeP10Files(join(work, 'v2'), 1, { seed: 77, sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77', patientName: 'DOE^JOHN' });
+    const sendTo = (files: string[]) =>
+      api.dispatch('sendFiles', { paths: files, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
+    const [v1] = await writeP10Files(join(work, 'v1'), 1, {
+      seed: 77,
+      sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77',
+      patientName: 'DOE^JANE',
+    });
+    const [v2] = await writeP10Files(join(work, 'v2'), 1, {
+      seed: 77,
+      sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77',
+      patientName: 'DOE^JOHN',
+    });
     api.allowPaths([v1!, v2!]);
     await sendTo([v1!]);
     await sendTo([v2!]);
@@ -83,13 +106,21 @@ describe('createApiHost', () => {
       const list = (await api.dispatch('listInstances', { sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77' })) as { instanceId: number }[];
       return list.length === 2 ? list : undefined;
     });
-    const report = (await api.dispatch('compareFiles', { a: { instanceId: versions[0]!.instanceId }, b: { instanceId: versions[1]!.instanceId } })) as { verdict: string; changes: Record<string, { tagPath?: string }[]> };
+    const report = (await api.dispatch('compareFiles', {
+      a: { instanceId: versions[0]!.instanceId },
+      b: { instanceId: versions[1]!.instanceId },
+    })) as { verdict: string; changes: Record<string, { tagPath?: string }[]> };
     expect(report.verdict).toBe('datasets-differ');
-    const range = (await api.dispatch('readByteRange', { file: { instanceId: versions[0]!.instanceId }, offset: 128, length: 4 })) as { hex: string };
+    const range = (await api.dispatch('readByteRange', { file: { instanceId: versions[0]!.instanceId }, offset: 128, length: 4 })) as {
+      hex: string;
+    };
     expect(Buffer.from(range.hex, 'hex').toString('latin1')).toBe('DICM');
 
     const sent = await waitFor('both versions forwarded', async () => {
-      const jobs = (await api.dispatch('listJobs', { state: 'sent' })) as { instanceId: number; subject: { patientName: string; modality: string; sopClassName: string } }[];
+      const jobs = (await api.dispatch('listJobs', { state: 'sent' })) as {
+        instanceId: number;
+        subject: { patientName: string; modality: string; sopClassName: string };
+      }[];
       return jobs.length === 2 ? jobs : undefined;
     });
     // Each job names whose images it carries.
@@ -97,7 +128,9 @@ describe('createApiHost', () => {
     expect(patientOf(versions[0]!.instanceId)).toMatchObject({ patientName: 'DOE^JANE', sopClassName: 'CT Image Storage' });
     expect(patientOf(versions[1]!.instanceId)).toMatchObject({ patientName: 'DOE^JOHN' });
     const chain = (await api.dispatch('digestChain', { instanceId: versions[0]!.instanceId })) as {
-      received: string; stored: { sha256: string; verdict: string }; sent: { destination: string; verdict: string; sha256: string }[];
+      received: string;
+      stored: { sha256: string; verdict: string };
+      sent: { destination: string; verdict: string; sha256: string }[];
     };
     expect(chain.stored).toMatchObject({ sha256: chain.received, verdict: 'identical' });
     expect(chain.sent).toEqual([expect.objectContaining({ destination: 'archive', sha256: chain.received, verdict: 'identical' })]);
@@ -105,7 +138,10 @@ describe('createApiHost', () => {
 
   it('moves the listener when the port setting changes, and says so', async () => {
     const before = router.address!.port;
-    const settings = (await api.dispatch('saveSettings', { settings: { port: 0, aeTitle: 'ROUTER2' } })) as { port: number; aeTitle: string };
+    const settings = (await api.dispatch('saveSettings', { settings: { port: 0, aeTitle: 'ROUTER2' } })) as {
+      port: number;
+      aeTitle: string;
+    };
     expect(settings.aeTitle).toBe('ROUTER2');
     expect(settings.port).not.toBe(before);
     expect((await echoscu(settings.port, { calledAe: 'ROUTER2' })).code).toBe(0);
@@ -129,7 +165,11 @@ describe('settings saved in the UI', () => {
       const second = await Gateway.start(again);
       cleanups.push(() => second.stop());
       expect(second.settings()).toMatchObject({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
-      expect(second.settings().sources).toMatchObject({ aeTitle: { kind: 'saved' }, port: { kind: 'flag', flag: '--port' }, maxPduLength: { kind: 'default' } });
+      expect(second.settings().sources).toMatchObject({
+        aeTitle: { kind: 'saved' },
+        port: { kind: 'flag', flag: '--port' },
+        maxPduLength: { kind: 'default' },
+      });
       expect((await echoscu(second.address!.port, { calledAe: 'ROUTER1', callingAe: 'CT1' })).code).toBe(0);
     } finally {
       for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -146,14 +186,28 @@ describe('settings saved in the UI', () => {
       await first.stop();
       const file = join(work, 'gateway.yaml');
       await writeFile(file, 'maxAssociations: 9\n');
-      const { config } = serveConfigFromArgs(['--config', file, '--ae', 'FLAGGED', '--host', '127.0.0.1', '--port', '0', '--storage', storage]);
+      const { config } = serveConfigFromArgs([
+        '--config',
+        file,
+        '--ae',
+        'FLAGGED',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--storage',
+        storage,
+      ]);
       const g = await Gateway.start(config);
       cleanups.push(() => g.stop());
       expect(g.settings()).toMatchObject({ aeTitle: 'FLAGGED', maxAssociations: 9 });
       expect(g.settings().sources.maxAssociations).toEqual({ kind: 'config-file', file, key: 'maxAssociations' });
       const api = createApiHost(g, { uploadDir: join(work, 'uploads') });
       const refused = await api.dispatch('saveSettings', { settings: { aeTitle: 'OTHER' } }).catch((e: unknown) => e);
-      expect(refused).toMatchObject({ message: 'The AE title is set by the --ae flag on the command line: change it there. A change here would be lost at the next start.' });
+      expect(refused).toMatchObject({
+        message:
+          'The AE title is set by the --ae flag on the command line: change it there. A change here would be lost at the next start.',
+      });
       expect(g.settings().aeTitle).toBe('FLAGGED');
       // Sending the fixed value unchanged along with a free one is fine.
       await api.dispatch('saveSettings', { settings: { aeTitle: 'FLAGGED', maxPduLength: 32768 } });
@@ -168,14 +222,28 @@ describe('settings saved in the UI', () => {
 describe('forwarding on demand', () => {
   it('queues chosen instances for a destination now, and refuses an unknown destination in plain words', async () => {
     const work = await mkdtemp(join(tmpdir(), 'forward-'));
-    const archive = await Gateway.start({ ...DEFAULT_CONFIG, aeTitle: 'ARCHIVE', host: '127.0.0.1', port: 0, storage: join(work, 'archive') });
+    const archive = await Gateway.start({
+      ...DEFAULT_CONFIG,
+      aeTitle: 'ARCHIVE',
+      host: '127.0.0.1',
+      port: 0,
+      storage: join(work, 'archive'),
+    });
     const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router') });
     try {
       const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
       await api.dispatch('saveDestination', {
         destination: {
-          name: 'archive', aeTitle: 'ARCHIVE', host: '127.0.0.1', port: archive.address!.port, maxPduLength: 65536,
-          connectTimeoutMs: 5000, dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+          name: 'archive',
+          aeTitle: 'ARCHIVE',
+          host: '127.0.0.1',
+          port: archive.address!.port,
+          maxPduLength: 65536,
+          connectTimeoutMs: 5000,
+          dimseTimeoutMs: 30_000,
+          maxAssociations: 1,
+          enabled: true,
+          allowTranscoding: false,
         },
       });
       const paths = await writeP10Files(join(work, 'src'), 2, (i) => ({ seed: 90 + i }));
@@ -200,50 +268,80 @@ describe('forwarding on demand', () => {
 });
 
 describe('recovering a destination', () => {
-  it('retries a destination that came back now, tells before "retry all dead" what cannot succeed, and announces every job change', { timeout: 120_000 }, async () => {
-    const work = await mkdtemp(join(tmpdir(), 'recover-'));
-    const port = await osChosenPort(); // nothing listens there yet
-    const router = await Gateway.start({
-      ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router'),
-      queue: { ...DEFAULT_CONFIG.queue, backoffBaseSeconds: 600, backoffMaxSeconds: 600 },
-    });
-    let scp: StoreScp | undefined;
-    try {
-      const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
-      const updates: { jobId: number; state: string }[] = [];
-      api.subscribe((name, payload) => name === 'job-updated' && updates.push(payload as { jobId: number; state: string }));
-      const destination = {
-        name: 'pacs', aeTitle: 'STORESCP', host: '127.0.0.1', port, maxPduLength: 65536,
-        connectTimeoutMs: 5000, dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
-      };
-      await api.dispatch('saveDestination', { destination });
-      await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'] }] });
-      const ct = await writeP10Files(join(work, 'ct'), 2, (i) => ({ seed: 80 + i }));
-      const [unknown] = await writeP10Files(join(work, 'private'), 1, { seed: 89, sopClassUid: '1.2.826.0.1.3680043.9.7777.42' });
-      api.allowPaths([...ct, unknown!]); // the user chose them
-      await api.dispatch('sendFiles', { paths: [...ct, unknown!], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
-      const jobs = await waitFor('three jobs waiting to retry', () => {
-        const list = router.jobs();
-        return list.length === 3 && list.every((j) => j.state === 'retry-wait') ? list : undefined;
+  it(
+    'retries a destination that came back now, tells before "retry all dead" what cannot succeed, and announces every job change',
+    { timeout: 120_000 },
+    async () => {
+      const work = await mkdtemp(join(tmpdir(), 'recover-'));
+      const port = await osChosenPort(); // nothing listens there yet
+      const router = await Gateway.start({
+        ...DEFAULT_CONFIG,
+        host: '127.0.0.1',
+        port: 0,
+        storage: join(work, 'router'),
+        queue: { ...DEFAULT_CONFIG.queue, backoffBaseSeconds: 600, backoffMaxSeconds: 600 },
       });
-      for (const job of jobs) expect(updates.filter((u) => u.jobId === job.id).map((u) => u.state)).toEqual(['queued', 'sending', 'retry-wait']);
+      let scp: StoreScp | undefined;
+      try {
+        const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
+        const updates: { jobId: number; state: string }[] = [];
+        api.subscribe((name, payload) => name === 'job-updated' && updates.push(payload as { jobId: number; state: string }));
+        const destination = {
+          name: 'pacs',
+          aeTitle: 'STORESCP',
+          host: '127.0.0.1',
+          port,
+          maxPduLength: 65536,
+          connectTimeoutMs: 5000,
+          dimseTimeoutMs: 30_000,
+          maxAssociations: 1,
+          enabled: true,
+          allowTranscoding: false,
+        };
+        await api.dispatch('saveDestination', { destination });
+        await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'] }] });
+        const ct = await writeP10Files(join(work, 'ct'), 2, (i) => ({ seed: 80 + i }));
+        const [unknown] = await writeP10Files(join(work, 'private'), 1, { seed: 89, sopClassUid: '1.2.826.0.1.3680043.9.7777.42' });
+        api.allowPaths([...ct, unknown!]); // the user chose them
+        await api.dispatch('sendFiles', {
+          paths: [...ct, unknown!],
+          target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port },
+        });
+        const jobs = await waitFor('three jobs waiting to retry', () => {
+          const list = router.jobs();
+          return list.length === 3 && list.every((j) => j.state === 'retry-wait') ? list : undefined;
+        });
+        for (const job of jobs)
+          expect(updates.filter((u) => u.jobId === job.id).map((u) => u.state)).toEqual(['queued', 'sending', 'retry-wait']);
 
-      scp = await startStoreScp({ port }); // back, and not promiscuous: it refuses the private SOP class
-      expect(await api.dispatch('retryDestinationNow', { destination: 'pacs' })).toEqual({ retried: 3 });
-      await waitFor('two sent and one dead', () => {
-        const states = router.jobs().map((j) => j.state).sort();
-        return states.join() === 'dead,sent,sent';
-      }, 30_000);
-      const preview = (await api.dispatch('retryDeadPreview', { destination: 'pacs' })) as { dead: number; permanent: number; causes: { failureKind: string }[] };
-      expect(preview).toMatchObject({ dead: 1, permanent: 1 });
-      expect(preview.causes[0]!.failureKind).toBe('sop-class-refused');
-      const dead = router.jobs({ state: 'dead' })[0]!;
-      expect(await api.dispatch('cancelJob', { jobId: dead.id })).toEqual({ cancelled: true });
-      expect(updates.filter((u) => u.jobId === dead.id).at(-1)!.state).toBe('cancelled');
-    } finally {
-      await router.stop();
-      await scp?.stop();
-      await rm(work, { recursive: true, force: true });
-    }
-  });
+        scp = await startStoreScp({ port }); // back, and not promiscuous: it refuses the private SOP class
+        expect(await api.dispatch('retryDestinationNow', { destination: 'pacs' })).toEqual({ retried: 3 });
+        await waitFor(
+          'two sent and one dead',
+          () => {
+            const states = router
+              .jobs()
+              .map((j) => j.state)
+              .sort();
+            return states.join() === 'dead,sent,sent';
+          },
+          30_000,
+        );
+        const preview = (await api.dispatch('retryDeadPreview', { destination: 'pacs' })) as {
+          dead: number;
+          permanent: number;
+          causes: { failureKind: string }[];
+        };
+        expect(preview).toMatchObject({ dead: 1, permanent: 1 });
+        expect(preview.causes[0]!.failureKind).toBe('sop-class-refused');
+        const dead = router.jobs({ state: 'dead' })[0]!;
+        expect(await api.dispatch('cancelJob', { jobId: dead.id })).toEqual({ cancelled: true });
+        expect(updates.filter((u) => u.jobId === dead.id).at(-1)!.state).toBe('cancelled');
+      } finally {
+        await router.stop();
+        await scp?.stop();
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -61,104 +61,117 @@ describe('journaled receive under SIGKILL', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it(`loses nothing acknowledged across ${KILLS} kills during a ${COUNT}-instance relay: stored byte for byte, indexed once, delivered`, { timeout: 420_000 }, async () => {
-    const random = seededRandom(SEED);
-    work = await mkdtemp(join(tmpdir(), 'journal-crash-'));
-    const sink = await startStoreScp({ outputDir: await mkdtemp(join(work, 'sink-')), extraArgs: ['+uf'] });
-    processes.push(sink);
-    const config = join(work, 'gateway.yaml');
-    await writeFile(
-      config,
-      [
-        'ae: GATEWAY',
-        'destinations:',
-        `  - { name: sink, ae: ${sink.aeTitle}, host: 127.0.0.1, port: ${sink.port} }`,
-        'rules:',
-        '  - { name: everything, match: {}, forward: [sink] }',
-        'queue: { maxAttempts: 50, backoffBaseSeconds: 0.1, backoffMaxSeconds: 0.5, batchSize: 50 }',
-      ].join('\n'),
-    );
-    // Small instances: every one goes through the journal, and 1000 of them fit the time budget.
-    const sources = await writeP10Files(join(work, 'in'), COUNT, (i) => ({ seed: 70_000 + i, pixelDataBytes: 2048 + (i % 7) * 512 }));
-    const datasetOf = new Map<string, Buffer>();
-    for (const path of sources) datasetOf.set(path, splitP10(await readFile(path), path).dataset);
-    const storage = join(work, 'store');
-
-    const acknowledged = new Set<string>();
-    const killedAfter: number[] = [];
-    const started = Date.now();
-    for (let kill = 0; kill < KILLS; kill++) {
-      const remaining = sources.filter((s) => !acknowledged.has(s));
-      const gateway = await startGateway({ storage, args: ['--config', config] });
-      processes.push(gateway);
-      const sender = followStorescu(gateway.port, remaining);
-      const target = 5 + Math.floor(random() * 40);
-      await waitFor(
-        `${target} acknowledgements in run ${kill + 1}`,
-        () => sender.acknowledged.size >= target || (sender.child.exitCode !== null && 'sender exited'),
-        60_000,
-        2,
+  it(
+    `loses nothing acknowledged across ${KILLS} kills during a ${COUNT}-instance relay: stored byte for byte, indexed once, delivered`,
+    { timeout: 420_000 },
+    async () => {
+      const random = seededRandom(SEED);
+      work = await mkdtemp(join(tmpdir(), 'journal-crash-'));
+      const sink = await startStoreScp({ outputDir: await mkdtemp(join(work, 'sink-')), extraArgs: ['+uf'] });
+      processes.push(sink);
+      const config = join(work, 'gateway.yaml');
+      await writeFile(
+        config,
+        [
+          'ae: GATEWAY',
+          'destinations:',
+          `  - { name: sink, ae: ${sink.aeTitle}, host: 127.0.0.1, port: ${sink.port} }`,
+          'rules:',
+          '  - { name: everything, match: {}, forward: [sink] }',
+          'queue: { maxAttempts: 50, backoffBaseSeconds: 0.1, backoffMaxSeconds: 0.5, batchSize: 50 }',
+        ].join('\n'),
       );
-      await gateway.stop('SIGKILL');
-      await sender.exited;
+      // Small instances: every one goes through the journal, and 1000 of them fit the time budget.
+      const sources = await writeP10Files(join(work, 'in'), COUNT, (i) => ({ seed: 70_000 + i, pixelDataBytes: 2048 + (i % 7) * 512 }));
+      const datasetOf = new Map<string, Buffer>();
+      for (const path of sources) datasetOf.set(path, splitP10(await readFile(path), path).dataset);
+      const storage = join(work, 'store');
+
+      const acknowledged = new Set<string>();
+      const killedAfter: number[] = [];
+      const started = Date.now();
+      for (let kill = 0; kill < KILLS; kill++) {
+        const remaining = sources.filter((s) => !acknowledged.has(s));
+        const gateway = await startGateway({ storage, args: ['--config', config] });
+        processes.push(gateway);
+        const sender = followStorescu(gateway.port, remaining);
+        const target = 5 + Math.floor(random() * 40);
+        await waitFor(
+          `${target} acknowledgements in run ${kill + 1}`,
+          () => sender.acknowledged.size >= target || (sender.child.exitCode !== null && 'sender exited'),
+          60_000,
+          2,
+        );
+        await gateway.stop('SIGKILL');
+        await sender.exited;
+        for (const path of sender.acknowledged) acknowledged.add(path);
+        killedAfter.push(sender.acknowledged.size);
+      }
+      expect(acknowledged.size, 'the kills must land before the relay is over').toBeLessThan(COUNT);
+      const killsSeconds = (Date.now() - started) / 1000;
+
+      // The last run: everything not acknowledged yet is sent, then the queue drains.
+      const last = await startGateway({ storage, args: ['--config', config] });
+      processes.push(last);
+      const sender = followStorescu(
+        last.port,
+        sources.filter((s) => !acknowledged.has(s)),
+      );
+      expect(await sender.exited, sender.log().slice(-2000)).toBe(0);
       for (const path of sender.acknowledged) acknowledged.add(path);
-      killedAfter.push(sender.acknowledged.size);
-    }
-    expect(acknowledged.size, 'the kills must land before the relay is over').toBeLessThan(COUNT);
-    const killsSeconds = (Date.now() - started) / 1000;
+      expect(acknowledged.size).toBe(COUNT);
 
-    // The last run: everything not acknowledged yet is sent, then the queue drains.
-    const last = await startGateway({ storage, args: ['--config', config] });
-    processes.push(last);
-    const sender = followStorescu(last.port, sources.filter((s) => !acknowledged.has(s)));
-    expect(await sender.exited, sender.log().slice(-2000)).toBe(0);
-    for (const path of sender.acknowledged) acknowledged.add(path);
-    expect(acknowledged.size).toBe(COUNT);
+      const wanted = new Set([...acknowledged].map((p) => sha256(datasetOf.get(p)!)));
+      const deliveries = async () => {
+        const counts = new Map<string, number>();
+        for (const name of await readdir(sink.outputDir)) {
+          const digest = sha256(splitP10(await readFile(join(sink.outputDir, name))).dataset);
+          counts.set(digest, (counts.get(digest) ?? 0) + 1);
+        }
+        return counts;
+      };
+      await waitFor('the queue to be idle', () => readIndex(storage).unfinishedJobs === 0, 120_000, 200);
+      const delivered = await deliveries();
+      const undelivered = [...wanted].filter((d) => !delivered.has(d));
+      expect(undelivered, 'acknowledged but never delivered').toEqual([]);
+      expect(
+        [...delivered.keys()].filter((d) => !wanted.has(d)),
+        'delivered but matching no source',
+      ).toEqual([]);
+      await last.stop();
 
-    const wanted = new Set([...acknowledged].map((p) => sha256(datasetOf.get(p)!)));
-    const deliveries = async () => {
-      const counts = new Map<string, number>();
-      for (const name of await readdir(sink.outputDir)) {
-        const digest = sha256(splitP10(await readFile(join(sink.outputDir, name))).dataset);
-        counts.set(digest, (counts.get(digest) ?? 0) + 1);
+      const { rows } = readIndex(storage);
+      const rowsBySop = new Map<string, IndexRow[]>();
+      for (const row of rows) rowsBySop.set(row.sop_instance_uid, [...(rowsBySop.get(row.sop_instance_uid) ?? []), row]);
+      const problems: string[] = [];
+      for (const path of acknowledged) {
+        const dataset = datasetOf.get(path)!;
+        const digest = sha256(dataset);
+        const matching = rows.filter((r) => r.dataset_sha256 === digest);
+        if (matching.length !== 1) {
+          problems.push(`${path}: ${matching.length} index rows`);
+          continue;
+        }
+        const stored = await readFile(join(storage, matching[0]!.path)).catch(() => undefined);
+        if (!stored) problems.push(`${path}: indexed at ${matching[0]!.path}, no file`);
+        else if (!splitP10(stored).dataset.equals(dataset)) problems.push(`${path}: stored dataset differs`);
       }
-      return counts;
-    };
-    await waitFor('the queue to be idle', () => readIndex(storage).unfinishedJobs === 0, 120_000, 200);
-    const delivered = await deliveries();
-    const undelivered = [...wanted].filter((d) => !delivered.has(d));
-    expect(undelivered, 'acknowledged but never delivered').toEqual([]);
-    expect([...delivered.keys()].filter((d) => !wanted.has(d)), 'delivered but matching no source').toEqual([]);
-    await last.stop();
+      expect(problems, 'acknowledged instances after the last restart').toEqual([]);
+      expect(
+        [...rowsBySop.values()].filter((r) => r.length > 1).map((r) => r[0]!.sop_instance_uid),
+        'SOP instances with more than one version',
+      ).toEqual([]);
 
-    const { rows } = readIndex(storage);
-    const rowsBySop = new Map<string, IndexRow[]>();
-    for (const row of rows) rowsBySop.set(row.sop_instance_uid, [...(rowsBySop.get(row.sop_instance_uid) ?? []), row]);
-    const problems: string[] = [];
-    for (const path of acknowledged) {
-      const dataset = datasetOf.get(path)!;
-      const digest = sha256(dataset);
-      const matching = rows.filter((r) => r.dataset_sha256 === digest);
-      if (matching.length !== 1) {
-        problems.push(`${path}: ${matching.length} index rows`);
-        continue;
-      }
-      const stored = await readFile(join(storage, matching[0]!.path)).catch(() => undefined);
-      if (!stored) problems.push(`${path}: indexed at ${matching[0]!.path}, no file`);
-      else if (!splitP10(stored).dataset.equals(dataset)) problems.push(`${path}: stored dataset differs`);
-    }
-    expect(problems, 'acknowledged instances after the last restart').toEqual([]);
-    expect([...rowsBySop.values()].filter((r) => r.length > 1).map((r) => r[0]!.sop_instance_uid), 'SOP instances with more than one version').toEqual([]);
+      const files = (await listFilesRecursive(join(storage, 'studies'))).map((f) => relative(storage, f)).sort();
+      expect(files, 'every file in the store is indexed, every row has its file').toEqual(rows.map((r) => r.path).sort());
+      expect(await listFilesRecursive(join(storage, '.incoming')), 'temp files left').toEqual([]);
 
-    const files = (await listFilesRecursive(join(storage, 'studies'))).map((f) => relative(storage, f)).sort();
-    expect(files, 'every file in the store is indexed, every row has its file').toEqual(rows.map((r) => r.path).sort());
-    expect(await listFilesRecursive(join(storage, '.incoming')), 'temp files left').toEqual([]);
-
-    const repeated = [...delivered.values()].filter((n) => n > 1).length;
-    console.log(
-      `journal crash: ${KILLS} SIGKILLs after ${killedAfter.join(',')} acknowledgements; ${COUNT} acknowledged in all, ` +
-        `${rows.length} indexed, ${delivered.size} delivered (${repeated} more than once); ` +
-        `${killsSeconds.toFixed(0)} s for the killed runs, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
-    );
-  });
+      const repeated = [...delivered.values()].filter((n) => n > 1).length;
+      console.log(
+        `journal crash: ${KILLS} SIGKILLs after ${killedAfter.join(',')} acknowledgements; ${COUNT} acknowledged in all, ` +
+          `${rows.length} indexed, ${delivered.size} delivered (${repeated} more than once); ` +
+          `${killsSeconds.toFixed(0)} s for the killed runs, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+      );
+    },
+  );
 });

@@ -74,45 +74,57 @@ async function datasetDigest(path: string): Promise<DatasetDigest> {
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 describe('a 600 MiB instance', () => {
-  it('is received from storescu with the serve process under 300 MB peak RSS and its dataset bytes intact', { timeout: 300_000 }, async () => {
-    const result = await storescu(gateway!.port, [source], { extraArgs: ['-v', '-pdu', MAX_PDU] });
+  it(
+    'is received from storescu with the serve process under 300 MB peak RSS and its dataset bytes intact',
+    { timeout: 300_000 },
+    async () => {
+      const result = await storescu(gateway!.port, [source], { extraArgs: ['-v', '-pdu', MAX_PDU] });
 
-    const context = `storescu exit ${result.code}:\n${result.stderr.slice(-3000)}\ngateway:\n${gateway!.output().slice(-3000)}`;
-    expect(result.code, context).toBe(0);
-    expect(result.stderr, context).toContain('Received Store Response (Success)');
-    const peak = await gateway!.peakRssBytes();
-    console.log(`large-instance: serve peak RSS ${mb(peak)} while receiving ${mb(PIXEL_DATA_BYTES)} of pixel data`);
-    expect(peak, `serve peak RSS ${mb(peak)}`).toBeLessThan(PEAK_RSS_LIMIT_BYTES);
-    const [stored, original] = await Promise.all([datasetDigest(storedPath(gateway!.storage, uids)), datasetDigest(source)]);
-    expect(stored).toEqual(original);
-  });
+      const context = `storescu exit ${result.code}:\n${result.stderr.slice(-3000)}\ngateway:\n${gateway!.output().slice(-3000)}`;
+      expect(result.code, context).toBe(0);
+      expect(result.stderr, context).toContain('Received Store Response (Success)');
+      const peak = await gateway!.peakRssBytes();
+      console.log(`large-instance: serve peak RSS ${mb(peak)} while receiving ${mb(PIXEL_DATA_BYTES)} of pixel data`);
+      expect(peak, `serve peak RSS ${mb(peak)}`).toBeLessThan(PEAK_RSS_LIMIT_BYTES);
+      const [stored, original] = await Promise.all([datasetDigest(storedPath(gateway!.storage, uids)), datasetDigest(source)]);
+      expect(stored).toEqual(original);
+    },
+  );
 
-  it('is sent by dicom-gateway send to storescp +B with the send process under 300 MB peak RSS and its dataset bytes intact', { timeout: 300_000 }, async () => {
-    await access(GNU_TIME, constants.X_OK).catch(() => {
-      throw new Error(`${GNU_TIME} is needed to measure the send process's peak RSS: apt-get install -y time`);
-    });
-    const stored = storedPath(gateway!.storage, uids);
-    const original = await datasetDigest(source);
+  it(
+    'is sent by dicom-gateway send to storescp +B with the send process under 300 MB peak RSS and its dataset bytes intact',
+    { timeout: 300_000 },
+    async () => {
+      await access(GNU_TIME, constants.X_OK).catch(() => {
+        throw new Error(`${GNU_TIME} is needed to measure the send process's peak RSS: apt-get install -y time`);
+      });
+      const stored = storedPath(gateway!.storage, uids);
+      const original = await datasetDigest(source);
 
-    const result = await run(
-      GNU_TIME,
-      ['-v', process.execPath, CLI_ENTRY, 'send', '--to', `${scp!.aeTitle}@127.0.0.1:${scp!.port}`, '--json', stored],
-      240_000,
-    );
+      const result = await run(
+        GNU_TIME,
+        ['-v', process.execPath, CLI_ENTRY, 'send', '--to', `${scp!.aeTitle}@127.0.0.1:${scp!.port}`, '--json', stored],
+        240_000,
+      );
 
-    const context = `dicom-gateway send exit ${result.code}:\n${result.stdout}\n${result.stderr.slice(-3000)}`;
-    expect(result.code, context).toBe(0);
-    const maxRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
-    expect(maxRss, `no peak RSS from ${GNU_TIME}\n${context}`).not.toBeNull();
-    const peak = Number(maxRss![1]) * 1024;
-    console.log(`large-instance: send peak RSS ${mb(peak)}`);
-    expect(peak, `send peak RSS ${mb(peak)}`).toBeLessThan(PEAK_RSS_LIMIT_BYTES);
+      const context = `dicom-gateway send exit ${result.code}:\n${result.stdout}\n${result.stderr.slice(-3000)}`;
+      expect(result.code, context).toBe(0);
+      const maxRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
+      expect(maxRss, `no peak RSS from ${GNU_TIME}\n${context}`).not.toBeNull();
+      const peak = Number(maxRss![1]) * 1024;
+      console.log(`large-instance: send peak RSS ${mb(peak)}`);
+      expect(peak, `send peak RSS ${mb(peak)}`).toBeLessThan(PEAK_RSS_LIMIT_BYTES);
 
-    const report = JSON.parse(result.stdout) as { sent: number; failed: number; results: Array<{ ok: boolean; statusHex: string; bytes: number; sha256: string }> };
-    expect(report, context).toMatchObject({ sent: 1, failed: 0, results: [{ ok: true, statusHex: '0x0000' }] });
+      const report = JSON.parse(result.stdout) as {
+        sent: number;
+        failed: number;
+        results: Array<{ ok: boolean; statusHex: string; bytes: number; sha256: string }>;
+      };
+      expect(report, context).toMatchObject({ sent: 1, failed: 0, results: [{ ok: true, statusHex: '0x0000' }] });
 
-    const received = await listFilesRecursive(scp!.outputDir);
-    expect(received, 'files storescp wrote').toHaveLength(1);
-    expect(await datasetDigest(received[0]!)).toEqual(original);
-  });
+      const received = await listFilesRecursive(scp!.outputDir);
+      expect(received, 'files storescp wrote').toHaveLength(1);
+      expect(await datasetDigest(received[0]!)).toEqual(original);
+    },
+  );
 });

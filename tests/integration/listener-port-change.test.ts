@@ -50,11 +50,21 @@ describe('changing the port to one that is in use', () => {
     const g = await start();
     const api = createApiHost(g, { uploadDir: join(work, 'uploads') });
     const oldPort = g.address!.port;
-    const failure = await api.dispatch('saveSettings', { settings: { port: busyPort, aeTitle: 'NEWNAME' } }).then(() => undefined, (e: unknown) => e);
-    expect(failure).toMatchObject({ message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${busyPort}.*already in use.*Choose another port`)) });
+    const failure = await api.dispatch('saveSettings', { settings: { port: busyPort, aeTitle: 'NEWNAME' } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toMatchObject({
+      message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${busyPort}.*already in use.*Choose another port`)),
+    });
     expect((failure as { detail: string }).detail).toMatch(/^saveSettings: EADDRINUSE/);
     expect((await echoscu(oldPort, { calledAe: 'GATEWAY' })).code).toBe(0);
-    expect(await api.dispatch('getStatus', undefined)).toMatchObject({ port: oldPort, listening: true, listenError: null, aeTitle: 'GATEWAY' });
+    expect(await api.dispatch('getStatus', undefined)).toMatchObject({
+      port: oldPort,
+      listening: true,
+      listenError: null,
+      aeTitle: 'GATEWAY',
+    });
     const again = await restart(g);
     expect(again.settings().aeTitle).toBe('GATEWAY');
     expect(again.config.port).toBe(0);
@@ -66,7 +76,9 @@ describe('a desktop start on a port that cannot be listened on', () => {
     const g = await start({ port: busyPort, onListenFailure: 'stay-stopped' });
     const api = createApiHost(g, { uploadDir: join(work, 'uploads') });
     expect(await api.dispatch('getStatus', undefined)).toMatchObject({
-      port: busyPort, listening: false, listenError: expect.stringMatching(/already in use.*Choose another port/),
+      port: busyPort,
+      listening: false,
+      listenError: expect.stringMatching(/already in use.*Choose another port/),
     });
     const saved = (await api.dispatch('saveSettings', { settings: { port: 0 } })) as { port: number };
     expect(saved.port).not.toBe(0);

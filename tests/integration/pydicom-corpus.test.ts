@@ -31,7 +31,10 @@ beforeAll(async () => {
   scp = await startStoreScp({ outputDir: join(work, 'scp'), extraArgs: ['+xa'] });
   archive = await startStoreScp({ aeTitle: 'ARCHIVE', outputDir: join(work, 'archive'), extraArgs: ['+xa'] });
   const config = join(work, 'gateway.yaml');
-  await writeFile(config, `destinations:\n  - { name: archive, ae: ARCHIVE, host: 127.0.0.1, port: ${archive.port} }\nrules:\n  - { name: all, match: {}, forward: [archive] }\n`);
+  await writeFile(
+    config,
+    `destinations:\n  - { name: archive, ae: ARCHIVE, host: 127.0.0.1, port: ${archive.port} }\nrules:\n  - { name: all, match: {}, forward: [archive] }\n`,
+  );
   gateway = await startGateway({ storage: join(work, 'gateway'), args: ['--ae', 'GATEWAY', '--config', config] });
   files = (await collectSendableFiles([CORPUS])).files;
 });
@@ -61,7 +64,10 @@ async function expectStoredAsSent(dir: string, results: SendResult[]): Promise<n
     const sop = sopInstanceOf(bytes)!;
     seen.add(sop);
     const dataset = splitP10(bytes).dataset;
-    expect(candidates.get(sop)?.some((c) => c.equals(dataset)), `${path} matches no dataset sent for ${sop}`).toBe(true);
+    expect(
+      candidates.get(sop)?.some((c) => c.equals(dataset)),
+      `${path} matches no dataset sent for ${sop}`,
+    ).toBe(true);
   }
   for (const sop of candidates.keys()) expect(seen.has(sop), `nothing stored for ${sop}`).toBe(true);
   return stored.length;
@@ -72,7 +78,11 @@ const odd = (f: SendableFile) => f.datasetLength % 2 === 1 && f.transferSyntaxUi
 describe("pydicom's test files", () => {
   it('reach storescp +B +xa byte for byte; deflated odd-length ones padded; odd-length others refused before sending', async () => {
     expect(files.length).toBeGreaterThan(100);
-    const results = await sendFiles(files, { aeTitle: scp.aeTitle, host: '127.0.0.1', port: scp.port }, { callingAe: 'GATEWAY', idleTimeoutMs: 30_000 });
+    const results = await sendFiles(
+      files,
+      { aeTitle: scp.aeTitle, host: '127.0.0.1', port: scp.port },
+      { callingAe: 'GATEWAY', idleTimeoutMs: 30_000 },
+    );
     for (const [i, r] of results.entries()) {
       if (odd(files[i]!)) expect(r.failureKind, r.file).toBe('malformed');
       else expect(r.ok, `${r.file}: ${r.error}`).toBe(true);
@@ -82,7 +92,11 @@ describe("pydicom's test files", () => {
   });
 
   it('are all stored by the gateway byte for byte, those whose encoding contradicts their syntax included', async () => {
-    const results = await sendFiles(files, { aeTitle: 'GATEWAY', host: '127.0.0.1', port: gateway.port }, { callingAe: 'SENDER', idleTimeoutMs: 30_000 });
+    const results = await sendFiles(
+      files,
+      { aeTitle: 'GATEWAY', host: '127.0.0.1', port: gateway.port },
+      { callingAe: 'SENDER', idleTimeoutMs: 30_000 },
+    );
     for (const [i, r] of results.entries()) {
       if (odd(files[i]!)) expect(r.failureKind, r.file).toBe('malformed');
       // Every other file is kept, those whose encoding contradicts their syntax included (as storescp +B keeps them).
@@ -103,12 +117,16 @@ describe("pydicom's test files", () => {
       stored.set(sop, [...(stored.get(sop) ?? []), wire]);
     }
     // storescp names its files by SOP Instance UID: versions of one UID land on one name.
-    const arrived = async () => new Set(await Promise.all((await listFilesRecursive(join(work, 'archive'))).map(async (f) => sopInstanceOf(await readFile(f)))));
+    const arrived = async () =>
+      new Set(await Promise.all((await listFilesRecursive(join(work, 'archive'))).map(async (f) => sopInstanceOf(await readFile(f)))));
     await waitFor(`${stored.size} instances at the archive`, async () => (await arrived()).size >= stored.size, 120_000);
     for (const path of await listFilesRecursive(join(work, 'archive'))) {
       const bytes = await readFile(path);
       const sop = sopInstanceOf(bytes)!;
-      expect(stored.get(sop)?.some((d) => d.equals(splitP10(bytes).dataset)), `${path} matches no stored dataset of ${sop}`).toBe(true);
+      expect(
+        stored.get(sop)?.some((d) => d.equals(splitP10(bytes).dataset)),
+        `${path} matches no stored dataset of ${sop}`,
+      ).toBe(true);
     }
   });
 });

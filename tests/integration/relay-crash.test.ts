@@ -87,16 +87,22 @@ describe('relay under SIGKILL', () => {
       }
       return counts;
     };
-    const final = await waitFor('every acknowledged instance at the destination', async () => {
-      const counts = await arrivals(true);
-      return [...wanted.keys()].every((digest) => counts.has(digest)) ? counts : undefined;
-    }, 120_000);
+    const final = await waitFor(
+      'every acknowledged instance at the destination',
+      async () => {
+        const counts = await arrivals(true);
+        return [...wanted.keys()].every((digest) => counts.has(digest)) ? counts : undefined;
+      },
+      120_000,
+    );
     // Instances stored but not yet acknowledged when the gateway died are forwarded too: let the queue finish.
     await waitFor('the queue to be idle', () => unfinishedJobs(storage) === 0, 120_000);
     const settled = await arrivals(false);
     expect(settled.size).toBeGreaterThanOrEqual(final.size);
     const twice = [...settled.values()].filter((n) => n > 1).length;
-    console.log(`relay crash: ${acknowledged.length} acknowledged by the gateway, ${settled.size} distinct instances delivered, ${twice} delivered more than once`);
+    console.log(
+      `relay crash: ${acknowledged.length} acknowledged by the gateway, ${settled.size} distinct instances delivered, ${twice} delivered more than once`,
+    );
     // Every delivered dataset is one of the sources, byte for byte.
     const sourceDigests = new Set(sourceSha.values());
     expect([...settled.keys()].every((digest) => sourceDigests.has(digest))).toBe(true);

@@ -18,8 +18,17 @@ import { waitFor } from '../helpers/wait.ts';
 
 function destination(name: string, port: number, aeTitle = 'STORESCP'): Destination {
   return {
-    name, aeTitle, host: '127.0.0.1', port, callingAe: undefined, maxPduLength: 65536, connectTimeoutMs: 5000,
-    dimseTimeoutMs: 30_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+    name,
+    aeTitle,
+    host: '127.0.0.1',
+    port,
+    callingAe: undefined,
+    maxPduLength: 65536,
+    connectTimeoutMs: 5000,
+    dimseTimeoutMs: 30_000,
+    maxAssociations: 1,
+    enabled: true,
+    allowTranscoding: false,
   };
 }
 
@@ -51,10 +60,14 @@ describe('routing', () => {
 
   /** Resolves when every job of the gateway has reached `state` (or fails at the deadline). */
   function allJobs(g: Gateway, count: number, state: string, timeoutMs = 30_000) {
-    return waitFor(`${count} jobs ${state}`, () => {
-      const jobs = g.jobs();
-      return jobs.length === count && jobs.every((j) => j.state === state) ? jobs : undefined;
-    }, timeoutMs);
+    return waitFor(
+      `${count} jobs ${state}`,
+      () => {
+        const jobs = g.jobs();
+        return jobs.length === count && jobs.every((j) => j.state === state) ? jobs : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   async function datasetRegionsIn(dir: string): Promise<Buffer[]> {
@@ -68,7 +81,12 @@ describe('routing', () => {
       destinations: [destination('ct-pacs', ctScp.port), destination('mr-pacs', mrScp.port)],
       rules: [rule('ct', ['ct-pacs'], { modality: 'CT' }), rule('mr', ['mr-pacs'], { modality: 'MR' })],
     });
-    const ct = await writeP10Files(join(work, 'ct'), 3, (i) => ({ seed: 300 + i, sopClassUid: SopClass.CT, modality: 'CT', edgeCases: i === 0 }));
+    const ct = await writeP10Files(join(work, 'ct'), 3, (i) => ({
+      seed: 300 + i,
+      sopClassUid: SopClass.CT,
+      modality: 'CT',
+      edgeCases: i === 0,
+    }));
     const mr = await writeP10Files(join(work, 'mr'), 2, (i) => ({ seed: 400 + i, sopClassUid: SopClass.MR, modality: 'MR' }));
     expect((await storescu(g.address!.port, [...ct, ...mr])).code).toBe(0);
     const jobs = await allJobs(g, 5, 'sent');
@@ -94,9 +112,16 @@ describe('routing', () => {
     });
     const files = await writeP10Files(join(work, 'src'), 3, (i) => ({ seed: 500 + i }));
     const { files: sendable } = await collectSendableFiles(files);
-    expect((await sendFiles(sendable, { aeTitle: 'GATEWAY', host: '127.0.0.1', port: g.address!.port }, { callingAe: 'MODALITY' })).every((r) => r.ok)).toBe(true);
+    expect(
+      (await sendFiles(sendable, { aeTitle: 'GATEWAY', host: '127.0.0.1', port: g.address!.port }, { callingAe: 'MODALITY' })).every(
+        (r) => r.ok,
+      ),
+    ).toBe(true);
 
-    await waitFor('two failed attempts per job', () => g.jobs().length === 3 && g.jobs().every((j) => j.attempts >= 2 && j.state === 'retry-wait'));
+    await waitFor(
+      'two failed attempts per job',
+      () => g.jobs().length === 3 && g.jobs().every((j) => j.attempts >= 2 && j.state === 'retry-wait'),
+    );
     const scp = await storeScp({ port });
     const jobs = await allJobs(g, 3, 'sent');
 
@@ -138,7 +163,10 @@ describe('routing', () => {
     // The manual retry continues the history: attempts are numbered across it and the total is kept.
     expect(sent!.attempts).toBe(2);
     const attempts = g.jobAttempts(sent!.id) as { attempt: number; outcome: string }[];
-    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'dead'], [2, 'sent']]);
+    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'dead'],
+      [2, 'sent'],
+    ]);
   });
 
   it('"retry now" sends the jobs of a destination that came back at once, not at the end of their backoff', async () => {

@@ -55,26 +55,29 @@ describe('send --allow-transcoding to a peer that takes implicit VR little endia
     ['SC_rgb_jpeg_dcmtk.dcm', 'dcmdjpeg', '1.2.840.10008.1.2.4.50'],
     ['JPEG-lossy.dcm', 'dcmdjpeg', '1.2.840.10008.1.2.4.51'],
     ['MR_small_RLE.dcm', 'dcmdrle', '1.2.840.10008.1.2.5'],
-  ])('%s arrives implicit, its pixel data equal to %s output, and the result records the conversion and the digest of the bytes sent', async (name, tool, own) => {
-    const peer = await implicitOnlyScp(name);
-    const { code, stderr, report } = await sendJson(peer, [join(PYDICOM, name)], ['--allow-transcoding']);
-    expect(code, stderr).toBe(0);
-    const [result] = report.results;
-    expect(result).toMatchObject({ ok: true, transferSyntaxUid: own, transcodedTo: IMPLICIT, statusHex: '0x0000' });
+  ])(
+    '%s arrives implicit, its pixel data equal to %s output, and the result records the conversion and the digest of the bytes sent',
+    async (name, tool, own) => {
+      const peer = await implicitOnlyScp(name);
+      const { code, stderr, report } = await sendJson(peer, [join(PYDICOM, name)], ['--allow-transcoding']);
+      expect(code, stderr).toBe(0);
+      const [result] = report.results;
+      expect(result).toMatchObject({ ok: true, transferSyntaxUid: own, transcodedTo: IMPLICIT, statusHex: '0x0000' });
 
-    const received = await onlyReceived(peer);
-    expect(transferSyntaxOf(received.bytes)).toBe(IMPLICIT);
-    expect(result!.sha256).toBe(received.datasetSha256);
-    expect(result!.bytes).toBe(splitP10(received.bytes).dataset.length);
+      const received = await onlyReceived(peer);
+      expect(transferSyntaxOf(received.bytes)).toBe(IMPLICIT);
+      expect(result!.sha256).toBe(received.datasetSha256);
+      expect(result!.bytes).toBe(splitP10(received.bytes).dataset.length);
 
-    const reference = join(work, `reference-${name}`);
-    const decoded = await run(tool, [join(PYDICOM, name), reference]);
-    expect(decoded.code, decoded.stderr).toBe(0);
-    const ours = await topLevelValue(received.path, PIXEL_DATA);
-    const theirs = await topLevelValue(reference, PIXEL_DATA);
-    expect(ours?.length).toBe(theirs?.length);
-    expect(ours!.equals(theirs!)).toBe(true);
-  });
+      const reference = join(work, `reference-${name}`);
+      const decoded = await run(tool, [join(PYDICOM, name), reference]);
+      expect(decoded.code, decoded.stderr).toBe(0);
+      const ours = await topLevelValue(received.path, PIXEL_DATA);
+      const theirs = await topLevelValue(reference, PIXEL_DATA);
+      expect(ours?.length).toBe(theirs?.length);
+      expect(ours!.equals(theirs!)).toBe(true);
+    },
+  );
 
   it('an explicit VR little endian file arrives implicit, element by element what dcmconv +ti makes of it', async () => {
     const peer = await implicitOnlyScp('explicit');
@@ -126,7 +129,9 @@ describe('a conversion that fails mid-dataset', () => {
     expect(code).not.toBe(0);
     const [failed, sent] = report.results;
     expect(failed).toMatchObject({ ok: false, failureKind: 'transcode-failed', bytes: 0 });
-    expect(failed!.error).toContain(`${broken}: RLE Lossless (1.2.840.10008.1.2.5) -> Implicit VR Little Endian (1.2.840.10008.1.2): frame 2 of 2 cannot be decoded`);
+    expect(failed!.error).toContain(
+      `${broken}: RLE Lossless (1.2.840.10008.1.2.5) -> Implicit VR Little Endian (1.2.840.10008.1.2): frame 2 of 2 cannot be decoded`,
+    );
     expect(failed!.error).toMatch(/association was aborted/);
     expect(sent).toMatchObject({ ok: true, transcodedTo: IMPLICIT });
     const received = await filesBySopInstance(peer.outputDir);
@@ -139,7 +144,11 @@ describe('a file that needs converting but is gone when its turn comes', () => {
     const peer = await implicitOnlyScp('gone');
     const good = (await readSendableFile(join(PYDICOM, 'SC_rgb_jpeg_dcmtk.dcm'))) as SendableFile;
     const gone = { ...good, file: join(work, 'deleted-since-scanned.dcm'), sopInstanceUid: '1.2.3.4' };
-    const results = await sendFiles([gone, good], { aeTitle: 'IMPLICIT', host: '127.0.0.1', port: peer.port }, { callingAe: 'TEST', allowTranscoding: true });
+    const results = await sendFiles(
+      [gone, good],
+      { aeTitle: 'IMPLICIT', host: '127.0.0.1', port: peer.port },
+      { callingAe: 'TEST', allowTranscoding: true },
+    );
     expect(results[0]).toMatchObject({ ok: false, failureKind: 'unreadable' });
     expect(results[0]!.error).toMatch(/cannot read .*deleted-since-scanned\.dcm: ENOENT; nothing was sent/);
     expect(results[1]).toMatchObject({ ok: true, transcodedTo: IMPLICIT });
@@ -155,7 +164,9 @@ describe('send without --allow-transcoding to the same peer', () => {
     expect(report.results[0]).toMatchObject({ ok: false, failureKind: 'syntax-refused', bytes: 0 });
     expect(report.results[0]!.sha256).toBeUndefined();
     expect(report.results[0]!.transcodedTo).toBeUndefined();
-    expect(report.results[0]!.error).toMatch(/did not accept transfer syntax JPEG Baseline \(Process 1\) \(1\.2\.840\.10008\.1\.2\.4\.50\).*does not allow/);
+    expect(report.results[0]!.error).toMatch(
+      /did not accept transfer syntax JPEG Baseline \(Process 1\) \(1\.2\.840\.10008\.1\.2\.4\.50\).*does not allow/,
+    );
     expect(await readdir(peer.outputDir)).toEqual([]);
   });
 });

@@ -21,12 +21,18 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 describe('serve --config', () => {
   it('starts from a config file with --port 0 --storage DIR overriding it, and applies the rest of the file', async () => {
     const config = join(work, 'gateway.yaml');
-    await writeFile(config, `
+    await writeFile(
+      config,
+      `
 ae: CONFIGGW
 port: 11112
 storage: ./storage-from-file
@@ -44,7 +50,8 @@ queue:
   maxAttempts: 10
   backoffBaseSeconds: 5
   backoffMaxSeconds: 600
-`);
+`,
+    );
     const storage = join(work, 'storage-from-flag');
     // startGateway adds --host 127.0.0.1 --port 0 --storage DIR ahead of these arguments.
     gateway = await startGateway({ storage, args: ['--config', config] });
@@ -65,7 +72,9 @@ queue:
 
   it('refuses a broken config before listening: exit 2, the file and field named on stderr', async () => {
     const config = join(work, 'broken.yaml');
-    await writeFile(config, `
+    await writeFile(
+      config,
+      `
 destinations:
   - name: pacs
     ae: PACS
@@ -73,7 +82,8 @@ destinations:
     port: 70000
 queue:
   maxAtempts: 3
-`);
+`,
+    );
     const storage = join(work, 'never-created');
     const result = await runCli(['serve', '--config', config, '--port', '0', '--storage', storage], 30_000);
     expect(result.code).toBe(2);

@@ -19,28 +19,32 @@ describe('two gateways on one storage folder', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('refuses the second with the folder and the holder PID, and leaves the first one\'s temp files alone', { timeout: 60_000 }, async () => {
-    work = await mkdtemp(join(tmpdir(), 'store-lock-'));
-    const storage = join(work, 'store');
-    const first = await startGateway({ storage });
-    gateways.push(first);
-    // Stands for an instance the first gateway is receiving right now.
-    await mkdir(join(storage, '.incoming'), { recursive: true });
-    const inFlight = join(storage, '.incoming', 'in-flight.part');
-    await writeFile(inFlight, 'half an instance');
+  it(
+    "refuses the second with the folder and the holder PID, and leaves the first one's temp files alone",
+    { timeout: 60_000 },
+    async () => {
+      work = await mkdtemp(join(tmpdir(), 'store-lock-'));
+      const storage = join(work, 'store');
+      const first = await startGateway({ storage });
+      gateways.push(first);
+      // Stands for an instance the first gateway is receiving right now.
+      await mkdir(join(storage, '.incoming'), { recursive: true });
+      const inFlight = join(storage, '.incoming', 'in-flight.part');
+      await writeFile(inFlight, 'half an instance');
 
-    const second = await run(process.execPath, [CLI_ENTRY, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage], 30_000);
+      const second = await run(process.execPath, [CLI_ENTRY, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage], 30_000);
 
-    expect(second.code, second.stderr).not.toBe(0);
-    expect(second.stderr).toContain(storage);
-    expect(second.stderr).toContain(`PID ${first.process.pid}`);
-    expect(second.stdout).not.toMatch(/DICOM listening/);
-    await expect(access(inFlight), 'the first gateway\'s temp file').resolves.toBeUndefined();
-    expect((await echoscu(first.port)).code, 'the first gateway still answers').toBe(0);
+      expect(second.code, second.stderr).not.toBe(0);
+      expect(second.stderr).toContain(storage);
+      expect(second.stderr).toContain(`PID ${first.process.pid}`);
+      expect(second.stdout).not.toMatch(/DICOM listening/);
+      await expect(access(inFlight), "the first gateway's temp file").resolves.toBeUndefined();
+      expect((await echoscu(first.port)).code, 'the first gateway still answers').toBe(0);
 
-    await first.stop('SIGKILL');
-    const third = await startGateway({ storage });
-    gateways.push(third);
-    expect((await echoscu(third.port)).code).toBe(0);
-  });
+      await first.stop('SIGKILL');
+      const third = await startGateway({ storage });
+      gateways.push(third);
+      expect((await echoscu(third.port)).code).toBe(0);
+    },
+  );
 });

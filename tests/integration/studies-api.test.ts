@@ -41,7 +41,11 @@ describe('studies, images and housekeeping through the API', () => {
   });
 
   it('finds the study, lists its series with a thumbnail, renders it and lists its elements', async () => {
-    const [study] = (await api.dispatch('searchStudies', { patient: 'compressedsamples', modality: 'CT', callingAe: 'ct_scanner' })) as StudyRecord[];
+    const [study] = (await api.dispatch('searchStudies', {
+      patient: 'compressedsamples',
+      modality: 'CT',
+      callingAe: 'ct_scanner',
+    })) as StudyRecord[];
     expect(study).toMatchObject({ studyInstanceUid: CT_STUDY, patientId: '1CT1', instanceCount: 1, callingAes: ['CT_SCANNER'] });
     const [series] = (await api.dispatch('listSeries', { studyInstanceUid: CT_STUDY })) as SeriesSummary[];
     const thumbnail = (await api.dispatch('renderFrame', { instanceId: series!.thumbnailInstanceId, maxSize: 64 })) as RenderedFrame;
@@ -53,10 +57,15 @@ describe('studies, images and housekeeping through the API', () => {
   });
 
   it('refuses a negative frame, a zero-width window and a date that is not one, in plain words', async () => {
-    for (const args of [{ instanceId: 1, frame: -1 }, { instanceId: 1, window: { center: 0, width: 0 } }]) {
+    for (const args of [
+      { instanceId: 1, frame: -1 },
+      { instanceId: 1, window: { center: 0, width: 0 } },
+    ]) {
       await expect(api.dispatch('renderFrame', args)).rejects.toMatchObject({ message: 'The request was not valid.' });
     }
-    await expect(api.dispatch('searchStudies', { dateFrom: 'last week' })).rejects.toMatchObject({ detail: expect.stringMatching(/dateFrom/) });
+    await expect(api.dispatch('searchStudies', { dateFrom: 'last week' })).rejects.toMatchObject({
+      detail: expect.stringMatching(/dateFrom/),
+    });
     await expect(api.dispatch('saveRetention', { days: -1 })).rejects.toMatchObject({ message: 'The request was not valid.' });
   });
 
@@ -65,10 +74,18 @@ describe('studies, images and housekeeping through the API', () => {
     const file = router.instancePath(instance!.instanceId);
     await expect(api.dispatch('deleteStudy', { studyInstanceUid: CT_STUDY })).resolves.toMatchObject({ instances: 1, jobs: 0 });
     await expect(access(file)).rejects.toThrow(/ENOENT/);
-    expect(events.find((e) => e.name === 'studies-deleted')?.payload).toMatchObject({ by: 'user', studies: [{ studyInstanceUid: CT_STUDY }] });
-    await expect(api.dispatch('deleteStudy', { studyInstanceUid: CT_STUDY })).rejects.toMatchObject({ message: 'That study is no longer in the store.' });
+    expect(events.find((e) => e.name === 'studies-deleted')?.payload).toMatchObject({
+      by: 'user',
+      studies: [{ studyInstanceUid: CT_STUDY }],
+    });
+    await expect(api.dispatch('deleteStudy', { studyInstanceUid: CT_STUDY })).rejects.toMatchObject({
+      message: 'That study is no longer in the store.',
+    });
     const audit = (await api.dispatch('searchAudit', { text: 'compressedsamples' })) as AuditEvent[];
-    expect(audit.map((e) => [e.action, e.actor])).toEqual([['deleted', 'user'], ['received', 'CT_SCANNER']]);
+    expect(audit.map((e) => [e.action, e.actor])).toEqual([
+      ['deleted', 'user'],
+      ['received', 'CT_SCANNER'],
+    ]);
   });
 
   it('records a file sent by hand in the audit trail, naming the node it went to', async () => {
@@ -79,7 +96,12 @@ describe('studies, images and housekeeping through the API', () => {
     const { sendId } = (await api.dispatch('sendFiles', { paths: [copy], target })) as { sendId: number };
     await waitFor('the send to finish', () => events.find((e) => e.name === 'send-finished' && e.payload.sendId === sendId));
     const [sent] = (await api.dispatch('searchAudit', { action: 'sent' })) as AuditEvent[];
-    expect(sent).toMatchObject({ actor: 'GATEWAY', target: `ARCHIVE@127.0.0.1:${archive.address!.port}`, sopInstanceUid: '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322', detail: copy });
+    expect(sent).toMatchObject({
+      actor: 'GATEWAY',
+      target: `ARCHIVE@127.0.0.1:${archive.address!.port}`,
+      sopInstanceUid: '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322',
+      detail: copy,
+    });
     const { csv, rows } = (await api.dispatch('exportAuditCsv', {})) as { csv: string; rows: number };
     expect(rows).toBe(2);
     expect(csv).toMatch(/^at,action,actor,target,/);

@@ -48,7 +48,9 @@ function tlsPortOf(gateway: GatewayProcess): Promise<number> {
 }
 
 async function tlsGateway(extra: string[] = []): Promise<GatewayProcess & { tlsPort: number }> {
-  const gateway = await startGateway({ args: ['--tls-port', '0', '--tls-cert', serverLeaf.cert, '--tls-key', serverLeaf.key, '--tls-ca', pki.caCert, ...extra] });
+  const gateway = await startGateway({
+    args: ['--tls-port', '0', '--tls-cert', serverLeaf.cert, '--tls-key', serverLeaf.key, '--tls-ca', pki.caCert, ...extra],
+  });
   return Object.assign(gateway, { tlsPort: await tlsPortOf(gateway) });
 }
 
@@ -90,7 +92,7 @@ describe('serve with a TLS listener', () => {
     expect(gateway.output()).toMatch(/association\.tls-refused/);
   });
 
-  it('answers the gateway\'s own echo --tls, verifying the server certificate', async () => {
+  it("answers the gateway's own echo --tls, verifying the server certificate", async () => {
     const ok = await runCli(['echo', '--tls', '--tls-ca', pki.caCert, `GATEWAY@127.0.0.1:${gateway.tlsPort}`]);
     expect(ok.code, ok.stderr).toBe(0);
     const untrusted = await runCli(['echo', '--tls', `GATEWAY@127.0.0.1:${gateway.tlsPort}`]);
@@ -131,8 +133,19 @@ describe('send and echo over TLS to storescp +tls', () => {
   });
 
   it('delivers every dataset byte for byte with our client certificate', async () => {
-    const result = await runCli(['send', '--to', `${scp.aeTitle}@127.0.0.1:${scp.port}`, '--tls', '--tls-ca', pki.caCert,
-      '--tls-cert', clientLeaf.cert, '--tls-key', clientLeaf.key, ...sources]);
+    const result = await runCli([
+      'send',
+      '--to',
+      `${scp.aeTitle}@127.0.0.1:${scp.port}`,
+      '--tls',
+      '--tls-ca',
+      pki.caCert,
+      '--tls-cert',
+      clientLeaf.cert,
+      '--tls-key',
+      clientLeaf.key,
+      ...sources,
+    ]);
     expect(result.code, `${result.stdout}\n${result.stderr}\n${scp.output()}`).toBe(0);
     const received = await filesBySopInstance(scp.outputDir);
     for (const source of sources) {
@@ -164,8 +177,21 @@ describe('send and echo over TLS to storescp +tls', () => {
 describe('certificates are checked before serve starts', () => {
   it('refuses an expired certificate, naming the file, and listens on nothing', async () => {
     const expired = await makeLeaf(pki, 'expired-server', { expired: true });
-    const result = await runCli(['serve', '--host', '127.0.0.1', '--port', '0', '--storage', join(work, 'expired-store'),
-      '--tls-port', '0', '--tls-cert', expired.cert, '--tls-key', expired.key]);
+    const result = await runCli([
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--storage',
+      join(work, 'expired-store'),
+      '--tls-port',
+      '0',
+      '--tls-cert',
+      expired.cert,
+      '--tls-key',
+      expired.key,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`the certificate ${expired.cert}`);
     expect(result.stderr).toContain('expired on');

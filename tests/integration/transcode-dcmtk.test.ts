@@ -53,7 +53,8 @@ const CHANGED_BY_DECODING = /^\((7fe0,0010|0028,0004|0028,0006|7fe0,0001|7fe0,00
 function firstDifference(ours: string[], theirs: string[]): string | undefined {
   const length = Math.max(ours.length, theirs.length);
   for (let i = 0; i < length; i++) {
-    if (ours[i] !== theirs[i]) return `line ${i}: ours ${JSON.stringify(ours[i]?.slice(0, 160))}, DCMTK ${JSON.stringify(theirs[i]?.slice(0, 160))}`;
+    if (ours[i] !== theirs[i])
+      return `line ${i}: ours ${JSON.stringify(ours[i]?.slice(0, 160))}, DCMTK ${JSON.stringify(theirs[i]?.slice(0, 160))}`;
   }
   return undefined;
 }
@@ -77,7 +78,8 @@ async function nativeFilesWithUids(): Promise<string[]> {
   const out: string[] = [];
   for (const name of names) {
     const header = await readP10Header(join(PYDICOM, name)).catch(() => undefined);
-    if (header?.mediaStorageSopClassUid && header.mediaStorageSopInstanceUid && NATIVE_SYNTAXES.includes(header.transferSyntaxUid)) out.push(name);
+    if (header?.mediaStorageSopClassUid && header.mediaStorageSopInstanceUid && NATIVE_SYNTAXES.includes(header.transferSyntaxUid))
+      out.push(name);
   }
   return out;
 }
@@ -130,7 +132,9 @@ describe('transcoding against DCMTK', () => {
   it.each(TRUNCATED)('%s (cut short) fails with an error naming the file, both syntaxes and where the data ends', async (name) => {
     const output = join(work, `truncated-${name}`);
     await expect(transcodeFile(join(PYDICOM, name), TransferSyntax.ExplicitVRBigEndian, output)).rejects.toThrow(
-      new RegExp(`^${join(PYDICOM, name).replace(/[.]/g, '\\.')}: .+ -> Explicit VR Big Endian \\(1\\.2\\.840\\.10008\\.1\\.2\\.2\\): data ends at byte \\d+`),
+      new RegExp(
+        `^${join(PYDICOM, name).replace(/[.]/g, '\\.')}: .+ -> Explicit VR Big Endian \\(1\\.2\\.840\\.10008\\.1\\.2\\.2\\): data ends at byte \\d+`,
+      ),
     );
   });
 });

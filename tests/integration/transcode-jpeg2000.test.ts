@@ -36,16 +36,25 @@ describe('JPEG 2000 decoding', () => {
     expect((await topLevelValue(output, PIXEL_DATA))!.length).toBe(rows * columns * 3);
   });
 
-  it.each(['693_J2KI.dcm', 'J2K_pixelrep_mismatch.dcm', 'JPEG2000.dcm', 'SC_rgb_gdcm_KY.dcm'])('%s decodes to native pixel data DCMTK reads', async (name) => {
-    const output = join(work, name);
-    await transcodeFile(join(PYDICOM, name), TransferSyntax.ExplicitVRLittleEndian, output);
-    const lines = await dcmtkElementLines(output);
-    expect(lines.some((line) => /^\(7fe0,0010\) O[BW] /.test(line))).toBe(true);
-  });
+  it.each(['693_J2KI.dcm', 'J2K_pixelrep_mismatch.dcm', 'JPEG2000.dcm', 'SC_rgb_gdcm_KY.dcm'])(
+    '%s decodes to native pixel data DCMTK reads',
+    async (name) => {
+      const output = join(work, name);
+      await transcodeFile(join(PYDICOM, name), TransferSyntax.ExplicitVRLittleEndian, output);
+      const lines = await dcmtkElementLines(output);
+      expect(lines.some((line) => /^\(7fe0,0010\) O[BW] /.test(line))).toBe(true);
+    },
+  );
 
   it('a damaged codestream fails naming the frame and the decoder reason, not with a crash', async () => {
     await expect(
-      transcodeFile(join(PYDICOM, 'JPEG2000-embedded-sequence-delimiter.dcm'), TransferSyntax.ExplicitVRLittleEndian, join(work, 'damaged.dcm')),
-    ).rejects.toThrow(/JPEG 2000 \(1\.2\.840\.10008\.1\.2\.4\.91\) -> Explicit VR Little Endian \(1\.2\.840\.10008\.1\.2\.1\): frame 1 of 1 cannot be decoded \(.+\)/);
+      transcodeFile(
+        join(PYDICOM, 'JPEG2000-embedded-sequence-delimiter.dcm'),
+        TransferSyntax.ExplicitVRLittleEndian,
+        join(work, 'damaged.dcm'),
+      ),
+    ).rejects.toThrow(
+      /JPEG 2000 \(1\.2\.840\.10008\.1\.2\.4\.91\) -> Explicit VR Little Endian \(1\.2\.840\.10008\.1\.2\.1\): frame 1 of 1 cannot be decoded \(.+\)/,
+    );
   });
 });

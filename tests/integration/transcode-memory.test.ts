@@ -52,7 +52,7 @@ function imageHead(transferSyntaxUid: string): Buffer {
 
 /** One RLE frame of zeros (PS3.5 G.3): two byte segments, each in runs of 128 repeated bytes. */
 function rleZeroFrame(): Buffer {
-  const segment = Buffer.alloc((ROWS * COLUMNS / 128) * 2);
+  const segment = Buffer.alloc(((ROWS * COLUMNS) / 128) * 2);
   for (let i = 0; i < segment.length; i += 2) segment[i] = 0x81; // -127: repeat the next byte 128 times
   const header = Buffer.alloc(64);
   header.writeUInt32LE(2, 0);

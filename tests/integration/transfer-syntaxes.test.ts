@@ -26,14 +26,56 @@ interface Family {
 }
 
 const FAMILIES: Family[] = [
-  { name: 'implicit VR little endian', transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian, storescuFlag: '-xi', seed: 401, extra: { pixelDataBytes: 50_000 } },
-  { name: 'explicit VR little endian', transferSyntaxUid: FixtureTransferSyntax.ExplicitVRLittleEndian, storescuFlag: '-xe', seed: 402, extra: { pixelDataBytes: 50_000 } },
-  { name: 'explicit VR big endian', transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian, storescuFlag: '-xb', seed: 403, extra: { pixelDataBytes: 50_000 } },
-  { name: 'deflated explicit VR little endian', transferSyntaxUid: FixtureTransferSyntax.DeflatedExplicitVRLittleEndian, storescuFlag: '-xd', seed: 404, extra: { pixelDataBytes: 50_000 } },
-  { name: 'JPEG baseline, 3 fragments', transferSyntaxUid: FixtureTransferSyntax.JpegBaseline, storescuFlag: '-xy', seed: 405, extra: { numberOfFrames: 3, pixelDataBytes: 45_000 } },
+  {
+    name: 'implicit VR little endian',
+    transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian,
+    storescuFlag: '-xi',
+    seed: 401,
+    extra: { pixelDataBytes: 50_000 },
+  },
+  {
+    name: 'explicit VR little endian',
+    transferSyntaxUid: FixtureTransferSyntax.ExplicitVRLittleEndian,
+    storescuFlag: '-xe',
+    seed: 402,
+    extra: { pixelDataBytes: 50_000 },
+  },
+  {
+    name: 'explicit VR big endian',
+    transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian,
+    storescuFlag: '-xb',
+    seed: 403,
+    extra: { pixelDataBytes: 50_000 },
+  },
+  {
+    name: 'deflated explicit VR little endian',
+    transferSyntaxUid: FixtureTransferSyntax.DeflatedExplicitVRLittleEndian,
+    storescuFlag: '-xd',
+    seed: 404,
+    extra: { pixelDataBytes: 50_000 },
+  },
+  {
+    name: 'JPEG baseline, 3 fragments',
+    transferSyntaxUid: FixtureTransferSyntax.JpegBaseline,
+    storescuFlag: '-xy',
+    seed: 405,
+    extra: { numberOfFrames: 3, pixelDataBytes: 45_000 },
+  },
   { name: 'JPEG lossless SV1, 2 fragments', transferSyntaxUid: FixtureTransferSyntax.JpegLossless, storescuFlag: '-xs', seed: 406 },
-  { name: 'JPEG 2000 lossless, 4 fragments', transferSyntaxUid: FixtureTransferSyntax.Jpeg2000Lossless, storescuFlag: '-xv', seed: 407, extra: { numberOfFrames: 4, pixelDataBytes: 8_000 } },
-  { name: 'RLE lossless, 2 fragments', transferSyntaxUid: FixtureTransferSyntax.RleLossless, storescuFlag: '-xr', seed: 408, extra: { pixelDataBytes: 30_000 } },
+  {
+    name: 'JPEG 2000 lossless, 4 fragments',
+    transferSyntaxUid: FixtureTransferSyntax.Jpeg2000Lossless,
+    storescuFlag: '-xv',
+    seed: 407,
+    extra: { numberOfFrames: 4, pixelDataBytes: 8_000 },
+  },
+  {
+    name: 'RLE lossless, 2 fragments',
+    transferSyntaxUid: FixtureTransferSyntax.RleLossless,
+    storescuFlag: '-xr',
+    seed: 408,
+    extra: { pixelDataBytes: 30_000 },
+  },
 ];
 
 let work: string;
@@ -54,11 +96,17 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function writeFixture(opts: FixtureOptions & { seed: number }): Promise<{ path: string; bytes: Buffer; uids: { study: string; series: string; sop: string } }> {
+async function writeFixture(
+  opts: FixtureOptions & { seed: number },
+): Promise<{ path: string; bytes: Buffer; uids: { study: string; series: string; sop: string } }> {
   const bytes = buildP10File(opts);
   const path = join(work, 'in', `${opts.seed}.dcm`);
   await writeFile(path, bytes);
-  return { path, bytes, uids: { study: `${UID_ROOT}.1.${opts.seed}`, series: `${UID_ROOT}.2.${opts.seed}`, sop: `${UID_ROOT}.3.${opts.seed}.1` } };
+  return {
+    path,
+    bytes,
+    uids: { study: `${UID_ROOT}.1.${opts.seed}`, series: `${UID_ROOT}.2.${opts.seed}`, sop: `${UID_ROOT}.3.${opts.seed}.1` },
+  };
 }
 
 async function expectStoredWithSyntax(uids: { sop: string; study: string; series: string }, transferSyntaxUid: string): Promise<Buffer> {

@@ -80,7 +80,9 @@ function storeResponseStatuses(debugOutput: string): string[] {
 function indexedSopInstances(): string[] {
   const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
   try {
-    return (db.prepare('SELECT sop_instance_uid FROM instances ORDER BY id').all() as Array<{ sop_instance_uid: string }>).map((r) => r.sop_instance_uid);
+    return (db.prepare('SELECT sop_instance_uid FROM instances ORDER BY id').all() as Array<{ sop_instance_uid: string }>).map(
+      (r) => r.sop_instance_uid,
+    );
   } finally {
     db.close();
   }
@@ -104,7 +106,7 @@ async function expectNothingWritten(send: () => Promise<{ statuses: string[]; lo
   const context = `${log}\ngateway:\n${gateway!.output().slice(-4000)}`;
   expect(statuses.length, `one C-STORE response expected\n${context}`).toBe(1);
   expect([...REFUSED, REFUSED_LOCALLY], `status ${statuses[0]} is not a refusal\n${context}`).toContain(statuses[0]);
-  expect(await snapshot(root, storage), 'the store\'s parent folder changed').toEqual(rootBefore);
+  expect(await snapshot(root, storage), "the store's parent folder changed").toEqual(rootBefore);
   expect(await snapshot(sentinel), 'the sentinel folder changed').toEqual(sentinelBefore);
   expect(await strayNames(), 'files named after the unsafe UID outside the store').toEqual([]);
   expect(await listFilesRecursive(join(storage, 'studies')), 'new files inside the store').toEqual(storeFilesBefore);
@@ -125,7 +127,10 @@ describe('C-STORE with unsafe UIDs', () => {
 
     await expectNothingWritten(async () => {
       const result = await storescu(gateway!.port, [file], { extraArgs: ['-d'] });
-      return { statuses: storeResponseStatuses(result.stderr + result.stdout), log: `storescu exit ${result.code}:\n${result.stderr.slice(-4000)}` };
+      return {
+        statuses: storeResponseStatuses(result.stderr + result.stdout),
+        log: `storescu exit ${result.code}:\n${result.stderr.slice(-4000)}`,
+      };
     });
   });
 
@@ -147,7 +152,7 @@ describe('C-STORE with unsafe UIDs', () => {
     const context = `storescu exit ${result.code}:\n${result.stderr.slice(-4000)}\ngateway:\n${gateway!.output().slice(-4000)}`;
     const statuses = storeResponseStatuses(result.stderr + result.stdout);
     expect(statuses.length, context).toBe(1);
-    expect(await snapshot(root, storage), 'the store\'s parent folder changed').toEqual(rootBefore);
+    expect(await snapshot(root, storage), "the store's parent folder changed").toEqual(rootBefore);
     expect(await strayNames(), 'files named after the unsafe UIDs outside the store').toEqual([]);
     const added = (await listFilesRecursive(join(storage, 'studies'))).filter((f) => !storeFilesBefore.has(f));
     if (statuses[0] === '0x0000') {
@@ -155,7 +160,9 @@ describe('C-STORE with unsafe UIDs', () => {
       const parts = relative(join(storage, 'studies'), added[0]!).split('/');
       expect(parts, 'studies/<study>/<series>/<instance>.dcm').toHaveLength(3);
       expect(parts[2]).toBe(`${sopInstanceUid}.dcm`);
-      expect(`${parts[0]}/${parts[1]}`, 'study/series folders named from an unsafe UID with its bad characters dropped').not.toContain(token);
+      expect(`${parts[0]}/${parts[1]}`, 'study/series folders named from an unsafe UID with its bad characters dropped').not.toContain(
+        token,
+      );
     } else {
       expect(REFUSED, context).toContain(statuses[0]);
       expect(added, context).toEqual([]);
@@ -182,7 +189,10 @@ describe('C-STORE with unsafe UIDs', () => {
       const result = await runCli(['send', '--to', `GATEWAY@127.0.0.1:${gateway!.port}`, '--json', file]);
       const log = `dicom-gateway send exit ${result.code}:\n${result.stdout}\n${result.stderr.slice(-4000)}`;
       expect(result.code, log).not.toBe(0);
-      const report = JSON.parse(result.stdout) as { results: Array<{ ok: boolean; status: number | null }>; skipped: Array<{ file: string }> };
+      const report = JSON.parse(result.stdout) as {
+        results: Array<{ ok: boolean; status: number | null }>;
+        skipped: Array<{ file: string }>;
+      };
       const refusedLocally = report.skipped.some((s) => s.file === file) || report.results.some((r) => !r.ok && r.status === null);
       const statuses = refusedLocally ? [REFUSED_LOCALLY] : report.results.map((r) => (r.status === null ? 'no status' : hex(r.status)));
       return { statuses, log };
@@ -336,13 +346,13 @@ function commandSet(sopClassUid: string, sopInstanceUid: string): Buffer {
 /** (0000,0900) Status from the command PDVs of one P-DATA-TF body. */
 function commandStatus(pdataBody: Buffer): number {
   const command: Buffer[] = [];
-  for (let offset = 0; offset + 6 <= pdataBody.length; ) {
+  for (let offset = 0; offset + 6 <= pdataBody.length;) {
     const length = pdataBody.readUInt32BE(offset);
     if (pdataBody[offset + 5]! & 0x01) command.push(pdataBody.subarray(offset + 6, offset + 4 + length));
     offset += 4 + length;
   }
   const bytes = Buffer.concat(command);
-  for (let offset = 0; offset + 8 <= bytes.length; ) {
+  for (let offset = 0; offset + 8 <= bytes.length;) {
     const tag = ((bytes.readUInt16LE(offset) << 16) | bytes.readUInt16LE(offset + 2)) >>> 0;
     const length = bytes.readUInt32LE(offset + 4);
     if (tag === 0x00000900) return bytes.readUInt16LE(offset + 8);

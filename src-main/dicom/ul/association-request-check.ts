@@ -8,18 +8,24 @@ import type { AbortInfo, AssociateRj, AssociateRq } from './pdu-codec.ts';
 import { AbortReason, AbortSource, DICOM_APPLICATION_CONTEXT, RejectReason, RejectResult, RejectSource } from './pdu-constants.ts';
 
 export type RequestVerdict =
-  | { kind: 'valid' }
-  | { kind: 'reject'; rj: AssociateRj; message: string }
-  | { kind: 'abort'; abort: AbortInfo; message: string };
+  { kind: 'valid' } | { kind: 'reject'; rj: AssociateRj; message: string } | { kind: 'abort'; abort: AbortInfo; message: string };
 
 const MAX_CONTEXTS = 128;
 
 export function checkAssociateRq(rq: AssociateRq): RequestVerdict {
   if ((rq.protocolVersion & 1) === 0) {
-    return reject(RejectSource.ServiceProviderAcse, RejectReason.ProtocolVersionNotSupported, `protocol version 0x${rq.protocolVersion.toString(16)} does not include version 1`);
+    return reject(
+      RejectSource.ServiceProviderAcse,
+      RejectReason.ProtocolVersionNotSupported,
+      `protocol version 0x${rq.protocolVersion.toString(16)} does not include version 1`,
+    );
   }
   if (rq.applicationContext !== DICOM_APPLICATION_CONTEXT) {
-    return reject(RejectSource.ServiceUser, RejectReason.ApplicationContextNotSupported, `application context ${JSON.stringify(rq.applicationContext)} is not the DICOM one (${DICOM_APPLICATION_CONTEXT})`);
+    return reject(
+      RejectSource.ServiceUser,
+      RejectReason.ApplicationContextNotSupported,
+      `application context ${JSON.stringify(rq.applicationContext)} is not the DICOM one (${DICOM_APPLICATION_CONTEXT})`,
+    );
   }
   if (rq.contexts.length === 0) return abort('no presentation context proposed');
   if (rq.contexts.length > MAX_CONTEXTS) return abort(`${rq.contexts.length} presentation contexts proposed (at most ${MAX_CONTEXTS})`);

@@ -115,7 +115,10 @@ export function encodeAssociateRq(rq: AssociateRq): Buffer {
 
 export function encodeAssociateAc(ac: AssociateAc): Buffer {
   const contexts = ac.contexts.map((c) =>
-    item(ItemType.PresentationContextAc, Buffer.concat([Buffer.from([c.id, 0, c.result, 0]), item(ItemType.TransferSyntax, ascii(c.transferSyntaxUid))])),
+    item(
+      ItemType.PresentationContextAc,
+      Buffer.concat([Buffer.from([c.id, 0, c.result, 0]), item(ItemType.TransferSyntax, ascii(c.transferSyntaxUid))]),
+    ),
   );
   return pdu(PduType.AssociateAc, Buffer.concat([associateHeader(ac), ...contexts, userInformation(ac)]));
 }
@@ -147,12 +150,14 @@ interface Item {
 /** The items between start and end of `body`; every length must end inside its parent. */
 function items(body: Buffer, start: number, end: number, where: string): Item[] {
   const found: Item[] = [];
-  for (let offset = start; offset < end; ) {
+  for (let offset = start; offset < end;) {
     if (offset + 4 > end) throw new PduError(`${where}: truncated item header at byte ${offset}`);
     const length = body.readUInt16BE(offset + 2);
     const valueStart = offset + 4;
     if (valueStart + length > end) {
-      throw new PduError(`${where}: item 0x${body[offset]!.toString(16)} at byte ${offset} claims ${length} bytes, only ${end - valueStart} left`);
+      throw new PduError(
+        `${where}: item 0x${body[offset]!.toString(16)} at byte ${offset} claims ${length} bytes, only ${end - valueStart} left`,
+      );
     }
     found.push({ type: body[offset]!, start: valueStart, end: valueStart + length });
     offset = valueStart + length;
@@ -161,7 +166,10 @@ function items(body: Buffer, start: number, end: number, where: string): Item[] 
 }
 
 function text(body: Buffer, it: Item): string {
-  return body.toString('latin1', it.start, it.end).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  return body
+    .toString('latin1', it.start, it.end)
+    .replace(/[\0 ]+$/, '')
+    .replace(/^ +/, '');
 }
 
 function decodeUserInformation(body: Buffer, it: Item) {
@@ -190,7 +198,11 @@ function decodeProposedContext(body: Buffer, it: Item): ProposedPresentationCont
       if (abstractSyntaxUid !== undefined) throw new PduError(`presentation context ${id} has two abstract syntaxes`);
       abstractSyntaxUid = text(body, sub);
     } else if (sub.type === ItemType.TransferSyntax) transferSyntaxUids.push(text(body, sub));
-    else throw new PduError(`presentation context ${id} has an unknown sub-item 0x${sub.type.toString(16)}`, AbortReason.UnrecognizedPduParameter);
+    else
+      throw new PduError(
+        `presentation context ${id} has an unknown sub-item 0x${sub.type.toString(16)}`,
+        AbortReason.UnrecognizedPduParameter,
+      );
   }
   if (!abstractSyntaxUid) throw new PduError(`presentation context ${id} has no abstract syntax`);
   if (transferSyntaxUids.length === 0) throw new PduError(`presentation context ${id} proposes no transfer syntax`);
@@ -247,4 +259,3 @@ export function decodeAbort(body: Buffer): AbortInfo {
   if (body.length < 4) throw new PduError(`A-ABORT of ${body.length} bytes (4 expected)`);
   return { source: body[2]!, reason: body[3]! };
 }
-

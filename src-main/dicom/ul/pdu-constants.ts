@@ -65,7 +65,12 @@ export function describeReject(result: number, source: number, reason: number): 
   const kind = result === RejectResult.Permanent ? 'permanent' : result === RejectResult.Transient ? 'transient' : `result ${result}`;
   const reasons: Record<number, string> =
     source === RejectSource.ServiceUser
-      ? { 1: 'no reason given', 2: 'application context not supported', 3: 'calling AE title not recognized', 7: 'called AE title not recognized' }
+      ? {
+          1: 'no reason given',
+          2: 'application context not supported',
+          3: 'calling AE title not recognized',
+          7: 'called AE title not recognized',
+        }
       : source === RejectSource.ServiceProviderAcse
         ? { 1: 'no reason given', 2: 'protocol version not supported' }
         : { 1: 'temporary congestion', 2: 'local limit exceeded' };
@@ -75,8 +80,12 @@ export function describeReject(result: number, source: number, reason: number): 
 export function describeAbort(source: number, reason: number): string {
   if (source !== AbortSource.ServiceProvider) return source === AbortSource.ServiceUser ? 'by the service user' : `source ${source}`;
   const reasons: Record<number, string> = {
-    0: 'reason not specified', 1: 'unrecognized PDU', 2: 'unexpected PDU', 4: 'unrecognized PDU parameter',
-    5: 'unexpected PDU parameter', 6: 'invalid PDU parameter value',
+    0: 'reason not specified',
+    1: 'unrecognized PDU',
+    2: 'unexpected PDU',
+    4: 'unrecognized PDU parameter',
+    5: 'unexpected PDU parameter',
+    6: 'invalid PDU parameter value',
   };
   return `by the service provider: ${reasons[reason] ?? `reason ${reason}`}`;
 }

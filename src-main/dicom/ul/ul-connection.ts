@@ -163,7 +163,13 @@ export class UlConnection implements FramerEvents {
    * Requests an association on a connecting socket; resolves with the A-ASSOCIATE-AC, rejects with
    * an Error naming the rejection, abort, timeout or connection failure.
    */
-  static request(socket: Socket, rq: AssociateRq, handler: MessageHandler, timeouts: UlTimeouts, limits: UlLimits): { connection: UlConnection; accepted: Promise<AssociateAc> } {
+  static request(
+    socket: Socket,
+    rq: AssociateRq,
+    handler: MessageHandler,
+    timeouts: UlTimeouts,
+    limits: UlLimits,
+  ): { connection: UlConnection; accepted: Promise<AssociateAc> } {
     const connection = new UlConnection(socket, 'requestor', handler, timeouts, limits);
     connection.proposal = rq;
     const accepted = new Promise<AssociateAc>((resolve, reject) => (connection.negotiation = { resolve, reject }));
@@ -245,7 +251,12 @@ export class UlConnection implements FramerEvents {
       this.protocolError(AbortReason.UnrecognizedPdu, `unrecognized PDU type 0x${type.toString(16)}`);
       return false;
     }
-    if (this.phase === 'awaiting-associate' && type !== this.expectedAssociate() && !this.isAssociateAnswer(type) && type !== PduType.Abort) {
+    if (
+      this.phase === 'awaiting-associate' &&
+      type !== this.expectedAssociate() &&
+      !this.isAssociateAnswer(type) &&
+      type !== PduType.Abort
+    ) {
       this.protocolError(AbortReason.UnexpectedPdu, `PDU type 0x${type.toString(16)} before the association was negotiated`);
       return false;
     }
@@ -285,13 +296,20 @@ export class UlConnection implements FramerEvents {
     const isCommand = (control & 1) === 1;
     const last = (control & 2) === 2;
     if (this.message === 'none') {
-      if (!isCommand) return this.protocolError(AbortReason.UnexpectedPduParameter, `dataset PDV on context ${contextId} without a command before it`);
+      if (!isCommand)
+        return this.protocolError(AbortReason.UnexpectedPduParameter, `dataset PDV on context ${contextId} without a command before it`);
       this.message = 'command';
       this.messageContext = contextId;
     } else if (contextId !== this.messageContext) {
-      return this.protocolError(AbortReason.UnexpectedPduParameter, `PDV on context ${contextId} inside a message on context ${this.messageContext}`);
+      return this.protocolError(
+        AbortReason.UnexpectedPduParameter,
+        `PDV on context ${contextId} inside a message on context ${this.messageContext}`,
+      );
     } else if (isCommand !== (this.message === 'command')) {
-      return this.protocolError(AbortReason.UnexpectedPduParameter, `${isCommand ? 'command' : 'dataset'} PDV inside a ${this.message} on context ${contextId}`);
+      return this.protocolError(
+        AbortReason.UnexpectedPduParameter,
+        `${isCommand ? 'command' : 'dataset'} PDV inside a ${this.message} on context ${contextId}`,
+      );
     }
     if (isCommand && this.commandLength + valueLength > this.limits.maxCommandLength) {
       return this.protocolError(AbortReason.InvalidPduParameterValue, `command set longer than ${this.limits.maxCommandLength} bytes`);
@@ -397,7 +415,11 @@ export class UlConnection implements FramerEvents {
     }
     const proposed = new Set(this.proposal!.contexts.map((c) => c.id));
     const stranger = ac.contexts.find((c) => !proposed.has(c.id));
-    if (stranger) return this.protocolError(AbortReason.InvalidPduParameterValue, `A-ASSOCIATE-AC answers presentation context ${stranger.id}, which we did not propose`);
+    if (stranger)
+      return this.protocolError(
+        AbortReason.InvalidPduParameterValue,
+        `A-ASSOCIATE-AC answers presentation context ${stranger.id}, which we did not propose`,
+      );
     this.becomeAssociated(ac, this.proposal!);
     this.negotiation?.resolve(ac);
     this.negotiation = undefined;
@@ -437,10 +459,12 @@ export class UlConnection implements FramerEvents {
     this.clearPduTimer();
     this.phase = 'closing';
     const bound = setTimeout(() => this.answerRelease(), this.timeouts.idleMs);
-    void ready.catch(() => undefined).then(() => {
-      clearTimeout(bound);
-      this.answerRelease();
-    });
+    void ready
+      .catch(() => undefined)
+      .then(() => {
+        clearTimeout(bound);
+        this.answerRelease();
+      });
   }
 
   private answerRelease(): void {
@@ -525,7 +549,8 @@ export class UlConnection implements FramerEvents {
       work();
     } catch (err) {
       const message = `internal error: ${(err as Error).message}`;
-      if (this.phase === 'associated' || this.phase === 'releasing') this.abort(AbortSource.ServiceProvider, AbortReason.NotSpecified, message);
+      if (this.phase === 'associated' || this.phase === 'releasing')
+        this.abort(AbortSource.ServiceProvider, AbortReason.NotSpecified, message);
       else this.destroy(message);
     }
   }

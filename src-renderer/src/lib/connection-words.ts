@@ -8,7 +8,8 @@ export function connectionProblemWords(error: string | null | undefined): string
     return 'The destination refused the connection. Check that it is switched on and that the port is right.';
   }
   if (/ENOTFOUND|EAI_AGAIN/i.test(text)) return 'The host name could not be found. Check the destination’s address.';
-  if (/EHOSTUNREACH|ENETUNREACH/i.test(text)) return 'The destination cannot be reached on the network. Check the address and the network cable or VPN.';
+  if (/EHOSTUNREACH|ENETUNREACH/i.test(text))
+    return 'The destination cannot be reached on the network. Check the address and the network cable or VPN.';
   if (/did not answer|timed? ?out|ETIMEDOUT/i.test(text)) {
     return 'The destination did not answer in time. Check that it is switched on and that its address is right.';
   }

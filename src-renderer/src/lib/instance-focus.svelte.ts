@@ -10,7 +10,10 @@ export interface FocusedInstance {
   label: string;
 }
 
-export const instanceFocus = $state<{ current: FocusedInstance | undefined; tab: 'image' | 'elements' }>({ current: undefined, tab: 'image' });
+export const instanceFocus = $state<{ current: FocusedInstance | undefined; tab: 'image' | 'elements' }>({
+  current: undefined,
+  tab: 'image',
+});
 
 export function openInstance(navigation: Navigation, instance: FocusedInstance, tab: 'image' | 'elements' = 'image'): void {
   instanceFocus.current = { ...instance };

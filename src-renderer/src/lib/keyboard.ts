@@ -1,6 +1,8 @@
 /** Keyboard shortcuts of the shell: Ctrl+1..9 (Cmd+1..9 on macOS) picks the n-th view. */
 
-export function viewShortcutIndex(event: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey' | 'key' | 'code'>): number | undefined {
+export function viewShortcutIndex(
+  event: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey' | 'key' | 'code'>,
+): number | undefined {
   if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return undefined;
   // `code` keeps working on layouts where the digit row needs Shift (AZERTY).
   const digit = /^Digit([1-9])$/.exec(event.code)?.[1] ?? (/^[1-9]$/.test(event.key) ? event.key : undefined);

@@ -12,7 +12,10 @@ export const PRELOAD_MISSING =
 
 export type PickedBridge = { bridge: GatewayBridge } | { failure: string };
 
-export function pickBridge(page: { gateway?: GatewayBridge; location: { protocol: string } }, connect: () => GatewayBridge = connectBrowserBridge): PickedBridge {
+export function pickBridge(
+  page: { gateway?: GatewayBridge; location: { protocol: string } },
+  connect: () => GatewayBridge = connectBrowserBridge,
+): PickedBridge {
   if (page.gateway) return { bridge: page.gateway };
   if (page.location.protocol === 'app:') return { failure: PRELOAD_MISSING };
   return { bridge: connect() };

@@ -4,14 +4,20 @@
  * http://127.0.0.1:PORT/?token=TOKEN; the token goes with every request. Types only from the engine.
  */
 import type {
-  CommandArgs, CommandFailure, CommandName, CommandResult, GatewayBridge, GatewayUiEvents, UiEventName,
+  CommandArgs,
+  CommandFailure,
+  CommandName,
+  CommandResult,
+  GatewayBridge,
+  GatewayUiEvents,
+  UiEventName,
 } from '../../../src-main/api/contract.ts';
 import type { WireServerMessage } from '../../../src-main/api/ws-wire.ts';
 
 export const LOST_CONNECTION = 'Lost connection to the gateway.';
 export const NO_CONNECTION = 'Cannot reach the gateway.';
 export const TOKEN_REJECTED =
-  'The gateway no longer accepts this page\'s access key: it was changed (serve --rotate-ui-token, or another storage folder). ' +
+  "The gateway no longer accepts this page's access key: it was changed (serve --rotate-ui-token, or another storage folder). " +
   'Open the address `dicom-gateway serve --ui-port` printed when it started.';
 
 /** A failed call, shaped like the engine's CommandError: words first, the technical detail behind them. */
@@ -203,7 +209,12 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
       const timer = setTimeout(() => {
         const index = queue.findIndex((q) => q.id === id);
         if (index >= 0) queue.splice(index, 1);
-        reject(new BridgeFailure(NO_CONNECTION, `${command}: no connection to ${where} within ${queueTimeout} ms; is \`dicom-gateway serve\` still running?`));
+        reject(
+          new BridgeFailure(
+            NO_CONNECTION,
+            `${command}: no connection to ${where} within ${queueTimeout} ms; is \`dicom-gateway serve\` still running?`,
+          ),
+        );
       }, queueTimeout);
       queue.push({ text, id, pending, timer });
     });
@@ -241,10 +252,12 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
     },
     invoke<C extends CommandName>(command: C, ...args: CommandArgs<C> extends void ? [] : [CommandArgs<C>]): Promise<CommandResult<C>> {
       if (token === '') {
-        return Promise.reject(new BridgeFailure(
-          'This page was opened without its access key.',
-          'Open the full address printed by `dicom-gateway serve --ui-port` (it ends with ?token=...).',
-        ));
+        return Promise.reject(
+          new BridgeFailure(
+            'This page was opened without its access key.',
+            'Open the full address printed by `dicom-gateway serve --ui-port` (it ends with ?token=...).',
+          ),
+        );
       }
       return invoke(command, args[0]) as Promise<CommandResult<C>>;
     },

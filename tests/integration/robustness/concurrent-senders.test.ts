@@ -30,7 +30,9 @@ afterAll(async () => {
 describe('concurrent senders', () => {
   it(`stores ${SENDERS * FILES_EACH} instances from ${SENDERS} storescu at once, each as storescp +B received it`, async () => {
     const batches = await Promise.all(
-      Array.from({ length: SENDERS }, (_, s) => writeP10Files(join(work, 'in', String(s)), FILES_EACH, (i) => ({ seed: 20_000 + s * 10 + i }))),
+      Array.from({ length: SENDERS }, (_, s) =>
+        writeP10Files(join(work, 'in', String(s)), FILES_EACH, (i) => ({ seed: 20_000 + s * 10 + i })),
+      ),
     );
     const results = await Promise.all(batches.map((files) => storescu(gateway.port, files)));
     results.forEach((r, s) => expect(r.code, `sender ${s}: ${r.stderr}`).toBe(0));

@@ -105,10 +105,20 @@ describe('one serve process under malformed sessions', () => {
     const growthMb = (peak - baseline) / 1024 / 1024;
     expect(growthMb).toBeLessThan(50);
     // The figures for docs/robustness.md.
-    console.log(JSON.stringify({
-      seed: SEED, sessions: cases.length, kinds: kinds.size, violations: violations.length, crashes: 0, echoes,
-      seconds: Math.round(seconds), baselineRssMb: Math.round(baseline / 1048576), peakRssMb: Math.round(peak / 1048576), growthMb: Math.round(growthMb),
-    }));
+    console.log(
+      JSON.stringify({
+        seed: SEED,
+        sessions: cases.length,
+        kinds: kinds.size,
+        violations: violations.length,
+        crashes: 0,
+        echoes,
+        seconds: Math.round(seconds),
+        baselineRssMb: Math.round(baseline / 1048576),
+        peakRssMb: Math.round(peak / 1048576),
+        growthMb: Math.round(growthMb),
+      }),
+    );
   }, 240_000);
 });
 
@@ -117,12 +127,14 @@ describe('connections that never associate', () => {
     const sockets: Socket[] = [];
     const open = (n: number) =>
       Promise.all(
-        Array.from({ length: n }, () =>
-          new Promise<Socket>((resolve) => {
-            const s = connect({ host: '127.0.0.1', port: gateway.port }, () => resolve(s));
-            s.on('error', () => undefined);
-            sockets.push(s);
-          }),
+        Array.from(
+          { length: n },
+          () =>
+            new Promise<Socket>((resolve) => {
+              const s = connect({ host: '127.0.0.1', port: gateway.port }, () => resolve(s));
+              s.on('error', () => undefined);
+              sockets.push(s);
+            }),
         ),
       );
     await open(50);

@@ -13,7 +13,18 @@ import { buildDataset } from '../../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import {
-  CT_IMAGE, EXPLICIT_LE, associateRq, command, echoRq, item, pdata, pdu, pdv, releaseRq, responseStatuses, session,
+  CT_IMAGE,
+  EXPLICIT_LE,
+  associateRq,
+  command,
+  echoRq,
+  item,
+  pdata,
+  pdu,
+  pdv,
+  releaseRq,
+  responseStatuses,
+  session,
 } from '../../helpers/ul-wire.ts';
 
 let work: string;
@@ -60,12 +71,19 @@ describe('A-ASSOCIATE-RQ the library could not answer (issue 9, defect 1)', () =
 });
 
 describe('A-ASSOCIATE-RQ the standard says to reject (issue 9, defect 2)', () => {
-  it.each([0, 2, 0xfffe])('rejects protocol version 0x%s: RJ permanent, service provider ACSE, protocol version not supported', async (protocolVersion) => {
-    const result = await session(gateway.port, [associateRq({ protocolVersion })]);
-    expect(first(result)).toEqual([0x03, '00010202']);
-  });
+  it.each([0, 2, 0xfffe])(
+    'rejects protocol version 0x%s: RJ permanent, service provider ACSE, protocol version not supported',
+    async (protocolVersion) => {
+      const result = await session(gateway.port, [associateRq({ protocolVersion })]);
+      expect(first(result)).toEqual([0x03, '00010202']);
+    },
+  );
 
-  it.each([['an empty', ''], ['a wrong', '1.2.3.4'], ['no', null]])('rejects %s application context: RJ permanent, service user, application context not supported', async (_n, applicationContext) => {
+  it.each([
+    ['an empty', ''],
+    ['a wrong', '1.2.3.4'],
+    ['no', null],
+  ])('rejects %s application context: RJ permanent, service user, application context not supported', async (_n, applicationContext) => {
     const result = await session(gateway.port, [associateRq({ applicationContext })]);
     expect(first(result)).toEqual([0x03, '00010102']);
   });
@@ -116,12 +134,18 @@ describe('PDU size limit (issue 9, defect 3)', () => {
   it('aborts an associated peer announcing a 0xFFFFFFFF-byte P-DATA, at once, without buffering it', async () => {
     const huge = Buffer.from([0x04, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
     const result = await session(gateway.port, [associateRq(), huge], { awaitEach: true, keepOpen: true, deadlineMs: 5000 });
-    expect(result.pdus.map((p) => [p.type, p.body.toString('hex')])).toEqual([[0x02, expect.any(String)], [0x07, '00000206']]);
+    expect(result.pdus.map((p) => [p.type, p.body.toString('hex')])).toEqual([
+      [0x02, expect.any(String)],
+      [0x07, '00000206'],
+    ]);
     expect(result.ending).not.toBe('open');
   });
 
   it('drops a connection announcing a huge PDU before any association, without an answer', async () => {
-    const result = await session(gateway.port, [Buffer.from([0x01, 0, 0xff, 0xff, 0xff, 0xff, 0, 1])], { keepOpen: true, deadlineMs: 5000 });
+    const result = await session(gateway.port, [Buffer.from([0x01, 0, 0xff, 0xff, 0xff, 0xff, 0, 1])], {
+      keepOpen: true,
+      deadlineMs: 5000,
+    });
     expect(result.pdus).toEqual([]);
     expect(result.ending).not.toBe('open');
   });
@@ -153,7 +177,10 @@ describe('timers on the receiving side (issue 9, defect 4)', () => {
 
   it(`aborts an association silent for ${IDLE_S} s`, async () => {
     const result = await session(gateway.port, [associateRq()], { keepOpen: true, deadlineMs: 10_000 });
-    expect(result.pdus.map((p) => [p.type, p.body.toString('hex')])).toEqual([[0x02, expect.any(String)], [0x07, '00000200']]);
+    expect(result.pdus.map((p) => [p.type, p.body.toString('hex')])).toEqual([
+      [0x02, expect.any(String)],
+      [0x07, '00000200'],
+    ]);
     expect(result.elapsedMs).toBeLessThan(IDLE_S * 1000 + 3000);
   });
 

@@ -16,8 +16,16 @@ describe('ChosenPaths', () => {
     const chosen = new ChosenPaths(['/data/uploads']);
     chosen.allow(['/home/rad/study']);
     for (const path of [
-      '/etc/shadow', '/home/rad', '/home/rad/other.dcm', '/home/rad/study-2/x.dcm', '/home/rad/study/../../../etc/shadow',
-      '/data/uploads/../index.sqlite', '/data', 'study/x.dcm', '', '/home/rad/study\0/x',
+      '/etc/shadow',
+      '/home/rad',
+      '/home/rad/other.dcm',
+      '/home/rad/study-2/x.dcm',
+      '/home/rad/study/../../../etc/shadow',
+      '/data/uploads/../index.sqlite',
+      '/data',
+      'study/x.dcm',
+      '',
+      '/home/rad/study\0/x',
     ]) {
       expect(chosen.isAllowed(path), path).toBe(false);
     }
@@ -41,6 +49,9 @@ describe('ChosenPaths', () => {
       }
     })();
     expect(err).toBeInstanceOf(CommandError);
-    expect(err).toMatchObject({ message: expect.stringMatching(/only opens files and folders you chose or dropped/), detail: 'scanPaths: refused 1 path(s) the user did not choose: "/etc"' });
+    expect(err).toMatchObject({
+      message: expect.stringMatching(/only opens files and folders you chose or dropped/),
+      detail: 'scanPaths: refused 1 path(s) the user did not choose: "/etc"',
+    });
   });
 });

@@ -22,7 +22,9 @@ describe('where the browser UI files are', () => {
   it('refuses a folder without index.html, telling the user to run npm run build', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ui-dir-'));
     try {
-      expect(() => assertUiBuilt(dir)).toThrow(`the browser UI is not built: ${join(dir, 'index.html')} is missing. Run \`npm run build\` first`);
+      expect(() => assertUiBuilt(dir)).toThrow(
+        `the browser UI is not built: ${join(dir, 'index.html')} is missing. Run \`npm run build\` first`,
+      );
       await writeFile(join(dir, 'index.html'), '<!doctype html>');
       expect(() => assertUiBuilt(dir)).not.toThrow();
     } finally {

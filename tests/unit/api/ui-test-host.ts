@@ -29,11 +29,22 @@ export class TestApiHost implements ApiHost {
     this.calls.push({ command, args });
     switch (command) {
       case 'getStatus':
-        return { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0', listening: true, listenError: null };
+        return {
+          aeTitle: 'TESTGW',
+          host: '127.0.0.1',
+          port: 11112,
+          storage: '/data',
+          version: '0.0.0',
+          listening: true,
+          listenError: null,
+        };
       case 'listStudies':
         return [{ studyInstanceUid: '1.2.3', args }];
       case 'echo':
-        throw new CommandError('The PACS did not answer. Check that it is switched on and that its address is right.', 'connect ECONNREFUSED 127.0.0.1:104');
+        throw new CommandError(
+          'The PACS did not answer. Check that it is switched on and that its address is right.',
+          'connect ECONNREFUSED 127.0.0.1:104',
+        );
       case 'digestChain':
         throw new Error('database is locked');
       case 'scanPaths':
@@ -63,7 +74,10 @@ export async function makeStaticDir(): Promise<{ root: string; staticDir: string
   const root = await mkdtemp(join(tmpdir(), 'ui-static-'));
   const staticDir = join(root, 'renderer');
   await mkdir(join(staticDir, 'assets'), { recursive: true });
-  await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>DICOM Gateway</title><script type="module" src="./assets/app.js"></script>');
+  await writeFile(
+    join(staticDir, 'index.html'),
+    '<!doctype html><title>DICOM Gateway</title><script type="module" src="./assets/app.js"></script>',
+  );
   await writeFile(join(staticDir, 'assets', 'app.js'), 'console.log("app");');
   await writeFile(join(staticDir, 'assets', 'style.css'), 'body { color: black; }');
   await writeFile(join(staticDir, 'assets', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
@@ -80,7 +94,11 @@ export interface RawResponse {
 }
 
 /** An HTTP request with the path sent exactly as given (fetch and URL would normalize `..` away). */
-export function rawRequest(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
       const chunks: Buffer[] = [];

@@ -8,7 +8,14 @@ import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startUiServer, type UiServer } from '../../../src-main/api/ws-server.ts';
 import {
-  BridgeFailure, connectBrowserBridge, createBrowserBridge, LOST_CONNECTION, NO_CONNECTION, TOKEN_REJECTED, type BrowserBridge, type ConnectionState,
+  BridgeFailure,
+  connectBrowserBridge,
+  createBrowserBridge,
+  LOST_CONNECTION,
+  NO_CONNECTION,
+  TOKEN_REJECTED,
+  type BrowserBridge,
+  type ConnectionState,
 } from '../../../src-renderer/src/transport/ws-bridge.ts';
 import { osChosenPort } from '../../helpers/dcmtk.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -47,7 +54,10 @@ function open(opts: Partial<Parameters<typeof createBrowserBridge>[0]> = {}): Br
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<BridgeFailure> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(BridgeFailure);
   return err as BridgeFailure;
 }
@@ -78,7 +88,7 @@ describe('commands', () => {
     expect(failure.detail).not.toContain(server.token);
   });
 
-  it('refuses an argument Electron\'s contextBridge could not copy (a Proxy, as Svelte $state is), as the desktop app would', async () => {
+  it("refuses an argument Electron's contextBridge could not copy (a Proxy, as Svelte $state is), as the desktop app would", async () => {
     const b = open();
     const failure = await failureOf(b.invoke('listStudies', new Proxy({ limit: 3 }, {})));
     expect(failure.message).toBe('The app could not send that request to the gateway.');
@@ -185,7 +195,7 @@ describe('a dropped connection', () => {
 });
 
 describe('dropped files', () => {
-  it('uploads each File and returns the paths, whose bytes are the files\' bytes', async () => {
+  it("uploads each File and returns the paths, whose bytes are the files' bytes", async () => {
     const b = open();
     const contents = [randomBytes(200_000), randomBytes(10)];
     const files = [new File([contents[0]!], 'IM0001.dcm'), new File([contents[1]!], 'IM0002.dcm')];
@@ -197,7 +207,7 @@ describe('dropped files', () => {
     }
   });
 
-  it('rejects with the gateway\'s words when an upload is refused', async () => {
+  it("rejects with the gateway's words when an upload is refused", async () => {
     const b = open();
     const failure = await failureOf(b.pathsForDroppedFiles([new File([randomBytes(1024 * 1024 + 1)], 'huge.dcm')]));
     expect(failure.message).toBe('huge.dcm is too large to upload to the gateway.');

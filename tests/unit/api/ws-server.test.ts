@@ -93,7 +93,11 @@ describe('the access token', () => {
     // The page's cookie lets assets load, but never an upload.
     const page = await rawRequest(server.port, `/?token=${server.token}`);
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
-    const withCookie = await rawRequest(server.port, '/upload?name=a.dcm', { method: 'POST', headers: { Cookie: cookie }, body: Buffer.from('x') });
+    const withCookie = await rawRequest(server.port, '/upload?name=a.dcm', {
+      method: 'POST',
+      headers: { Cookie: cookie },
+      body: Buffer.from('x'),
+    });
     expect(withCookie.status).toBe(403);
   });
 
@@ -168,19 +172,28 @@ describe('commands over the WebSocket', () => {
     client.socket.send(JSON.stringify({ id: 1, command: 'getStatus' }));
     client.socket.send(JSON.stringify({ id: 2, command: 'listStudies', args: { limit: 5 } }));
     await waitFor('two answers', () => client.messages.length === 2);
-    expect(client.messages).toContainEqual({ id: 1, result: { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0', listening: true, listenError: null } });
+    expect(client.messages).toContainEqual({
+      id: 1,
+      result: { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0', listening: true, listenError: null },
+    });
     expect(client.messages).toContainEqual({ id: 2, result: [{ studyInstanceUid: '1.2.3', args: { limit: 5 } }] });
-    expect(host.calls).toEqual([{ command: 'getStatus', args: undefined }, { command: 'listStudies', args: { limit: 5 } }]);
+    expect(host.calls).toEqual([
+      { command: 'getStatus', args: undefined },
+      { command: 'listStudies', args: { limit: 5 } },
+    ]);
     client.socket.close();
   });
 
-  it("answers a CommandError with its own message and detail", async () => {
+  it('answers a CommandError with its own message and detail', async () => {
     const client = await openClient(wsUrl());
     client.socket.send(JSON.stringify({ id: 7, command: 'echo', args: { target: { destination: 'PACS' } } }));
     await waitFor('the answer', () => client.messages.length === 1);
     expect(client.messages[0]).toEqual({
       id: 7,
-      error: { message: 'The PACS did not answer. Check that it is switched on and that its address is right.', detail: 'connect ECONNREFUSED 127.0.0.1:104' },
+      error: {
+        message: 'The PACS did not answer. Check that it is switched on and that its address is right.',
+        detail: 'connect ECONNREFUSED 127.0.0.1:104',
+      },
     });
     client.socket.close();
   });
@@ -303,16 +316,29 @@ describe('uploads', () => {
   });
 
   it('refuses an upload over the size limit with 413 and leaves nothing behind', async () => {
-    const response = await fetch(`${origin()}/upload?token=${server.token}&name=big.dcm`, { method: 'POST', body: randomBytes(1024 * 1024 + 1) });
+    const response = await fetch(`${origin()}/upload?token=${server.token}&name=big.dcm`, {
+      method: 'POST',
+      body: randomBytes(1024 * 1024 + 1),
+    });
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toBe('big.dcm is too large to upload to the gateway.');
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe(
+      'big.dcm is too large to upload to the gateway.',
+    );
     expect(await readdir(host.uploadDir).catch(() => [])).toEqual([]);
   });
 
   it('refuses uploads once all uploads together reach the total cap (507), each one under the per-upload limit', async () => {
     await server.close();
-    server = await startUiServer({ host, port: 0, staticDir: fixture.staticDir, logger, uploadLimitBytes: 1024 * 1024, uploadTotalBytes: 700_000 });
-    const post = (name: string, bytes: number) => fetch(`${origin()}/upload?token=${server.token}&name=${name}`, { method: 'POST', body: randomBytes(bytes) });
+    server = await startUiServer({
+      host,
+      port: 0,
+      staticDir: fixture.staticDir,
+      logger,
+      uploadLimitBytes: 1024 * 1024,
+      uploadTotalBytes: 700_000,
+    });
+    const post = (name: string, bytes: number) =>
+      fetch(`${origin()}/upload?token=${server.token}&name=${name}`, { method: 'POST', body: randomBytes(bytes) });
     expect((await post('one.dcm', 300_000)).status).toBe(200);
     expect((await post('two.dcm', 300_000)).status).toBe(200);
     const third = await post('three.dcm', 300_000);
@@ -337,10 +363,13 @@ describe('who may connect', () => {
     .filter((a) => a !== undefined && a.address !== '127.0.0.1' && !a.address.startsWith('fe80'))
     .map((a) => a!.address);
 
-  it.skipIf(otherAddresses.length === 0)('listens on 127.0.0.1 only: the port does not answer on the machine\'s other addresses', async () => {
-    expect(await canConnect(server.port, '127.0.0.1')).toBe(true);
-    for (const address of otherAddresses) expect(await canConnect(server.port, address), address).toBe(false);
-  });
+  it.skipIf(otherAddresses.length === 0)(
+    "listens on 127.0.0.1 only: the port does not answer on the machine's other addresses",
+    async () => {
+      expect(await canConnect(server.port, '127.0.0.1')).toBe(true);
+      for (const address of otherAddresses) expect(await canConnect(server.port, address), address).toBe(false);
+    },
+  );
 
   it('refuses a WebSocket from a foreign Origin, and accepts its own', async () => {
     expect(await handshakeStatus(wsUrl(), { origin: 'http://evil.example' })).toBe(403);
@@ -353,7 +382,9 @@ describe('who may connect', () => {
     const page = await rawRequest(server.port, `/?token=${server.token}`, { headers: { Origin: 'http://evil.example' } });
     expect(page.status).toBe(403);
     const upload = await rawRequest(server.port, `/upload?token=${server.token}&name=a.dcm`, {
-      method: 'POST', headers: { Origin: 'http://evil.example' }, body: Buffer.from('x'),
+      method: 'POST',
+      headers: { Origin: 'http://evil.example' },
+      body: Buffer.from('x'),
     });
     expect(upload.status).toBe(403);
   });

@@ -4,7 +4,13 @@ import { BenchUsageError, parseBenchArgs } from '../../../bench/bench-args.ts';
 describe('parseBenchArgs', () => {
   it('defaults to 3 rounds of every scenario on both corpora at full size, docs untouched', () => {
     expect(parseBenchArgs([])).toEqual({
-      rounds: 3, scenarios: ['receive', 'send', 'relay', 'concurrent'], corpora: ['large', 'small'], quick: false, cpuProf: false, writeDocs: false, help: false,
+      rounds: 3,
+      scenarios: ['receive', 'send', 'relay', 'concurrent'],
+      corpora: ['large', 'small'],
+      quick: false,
+      cpuProf: false,
+      writeDocs: false,
+      help: false,
     });
   });
 
@@ -22,7 +28,9 @@ describe('parseBenchArgs', () => {
   });
 
   it.each([['0'], ['-1'], ['2.5'], ['1e1'], [''], ['three']])('refuses --rounds %j, quoting the value', (value) => {
-    expect(() => parseBenchArgs([`--rounds=${value}`])).toThrow(new BenchUsageError(`--rounds needs a whole number of at least 1, got '${value}'`));
+    expect(() => parseBenchArgs([`--rounds=${value}`])).toThrow(
+      new BenchUsageError(`--rounds needs a whole number of at least 1, got '${value}'`),
+    );
   });
 
   it('refuses an unknown scenario, corpus or option', () => {

@@ -11,7 +11,15 @@ function benchRun(quick: boolean): BenchRun {
   return {
     command: 'npm run bench -- --write-docs',
     finishedAt: '2026-11-30T01:00:00.000Z',
-    machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 23.5, kernel: '6.1', node: 'v24.0.0', dcmtk: 'v3.6.7 2022-04-22', loadAverage1m: 0.5 },
+    machine: {
+      cpuModel: 'Test CPU',
+      cores: 2,
+      memoryGiB: 23.5,
+      kernel: '6.1',
+      node: 'v24.0.0',
+      dcmtk: 'v3.6.7 2022-04-22',
+      loadAverage1m: 0.5,
+    },
     rounds: 3,
     quick,
     results: [scenarioResult('send', SCENARIO_PLANS.send, corpus, [{ dcmtk: run(1), gateway: run(0.9) }])],

@@ -24,7 +24,7 @@ describe('renderChart', () => {
     expect(Math.max(...widths)).toBe(widths[2]);
   });
 
-  it('labels the group, each side and each median, and shows each side\'s range of rounds', () => {
+  it("labels the group, each side and each median, and shows each side's range of rounds", () => {
     expect(svg).toContain('>relay, 5000 x 10 KiB<');
     for (const label of ['>DCMTK<', '>gateway<', '>Orthanc<', '>2.50 s<', '>4.50 s<', '>70.00 s<']) expect(svg).toContain(label);
     expect(svg.match(/<line /g)).toHaveLength(3);

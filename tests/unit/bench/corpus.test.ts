@@ -36,7 +36,8 @@ describe('studySpecs', () => {
     expect(studies.map((s) => s.seed)).not.toContain(spec.seed);
     expect(new Set(studies.map((s) => corpusDir('/c', s))).size).toBe(4);
     expect(studies.map((s) => corpusDir('/c', s))).not.toContain(corpusDir('/c', spec));
-    const studyUid = (s: typeof spec) => /1\.2\.3\.4\.5\.6\.7\.8\.9\.1\.\d+/.exec(datasetRegion(buildP10File(instanceOptions(s, 0))).toString('latin1'))?.[0];
+    const studyUid = (s: typeof spec) =>
+      /1\.2\.3\.4\.5\.6\.7\.8\.9\.1\.\d+/.exec(datasetRegion(buildP10File(instanceOptions(s, 0))).toString('latin1'))?.[0];
     expect(new Set(studies.map(studyUid)).size).toBe(4);
     expect(buildP10File(instanceOptions(studies[3]!, 249)).length).toBe(spec.fileBytes);
   });

@@ -42,7 +42,9 @@ describe('scenarioResult', () => {
     expect(result.disturbedRounds).toBe(1);
     const markdown = formatMarkdown([result]);
     expect(markdown).toContain('| receive | 1000 x 512 KiB | storescu -> gateway serve | 1000 | 524.3 | 1.00 s | gateway serve 300 MiB |');
-    expect(markdown).toContain('| receive | 1000 x 512 KiB | gateway/DCMTK | 1.00x (0.90-1.20) | <= 1x met | 3; 1 of 3 rounds disturbed by other work |');
+    expect(markdown).toContain(
+      '| receive | 1000 x 512 KiB | gateway/DCMTK | 1.00x (0.90-1.20) | <= 1x met | 3; 1 of 3 rounds disturbed by other work |',
+    );
   });
 
   it('reports the relay against DCMTK and against Orthanc, each with its own target, and Orthanc over DCMTK for context', () => {
@@ -59,7 +61,7 @@ describe('scenarioResult', () => {
     expect(formatMarkdown([result])).toContain('| relay | 1000 x 512 KiB | gateway/Orthanc | 0.12x (0.12-0.13) | <= 0.1x MISSED |');
   });
 
-  it('names a run slower than twice its side\'s median: a stall, not noise', () => {
+  it("names a run slower than twice its side's median: a stall, not noise", () => {
     const result = scenarioResult('send', SCENARIO_PLANS.send, corpus, [
       { dcmtk: run(1, 0), gateway: run(1, 0) },
       { dcmtk: run(1, 0), gateway: run(1.1, 0) },
@@ -75,7 +77,9 @@ describe('scenarioResult', () => {
     expect(plan.ratios.map(ratioName)).toEqual(['gateway/DCMTK']);
   });
 
-  it('refuses a round that lacks one of the plan\'s sides', () => {
-    expect(() => scenarioResult('relay', SCENARIO_PLANS.relay, corpus, [{ dcmtk: run(1, 0), gateway: run(1, 0) }])).toThrow(/no run for side 'orthanc'/);
+  it("refuses a round that lacks one of the plan's sides", () => {
+    expect(() => scenarioResult('relay', SCENARIO_PLANS.relay, corpus, [{ dcmtk: run(1, 0), gateway: run(1, 0) }])).toThrow(
+      /no run for side 'orthanc'/,
+    );
   });
 });

@@ -18,7 +18,15 @@ describe('median', () => {
 describe('ratioOverRounds', () => {
   it('reports the median of per-round ratios, not the ratio of the medians', () => {
     // Drift between rounds: the ratio of the medians would be 3/2 = 1.5; the per-round ratios are 1.5, 2.5, 2.5.
-    const summary = ratioOverRounds([{ dcmtk: 2, gateway: 3 }, { dcmtk: 1, gateway: 2.5 }, { dcmtk: 4, gateway: 10 }], 'gateway', 'dcmtk');
+    const summary = ratioOverRounds(
+      [
+        { dcmtk: 2, gateway: 3 },
+        { dcmtk: 1, gateway: 2.5 },
+        { dcmtk: 4, gateway: 10 },
+      ],
+      'gateway',
+      'dcmtk',
+    );
     expect(summary.ratios).toEqual([1.5, 2.5, 2.5]);
     expect(summary.median).toBe(2.5);
     expect(summary.min).toBe(1.5);
@@ -26,7 +34,10 @@ describe('ratioOverRounds', () => {
   });
 
   it('compares any two of several sides run in the same rounds', () => {
-    const rounds = [{ dcmtk: 1, gateway: 2, orthanc: 20 }, { dcmtk: 2, gateway: 3, orthanc: 30 }];
+    const rounds = [
+      { dcmtk: 1, gateway: 2, orthanc: 20 },
+      { dcmtk: 2, gateway: 3, orthanc: 30 },
+    ];
     expect(ratioOverRounds(rounds, 'gateway', 'orthanc').ratios).toEqual([0.1, 0.1]);
     expect(ratioOverRounds(rounds, 'orthanc', 'dcmtk').median).toBe(17.5);
   });

@@ -6,7 +6,13 @@ import { DEFAULT_CONFIG } from '../../../src-main/gateway.ts';
 describe('serve arguments', () => {
   it('uses the documented defaults when given nothing', () => {
     const { config, logLevel, logFormat } = serveConfigFromArgs([]);
-    expect(config).toMatchObject({ aeTitle: 'GATEWAY', port: 11112, host: undefined, acceptUnknownSopClasses: true, allowedCallingAes: [] });
+    expect(config).toMatchObject({
+      aeTitle: 'GATEWAY',
+      port: 11112,
+      host: undefined,
+      acceptUnknownSopClasses: true,
+      allowedCallingAes: [],
+    });
     expect(config.storage).toMatch(/gateway-data$/);
     expect([logLevel, logFormat]).toEqual(['info', 'text']);
     expect(DEFAULT_CONFIG.maxPduLength).toBeGreaterThanOrEqual(16384);
@@ -14,12 +20,34 @@ describe('serve arguments', () => {
 
   it('reads every flag, allow-list as repeated or comma-separated values', () => {
     const { config } = serveConfigFromArgs([
-      '--ae', 'ROUTER', '--host', '127.0.0.1', '--port', '0', '--storage', '/tmp/s', '--max-pdu', '32768',
-      '--allow-calling-ae', 'CT1,MR1', '--allow-calling-ae', 'US1', '--max-associations', '4', '--accept-unknown-sop-classes', 'false',
+      '--ae',
+      'ROUTER',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--storage',
+      '/tmp/s',
+      '--max-pdu',
+      '32768',
+      '--allow-calling-ae',
+      'CT1,MR1',
+      '--allow-calling-ae',
+      'US1',
+      '--max-associations',
+      '4',
+      '--accept-unknown-sop-classes',
+      'false',
     ]);
     expect(config).toMatchObject({
-      aeTitle: 'ROUTER', host: '127.0.0.1', port: 0, storage: '/tmp/s', maxPduLength: 32768,
-      allowedCallingAes: ['CT1', 'MR1', 'US1'], maxAssociations: 4, acceptUnknownSopClasses: false,
+      aeTitle: 'ROUTER',
+      host: '127.0.0.1',
+      port: 0,
+      storage: '/tmp/s',
+      maxPduLength: 32768,
+      allowedCallingAes: ['CT1', 'MR1', 'US1'],
+      maxAssociations: 4,
+      acceptUnknownSopClasses: false,
     });
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attributeKeyProblem } from '../../../src-main/config/attribute-keys.ts';
 
 describe('attribute keys in rules', () => {
-  it('accepts keywords of the PS3.6 dictionary, retired ones with or without dcmjs\'s RETIRED_ prefix', () => {
+  it("accepts keywords of the PS3.6 dictionary, retired ones with or without dcmjs's RETIRED_ prefix", () => {
     for (const key of ['PatientID', 'Modality', 'InstitutionName', 'RecognitionCode', 'RETIRED_RecognitionCode']) {
       expect(attributeKeyProblem(key), key).toBeUndefined();
     }
@@ -14,7 +14,9 @@ describe('attribute keys in rules', () => {
 
   it('suggests the keyword that was probably meant, case mistakes and typos included', () => {
     expect(attributeKeyProblem('PatientId')).toBe('not a DICOM attribute keyword or a tag "(gggg,eeee)" (did you mean PatientID?)');
-    expect(attributeKeyProblem('StudyDescripton')).toBe('not a DICOM attribute keyword or a tag "(gggg,eeee)" (did you mean StudyDescription?)');
+    expect(attributeKeyProblem('StudyDescripton')).toBe(
+      'not a DICOM attribute keyword or a tag "(gggg,eeee)" (did you mean StudyDescription?)',
+    );
     expect(attributeKeyProblem('Nonsense')).toBe('not a DICOM attribute keyword or a tag "(gggg,eeee)"');
   });
 

@@ -54,12 +54,30 @@ function issueExampleConfig(dir: string): GatewayConfig {
     pduTimeoutMs: 60_000,
     destinations: [
       {
-        name: 'pacs', aeTitle: 'PACS', host: '127.0.0.1', port: 11113, callingAe: undefined, maxPduLength: 65536,
-        connectTimeoutMs: 30_000, dimseTimeoutMs: 60_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+        name: 'pacs',
+        aeTitle: 'PACS',
+        host: '127.0.0.1',
+        port: 11113,
+        callingAe: undefined,
+        maxPduLength: 65536,
+        connectTimeoutMs: 30_000,
+        dimseTimeoutMs: 60_000,
+        maxAssociations: 1,
+        enabled: true,
+        allowTranscoding: false,
       },
       {
-        name: 'research', aeTitle: 'RESEARCH', host: '127.0.0.1', port: 11114, callingAe: undefined, maxPduLength: 65536,
-        connectTimeoutMs: 30_000, dimseTimeoutMs: 60_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+        name: 'research',
+        aeTitle: 'RESEARCH',
+        host: '127.0.0.1',
+        port: 11114,
+        callingAe: undefined,
+        maxPduLength: 65536,
+        connectTimeoutMs: 30_000,
+        dimseTimeoutMs: 60_000,
+        maxAssociations: 1,
+        enabled: true,
+        allowTranscoding: false,
       },
     ],
     rules: [
@@ -85,7 +103,7 @@ async function writeConfig(name: string, text: string): Promise<string> {
 }
 
 describe('loading the config file', () => {
-  it('accepts the issue\'s example exactly as written and fills in every default', async () => {
+  it("accepts the issue's example exactly as written and fills in every default", async () => {
     const config = loadConfigFile(await writeConfig('gateway.yaml', ISSUE_EXAMPLE));
     expect(withoutFixed(config)).toStrictEqual(issueExampleConfig(dir));
   });
@@ -123,10 +141,15 @@ describe('loading the config file', () => {
     const jsonConfig = loadConfigFile(await writeConfig('gateway.cfg', JSON.stringify({ ae: 'JSONGW', port: 104 })));
     expect(withoutFixed(yamlConfig)).toStrictEqual(issueExampleConfig(dir));
     expect([jsonConfig.aeTitle, jsonConfig.port]).toEqual(['JSONGW', 104]);
-    expect([configFormatOf('a.JSON'), configFormatOf('a.yml'), configFormatOf('a.yaml'), configFormatOf('a')]).toEqual(['json', 'yaml', 'yaml', 'yaml']);
+    expect([configFormatOf('a.JSON'), configFormatOf('a.yml'), configFormatOf('a.yaml'), configFormatOf('a')]).toEqual([
+      'json',
+      'yaml',
+      'yaml',
+      'yaml',
+    ]);
   });
 
-  it('resolves a relative storage path against the config file\'s folder, not the working folder', async () => {
+  it("resolves a relative storage path against the config file's folder, not the working folder", async () => {
     await mkdir(join(dir, 'etc'));
     const path = await writeConfig('etc/gateway.yaml', 'storage: ../data/store\n');
     expect(process.cwd()).not.toBe(join(dir, 'etc'));
@@ -136,7 +159,12 @@ describe('loading the config file', () => {
 
   it('gives the embedded defaults for an empty file, with the default storage in the working folder', async () => {
     const config = loadConfigFile(await writeConfig('empty.yaml', '# nothing set\n'));
-    expect(withoutFixed(config)).toStrictEqual({ ...issueExampleConfig(dir), storage: resolve('gateway-data'), destinations: [], rules: [] });
+    expect(withoutFixed(config)).toStrictEqual({
+      ...issueExampleConfig(dir),
+      storage: resolve('gateway-data'),
+      destinations: [],
+      rules: [],
+    });
     expect(config.fixedSettings).toEqual({});
   });
 
@@ -144,14 +172,31 @@ describe('loading the config file', () => {
     const example = resolve(import.meta.dirname, '../../../resources/gateway.example.yaml');
     const config = loadConfigFile(example);
     expect(config).toMatchObject({
-      aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11112, storage: resolve(import.meta.dirname, '../../../resources/gateway-data'),
-      maxPduLength: 65536, allowedCallingAes: [], maxAssociations: 32, acceptUnknownSopClasses: true,
-      connectTimeoutMs: 30_000, associationTimeoutMs: 60_000, pduTimeoutMs: 60_000,
+      aeTitle: 'GATEWAY',
+      host: '0.0.0.0',
+      port: 11112,
+      storage: resolve(import.meta.dirname, '../../../resources/gateway-data'),
+      maxPduLength: 65536,
+      allowedCallingAes: [],
+      maxAssociations: 32,
+      acceptUnknownSopClasses: true,
+      connectTimeoutMs: 30_000,
+      associationTimeoutMs: 60_000,
+      pduTimeoutMs: 60_000,
       queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 100, lingerSeconds: 2 },
     });
     expect(config.destinations[0]).toStrictEqual({
-      name: 'pacs', aeTitle: 'PACS', host: '10.0.0.5', port: 104, callingAe: 'GATEWAY', maxPduLength: 65536,
-      connectTimeoutMs: 30_000, dimseTimeoutMs: 60_000, maxAssociations: 2, enabled: true, allowTranscoding: false,
+      name: 'pacs',
+      aeTitle: 'PACS',
+      host: '10.0.0.5',
+      port: 104,
+      callingAe: 'GATEWAY',
+      maxPduLength: 65536,
+      connectTimeoutMs: 30_000,
+      dimseTimeoutMs: 60_000,
+      maxAssociations: 2,
+      enabled: true,
+      allowTranscoding: false,
     });
     expect(config.rules[1]).toStrictEqual({
       name: 'images-from-scanners',
@@ -173,7 +218,10 @@ describe('loading the config file', () => {
   });
 
   it('converts seconds to milliseconds, keeps fractions, and takes every optional field as given', async () => {
-    const config = loadConfigFile(await writeConfig('full.yaml', `
+    const config = loadConfigFile(
+      await writeConfig(
+        'full.yaml',
+        `
 host: 127.0.0.1
 maxPdu: 16384
 allowCallingAes: [CT1, " MR1 "]
@@ -190,18 +238,38 @@ rules:
     forward: [d]
     studyQuietSeconds: 1.5
 queue: { batchSize: 7 }
-`));
+`,
+      ),
+    );
     expect(config).toMatchObject({
-      host: '127.0.0.1', maxPduLength: 16384, allowedCallingAes: ['CT1', 'MR1'], maxAssociations: 4, acceptUnknownSopClasses: false,
-      connectTimeoutMs: 2500, associationTimeoutMs: 10_000, pduTimeoutMs: 250,
+      host: '127.0.0.1',
+      maxPduLength: 16384,
+      allowedCallingAes: ['CT1', 'MR1'],
+      maxAssociations: 4,
+      acceptUnknownSopClasses: false,
+      connectTimeoutMs: 2500,
+      associationTimeoutMs: 10_000,
+      pduTimeoutMs: 250,
       queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600, batchSize: 7, lingerSeconds: 2 },
     });
     expect(config.destinations[0]).toStrictEqual({
-      name: 'd', aeTitle: 'D', host: 'h', port: 1, callingAe: 'ME', maxPduLength: 32768,
-      connectTimeoutMs: 1000, dimseTimeoutMs: 90_000, maxAssociations: 3, enabled: false, allowTranscoding: true,
+      name: 'd',
+      aeTitle: 'D',
+      host: 'h',
+      port: 1,
+      callingAe: 'ME',
+      maxPduLength: 32768,
+      connectTimeoutMs: 1000,
+      dimseTimeoutMs: 90_000,
+      maxAssociations: 3,
+      enabled: false,
+      allowTranscoding: true,
     });
     expect(config.rules[0]).toStrictEqual({
-      name: 'r', enabled: false, forward: ['d'], studyQuietSeconds: 1.5,
+      name: 'r',
+      enabled: false,
+      forward: ['d'],
+      studyQuietSeconds: 1.5,
       match: { sopClass: ['1.2.840.10008.5.1.4.1.1.2', '1.2.840.10008.5.1.4.1.1.4'], tags: { '(0009,10ab)': 'x', PatientID: ['1', '2'] } },
     });
   });

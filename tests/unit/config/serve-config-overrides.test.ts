@@ -36,11 +36,18 @@ afterEach(async () => {
 });
 
 describe('serve --config', () => {
-  it('runs with the file\'s settings when no flag overrides them', () => {
+  it("runs with the file's settings when no flag overrides them", () => {
     const { config } = serveConfigFromArgs(['--config', configPath]);
     expect(config).toMatchObject({
-      aeTitle: 'FILEGW', host: '10.1.2.3', port: 11112, storage: join(dir, 'from-file'), maxPduLength: 16384,
-      allowedCallingAes: ['CT1'], maxAssociations: 8, acceptUnknownSopClasses: false, queue: { ...DEFAULT_QUEUE_SETTINGS, maxAttempts: 3 },
+      aeTitle: 'FILEGW',
+      host: '10.1.2.3',
+      port: 11112,
+      storage: join(dir, 'from-file'),
+      maxPduLength: 16384,
+      allowedCallingAes: ['CT1'],
+      maxAssociations: 8,
+      acceptUnknownSopClasses: false,
+      queue: { ...DEFAULT_QUEUE_SETTINGS, maxAttempts: 3 },
     });
     expect(config.destinations.map((d) => d.name)).toEqual(['pacs']);
     expect(config.rules.map((r) => r.name)).toEqual(['all']);
@@ -55,12 +62,31 @@ describe('serve --config', () => {
 
   it('lets every flag override its field, whatever the order of --config among them', () => {
     const { config } = serveConfigFromArgs([
-      '--ae', 'FLAGGW', '--host', '127.0.0.1', '--max-pdu', '32768', '--allow-calling-ae', 'MR1,US1',
-      '--config', configPath, '--max-associations', '2', '--accept-unknown-sop-classes', 'true', '--storage', 'relative-store',
+      '--ae',
+      'FLAGGW',
+      '--host',
+      '127.0.0.1',
+      '--max-pdu',
+      '32768',
+      '--allow-calling-ae',
+      'MR1,US1',
+      '--config',
+      configPath,
+      '--max-associations',
+      '2',
+      '--accept-unknown-sop-classes',
+      'true',
+      '--storage',
+      'relative-store',
     ]);
     expect(config).toMatchObject({
-      aeTitle: 'FLAGGW', host: '127.0.0.1', maxPduLength: 32768, allowedCallingAes: ['MR1', 'US1'], maxAssociations: 2,
-      acceptUnknownSopClasses: true, port: 11112,
+      aeTitle: 'FLAGGW',
+      host: '127.0.0.1',
+      maxPduLength: 32768,
+      allowedCallingAes: ['MR1', 'US1'],
+      maxAssociations: 2,
+      acceptUnknownSopClasses: true,
+      port: 11112,
     });
     // A --storage flag is relative to the working folder, as without a config file.
     expect(config.storage).toBe(resolve('relative-store'));
@@ -86,7 +112,9 @@ describe('serve --config', () => {
   it('refuses a broken config with a ConfigError naming the file and field, before any flag is applied', async () => {
     await writeFile(configPath, 'queue: { maxAtempts: 3 }\n');
     expect(() => serveConfigFromArgs(['--config', configPath, '--port', '0'])).toThrow(ConfigError);
-    expect(() => serveConfigFromArgs(['--config', configPath, '--port', '0'])).toThrow(`${configPath}: queue.maxAtempts: unknown field (did you mean maxAttempts?)`);
+    expect(() => serveConfigFromArgs(['--config', configPath, '--port', '0'])).toThrow(
+      `${configPath}: queue.maxAtempts: unknown field (did you mean maxAttempts?)`,
+    );
   });
 
   it('refuses an empty --config as a usage error', () => {

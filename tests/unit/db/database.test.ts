@@ -48,7 +48,15 @@ describe('index database on a full disk', () => {
     db.exec(`PRAGMA max_page_count = ${(db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count}`);
     const ids: (number | null)[] = [];
     for (let i = 0; i < 500; i++) {
-      ids.push(repo.openAssociation({ direction: 'inbound', callingAe: 'A'.repeat(16), calledAe: 'B'.repeat(16), peer: `127.0.0.1:${i}`, startedAt: 'x'.repeat(200) }));
+      ids.push(
+        repo.openAssociation({
+          direction: 'inbound',
+          callingAe: 'A'.repeat(16),
+          calledAe: 'B'.repeat(16),
+          peer: `127.0.0.1:${i}`,
+          startedAt: 'x'.repeat(200),
+        }),
+      );
     }
     expect(ids).toContain(null);
     expect(() => repo.closeAssociation(1, 'now', 1, 1, 'r'.repeat(4000))).not.toThrow();

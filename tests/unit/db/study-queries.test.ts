@@ -14,13 +14,27 @@ describe('StudyQueries', () => {
     // Study 1: CT, 2 series (3 + 1 instances) from CT1. Study 2: MR from MR2. Study 3: CT+SR from CT1 and PACS.
     const study = (n: number) => `${ROOT}.${n}`;
     const base = (n: number, i: number, series: number) => ({
-      sopInstanceUid: `${study(n)}.${series}.${i}`, studyInstanceUid: study(n), seriesInstanceUid: `${study(n)}.${series}`,
-      seriesNumber: series, instanceNumber: i, seed: n * 100 + i,
+      sopInstanceUid: `${study(n)}.${series}.${i}`,
+      studyInstanceUid: study(n),
+      seriesInstanceUid: `${study(n)}.${series}`,
+      seriesNumber: series,
+      instanceNumber: i,
+      seed: n * 100 + i,
     });
-    const one = { patientName: 'SMITH^JOHN', patientId: 'P001', studyDate: '20260110', accessionNumber: 'ACC-100', modality: 'CT', studyDescription: 'CT CHEST' };
+    const one = {
+      patientName: 'SMITH^JOHN',
+      patientId: 'P001',
+      studyDate: '20260110',
+      accessionNumber: 'ACC-100',
+      modality: 'CT',
+      studyDescription: 'CT CHEST',
+    };
     for (const i of [1, 2, 3]) await s.receive({ ...base(1, i, 1), ...one }, 'CT1');
     await s.receive({ ...base(1, 4, 2), ...one }, 'CT1');
-    await s.receive({ ...base(2, 1, 1), patientName: 'DOE^JANE', patientId: 'P002', studyDate: '20260220', accessionNumber: 'ACC-200', modality: 'MR' }, 'MR2');
+    await s.receive(
+      { ...base(2, 1, 1), patientName: 'DOE^JANE', patientId: 'P002', studyDate: '20260220', accessionNumber: 'ACC-200', modality: 'MR' },
+      'MR2',
+    );
     const three = { patientName: 'O_NEIL^100%', patientId: 'P003', studyDate: '20260305', accessionNumber: 'X9' };
     await s.receive({ ...base(3, 1, 1), ...three, modality: 'CT' }, 'CT1');
     await s.receive({ ...base(3, 2, 2), ...three, modality: 'SR' }, 'PACS');
@@ -57,14 +71,23 @@ describe('StudyQueries', () => {
     const rows = q.search({});
     expect(rows.map((r) => r.studyInstanceUid.split('.').pop())).toEqual(['3', '2', '1']);
     const first = rows.find((r) => r.studyInstanceUid.endsWith('.1'))!;
-    expect(first).toMatchObject({ patientName: 'SMITH^JOHN', accessionNumber: 'ACC-100', seriesCount: 2, instanceCount: 4, callingAes: ['CT1'] });
+    expect(first).toMatchObject({
+      patientName: 'SMITH^JOHN',
+      accessionNumber: 'ACC-100',
+      seriesCount: 2,
+      instanceCount: 4,
+      callingAes: ['CT1'],
+    });
     expect(first.bytes).toBeGreaterThan(0);
     expect(rows.find((r) => r.studyInstanceUid.endsWith('.3'))!.callingAes).toEqual(['CT1', 'PACS']);
   });
 
   it('lists a study’s series with the middle instance as thumbnail', () => {
     const series = q.series(`${ROOT}.1`);
-    expect(series.map((x) => [x.seriesNumber, x.instanceCount])).toEqual([[1, 3], [2, 1]]);
+    expect(series.map((x) => [x.seriesNumber, x.instanceCount])).toEqual([
+      [1, 3],
+      [2, 1],
+    ]);
     const middle = s.db.prepare('SELECT id FROM instances WHERE sop_instance_uid = ?').get(`${ROOT}.1.1.2`) as { id: number };
     expect(series[0]!.thumbnailInstanceId).toBe(middle.id);
   });

@@ -40,12 +40,24 @@ const uid = (value: string) => Buffer.from(value.length % 2 ? `${value}\0` : val
 describe('readElementHeader', () => {
   it('reads a short-VR explicit header as 8 bytes with a 2-byte length', () => {
     const bytes = explicitLe(0x00100020, 'LO', text('ID1'), false);
-    expect(readElementHeader(bytes, 0, EXPLICIT_LITTLE_ENDIAN)).toEqual({ tag: 0x00100020, vr: 'LO', vrInHeader: true, headerLength: 8, length: 4 });
+    expect(readElementHeader(bytes, 0, EXPLICIT_LITTLE_ENDIAN)).toEqual({
+      tag: 0x00100020,
+      vr: 'LO',
+      vrInHeader: true,
+      headerLength: 8,
+      length: 4,
+    });
   });
 
   it('reads every VR it does not know with the 4-byte length form (PS3.5 7.1.2)', () => {
     const bytes = explicitLe(0x00091010, 'ZZ', Buffer.alloc(6), true);
-    expect(readElementHeader(bytes, 0, EXPLICIT_LITTLE_ENDIAN)).toEqual({ tag: 0x00091010, vr: 'ZZ', vrInHeader: true, headerLength: 12, length: 6 });
+    expect(readElementHeader(bytes, 0, EXPLICIT_LITTLE_ENDIAN)).toEqual({
+      tag: 0x00091010,
+      vr: 'ZZ',
+      vrInHeader: true,
+      headerLength: 12,
+      length: 6,
+    });
   });
 
   it('returns undefined when the bytes end before the 4-byte length of a long VR', () => {
@@ -55,7 +67,13 @@ describe('readElementHeader', () => {
 
   it('reads big endian tags and lengths', () => {
     const bytes = Buffer.from([0x00, 0x28, 0x00, 0x10, 0x55, 0x53, 0x00, 0x02, 0x01, 0x00]);
-    expect(readElementHeader(bytes, 0, EXPLICIT_BIG_ENDIAN)).toEqual({ tag: 0x00280010, vr: 'US', vrInHeader: true, headerLength: 8, length: 2 });
+    expect(readElementHeader(bytes, 0, EXPLICIT_BIG_ENDIAN)).toEqual({
+      tag: 0x00280010,
+      vr: 'US',
+      vrInHeader: true,
+      headerLength: 8,
+      length: 2,
+    });
   });
 
   it('gives implicit VR elements the dictionary VR, and private creators LO', () => {
@@ -66,7 +84,13 @@ describe('readElementHeader', () => {
 
   it('reads items and delimiters as tag plus 4-byte length in explicit VR too, keeping undefined length', () => {
     const item = Buffer.from([0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]);
-    expect(readElementHeader(item, 0, EXPLICIT_LITTLE_ENDIAN)).toEqual({ tag: 0xfffee000, vr: '', vrInHeader: false, headerLength: 8, length: UNDEFINED_LENGTH });
+    expect(readElementHeader(item, 0, EXPLICIT_LITTLE_ENDIAN)).toEqual({
+      tag: 0xfffee000,
+      vr: '',
+      vrInHeader: false,
+      headerLength: 8,
+      length: UNDEFINED_LENGTH,
+    });
   });
 
   it('refuses explicit VR bytes that are not two upper-case letters, naming tag and offset', () => {
@@ -130,7 +154,7 @@ describe('the readers built on it agree on a VR they do not know', () => {
   });
 });
 
-describe("SC_rgb_jpeg.dcm (implicit VR dataset declared JPEG Baseline)", () => {
+describe('SC_rgb_jpeg.dcm (implicit VR dataset declared JPEG Baseline)', () => {
   it('index fields are read in the encoding the bytes show, and the contradiction is flagged', async () => {
     const bytes = await readFile(`${PYDICOM_FILES}/SC_rgb_jpeg.dcm`);
     const header = parseP10Header(bytes);

@@ -93,13 +93,22 @@ describe('readIndexFieldsFromDataset', () => {
   });
 
   it('leaves out fields the dataset has empty or lacks (Number of Frames absent, empty accession)', () => {
-    const fields = readIndexFieldsFromDataset(buildDataset({ ...patient, numberOfFrames: undefined, accessionNumber: '' }), ExplicitLE, true);
+    const fields = readIndexFieldsFromDataset(
+      buildDataset({ ...patient, numberOfFrames: undefined, accessionNumber: '' }),
+      ExplicitLE,
+      true,
+    );
     expect(fields).toEqual({ ...expectedPatient, numberOfFrames: undefined, accessionNumber: undefined });
     expect('accessionNumber' in fields).toBe(false);
   });
 
   it('decodes names in UTF-8 (ISO_IR 192) and keeps only the alphabetic group of a person name', () => {
-    const dataset = buildDataset({ ...patient, specificCharacterSet: 'ISO_IR 192', patientName: 'Müller^Jörg=ミュラー^ヨルグ', studyDescription: 'Knie rechts – Übersicht' });
+    const dataset = buildDataset({
+      ...patient,
+      specificCharacterSet: 'ISO_IR 192',
+      patientName: 'Müller^Jörg=ミュラー^ヨルグ',
+      studyDescription: 'Knie rechts – Übersicht',
+    });
     const fields = readIndexFieldsFromDataset(dataset, ExplicitLE, true);
     expect(fields.patientName).toBe('Müller^Jörg');
     expect(fields.studyDescription).toBe('Knie rechts – Übersicht');
@@ -153,7 +162,9 @@ describe('readIndexFieldsFromDataset on a prefix', () => {
       const dataset = buildDataset({ ...patient, transferSyntaxUid: ts, edgeCases: true });
       const enough = rowsElementOffset(dataset, ts) + 8;
       for (let cut = 0; cut < enough; cut++) {
-        expect(() => readIndexFieldsFromDataset(dataset.subarray(0, cut), ts, false), `prefix of ${cut} bytes`).toThrow(IndexFieldsNeedMoreData);
+        expect(() => readIndexFieldsFromDataset(dataset.subarray(0, cut), ts, false), `prefix of ${cut} bytes`).toThrow(
+          IndexFieldsNeedMoreData,
+        );
       }
     });
   }
@@ -170,7 +181,9 @@ describe('unreadable datasets', () => {
   it('refuses bytes that are not DICOM, naming the source and the transfer syntax', () => {
     const garbage = Buffer.from('This is a plain text file, certainly not a DICOM dataset at all.', 'latin1');
     expect(() => readIndexFieldsFromDataset(garbage, ExplicitLE, true, 'upload.txt')).toThrow(UnreadableDatasetError);
-    expect(() => readIndexFieldsFromDataset(garbage, ExplicitLE, true, 'upload.txt')).toThrow(/^upload\.txt: no valid element at byte 0: .* \(read as Explicit VR Little Endian \(1\.2\.840\.10008\.1\.2\.1\)\)$/);
+    expect(() => readIndexFieldsFromDataset(garbage, ExplicitLE, true, 'upload.txt')).toThrow(
+      /^upload\.txt: no valid element at byte 0: .* \(read as Explicit VR Little Endian \(1\.2\.840\.10008\.1\.2\.1\)\)$/,
+    );
   });
 
   it('refuses a complete dataset that ends inside a needed element', () => {
@@ -186,14 +199,16 @@ describe('unreadable datasets', () => {
     lying.writeUInt16LE(0x0008, 0);
     lying.writeUInt16LE(0x0016, 2);
     lying.writeUInt32LE(1_000_000, 4);
-    expect(() => readIndexFieldsFromDataset(lying, FixtureTransferSyntax.ImplicitVRLittleEndian, true, 'lying.dcm')).toThrow(UnreadableDatasetError);
+    expect(() => readIndexFieldsFromDataset(lying, FixtureTransferSyntax.ImplicitVRLittleEndian, true, 'lying.dcm')).toThrow(
+      UnreadableDatasetError,
+    );
   });
 
   it('refuses a deflated dataset that does not inflate', () => {
     const notDeflate = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x02, 0x03]);
-    expect(() => readIndexFieldsFromDataset(notDeflate, FixtureTransferSyntax.DeflatedExplicitVRLittleEndian, true, 'bad-deflate.dcm')).toThrow(
-      /^bad-deflate\.dcm: cannot inflate/,
-    );
+    expect(() =>
+      readIndexFieldsFromDataset(notDeflate, FixtureTransferSyntax.DeflatedExplicitVRLittleEndian, true, 'bad-deflate.dcm'),
+    ).toThrow(/^bad-deflate\.dcm: cannot inflate/);
   });
 
   it('refuses an empty dataset', () => {
@@ -213,7 +228,12 @@ describe('readIndexFieldsFromFile', () => {
 
   it('reads a 200 MiB file without loading it (memory grows by far less than the file)', async () => {
     const path = join(dir, 'large.dcm');
-    await writeLargeP10File(path, { ...patient, transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian, pixelDataBytes: 200 * 1024 * 1024, edgeCases: true });
+    await writeLargeP10File(path, {
+      ...patient,
+      transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian,
+      pixelDataBytes: 200 * 1024 * 1024,
+      edgeCases: true,
+    });
     const header = await readP10Header(path);
     const before = process.memoryUsage();
     const fields = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid);
@@ -252,7 +272,10 @@ describe('readIndexFieldsFromFile', () => {
     const path = join(dir, 'deflated-late.dcm');
     await writeFile(path, Buffer.concat([buildMetaHeader({ transferSyntaxUid: ts }), deflateRawSync(plain)]));
     const header = await readP10Header(path);
-    expect(await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid)).toEqual({ sopClassUid: SopClass.CT, patientId: 'ID-77' });
+    expect(await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid)).toEqual({
+      sopClassUid: SopClass.CT,
+      patientId: 'ID-77',
+    });
   });
 
   it('names the file when its dataset is unreadable', async () => {

@@ -76,7 +76,15 @@ describe('readP10Header: where the dataset starts', () => {
     expect(header.mediaStorageSopInstanceUid).toBe('1.2.3.4.5.66');
     expect(header.implementationClassUid).toBe(FIXTURE_IMPLEMENTATION_CLASS_UID);
     expect(header.implementationVersionName).toBe('TEST_FIXTURE');
-    expect(header.elements.map((e) => formatTag(e.tag))).toEqual(['(0002,0000)', '(0002,0001)', '(0002,0002)', '(0002,0003)', '(0002,0010)', '(0002,0012)', '(0002,0013)']);
+    expect(header.elements.map((e) => formatTag(e.tag))).toEqual([
+      '(0002,0000)',
+      '(0002,0001)',
+      '(0002,0002)',
+      '(0002,0003)',
+      '(0002,0010)',
+      '(0002,0012)',
+      '(0002,0013)',
+    ]);
     expect(header.groupLength).toBe(header.datasetOffset - 132 - 12);
     for (const element of header.elements) {
       expect(file.subarray(element.valueOffset, element.valueOffset + element.valueLength).equals(element.value)).toBe(true);

@@ -38,7 +38,11 @@ describe('buildP10Header', () => {
       // (0002,0013) SH, length 16: "DICOMGATEWAY_01" (15) + space
       hex('02 00 13 00  53 48  10 00  44 49 43 4f 4d 47 41 54 45 57 41 59 5f 30 31 20'),
     ]);
-    const header = buildP10Header({ sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: '1.2.3', transferSyntaxUid: '1.2.840.10008.1.2.1' });
+    const header = buildP10Header({
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+      sopInstanceUid: '1.2.3',
+      transferSyntaxUid: '1.2.840.10008.1.2.1',
+    });
     expect(header.toString('hex')).toBe(expected.toString('hex'));
     // The hand-written bytes assume these identity values; a change of identity must be deliberate.
     expect(IMPLEMENTATION_CLASS_UID).toBe('2.25.302598485570690475450927131409596590711');
@@ -58,7 +62,11 @@ describe('buildP10Header', () => {
   });
 
   it('states a group length that the P10 reader confirms by walking the elements', () => {
-    const header = buildP10Header({ sopClassUid: SopClass.MR, sopInstanceUid: '1.2.3.4.5.6.7', transferSyntaxUid: FixtureTransferSyntax.JpegBaseline });
+    const header = buildP10Header({
+      sopClassUid: SopClass.MR,
+      sopInstanceUid: '1.2.3.4.5.6.7',
+      transferSyntaxUid: FixtureTransferSyntax.JpegBaseline,
+    });
     const parsed = parseP10Header(header);
     expect(parsed.datasetOffset).toBe(header.length);
     expect(parsed.groupLength).toBe(header.length - 132 - 12);

@@ -62,7 +62,11 @@ describe('writeStreamedDatasetPdus', () => {
     const pdvMax = maxPdvValue(4096);
     const { writer, pdvs } = collectingWriter();
     await writeStreamedDatasetPdus(writer, 1, 4096, chunksOf(patterned(pdvMax * 3), [pdvMax * 3]));
-    expect(pdvs().map((p) => [p.value.length, p.control])).toEqual([[pdvMax, 0], [pdvMax, 0], [pdvMax, 2]]);
+    expect(pdvs().map((p) => [p.value.length, p.control])).toEqual([
+      [pdvMax, 0],
+      [pdvMax, 0],
+      [pdvMax, 2],
+    ]);
   });
 
   it('waits for the socket to drain when it reports a full buffer, and still delivers everything', async () => {

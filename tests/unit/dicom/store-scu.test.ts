@@ -38,7 +38,7 @@ describe('planAssociations', () => {
 });
 
 describe('what is proposed for a file when transcoding is allowed', () => {
-  it('proposes the file\'s own syntax first, then explicit and implicit VR little endian, each in its own context', () => {
+  it("proposes the file's own syntax first, then explicit and implicit VR little endian, each in its own context", () => {
     expect(proposalsFor('1.2.3', JPEG_BASELINE, true)).toEqual([
       { abstractSyntaxUid: '1.2.3', transferSyntaxUids: [JPEG_BASELINE] },
       { abstractSyntaxUid: '1.2.3', transferSyntaxUids: [EXPLICIT] },
@@ -47,7 +47,7 @@ describe('what is proposed for a file when transcoding is allowed', () => {
     expect(sendableSyntaxes(IMPLICIT, true)).toEqual([IMPLICIT, EXPLICIT]);
   });
 
-  it('proposes only the file\'s own syntax when transcoding is not allowed, or when the transcoder cannot convert it', () => {
+  it("proposes only the file's own syntax when transcoding is not allowed, or when the transcoder cannot convert it", () => {
     expect(proposalsFor('1.2.3', JPEG_BASELINE, false)).toEqual([{ abstractSyntaxUid: '1.2.3', transferSyntaxUids: [JPEG_BASELINE] }]);
     expect(sendableSyntaxes(MPEG2, true)).toEqual([MPEG2]);
   });

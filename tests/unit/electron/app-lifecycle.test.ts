@@ -20,11 +20,22 @@ class QuittableApp extends EventEmitter {
 
 function windowDouble() {
   return {
-    minimized: false, restored: 0, shown: 0, focused: 0,
-    isMinimized() { return this.minimized; },
-    restore() { this.restored++; },
-    show() { this.shown++; },
-    focus() { this.focused++; },
+    minimized: false,
+    restored: 0,
+    shown: 0,
+    focused: 0,
+    isMinimized() {
+      return this.minimized;
+    },
+    restore() {
+      this.restored++;
+    },
+    show() {
+      this.shown++;
+    },
+    focus() {
+      this.focused++;
+    },
   };
 }
 
@@ -49,9 +60,13 @@ describe('stopBeforeQuit', () => {
   it('still quits when stopping the engine fails, and reports the failure', async () => {
     const app = new QuittableApp();
     const errors: unknown[] = [];
-    stopBeforeQuit(app as never, async () => {
-      throw new Error('index locked');
-    }, (err) => errors.push(err));
+    stopBeforeQuit(
+      app as never,
+      async () => {
+        throw new Error('index locked');
+      },
+      (err) => errors.push(err),
+    );
     app.quit();
     expect(app.quits).toBe(0);
     await waitFor('the real quit', () => app.quits === 1);

@@ -27,8 +27,16 @@ describe('isAppUrl', () => {
     expect(isAppUrl(APP_INDEX_URL)).toBe(true);
     expect(isAppUrl('app://gateway/assets/app.js?x=1#y')).toBe(true);
     for (const url of [
-      'https://gateway/index.html', 'file:///index.html', 'app://gateway.evil.example/', 'app://evil/', 'app://gateway:8080/',
-      'app://user@gateway/', 'app://user:pw@gateway/', 'javascript:alert(1)', 'not a url', '',
+      'https://gateway/index.html',
+      'file:///index.html',
+      'app://gateway.evil.example/',
+      'app://evil/',
+      'app://gateway:8080/',
+      'app://user@gateway/',
+      'app://user:pw@gateway/',
+      'javascript:alert(1)',
+      'not a url',
+      '',
     ]) {
       expect(isAppUrl(url), url).toBe(false);
     }
@@ -54,8 +62,13 @@ describe('serveAppRequest', () => {
 
   it('answers 404 (with the CSP) for a missing file, another host, or any path leaving the renderer build', async () => {
     for (const url of [
-      'app://gateway/missing.js', 'app://other/index.html', 'app://gateway/..%2fsecret.txt', 'app://gateway/assets/..%2f..%2fsecret.txt',
-      'app://gateway/%2e%2e%2fsecret.txt', 'app://gateway/index.html%00.js', 'app://gateway/%E0%A4%A',
+      'app://gateway/missing.js',
+      'app://other/index.html',
+      'app://gateway/..%2fsecret.txt',
+      'app://gateway/assets/..%2f..%2fsecret.txt',
+      'app://gateway/%2e%2e%2fsecret.txt',
+      'app://gateway/index.html%00.js',
+      'app://gateway/%E0%A4%A',
     ]) {
       const response = await serveAppRequest(url, rendererDir);
       expect(response.status, url).toBe(404);
@@ -66,10 +79,12 @@ describe('serveAppRequest', () => {
 
 describe('the content security policy', () => {
   it('allows scripts from the app only: no inline script, no eval, no remote origin, no framing', () => {
-    const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((d) => {
-      const [name, ...values] = d.trim().split(/\s+/);
-      return [name, values] as const;
-    }));
+    const directives = new Map(
+      CONTENT_SECURITY_POLICY.split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name, values] as const;
+      }),
+    );
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);
     expect(directives.get('connect-src')).toEqual(["'self'"]);

@@ -43,5 +43,8 @@ it('starts on its store, honours paths chosen even before it started, answers co
   expect(sent).toContainEqual({ type: 'event', name: 'gateway-stopping', payload: { transfers: 0, deadlineAt } });
   expect(exitCode).toBe(0);
   deliver({ type: 'command', id: 3, command: 'getStatus', args: undefined });
-  expect(await waitFor('reply 3', () => sent.find((m) => m.type === 'reply' && m.id === 3))).toMatchObject({ ok: false, error: { message: 'The gateway is not running.' } });
+  expect(await waitFor('reply 3', () => sent.find((m) => m.type === 'reply' && m.id === 3))).toMatchObject({
+    ok: false,
+    error: { message: 'The gateway is not running.' },
+  });
 });

@@ -312,7 +312,8 @@ export class FakeProtocol {
 }
 
 export class FakeSession {
-  permissionRequest: ((contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl: string }) => void) | undefined;
+  permissionRequest:
+    ((contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl: string }) => void) | undefined;
   permissionCheck: ((contents: unknown, permission: string, origin: string) => boolean) | undefined;
 
   setPermissionRequestHandler(handler: NonNullable<FakeSession['permissionRequest']>): void {

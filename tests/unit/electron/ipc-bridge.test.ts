@@ -29,7 +29,8 @@ describe('isAppMainFrame', () => {
 describe('toCommandFailure', () => {
   it('keeps the message and detail of a CommandError', () => {
     expect(toCommandFailure(new CommandError('The PACS refused the images.', 'status 0xA700'))).toEqual({
-      message: 'The PACS refused the images.', detail: 'status 0xA700',
+      message: 'The PACS refused the images.',
+      detail: 'status 0xA700',
     });
   });
 
@@ -51,7 +52,8 @@ describe('registerCommandHandlers', () => {
       isTrustedSender: () => true,
     });
     await expect(ipcMain.invoke('gateway:echo', {}, { target: { destination: 'X' } })).resolves.toEqual({
-      ok: false, error: { message: 'That destination does not exist (any more).', detail: 'unknown destination "X"' },
+      ok: false,
+      error: { message: 'That destination does not exist (any more).', detail: 'unknown destination "X"' },
     });
     dispose();
     expect(ipcMain.handlers.size).toBe(0);
@@ -66,7 +68,9 @@ describe('registerCommandHandlers', () => {
       isTrustedSender: () => false,
       onRefused: (command, url) => refused.push(`${command} ${url}`),
     });
-    await expect(ipcMain.invoke('gateway:listRules', { senderFrame: { url: 'https://evil.example/' } })).rejects.toThrow(/listRules refused/);
+    await expect(ipcMain.invoke('gateway:listRules', { senderFrame: { url: 'https://evil.example/' } })).rejects.toThrow(
+      /listRules refused/,
+    );
     expect(refused).toEqual(['listRules https://evil.example/']);
     expect(dispatched).toBe(0);
   });

@@ -41,7 +41,9 @@ interface Launched {
 }
 
 /** Loads main.ts afresh against a new fake Electron; `ready` also lets Electron become ready. */
-async function launch(opts: { gotLock?: boolean; port?: number; ready?: boolean; quitDeadlineMs?: number; preferences?: object } = {}): Promise<Launched> {
+async function launch(
+  opts: { gotLock?: boolean; port?: number; ready?: boolean; quitDeadlineMs?: number; preferences?: object } = {},
+): Promise<Launched> {
   root = await mkdtemp(join(tmpdir(), 'electron-main-'));
   roots.push(root);
   const appPath = join(root, 'app');
@@ -59,7 +61,10 @@ async function launch(opts: { gotLock?: boolean; port?: number; ready?: boolean;
   vi.doMock('electron', () => electron.module());
   vi.doMock(DESKTOP_ENGINE, async (importOriginal) => {
     const real = await importOriginal<typeof import('../../../src-main/electron/desktop-engine.ts')>();
-    return { ...real, desktopGatewayConfig: (storage: string) => real.desktopGatewayConfig(storage, { host: '127.0.0.1', port: opts.port ?? 0 }) };
+    return {
+      ...real,
+      desktopGatewayConfig: (storage: string) => real.desktopGatewayConfig(storage, { host: '127.0.0.1', port: opts.port ?? 0 }),
+    };
   });
   if (opts.quitDeadlineMs !== undefined) {
     const deadline = opts.quitDeadlineMs;
@@ -179,7 +184,7 @@ describe('starting', () => {
     expect(escape.status).toBe(404);
   });
 
-  it('starts the engine in its own process, with its store in the platform\'s local data folder, not the roaming user-data folder', async () => {
+  it("starts the engine in its own process, with its store in the platform's local data folder, not the roaming user-data folder", async () => {
     const { fake: electron, defaultStorage, userData } = await launch();
     const running = await status(electron);
     expect(running.storage).toBe(defaultStorage);
@@ -203,7 +208,11 @@ describe('starting', () => {
     const stopped = await status(electron);
     expect(electron.dialog.errors).toEqual([]);
     expect(electron.app.quitted).toBe(false);
-    expect(stopped).toMatchObject({ port, listening: false, listenError: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${port}.*already in use.*Choose another port`)) });
+    expect(stopped).toMatchObject({
+      port,
+      listening: false,
+      listenError: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${port}.*already in use.*Choose another port`)),
+    });
 
     const free = await silentPeer().then(async (p) => {
       for (const server of extraServers.splice(0)) await new Promise((resolve) => server.close(resolve));
@@ -262,7 +271,9 @@ describe('the shell', () => {
   it('shows an error instead of a blank window when the preload fails to load', async () => {
     const { fake: electron } = await launch();
     theWindow(electron).webContents.emit('preload-error', fakeEvent(), '/app/preload.cjs', new Error('Unexpected token'));
-    expect(electron.dialog.errors).toEqual([{ title: 'DICOM Gateway cannot show its window', content: expect.stringMatching(/preload\.cjs.*Unexpected token.*Reinstall/s) }]);
+    expect(electron.dialog.errors).toEqual([
+      { title: 'DICOM Gateway cannot show its window', content: expect.stringMatching(/preload\.cjs.*Unexpected token.*Reinstall/s) },
+    ]);
   });
 
   it('has Reload and Developer Tools in its menu when run from source, and neither in a release', async () => {
@@ -275,7 +286,9 @@ describe('the shell', () => {
     expect(release).not.toContain('reload');
     expect(release).not.toContain('forceReload');
     expect(release).toEqual(expect.arrayContaining(['quit', 'copy', 'paste']));
-    expect(menuRoles(applicationMenuTemplate({ platform: 'darwin', isPackaged: true, appName: 'DICOM Gateway' }))).toEqual(expect.arrayContaining(['about', 'quit', 'hide']));
+    expect(menuRoles(applicationMenuTemplate({ platform: 'darwin', isPackaged: true, appName: 'DICOM Gateway' }))).toEqual(
+      expect.arrayContaining(['about', 'quit', 'hide']),
+    );
   });
 });
 
@@ -295,7 +308,9 @@ describe('a second launch', () => {
 describe('IPC', () => {
   it('has one handler per contract command, and each refuses malformed arguments through its schema', async () => {
     const { fake: electron } = await launch();
-    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...COMMAND_NAMES.map((c) => `gateway:${c}`), CHOSEN_PATHS_CHANNEL].sort());
+    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(
+      [...COMMAND_NAMES.map((c) => `gateway:${c}`), CHOSEN_PATHS_CHANNEL].sort(),
+    );
     for (const command of COMMAND_NAMES) {
       const reply = await invoke(electron, command, 42);
       expect(reply, command).toMatchObject({ ok: false, error: { message: expect.any(String), detail: expect.stringContaining(command) } });
@@ -313,8 +328,16 @@ describe('IPC', () => {
     const { fake: electron } = await launch();
     const contents = theWindow(electron).webContents;
     const destination = {
-      name: 'PACS', aeTitle: 'PACS', host: '127.0.0.1', port: 104, maxPduLength: 65536, connectTimeoutMs: 5000,
-      dimseTimeoutMs: 5000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+      name: 'PACS',
+      aeTitle: 'PACS',
+      host: '127.0.0.1',
+      port: 104,
+      maxPduLength: 65536,
+      connectTimeoutMs: 5000,
+      dimseTimeoutMs: 5000,
+      maxAssociations: 1,
+      enabled: true,
+      allowTranscoding: false,
     };
     const foreignCalls = [
       contents.invokeEvent({ ...contents.mainFrame, url: 'https://evil.example/' }),
@@ -344,7 +367,10 @@ describe('paths the user chose', () => {
     const { fake: electron, root: dir } = await launch();
     const [file] = await writeP10Files(join(dir, 'chosen'), 1, { seed: 5 });
     const read = () => invoke(electron, 'readByteRange', { file: { path: file! }, offset: 128, length: 4 });
-    expect(await read()).toMatchObject({ ok: false, error: { message: expect.stringMatching(/only opens files and folders you chose or dropped/) } });
+    expect(await read()).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/only opens files and folders you chose or dropped/) },
+    });
     expect(await invoke(electron, 'readByteRange', { file: { path: '/etc/shadow' }, offset: 0, length: 16 })).toMatchObject({ ok: false });
 
     const contents = theWindow(electron).webContents;
@@ -372,7 +398,9 @@ describe('the main process stays responsive', () => {
     await waitFor('500 instance-stored events in the window', () => eventsSent(win, 'instance-stored').length === 500, 60_000);
     const blocks = watch.stop();
     expect(sent.code, sent.stderr).toBe(0);
-    console.info(`main process while the engine received 500 instances: longest block by its own work ${blocks.maxBlockMs.toFixed(1)} ms, latest tick ${blocks.maxLateMs.toFixed(1)} ms (${blocks.ticks} ticks)`);
+    console.info(
+      `main process while the engine received 500 instances: longest block by its own work ${blocks.maxBlockMs.toFixed(1)} ms, latest tick ${blocks.maxLateMs.toFixed(1)} ms (${blocks.ticks} ticks)`,
+    );
     expect(blocks.ticks).toBeGreaterThan(100);
     expect(blocks.maxBlockMs).toBeLessThan(50);
   });
@@ -429,8 +457,16 @@ describe('quitting', () => {
     const { port } = await status(electron);
     const hung = await silentPeer();
     const destination = {
-      name: 'HUNG', aeTitle: 'HUNG', host: '127.0.0.1', port: hung, maxPduLength: 65536, connectTimeoutMs: 60_000,
-      dimseTimeoutMs: 60_000, maxAssociations: 1, enabled: true, allowTranscoding: false,
+      name: 'HUNG',
+      aeTitle: 'HUNG',
+      host: '127.0.0.1',
+      port: hung,
+      maxPduLength: 65536,
+      connectTimeoutMs: 60_000,
+      dimseTimeoutMs: 60_000,
+      maxAssociations: 1,
+      enabled: true,
+      allowTranscoding: false,
     };
     expect((await invoke(electron, 'saveDestination', { destination })).ok).toBe(true);
     expect((await invoke(electron, 'saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['HUNG'] }] })).ok).toBe(true);
@@ -440,7 +476,9 @@ describe('quitting', () => {
 
     const started = performance.now();
     electron.app.quit();
-    await waitFor('the window to say transfers are finishing', () => eventsSent(win, 'gateway-stopping').find((e) => (e as { transfers: number }).transfers >= 1));
+    await waitFor('the window to say transfers are finishing', () =>
+      eventsSent(win, 'gateway-stopping').find((e) => (e as { transfers: number }).transfers >= 1),
+    );
     await waitFor('the app to quit', () => electron.app.quitted, 10_000);
     const tookMs = performance.now() - started;
     expect(tookMs).toBeGreaterThanOrEqual(1400);

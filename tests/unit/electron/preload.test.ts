@@ -66,7 +66,10 @@ describe('the preload', () => {
   });
 
   it('rejects a failed command with the message and detail main sent, as a plain object that crosses contextBridge intact', async () => {
-    electron.ipcRenderer.invoke.mockResolvedValue({ ok: false, error: { message: 'The PACS did not answer.', detail: 'connect ECONNREFUSED 10.0.0.5:104' } });
+    electron.ipcRenderer.invoke.mockResolvedValue({
+      ok: false,
+      error: { message: 'The PACS did not answer.', detail: 'connect ECONNREFUSED 10.0.0.5:104' },
+    });
     const failure = await bridge.invoke('echo', { target: { destination: 'PACS' } }).catch((e: unknown) => e);
     expect(failure).toEqual({ message: 'The PACS did not answer.', detail: 'connect ECONNREFUSED 10.0.0.5:104' });
     expect(Object.getPrototypeOf(failure)).toBe(Object.prototype);
@@ -74,12 +77,18 @@ describe('the preload', () => {
 
   it('rejects with words and the reason when main refuses the call or has no handler', async () => {
     electron.ipcRenderer.invoke.mockRejectedValue(new Error("Error invoking remote method 'gateway:getStatus': Error: getStatus refused"));
-    await expect(bridge.invoke('getStatus')).rejects.toEqual({ message: 'The gateway did not answer.', detail: expect.stringContaining('getStatus refused') });
+    await expect(bridge.invoke('getStatus')).rejects.toEqual({
+      message: 'The gateway did not answer.',
+      detail: expect.stringContaining('getStatus refused'),
+    });
   });
 
   it('rejects a command outside the contract without sending anything to main', async () => {
     const unknown = bridge.invoke as (command: string, args?: unknown) => Promise<unknown>;
-    await expect(unknown('deleteEverything', {})).rejects.toEqual({ message: expect.any(String), detail: 'unknown command "deleteEverything"' });
+    await expect(unknown('deleteEverything', {})).rejects.toEqual({
+      message: expect.any(String),
+      detail: 'unknown command "deleteEverything"',
+    });
     expect(electron.ipcRenderer.invoke).not.toHaveBeenCalled();
   });
 

@@ -79,7 +79,11 @@ describe('fixture files read by DCMTK', () => {
     }
   }
 
-  for (const ts of [FixtureTransferSyntax.ExplicitVRBigEndian, FixtureTransferSyntax.ImplicitVRLittleEndian, FixtureTransferSyntax.DeflatedExplicitVRLittleEndian]) {
+  for (const ts of [
+    FixtureTransferSyntax.ExplicitVRBigEndian,
+    FixtureTransferSyntax.ImplicitVRLittleEndian,
+    FixtureTransferSyntax.DeflatedExplicitVRLittleEndian,
+  ]) {
     it(`${ts} converted by dcmconv to Explicit VR LE gives exactly the fixture's Explicit VR LE dataset`, async () => {
       // Proves big-endian swapping (tags, lengths, US, OW words), implicit lengths and deflate.
       const opts: FixtureOptions = { seed: 3, pixelDataBytes: 1000, numberOfFrames: 2 };
@@ -148,7 +152,12 @@ describe('fixture bytes', () => {
 
 describe('large fixture files', () => {
   it('streams the same bytes buildP10File makes (chunk boundaries included), big endian and with edge cases', async () => {
-    const opts = { transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian, pixelDataBytes: 20 * 1024 * 1024 + 6, edgeCases: true, seed: 4 };
+    const opts = {
+      transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian,
+      pixelDataBytes: 20 * 1024 * 1024 + 6,
+      edgeCases: true,
+      seed: 4,
+    };
     const path = join(dir, 'streamed.dcm');
     await writeLargeP10File(path, opts);
     expect((await readFile(path)).equals(buildP10File(opts))).toBe(true);

@@ -18,7 +18,15 @@ describe('AuditLog', () => {
   it('records every stored instance as received from its calling AE, in the storing transaction', async () => {
     await s.receive({ sopInstanceUid: `${STUDY}.1.1`, studyInstanceUid: STUDY, patientName: 'DOE^JANE', patientId: 'P7' }, 'CT_SCANNER');
     const [line] = audit.search({});
-    expect(line).toMatchObject({ action: 'received', actor: 'CT_SCANNER', sopInstanceUid: `${STUDY}.1.1`, studyInstanceUid: STUDY, patientName: 'DOE^JANE', patientId: 'P7', instances: 1 });
+    expect(line).toMatchObject({
+      action: 'received',
+      actor: 'CT_SCANNER',
+      sopInstanceUid: `${STUDY}.1.1`,
+      studyInstanceUid: STUDY,
+      patientName: 'DOE^JANE',
+      patientId: 'P7',
+      instances: 1,
+    });
   });
 
   it('records a forward when a job becomes sent, once per delivery, naming destination and rule', async () => {
@@ -29,12 +37,21 @@ describe('AuditLog', () => {
     jobs.setState(job.id, 'sending', Date.now());
     expect(audit.search({ action: 'forwarded' })).toEqual([]);
     jobs.markSent(job.id, 'abc', 0, Date.now());
-    expect(audit.search({ action: 'forwarded' })).toMatchObject([{ target: 'ARCHIVE', patientName: 'DOE^JANE', detail: 'rule to-archive' }]);
+    expect(audit.search({ action: 'forwarded' })).toMatchObject([
+      { target: 'ARCHIVE', patientName: 'DOE^JANE', detail: 'rule to-archive' },
+    ]);
   });
 
   it('searches any part of patient, AE, destination or UID, by action and date, newest first', () => {
     const base = { target: null, studyInstanceUid: null, sopInstanceUid: null, patientId: null, instances: 1, bytes: null, detail: null };
-    audit.record({ ...base, at: '2026-03-01T10:00:00.000Z', action: 'sent', actor: 'GATEWAY', target: 'PACS@10.0.0.1:104', patientName: null });
+    audit.record({
+      ...base,
+      at: '2026-03-01T10:00:00.000Z',
+      action: 'sent',
+      actor: 'GATEWAY',
+      target: 'PACS@10.0.0.1:104',
+      patientName: null,
+    });
     audit.record({ ...base, at: '2026-03-02T10:00:00.000Z', action: 'received', actor: 'CT1', patientName: 'SMITH^JOHN' });
     audit.record({ ...base, at: '2026-03-03T10:00:00.000Z', action: 'deleted', actor: 'user', patientName: 'SMITH^JOHN' });
     expect(audit.search({ text: 'smith john' }).map((e) => e.action)).toEqual(['deleted', 'received']);
@@ -45,7 +62,14 @@ describe('AuditLog', () => {
 
   it('exports CSV with a header, quoting commas and quotes, and defusing spreadsheet formulas', () => {
     const base = { target: 'PACS', studyInstanceUid: '1.2', sopInstanceUid: '1.2.3', patientId: 'P1', instances: 1, bytes: 10 };
-    audit.record({ ...base, at: '2026-03-01T10:00:00.000Z', action: 'received', actor: 'CT1', patientName: 'DOE, "JJ"', detail: '=HYPERLINK("x")' });
+    audit.record({
+      ...base,
+      at: '2026-03-01T10:00:00.000Z',
+      action: 'received',
+      actor: 'CT1',
+      patientName: 'DOE, "JJ"',
+      detail: '=HYPERLINK("x")',
+    });
     const { csv, rows } = audit.csv({});
     expect(rows).toBe(1);
     expect(csv.split('\r\n')).toEqual([

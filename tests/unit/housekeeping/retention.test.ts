@@ -17,7 +17,9 @@ describe('retention', () => {
     const uid = `${ROOT}.${Object.keys(study).length + 1}`;
     study[name] = uid;
     const stored = await s.receive({ sopInstanceUid: `${uid}.1.1`, studyInstanceUid: uid, seriesInstanceUid: `${uid}.1` });
-    s.db.prepare('UPDATE instances SET received_at = ? WHERE id = ?').run(new Date(Date.now() - ageDays * DAY).toISOString(), stored.instanceId);
+    s.db
+      .prepare('UPDATE instances SET received_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - ageDays * DAY).toISOString(), stored.instanceId);
     if (state === 'none') return;
     jobs.insert(stored.instanceId, 'PACS', 'all', uid, Date.now());
     const job = jobs.list({}).find((j) => j.instance_id === stored.instanceId)!;

@@ -19,9 +19,19 @@ describe('deleteStudy', () => {
     s = await openIndexedStore();
     audit = new AuditLog(s.db);
     jobs = new JobRepository(s.db);
-    for (const [study, n] of [[A, 3], [B, 1]] as const) {
+    for (const [study, n] of [
+      [A, 3],
+      [B, 1],
+    ] as const) {
       for (let i = 1; i <= n; i++) {
-        const stored = await s.receive({ sopInstanceUid: `${study}.1.${i}`, studyInstanceUid: study, seriesInstanceUid: `${study}.1`, patientName: 'KEEP^ME', patientId: 'P9', seed: i });
+        const stored = await s.receive({
+          sopInstanceUid: `${study}.1.${i}`,
+          studyInstanceUid: study,
+          seriesInstanceUid: `${study}.1`,
+          patientName: 'KEEP^ME',
+          patientId: 'P9',
+          seed: i,
+        });
         jobs.insert(stored.instanceId, 'PACS', 'all', study, Date.now());
       }
     }
@@ -32,7 +42,17 @@ describe('deleteStudy', () => {
 
   it('removes the study’s files, index rows, jobs and attempts, and nothing of another study', async () => {
     const job = jobs.list({}).find((j) => j.study_instance_uid === A)!;
-    jobs.recordAttempt({ jobId: job.id, attempt: 1, startedAt: 'x', finishedAt: 'y', outcome: 'retry', status: null, error: 'refused', failureKind: null, backoffMs: 1 });
+    jobs.recordAttempt({
+      jobId: job.id,
+      attempt: 1,
+      startedAt: 'x',
+      finishedAt: 'y',
+      outcome: 'retry',
+      status: null,
+      error: 'refused',
+      failureKind: null,
+      backoffMs: 1,
+    });
     const deleted = await deleteStudy(s.db, audit, s.root, A, { actor: 'user', reason: 'test' });
     expect(deleted).toMatchObject({ studyInstanceUid: A, instances: 3, jobs: 3 });
     expect(count('SELECT count(*) AS n FROM instances WHERE study_instance_uid = ?', A)).toBe(0);
@@ -47,7 +67,14 @@ describe('deleteStudy', () => {
   it('writes one audit line naming the patient, the count, the bytes and who deleted', async () => {
     const deleted = await deleteStudy(s.db, audit, s.root, A, { actor: 'user', reason: 'deleted in the studies browser' });
     const [line] = audit.search({ action: 'deleted' });
-    expect(line).toMatchObject({ actor: 'user', studyInstanceUid: A, patientName: 'KEEP^ME', patientId: 'P9', instances: 3, bytes: deleted.bytes });
+    expect(line).toMatchObject({
+      actor: 'user',
+      studyInstanceUid: A,
+      patientName: 'KEEP^ME',
+      patientId: 'P9',
+      instances: 3,
+      bytes: deleted.bytes,
+    });
   });
 
   it('refuses while one of the study’s instances is on the wire, and changes nothing', async () => {

@@ -4,9 +4,23 @@ import type { ImageAttributes } from '../../../src-main/imaging/image-attributes
 
 function image(over: Partial<ImageAttributes>): ImageAttributes {
   return {
-    rows: 1, columns: 4, samplesPerPixel: 1, photometric: 'MONOCHROME2', planarConfiguration: 0, frames: 1, bitsAllocated: 16,
-    bitsStored: 16, highBit: 15, signed: false, littleEndian: true, rescaleSlope: 1, rescaleIntercept: 0, window: undefined,
-    pixelOffset: 0, pixelLength: 8, ...over,
+    rows: 1,
+    columns: 4,
+    samplesPerPixel: 1,
+    photometric: 'MONOCHROME2',
+    planarConfiguration: 0,
+    frames: 1,
+    bitsAllocated: 16,
+    bitsStored: 16,
+    highBit: 15,
+    signed: false,
+    littleEndian: true,
+    rescaleSlope: 1,
+    rescaleIntercept: 0,
+    window: undefined,
+    pixelOffset: 0,
+    pixelLength: 8,
+    ...over,
   };
 }
 
@@ -31,7 +45,12 @@ describe('frame rendering', () => {
   });
 
   it('rescales before windowing and takes the default window from the data range when the file has none', () => {
-    const out = renderFramePixels(image({ signed: true, rescaleSlope: 2, rescaleIntercept: -1000 }), words([0, 250, 500, 1000]), undefined, undefined);
+    const out = renderFramePixels(
+      image({ signed: true, rescaleSlope: 2, rescaleIntercept: -1000 }),
+      words([0, 250, 500, 1000]),
+      undefined,
+      undefined,
+    );
     expect(out.range).toEqual({ min: -1000, max: 1000 });
     expect(out.defaultWindow).toEqual({ center: 0, width: 2000 });
     expect(Array.from(out.pixels)).toEqual([0, 64, 128, 255]);
@@ -39,7 +58,12 @@ describe('frame rendering', () => {
 
   it('inverts MONOCHROME1 and reads 8-bit and big endian pixels', () => {
     const window = { center: 128, width: 256 };
-    const mono1 = renderFramePixels(image({ photometric: 'MONOCHROME1', bitsAllocated: 8, bitsStored: 8, highBit: 7 }), Buffer.from([0, 255, 10, 20]), window, undefined);
+    const mono1 = renderFramePixels(
+      image({ photometric: 'MONOCHROME1', bitsAllocated: 8, bitsStored: 8, highBit: 7 }),
+      Buffer.from([0, 255, 10, 20]),
+      window,
+      undefined,
+    );
     expect(Array.from(mono1.pixels)).toEqual([255, 0, 245, 235]);
     const be = renderFramePixels(image({ littleEndian: false }), words([0, 100, 200, 300], false), undefined, undefined);
     const le = renderFramePixels(image({}), words([0, 100, 200, 300]), undefined, undefined);

@@ -43,7 +43,14 @@ describe('renderFrame', () => {
   it('renders a signed 16-bit CT with rescale, windowed over its data range when the file has no window, as DCMTK does', async () => {
     const { result, image } = await rendered('CT_small.dcm', {});
     // -896..1167 HU after the rescale (intercept -1024).
-    expect(result).toMatchObject({ columns: 128, rows: 128, frames: 1, photometric: 'MONOCHROME2', range: { min: -896, max: 1167 }, defaultWindow: { center: 135.5, width: 2063 } });
+    expect(result).toMatchObject({
+      columns: 128,
+      rows: 128,
+      frames: 1,
+      photometric: 'MONOCHROME2',
+      range: { min: -896, max: 1167 },
+      defaultWindow: { center: 135.5, width: 2063 },
+    });
     const ref = await reference('CT_small.dcm', ['+Ww', '135.5', '2063']);
     expect(maxDifference(image.pixels, ref.pixels)).toBeLessThanOrEqual(1);
   });
@@ -93,10 +100,25 @@ describe('renderFrame', () => {
   });
 
   it('says a compressed or deflated image needs decompression, and names what it cannot show', async () => {
-    expect(await renderFrame(join(CORPUS, 'SC_rgb_rle.dcm'), {})).toEqual({ ok: false, reason: expect.stringMatching(/^preview needs decompression: .*RLE Lossless/) });
-    expect(await renderFrame(join(CORPUS, 'JPEG2000.dcm'), {})).toMatchObject({ ok: false, reason: expect.stringMatching(/^preview needs decompression/) });
-    expect(await renderFrame(join(CORPUS, 'image_dfl.dcm'), {})).toMatchObject({ ok: false, reason: expect.stringMatching(/^preview needs decompression/) });
-    expect(await renderFrame(join(CORPUS, 'liver_1frame.dcm'), {})).toMatchObject({ ok: false, reason: 'a preview of 1-bit pixels is not available' });
-    expect(await renderFrame(join(CORPUS, 'rtdose.dcm'), { frame: 15 })).toMatchObject({ ok: false, reason: 'there is no frame 16: the image has 15' });
+    expect(await renderFrame(join(CORPUS, 'SC_rgb_rle.dcm'), {})).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^preview needs decompression: .*RLE Lossless/),
+    });
+    expect(await renderFrame(join(CORPUS, 'JPEG2000.dcm'), {})).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^preview needs decompression/),
+    });
+    expect(await renderFrame(join(CORPUS, 'image_dfl.dcm'), {})).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^preview needs decompression/),
+    });
+    expect(await renderFrame(join(CORPUS, 'liver_1frame.dcm'), {})).toMatchObject({
+      ok: false,
+      reason: 'a preview of 1-bit pixels is not available',
+    });
+    expect(await renderFrame(join(CORPUS, 'rtdose.dcm'), { frame: 15 })).toMatchObject({
+      ok: false,
+      reason: 'there is no frame 16: the image has 15',
+    });
   });
 });

@@ -109,7 +109,11 @@ describe('compareFiles verdicts', () => {
   it('says the datasets are identical when the gateway wrote its own meta group in front of the same dataset bytes', async () => {
     const plain = buildP10File({ seed: 8 });
     const a = await file('gw-a.dcm', plain);
-    const gatewayHeader = buildP10Header({ sopClassUid: SopClass.CT, sopInstanceUid: '1.2.3.4.5.6.7.8.9.3.8.1', transferSyntaxUid: FixtureTransferSyntax.ExplicitVRLittleEndian });
+    const gatewayHeader = buildP10Header({
+      sopClassUid: SopClass.CT,
+      sopInstanceUid: '1.2.3.4.5.6.7.8.9.3.8.1',
+      transferSyntaxUid: FixtureTransferSyntax.ExplicitVRLittleEndian,
+    });
     const b = await file('gw-b.dcm', Buffer.concat([gatewayHeader, datasetRegion(plain)]));
     const report = await compareFiles(a, b);
     expect(report.verdict).toBe('identical-datasets');
@@ -164,7 +168,11 @@ describe('compareFiles names each kind of change once, where it happened', () =>
     const report = await compareFiles(source, implicit);
     expect(kindsAndPaths(report)).toEqual([['transfer-syntax-changed', '(0002,0010)']]);
     expect(report.changes['transfer-syntax-changed'][0]!.description).toContain('cannot match');
-    expect(report.transferSyntax).toEqual({ a: FixtureTransferSyntax.ExplicitVRLittleEndian, b: FixtureTransferSyntax.ImplicitVRLittleEndian, changed: true });
+    expect(report.transferSyntax).toEqual({
+      a: FixtureTransferSyntax.ExplicitVRLittleEndian,
+      b: FixtureTransferSyntax.ImplicitVRLittleEndian,
+      changed: true,
+    });
   });
 
   it('conversion to big endian: the transfer syntax change only, numbers and pixels compared decoded', async () => {
@@ -289,17 +297,32 @@ describe('compareFiles names each kind of change once, where it happened', () =>
   });
 
   it('a value changed deep in nested sequences is named by its full path, not as a change of the sequences around it', async () => {
-    const a = await file('nested-a.dcm', p10File(encodeDataset(nestedElements(), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian));
-    const b = await file('nested-b.dcm', p10File(encodeDataset(nestedElements({ description: 'FIRST STEP, LONGER' }), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian));
+    const a = await file(
+      'nested-a.dcm',
+      p10File(encodeDataset(nestedElements(), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian),
+    );
+    const b = await file(
+      'nested-b.dcm',
+      p10File(
+        encodeDataset(nestedElements({ description: 'FIRST STEP, LONGER' }), EXPLICIT_LE),
+        FixtureTransferSyntax.ExplicitVRLittleEndian,
+      ),
+    );
     const report = await compareFiles(a, b);
     expect(kindsAndPaths(report)).toEqual([['value-changed', '(0040,0275)[0]/(0040,0007)']]);
   });
 
   it('nested sequences re-encoded with defined lengths: one length-encoding change per sequence, no value changes', async () => {
-    const a = await file('nested-u.dcm', p10File(encodeDataset(nestedElements(), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian));
+    const a = await file(
+      'nested-u.dcm',
+      p10File(encodeDataset(nestedElements(), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian),
+    );
     const b = await file(
       'nested-d.dcm',
-      p10File(encodeDataset(nestedElements({ undefinedLength: false, undefinedItems: false }), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian),
+      p10File(
+        encodeDataset(nestedElements({ undefinedLength: false, undefinedItems: false }), EXPLICIT_LE),
+        FixtureTransferSyntax.ExplicitVRLittleEndian,
+      ),
     );
     const report = await compareFiles(a, b);
     expect(kindsAndPaths(report)).toEqual([
@@ -311,8 +334,14 @@ describe('compareFiles names each kind of change once, where it happened', () =>
 
   it('a private sequence written as UN (CP-246): one VR change at the sequence, its items compared and found equal', async () => {
     const items = [[{ tag: 0x00100020, vr: 'LO', value: 'INSIDE' }]];
-    const asSequence: El[] = [{ tag: 0x00100010, vr: 'PN', value: 'CP^246' }, { tag: 0x00111001, vr: 'SQ', items }];
-    const asUnknown: El[] = [{ tag: 0x00100010, vr: 'PN', value: 'CP^246' }, { tag: 0x00111001, vr: 'UN', itemSyntax: IMPLICIT_LE, items }];
+    const asSequence: El[] = [
+      { tag: 0x00100010, vr: 'PN', value: 'CP^246' },
+      { tag: 0x00111001, vr: 'SQ', items },
+    ];
+    const asUnknown: El[] = [
+      { tag: 0x00100010, vr: 'PN', value: 'CP^246' },
+      { tag: 0x00111001, vr: 'UN', itemSyntax: IMPLICIT_LE, items },
+    ];
     const a = await file('cp246-sq.dcm', p10File(encodeDataset(asSequence, EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian));
     const b = await file('cp246-un.dcm', p10File(encodeDataset(asUnknown, EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian));
     const report = await compareFiles(a, b);

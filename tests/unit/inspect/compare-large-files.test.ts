@@ -68,7 +68,11 @@ describe('comparing large files', () => {
     const result = await runCompare([a, b, '--json']);
     expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as CompareReport;
-    expect(Object.values(report.changes).flat().map((c) => [c.kind, c.path])).toEqual([['pixel-frame-changed', '(7FE0,0010)/frame[15]']]);
+    expect(
+      Object.values(report.changes)
+        .flat()
+        .map((c) => [c.kind, c.path]),
+    ).toEqual([['pixel-frame-changed', '(7FE0,0010)/frame[15]']]);
     expect(report.firstDatasetDifference?.a).toMatchObject({ offset: changedAt, path: '(7FE0,0010)/frame[15]', part: 'value' });
     expect(report.firstDatasetDifference?.b.offset).toBe(changedAt);
 
@@ -96,6 +100,10 @@ describe('comparing large files', () => {
     const result = await runCompare([a, b, '--json'], ['--max-old-space-size=48']);
     expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as CompareReport;
-    expect(Object.values(report.changes).flat().map((c) => [c.kind, c.path])).toEqual([['value-changed', '(5200,9230)[24999]/(0020,9109)']]);
+    expect(
+      Object.values(report.changes)
+        .flat()
+        .map((c) => [c.kind, c.path]),
+    ).toEqual([['value-changed', '(5200,9230)[24999]/(0020,9109)']]);
   }, 120_000);
 });

@@ -56,7 +56,8 @@ function tagBytes(tag: number, le: boolean): Buffer {
 
 function header(tag: number, vr: string, length: number, s: Syntax): Buffer {
   if (!s.explicitVr) return Buffer.concat([tagBytes(tag, s.littleEndian), u32(length, s.littleEndian)]);
-  if (LONG.has(vr)) return Buffer.concat([tagBytes(tag, s.littleEndian), Buffer.from(vr, 'latin1'), Buffer.alloc(2), u32(length, s.littleEndian)]);
+  if (LONG.has(vr))
+    return Buffer.concat([tagBytes(tag, s.littleEndian), Buffer.from(vr, 'latin1'), Buffer.alloc(2), u32(length, s.littleEndian)]);
   return Buffer.concat([tagBytes(tag, s.littleEndian), Buffer.from(vr, 'latin1'), u16(length, s.littleEndian)]);
 }
 
@@ -108,7 +109,12 @@ export function nestedElements(opts: { description?: string; undefinedLength?: b
             tag: 0x00400008,
             vr: 'SQ',
             ...lengths,
-            items: [[{ tag: 0x00080100, vr: 'SH', value: 'CODE1' }, { tag: 0x00080102, vr: 'SH', value: 'DCM' }]],
+            items: [
+              [
+                { tag: 0x00080100, vr: 'SH', value: 'CODE1' },
+                { tag: 0x00080102, vr: 'SH', value: 'DCM' },
+              ],
+            ],
           },
         ],
         [{ tag: 0x00400007, vr: 'LO', value: 'SECOND STEP' }],

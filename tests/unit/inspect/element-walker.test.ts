@@ -21,14 +21,23 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function walkFile(bytes: Buffer, options: { hashValues?: boolean; stopAt?: number } = {}): Promise<{ walk: DatasetWalk; path: string }> {
+async function walkFile(
+  bytes: Buffer,
+  options: { hashValues?: boolean; stopAt?: number } = {},
+): Promise<{ walk: DatasetWalk; path: string }> {
   const path = join(dir, `${++counter}.dcm`);
   await writeFile(path, bytes);
   const header = await readP10Header(path);
   const encoding = encodingOf(header.transferSyntaxUid);
-  const source = encoding.deflated ? InflatedByteSource.open(path, header.datasetOffset) : await FileByteSource.open(path, header.datasetOffset);
+  const source = encoding.deflated
+    ? InflatedByteSource.open(path, header.datasetOffset)
+    : await FileByteSource.open(path, header.datasetOffset);
   try {
-    const walk = await walkDataset(source, { ...encoding, hashValues: options.hashValues ?? true, ...(options.stopAt !== undefined ? { stopAt: options.stopAt } : {}) });
+    const walk = await walkDataset(source, {
+      ...encoding,
+      hashValues: options.hashValues ?? true,
+      ...(options.stopAt !== undefined ? { stopAt: options.stopAt } : {}),
+    });
     return { walk, path };
   } finally {
     await source.close();
@@ -42,7 +51,12 @@ function flatten(elements: ElementNode[]): Array<ElementNode | ItemNode> {
 
 function byPath(walk: DatasetWalk, path: string): ElementNode | ItemNode {
   const found = flatten(walk.elements).find((n) => n.path === path);
-  if (!found) throw new Error(`no ${path} in walk: ${flatten(walk.elements).map((n) => n.path).join(' ')}`);
+  if (!found)
+    throw new Error(
+      `no ${path} in walk: ${flatten(walk.elements)
+        .map((n) => n.path)
+        .join(' ')}`,
+    );
   return found;
 }
 
@@ -89,9 +103,16 @@ describe('element walker', () => {
   });
 
   it('names nested elements by path the same way whether lengths are defined or undefined', async () => {
-    const undefinedWalk = (await walkFile(p10File(encodeDataset(nestedElements(), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian))).walk;
+    const undefinedWalk = (
+      await walkFile(p10File(encodeDataset(nestedElements(), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian))
+    ).walk;
     const definedWalk = (
-      await walkFile(p10File(encodeDataset(nestedElements({ undefinedLength: false, undefinedItems: false }), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian))
+      await walkFile(
+        p10File(
+          encodeDataset(nestedElements({ undefinedLength: false, undefinedItems: false }), EXPLICIT_LE),
+          FixtureTransferSyntax.ExplicitVRLittleEndian,
+        ),
+      )
     ).walk;
     const paths = (w: DatasetWalk) => flatten(w.elements).map((n) => n.path);
     expect(paths(undefinedWalk)).toEqual([
@@ -109,7 +130,9 @@ describe('element walker', () => {
       '(0028,0010)',
     ]);
     expect(paths(definedWalk)).toEqual(paths(undefinedWalk));
-    expect(element(definedWalk, '(0040,0275)[0]/(0040,0007)').valueHash).toBe(element(undefinedWalk, '(0040,0275)[0]/(0040,0007)').valueHash);
+    expect(element(definedWalk, '(0040,0275)[0]/(0040,0007)').valueHash).toBe(
+      element(undefinedWalk, '(0040,0275)[0]/(0040,0007)').valueHash,
+    );
     expect(element(definedWalk, '(0040,0275)').undefinedLength).toBe(false);
     expect(element(definedWalk, '(0040,0275)').delimiterOffset).toBeUndefined();
   });
@@ -118,7 +141,13 @@ describe('element walker', () => {
     const elements = [
       ...nestedElements({ undefinedLength: false, undefinedItems: false }),
       // A private sequence of defined length: no dictionary entry, recognised by its first item.
-      { tag: 0x00091010, vr: 'SQ', undefinedLength: false, undefinedItems: false, items: [[{ tag: 0x00100020, vr: 'LO', value: 'IN PRIVATE' }]] },
+      {
+        tag: 0x00091010,
+        vr: 'SQ',
+        undefinedLength: false,
+        undefinedItems: false,
+        items: [[{ tag: 0x00100020, vr: 'LO', value: 'IN PRIVATE' }]],
+      },
       { tag: 0x00091011, vr: 'LO', value: 'plain private' },
     ].sort((x, y) => x.tag - y.tag);
     const { walk } = await walkFile(p10File(encodeDataset(elements, IMPLICIT_LE), FixtureTransferSyntax.ImplicitVRLittleEndian));
@@ -164,9 +193,11 @@ describe('element walker', () => {
   it('inflates a deflated dataset as a stream and counts offsets in inflated bytes', async () => {
     const options = { edgeCases: true, pixelDataBytes: 4096 };
     const plain = (await walkFile(buildP10File(options))).walk;
-    const deflated = (await walkFile(buildP10File({ ...options, transferSyntaxUid: FixtureTransferSyntax.DeflatedExplicitVRLittleEndian }))).walk;
+    const deflated = (await walkFile(buildP10File({ ...options, transferSyntaxUid: FixtureTransferSyntax.DeflatedExplicitVRLittleEndian })))
+      .walk;
     expect(deflated.problem).toBeUndefined();
-    const shape = (w: DatasetWalk) => flatten(w.elements).map((n) => [n.path, n.headerOffset - w.startOffset, n.type === 'element' ? n.decodedHash : '']);
+    const shape = (w: DatasetWalk) =>
+      flatten(w.elements).map((n) => [n.path, n.headerOffset - w.startOffset, n.type === 'element' ? n.decodedHash : '']);
     expect(deflated.startOffset).toBe(0);
     expect(shape(deflated)).toEqual(shape(plain));
   });

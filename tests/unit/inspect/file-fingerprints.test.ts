@@ -28,7 +28,12 @@ describe('compareRawBytes', () => {
     const a = await file('a', body);
     const b = await file('b', Buffer.from(body));
     const result = await compareRawBytes(a, b, 100, 100);
-    expect(result).toEqual({ a: { size: body.length, sha256: sha256(body) }, b: { size: body.length, sha256: sha256(body) }, identical: true, datasetBytesEqual: true });
+    expect(result).toEqual({
+      a: { size: body.length, sha256: sha256(body) },
+      b: { size: body.length, sha256: sha256(body) },
+      identical: true,
+      datasetBytesEqual: true,
+    });
   });
 
   it('aligns datasets at their own start, so a longer header moves no dataset byte into "different"', async () => {

@@ -23,14 +23,24 @@ describe('instanceElements', () => {
   it('names private elements by the creator that reserved their block', async () => {
     const listed = await instanceElements(join(CORPUS, 'CT_small.dcm'));
     expect(listed.rows.find((r) => r.tag === '(0009,0010)')).toMatchObject({ name: 'PrivateCreator', value: 'GEMS_IDEN_01' });
-    expect(listed.rows.find((r) => r.tag === '(0009,1001)')).toMatchObject({ name: 'Private (GEMS_IDEN_01)', privateCreator: 'GEMS_IDEN_01', value: 'GE_GENESIS_FF' });
+    expect(listed.rows.find((r) => r.tag === '(0009,1001)')).toMatchObject({
+      name: 'Private (GEMS_IDEN_01)',
+      privateCreator: 'GEMS_IDEN_01',
+      value: 'GE_GENESIS_FF',
+    });
   });
 
   it('nests sequence items and their elements one level deeper each, undefined lengths shown as such', async () => {
     const listed = await instanceElements(join(CORPUS, 'nested_priv_SQ.dcm'));
     const dataset = listed.rows.filter((r) => !r.meta).map((r) => [r.kind, r.depth, r.length]);
     expect(dataset).toEqual([
-      ['element', 0, null], ['item', 1, null], ['element', 2, null], ['item', 3, null], ['element', 4, 16], ['element', 2, 9], ['element', 0, 2],
+      ['element', 0, null],
+      ['item', 1, null],
+      ['element', 2, null],
+      ['item', 3, null],
+      ['element', 4, 16],
+      ['element', 2, 9],
+      ['element', 0, 2],
     ]);
   });
 

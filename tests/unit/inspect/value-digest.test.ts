@@ -28,8 +28,10 @@ describe('value digest', () => {
     }
   });
 
-  it('swaps by the size of the VR\'s numbers and not for text or bytes', () => {
-    expect(['US', 'OW', 'AT', 'UL', 'FL', 'OF', 'FD', 'OD', 'SV', 'UV', 'OB', 'LO', 'UN'].map(swapUnitOf)).toEqual([2, 2, 2, 4, 4, 4, 8, 8, 8, 8, 0, 0, 0]);
+  it("swaps by the size of the VR's numbers and not for text or bytes", () => {
+    expect(['US', 'OW', 'AT', 'UL', 'FL', 'OF', 'FD', 'OD', 'SV', 'UV', 'OB', 'LO', 'UN'].map(swapUnitOf)).toEqual([
+      2, 2, 2, 4, 4, 4, 8, 8, 8, 8, 0, 0, 0,
+    ]);
   });
 
   it('combines frame fingerprints so that equal frames give equal pixel data and any changed frame changes it', () => {

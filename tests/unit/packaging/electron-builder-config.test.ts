@@ -120,17 +120,34 @@ describe('the unpacked Linux app (electron-builder --dir with a stub electronDis
     // The real main process (emitted without type checking: other work in progress must not block
     // packaging checks) and the real preload bundle; the renderer build is the renderer's own
     // business and stands here as its entry page.
-    await run([join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(projectRoot, 'tsconfig.json'), '--noCheck', '--outDir', join(project, 'dist', 'main')], projectRoot);
+    await run(
+      [
+        join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        join(projectRoot, 'tsconfig.json'),
+        '--noCheck',
+        '--outDir',
+        join(project, 'dist', 'main'),
+      ],
+      projectRoot,
+    );
     await buildPreload(join(project, 'dist', 'main', 'electron', 'preload.cjs'));
     await writeFile(join(project, 'dist', 'renderer', 'index.html'), '<!doctype html><title>DICOM Gateway</title>');
     const electronDist = join(work, 'electron-dist');
     await mkdir(electronDist);
     await writeFile(join(electronDist, 'electron'), '#!/bin/sh\necho stub electron\n', { mode: 0o755 });
     const output = join(work, 'installers');
-    await run([
-      join(projectRoot, 'node_modules', 'electron-builder', 'cli.js'), '--dir', '--linux', '--x64',
-      `-c.electronDist=${electronDist}`, `-c.directories.output=${output}`,
-    ], project);
+    await run(
+      [
+        join(projectRoot, 'node_modules', 'electron-builder', 'cli.js'),
+        '--dir',
+        '--linux',
+        '--x64',
+        `-c.electronDist=${electronDist}`,
+        `-c.directories.output=${output}`,
+      ],
+      project,
+    );
     appOutDir = join(output, 'linux-unpacked');
     asarPath = join(appOutDir, 'resources', 'app.asar');
     files = new Set(listPackage(asarPath, { isPack: false }).map((p) => p.replaceAll('\\', '/')));
@@ -173,7 +190,11 @@ describe('the unpacked Linux app (electron-builder --dir with a stub electronDis
           const target = posix.join(posix.dirname(file), specifier);
           if (files.has(target)) queue.push(target);
           else unresolved.push(`${file} -> ${specifier}`);
-        } else if (!isBuiltin(specifier) && specifier !== 'electron' && !files.has(`/node_modules/${packageName(specifier)}/package.json`)) {
+        } else if (
+          !isBuiltin(specifier) &&
+          specifier !== 'electron' &&
+          !files.has(`/node_modules/${packageName(specifier)}/package.json`)
+        ) {
           unresolved.push(`${file} -> ${specifier}`);
         }
       }

@@ -69,7 +69,8 @@ describe('the app icons', () => {
     expect(pixel(png, 255, 255)[3]).toBe(0);
     expect(pixel(png, 128, 20)[3]).toBe(255);
     const colours = new Set<string>();
-    for (let i = 0; i < png.rgba.length; i += 4) if (png.rgba[i + 3] === 255) colours.add(`${png.rgba[i]},${png.rgba[i + 1]},${png.rgba[i + 2]}`);
+    for (let i = 0; i < png.rgba.length; i += 4)
+      if (png.rgba[i + 3] === 255) colours.add(`${png.rgba[i]},${png.rgba[i + 1]},${png.rgba[i + 2]}`);
     expect(colours).toContain('255,255,255'); // the arch
     expect(colours).toContain('99,230,190'); // the arrow
   });
@@ -82,7 +83,10 @@ describe('the app icons', () => {
     for (let i = 0; i < count; i++) {
       const entry = 6 + 16 * i;
       const declared = ico.readUInt8(entry) || 256;
-      const png = decodePng(ico.subarray(ico.readUInt32LE(entry + 12), ico.readUInt32LE(entry + 12) + ico.readUInt32LE(entry + 8)), `ico entry ${i}`);
+      const png = decodePng(
+        ico.subarray(ico.readUInt32LE(entry + 12), ico.readUInt32LE(entry + 12) + ico.readUInt32LE(entry + 8)),
+        `ico entry ${i}`,
+      );
       expect(png.width).toBe(declared);
       sizes.push(declared);
     }

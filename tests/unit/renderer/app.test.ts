@@ -10,7 +10,15 @@ let bridge: TestBridge;
 
 beforeEach(() => {
   bridge = createTestBridge({
-    getStatus: () => ({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0', listening: true, listenError: null }),
+    getStatus: () => ({
+      aeTitle: 'GATEWAY',
+      host: '127.0.0.1',
+      port: 11112,
+      storage: '/data',
+      version: '0.1.0',
+      listening: true,
+      listenError: null,
+    }),
     listStudies: () => [],
     listAssociations: () => [],
     listDestinations: () => [],
@@ -78,12 +86,30 @@ describe('App shell', () => {
     const banner = screen.getByRole('banner');
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY'));
     expect(banner.textContent).toContain('127.0.0.1:11112');
-    bridge.handlers.getStatus = () => ({ aeTitle: 'ROUTER', host: '127.0.0.1', port: 4242, storage: '/data', version: '0.1.0', listening: true, listenError: null });
+    bridge.handlers.getStatus = () => ({
+      aeTitle: 'ROUTER',
+      host: '127.0.0.1',
+      port: 4242,
+      storage: '/data',
+      version: '0.1.0',
+      listening: true,
+      listenError: null,
+    });
     bridge.emit('settings-changed', {
-      aeTitle: 'ROUTER', port: 4242, storage: '/data', acceptUnknownSopClasses: false, allowedCallingAes: [], maxAssociations: 8, maxPduLength: 65536,
+      aeTitle: 'ROUTER',
+      port: 4242,
+      storage: '/data',
+      acceptUnknownSopClasses: false,
+      allowedCallingAes: [],
+      maxAssociations: 8,
+      maxPduLength: 65536,
       sources: {
-        aeTitle: { kind: 'saved' }, port: { kind: 'saved' }, acceptUnknownSopClasses: { kind: 'default' },
-        allowedCallingAes: { kind: 'default' }, maxAssociations: { kind: 'default' }, maxPduLength: { kind: 'default' },
+        aeTitle: { kind: 'saved' },
+        port: { kind: 'saved' },
+        acceptUnknownSopClasses: { kind: 'default' },
+        allowedCallingAes: { kind: 'default' },
+        maxAssociations: { kind: 'default' },
+        maxPduLength: { kind: 'default' },
       },
     });
     await waitFor(() => expect(banner.textContent).toContain('ROUTER'));
@@ -92,19 +118,45 @@ describe('App shell', () => {
 
   test('a stopped DICOM listener is shown with its reason and a way to Settings, until a saved port listens', async () => {
     const reason = 'Cannot listen on 0.0.0.0:11112: the port is already in use by another program. Choose another port. (EADDRINUSE)';
-    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY', host: '', port: 11112, storage: '/data', version: '0.1.0', listening: false, listenError: reason });
+    bridge.handlers.getStatus = () => ({
+      aeTitle: 'GATEWAY',
+      host: '',
+      port: 11112,
+      storage: '/data',
+      version: '0.1.0',
+      listening: false,
+      listenError: reason,
+    });
     render(App);
     const banner = screen.getByRole('banner');
     await waitFor(() => expect(banner.textContent).toContain(`Not receiving: ${reason}`));
     expect(banner.textContent).not.toContain('Listening as');
     screen.getByRole('button', { name: 'Open Settings' }).click();
     await waitFor(() => expect(screen.getByRole('heading', { level: 1, name: 'Settings' })).toBeTruthy());
-    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11113, storage: '/data', version: '0.1.0', listening: true, listenError: null });
+    bridge.handlers.getStatus = () => ({
+      aeTitle: 'GATEWAY',
+      host: '0.0.0.0',
+      port: 11113,
+      storage: '/data',
+      version: '0.1.0',
+      listening: true,
+      listenError: null,
+    });
     bridge.emit('settings-changed', {
-      aeTitle: 'GATEWAY', port: 11113, storage: '/data', acceptUnknownSopClasses: true, allowedCallingAes: [], maxAssociations: 32, maxPduLength: 65536,
+      aeTitle: 'GATEWAY',
+      port: 11113,
+      storage: '/data',
+      acceptUnknownSopClasses: true,
+      allowedCallingAes: [],
+      maxAssociations: 32,
+      maxPduLength: 65536,
       sources: {
-        aeTitle: { kind: 'default' }, port: { kind: 'saved' }, acceptUnknownSopClasses: { kind: 'default' },
-        allowedCallingAes: { kind: 'default' }, maxAssociations: { kind: 'default' }, maxPduLength: { kind: 'default' },
+        aeTitle: { kind: 'default' },
+        port: { kind: 'saved' },
+        acceptUnknownSopClasses: { kind: 'default' },
+        allowedCallingAes: { kind: 'default' },
+        maxAssociations: { kind: 'default' },
+        maxPduLength: { kind: 'default' },
       },
     });
     await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on 0.0.0.0:11113'));
@@ -117,7 +169,9 @@ describe('App shell', () => {
     const deadlineAt = new Date(Date.now() + 15_000).toISOString();
     bridge.emit('gateway-stopping', { transfers: 3, deadlineAt });
     const text = () => banner.textContent!.replace(/\s+/g, ' ');
-    await waitFor(() => expect(text()).toContain(`Quitting: finishing 3 transfers, at the latest by ${new Date(deadlineAt).toLocaleTimeString()}`));
+    await waitFor(() =>
+      expect(text()).toContain(`Quitting: finishing 3 transfers, at the latest by ${new Date(deadlineAt).toLocaleTimeString()}`),
+    );
     expect(banner.textContent).not.toContain('Listening as');
     bridge.emit('gateway-stopping', { transfers: 1, deadlineAt });
     await waitFor(() => expect(text()).toContain('finishing 1 transfer,'));
@@ -148,7 +202,15 @@ describe('App shell', () => {
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toContain('what is shown here is not live until it is back');
     expect(document.querySelector('main')!.classList.contains('stale')).toBe(true);
-    bridge.handlers.getStatus = () => ({ aeTitle: 'GATEWAY2', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.1.0', listening: true, listenError: null });
+    bridge.handlers.getStatus = () => ({
+      aeTitle: 'GATEWAY2',
+      host: '127.0.0.1',
+      port: 11112,
+      storage: '/data',
+      version: '0.1.0',
+      listening: true,
+      listenError: null,
+    });
     report('open');
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY2'));
     expect(banner.textContent).not.toContain('reconnecting');

@@ -9,7 +9,12 @@
  * the desktop fails its tests.
  */
 import type {
-  CommandArgs, CommandName, CommandResult, GatewayBridge, GatewayUiEvents, UiEventName,
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  GatewayBridge,
+  GatewayUiEvents,
+  UiEventName,
 } from '../../../src-main/api/contract.ts';
 
 export type Handlers = {

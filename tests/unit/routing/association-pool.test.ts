@@ -52,12 +52,24 @@ class ScriptedAssociation {
 }
 
 const job = (jobId: number, sopClassUid = CT): SendJob => ({
-  jobId, file: `/store/${jobId}.dcm`, sopClassUid, sopInstanceUid: `1.2.3.${jobId}`, transferSyntaxUid: ELE, datasetOffset: 200, datasetLength: 800,
+  jobId,
+  file: `/store/${jobId}.dcm`,
+  sopClassUid,
+  sopInstanceUid: `1.2.3.${jobId}`,
+  transferSyntaxUid: ELE,
+  datasetOffset: 200,
+  datasetLength: 800,
 });
 
 const target = (maxAssociations = 1): ForwardTarget => ({
-  name: 'pacs', peer: { aeTitle: 'PACS', host: '127.0.0.1', port: 104 }, callingAe: 'GATEWAY', maxPduLength: 65536,
-  connectTimeoutMs: 1000, idleTimeoutMs: 1000, maxAssociations, lingerMs: 2000,
+  name: 'pacs',
+  peer: { aeTitle: 'PACS', host: '127.0.0.1', port: 104 },
+  callingAe: 'GATEWAY',
+  maxPduLength: 65536,
+  connectTimeoutMs: 1000,
+  idleTimeoutMs: 1000,
+  maxAssociations,
+  lingerMs: 2000,
 });
 
 /** Lets every pending promise callback run (the scripted associations answer at once). */
@@ -154,7 +166,10 @@ describe('DestinationPool', () => {
     pool.add([job(2)]);
     await drain();
     expect(opened).toHaveLength(2);
-    expect(results.map((r) => [r.jobId, r.ok])).toEqual([[1, true], [2, true]]);
+    expect(results.map((r) => [r.jobId, r.ok])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
     pool.close();
     await pool.ended();
   });
@@ -163,7 +178,11 @@ describe('DestinationPool', () => {
     openFails = new ScuError('connection-refused', 'cannot connect to PACS@127.0.0.1:104: ECONNREFUSED');
     pool.add([job(1), job(2), job(3)]);
     await drain();
-    expect(results.map((r) => [r.jobId, r.failureKind])).toEqual([[1, 'connection-refused'], [2, 'connection-refused'], [3, 'connection-refused']]);
+    expect(results.map((r) => [r.jobId, r.failureKind])).toEqual([
+      [1, 'connection-refused'],
+      [2, 'connection-refused'],
+      [3, 'connection-refused'],
+    ]);
     expect(results[0]!.error).toMatch(/ECONNREFUSED/);
     await pool.ended();
     expect(pool.close()).toEqual([]);

@@ -4,8 +4,18 @@ import { classifyFailure } from '../../../src-main/routing/failure-policy.ts';
 
 function result(failureKind: SendFailureKind, status: number | null = null): SendResult {
   return {
-    file: 'f.dcm', ok: false, sopClassUid: '1.2', sopInstanceUid: '1.2.3', transferSyntaxUid: '1.2.840.10008.1.2.1',
-    status, statusHex: null, meaning: '', error: 'e', bytes: 0, sha256: undefined, failureKind,
+    file: 'f.dcm',
+    ok: false,
+    sopClassUid: '1.2',
+    sopInstanceUid: '1.2.3',
+    transferSyntaxUid: '1.2.840.10008.1.2.1',
+    status,
+    statusHex: null,
+    meaning: '',
+    error: 'e',
+    bytes: 0,
+    sha256: undefined,
+    failureKind,
   };
 }
 

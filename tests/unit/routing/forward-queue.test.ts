@@ -50,8 +50,16 @@ describe('ForwardQueue', () => {
 
   function startQueue(s: QueueSettings = settings) {
     queue = new ForwardQueue({
-      jobs: f.repo, transitions: f.transitions, routing: f.routing, storeRoot: '/store', settings: s, defaultCallingAe: 'GATEWAY',
-      logger: silentLogger, sender: sender.factory, clock, random: () => 1,
+      jobs: f.repo,
+      transitions: f.transitions,
+      routing: f.routing,
+      storeRoot: '/store',
+      settings: s,
+      defaultCallingAe: 'GATEWAY',
+      logger: silentLogger,
+      sender: sender.factory,
+      clock,
+      random: () => 1,
     });
     queue.start();
     clock.settle();
@@ -104,7 +112,12 @@ describe('ForwardQueue', () => {
     for (let n = 1; n <= 12; n++) arrive(n);
     clock.settle();
     expect(sender.handedJobs()).toHaveLength(5);
-    sender.reply(sender.handedJobs().slice(0, 3).map((j) => result(j.jobId)));
+    sender.reply(
+      sender
+        .handedJobs()
+        .slice(0, 3)
+        .map((j) => result(j.jobId)),
+    );
     clock.settle();
     expect(sender.handedJobs()).toHaveLength(8);
     expect(queue.inFlight).toBe(5);
@@ -118,7 +131,12 @@ describe('ForwardQueue', () => {
     sender.reply([result(job!.jobId, { ok: false, status: null, failureKind: 'connection-refused', error: 'cannot connect' })]);
     clock.settle();
     const waiting = f.repo.list({})[0]!;
-    expect(waiting).toMatchObject({ state: 'retry-wait', attempts: 1, next_attempt_at: clock.now() + 10_000, last_error: 'cannot connect' });
+    expect(waiting).toMatchObject({
+      state: 'retry-wait',
+      attempts: 1,
+      next_attempt_at: clock.now() + 10_000,
+      last_error: 'cannot connect',
+    });
     clock.advance(9_999);
     expect(sender.handedJobs()).toHaveLength(1);
     clock.advance(1);
@@ -158,7 +176,10 @@ describe('ForwardQueue', () => {
     sender.reply([result(sent!.jobId)]);
     await queue.stop();
     const states = f.repo.list({}).map((j) => [j.state, j.attempts]);
-    expect(states).toEqual([['queued', 0], ['sent', 1]]);
+    expect(states).toEqual([
+      ['queued', 0],
+      ['sent', 1],
+    ]);
     expect(sender.stopped).toBe(true);
   });
 

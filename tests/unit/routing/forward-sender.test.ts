@@ -15,23 +15,41 @@ function recordingLogger(lines: { event: string; fields?: LogFields }[]): Logger
 }
 
 const job = (jobId: number): SendJob => ({
-  jobId, file: `/nowhere/${jobId}.dcm`, sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: `1.2.3.${jobId}`,
-  transferSyntaxUid: '1.2.840.10008.1.2.1', datasetOffset: 200, datasetLength: 800,
+  jobId,
+  file: `/nowhere/${jobId}.dcm`,
+  sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+  sopInstanceUid: `1.2.3.${jobId}`,
+  transferSyntaxUid: '1.2.840.10008.1.2.1',
+  datasetOffset: 200,
+  datasetLength: 800,
 });
 
 const target = (port: number): ForwardTarget => ({
-  name: 'pacs', peer: { aeTitle: 'PACS', host: '127.0.0.1', port }, callingAe: 'GATEWAY', maxPduLength: 65536,
-  connectTimeoutMs: 5000, idleTimeoutMs: 5000, maxAssociations: 1, lingerMs: 100,
+  name: 'pacs',
+  peer: { aeTitle: 'PACS', host: '127.0.0.1', port },
+  callingAe: 'GATEWAY',
+  maxPduLength: 65536,
+  connectTimeoutMs: 5000,
+  idleTimeoutMs: 5000,
+  maxAssociations: 1,
+  lingerMs: 100,
 });
 
 describe('WorkerSender', () => {
   it('reports every job a dead forward thread held as not sent, logs the exit, and starts a new thread for the next jobs', async () => {
     const results: JobResult[] = [];
     const lines: { event: string; fields?: LogFields }[] = [];
-    const sender = new WorkerSender((r) => results.push(...r), recordingLogger(lines), new URL('../../helpers/exiting-forward-worker.ts', import.meta.url));
+    const sender = new WorkerSender(
+      (r) => results.push(...r),
+      recordingLogger(lines),
+      new URL('../../helpers/exiting-forward-worker.ts', import.meta.url),
+    );
     sender.send(target(104), [job(1), job(2)]);
     await waitFor('both jobs back', () => results.length === 2);
-    expect(results.map((r) => [r.jobId, r.ok, r.failureKind])).toEqual([[1, false, 'cancelled'], [2, false, 'cancelled']]);
+    expect(results.map((r) => [r.jobId, r.ok, r.failureKind])).toEqual([
+      [1, false, 'cancelled'],
+      [2, false, 'cancelled'],
+    ]);
     expect(results[0]!.error).toMatch(/forward thread exited \(code 7\)/);
     expect(lines).toContainEqual({ event: 'queue.worker-exit', fields: expect.objectContaining({ code: 7, jobs: 2 }) });
 
@@ -41,7 +59,7 @@ describe('WorkerSender', () => {
     await sender.stop();
   });
 
-  it('sends from the forward thread and gets each job\'s result back', async () => {
+  it("sends from the forward thread and gets each job's result back", async () => {
     const port = await osChosenPort(); // nobody listens there
     const results: JobResult[] = [];
     const lines: { event: string; fields?: LogFields }[] = [];

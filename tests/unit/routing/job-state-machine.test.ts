@@ -16,8 +16,15 @@ const ARRIVAL = { callingAe: 'CT1', calledAe: 'GATEWAY', peerAddress: '127.0.0.1
 
 function failed(job: DueJob, outcome: 'retry-wait' | 'dead', failureKind: string, status: number | null, nextAttemptAt = NOW): Settlement {
   const attempt = {
-    jobId: job.id, attempt: job.attempts + 1, startedAt: '', finishedAt: '', outcome: outcome === 'dead' ? 'dead' as const : 'retry' as const,
-    status, error: failureKind, failureKind, backoffMs: null,
+    jobId: job.id,
+    attempt: job.attempts + 1,
+    startedAt: '',
+    finishedAt: '',
+    outcome: outcome === 'dead' ? ('dead' as const) : ('retry' as const),
+    status,
+    error: failureKind,
+    failureKind,
+    backoffMs: null,
   };
   return { job, outcome, nextAttemptAt, error: `failed: ${failureKind}`, status, failureKind, attempt };
 }
@@ -29,7 +36,8 @@ describe('JobStateMachine', () => {
     f.routing.saveRules([{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }]);
   });
 
-  const route = (router: Router, instanceId: number) => router.route(instanceId, '1.2.840.10008.5.1.4.1.1.2', { studyInstanceUid: '1.2.3' } as never, ARRIVAL, NOW);
+  const route = (router: Router, instanceId: number) =>
+    router.route(instanceId, '1.2.840.10008.5.1.4.1.1.2', { studyInstanceUid: '1.2.3' } as never, ARRIVAL, NOW);
 
   it('announces a router-created job once the transaction that indexed its instance has committed', async () => {
     const router = new Router(f.routing, f.transitions, silentLogger);
@@ -39,7 +47,9 @@ describe('JobStateMachine', () => {
       expect(f.updates).toHaveLength(0); // not yet: the instance row is not committed
     });
     await Promise.resolve();
-    expect(f.updates).toEqual([expect.objectContaining({ instanceId, sopInstanceUid: '1.2.3.1', destination: 'pacs', state: 'queued', attempts: 0 })]);
+    expect(f.updates).toEqual([
+      expect.objectContaining({ instanceId, sopInstanceUid: '1.2.3.1', destination: 'pacs', state: 'queued', attempts: 0 }),
+    ]);
   });
 
   it('announces nothing for a job whose indexing transaction was rolled back', async () => {
@@ -60,19 +70,29 @@ describe('JobStateMachine', () => {
     expect(f.transitions.cancel(id, NOW)).toBe(true);
     expect(f.transitions.retry(id, NOW)).toBe(true);
     expect(f.transitions.cancel(999, NOW)).toBe(false);
-    expect(f.updates.map((u) => [u.jobId, u.state])).toEqual([[id, 'cancelled'], [id, 'queued']]);
+    expect(f.updates.map((u) => [u.jobId, u.state])).toEqual([
+      [id, 'cancelled'],
+      [id, 'queued'],
+    ]);
   });
 
   it('makes every retry-waiting job of one destination due now, keeping their attempt counts', () => {
     for (let n = 1; n <= 3; n++) f.repo.insert(f.instance(n), 'pacs', 'all', '1.2.3', NOW);
     const due = f.repo.dueJobs('pacs', NOW, 10);
     f.transitions.markSending(due, NOW);
-    f.transitions.settle(due.map((job) => failed(job, 'retry-wait', 'connection-refused', null, NOW + 600_000)), NOW);
+    f.transitions.settle(
+      due.map((job) => failed(job, 'retry-wait', 'connection-refused', null, NOW + 600_000)),
+      NOW,
+    );
     expect(f.repo.dueJobs('pacs', NOW + 1, 10)).toHaveLength(0);
     f.updates.length = 0;
 
     expect(f.transitions.retryDestinationNow('pacs', NOW + 1)).toBe(3);
-    expect(f.repo.dueJobs('pacs', NOW + 1, 10).map((j) => [j.state, j.attempts])).toEqual([['retry-wait', 1], ['retry-wait', 1], ['retry-wait', 1]]);
+    expect(f.repo.dueJobs('pacs', NOW + 1, 10).map((j) => [j.state, j.attempts])).toEqual([
+      ['retry-wait', 1],
+      ['retry-wait', 1],
+      ['retry-wait', 1],
+    ]);
     expect(f.updates.map((u) => u.state)).toEqual(['retry-wait', 'retry-wait', 'retry-wait']);
     expect(f.updates.every((u) => u.nextAttemptAt === new Date(NOW + 1).toISOString())).toBe(true);
   });
@@ -80,12 +100,15 @@ describe('JobStateMachine', () => {
   it('tells, before retrying the dead, how many died for a reason a retry cannot change', () => {
     for (let n = 1; n <= 4; n++) f.repo.insert(f.instance(n), 'pacs', 'all', '1.2.3', NOW);
     const [a, b, c, d] = f.repo.dueJobs('pacs', NOW, 10);
-    f.transitions.settle([
-      failed(a!, 'dead', 'sop-class-refused', null),
-      failed(b!, 'dead', 'sop-class-refused', null),
-      failed(c!, 'dead', 'status', 0xa900),
-      failed(d!, 'dead', 'connection-refused', null),
-    ], NOW);
+    f.transitions.settle(
+      [
+        failed(a!, 'dead', 'sop-class-refused', null),
+        failed(b!, 'dead', 'sop-class-refused', null),
+        failed(c!, 'dead', 'status', 0xa900),
+        failed(d!, 'dead', 'connection-refused', null),
+      ],
+      NOW,
+    );
     const preview = previewRetryDead(f.repo, 'pacs');
     expect(preview).toMatchObject({ dead: 4, permanent: 3 });
     expect(preview.causes).toContainEqual(expect.objectContaining({ failureKind: 'sop-class-refused', count: 2, permanent: true }));

@@ -26,7 +26,9 @@ function facts(overrides: Partial<RoutingFacts> = {}): RoutingFacts {
 
 /** Names of the rules that route `f`. */
 function routed(rules: Rule[], f: RoutingFacts): string[] {
-  return compileRules(rules).route(f).map((r) => r.rule.name);
+  return compileRules(rules)
+    .route(f)
+    .map((r) => r.rule.name);
 }
 
 function matches(match: RuleMatch, f: RoutingFacts): boolean {
@@ -35,7 +37,11 @@ function matches(match: RuleMatch, f: RoutingFacts): boolean {
 
 describe('rule order, empty matches and disabled rules', () => {
   it('routes through every matching rule, in rule order, with each rule’s destinations', () => {
-    const rules = [rule('everything', {}, ['archive']), rule('ct', { modality: 'CT' }, ['pacs', 'ai']), rule('mr', { modality: 'MR' }, ['mri-pacs'])];
+    const rules = [
+      rule('everything', {}, ['archive']),
+      rule('ct', { modality: 'CT' }, ['pacs', 'ai']),
+      rule('mr', { modality: 'MR' }, ['mri-pacs']),
+    ];
     const result = compileRules(rules).route(facts({ modality: 'CT' }));
     expect(result).toEqual([
       { rule: rules[0], destinations: ['archive'] },
@@ -98,7 +104,14 @@ describe('sopClass', () => {
   });
 
   it('"images" matches image storage SOP classes, retired ones and Enhanced US Volume included', () => {
-    for (const uid of [CT, MR, '1.2.840.10008.5.1.4.1.1.6', '1.2.840.10008.5.1.4.1.1.6.2', '1.2.840.10008.5.1.4.1.1.77.1.6', '1.2.840.10008.5.1.4.1.1.7']) {
+    for (const uid of [
+      CT,
+      MR,
+      '1.2.840.10008.5.1.4.1.1.6',
+      '1.2.840.10008.5.1.4.1.1.6.2',
+      '1.2.840.10008.5.1.4.1.1.77.1.6',
+      '1.2.840.10008.5.1.4.1.1.7',
+    ]) {
       expect(matches({ sopClass: 'images' }, facts({ sopClassUid: uid })), uid).toBe(true);
     }
     // A UI value padded with its NUL, as it may arrive.
@@ -219,27 +232,37 @@ describe('errors name the rule and the field', () => {
     expect(() => compileRules([rule('ok', {}), rule('ct-to-pacs', { modality: { regex: '(CT' } })])).toThrow(
       /^rules\[1\] "ct-to-pacs": match\.modality\.regex: invalid regular expression "\(CT" \(.*Unterminated group.*\)$/,
     );
-    expect(() => compileRules([rule('t', { tags: { PatientID: { regex: '[' } } })])).toThrow(/^rules\[0\] "t": match\.tags\.PatientID\.regex: invalid regular expression "\["/);
+    expect(() => compileRules([rule('t', { tags: { PatientID: { regex: '[' } } })])).toThrow(
+      /^rules\[0\] "t": match\.tags\.PatientID\.regex: invalid regular expression "\["/,
+    );
   });
 
   it('a bad regular expression in a disabled rule too: the configuration is wrong either way', () => {
-    expect(() => compileRules([rule('off', { callingAe: { regex: '*' } }, ['x'], false)])).toThrow(/^rules\[0\] "off": match\.callingAe\.regex: invalid/);
+    expect(() => compileRules([rule('off', { callingAe: { regex: '*' } }, ['x'], false)])).toThrow(
+      /^rules\[0\] "off": match\.callingAe\.regex: invalid/,
+    );
   });
 
   it('an unknown keyword, with the keyword it probably means', () => {
     expect(() => compileRules([rule('pid', { tags: { PatientId: 'X' } })])).toThrow(
       'rules[0] "pid": match.tags.PatientId: unknown tag keyword "PatientId" (did you mean PatientID?); expected a DICOM keyword such as PatientID, or a tag such as (0010,0020)',
     );
-    expect(() => compileRules([rule('pid', { tags: { NoSuchThing: 'X' } })])).toThrow(/^rules\[0\] "pid": match\.tags\.NoSuchThing: unknown tag keyword "NoSuchThing"; expected/);
+    expect(() => compileRules([rule('pid', { tags: { NoSuchThing: 'X' } })])).toThrow(
+      /^rules\[0\] "pid": match\.tags\.NoSuchThing: unknown tag keyword "NoSuchThing"; expected/,
+    );
     expect(() => compileRules([rule('pid', { tags: { '(0010,002G)': 'X' } })])).toThrow(/match\.tags\.\(0010,002G\): unknown tag keyword/);
   });
 
   it('tags a rule cannot read at store time: pixel data and after, sequences, binary values, the meta group', () => {
     const problem = (key: string) => () => compileRules([rule('t', { tags: { [key]: 'X' } })]);
-    expect(problem('PixelData')).toThrow('rules[0] "t": match.tags.PixelData: (7FE0,0010) PixelData lies at or after Pixel Data (7FE0,0010)');
+    expect(problem('PixelData')).toThrow(
+      'rules[0] "t": match.tags.PixelData: (7FE0,0010) PixelData lies at or after Pixel Data (7FE0,0010)',
+    );
     expect(problem('(FFFC,FFFC)')).toThrow(/\(FFFC,FFFC\) DataSetTrailingPadding lies at or after Pixel Data/);
     expect(problem('(7FE0,0008)')).toThrow(/lies at or after Pixel Data/);
-    expect(problem('ReferencedImageSequence')).toThrow('match.tags.ReferencedImageSequence: (0008,1140) ReferencedImageSequence is a sequence');
+    expect(problem('ReferencedImageSequence')).toThrow(
+      'match.tags.ReferencedImageSequence: (0008,1140) ReferencedImageSequence is a sequence',
+    );
     expect(problem('(0029,1010)')).not.toThrow(); // private, unknown VR: may be text
     expect(problem('EncapsulatedDocument')).toThrow(/\(0042,0011\) EncapsulatedDocument has binary VR OB/);
     expect(problem('TransferSyntaxUID')).toThrow(/\(0002,0010\) TransferSyntaxUID is in the file meta group/);
@@ -256,12 +279,19 @@ describe('errors name the rule and the field', () => {
 
 describe('routingFactsFor', () => {
   it('takes the association, the SOP class, the modality and the extra tags read at store time', () => {
-    const f = routingFactsFor(
-      { callingAe: 'CT1', calledAe: 'GW', peerAddress: '127.0.0.1:5000' },
-      CT,
-      { modality: 'CT', patientId: 'P1', extra: { '00100020': 'P1' } },
-    );
-    expect(f).toEqual({ callingAe: 'CT1', calledAe: 'GW', peerAddress: '127.0.0.1:5000', sopClassUid: CT, modality: 'CT', tags: { '00100020': 'P1' } });
+    const f = routingFactsFor({ callingAe: 'CT1', calledAe: 'GW', peerAddress: '127.0.0.1:5000' }, CT, {
+      modality: 'CT',
+      patientId: 'P1',
+      extra: { '00100020': 'P1' },
+    });
+    expect(f).toEqual({
+      callingAe: 'CT1',
+      calledAe: 'GW',
+      peerAddress: '127.0.0.1:5000',
+      sopClassUid: CT,
+      modality: 'CT',
+      tags: { '00100020': 'P1' },
+    });
     expect(routingFactsFor({ callingAe: 'A', calledAe: 'B', peerAddress: 'h:1' }, CT, {}).tags).toEqual({});
   });
 });

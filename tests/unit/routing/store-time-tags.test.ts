@@ -10,7 +10,14 @@ import { IndexFieldsNeedMoreData, readIndexFieldsFromDataset, readIndexFieldsFro
 import { readP10Header } from '../../../src-main/dicom/p10-reader.ts';
 import { compileRules, routingFactsFor } from '../../../src-main/routing/rule-matcher.ts';
 import type { Rule } from '../../../src-main/routing/routing-types.ts';
-import { FixtureTransferSyntax, SopClass, buildDataset, buildMetaHeader, buildP10File, type FixtureOptions } from '../../helpers/dicom-fixtures.ts';
+import {
+  FixtureTransferSyntax,
+  SopClass,
+  buildDataset,
+  buildMetaHeader,
+  buildP10File,
+  type FixtureOptions,
+} from '../../helpers/dicom-fixtures.ts';
 
 const PATIENT_ID = 0x00100020;
 const ACCESSION_NUMBER = 0x00080050;
@@ -42,7 +49,10 @@ const nativeSyntaxes = [
   ['Implicit VR Little Endian', FixtureTransferSyntax.ImplicitVRLittleEndian],
   ['Explicit VR Big Endian', FixtureTransferSyntax.ExplicitVRBigEndian],
 ] as const;
-const allSyntaxes = [...nativeSyntaxes, ['Deflated Explicit VR Little Endian', FixtureTransferSyntax.DeflatedExplicitVRLittleEndian]] as const;
+const allSyntaxes = [
+  ...nativeSyntaxes,
+  ['Deflated Explicit VR Little Endian', FixtureTransferSyntax.DeflatedExplicitVRLittleEndian],
+] as const;
 
 let dir: string;
 beforeAll(async () => {
@@ -68,27 +78,53 @@ describe('extra tags read with the index fields', () => {
   for (const [name, ts] of nativeSyntaxes) {
     it(`${name}: private text and unpadded odd-length values are read, binary OB is left out`, () => {
       const dataset = buildDataset({ ...instance, transferSyntaxUid: ts, edgeCases: true });
-      const { extra } = readIndexFieldsFromDataset(dataset, ts, true, 'dataset', [PRIVATE_TEXT, PRIVATE_BINARY, DEVICE_SERIAL_NUMBER, PROTOCOL_NAME]);
+      const { extra } = readIndexFieldsFromDataset(dataset, ts, true, 'dataset', [
+        PRIVATE_TEXT,
+        PRIVATE_BINARY,
+        DEVICE_SERIAL_NUMBER,
+        PROTOCOL_NAME,
+      ]);
       // In implicit VR the private element has no VR and no dictionary entry: read as UN, as Latin-1 text.
       expect(extra).toEqual({ '00091001': 'private 3', '00181000': 'SN12345', '00181030': 'ODD' });
     });
   }
 
   it('joins a multi-valued value with backslashes, without each value’s padding and insignificant leading spaces', () => {
-    const dataset = buildDataset({ ...instance, patientId: '  P1 \\ P2', studyDescription: 'HEAD\\NECK ', specificCharacterSet: '\\ISO 2022 IR 87' });
-    const { extra } = readIndexFieldsFromDataset(dataset, FixtureTransferSyntax.ExplicitVRLittleEndian, true, 'dataset', [SPECIFIC_CHARACTER_SET, PATIENT_ID, STUDY_DESCRIPTION]);
+    const dataset = buildDataset({
+      ...instance,
+      patientId: '  P1 \\ P2',
+      studyDescription: 'HEAD\\NECK ',
+      specificCharacterSet: '\\ISO 2022 IR 87',
+    });
+    const { extra } = readIndexFieldsFromDataset(dataset, FixtureTransferSyntax.ExplicitVRLittleEndian, true, 'dataset', [
+      SPECIFIC_CHARACTER_SET,
+      PATIENT_ID,
+      STUDY_DESCRIPTION,
+    ]);
     expect(extra).toEqual({ '00080005': '\\ISO 2022 IR 87', '00100020': 'P1\\P2', '00081030': 'HEAD\\NECK' });
   });
 
   it('decodes text in the dataset’s character set, and keeps a person name’s groups as written', () => {
-    const dataset = buildDataset({ ...instance, specificCharacterSet: 'ISO_IR 192', patientName: 'Müller^Jörg=ミュラー^ヨルグ', studyDescription: 'Knie – Übersicht' });
-    const { extra } = readIndexFieldsFromDataset(dataset, FixtureTransferSyntax.ExplicitVRLittleEndian, true, 'dataset', [0x00100010, STUDY_DESCRIPTION]);
+    const dataset = buildDataset({
+      ...instance,
+      specificCharacterSet: 'ISO_IR 192',
+      patientName: 'Müller^Jörg=ミュラー^ヨルグ',
+      studyDescription: 'Knie – Übersicht',
+    });
+    const { extra } = readIndexFieldsFromDataset(dataset, FixtureTransferSyntax.ExplicitVRLittleEndian, true, 'dataset', [
+      0x00100010,
+      STUDY_DESCRIPTION,
+    ]);
     expect(extra).toEqual({ '00100010': 'Müller^Jörg=ミュラー^ヨルグ', '00081030': 'Knie – Übersicht' });
   });
 
   it('gives an empty element as empty text, and leaves out elements the dataset lacks', () => {
     const dataset = buildDataset({ ...instance, accessionNumber: '' });
-    const fields = readIndexFieldsFromDataset(dataset, FixtureTransferSyntax.ExplicitVRLittleEndian, true, 'dataset', [ACCESSION_NUMBER, 0x00080090, 0x00321060]);
+    const fields = readIndexFieldsFromDataset(dataset, FixtureTransferSyntax.ExplicitVRLittleEndian, true, 'dataset', [
+      ACCESSION_NUMBER,
+      0x00080090,
+      0x00321060,
+    ]);
     expect(fields.extra).toEqual({ '00080050': '' });
     const none = readIndexFieldsFromDataset(dataset, FixtureTransferSyntax.ExplicitVRLittleEndian, true, 'dataset', [0x00080090]);
     expect('extra' in none).toBe(false);
@@ -97,9 +133,9 @@ describe('extra tags read with the index fields', () => {
   it('refuses extra tags at or after pixel data, and meta group tags', () => {
     const dataset = buildDataset(instance);
     for (const tag of [0x7fe00010, 0x7fe00008, 0xfffcfffc, 0x00020010]) {
-      expect(() => readIndexFieldsFromDataset(dataset, FixtureTransferSyntax.ExplicitVRLittleEndian, true, 'dataset', [PATIENT_ID, tag])).toThrow(
-        /cannot be read at store time: only dataset elements before pixel data/,
-      );
+      expect(() =>
+        readIndexFieldsFromDataset(dataset, FixtureTransferSyntax.ExplicitVRLittleEndian, true, 'dataset', [PATIENT_ID, tag]),
+      ).toThrow(/cannot be read at store time: only dataset elements before pixel data/);
     }
   });
 });
@@ -126,7 +162,10 @@ describe('reading stops right after the last needed tag', () => {
       expect(expected.extra).toEqual({ '00280010': '32' });
       for (let cut = enough - 40; cut < dataset.length; cut++) {
         const prefix = dataset.subarray(0, cut);
-        if (cut < enough) expect(() => readIndexFieldsFromDataset(prefix, ts, false, 'dataset', [ROWS]), `prefix of ${cut} bytes`).toThrow(IndexFieldsNeedMoreData);
+        if (cut < enough)
+          expect(() => readIndexFieldsFromDataset(prefix, ts, false, 'dataset', [ROWS]), `prefix of ${cut} bytes`).toThrow(
+            IndexFieldsNeedMoreData,
+          );
         else expect(readIndexFieldsFromDataset(prefix, ts, false, 'dataset', [ROWS]), `prefix of ${cut} bytes`).toEqual(expected);
       }
     });
@@ -146,7 +185,10 @@ describe('reading stops right after the last needed tag', () => {
     const dataset = buildDataset({ ...instance, transferSyntaxUid: ts, pixelDataBytes: 64 * 1024 });
     const pixelRepresentation = 0x00280103;
     const cut = dataset.length - 32 * 1024;
-    expect(readIndexFieldsFromDataset(dataset.subarray(0, cut), ts, false, 'dataset', [pixelRepresentation, 0x00280100]).extra).toEqual({ '00280103': '0', '00280100': '16' });
+    expect(readIndexFieldsFromDataset(dataset.subarray(0, cut), ts, false, 'dataset', [pixelRepresentation, 0x00280100]).extra).toEqual({
+      '00280103': '0',
+      '00280100': '16',
+    });
   });
 });
 
@@ -156,7 +198,9 @@ describe('readIndexFieldsFromFile with extra tags', () => {
       const path = join(dir, `${name.replaceAll(' ', '-')}.dcm`);
       await writeFile(path, buildP10File({ ...instance, transferSyntaxUid: ts, edgeCases: true }));
       const header = await readP10Header(path);
-      expect((await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid, EXTRA)).extra, name).toEqual(expectedExtra);
+      expect((await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid, EXTRA)).extra, name).toEqual(
+        expectedExtra,
+      );
     }
   });
 
@@ -179,9 +223,27 @@ describe('readIndexFieldsFromFile with extra tags', () => {
 
 describe('rules on tags read at store time', () => {
   const rules: Rule[] = [
-    { name: 'head-to-neuro', enabled: true, match: { tags: { StudyDescription: { glob: '*HEAD*' } } }, forward: ['neuro'], studyQuietSeconds: undefined },
-    { name: 'female-by-tag', enabled: true, match: { tags: { '(0010,0040)': 'F', Rows: { regex: '^\\d+$' } } }, forward: ['women'], studyQuietSeconds: undefined },
-    { name: 'accession-prefix', enabled: true, match: { tags: { '00080050': ['ACC-0042', 'ACC-0043'] } }, forward: ['ris'], studyQuietSeconds: undefined },
+    {
+      name: 'head-to-neuro',
+      enabled: true,
+      match: { tags: { StudyDescription: { glob: '*HEAD*' } } },
+      forward: ['neuro'],
+      studyQuietSeconds: undefined,
+    },
+    {
+      name: 'female-by-tag',
+      enabled: true,
+      match: { tags: { '(0010,0040)': 'F', Rows: { regex: '^\\d+$' } } },
+      forward: ['women'],
+      studyQuietSeconds: undefined,
+    },
+    {
+      name: 'accession-prefix',
+      enabled: true,
+      match: { tags: { '00080050': ['ACC-0042', 'ACC-0043'] } },
+      forward: ['ris'],
+      studyQuietSeconds: undefined,
+    },
     { name: 'other-patient', enabled: true, match: { tags: { PatientID: 'NOT-HER' } }, forward: ['nobody'], studyQuietSeconds: undefined },
   ];
 
@@ -189,7 +251,13 @@ describe('rules on tags read at store time', () => {
     it(`${name}: route on the values read with the index fields, asking only for the tags the rules need`, () => {
       const compiled = compileRules(rules);
       expect(compiled.tagsNeeded).toEqual([ACCESSION_NUMBER, STUDY_DESCRIPTION, PATIENT_ID, PATIENT_SEX, ROWS]);
-      const fields = readIndexFieldsFromDataset(buildDataset({ ...instance, transferSyntaxUid: ts }), ts, true, 'dataset', compiled.tagsNeeded);
+      const fields = readIndexFieldsFromDataset(
+        buildDataset({ ...instance, transferSyntaxUid: ts }),
+        ts,
+        true,
+        'dataset',
+        compiled.tagsNeeded,
+      );
       const facts = routingFactsFor({ callingAe: 'CT1', calledAe: 'GATEWAY', peerAddress: '127.0.0.1:4000' }, SopClass.CT, fields);
       expect(compiled.route(facts).map((r) => r.rule.name)).toEqual(['head-to-neuro', 'female-by-tag', 'accession-prefix']);
     });

@@ -126,7 +126,9 @@ describe('malformed matchers', () => {
     [42, 'number 42'],
     [null, 'null'],
   ])('refuses %j, saying what it got', (matcher, got) => {
-    expect(() => compile(matcher as unknown as ValueMatcher)).toThrow(`match.modality: expected a string, a list of strings, { glob: "..." } or { regex: "..." }, got ${got}`);
+    expect(() => compile(matcher as unknown as ValueMatcher)).toThrow(
+      `match.modality: expected a string, a list of strings, { glob: "..." } or { regex: "..." }, got ${got}`,
+    );
   });
 
   it('refuses a list with something other than text in it, naming the entry', () => {

@@ -3,7 +3,12 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HEAD_BYTES, IncomingInstanceWriter, StoreWriteError, TransferAbortedError } from '../../../src-main/store/incoming-instance-writer.ts';
+import {
+  HEAD_BYTES,
+  IncomingInstanceWriter,
+  StoreWriteError,
+  TransferAbortedError,
+} from '../../../src-main/store/incoming-instance-writer.ts';
 
 describe('IncomingInstanceWriter', () => {
   let dir: string;

@@ -88,7 +88,12 @@ describe('InstanceStore', () => {
   });
 
   it('never overwrites a file already at the path a new version would take', async () => {
-    const dataset = buildDataset({ seed: 10, studyInstanceUid: '1.2.3.10', seriesInstanceUid: '1.2.3.10.1', sopInstanceUid: '1.2.3.10.1.1' });
+    const dataset = buildDataset({
+      seed: 10,
+      studyInstanceUid: '1.2.3.10',
+      seriesInstanceUid: '1.2.3.10.1',
+      sopInstanceUid: '1.2.3.10.1.1',
+    });
     const squatter = join(root, 'studies/1.2.3.10/1.2.3.10.1');
     await mkdir(squatter, { recursive: true });
     await writeFile(join(squatter, '1.2.3.10.1.1.dcm'), 'not ours');
@@ -110,21 +115,42 @@ describe('InstanceStore', () => {
     const path = join(root, 'studies/1.2.3.13/1.2.3.13.1/1.2.3.13.1.1.dcm');
     const seenAtIndexing: boolean[] = [];
     store = await InstanceStore.open(root, repo, { onIndexed: () => seenAtIndexing.push(existsSync(path)) });
-    const dataset = buildDataset({ seed: 13, studyInstanceUid: '1.2.3.13', seriesInstanceUid: '1.2.3.13.1', sopInstanceUid: '1.2.3.13.1.1' });
+    const dataset = buildDataset({
+      seed: 13,
+      studyInstanceUid: '1.2.3.13',
+      seriesInstanceUid: '1.2.3.13.1',
+      sopInstanceUid: '1.2.3.13.1.1',
+    });
     expect((await receive(dataset, '1.2.3.13.1.1')).kind).toBe('stored');
     expect(seenAtIndexing).toEqual([true]);
   });
 
   it('on start, finishes a rename a crash interrupted after the index commit, and deletes stray temp files', async () => {
-    const dataset = buildDataset({ seed: 12, studyInstanceUid: '1.2.3.12', seriesInstanceUid: '1.2.3.12.1', sopInstanceUid: '1.2.3.12.1.1' });
+    const dataset = buildDataset({
+      seed: 12,
+      studyInstanceUid: '1.2.3.12',
+      seriesInstanceUid: '1.2.3.12.1',
+      sopInstanceUid: '1.2.3.12.1.1',
+    });
     const header = buildP10Header({ sopClassUid: CT, sopInstanceUid: '1.2.3.12.1.1', transferSyntaxUid: EXPLICIT_LE });
     // The state a crash between "row committed" and "renamed" leaves behind:
     await writeFile(join(root, '.incoming', 'committed.part'), Buffer.concat([header, dataset]));
     repo.insertInstance({
-      id: 1, sopInstanceUid: '1.2.3.12.1.1', version: 1, sopClassUid: CT, transferSyntaxUid: EXPLICIT_LE, fields: {},
-      path: 'studies/1.2.3.12/1.2.3.12.1/1.2.3.12.1.1.dcm', size: header.length + dataset.length,
-      datasetOffset: header.length, datasetLength: dataset.length, datasetSha256: 'x', receivedAt: new Date().toISOString(),
-      associationId: null, callingAe: null, incomingName: 'committed.part',
+      id: 1,
+      sopInstanceUid: '1.2.3.12.1.1',
+      version: 1,
+      sopClassUid: CT,
+      transferSyntaxUid: EXPLICIT_LE,
+      fields: {},
+      path: 'studies/1.2.3.12/1.2.3.12.1/1.2.3.12.1.1.dcm',
+      size: header.length + dataset.length,
+      datasetOffset: header.length,
+      datasetLength: dataset.length,
+      datasetSha256: 'x',
+      receivedAt: new Date().toISOString(),
+      associationId: null,
+      callingAe: null,
+      incomingName: 'committed.part',
     });
     // ...and a crash before the commit:
     await writeFile(join(root, '.incoming', 'uncommitted.part'), 'half an instance');
@@ -136,7 +162,12 @@ describe('InstanceStore', () => {
   });
 
   it('files an instance whose study or series UID is unsafe under unknown-study/unknown-series', async () => {
-    const dataset = buildDataset({ seed: 13, studyInstanceUid: '1.2/../../x', seriesInstanceUid: '1.2.3.13.1', sopInstanceUid: '1.2.3.13.1.1' });
+    const dataset = buildDataset({
+      seed: 13,
+      studyInstanceUid: '1.2/../../x',
+      seriesInstanceUid: '1.2.3.13.1',
+      sopInstanceUid: '1.2.3.13.1.1',
+    });
     const stored = await receive(dataset, '1.2.3.13.1.1');
     expect(stored.path).toBe('studies/unknown-study/1.2.3.13.1/1.2.3.13.1.1.dcm');
   });
@@ -151,13 +182,25 @@ describe('InstanceStore', () => {
     await writeFile(join(root, 'studies', '1.2.3.20'), 'in the way');
     const outcomes = [await acknowledge(a, uid), await acknowledge(b, uid), await acknowledge(a, uid, 333), await acknowledge(b, uid, 777)];
     expect(repo.versionsOf(uid), 'nothing indexed while filing fails').toEqual([]);
-    expect(outcomes.map((o) => [o.kind, o.version])).toEqual([['stored', 1], ['stored', 2], ['duplicate', 1], ['duplicate', 2]]);
+    expect(outcomes.map((o) => [o.kind, o.version])).toEqual([
+      ['stored', 1],
+      ['stored', 2],
+      ['duplicate', 1],
+      ['duplicate', 2],
+    ]);
     expect(outcomes[2]!.instanceId).toBe(outcomes[0]!.instanceId);
     expect(outcomes[3]!.instanceId).toBe(outcomes[1]!.instanceId);
 
     await rm(join(root, 'studies', '1.2.3.20'));
-    const rows = await waitFor('both versions indexed after the retry', () => (repo.versionsOf(uid).length === 2 ? repo.versionsOf(uid) : undefined), 10_000);
-    expect(rows.map((r) => [r.id, r.version])).toEqual([[outcomes[0]!.instanceId, 1], [outcomes[1]!.instanceId, 2]]);
+    const rows = await waitFor(
+      'both versions indexed after the retry',
+      () => (repo.versionsOf(uid).length === 2 ? repo.versionsOf(uid) : undefined),
+      10_000,
+    );
+    expect(rows.map((r) => [r.id, r.version])).toEqual([
+      [outcomes[0]!.instanceId, 1],
+      [outcomes[1]!.instanceId, 2],
+    ]);
     expect(rows.map((r) => repo.instanceById(r.id)!.duplicate_count)).toEqual([1, 1]);
     expect((await readFile(join(root, rows[0]!.path))).equals(Buffer.concat([header(uid), a]))).toBe(true);
     expect((await readFile(join(root, rows[1]!.path))).equals(Buffer.concat([header(uid), b]))).toBe(true);
@@ -190,7 +233,13 @@ describe('InstanceStore', () => {
 
   it('journals an instance above the inline limit by its fsynced temp file, and files exactly those bytes', async () => {
     const uid = '1.2.3.22.1.1';
-    const dataset = buildDataset({ seed: 22, studyInstanceUid: '1.2.3.22', seriesInstanceUid: '1.2.3.22.1', sopInstanceUid: uid, pixelDataBytes: 3 * 1024 * 1024 });
+    const dataset = buildDataset({
+      seed: 22,
+      studyInstanceUid: '1.2.3.22',
+      seriesInstanceUid: '1.2.3.22.1',
+      sopInstanceUid: uid,
+      pixelDataBytes: 3 * 1024 * 1024,
+    });
     const stored = await receive(dataset, uid, 16 * 1024);
     expect(stored.written.inline).toBeUndefined();
     expect((await readFile(join(root, stored.path))).equals(Buffer.concat([header(uid), dataset]))).toBe(true);
@@ -210,4 +259,3 @@ describe('InstanceStore', () => {
     expect(await readdir(join(root, '.incoming'))).toEqual([]);
   });
 });
-

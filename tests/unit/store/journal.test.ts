@@ -33,7 +33,9 @@ describe('Journal', () => {
   it('gives back after a reopen every record appended, in lsn order, with its body byte for byte', async () => {
     const { journal } = await openJournal();
     const written = [randomBytes(10), randomBytes(5000), Buffer.alloc(0), randomBytes(20_000)];
-    const locations = await Promise.all(written.map((body, i) => journal.append({ name: `r${i}` }, [body.subarray(0, 3), body.subarray(3)])));
+    const locations = await Promise.all(
+      written.map((body, i) => journal.append({ name: `r${i}` }, [body.subarray(0, 3), body.subarray(3)])),
+    );
     expect(locations.map((l) => l.length)).toEqual(written.map((b) => b.length));
     await journal.close();
 
@@ -63,7 +65,10 @@ describe('Journal', () => {
   it('never takes bytes inside a body for a record, even an exact copy of a real record read past a torn one', async () => {
     const { journal } = await openJournal();
     const real = await journal.append({ name: 'real' }, [randomBytes(100)]);
-    const segment = join(dir, (await readdir(dir)).find((n) => n.endsWith('.journal'))!);
+    const segment = join(
+      dir,
+      (await readdir(dir)).find((n) => n.endsWith('.journal'))!,
+    );
     const recordStart = real.offset - (real.offset % BLOCK);
     const copy = (await readSegment(segment)).subarray(recordStart, recordStart + BLOCK);
     // A dataset that carries that record's bytes at a block boundary; then its own header is torn,

@@ -17,7 +17,16 @@ beforeAll(async () => {
 });
 
 function listener(overrides: Partial<ListenerTls> = {}): ListenerTls {
-  return { port: 0, cert: server.cert, key: server.key, ca: pki.caCert, passphrase: undefined, requireClientCert: false, ciphers: BCP195_CIPHERS, ...overrides };
+  return {
+    port: 0,
+    cert: server.cert,
+    key: server.key,
+    ca: pki.caCert,
+    passphrase: undefined,
+    requireClientCert: false,
+    ciphers: BCP195_CIPHERS,
+    ...overrides,
+  };
 }
 
 function destination(overrides: Partial<DestinationTls> = {}): DestinationTls {
@@ -33,7 +42,9 @@ describe('TLS settings are checked before anything listens', () => {
   });
 
   it('names the file that does not exist', () => {
-    expect(() => serverTlsOptions(listener({ cert: '/nonexistent/server.pem' }))).toThrow('cannot read the certificate /nonexistent/server.pem: no such file');
+    expect(() => serverTlsOptions(listener({ cert: '/nonexistent/server.pem' }))).toThrow(
+      'cannot read the certificate /nonexistent/server.pem: no such file',
+    );
   });
 
   it('says an encrypted key needs its passphrase, and that a wrong one is wrong', async () => {
@@ -44,12 +55,16 @@ describe('TLS settings are checked before anything listens', () => {
   });
 
   it('refuses a key that belongs to another certificate', () => {
-    expect(() => serverTlsOptions(listener({ key: client.key }))).toThrow(`the private key ${client.key} does not belong to the certificate ${server.cert}`);
+    expect(() => serverTlsOptions(listener({ key: client.key }))).toThrow(
+      `the private key ${client.key} does not belong to the certificate ${server.cert}`,
+    );
   });
 
   it('refuses an expired certificate, naming the file and the date', async () => {
     const old = await makeLeaf(pki, 'old', { expired: true });
-    expect(() => serverTlsOptions(listener({ ...old }))).toThrow(/the certificate .*old\.pem \(CN=localhost\) expired on Jan {2}2 00:00:00 2020 GMT/);
+    expect(() => serverTlsOptions(listener({ ...old }))).toThrow(
+      /the certificate .*old\.pem \(CN=localhost\) expired on Jan {2}2 00:00:00 2020 GMT/,
+    );
   });
 
   it('needs a CA to require client certificates', () => {
@@ -60,14 +75,19 @@ describe('TLS settings are checked before anything listens', () => {
     expect(() => serverTlsOptions(listener({ ciphers: 'NOT-A-CIPHER' }))).toThrow(/names no cipher suite/);
   });
 
-  it('wants a destination\'s client certificate and key together', () => {
+  it("wants a destination's client certificate and key together", () => {
     expect(() => clientTlsOptions(destination({ cert: client.cert }))).toThrow(/go together/);
   });
 });
 
 describe('handshake failures in plain words', () => {
-  async function handshake(serverOptions: ReturnType<typeof serverTlsOptions> | 'plain', clientOptions: ReturnType<typeof clientTlsOptions>, servername = 'localhost') {
-    const srv = serverOptions === 'plain' ? createPlainServer((s) => s.end('not tls at all\n')) : createServer(serverOptions, (s) => s.end());
+  async function handshake(
+    serverOptions: ReturnType<typeof serverTlsOptions> | 'plain',
+    clientOptions: ReturnType<typeof clientTlsOptions>,
+    servername = 'localhost',
+  ) {
+    const srv =
+      serverOptions === 'plain' ? createPlainServer((s) => s.end('not tls at all\n')) : createServer(serverOptions, (s) => s.end());
     srv.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
     const { port } = srv.address() as AddressInfo;
@@ -88,12 +108,16 @@ describe('handshake failures in plain words', () => {
 
   it('an untrusted server certificate', async () => {
     const other = await makePki('Other CA');
-    expect(await handshake(serverTlsOptions(listener()), clientTlsOptions(destination({ ca: other.caCert })))).toMatch(/TLS handshake with PACS@127\.0\.0\.1:\d+ failed: .*not trusted/);
+    expect(await handshake(serverTlsOptions(listener()), clientTlsOptions(destination({ ca: other.caCert })))).toMatch(
+      /TLS handshake with PACS@127\.0\.0\.1:\d+ failed: .*not trusted/,
+    );
   });
 
   it('a certificate for another host name', async () => {
     const elsewhere = await makeLeaf(pki, 'elsewhere', { host: 'pacs.example.org' });
-    expect(await handshake(serverTlsOptions(listener({ ...elsewhere })), clientTlsOptions(destination()))).toMatch(/for another host name \[ERR_TLS_CERT_ALTNAME_INVALID\]/);
+    expect(await handshake(serverTlsOptions(listener({ ...elsewhere })), clientTlsOptions(destination()))).toMatch(
+      /for another host name \[ERR_TLS_CERT_ALTNAME_INVALID\]/,
+    );
   });
 
   it('a plain port where TLS was expected', async () => {

@@ -28,7 +28,9 @@ describe('canTranscode', () => {
   it('transcodeDataset refuses a conversion it does not make, naming both syntaxes', async () => {
     const chunks = transcodeDataset({ path: '/nonexistent', offset: 0, length: 0 }, MPEG2, TransferSyntax.ExplicitVRLittleEndian);
     await expect(chunks.next()).rejects.toThrow(TranscodeError);
-    await expect(transcodeDataset({ path: '/x', offset: 0, length: 0 }, MPEG2, TransferSyntax.ExplicitVRLittleEndian).next()).rejects.toThrow(
+    await expect(
+      transcodeDataset({ path: '/x', offset: 0, length: 0 }, MPEG2, TransferSyntax.ExplicitVRLittleEndian).next(),
+    ).rejects.toThrow(
       '/x: MPEG2 Main Profile / Main Level (1.2.840.10008.1.2.4.100) -> Explicit VR Little Endian (1.2.840.10008.1.2.1): not a conversion the transcoder makes',
     );
   });
@@ -42,7 +44,10 @@ describe('decodedPhotometric', () => {
     expect(decodedPhotometric(baseline, 'YBR_FULL')).toBe('RGB');
     expect(decodedPhotometric(baseline, 'MONOCHROME2')).toBe('MONOCHROME2');
     expect(decodedPhotometric(lossless, 'YBR_FULL')).toBe('YBR_FULL');
-    expect(canTranscode(JPEG_BASELINE, TransferSyntax.ImplicitVRLittleEndian) && canTranscode(JPEG_LOSSLESS_SV1, TransferSyntax.ImplicitVRLittleEndian)).toBe(true);
+    expect(
+      canTranscode(JPEG_BASELINE, TransferSyntax.ImplicitVRLittleEndian) &&
+        canTranscode(JPEG_LOSSLESS_SV1, TransferSyntax.ImplicitVRLittleEndian),
+    ).toBe(true);
   });
 
   it('JPEG 2000 YBR_ICT and YBR_RCT become RGB', () => {

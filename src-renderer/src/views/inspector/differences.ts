@@ -90,7 +90,10 @@ export function headline(report: CompareReport): string | undefined {
   if (report.verdict !== 'datasets-differ' && report.verdict !== 'identical-datasets') return undefined;
   const changes = report.changes as ChangesByKind;
   const first =
-    changes['value-changed']?.[0] ?? changes['element-added']?.[0] ?? changes['element-removed']?.[0] ?? changes['vr-changed']?.[0] ??
+    changes['value-changed']?.[0] ??
+    changes['element-added']?.[0] ??
+    changes['element-removed']?.[0] ??
+    changes['vr-changed']?.[0] ??
     Object.values(changes).flat()[0];
   const total = report.changeCount + (report.regions?.meta.differences.length ?? 0);
   const more = (shown: number) => (total > shown ? ` (and ${total - shown} more difference${total - shown === 1 ? '' : 's'})` : '');
@@ -134,7 +137,9 @@ export function groupDifferences(report: CompareReport): DifferenceGroup[] {
 export function differencesInFileOrder(groups: DifferenceGroup[]): Difference[] {
   const all = groups.flatMap((group) => group.items);
   const key = (d: Difference) => d.offsetA ?? d.offsetB ?? Number.MAX_SAFE_INTEGER;
-  return all.filter((d) => d.offsetA !== undefined || d.offsetB !== undefined).sort((x, y) => key(x) - key(y) || (x.offsetB ?? 0) - (y.offsetB ?? 0));
+  return all
+    .filter((d) => d.offsetA !== undefined || d.offsetB !== undefined)
+    .sort((x, y) => key(x) - key(y) || (x.offsetB ?? 0) - (y.offsetB ?? 0));
 }
 
 function collect(report: CompareReport): Difference[] {
@@ -179,9 +184,13 @@ function collect(report: CompareReport): Difference[] {
   for (const kind of Object.keys(CHANGE_KIND_LABELS) as ChangeKind[]) {
     (report.changes as ChangesByKind)[kind]?.forEach((change, index) => {
       // A deflated dataset's offsets count inflated bytes: they are not places in the file.
-      const isDatasetOffset = (offset: number | undefined, side: 'a' | 'b') => offset !== undefined && regions !== undefined && offset >= regions.dataset[side].offset;
+      const isDatasetOffset = (offset: number | undefined, side: 'a' | 'b') =>
+        offset !== undefined && regions !== undefined && offset >= regions.dataset[side].offset;
       const usable = (offset: number | undefined, side: 'a' | 'b') =>
-        offset !== undefined && !((side === 'a' ? inflatedA : inflatedB) && kind !== 'transfer-syntax-changed' && isDatasetOffset(offset, side)) ? offset : undefined;
+        offset !== undefined &&
+        !((side === 'a' ? inflatedA : inflatedB) && kind !== 'transfer-syntax-changed' && isDatasetOffset(offset, side))
+          ? offset
+          : undefined;
       let offsetA = usable(change.a?.offset ?? change.missingAt?.a, 'a');
       let offsetB = usable(change.b?.offset ?? change.missingAt?.b, 'b');
       if (kind === 'bytes-changed' && offsetA === undefined && offsetB === undefined && report.firstDatasetDifference) {

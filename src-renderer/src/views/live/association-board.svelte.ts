@@ -40,22 +40,24 @@ export class AssociationBoard {
     const all = await this.bridge.invoke('listAssociations', { limit: 50 });
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup for this call only, never read by a template
     const mine = new Map(this.open.map((a) => [a.associationId, a]));
-    const serverOpen = all.filter((a) => a.endedAt === null).map((a): AssociationRow => {
-      const known = mine.get(a.associationId);
-      return {
-        associationId: a.associationId,
-        direction: known?.direction ?? 'inbound',
-        callingAe: a.callingAe,
-        calledAe: a.calledAe,
-        peer: a.peer,
-        startedAt: a.startedAt,
-        instances: Math.max(a.instances, known?.instances ?? 0),
-        bytes: Math.max(a.bytes, known?.bytes ?? 0),
-        failed: known?.failed ?? 0,
-        result: null,
-        endedAt: null,
-      };
-    });
+    const serverOpen = all
+      .filter((a) => a.endedAt === null)
+      .map((a): AssociationRow => {
+        const known = mine.get(a.associationId);
+        return {
+          associationId: a.associationId,
+          direction: known?.direction ?? 'inbound',
+          callingAe: a.callingAe,
+          calledAe: a.calledAe,
+          peer: a.peer,
+          startedAt: a.startedAt,
+          instances: Math.max(a.instances, known?.instances ?? 0),
+          bytes: Math.max(a.bytes, known?.bytes ?? 0),
+          failed: known?.failed ?? 0,
+          result: null,
+          endedAt: null,
+        };
+      });
     if (reconcile) {
       this.open = serverOpen;
       return;

@@ -53,9 +53,19 @@ export function logRowFromEvent(event: LiveEvent, seq: number): LogRow | undefin
 
 function haystackOf(row: Omit<LogRow, 'haystack'>): string {
   return [
-    formatTime(row.time), row.callingAe, row.sopClassName, row.sopClassUid, row.sopInstanceUid,
-    row.transferSyntaxName, row.transferSyntaxUid, row.status, row.statusHex ?? '', row.reason ?? '',
-  ].join(' ').toLowerCase();
+    formatTime(row.time),
+    row.callingAe,
+    row.sopClassName,
+    row.sopClassUid,
+    row.sopInstanceUid,
+    row.transferSyntaxName,
+    row.transferSyntaxUid,
+    row.status,
+    row.statusHex ?? '',
+    row.reason ?? '',
+  ]
+    .join(' ')
+    .toLowerCase();
 }
 
 /** Every whitespace-separated word of the filter must occur somewhere in the row. */

@@ -13,7 +13,10 @@ export function patientLine(subject: InstanceSubject | null | undefined): string
 
 export function studyLine(subject: InstanceSubject | null | undefined): string {
   if (!subject) return '—';
-  return [formatDicomDate(subject.studyDate), subject.studyDescription, subject.modality].filter((part) => part && part !== '–').join(' · ') || '—';
+  return (
+    [formatDicomDate(subject.studyDate), subject.studyDescription, subject.modality].filter((part) => part && part !== '–').join(' · ') ||
+    '—'
+  );
 }
 
 /** What the instance is within its study: "CT Image Storage, series 2, image 14". */

@@ -24,7 +24,10 @@ export interface JobFilters {
 }
 
 export function passes(filters: JobFilters, job: { state: JobState; destination: string }): boolean {
-  return (filters.state === undefined || job.state === filters.state) && (filters.destination === undefined || job.destination === filters.destination);
+  return (
+    (filters.state === undefined || job.state === filters.state) &&
+    (filters.destination === undefined || job.destination === filters.destination)
+  );
 }
 
 export function applyJobUpdates(jobs: JobSummary[], updates: JobUpdated[], filters: JobFilters, now: string): JobSummary[] {

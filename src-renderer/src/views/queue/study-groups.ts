@@ -24,7 +24,15 @@ export function groupByStudy(jobs: readonly JobSummary[]): StudyGroup[] {
     const key = `${job.studyInstanceUid ?? ''}\u0000${job.destination}`;
     let group = groups.get(key);
     if (!group) {
-      group = { key, studyInstanceUid: job.studyInstanceUid, destination: job.destination, subject: job.subject, total: 0, counts: { ...EMPTY }, deadReason: null };
+      group = {
+        key,
+        studyInstanceUid: job.studyInstanceUid,
+        destination: job.destination,
+        subject: job.subject,
+        total: 0,
+        counts: { ...EMPTY },
+        deadReason: null,
+      };
       groups.set(key, group);
     }
     group.subject ??= job.subject;

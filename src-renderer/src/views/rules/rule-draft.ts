@@ -126,7 +126,13 @@ export function ruleOf(draft: RuleDraft): Rule {
     for (const row of draft.tags) match.tags[row.key.trim()] = matcherOf(row.matcher) ?? '';
   }
   const quiet = draft.studyQuietSeconds.trim();
-  return { name: draft.name.trim(), enabled: draft.enabled, match, forward: [...draft.forward], studyQuietSeconds: quiet === '' ? undefined : Number(quiet) };
+  return {
+    name: draft.name.trim(),
+    enabled: draft.enabled,
+    match,
+    forward: [...draft.forward],
+    studyQuietSeconds: quiet === '' ? undefined : Number(quiet),
+  };
 }
 
 export function validateRule(draft: RuleDraft, otherNames: string[]): RuleErrors {
@@ -166,7 +172,8 @@ export function validateRule(draft: RuleDraft, otherNames: string[]): RuleErrors
   const quiet = draft.studyQuietSeconds.trim();
   if (quiet !== '') {
     const seconds = Number(quiet);
-    if (!Number.isFinite(seconds) || seconds <= 0) errors.studyQuietSeconds = 'Enter a number of seconds greater than 0, or leave it empty.';
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      errors.studyQuietSeconds = 'Enter a number of seconds greater than 0, or leave it empty.';
     else if (seconds > Math.floor((2 ** 31 - 1) / 1000)) errors.studyQuietSeconds = 'That is too long a wait.';
   }
   return errors;

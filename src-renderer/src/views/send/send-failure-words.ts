@@ -17,7 +17,8 @@ export function sendFailureWords(file: FailedFile): string {
   const connection = connectionProblemWords(file.error);
   if (connection) return connection;
   if (/does not accept SOP class/i.test(file.error ?? '')) return 'The destination does not take this kind of image (its SOP class).';
-  if (/does not accept .*syntax|transfer syntax/i.test(file.error ?? '')) return 'The destination does not take the file’s encoding (transfer syntax); the gateway never re-encodes.';
+  if (/does not accept .*syntax|transfer syntax/i.test(file.error ?? ''))
+    return 'The destination does not take the file’s encoding (transfer syntax); the gateway never re-encodes.';
   if (file.statusHex) return `The destination refused to store it: ${file.statusHex} (${file.meaning ?? 'failure'}).`;
   return 'The destination did not confirm that it stored the file.';
 }

@@ -10,8 +10,14 @@ import {
 } from '../../../../src-main/dicom/ul/pdu-codec.ts';
 
 const rq = (over: Partial<AssociateRq> = {}): AssociateRq => ({
-  protocolVersion: 1, calledAe: 'GATEWAY', callingAe: 'MODALITY', applicationContext: '1.2.840.10008.3.1.1.1',
-  maxPduLength: 16384, implementationClassUid: '1.2.3', implementationVersionName: 'TEST', hasUserInformation: true,
+  protocolVersion: 1,
+  calledAe: 'GATEWAY',
+  callingAe: 'MODALITY',
+  applicationContext: '1.2.840.10008.3.1.1.1',
+  maxPduLength: 16384,
+  implementationClassUid: '1.2.3',
+  implementationVersionName: 'TEST',
+  hasUserInformation: true,
   contexts: [{ id: 1, abstractSyntaxUid: '1.2.840.10008.1.1', transferSyntaxUids: ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1'] }],
   ...over,
 });

@@ -52,11 +52,20 @@ describe('PduFramer', () => {
 
   it('reads PDU and PDV headers split across chunks one byte at a time', () => {
     const { log, slices, framer } = recorder();
-    const bytes = pdata([{ id: 3, control: 2, value: Buffer.from('xyzw') }, { id: 3, control: 3, value: Buffer.from('12') }]);
+    const bytes = pdata([
+      { id: 3, control: 2, value: Buffer.from('xyzw') },
+      { id: 3, control: 3, value: Buffer.from('12') },
+    ]);
     for (let i = 0; i < bytes.length; i++) framer.push(bytes.subarray(i, i + 1));
     expect(Buffer.concat(slices).toString()).toBe('xyzw12');
     expect(log.filter((l) => !l.startsWith('data'))).toEqual([
-      'start', 'header 4 18', 'pdv 3 2 4', 'pdv-end', 'pdv 3 3 2', 'pdv-end', 'pdata-end',
+      'start',
+      'header 4 18',
+      'pdv 3 2 4',
+      'pdv-end',
+      'pdv 3 3 2',
+      'pdv-end',
+      'pdata-end',
     ]);
   });
 

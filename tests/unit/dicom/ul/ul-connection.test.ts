@@ -23,7 +23,11 @@ function acceptor(overrides: Partial<AcceptorHandler> = {}) {
   const data: Buffer[] = [];
   const handler: AcceptorHandler = {
     associate: (rq) => ({
-      accept: { ...rq, maxPduLength: 16384, contexts: rq.contexts.map((c) => ({ id: c.id, result: 0, transferSyntaxUid: c.transferSyntaxUids[0]! })) },
+      accept: {
+        ...rq,
+        maxPduLength: 16384,
+        contexts: rq.contexts.map((c) => ({ id: c.id, result: 0, transferSyntaxUid: c.transferSyntaxUids[0]! })),
+      },
     }),
     command: () => true,
     datasetData: (_id, slice) => data.push(Buffer.from(slice)),
@@ -44,14 +48,21 @@ function received(peer: Socket): () => Buffer {
 describe('UlConnection', () => {
   it('contains what a handler throws to its connection: A-ABORT to the peer, ended once, nothing escapes', async () => {
     const { accepted, peer } = await pair();
-    const { handler, ends } = acceptor({ command: () => { throw new Error('handler bug'); } });
+    const { handler, ends } = acceptor({
+      command: () => {
+        throw new Error('handler bug');
+      },
+    });
     UlConnection.accept(accepted, handler, timeouts, { maxPduLength: 16384 });
     const bytes = received(peer);
     peer.write(associateRq());
     await waitFor('AC', () => parsePdus(bytes()).length === 1);
     peer.write(pdata(pdv(1, 3, echoRq())));
     await waitFor('ended', () => ends.length === 1);
-    expect(parsePdus(bytes()).map((p) => [p.type, p.body.toString('hex')])).toEqual([[2, expect.any(String)], [7, '00000200']]);
+    expect(parsePdus(bytes()).map((p) => [p.type, p.body.toString('hex')])).toEqual([
+      [2, expect.any(String)],
+      [7, '00000200'],
+    ]);
     expect(ends[0]).toMatchObject({ kind: 'aborted', message: 'internal error: handler bug' });
     peer.destroy();
   });
@@ -84,7 +95,17 @@ describe('UlConnection', () => {
     const ends: ConnectionEnd[] = [];
     const { accepted } = UlConnection.request(
       socket,
-      { protocolVersion: 1, calledAe: 'A', callingAe: 'B', applicationContext: '1.2.840.10008.3.1.1.1', maxPduLength: 16384, implementationClassUid: '1.2', implementationVersionName: '', hasUserInformation: true, contexts: [{ id: 1, abstractSyntaxUid: '1.2.840.10008.1.1', transferSyntaxUids: ['1.2.840.10008.1.2'] }] },
+      {
+        protocolVersion: 1,
+        calledAe: 'A',
+        callingAe: 'B',
+        applicationContext: '1.2.840.10008.3.1.1.1',
+        maxPduLength: 16384,
+        implementationClassUid: '1.2',
+        implementationVersionName: '',
+        hasUserInformation: true,
+        contexts: [{ id: 1, abstractSyntaxUid: '1.2.840.10008.1.1', transferSyntaxUids: ['1.2.840.10008.1.2'] }],
+      },
       { command: () => false, datasetData: () => undefined, datasetEnded: () => undefined, ended: (e) => ends.push(e) },
       timeouts,
       { maxPduLength: 16384 },

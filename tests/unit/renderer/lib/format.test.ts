@@ -1,6 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import {
-  baseName, formatBytes, formatDicomDate, formatFilesPerSecond, formatMegabytesPerSecond, formatMilliseconds, formatPersonName,
+  baseName,
+  formatBytes,
+  formatDicomDate,
+  formatFilesPerSecond,
+  formatMegabytesPerSecond,
+  formatMilliseconds,
+  formatPersonName,
 } from '../../../../src-renderer/src/lib/format.ts';
 import { sopClassName, transferSyntaxName } from '../../../../src-renderer/src/lib/dicom-names.ts';
 import { toFailure } from '../../../../src-renderer/src/lib/failure.ts';

@@ -59,7 +59,15 @@ describe('VirtualList following', () => {
     let following = true;
     const few = items.slice(0, 10);
     const { rerender } = render(VirtualList, {
-      props: { items: few, rowHeight: 20, row, label: 'Log', follow: true, onfollowchange: (f: boolean) => (following = f), fallbackHeight: 400 },
+      props: {
+        items: few,
+        rowHeight: 20,
+        row,
+        label: 'Log',
+        follow: true,
+        onfollowchange: (f: boolean) => (following = f),
+        fallbackHeight: 400,
+      },
     });
     const viewport = screen.getByRole('list', { name: 'Log' });
     // Layout gave the viewport 600 px; the resize observer has not reported it yet.

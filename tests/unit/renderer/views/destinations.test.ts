@@ -112,7 +112,7 @@ describe('DestinationsView', () => {
     await waitFor(() => expect(bridge.argsOf('saveDestination')).toEqual([{ destination: { ...PACS, allowTranscoding: true } }]));
   });
 
-  it('keeps a destination\'s TLS settings (from the config file) when it is edited', async () => {
+  it("keeps a destination's TLS settings (from the config file) when it is edited", async () => {
     const tls = { ca: '/etc/gateway/ca.pem', cert: undefined, key: undefined, passphrase: undefined, verifyServer: true };
     const bridge = installTestBridge()
       .answer('listDestinations', [{ ...PACS, tls }])
@@ -165,9 +165,15 @@ describe('DestinationsView', () => {
   });
 
   it('echoes a destination by name and shows the round-trip time', async () => {
-    const bridge = installTestBridge()
-      .answer('listDestinations', [PACS])
-      .answer('echo', { ok: true, peer: 'MAIN_PACS@pacs.example:104', status: 0, statusHex: '0x0000', meaning: 'Success', error: undefined, roundTripMs: 12.4 });
+    const bridge = installTestBridge().answer('listDestinations', [PACS]).answer('echo', {
+      ok: true,
+      peer: 'MAIN_PACS@pacs.example:104',
+      status: 0,
+      statusHex: '0x0000',
+      meaning: 'Success',
+      error: undefined,
+      roundTripMs: 12.4,
+    });
     render(DestinationsView, { active: true });
     await fireEvent.click(await screen.findByRole('button', { name: 'Echo PACS' }));
     expect(await screen.findByText('✓ Answered in 12 ms')).toBeTruthy();
@@ -175,17 +181,15 @@ describe('DestinationsView', () => {
   });
 
   it('shows an echo failure in plain words with the technical detail behind Details', async () => {
-    installTestBridge()
-      .answer('listDestinations', [PACS])
-      .answer('echo', {
-        ok: false,
-        peer: 'MAIN_PACS@pacs.example:104',
-        status: null,
-        statusHex: null,
-        meaning: 'Not reached',
-        error: 'cannot connect to MAIN_PACS@pacs.example:104: ECONNREFUSED',
-        roundTripMs: 3,
-      });
+    installTestBridge().answer('listDestinations', [PACS]).answer('echo', {
+      ok: false,
+      peer: 'MAIN_PACS@pacs.example:104',
+      status: null,
+      statusHex: null,
+      meaning: 'Not reached',
+      error: 'cannot connect to MAIN_PACS@pacs.example:104: ECONNREFUSED',
+      roundTripMs: 3,
+    });
     render(DestinationsView, { active: true });
     await fireEvent.click(await screen.findByRole('button', { name: 'Echo PACS' }));
     expect(await screen.findByText('✗ No answer')).toBeTruthy();

@@ -6,8 +6,18 @@ import HousekeepingView from '../../../../src-renderer/src/views/HousekeepingVie
 import { installTestBridge } from './view-test-bridge.ts';
 
 const EVENT: AuditEvent = {
-  id: 1, at: '2026-03-01T10:00:00Z', action: 'forwarded', actor: 'gateway', target: 'archive', studyInstanceUid: '1.2', sopInstanceUid: '1.2.3',
-  patientName: 'DOE^JANE', patientId: 'P1', instances: 1, bytes: 1000, detail: 'rule ct',
+  id: 1,
+  at: '2026-03-01T10:00:00Z',
+  action: 'forwarded',
+  actor: 'gateway',
+  target: 'archive',
+  studyInstanceUid: '1.2',
+  sopInstanceUid: '1.2.3',
+  patientName: 'DOE^JANE',
+  patientId: 'P1',
+  instances: 1,
+  bytes: 1000,
+  detail: 'rule ct',
 };
 
 afterEach(() => cleanup());
@@ -32,7 +42,11 @@ describe('HousekeepingView', () => {
   it('saves the rule, applies it and says what it deleted and what it kept', async () => {
     const b = bridge()
       .answer('saveRetention', ({ days }) => ({ days, source: 'saved' }))
-      .answer('runRetention', { ranAt: '2026-03-01T10:00:00Z', deleted: [{ studyInstanceUid: '1.2', instances: 2, bytes: 2000, jobs: 0 }], keptUnforwarded: 1 });
+      .answer('runRetention', {
+        ranAt: '2026-03-01T10:00:00Z',
+        deleted: [{ studyInstanceUid: '1.2', instances: 2, bytes: 2000, jobs: 0 }],
+        keptUnforwarded: 1,
+      });
     render(HousekeepingView, { active: true });
     await fireEvent.click(await screen.findByRole('checkbox', { name: 'Delete old studies automatically' }));
     await fireEvent.input(screen.getByRole('textbox', { name: 'Keep studies for (days)' }), { target: { value: '14' } });

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, type ChangesByKind } from '../../../../src-main/inspect/change-kinds.ts';
 import type { CompareReport } from '../../../../src-main/inspect/compare-report.ts';
-import { differencesInFileOrder, groupDifferences, headline, verdictTitle } from '../../../../src-renderer/src/views/inspector/differences.ts';
-import { describeSpan, differsAt, differsByElement, rowStart, spanAtOffset } from '../../../../src-renderer/src/views/inspector/hex-page.ts';
+import {
+  differencesInFileOrder,
+  groupDifferences,
+  headline,
+  verdictTitle,
+} from '../../../../src-renderer/src/views/inspector/differences.ts';
+import {
+  describeSpan,
+  differsAt,
+  differsByElement,
+  rowStart,
+  spanAtOffset,
+} from '../../../../src-renderer/src/views/inspector/hex-page.ts';
 
 function report(partial: Partial<CompareReport>): CompareReport {
   return {
@@ -18,12 +29,20 @@ function report(partial: Partial<CompareReport>): CompareReport {
 
 describe('inspector differences', () => {
   it('says "Cannot compare" with the engine’s reason, without repeating "Not comparable"', () => {
-    expect(verdictTitle(report({ verdict: 'not-comparable', summary: 'Not comparable: b.txt is not DICOM' }))).toBe('Cannot compare: b.txt is not DICOM');
+    expect(verdictTitle(report({ verdict: 'not-comparable', summary: 'Not comparable: b.txt is not DICOM' }))).toBe(
+      'Cannot compare: b.txt is not DICOM',
+    );
   });
 
   it('lists a changed preamble, and orders differences by their offset in A, then in B', () => {
     const changes = report({}).changes;
-    changes['element-added'].push({ kind: 'element-added', path: '(0009,0010)', b: { offset: 600, headerLength: 8, valueOffset: 608, valueLength: 4, undefinedLength: false, endOffset: 612 }, missingAt: { a: 580 }, description: '' });
+    changes['element-added'].push({
+      kind: 'element-added',
+      path: '(0009,0010)',
+      b: { offset: 600, headerLength: 8, valueOffset: 608, valueLength: 4, undefinedLength: false, endOffset: 612 },
+      missingAt: { a: 580 },
+      description: '',
+    });
     changes['value-changed'].push({
       kind: 'value-changed',
       path: '(0008,0060)',
@@ -37,7 +56,12 @@ describe('inspector differences', () => {
         regions: {
           preamble: { a: { present: true, allZero: true }, b: { present: true, allZero: false }, equal: false },
           prefix: { a: true, b: true },
-          meta: { a: { offset: 132, length: 0, elementCount: 0 }, b: { offset: 132, length: 0, elementCount: 0 }, equal: true, differences: [] },
+          meta: {
+            a: { offset: 132, length: 0, elementCount: 0 },
+            b: { offset: 132, length: 0, elementCount: 0 },
+            equal: true,
+            differences: [],
+          },
           dataset: {
             a: { offset: 300, length: 0, transferSyntaxUid: '', transferSyntax: '', offsetSpace: 'file' },
             b: { offset: 320, length: 0, transferSyntaxUid: '', transferSyntax: '', offsetSpace: 'file' },
@@ -48,19 +72,54 @@ describe('inspector differences', () => {
       }),
     );
     // The dataset's differences first; the header's after them.
-    expect(groups.map((g) => [g.key, g.items.length])).toEqual([['value-changed', 1], ['element-added', 1], ['preamble', 1]]);
+    expect(groups.map((g) => [g.key, g.items.length])).toEqual([
+      ['value-changed', 1],
+      ['element-added', 1],
+      ['preamble', 1],
+    ]);
     expect(groups[2]!.items[0]!.description).toBe('A: all zero, B: not all zero');
     const added = groups[1]!.items[0]!;
-    expect([added.offsetA, added.presentA, added.offsetB, added.presentB, added.rangeA, added.rangeB]).toEqual([580, false, 600, true, undefined, [600, 612]]);
+    expect([added.offsetA, added.presentA, added.offsetB, added.presentB, added.rangeA, added.rangeB]).toEqual([
+      580,
+      false,
+      600,
+      true,
+      undefined,
+      [600, 612],
+    ]);
     expect(differencesInFileOrder(groups).map((d) => d.path)).toEqual(['preamble', '(0008,0060)', '(0009,0010)']);
   });
 
   it('headlines the change in words: the element by name, its value before and after, and how many more', () => {
     const changes = report({}).changes;
-    const side = (offset: number, value: string) => ({ vr: 'PN', offset, headerLength: 8, valueOffset: offset + 8, valueLength: 8, undefinedLength: false, endOffset: offset + 16, value });
-    changes['value-changed'].push({ kind: 'value-changed', path: '(0010,0010)', keyword: 'PatientName', a: side(900, 'DOE^JANE'), b: side(900, 'DOE^JOHN'), description: '"DOE^JANE" → "DOE^JOHN"' });
-    changes['element-removed'].push({ kind: 'element-removed', path: '(0009,1001)', a: side(950, 'X'), missingAt: { b: 950 }, description: 'only in A' });
-    expect(headline(report({ changes, changeCount: 2 }))).toBe('Patient Name (0010,0010) changed: DOE^JANE → DOE^JOHN (and 1 more difference)');
+    const side = (offset: number, value: string) => ({
+      vr: 'PN',
+      offset,
+      headerLength: 8,
+      valueOffset: offset + 8,
+      valueLength: 8,
+      undefinedLength: false,
+      endOffset: offset + 16,
+      value,
+    });
+    changes['value-changed'].push({
+      kind: 'value-changed',
+      path: '(0010,0010)',
+      keyword: 'PatientName',
+      a: side(900, 'DOE^JANE'),
+      b: side(900, 'DOE^JOHN'),
+      description: '"DOE^JANE" → "DOE^JOHN"',
+    });
+    changes['element-removed'].push({
+      kind: 'element-removed',
+      path: '(0009,1001)',
+      a: side(950, 'X'),
+      missingAt: { b: 950 },
+      description: 'only in A',
+    });
+    expect(headline(report({ changes, changeCount: 2 }))).toBe(
+      'Patient Name (0010,0010) changed: DOE^JANE → DOE^JOHN (and 1 more difference)',
+    );
     const removedOnly = report({}).changes;
     removedOnly['element-removed'].push(changes['element-removed'][0]!);
     expect(headline(report({ changes: removedOnly, changeCount: 1 }))).toBe('Element (0009,1001) removed in B');
@@ -83,7 +142,12 @@ describe('inspector differences', () => {
         regions: {
           preamble: { a: { present: true, allZero: true }, b: { present: true, allZero: true }, equal: true },
           prefix: { a: true, b: true },
-          meta: { a: { offset: 132, length: 0, elementCount: 0 }, b: { offset: 132, length: 0, elementCount: 0 }, equal: true, differences: [] },
+          meta: {
+            a: { offset: 132, length: 0, elementCount: 0 },
+            b: { offset: 132, length: 0, elementCount: 0 },
+            equal: true,
+            differences: [],
+          },
           dataset: { a: side('inflated'), b: side('file'), bytesEqual: false, walked: true },
         },
       }),

@@ -42,7 +42,10 @@ function changes(partial: Partial<ChangesByKind>): ChangesByKind {
 const DIFFERING: CompareReport = {
   verdict: 'datasets-differ',
   summary: 'The datasets differ: 3 changes (2 value changed, 1 element removed).',
-  files: { a: { path: '/store/v1.dcm', size: 4000, sha256: 'a'.repeat(64) }, b: { path: '/store/v2.dcm', size: 4030, sha256: 'b'.repeat(64) } },
+  files: {
+    a: { path: '/store/v1.dcm', size: 4000, sha256: 'a'.repeat(64) },
+    b: { path: '/store/v2.dcm', size: 4030, sha256: 'b'.repeat(64) },
+  },
   regions: {
     preamble: { a: { present: true, allZero: true }, b: { present: true, allZero: true }, equal: true },
     prefix: { a: true, b: true },
@@ -62,8 +65,20 @@ const DIFFERING: CompareReport = {
       ],
     },
     dataset: {
-      a: { offset: 340, length: 3660, transferSyntaxUid: '1.2.840.10008.1.2.1', transferSyntax: 'Explicit VR Little Endian', offsetSpace: 'file' },
-      b: { offset: 370, length: 3660, transferSyntaxUid: '1.2.840.10008.1.2.1', transferSyntax: 'Explicit VR Little Endian', offsetSpace: 'file' },
+      a: {
+        offset: 340,
+        length: 3660,
+        transferSyntaxUid: '1.2.840.10008.1.2.1',
+        transferSyntax: 'Explicit VR Little Endian',
+        offsetSpace: 'file',
+      },
+      b: {
+        offset: 370,
+        length: 3660,
+        transferSyntaxUid: '1.2.840.10008.1.2.1',
+        transferSyntax: 'Explicit VR Little Endian',
+        offsetSpace: 'file',
+      },
       bytesEqual: false,
       walked: true,
     },
@@ -71,8 +86,22 @@ const DIFFERING: CompareReport = {
   transferSyntax: { a: '1.2.840.10008.1.2.1', b: '1.2.840.10008.1.2.1', changed: false },
   changes: changes({
     'value-changed': [
-      { kind: 'value-changed', path: '(0010,0010)', keyword: 'PatientName', a: side(1000, 'PN'), b: side(1030, 'PN'), description: '"DOE^JOHN" → "DOE^JANE"' },
-      { kind: 'value-changed', path: '(0020,0013)', keyword: 'InstanceNumber', a: side(2100, 'IS', 2), b: side(2130, 'IS', 2), description: '"7" → "8"' },
+      {
+        kind: 'value-changed',
+        path: '(0010,0010)',
+        keyword: 'PatientName',
+        a: side(1000, 'PN'),
+        b: side(1030, 'PN'),
+        description: '"DOE^JOHN" → "DOE^JANE"',
+      },
+      {
+        kind: 'value-changed',
+        path: '(0020,0013)',
+        keyword: 'InstanceNumber',
+        a: side(2100, 'IS', 2),
+        b: side(2130, 'IS', 2),
+        description: '"7" → "8"',
+      },
     ],
     'element-removed': [
       { kind: 'element-removed', path: '(0009,1001)', a: side(1500, 'LO'), missingAt: { b: 1530 }, description: 'only in A: "PRIVATE"' },
@@ -96,7 +125,12 @@ function byteRange({ file, offset, length }: { file: FileRef; offset: number; le
   const end = Math.min(offset + length, size);
   let hex = '';
   for (let i = start; i < end; i++) hex += byteOf(file, i).toString(16).padStart(2, '0');
-  return { offset: start, hex, fileSize: size, spans: [{ start, end, region: 'dataset', part: 'value', path: '(0010,0010)', keyword: 'PatientName', vr: 'PN' }] };
+  return {
+    offset: start,
+    hex,
+    fileSize: size,
+    spans: [{ start, end, region: 'dataset', part: 'value', path: '(0010,0010)', keyword: 'PatientName', vr: 'PN' }],
+  };
 }
 
 const CHAIN: DigestChain = {
@@ -105,10 +139,31 @@ const CHAIN: DigestChain = {
   received: 'c0ffee'.padEnd(64, '1'),
   stored: { sha256: 'c0ffee'.padEnd(64, '1'), verdict: 'identical' },
   sent: [
-    { destination: 'PACS', sha256: 'c0ffee'.padEnd(64, '1'), sentAt: '2024-05-01T10:01:00.000Z', verdict: 'identical', state: 'sent', reason: null },
-    { destination: 'ARCHIVE', sha256: 'deadbeef'.padEnd(64, '2'), sentAt: '2024-05-01T10:02:00.000Z', verdict: 'changed', state: 'sent', reason: null },
+    {
+      destination: 'PACS',
+      sha256: 'c0ffee'.padEnd(64, '1'),
+      sentAt: '2024-05-01T10:01:00.000Z',
+      verdict: 'identical',
+      state: 'sent',
+      reason: null,
+    },
+    {
+      destination: 'ARCHIVE',
+      sha256: 'deadbeef'.padEnd(64, '2'),
+      sentAt: '2024-05-01T10:02:00.000Z',
+      verdict: 'changed',
+      state: 'sent',
+      reason: null,
+    },
     { destination: 'BACKUP', sha256: null, sentAt: null, verdict: 'missing', state: 'retry-wait', reason: 'cannot connect: ECONNREFUSED' },
-    { destination: 'STRICT', sha256: null, sentAt: null, verdict: 'missing', state: 'dead', reason: 'STRICT answered 0x0122 (SOP class not supported)' },
+    {
+      destination: 'STRICT',
+      sha256: null,
+      sentAt: null,
+      verdict: 'missing',
+      state: 'dead',
+      reason: 'STRICT answered 0x0122 (SOP class not supported)',
+    },
   ],
 };
 
@@ -162,8 +217,16 @@ describe('InspectorView', () => {
 
   it.each([
     ['identical-files', 'The files are identical: same size and SHA-256.', 'Identical files'],
-    ['identical-datasets', 'The datasets are identical byte for byte; the files differ in the meta group (1 element).', 'Same dataset, different file meta'],
-    ['not-comparable', 'Not comparable: /tmp/b.txt is not a DICOM file (no DICM prefix)', 'Cannot compare: /tmp/b.txt is not a DICOM file (no DICM prefix)'],
+    [
+      'identical-datasets',
+      'The datasets are identical byte for byte; the files differ in the meta group (1 element).',
+      'Same dataset, different file meta',
+    ],
+    [
+      'not-comparable',
+      'Not comparable: /tmp/b.txt is not a DICOM file (no DICM prefix)',
+      'Cannot compare: /tmp/b.txt is not a DICOM file (no DICM prefix)',
+    ],
   ] as const)('words the %s verdict plainly', async (verdict, summary, words) => {
     inspectorBridge({ ...DIFFERING, verdict, summary, changes: changes({}), changeCount: 0 });
     render(InspectorView, { active: true });
@@ -207,10 +270,12 @@ describe('InspectorView', () => {
     expect(readsOf(bridge)).toContainEqual({ file: { instanceId: 2 }, offset: 288, length: 512 });
 
     await fireEvent.click(screen.getByText('(0010,0010)').closest('button')!);
-    await waitFor(() => expect(readsOf(bridge).slice(-2)).toEqual([
-      { file: { instanceId: 1 }, offset: 992, length: 512 },
-      { file: { instanceId: 2 }, offset: 1022, length: 512 },
-    ]));
+    await waitFor(() =>
+      expect(readsOf(bridge).slice(-2)).toEqual([
+        { file: { instanceId: 1 }, offset: 992, length: 512 },
+        { file: { instanceId: 2 }, offset: 1022, length: 512 },
+      ]),
+    );
     // Both PatientName elements sit in the same column; B's changed value bytes are marked as differing.
     await waitFor(() => expect(byteCell('A', 1000).className).toContain('marked'));
     expect(byteCell('B', 1030).className).toContain('marked');
@@ -254,10 +319,22 @@ describe('InspectorView', () => {
     const grid = screen.getByRole('region', { name: /Hex view of A and B/ });
     await waitFor(() => expect(readsOf(bridge).at(-1)?.offset).toBe(288));
     await fireEvent.keyDown(grid, { key: 'PageDown' });
-    await waitFor(() => expect(readsOf(bridge).slice(-2).map((r) => r.offset)).toEqual([800, 800]));
+    await waitFor(() =>
+      expect(
+        readsOf(bridge)
+          .slice(-2)
+          .map((r) => r.offset),
+      ).toEqual([800, 800]),
+    );
     await fireEvent.keyDown(grid, { key: 'PageUp' });
     await fireEvent.keyDown(grid, { key: 'PageUp' });
-    await waitFor(() => expect(readsOf(bridge).slice(-2).map((r) => r.offset)).toEqual([0, 0]));
+    await waitFor(() =>
+      expect(
+        readsOf(bridge)
+          .slice(-2)
+          .map((r) => r.offset),
+      ).toEqual([0, 0]),
+    );
   });
 
   it('shows the digest chain of a stored instance with a verdict per hop, why a hop is not sent, and the full SHA-256 on hover', async () => {
@@ -271,10 +348,14 @@ describe('InspectorView', () => {
     expect(verdictOf('Sent to PACS')).toBe('✓ identical');
     expect(verdictOf('Sent to ARCHIVE')).toBe('✗ changed');
     expect(verdictOf('Sent to BACKUP')).toBe('– missing');
-    expect(within(chain).getByText('Sent to BACKUP').closest('li')!.textContent).toContain('not sent yet: waiting to retry after “cannot connect: ECONNREFUSED”');
+    expect(within(chain).getByText('Sent to BACKUP').closest('li')!.textContent).toContain(
+      'not sent yet: waiting to retry after “cannot connect: ECONNREFUSED”',
+    );
     // A dead-lettered destination is not "not sent yet": it will not be, and the reason says why.
     expect(verdictOf('Sent to STRICT')).toBe('✗ will not be sent');
-    expect(within(chain).getByText('Sent to STRICT').closest('li')!.textContent).toContain('will not be sent: STRICT answered 0x0122 (SOP class not supported)');
+    expect(within(chain).getByText('Sent to STRICT').closest('li')!.textContent).toContain(
+      'will not be sent: STRICT answered 0x0122 (SOP class not supported)',
+    );
     const archiveSha = within(chain).getByText('Sent to ARCHIVE').closest('li')!.querySelector('code')!;
     expect(archiveSha.textContent).toBe('deadbeef22222222…');
     expect(archiveSha.title).toBe('deadbeef'.padEnd(64, '2'));
@@ -303,7 +384,10 @@ describe('InspectorView', () => {
   });
 
   it('shows a comparison that failed where it happened, with the detail', async () => {
-    inspectorBridge().fail('compareFiles', { message: 'File B could not be read.', detail: "ENOENT: no such file or directory, open '/uploads/gone.dcm'" });
+    inspectorBridge().fail('compareFiles', {
+      message: 'File B could not be read.',
+      detail: "ENOENT: no such file or directory, open '/uploads/gone.dcm'",
+    });
     render(InspectorView, { active: true });
     await fireEvent.change(screen.getByLabelText('Search by'), { target: { value: 'sop' } });
     await fireEvent.input(screen.getByLabelText('UID to find'), { target: { value: SOP } });

@@ -10,7 +10,10 @@ let bridge: TestBridge;
 
 beforeEach(() => {
   bridge = createTestBridge({
-    listStudies: () => [study('1.2.3', { instanceCount: 10, seriesCount: 1 }), study('4.5.6', { patientName: 'ROE^RICHARD', instanceCount: 4 })],
+    listStudies: () => [
+      study('1.2.3', { instanceCount: 10, seriesCount: 1 }),
+      study('4.5.6', { patientName: 'ROE^RICHARD', instanceCount: 4 }),
+    ],
     listAssociations: () => [],
     listDestinations: () => [destination('pacs'), destination('archive')],
     forwardStudies: (args) => ({ queued: args.studyInstanceUids.length * 7 }),
@@ -159,7 +162,8 @@ describe('Live view', () => {
       study('1.2.3', { instanceCount: 10 }),
       study('4.5.6', { instanceCount: 4 }),
     ];
-    for (let i = 0; i < 3; i++) bridge.emit('instance-stored', received({ studyInstanceUid: '7.8.9', seriesInstanceUid: `7.8.9.${i % 2}` }));
+    for (let i = 0; i < 3; i++)
+      bridge.emit('instance-stored', received({ studyInstanceUid: '7.8.9', seriesInstanceUid: `7.8.9.${i % 2}` }));
     await waitFor(() => expect(studyRow('7.8.9')).toBeTruthy());
     expect(bridge.callsOf('listStudies')).toHaveLength(2);
     const row = studyRow('7.8.9');
@@ -170,7 +174,14 @@ describe('Live view', () => {
 
   test('open associations appear on association-opened, count their instances, and move to recent on close', async () => {
     await renderLive();
-    bridge.emit('association-opened', { associationId: 7, direction: 'inbound', callingAe: 'CT_SCANNER', calledAe: 'GATEWAY', peer: '10.1.1.9:50123', time: new Date().toISOString() });
+    bridge.emit('association-opened', {
+      associationId: 7,
+      direction: 'inbound',
+      callingAe: 'CT_SCANNER',
+      calledAe: 'GATEWAY',
+      peer: '10.1.1.9:50123',
+      time: new Date().toISOString(),
+    });
     const open = await screen.findByRole('list', { name: 'Open associations' });
     expect(open.textContent).toContain('CT_SCANNER → GATEWAY');
     expect(open.textContent).toContain('10.1.1.9:50123');
@@ -178,8 +189,15 @@ describe('Live view', () => {
     bridge.emit('instance-stored', received({ associationId: 7 }));
     await waitFor(() => expect(open.textContent).toContain('2 instances'));
     bridge.emit('association-closed', {
-      associationId: 7, direction: 'inbound', callingAe: 'CT_SCANNER', calledAe: 'GATEWAY', peer: '10.1.1.9:50123',
-      time: new Date().toISOString(), instances: 2, bytes: 1_048_576, result: 'released',
+      associationId: 7,
+      direction: 'inbound',
+      callingAe: 'CT_SCANNER',
+      calledAe: 'GATEWAY',
+      peer: '10.1.1.9:50123',
+      time: new Date().toISOString(),
+      instances: 2,
+      bytes: 1_048_576,
+      result: 'released',
     });
     const recent = await screen.findByRole('list', { name: 'Recently closed associations' });
     expect(recent.textContent).toContain('released');
@@ -188,8 +206,28 @@ describe('Live view', () => {
 
   test('associations already open when the view starts are listed', async () => {
     bridge.handlers.listAssociations = () => [
-      { associationId: 3, callingAe: 'US_CART', calledAe: 'GATEWAY', peer: '10.0.0.3:4000', startedAt: new Date().toISOString(), endedAt: null, instances: 5, bytes: 100, result: null },
-      { associationId: 2, callingAe: 'OLD', calledAe: 'GATEWAY', peer: '10.0.0.2:4000', startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), instances: 1, bytes: 1, result: 'released' },
+      {
+        associationId: 3,
+        callingAe: 'US_CART',
+        calledAe: 'GATEWAY',
+        peer: '10.0.0.3:4000',
+        startedAt: new Date().toISOString(),
+        endedAt: null,
+        instances: 5,
+        bytes: 100,
+        result: null,
+      },
+      {
+        associationId: 2,
+        callingAe: 'OLD',
+        calledAe: 'GATEWAY',
+        peer: '10.0.0.2:4000',
+        startedAt: new Date().toISOString(),
+        endedAt: new Date().toISOString(),
+        instances: 1,
+        bytes: 1,
+        result: 'released',
+      },
     ];
     await renderLive();
     const open = await screen.findByRole('list', { name: 'Open associations' });
@@ -254,7 +292,14 @@ describe('Live view', () => {
   test('after a lost connection comes back, studies and open associations are read again', async () => {
     const report = addConnection(bridge);
     await renderLive();
-    bridge.emit('association-opened', { associationId: 7, direction: 'inbound', callingAe: 'CT_SCANNER', calledAe: 'GATEWAY', peer: '10.1.1.9:50123', time: new Date().toISOString() });
+    bridge.emit('association-opened', {
+      associationId: 7,
+      direction: 'inbound',
+      callingAe: 'CT_SCANNER',
+      calledAe: 'GATEWAY',
+      peer: '10.1.1.9:50123',
+      time: new Date().toISOString(),
+    });
     await screen.findByRole('list', { name: 'Open associations' });
     report('reconnecting');
     // Meanwhile association 7 closed and a new study arrived; those events were lost with the connection.

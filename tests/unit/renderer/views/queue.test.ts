@@ -20,15 +20,26 @@ function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
     deliveries: 0,
     updatedAt: '2024-05-01T10:00:00.000Z',
     subject: {
-      patientName: 'DOE^JANE', patientId: 'P-1', studyDate: '20240131', studyDescription: 'CT Chest', modality: 'CT',
-      seriesNumber: 2, instanceNumber: jobId, sopClassName: 'CT Image Storage',
+      patientName: 'DOE^JANE',
+      patientId: 'P-1',
+      studyDate: '20240131',
+      studyDescription: 'CT Chest',
+      modality: 'CT',
+      seriesNumber: 2,
+      instanceNumber: jobId,
+      sopClassName: 'CT Image Storage',
     },
     ...change,
   };
 }
 
 const DEAD = job(7, { state: 'dead', attempts: 10, lastError: 'PACS answered 0xA700 (Out of resources)', lastStatus: 0xa700 });
-const WAITING = job(8, { state: 'retry-wait', attempts: 2, nextAttemptAt: '2024-05-01T10:05:00.000Z', lastError: 'cannot connect: ECONNREFUSED' });
+const WAITING = job(8, {
+  state: 'retry-wait',
+  attempts: 2,
+  nextAttemptAt: '2024-05-01T10:05:00.000Z',
+  lastError: 'cannot connect: ECONNREFUSED',
+});
 const QUEUED = job(9, { destination: 'ARCHIVE' });
 
 const COUNTS: QueueCount[] = [
@@ -41,7 +52,9 @@ afterEach(() => cleanup());
 
 function bridgeWithJobs(jobs: JobSummary[] = [QUEUED, WAITING, DEAD]) {
   return installTestBridge()
-    .answer('listJobs', (args) => jobs.filter((j) => (!args.state || j.state === args.state) && (!args.destination || j.destination === args.destination)))
+    .answer('listJobs', (args) =>
+      jobs.filter((j) => (!args.state || j.state === args.state) && (!args.destination || j.destination === args.destination)),
+    )
     .answer('queueCounts', COUNTS)
     .answer('listDestinations', []);
 }
@@ -97,9 +110,7 @@ describe('QueueView', () => {
   });
 
   it('retries a dead job and cancels a waiting one through their commands', async () => {
-    const bridge = bridgeWithJobs()
-      .answer('retryJob', { retried: true })
-      .answer('cancelJob', { cancelled: true });
+    const bridge = bridgeWithJobs().answer('retryJob', { retried: true }).answer('cancelJob', { cancelled: true });
     render(QueueView, { active: true });
     await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
     // Only what the engine allows is offered: a queued job cannot be retried.
@@ -133,7 +144,12 @@ describe('QueueView', () => {
     expect(alert.textContent).toContain('Retrying cannot succeed for 1 of the dead jobs for PACS');
     expect(alert.textContent).toContain('1 × PACS answered 0x0122 (SOP class not supported)');
     await fireEvent.click(within(alert).getByRole('button', { name: 'Retry anyway' }));
-    await waitFor(() => expect(bridge.argsOf('retryDead')).toEqual([{ destination: 'PACS', evenIfPermanent: false }, { destination: 'PACS', evenIfPermanent: true }]));
+    await waitFor(() =>
+      expect(bridge.argsOf('retryDead')).toEqual([
+        { destination: 'PACS', evenIfPermanent: false },
+        { destination: 'PACS', evenIfPermanent: true },
+      ]),
+    );
     expect(await screen.findByText('1 job queued again.')).toBeTruthy();
     expect(screen.queryByRole('alert')).toBeNull();
   });
@@ -150,9 +166,36 @@ describe('QueueView', () => {
     const bridge = bridgeWithJobs();
     render(QueueView, { active: true });
     await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
-    bridge.emit('job-updated', { jobId: 8, instanceId: 108, sopInstanceUid: '1.2.3.8', destination: 'PACS', state: 'sending', attempts: 3, error: undefined, nextAttemptAt: undefined });
-    bridge.emit('job-updated', { jobId: 8, instanceId: 108, sopInstanceUid: '1.2.3.8', destination: 'PACS', state: 'sent', attempts: 3, error: undefined, nextAttemptAt: undefined });
-    bridge.emit('job-updated', { jobId: 12, instanceId: 112, sopInstanceUid: '1.2.3.12', destination: 'ARCHIVE', state: 'queued', attempts: 0, error: undefined, nextAttemptAt: undefined });
+    bridge.emit('job-updated', {
+      jobId: 8,
+      instanceId: 108,
+      sopInstanceUid: '1.2.3.8',
+      destination: 'PACS',
+      state: 'sending',
+      attempts: 3,
+      error: undefined,
+      nextAttemptAt: undefined,
+    });
+    bridge.emit('job-updated', {
+      jobId: 8,
+      instanceId: 108,
+      sopInstanceUid: '1.2.3.8',
+      destination: 'PACS',
+      state: 'sent',
+      attempts: 3,
+      error: undefined,
+      nextAttemptAt: undefined,
+    });
+    bridge.emit('job-updated', {
+      jobId: 12,
+      instanceId: 112,
+      sopInstanceUid: '1.2.3.12',
+      destination: 'ARCHIVE',
+      state: 'queued',
+      attempts: 0,
+      error: undefined,
+      nextAttemptAt: undefined,
+    });
     await waitFor(() => expect(within(rowOf(8)).getByText('Sent')).toBeTruthy());
     expect(within(rowOf(8)).getByText('3')).toBeTruthy();
     expect(within(rowOf(8)).queryByText('cannot connect: ECONNREFUSED')).toBeNull();
@@ -162,8 +205,24 @@ describe('QueueView', () => {
 
   it('shows the attempts of a job with times, outcome, status, error and backoff', async () => {
     const attempts: JobAttempt[] = [
-      { attempt: 1, startedAt: '2024-05-01T10:00:00.000Z', finishedAt: '2024-05-01T10:00:01.250Z', outcome: 'retry', status: null, error: 'cannot connect: ECONNREFUSED', backoffMs: 5000 },
-      { attempt: 2, startedAt: '2024-05-01T10:00:06.000Z', finishedAt: '2024-05-01T10:00:06.400Z', outcome: 'retry', status: 0xa700, error: 'Out of resources', backoffMs: 10_000 },
+      {
+        attempt: 1,
+        startedAt: '2024-05-01T10:00:00.000Z',
+        finishedAt: '2024-05-01T10:00:01.250Z',
+        outcome: 'retry',
+        status: null,
+        error: 'cannot connect: ECONNREFUSED',
+        backoffMs: 5000,
+      },
+      {
+        attempt: 2,
+        startedAt: '2024-05-01T10:00:06.000Z',
+        finishedAt: '2024-05-01T10:00:06.400Z',
+        outcome: 'retry',
+        status: 0xa700,
+        error: 'Out of resources',
+        backoffMs: 10_000,
+      },
     ];
     const bridge = bridgeWithJobs().answer('jobAttempts', attempts);
     render(QueueView, { active: true });
@@ -180,17 +239,47 @@ describe('QueueView', () => {
 
   it('keeps the attempts panel working across a retry, also for attempts an older index numbered twice', async () => {
     let attempts: JobAttempt[] = [
-      { attempt: 1, startedAt: '2024-05-01T10:00:00.000Z', finishedAt: '2024-05-01T10:00:01.000Z', outcome: 'dead', status: 0x0122, error: 'SOP class refused', backoffMs: null },
+      {
+        attempt: 1,
+        startedAt: '2024-05-01T10:00:00.000Z',
+        finishedAt: '2024-05-01T10:00:01.000Z',
+        outcome: 'dead',
+        status: 0x0122,
+        error: 'SOP class refused',
+        backoffMs: null,
+      },
     ];
-    const bridge = bridgeWithJobs().answer('jobAttempts', () => structuredClone(attempts)).answer('retryJob', { retried: true });
+    const bridge = bridgeWithJobs()
+      .answer('jobAttempts', () => structuredClone(attempts))
+      .answer('retryJob', { retried: true });
     render(QueueView, { active: true });
     await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
     await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Attempts of job 7' }));
     await screen.findByRole('table', { name: 'Attempts of job 7' });
     await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Retry job 7' }));
     // Before attempts were numbered across retries, the attempt after a retry was number 1 again.
-    attempts = [...attempts, { attempt: 1, startedAt: '2024-05-01T11:00:00.000Z', finishedAt: '2024-05-01T11:00:01.000Z', outcome: 'sent', status: 0, error: null, backoffMs: null }];
-    bridge.emit('job-updated', { jobId: 7, instanceId: 107, sopInstanceUid: '1.2.3.7', destination: 'PACS', state: 'sent', attempts: 2, error: undefined, nextAttemptAt: undefined });
+    attempts = [
+      ...attempts,
+      {
+        attempt: 1,
+        startedAt: '2024-05-01T11:00:00.000Z',
+        finishedAt: '2024-05-01T11:00:01.000Z',
+        outcome: 'sent',
+        status: 0,
+        error: null,
+        backoffMs: null,
+      },
+    ];
+    bridge.emit('job-updated', {
+      jobId: 7,
+      instanceId: 107,
+      sopInstanceUid: '1.2.3.7',
+      destination: 'PACS',
+      state: 'sent',
+      attempts: 2,
+      error: undefined,
+      nextAttemptAt: undefined,
+    });
     await waitFor(() => expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getAllByRole('row')).toHaveLength(3));
     expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getByText('sent')).toBeTruthy();
   });

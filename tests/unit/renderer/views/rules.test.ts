@@ -22,7 +22,13 @@ function destination(name: string): Destination {
 }
 
 const CT_TO_PACS: Rule = { name: 'ct-to-pacs', enabled: true, match: { modality: 'CT' }, forward: ['PACS'], studyQuietSeconds: undefined };
-const MR_TO_ARCHIVE: Rule = { name: 'mr-archive', enabled: true, match: { modality: ['MR', 'MRI'], callingAe: { glob: 'MR*' } }, forward: ['ARCHIVE'], studyQuietSeconds: 30 };
+const MR_TO_ARCHIVE: Rule = {
+  name: 'mr-archive',
+  enabled: true,
+  match: { modality: ['MR', 'MRI'], callingAe: { glob: 'MR*' } },
+  forward: ['ARCHIVE'],
+  studyQuietSeconds: 30,
+};
 const ALL_TO_BACKUP: Rule = { name: 'backup', enabled: false, match: {}, forward: ['BACKUP'], studyQuietSeconds: undefined };
 
 afterEach(() => cleanup());
@@ -124,7 +130,12 @@ describe('RulesView', () => {
     expect(rules[3]).toEqual({
       name: 'us-nights',
       enabled: true,
-      match: { callingAe: { regex: '^US\\d+$' }, modality: ['US', 'IVUS'], sopClass: 'images', tags: { InstitutionName: { glob: 'North*' } } },
+      match: {
+        callingAe: { regex: '^US\\d+$' },
+        modality: ['US', 'IVUS'],
+        sopClass: 'images',
+        tags: { InstitutionName: { glob: 'North*' } },
+      },
       forward: ['ARCHIVE', 'BACKUP'],
       studyQuietSeconds: 45,
     });

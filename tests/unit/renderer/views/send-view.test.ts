@@ -12,8 +12,22 @@ let bridge: TestBridge;
 
 const SCAN: ScanResult = {
   files: [
-    { path: '/dropped/a.dcm', sopClassUid: CT_IMAGE, sopClassName: 'CT Image Storage', sopInstanceUid: '1.1', transferSyntaxUid: EXPLICIT_LE, bytes: 1000 },
-    { path: '/dropped/b.dcm', sopClassUid: CT_IMAGE, sopClassName: 'CT Image Storage', sopInstanceUid: '1.2', transferSyntaxUid: IMPLICIT_LE, bytes: 3000 },
+    {
+      path: '/dropped/a.dcm',
+      sopClassUid: CT_IMAGE,
+      sopClassName: 'CT Image Storage',
+      sopInstanceUid: '1.1',
+      transferSyntaxUid: EXPLICIT_LE,
+      bytes: 1000,
+    },
+    {
+      path: '/dropped/b.dcm',
+      sopClassUid: CT_IMAGE,
+      sopClassName: 'CT Image Storage',
+      sopInstanceUid: '1.2',
+      transferSyntaxUid: IMPLICIT_LE,
+      bytes: 3000,
+    },
   ],
   skipped: [{ path: '/dropped/notes.txt', reason: 'not a DICOM file (no DICM prefix at offset 128)' }],
   missing: [],
@@ -25,7 +39,15 @@ beforeEach(() => {
     scanPaths: () => SCAN,
     sendFiles: () => ({ sendId: 42 }),
     cancelSend: () => ({ cancelled: true }),
-    echo: () => ({ ok: true, peer: 'PACS@10.0.0.5:104', status: 0, statusHex: '0x0000', meaning: 'Success', error: undefined, roundTripMs: 12.4 }),
+    echo: () => ({
+      ok: true,
+      peer: 'PACS@10.0.0.5:104',
+      status: 0,
+      statusHex: '0x0000',
+      meaning: 'Success',
+      error: undefined,
+      roundTripMs: 12.4,
+    }),
   });
   setBridge(bridge);
 });
@@ -71,8 +93,19 @@ async function renderWithFiles(): Promise<void> {
 
 function done(fields: Partial<SendFileResult>): SendFileResult {
   return {
-    sendId: 42, file: '/dropped/a.dcm', ok: true, sopClassUid: CT_IMAGE, sopInstanceUid: '1.1', transferSyntaxUid: EXPLICIT_LE,
-    status: 0, statusHex: '0x0000', meaning: 'Success', error: undefined, bytes: 900, sha256: 'cd'.repeat(32), failureKind: undefined,
+    sendId: 42,
+    file: '/dropped/a.dcm',
+    ok: true,
+    sopClassUid: CT_IMAGE,
+    sopInstanceUid: '1.1',
+    transferSyntaxUid: EXPLICIT_LE,
+    status: 0,
+    statusHex: '0x0000',
+    meaning: 'Success',
+    error: undefined,
+    bytes: 900,
+    sha256: 'cd'.repeat(32),
+    failureKind: undefined,
     ...fields,
   };
 }
@@ -100,7 +133,9 @@ describe('Send view', () => {
     render(SendView);
     await dropFiles(['a.dcm']);
     const skipped = await screen.findByRole('list', { name: 'Skipped files' });
-    const items = within(skipped).getAllByRole('listitem').map((li) => li.textContent);
+    const items = within(skipped)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent);
     expect(items).toHaveLength(2);
     expect(items[0]).toContain('/dropped/notes.txt');
     expect(items[0]).toContain('not a DICOM file (no DICM prefix at offset 128)');
@@ -176,10 +211,18 @@ describe('Send view', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Send 2 files' }));
     await waitFor(() => expect(bridge.callsOf('sendFiles')).toHaveLength(1));
     bridge.emit('send-file-done', done({ file: '/dropped/a.dcm' }));
-    bridge.emit('send-file-done', done({
-      file: '/dropped/b.dcm', ok: false, status: 0xa700, statusHex: '0xA700', meaning: 'Refused: out of resources',
-      error: 'PACS@10.0.0.5:104 answered 0xA700', failureKind: 'status',
-    }));
+    bridge.emit(
+      'send-file-done',
+      done({
+        file: '/dropped/b.dcm',
+        ok: false,
+        status: 0xa700,
+        statusHex: '0xA700',
+        meaning: 'Refused: out of resources',
+        error: 'PACS@10.0.0.5:104 answered 0xA700',
+        failureKind: 'status',
+      }),
+    );
     bridge.emit('send-finished', { sendId: 42, sent: 1, failed: 1, cancelled: false });
     await waitFor(() => expect(fileRow('/dropped/b.dcm').textContent).toContain('Failed 0xA700'));
     expect(fileRow('/dropped/b.dcm').textContent).toContain('Refused: out of resources');
@@ -225,7 +268,10 @@ describe('Send view', () => {
 
   test('a send that cannot start shows why and leaves the files ready to try again', async () => {
     bridge.handlers.sendFiles = () => {
-      throw commandFailure('The PACS did not answer. Check that it is switched on and that its address is right.', 'connect ECONNREFUSED 10.0.0.5:104');
+      throw commandFailure(
+        'The PACS did not answer. Check that it is switched on and that its address is right.',
+        'connect ECONNREFUSED 10.0.0.5:104',
+      );
     };
     await renderWithFiles();
     await fireEvent.click(screen.getByRole('button', { name: 'Send 2 files' }));
@@ -244,19 +290,33 @@ describe('Send view', () => {
     await waitFor(() => expect(pacs.textContent).toContain('Echo OK'));
     expect(pacs.textContent).toContain('12 ms');
 
-    bridge.handlers.echo = () => ({ ok: false, peer: 'ARCHIVE@10.0.0.9:104', status: null, statusHex: null, meaning: 'No answer', error: 'connect ECONNREFUSED 10.0.0.9:104', roundTripMs: 3 });
+    bridge.handlers.echo = () => ({
+      ok: false,
+      peer: 'ARCHIVE@10.0.0.9:104',
+      status: null,
+      statusHex: null,
+      meaning: 'No answer',
+      error: 'connect ECONNREFUSED 10.0.0.9:104',
+      roundTripMs: 3,
+    });
     await fireEvent.click(screen.getByRole('button', { name: 'C-ECHO archive' }));
     const archive = screen.getByRole('radio', { name: /archive/ }).closest('li')!;
     await waitFor(() => expect(archive.textContent).toContain('Echo failed'));
     // The Destinations wording, not the socket error (which stays in the tooltip).
-    expect(archive.textContent).toContain('The destination refused the connection. Check that it is switched on and that the port is right.');
+    expect(archive.textContent).toContain(
+      'The destination refused the connection. Check that it is switched on and that the port is right.',
+    );
     expect(archive.textContent).not.toContain('ECONNREFUSED');
     expect(archive.querySelector('.echo-error')!.getAttribute('title')).toContain('connect ECONNREFUSED 10.0.0.9:104');
   });
 
   test('chosen files are listed in folder order, whatever order they came in', async () => {
     const unsorted = (path: string) => ({ ...SCAN.files[0]!, path, sopInstanceUid: path });
-    bridge.handlers.scanPaths = () => ({ files: ['/d/img10.dcm', '/d/img2.dcm', '/c/z.dcm', '/d/img1.dcm'].map(unsorted), skipped: [], missing: [] });
+    bridge.handlers.scanPaths = () => ({
+      files: ['/d/img10.dcm', '/d/img2.dcm', '/c/z.dcm', '/d/img1.dcm'].map(unsorted),
+      skipped: [],
+      missing: [],
+    });
     render(SendView);
     await dropFiles(['x.dcm']);
     await waitFor(() => expect(fileRow('/d/img10.dcm')).toBeTruthy());
@@ -270,10 +330,18 @@ describe('Send view', () => {
     await waitFor(() => expect(bridge.callsOf('sendFiles')).toHaveLength(1));
     bridge.emit('send-progress', { sendId: 42, file: '/dropped/a.dcm', fileIndex: 0, fileCount: 2, bytesSent: 900, bytesTotal: 900 });
     for (const file of ['/dropped/a.dcm', '/dropped/b.dcm']) {
-      bridge.emit('send-file-done', done({
-        file, ok: false, status: null, statusHex: null, meaning: 'Refused',
-        error: 'PACS@10.0.0.5:104 does not accept SOP class 1.2.840.10008.5.1.4.1.1.2 (in any offered transfer syntax)', failureKind: 'sop-class-refused',
-      }));
+      bridge.emit(
+        'send-file-done',
+        done({
+          file,
+          ok: false,
+          status: null,
+          statusHex: null,
+          meaning: 'Refused',
+          error: 'PACS@10.0.0.5:104 does not accept SOP class 1.2.840.10008.5.1.4.1.1.2 (in any offered transfer syntax)',
+          failureKind: 'sop-class-refused',
+        }),
+      );
     }
     bridge.emit('send-finished', { sendId: 42, sent: 0, failed: 2, cancelled: false });
     const cause = await screen.findByText('The destination does not take this kind of image (its SOP class).', { selector: '.cause' });

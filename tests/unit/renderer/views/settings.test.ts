@@ -23,7 +23,15 @@ const SETTINGS: Settings = {
   },
 };
 
-const STATUS: GatewayStatus = { aeTitle: 'GATEWAY', host: '0.0.0.0', port: 11112, storage: '/data/gateway', version: '0.1.0', listening: true, listenError: null };
+const STATUS: GatewayStatus = {
+  aeTitle: 'GATEWAY',
+  host: '0.0.0.0',
+  port: 11112,
+  storage: '/data/gateway',
+  version: '0.1.0',
+  listening: true,
+  listenError: null,
+};
 
 afterEach(() => {
   cleanup();
@@ -40,7 +48,11 @@ describe('SettingsView', () => {
   it('says under each field where its value comes from; a value a flag or the config file set cannot be edited and is never sent', async () => {
     const pinned: Settings = {
       ...SETTINGS,
-      sources: { ...SETTINGS.sources, port: { kind: 'flag', flag: '--port' }, maxAssociations: { kind: 'config-file', file: '/etc/gateway.yaml', key: 'maxAssociations' } },
+      sources: {
+        ...SETTINGS.sources,
+        port: { kind: 'flag', flag: '--port' },
+        maxAssociations: { kind: 'config-file', file: '/etc/gateway.yaml', key: 'maxAssociations' },
+      },
     };
     const bridge = installTestBridge()
       .answer('getSettings', pinned)
@@ -49,8 +61,12 @@ describe('SettingsView', () => {
     render(SettingsView, { active: true });
     const port = (await screen.findByLabelText('Port')) as HTMLInputElement;
     expect(port.readOnly).toBe(true);
-    expect(document.getElementById('settings-port-message')!.textContent).toContain('Set by the --port flag the gateway was started with: change it there.');
-    expect(document.getElementById('settings-maxAssociations-message')!.textContent).toContain('Set by "maxAssociations" in /etc/gateway.yaml');
+    expect(document.getElementById('settings-port-message')!.textContent).toContain(
+      'Set by the --port flag the gateway was started with: change it there.',
+    );
+    expect(document.getElementById('settings-maxAssociations-message')!.textContent).toContain(
+      'Set by "maxAssociations" in /etc/gateway.yaml',
+    );
     expect((screen.getByLabelText('Maximum associations') as HTMLInputElement).readOnly).toBe(true);
     expect(document.getElementById('settings-aeTitle-message')!.textContent).toContain('Saved here: used at every start.');
     expect(document.getElementById('settings-maxPduLength-message')!.textContent).toContain('Default.');
@@ -78,7 +94,7 @@ describe('SettingsView', () => {
     expect(screen.queryByRole('button', { name: 'Change folder…' })).toBeNull();
   });
 
-  it('on the desktop changes the storage folder through the app\'s dialog and says that nothing was moved', async () => {
+  it("on the desktop changes the storage folder through the app's dialog and says that nothing was moved", async () => {
     const bridge = installTestBridge().answer('getSettings', SETTINGS).answer('getStatus', STATUS);
     window.gateway = bridge;
     bridge.answer('chooseStorageFolder', () => {
@@ -88,7 +104,9 @@ describe('SettingsView', () => {
     render(SettingsView, { active: true });
     await fireEvent.click(await screen.findByRole('button', { name: 'Change folder…' }));
     const done = await screen.findByText(/Storage folder changed/);
-    expect(done.closest('[role="status"]')!.textContent).toMatch(/\/local\/new-store.*Images received before stay in \/data\/gateway; nothing was moved/s);
+    expect(done.closest('[role="status"]')!.textContent).toMatch(
+      /\/local\/new-store.*Images received before stay in \/data\/gateway; nothing was moved/s,
+    );
     await waitFor(() => expect((screen.getByLabelText('Storage folder') as HTMLInputElement).value).toBe('/local/new-store'));
     expect(bridge.argsOf('chooseStorageFolder')).toEqual([undefined]);
   });
@@ -96,7 +114,10 @@ describe('SettingsView', () => {
   it('on the desktop shows why a folder was refused', async () => {
     const bridge = installTestBridge().answer('getSettings', SETTINGS).answer('getStatus', STATUS);
     window.gateway = bridge;
-    bridge.fail('chooseStorageFolder', { message: '/home/rad/Documents already holds other files. Choose an empty folder.', detail: 'chooseStorageFolder: refused' });
+    bridge.fail('chooseStorageFolder', {
+      message: '/home/rad/Documents already holds other files. Choose an empty folder.',
+      detail: 'chooseStorageFolder: refused',
+    });
     render(SettingsView, { active: true });
     await fireEvent.click(await screen.findByRole('button', { name: 'Change folder…' }));
     expect(await screen.findByText(/already holds other files/)).toBeTruthy();
@@ -104,7 +125,9 @@ describe('SettingsView', () => {
 
   it('with the listener stopped, says why and lets the user retry the port or save another', async () => {
     const reason = 'Cannot listen on 0.0.0.0:11112: the port is already in use by another program. Choose another port. (EADDRINUSE)';
-    const bridge = installTestBridge().answer('getSettings', SETTINGS).answer('getStatus', { ...STATUS, listening: false, listenError: reason });
+    const bridge = installTestBridge()
+      .answer('getSettings', SETTINGS)
+      .answer('getStatus', { ...STATUS, listening: false, listenError: reason });
     bridge.answer('saveSettings', ({ settings }) => ({ ...SETTINGS, ...settings }));
     render(SettingsView, { active: true });
     const alert = await screen.findByRole('alert');
@@ -125,7 +148,9 @@ describe('SettingsView', () => {
     await type('Maximum PDU length (bytes)', '65536');
     expect(screen.getByText(/Saving restarts the DICOM listener on port 4242/)).toBeTruthy();
     await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
-    await waitFor(() => expect(bridge.argsOf('saveSettings')).toEqual([{ settings: { port: 4242, allowedCallingAes: ['CT1', 'MR2', 'US3'] } }]));
+    await waitFor(() =>
+      expect(bridge.argsOf('saveSettings')).toEqual([{ settings: { port: 4242, allowedCallingAes: ['CT1', 'MR2', 'US3'] } }]),
+    );
     expect(await screen.findByText(/The gateway now listens as/)).toBeTruthy();
     expect(screen.getByText('0.0.0.0:4242')).toBeTruthy();
   });
@@ -143,9 +168,10 @@ describe('SettingsView', () => {
   });
 
   it('shows the engine’s refusal with its detail', async () => {
-    installTestBridge()
-      .answer('getSettings', SETTINGS)
-      .fail('saveSettings', { message: 'Port 104 is in use by another program.', detail: 'listen EADDRINUSE: address already in use 0.0.0.0:104' });
+    installTestBridge().answer('getSettings', SETTINGS).fail('saveSettings', {
+      message: 'Port 104 is in use by another program.',
+      detail: 'listen EADDRINUSE: address already in use 0.0.0.0:104',
+    });
     render(SettingsView, { active: true });
     await screen.findByLabelText('Port');
     await type('Port', '104');

@@ -6,18 +6,52 @@ import StudiesView from '../../../../src-renderer/src/views/StudiesView.svelte';
 import { installTestBridge, type ViewTestBridge } from './view-test-bridge.ts';
 
 const STUDY: StudyRecord = {
-  studyInstanceUid: '1.2.3.1', patientName: 'ROE^RICHARD', patientId: 'MR-77', patientBirthDate: null, patientSex: null,
-  accessionNumber: 'ACC-1', studyDate: '20260301', studyDescription: 'MR knee left', modalities: 'MR', seriesCount: 1, instanceCount: 2,
-  bytes: 2_000_000, firstReceivedAt: '2026-03-01T10:00:00Z', lastReceivedAt: '2026-03-01T10:01:00Z', callingAes: ['MR_SUITE'],
+  studyInstanceUid: '1.2.3.1',
+  patientName: 'ROE^RICHARD',
+  patientId: 'MR-77',
+  patientBirthDate: null,
+  patientSex: null,
+  accessionNumber: 'ACC-1',
+  studyDate: '20260301',
+  studyDescription: 'MR knee left',
+  modalities: 'MR',
+  seriesCount: 1,
+  instanceCount: 2,
+  bytes: 2_000_000,
+  firstReceivedAt: '2026-03-01T10:00:00Z',
+  lastReceivedAt: '2026-03-01T10:01:00Z',
+  callingAes: ['MR_SUITE'],
 };
-const SERIES: SeriesSummary[] = [{
-  studyInstanceUid: '1.2.3.1', seriesInstanceUid: '1.2.3.1.1', seriesNumber: 1, seriesDescription: 'PD sag', modality: 'MR', instanceCount: 2,
-  bytes: 2_000_000, lastReceivedAt: '2026-03-01T10:01:00Z', thumbnailInstanceId: 7,
-}];
+const SERIES: SeriesSummary[] = [
+  {
+    studyInstanceUid: '1.2.3.1',
+    seriesInstanceUid: '1.2.3.1.1',
+    seriesNumber: 1,
+    seriesDescription: 'PD sag',
+    modality: 'MR',
+    instanceCount: 2,
+    bytes: 2_000_000,
+    lastReceivedAt: '2026-03-01T10:01:00Z',
+    thumbnailInstanceId: 7,
+  },
+];
 const instance = (id: number, n: number): InstanceSummary => ({
-  instanceId: id, sopInstanceUid: `1.2.3.1.1.${n}`, sopClassUid: '1.2.840.10008.5.1.4.1.1.4', sopClassName: 'MR Image Storage', version: 1,
-  transferSyntaxUid: '1.2.840.10008.1.2.1', studyInstanceUid: '1.2.3.1', seriesInstanceUid: '1.2.3.1.1', seriesNumber: 1, instanceNumber: n,
-  modality: 'MR', callingAe: 'MR_SUITE', bytes: 1_000_000, receivedAt: '2026-03-01T10:00:00Z', duplicateCount: 0, encodingNote: null,
+  instanceId: id,
+  sopInstanceUid: `1.2.3.1.1.${n}`,
+  sopClassUid: '1.2.840.10008.5.1.4.1.1.4',
+  sopClassName: 'MR Image Storage',
+  version: 1,
+  transferSyntaxUid: '1.2.840.10008.1.2.1',
+  studyInstanceUid: '1.2.3.1',
+  seriesInstanceUid: '1.2.3.1.1',
+  seriesNumber: 1,
+  instanceNumber: n,
+  modality: 'MR',
+  callingAe: 'MR_SUITE',
+  bytes: 1_000_000,
+  receivedAt: '2026-03-01T10:00:00Z',
+  duplicateCount: 0,
+  encodingNote: null,
 });
 const USAGE: StorageUsage = { storage: '/data', studies: 1, instances: 2, bytes: 2_000_000, diskFreeBytes: 5e9, diskTotalBytes: 1e10 };
 
@@ -79,7 +113,10 @@ describe('StudiesView', () => {
   });
 
   it('shows the engine’s refusal to delete a study being sent, and keeps it', async () => {
-    bridgeWithOneStudy().fail('deleteStudy', { message: 'This study is being sent to a destination right now.', detail: 'deleteStudy: study 1.2.3.1 is being forwarded now' });
+    bridgeWithOneStudy().fail('deleteStudy', {
+      message: 'This study is being sent to a destination right now.',
+      detail: 'deleteStudy: study 1.2.3.1 is being forwarded now',
+    });
     render(StudiesView, { active: true });
     const detail = await openTheStudy();
     await fireEvent.click(within(detail).getByRole('button', { name: 'Delete study…' }));

@@ -13,7 +13,10 @@ function indexedBridge() {
 }
 
 function stored(n: number): LiveEvent[] {
-  return Array.from({ length: n }, () => ({ kind: 'stored' as const, payload: received({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1' }) }));
+  return Array.from({ length: n }, () => ({
+    kind: 'stored' as const,
+    payload: received({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1' }),
+  }));
 }
 
 const count = (list: StudyList) => list.studies[0]?.instanceCount;
