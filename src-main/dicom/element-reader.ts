@@ -156,3 +156,31 @@ function plausibleImplicit(head: Buffer, littleEndian: boolean): boolean {
   const length = u32(head, 4, littleEndian);
   return length === UNDEFINED_LENGTH || length < 0x01000000;
 }
+
+/**
+ * Bytes per number of a VR whose values change with byte order (PS3.5 §7.3): 0 for byte strings
+ * and text, which have none. AT is two 16-bit numbers.
+ */
+export function swapUnit(vr: string): 0 | 2 | 4 | 8 {
+  switch (vr) {
+    case 'US':
+    case 'SS':
+    case 'OW':
+    case 'AT':
+      return 2;
+    case 'UL':
+    case 'SL':
+    case 'FL':
+    case 'OF':
+    case 'OL':
+      return 4;
+    case 'FD':
+    case 'OD':
+    case 'SV':
+    case 'UV':
+    case 'OV':
+      return 8;
+    default:
+      return 0;
+  }
+}

@@ -8,19 +8,7 @@ import type { AuditAction, AuditEvent, AuditSearch } from '../api/contract.ts';
 import type { Database } from '../db/database.ts';
 import { likePattern } from '../db/study-queries.ts';
 
-export interface NewAuditEvent {
-  at: string;
-  action: AuditAction;
-  actor: string;
-  target: string | null;
-  studyInstanceUid: string | null;
-  sopInstanceUid: string | null;
-  patientName: string | null;
-  patientId: string | null;
-  instances: number;
-  bytes: number | null;
-  detail: string | null;
-}
+export type NewAuditEvent = Omit<AuditEvent, 'id'>;
 
 const SEARCHED_COLUMNS = ['actor', 'target', 'study_instance_uid', 'sop_instance_uid', 'patient_name', 'patient_id', 'detail'];
 const CSV_COLUMNS: (keyof AuditEvent)[] = [

@@ -24,7 +24,8 @@ import type { ElementNode, FragmentNode, FrameNode, ItemNode, WalkEvent, WalkPro
 import { RETAINED_VALUE_BYTES } from './element-tree.ts';
 import { implicitVrOf, PIXEL_DATA } from './tag-dictionary.ts';
 import { elementPath, fragmentPath, framePath, itemPath } from './tag-path.ts';
-import { combineHashes, hashValue, swapUnitOf, ValueDigest, type ValueHashes } from './value-digest.ts';
+import { combineHashes, hashValue, ValueDigest, type ValueHashes } from './value-digest.ts';
+import { swapUnit } from '../dicom/element-reader.ts';
 
 export interface DatasetSyntax {
   explicitVr: boolean;
@@ -214,7 +215,7 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
       const segments = Array.from({ length: frameCount }, (_, index) => ({ index, length: frameLength }));
       const rest = node.valueLength - frameLength * frameCount;
       if (rest > 0) segments.push({ index: -1, length: rest });
-      const swap = syntax.littleEndian ? 0 : swapUnitOf(node.vr);
+      const swap = syntax.littleEndian ? 0 : swapUnit(node.vr);
       return this.open(node, 'frames', { kind: 'frames', node, segments, next: 0, offset: node.valueOffset, swap, hashes: [] });
     }
     await this.readLeaf(node, syntax, topLevel);
@@ -410,7 +411,7 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
   }
 
   private async readLeaf(node: ElementNode, syntax: DatasetSyntax, topLevel: boolean): Promise<void> {
-    const swap = syntax.littleEndian ? 0 : swapUnitOf(node.vr);
+    const swap = syntax.littleEndian ? 0 : swapUnit(node.vr);
     if (node.valueLength <= RETAINED_VALUE_BYTES) {
       const value = await this.source.read(node.valueLength);
       node.value = value;

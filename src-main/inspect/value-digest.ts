@@ -12,31 +12,6 @@ export interface ValueHashes {
   decodedHash: string;
 }
 
-/** Bytes per number for VRs whose values change with byte order; 0 for text and byte VRs. */
-export function swapUnitOf(vr: string): 0 | 2 | 4 | 8 {
-  switch (vr) {
-    case 'US':
-    case 'SS':
-    case 'OW':
-    case 'AT':
-      return 2;
-    case 'UL':
-    case 'SL':
-    case 'FL':
-    case 'OF':
-    case 'OL':
-      return 4;
-    case 'FD':
-    case 'OD':
-    case 'SV':
-    case 'UV':
-    case 'OV':
-      return 8;
-    default:
-      return 0;
-  }
-}
-
 export class ValueDigest {
   private readonly raw: Hash = createHash('sha256');
   private readonly decoded: Hash | undefined;

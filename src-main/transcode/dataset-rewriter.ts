@@ -33,7 +33,8 @@ import { encapsulatedFrames } from './encapsulated-frames.ts';
 import { decodeFrame, interleave, type ImageAttributes, type loadCodecs } from './frame-decoder.ts';
 import { TranscodeError } from './transcode-error.ts';
 import { decodedPhotometric, type CompressedSyntax } from './transcode-syntaxes.ts';
-import { swapInPlace, swapUnit } from './value-swap.ts';
+import { swapInPlace } from './value-swap.ts';
+import { swapUnit } from '../dicom/element-reader.ts';
 
 type Codecs = Awaited<ReturnType<typeof loadCodecs>>;
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { combineHashes, hashValue, swapUnitOf, ValueDigest } from '../../../src-main/inspect/value-digest.ts';
+import { swapUnit } from '../../../src-main/dicom/element-reader.ts';
+import { combineHashes, hashValue, ValueDigest } from '../../../src-main/inspect/value-digest.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -29,7 +30,7 @@ describe('value digest', () => {
   });
 
   it("swaps by the size of the VR's numbers and not for text or bytes", () => {
-    expect(['US', 'OW', 'AT', 'UL', 'FL', 'OF', 'FD', 'OD', 'SV', 'UV', 'OB', 'LO', 'UN'].map(swapUnitOf)).toEqual([
+    expect(['US', 'OW', 'AT', 'UL', 'FL', 'OF', 'FD', 'OD', 'SV', 'UV', 'OB', 'LO', 'UN'].map(swapUnit)).toEqual([
       2, 2, 2, 4, 4, 4, 8, 8, 8, 8, 0, 0, 0,
     ]);
   });
