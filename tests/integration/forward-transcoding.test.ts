@@ -146,6 +146,7 @@ describe('forward queue with allowTranscoding', () => {
           },
         });
         await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['implicit'] }] });
+        api.allowPaths([JPEG]); // the user chose it
         await api.dispatch('sendFiles', { paths: [JPEG], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
         await waitFor('the job sent', async () => ((await api.dispatch('listJobs', { state: 'sent' })) as unknown[]).length === 1, 60_000);
         const [instance] = (await api.dispatch('listInstances', {})) as { instanceId: number }[];
@@ -163,6 +164,8 @@ describe('forward queue with allowTranscoding', () => {
             sha256: wire,
             sentAt: expect.any(String),
             verdict: 'changed',
+            state: 'sent',
+            reason: null,
             transcoded: 'transcoded: JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2)',
           },
         ]);
