@@ -53,18 +53,7 @@ export class BrowseQueries {
   }
 
   studies(limit = 500): StudySummary[] {
-    return (this.s.studies!.all(limit) as Record<string, unknown>[]).map((r) => ({
-      studyInstanceUid: r.study_instance_uid as string,
-      patientName: r.patient_name as string | null,
-      patientId: r.patient_id as string | null,
-      studyDate: r.study_date as string | null,
-      studyDescription: r.study_description as string | null,
-      modalities: r.modalities as string | null,
-      seriesCount: r.series_count as number,
-      instanceCount: r.instance_count as number,
-      bytes: r.bytes as number,
-      lastReceivedAt: r.last_received_at as string,
-    }));
+    return (this.s.studies!.all(limit) as Record<string, unknown>[]).map(studySummaryOf);
   }
 
   /** Instances of a study, every version of one SOP instance, or the most recent ones. */
@@ -130,4 +119,20 @@ export class BrowseQueries {
     }
     return subjects;
   }
+}
+
+/** A row of the `studies` view as the UI's study summary (the studies browser adds to it). */
+export function studySummaryOf(r: Record<string, unknown>): StudySummary {
+  return {
+    studyInstanceUid: r.study_instance_uid as string,
+    patientName: r.patient_name as string | null,
+    patientId: r.patient_id as string | null,
+    studyDate: r.study_date as string | null,
+    studyDescription: r.study_description as string | null,
+    modalities: r.modalities as string | null,
+    seriesCount: r.series_count as number,
+    instanceCount: r.instance_count as number,
+    bytes: r.bytes as number,
+    lastReceivedAt: r.last_received_at as string,
+  };
 }

@@ -3,6 +3,7 @@
  * modality, accession, who sent it), open one to its series, and the store's disk usage. Read only;
  * everything comes from the index, so the history survives restarts.
  */
+import { studySummaryOf } from './browse-queries.ts';
 import type { StatementSync } from 'node:sqlite';
 import type { SeriesSummary, StorageUsage, StudyRecord, StudySearch } from '../api/contract.ts';
 import type { Database } from './database.ts';
@@ -92,20 +93,11 @@ export class StudyQueries {
   private studyRecord(r: Record<string, unknown>): StudyRecord {
     const study = r.study_instance_uid as string;
     return {
-      studyInstanceUid: study,
-      patientName: r.patient_name as string | null,
-      patientId: r.patient_id as string | null,
+      ...studySummaryOf(r),
       patientBirthDate: r.patient_birth_date as string | null,
       patientSex: r.patient_sex as string | null,
       accessionNumber: r.accession_number as string | null,
-      studyDate: r.study_date as string | null,
-      studyDescription: r.study_description as string | null,
-      modalities: r.modalities as string | null,
-      seriesCount: r.series_count as number,
-      instanceCount: r.instance_count as number,
-      bytes: r.bytes as number,
       firstReceivedAt: r.first_received_at as string,
-      lastReceivedAt: r.last_received_at as string,
       callingAes: (this.s.callingAes!.all(study) as { calling_ae: string }[]).map((a) => a.calling_ae),
     };
   }
