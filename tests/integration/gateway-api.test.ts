@@ -12,27 +12,23 @@ import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { serveConfigFromArgs } from '../../src-main/cli/serve-command.ts';
 import { echoscu, osChosenPort, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
+import { startApiPair, type ApiPair } from '../helpers/api-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 describe('createApiHost', () => {
+  let pair: ApiPair;
   let work: string;
   let router: Gateway;
   let archive: Gateway;
   let api: ApiHost;
-  const events: { name: string; payload: any }[] = [];
+  let events: ApiPair['events'];
 
   beforeEach(async () => {
-    work = await mkdtemp(join(tmpdir(), 'api-'));
-    archive = await Gateway.start({ ...DEFAULT_CONFIG, aeTitle: 'ARCHIVE', host: '127.0.0.1', port: 0, storage: join(work, 'archive') });
-    router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router') });
-    api = createApiHost(router, { uploadDir: join(work, 'uploads') });
-    events.length = 0;
-    api.subscribe((name, payload) => events.push({ name, payload }));
+    pair = await startApiPair('api-');
+    ({ work, router, archive, api, events } = pair);
   });
   afterEach(async () => {
-    await router.stop();
-    await archive.stop();
-    await rm(work, { recursive: true, force: true });
+    await pair.stop();
   });
 
   const archiveDestination = (): Destination => ({

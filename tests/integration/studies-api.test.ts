@@ -3,41 +3,35 @@
  * real gateway that received pydicom's CT from DCMTK storescu: what the renderer gets and what it
  * is refused.
  */
-import { access, copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiHost } from '../../src-main/api/api-host.ts';
 import type { AuditEvent, InstanceElements, RenderedFrame, SeriesSummary, StudyRecord } from '../../src-main/api/contract.ts';
-import { createApiHost } from '../../src-main/api/gateway-api.ts';
-import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
+import type { Gateway } from '../../src-main/gateway.ts';
 import { storescu } from '../helpers/dcmtk.ts';
+import { startApiPair, type ApiPair } from '../helpers/api-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 const CT_STUDY = '1.3.6.1.4.1.5962.1.2.1.20040119072730.12322';
 
 describe('studies, images and housekeeping through the API', () => {
+  let pair: ApiPair;
   let work: string;
   let router: Gateway;
   let archive: Gateway;
   let api: ApiHost;
-  const events: { name: string; payload: any }[] = [];
+  let events: ApiPair['events'];
 
   beforeEach(async () => {
-    work = await mkdtemp(join(tmpdir(), 'studies-api-'));
-    archive = await Gateway.start({ ...DEFAULT_CONFIG, aeTitle: 'ARCHIVE', host: '127.0.0.1', port: 0, storage: join(work, 'archive') });
-    router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router') });
-    api = createApiHost(router, { uploadDir: join(work, 'uploads') });
-    events.length = 0;
-    api.subscribe((name, payload) => events.push({ name, payload }));
+    pair = await startApiPair('studies-api-');
+    ({ work, router, archive, api, events } = pair);
     const sent = await storescu(router.address!.port, [CT_SMALL], { calledAe: 'GATEWAY', callingAe: 'CT_SCANNER' });
     expect(sent.code, sent.stderr).toBe(0);
   });
   afterEach(async () => {
-    await router.stop();
-    await archive.stop();
-    await rm(work, { recursive: true, force: true });
+    await pair.stop();
   });
 
   it('finds the study, lists its series with a thumbnail, renders it and lists its elements', async () => {

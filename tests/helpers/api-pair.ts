@@ -1,0 +1,46 @@
+/**
+ * Two real gateways in a temp folder, a router (AE GATEWAY) with the UI's API host over it and an
+ * archive (AE ARCHIVE) to forward to, both on port 0; the API's events are collected as they come.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiHost } from '../../src-main/api/api-host.ts';
+import { createApiHost } from '../../src-main/api/gateway-api.ts';
+import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
+
+export interface ApiPair {
+  work: string;
+  router: Gateway;
+  archive: Gateway;
+  api: ApiHost;
+  events: { name: string; payload: any }[];
+  stop(): Promise<void>;
+}
+
+export async function startApiPair(prefix: string): Promise<ApiPair> {
+  const work = await mkdtemp(join(tmpdir(), prefix));
+  const archive = await Gateway.start({
+    ...DEFAULT_CONFIG,
+    aeTitle: 'ARCHIVE',
+    host: '127.0.0.1',
+    port: 0,
+    storage: join(work, 'archive'),
+  });
+  const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router') });
+  const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
+  const events: ApiPair['events'] = [];
+  api.subscribe((name, payload) => events.push({ name, payload }));
+  return {
+    work,
+    router,
+    archive,
+    api,
+    events,
+    async stop() {
+      await router.stop();
+      await archive.stop();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
