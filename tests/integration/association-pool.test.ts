@@ -52,22 +52,28 @@ describe('pooled forwarding', () => {
     await rm(work, { recursive: true, force: true });
   });
 
+  /** A gateway forwarding everything it stores to the storescp on `port`. */
+  async function relayTo(port: number, maxAssociations: number, lingerSeconds: number): Promise<Gateway> {
+    const g = await Gateway.start({
+      ...DEFAULT_CONFIG,
+      host: '127.0.0.1',
+      port: 0,
+      storage: join(work, 'store'),
+      destinations: [destination(port, maxAssociations)],
+      rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }],
+      queue: { ...DEFAULT_CONFIG.queue, lingerSeconds },
+    });
+    cleanups.push(() => g.stop());
+    return g;
+  }
+
   it(
     `relays ${COUNT} instances arriving one by one over a few associations, each dataset byte-identical`,
     { timeout: 180_000 },
     async () => {
       const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), extraArgs: ['-v', '+uf'] });
       cleanups.push(() => scp.stop());
-      const g = await Gateway.start({
-        ...DEFAULT_CONFIG,
-        host: '127.0.0.1',
-        port: 0,
-        storage: join(work, 'store'),
-        destinations: [destination(scp.port, 2)],
-        rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }],
-        queue: { ...DEFAULT_CONFIG.queue, lingerSeconds: 5 },
-      });
-      cleanups.push(() => g.stop());
+      const g = await relayTo(scp.port, 2, 5);
       // CT and MR interleaved: the second pair is not known when the first association opens.
       const files = await writeP10Files(join(work, 'in'), COUNT, (i) => ({
         seed: 7000 + i,
@@ -97,16 +103,7 @@ describe('pooled forwarding', () => {
     async () => {
       const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), extraArgs: ['-v'] });
       cleanups.push(() => scp.stop());
-      const g = await Gateway.start({
-        ...DEFAULT_CONFIG,
-        host: '127.0.0.1',
-        port: 0,
-        storage: join(work, 'store'),
-        destinations: [destination(scp.port, 1)],
-        rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }],
-        queue: { ...DEFAULT_CONFIG.queue, lingerSeconds: 0.3 },
-      });
-      cleanups.push(() => g.stop());
+      const g = await relayTo(scp.port, 1, 0.3);
       const [first, second] = await writeP10Files(join(work, 'in'), 2, (i) => ({ seed: 7500 + i }));
       expect((await storescu(g.address!.port, [first!])).code).toBe(0);
       await waitFor('the first association released', () => /Association Release/.test(scp.output()), 20_000);
