@@ -350,6 +350,12 @@ export interface RetentionRun {
   keptUnforwarded: number;
 }
 
+/** What saving the retention rule did: the rule as it now stands, and the run it applied (none when switched off). */
+export interface RetentionSaved {
+  settings: RetentionSettings;
+  run: RetentionRun | null;
+}
+
 export type AuditAction = 'received' | 'forwarded' | 'sent' | 'deleted';
 
 export interface AuditEvent {
@@ -419,7 +425,7 @@ export interface GatewayCommands {
   renderFrame: { args: { instanceId: number; frame?: number; window?: WindowLevel; maxSize?: number }; result: RenderedFrame };
   deleteStudy: { args: { studyInstanceUid: string }; result: DeletedStudy };
   getRetention: { args: void; result: RetentionSettings };
-  saveRetention: { args: { days: number | null }; result: RetentionSettings };
+  saveRetention: { args: { days: number | null }; result: RetentionSaved };
   runRetention: { args: void; result: RetentionRun };
   searchAudit: { args: AuditSearch; result: AuditEvent[] };
   exportAuditCsv: { args: AuditSearch; result: { csv: string; rows: number } };

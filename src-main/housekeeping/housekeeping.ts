@@ -4,7 +4,7 @@
  * open views drop what is gone.
  */
 import { statfs } from 'node:fs/promises';
-import type { DeletedStudy, RetentionRun, RetentionSettings, StorageUsage } from '../api/contract.ts';
+import type { DeletedStudy, RetentionRun, RetentionSaved, RetentionSettings, StorageUsage } from '../api/contract.ts';
 import type { Database } from '../db/database.ts';
 import type { StudyQueries } from '../db/study-queries.ts';
 import type { PeerAddress } from '../dicom/peer-address.ts';
@@ -74,10 +74,17 @@ export class Housekeeping {
     return retentionSettings(this.d.db, this.d.configRetentionDays);
   }
 
-  saveRetention(days: number | null): RetentionSettings {
+  /**
+   * Saves the rule and applies it at once, answering with that run: the caller reports the run that
+   * used the new rule, never a second one that found nothing left to delete.
+   */
+  async saveRetention(days: number | null): Promise<RetentionSaved> {
     saveRetentionDays(this.d.db, days);
-    this.schedule(0);
-    return this.retention();
+    // A run already under way judged by the old rule; the new one starts after it.
+    await this.running?.catch(() => undefined);
+    const run = days === null ? null : await this.runRetention();
+    this.schedule(RETENTION_INTERVAL_MS);
+    return { settings: this.retention(), run };
   }
 
   /** Runs the rule now (one run at a time); with no rule set, deletes nothing. */

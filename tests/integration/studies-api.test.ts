@@ -7,7 +7,14 @@ import { access, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiHost } from '../../src-main/api/api-host.ts';
-import type { AuditEvent, InstanceElements, RenderedFrame, SeriesSummary, StudyRecord } from '../../src-main/api/contract.ts';
+import type {
+  AuditEvent,
+  InstanceElements,
+  RenderedFrame,
+  RetentionSaved,
+  SeriesSummary,
+  StudyRecord,
+} from '../../src-main/api/contract.ts';
 import type { Gateway } from '../../src-main/gateway.ts';
 import { storescu } from '../helpers/dcmtk.ts';
 import { startApiPair, type ApiPair } from '../helpers/api-pair.ts';
@@ -103,9 +110,11 @@ describe('studies, images and housekeeping through the API', () => {
 
   it('applies a retention rule saved through the API to a study nothing was routed for', async () => {
     await expect(api.dispatch('getRetention', undefined)).resolves.toEqual({ days: null, source: 'default' });
-    await expect(api.dispatch('saveRetention', { days: 0 })).resolves.toEqual({ days: 0, source: 'saved' });
-    // Saving starts a run; asking for one now waits for it (or runs it), so the study is gone after either.
-    await api.dispatch('runRetention', undefined);
+    const saved = (await api.dispatch('saveRetention', { days: 0 })) as RetentionSaved;
+    expect(saved.settings).toEqual({ days: 0, source: 'saved' });
+    expect(saved.run).toMatchObject({ deleted: [{ studyInstanceUid: CT_STUDY, instances: 1 }], keptUnforwarded: 0 });
+    // The save's run was the one run: asking again finds nothing left.
+    await expect(api.dispatch('runRetention', undefined)).resolves.toMatchObject({ deleted: [] });
     await expect(api.dispatch('searchStudies', {})).resolves.toEqual([]);
     const deleted = (await api.dispatch('searchAudit', { action: 'deleted' })) as AuditEvent[];
     expect(deleted.map((e) => [e.actor, e.studyInstanceUid, e.instances])).toEqual([['retention', CT_STUDY, 1]]);

@@ -39,24 +39,26 @@ describe('HousekeepingView', () => {
     expect(await screen.findByRole('cell', { name: 'DOE, JANE (P1)' })).toBeTruthy();
   });
 
-  it('saves the rule, applies it and says what it deleted and what it kept', async () => {
-    const b = bridge()
-      .answer('saveRetention', ({ days }) => ({ days, source: 'saved' }))
-      .answer('runRetention', {
+  it('saves the rule and says what the run it applied deleted and what it kept', async () => {
+    const b = bridge().answer('saveRetention', ({ days }) => ({
+      settings: { days, source: 'saved' },
+      run: {
         ranAt: '2026-03-01T10:00:00Z',
         deleted: [{ studyInstanceUid: '1.2', instances: 2, bytes: 2000, jobs: 0 }],
         keptUnforwarded: 1,
-      });
+      },
+    }));
     render(HousekeepingView, { active: true });
     await fireEvent.click(await screen.findByRole('checkbox', { name: 'Delete old studies automatically' }));
     await fireEvent.input(screen.getByRole('textbox', { name: 'Keep studies for (days)' }), { target: { value: '14' } });
     await fireEvent.submit(screen.getByRole('form', { name: 'Retention' }));
     await waitFor(() => expect(b.argsOf('saveRetention')).toEqual([{ days: 14 }]));
     expect(await screen.findByText(/deleted 1 study \(2\.00 kB\); kept 1 old study not yet forwarded everywhere/)).toBeTruthy();
+    expect(b.argsOf('runRetention')).toEqual([]);
   });
 
   it('refuses a number of days that is not a whole number, and saves nothing', async () => {
-    const b = bridge().answer('saveRetention', ({ days }) => ({ days, source: 'saved' }));
+    const b = bridge().answer('saveRetention', ({ days }) => ({ settings: { days, source: 'saved' }, run: null }));
     render(HousekeepingView, { active: true });
     await fireEvent.click(await screen.findByRole('checkbox', { name: 'Delete old studies automatically' }));
     await fireEvent.input(screen.getByRole('textbox', { name: 'Keep studies for (days)' }), { target: { value: '1.5' } });
