@@ -3,6 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.ts';
+import { tuneHeapForStreaming } from '../runtime/heap-tuning.ts';
 import { COMPARE_USAGE, ECHO_USAGE, SEND_USAGE, SERVE_USAGE } from './command-usage.ts';
 import { ExitCode, InputError, UsageError } from './usage-error.ts';
 
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`dicom-gateway: unknown command "${name}"\n${USAGE}`);
     return ExitCode.Usage;
   }
+  tuneHeapForStreaming();
   try {
     const run = await command.load();
     return await run(rest);

@@ -9,6 +9,7 @@ import { createApiHost } from '../api/gateway-api.ts';
 import { commandFailureOf } from '../api/ws-server.ts';
 import { Gateway } from '../gateway.ts';
 import { createLogger } from '../log/logger.ts';
+import { tuneHeapForStreaming } from '../runtime/heap-tuning.ts';
 import { ENGINE_PROCESS_FLAG } from './desktop-engine.ts';
 import type { FromEngine, MessageChannelLike, ToEngine } from './engine-messages.ts';
 
@@ -106,6 +107,7 @@ export function runEngineProcess(channel: MessageChannelLike<ToEngine, FromEngin
 
 // Started as a program (not imported by a test): serve the main process.
 if (process.argv.includes(ENGINE_PROCESS_FLAG)) {
+  tuneHeapForStreaming();
   runEngineProcess(parentChannel(process), (code) => {
     // Let the 'stopped' message leave before the process ends.
     setImmediate(() => process.exit(code));
