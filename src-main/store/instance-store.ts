@@ -25,7 +25,7 @@ import { fsyncDir } from './fsync-dir.ts';
 import { IncomingInstanceWriter, StoreWriteError, type FlowControl, type WrittenInstance } from './incoming-instance-writer.ts';
 import { JournalApplier, type DurableRecord, type IndexedHook } from './journal-applier.ts';
 import type { JournalEntry, ReceiveContext, StoredEntry } from './journal-entry.ts';
-import { DEFAULT_SEGMENT_BYTES, Journal, JournalFullError } from './journal.ts';
+import { DEFAULT_SEGMENT_BYTES, Journal, JournalFullError, type BodyDigest } from './journal.ts';
 import { INCOMING_DIR, JOURNAL_DIR, STUDIES_DIR, instancePath } from './store-layout.ts';
 
 export type { ReceiveContext } from './journal-entry.ts';
@@ -255,7 +255,9 @@ export class InstanceStore {
       // A record naming a spilled file needs the file's name to survive a power loss too.
       if (!written.inline)
         await fsyncDir(this.incomingDir).catch((err: NodeJS.ErrnoException) => Promise.reject(new StoreWriteError(this.incomingDir, err)));
-      lsn = await this.append(entry, written.inline ?? []);
+      // The dataset's digest, computed while it arrived, checks the body at replay: no second pass over it now.
+      const digest = written.inline ? { after: written.headerLength, sha256: Buffer.from(written.datasetSha256, 'hex') } : undefined;
+      lsn = await this.append(entry, written.inline ?? [], digest);
     } catch (err) {
       this.forget(entry);
       await discard(written);
@@ -265,10 +267,10 @@ export class InstanceStore {
   }
 
   /** Appends a record and hands it to the applier; throws StoreWriteError when it is not durable. */
-  private async append(entry: JournalEntry, body: Buffer[]): Promise<number> {
+  private async append(entry: JournalEntry, body: Buffer[], digest?: BodyDigest): Promise<number> {
     let lsn: number | undefined;
     try {
-      const location = await this.journal.append(entry, body, (assigned) => (lsn = this.lastLsn = assigned));
+      const location = await this.journal.append(entry, body, (assigned) => (lsn = this.lastLsn = assigned), digest);
       const bytes = body.length > 0 && this.applier.mayHold(location.length) ? body : undefined;
       this.applier.settle(lsn!, { lsn: lsn!, entry, body: location, bytes });
       return lsn!;

@@ -8,15 +8,19 @@
  * write + fsync + rename + folder fsync. Concurrent appends share a flush (group commit).
  *
  * Layout of a segment: a 4 KiB header (magic, generation, salt), then records, each starting at a
- * 4 KiB boundary: a 32-byte header (magic, generation, salt, lsn, lengths, CRC-32) + JSON meta +
- * body. Records are written in parallel and may finish out of order, so a crash can leave a torn
+ * 4 KiB boundary: a 72-byte header (magic, generation, salt, lsn, lengths, the body's SHA-256 past
+ * its first `crcBytes`, CRC-32) + JSON meta + body. The CRC covers the header, the meta and the
+ * body's first `crcBytes`; the rest of the body is checked against the SHA-256, which the caller
+ * has computed anyway (an instance's dataset digest), so a large body is not read a second time on
+ * the acknowledgement's path just to checksum it. (Records of the first format, a 32-byte header
+ * whose CRC covers the whole body, are still read.) Records are written in parallel and may finish out of order, so a crash can leave a torn
  * record before complete ones: replay checks every record's CRC and, past a torn one, looks for
  * the next valid header at each 4 KiB boundary. The salt (random per use of a segment) seeds the
  * CRC, so bytes a peer sent (stale bodies from an earlier use of the segment) can never pass for
  * a record. A segment whose records are all applied is retired: its header is cleared and the file
  * is reused for a later generation, so the journal stops growing once the background catches up.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -24,8 +28,12 @@ import { fsyncDir } from './fsync-dir.ts';
 
 export const BLOCK = 4096;
 const SEGMENT_MAGIC = 0x4a534547; // 'JSEG'
-const RECORD_MAGIC = 0x4a524543; // 'JREC'
-const RECORD_HEADER = 32;
+const RECORD_MAGIC_V1 = 0x4a524543; // 'JREC': 32-byte header, CRC over the whole body
+const RECORD_HEADER_V1 = 32;
+const RECORD_MAGIC = 0x3245524a; // 'JRE2'
+export const RECORD_HEADER = 72;
+const HASH_AT = 32;
+const CRC_AT = 64;
 const SEGMENT_HEADER_USED = 16;
 const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
 export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
@@ -35,6 +43,12 @@ export interface JournalRecord<M> {
   meta: M;
   /** Where the body is, to read it back with readBody(). */
   body: BodyLocation;
+}
+
+/** The SHA-256 of a body past its first `after` bytes, as the caller computed it while receiving. */
+export interface BodyDigest {
+  after: number;
+  sha256: Buffer;
 }
 
 export interface BodyLocation {
@@ -135,7 +149,7 @@ export class Journal<M> {
    * synchronously (in the order of the calls); `onLsn` receives it before any I/O, so a caller
    * knows it even when the append then fails.
    */
-  async append(meta: M, body: readonly Buffer[], onLsn?: (lsn: number) => void): Promise<BodyLocation> {
+  async append(meta: M, body: readonly Buffer[], onLsn?: (lsn: number) => void, digest?: BodyDigest): Promise<BodyLocation> {
     if (this.closed) throw new Error('journal is closed');
     const metaBytes = Buffer.from(JSON.stringify(meta));
     const bodyLength = body.reduce((n, b) => n + b.length, 0);
@@ -148,7 +162,7 @@ export class Journal<M> {
     const offset = segment.writeOffset;
     segment.writeOffset += size;
     segment.maxLsn = lsn;
-    const header = recordHeader(segment, lsn, metaBytes, body, bodyLength);
+    const header = recordHeader(segment, lsn, metaBytes, body, bodyLength, digest);
     await writeFully(segment.file, [header, metaBytes, ...body], offset);
     this.dirty.add(segment);
     await this.durable();
@@ -339,7 +353,15 @@ export async function releaseSpareSegments(dir: string): Promise<number> {
   return freed;
 }
 
-function recordHeader(segment: Segment, lsn: number, meta: Buffer, body: readonly Buffer[], bodyLength: number): Buffer {
+function recordHeader(
+  segment: Segment,
+  lsn: number,
+  meta: Buffer,
+  body: readonly Buffer[],
+  bodyLength: number,
+  digest: BodyDigest | undefined,
+): Buffer {
+  const crcBytes = digest ? digest.after : bodyLength;
   const header = Buffer.alloc(RECORD_HEADER);
   header.writeUInt32LE(RECORD_MAGIC, 0);
   header.writeUInt32LE(segment.generation, 4);
@@ -347,10 +369,18 @@ function recordHeader(segment: Segment, lsn: number, meta: Buffer, body: readonl
   header.writeUInt32LE(bodyLength, 12);
   header.writeDoubleLE(lsn, 16);
   header.writeUInt32LE(meta.length, 24);
-  let crc = crc32(header.subarray(0, 28), segment.salt);
+  header.writeUInt32LE(crcBytes, 28);
+  digest?.sha256.copy(header, HASH_AT);
+  let crc = crc32(header.subarray(0, CRC_AT), segment.salt);
   crc = crc32(meta, crc);
-  for (const b of body) crc = crc32(b, crc);
-  header.writeUInt32LE(crc, 28);
+  let left = crcBytes;
+  for (const b of body) {
+    if (left === 0) break;
+    const part = b.length <= left ? b : b.subarray(0, left);
+    crc = crc32(part, crc);
+    left -= part.length;
+  }
+  header.writeUInt32LE(crc, CRC_AT);
   return header;
 }
 
@@ -392,20 +422,19 @@ function parseRecord<M>(
   salt: number,
   slot: number,
 ): { record: JournalRecord<M>; size: number } | undefined {
+  const magic = bytes.readUInt32LE(offset);
   if (
-    bytes.readUInt32LE(offset) !== RECORD_MAGIC ||
+    (magic !== RECORD_MAGIC && magic !== RECORD_MAGIC_V1) ||
     bytes.readUInt32LE(offset + 4) !== generation ||
     bytes.readUInt32LE(offset + 8) !== salt
   )
     return undefined;
+  const headerLength = magic === RECORD_MAGIC ? RECORD_HEADER : RECORD_HEADER_V1;
   const bodyLength = bytes.readUInt32LE(offset + 12);
   const metaLength = bytes.readUInt32LE(offset + 24);
-  const end = offset + RECORD_HEADER + metaLength + bodyLength;
-  if (end > bytes.length) return undefined;
-  let crc = crc32(bytes.subarray(offset, offset + 28), salt);
-  crc = crc32(bytes.subarray(offset + RECORD_HEADER, end), crc);
-  if (crc !== bytes.readUInt32LE(offset + 28)) return undefined;
-  const metaStart = offset + RECORD_HEADER;
+  const metaStart = offset + headerLength;
+  const end = metaStart + metaLength + bodyLength;
+  if (end > bytes.length || !recordIntact(bytes, offset, magic, salt, metaStart + metaLength, end)) return undefined;
   let meta: M;
   try {
     meta = JSON.parse(bytes.subarray(metaStart, metaStart + metaLength).toString('utf8')) as M;
@@ -414,6 +443,22 @@ function parseRecord<M>(
   }
   const lsn = bytes.readDoubleLE(offset + 16);
   return { record: { lsn, meta, body: { segment: slot, offset: metaStart + metaLength, length: bodyLength } }, size: end - offset };
+}
+
+/** Whether a record's CRC (and, in the current format, its body digest) match its bytes. */
+function recordIntact(bytes: Buffer, offset: number, magic: number, salt: number, bodyStart: number, end: number): boolean {
+  if (magic === RECORD_MAGIC_V1) {
+    const crc = crc32(bytes.subarray(offset + RECORD_HEADER_V1, end), crc32(bytes.subarray(offset, offset + 28), salt));
+    return crc === bytes.readUInt32LE(offset + 28);
+  }
+  const crcBytes = bytes.readUInt32LE(offset + 28);
+  if (crcBytes > end - bodyStart) return false;
+  const crcEnd = bodyStart + crcBytes;
+  const crc = crc32(bytes.subarray(offset + RECORD_HEADER, crcEnd), crc32(bytes.subarray(offset, offset + CRC_AT), salt));
+  if (crc !== bytes.readUInt32LE(offset + CRC_AT)) return false;
+  if (crcEnd === end) return true;
+  const digest = createHash('sha256').update(bytes.subarray(crcEnd, end)).digest();
+  return digest.equals(bytes.subarray(offset + HASH_AT, offset + CRC_AT));
 }
 
 async function writeFully(file: FileHandle, buffers: Buffer[], position: number): Promise<void> {

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BLOCK, Journal, type JournalRecord } from '../../../src-main/store/journal.ts';
+import { BLOCK, Journal, RECORD_HEADER, type JournalRecord } from '../../../src-main/store/journal.ts';
 
 interface Meta {
   name: string;
@@ -74,14 +75,62 @@ describe('Journal', () => {
     // A dataset that carries that record's bytes at a block boundary; then its own header is torn,
     // so replay has to look for records inside its body.
     const metaLength = JSON.stringify({ name: 'carrier' }).length;
-    const carrier = await journal.append({ name: 'carrier' }, [Buffer.alloc(BLOCK - 32 - metaLength), copy]);
+    const carrier = await journal.append({ name: 'carrier' }, [Buffer.alloc(BLOCK - RECORD_HEADER - metaLength), copy]);
     await journal.close();
     const file = await open(segment, 'r+');
-    await file.write(Buffer.alloc(32), 0, 32, carrier.offset - 32 - metaLength);
+    await file.write(Buffer.alloc(RECORD_HEADER), 0, RECORD_HEADER, carrier.offset - RECORD_HEADER - metaLength);
     await file.close();
 
     const { records } = await openJournal();
     expect(records.map((r) => [r.lsn, r.meta.name])).toEqual([[1, 'real']]);
+  });
+
+  it('checks a body past its checksummed head against the digest the caller gave: a torn tail or a changed head drops the record', async () => {
+    const { journal } = await openJournal();
+    const withDigest = (name: string, head: Buffer, tail: Buffer) =>
+      journal.append({ name }, [head, tail], undefined, { after: head.length, sha256: createHash('sha256').update(tail).digest() });
+    await withDigest('kept', randomBytes(200), randomBytes(6000));
+    const tornTail = await withDigest('torn tail', randomBytes(200), randomBytes(6000));
+    const changedHead = await withDigest('changed head', randomBytes(200), randomBytes(6000));
+    await journal.close();
+    const segment = join(
+      dir,
+      (await readdir(dir)).find((n) => n.endsWith('.journal'))!,
+    );
+    const file = await open(segment, 'r+');
+    await file.write(Buffer.alloc(3000), 0, 3000, tornTail.offset + 3000);
+    await file.write(Buffer.from([0xff]), 0, 1, changedHead.offset + 10);
+    await file.close();
+
+    const { journal: reopened, records } = await openJournal();
+    expect(records.map((r) => r.meta.name)).toEqual(['kept']);
+    expect((await reopened.readBody(records[0]!.body)).length).toBe(6200);
+  });
+
+  it('still reads records of the first format (a 32-byte header whose CRC covers the whole body)', async () => {
+    const { journal } = await openJournal();
+    const body = randomBytes(5000);
+    const at = await journal.append({ name: 'old' }, [body]);
+    await journal.close();
+    // Rewrite the record as the first format wrote it, in place.
+    const segment = join(
+      dir,
+      (await readdir(dir)).find((n) => n.endsWith('.journal'))!,
+    );
+    const bytes = await readSegment(segment);
+    const meta = Buffer.from(JSON.stringify({ name: 'old' }));
+    const start = at.offset - meta.length - RECORD_HEADER;
+    const header = Buffer.from(bytes.subarray(start, start + 32));
+    header.writeUInt32LE(0x4a524543, 0);
+    const salt = header.readUInt32LE(8);
+    header.writeUInt32LE(crc32(body, crc32(meta, crc32(header.subarray(0, 28), salt))), 28);
+    const file = await open(segment, 'r+');
+    await file.write(Buffer.concat([header, meta, body]), 0, 32 + meta.length + body.length, start);
+    await file.close();
+
+    const { journal: reopened, records } = await openJournal();
+    expect(records.map((r) => [r.lsn, r.meta.name])).toEqual([[1, 'old']]);
+    expect((await reopened.readBody(records[0]!.body)).equals(body)).toBe(true);
   });
 
   it('replays only records above the applied lsn, the same ones however often it is opened, and numbers new ones above it', async () => {
