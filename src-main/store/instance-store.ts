@@ -142,7 +142,7 @@ export class InstanceStore {
       new Set(records.flatMap((r) => (r.meta.kind === 'stored' && r.meta.tempName ? [r.meta.tempName] : []))),
     );
     for (const record of records)
-      store.applier.settle(record.lsn, { lsn: record.lsn, entry: record.meta, body: record.body, bytes: undefined });
+      store.applier.settle(record.lsn, { lsn: record.lsn, entry: record.meta, body: record.body, bytes: undefined, replayed: true });
     await store.applier.drain();
     if (records.length > 0) store.logger.info('journal.replayed', { records: records.length, pending: store.applier.pendingCount() });
     await journal.prepareSpare();
@@ -272,7 +272,7 @@ export class InstanceStore {
     try {
       const location = await this.journal.append(entry, body, (assigned) => (lsn = this.lastLsn = assigned), digest);
       const bytes = body.length > 0 && this.applier.mayHold(location.length) ? body : undefined;
-      this.applier.settle(lsn!, { lsn: lsn!, entry, body: location, bytes });
+      this.applier.settle(lsn!, { lsn: lsn!, entry, body: location, bytes, replayed: false });
       return lsn!;
     } catch (err) {
       if (lsn !== undefined) this.applier.settle(lsn, null);

@@ -11,7 +11,8 @@
  * Records are applied as a gap-free prefix of lsns: a big record still being written holds back
  * the ones after it, because applied_lsn says "everything up to here", and skipping one would make
  * a crash lose it. Replay is idempotent: a row already there is not inserted again, a file already
- * complete is not rewritten.
+ * complete is not rewritten. Outside replay the target was free when the version was chosen, so
+ * it is not checked again.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
@@ -35,6 +36,8 @@ export interface DurableRecord {
   body: BodyLocation;
   /** The body still in memory (saves reading it back), when the memory bound allowed keeping it. */
   bytes: Buffer[] | undefined;
+  /** Read back from the journal at start-up: its file may already be in place from before the crash. */
+  replayed: boolean;
 }
 
 const BATCH_RECORDS = 256;
@@ -212,7 +215,7 @@ export class JournalApplier {
         throw new Error(`${entry.path}: neither its temp file ${entry.tempName} nor a complete file is there`);
       return;
     }
-    if (await isComplete(target, entry)) return;
+    if (record.replayed && (await isComplete(target, entry))) return;
     const bytes = record.bytes ?? [await this.o.journal.readBody(record.body)];
     const temp = join(this.o.root, INCOMING_DIR, `journal-${record.lsn}.part`);
     const file = await open(temp, 'w');
