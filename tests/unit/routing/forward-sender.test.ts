@@ -3,16 +3,11 @@
  * dying thread held are reported not sent (so the queue puts them back), never lost.
  */
 import { describe, expect, it } from 'vitest';
-import type { LogFields, Logger } from '../../../src-main/log/logger.ts';
 import type { ForwardTarget, JobResult, SendJob } from '../../../src-main/routing/forward-messages.ts';
 import { WorkerSender } from '../../../src-main/routing/forward-sender.ts';
 import { osChosenPort } from '../../helpers/dcmtk.ts';
+import { recordingLogger, type LoggedLine } from '../../helpers/recording-logger.ts';
 import { waitFor } from '../../helpers/wait.ts';
-
-function recordingLogger(lines: { event: string; fields?: LogFields }[]): Logger {
-  const log = (event: string, fields?: LogFields) => void lines.push({ event, fields });
-  return { debug: () => undefined, info: log, warn: log, error: log };
-}
 
 const job = (jobId: number): SendJob => ({
   jobId,
@@ -38,7 +33,7 @@ const target = (port: number): ForwardTarget => ({
 describe('WorkerSender', () => {
   it('reports every job a dead forward thread held as not sent, logs the exit, and starts a new thread for the next jobs', async () => {
     const results: JobResult[] = [];
-    const lines: { event: string; fields?: LogFields }[] = [];
+    const lines: LoggedLine[] = [];
     const sender = new WorkerSender(
       (r) => results.push(...r),
       recordingLogger(lines),
@@ -62,7 +57,7 @@ describe('WorkerSender', () => {
   it("sends from the forward thread and gets each job's result back", async () => {
     const port = await osChosenPort(); // nobody listens there
     const results: JobResult[] = [];
-    const lines: { event: string; fields?: LogFields }[] = [];
+    const lines: LoggedLine[] = [];
     const sender = new WorkerSender((r) => results.push(...r), recordingLogger(lines));
     sender.send(target(port), [job(1), job(2)]);
     await waitFor('both results', () => results.length === 2, 20_000);
