@@ -19,7 +19,9 @@ import {
   buildP10File,
   writeLargeP10File,
   type FixtureOptions,
+  usElementOffset,
 } from '../../helpers/dicom-fixtures.ts';
+import { explicitLeElement, textValue, uidValue } from '../../helpers/element-encoding.ts';
 
 const ExplicitLE = FixtureTransferSyntax.ExplicitVRLittleEndian;
 
@@ -135,18 +137,8 @@ describe('readIndexFieldsFromDataset', () => {
   });
 });
 
-/** Offset of the first element after Number of Frames, (0028,0010) Rows, found by its header bytes. */
-function rowsElementOffset(dataset: Buffer, ts: string): number {
-  const header =
-    ts === FixtureTransferSyntax.ImplicitVRLittleEndian
-      ? Buffer.from([0x28, 0x00, 0x10, 0x00, 0x02, 0x00, 0x00, 0x00])
-      : ts === FixtureTransferSyntax.ExplicitVRBigEndian
-        ? Buffer.from([0x00, 0x28, 0x00, 0x10, 0x55, 0x53, 0x00, 0x02])
-        : Buffer.from([0x28, 0x00, 0x10, 0x00, 0x55, 0x53, 0x02, 0x00]);
-  const offset = dataset.indexOf(header);
-  if (offset < 0) throw new Error('fixture has no Rows element');
-  return offset;
-}
+/** Offset of the first element after Number of Frames, (0028,0010) Rows. */
+const rowsElementOffset = (dataset: Buffer, ts: string) => usElementOffset(dataset, ts, 0x00280010);
 
 describe('readIndexFieldsFromDataset on a prefix', () => {
   for (const [name, ts] of syntaxes.filter(([, ts]) => ts !== FixtureTransferSyntax.DeflatedExplicitVRLittleEndian)) {
@@ -247,12 +239,12 @@ describe('readIndexFieldsFromFile', () => {
   it('grows its read when a large element sits before the needed fields', async () => {
     // 300 KiB private OB between SOP Instance UID and Patient Name: beyond the first 64 KiB read.
     const dataset = explicitLeDataset([
-      element(0x00080016, 'UI', uid(SopClass.CT)),
-      element(0x00080018, 'UI', uid('1.2.3.99')),
-      element(0x00090010, 'LO', Buffer.from('BIG BLOB', 'latin1')),
-      element(0x00091000, 'OB', Buffer.alloc(300 * 1024, 0xab)),
-      element(0x00100010, 'PN', Buffer.from('LATE^NAME', 'latin1')),
-      element(0x7fe00010, 'OW', Buffer.alloc(1024)),
+      explicitLeElement(0x00080016, 'UI', uidValue(SopClass.CT)),
+      explicitLeElement(0x00080018, 'UI', uidValue('1.2.3.99')),
+      explicitLeElement(0x00090010, 'LO', textValue('BIG BLOB')),
+      explicitLeElement(0x00091000, 'OB', Buffer.alloc(300 * 1024, 0xab)),
+      explicitLeElement(0x00100010, 'PN', textValue('LATE^NAME')),
+      explicitLeElement(0x7fe00010, 'OW', Buffer.alloc(1024)),
     ]);
     const path = join(dir, 'late-fields.dcm');
     await writeFile(path, Buffer.concat([buildMetaHeader({ sopInstanceUid: '1.2.3.99' }), dataset]));
@@ -264,10 +256,10 @@ describe('readIndexFieldsFromFile', () => {
   it('reads a deflated file whose compressed dataset is larger than the first read', async () => {
     const ts = FixtureTransferSyntax.DeflatedExplicitVRLittleEndian;
     const plain = explicitLeDataset([
-      element(0x00080016, 'UI', uid(SopClass.CT)),
-      element(0x00090010, 'LO', Buffer.from('NOISE', 'latin1')),
-      element(0x00091000, 'OB', noise(200 * 1024)), // incompressible, so the compressed prefix must grow
-      element(0x00100020, 'LO', Buffer.from('ID-77 ', 'latin1')),
+      explicitLeElement(0x00080016, 'UI', uidValue(SopClass.CT)),
+      explicitLeElement(0x00090010, 'LO', textValue('NOISE')),
+      explicitLeElement(0x00091000, 'OB', noise(200 * 1024)), // incompressible, so the compressed prefix must grow
+      explicitLeElement(0x00100020, 'LO', textValue('ID-77 ')),
     ]);
     const path = join(dir, 'deflated-late.dcm');
     await writeFile(path, Buffer.concat([buildMetaHeader({ transferSyntaxUid: ts }), deflateRawSync(plain)]));
@@ -313,22 +305,6 @@ describe('cost per instance', () => {
 });
 
 // --- hand-built explicit VR LE datasets for layouts the fixture writer does not make ----------------
-
-function element(tag: number, vr: string, value: Buffer): Buffer {
-  const padded = value.length % 2 ? Buffer.concat([value, Buffer.from([vr === 'UI' ? 0 : 0x20])]) : value;
-  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(padded.length, 8);
-  else header.writeUInt16LE(padded.length, 6);
-  return Buffer.concat([header, padded]);
-}
-
-function uid(value: string): Buffer {
-  return Buffer.from(value, 'latin1');
-}
 
 function explicitLeDataset(elements: Buffer[]): Buffer {
   return Buffer.concat(elements);

@@ -14,6 +14,7 @@ import {
   buildP10File,
   type FixtureOptions,
 } from '../../helpers/dicom-fixtures.ts';
+import { explicitLeElement, uidValue } from '../../helpers/element-encoding.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -31,21 +32,8 @@ async function fileWith(name: string, bytes: Buffer): Promise<string> {
 
 const opts: FixtureOptions = { sopClassUid: SopClass.MR, sopInstanceUid: '1.2.3.4.5.66', edgeCases: true, seed: 3 };
 
-/** Explicit VR LE meta element, written here so the reader is tested against bytes it did not make. */
-function metaElement(elementNumber: number, vr: string, value: Buffer): Buffer {
-  const long = vr === 'OB' || vr === 'UN';
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(0x0002, 0);
-  header.writeUInt16LE(elementNumber, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(value.length, 8);
-  else header.writeUInt16LE(value.length, 6);
-  return Buffer.concat([header, value]);
-}
-
-function uid(text: string): Buffer {
-  return Buffer.from(text.length % 2 ? `${text}\0` : text, 'latin1');
-}
+/** A meta group element (0002,xxxx), written here so the reader is tested against bytes it did not make. */
+const metaElement = (elementNumber: number, vr: string, value: Buffer) => explicitLeElement(0x00020000 | elementNumber, vr, value);
 
 function preambleAndPrefix(): Buffer {
   const prefix = Buffer.alloc(132);
@@ -134,9 +122,9 @@ describe('readP10Header: where the dataset starts', () => {
   it('reads a meta group larger than its first read (a 200 KiB private meta element)', async () => {
     const meta = Buffer.concat([
       metaElement(0x0001, 'OB', Buffer.from([0, 1])),
-      metaElement(0x0002, 'UI', uid(SopClass.CT)),
-      metaElement(0x0003, 'UI', uid('1.2.3')),
-      metaElement(0x0010, 'UI', uid(FixtureTransferSyntax.ImplicitVRLittleEndian)),
+      metaElement(0x0002, 'UI', uidValue(SopClass.CT)),
+      metaElement(0x0003, 'UI', uidValue('1.2.3')),
+      metaElement(0x0010, 'UI', uidValue(FixtureTransferSyntax.ImplicitVRLittleEndian)),
       metaElement(0x0102, 'OB', Buffer.alloc(200 * 1024, 0x5a)), // (0002,0102) Private Information
     ]);
     const dataset = buildDataset({ transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian });
@@ -180,8 +168,8 @@ describe('readP10Header: refusals name the file', () => {
   it('refuses a file whose meta group has no transfer syntax, naming the file', async () => {
     const meta = Buffer.concat([
       metaElement(0x0001, 'OB', Buffer.from([0, 1])),
-      metaElement(0x0002, 'UI', uid(SopClass.CT)),
-      metaElement(0x0003, 'UI', uid('1.2.3')),
+      metaElement(0x0002, 'UI', uidValue(SopClass.CT)),
+      metaElement(0x0003, 'UI', uidValue('1.2.3')),
     ]);
     const error = await refusal('no-ts.dcm', Buffer.concat([preambleAndPrefix(), meta, buildDataset()]));
     expect(error.message).toMatch(/has no Transfer Syntax UID \(0002,0010\)$/);

@@ -17,7 +17,9 @@ import {
   buildMetaHeader,
   buildP10File,
   type FixtureOptions,
+  usElementOffset,
 } from '../../helpers/dicom-fixtures.ts';
+import { explicitLeElement, textValue, uidValue } from '../../helpers/element-encoding.ts';
 
 const PATIENT_ID = 0x00100020;
 const ACCESSION_NUMBER = 0x00080050;
@@ -140,18 +142,8 @@ describe('extra tags read with the index fields', () => {
   });
 });
 
-/** Offset of Columns (0028,0011), the element right after Rows, found by its header bytes. */
-function columnsOffset(dataset: Buffer, ts: string): number {
-  const header =
-    ts === FixtureTransferSyntax.ImplicitVRLittleEndian
-      ? Buffer.from([0x28, 0x00, 0x11, 0x00, 0x02, 0x00, 0x00, 0x00])
-      : ts === FixtureTransferSyntax.ExplicitVRBigEndian
-        ? Buffer.from([0x00, 0x28, 0x00, 0x11, 0x55, 0x53, 0x00, 0x02])
-        : Buffer.from([0x28, 0x00, 0x11, 0x00, 0x55, 0x53, 0x02, 0x00]);
-  const offset = dataset.indexOf(header);
-  if (offset < 0) throw new Error('fixture has no Columns element');
-  return offset;
-}
+/** Offset of Columns (0028,0011), the element right after Rows. */
+const columnsOffset = (dataset: Buffer, ts: string) => usElementOffset(dataset, ts, 0x00280011);
 
 describe('reading stops right after the last needed tag', () => {
   for (const [name, ts] of nativeSyntaxes) {
@@ -206,12 +198,12 @@ describe('readIndexFieldsFromFile with extra tags', () => {
 
   it('grows its read when the extra tag lies past a large element beyond the first 64 KiB', async () => {
     const dataset = Buffer.concat([
-      element(0x00080016, 'UI', Buffer.from(SopClass.CT, 'latin1')),
-      element(0x00280008, 'IS', Buffer.from('1', 'latin1')),
-      element(0x00290010, 'LO', Buffer.from('BIG BLOB', 'latin1')),
-      element(0x00291000, 'OB', Buffer.alloc(300 * 1024, 0xab)),
-      element(0x00321060, 'LO', Buffer.from('LATE PROCEDURE', 'latin1')),
-      element(0x7fe00010, 'OW', Buffer.alloc(1024)),
+      explicitLeElement(0x00080016, 'UI', uidValue(SopClass.CT)),
+      explicitLeElement(0x00280008, 'IS', textValue('1')),
+      explicitLeElement(0x00290010, 'LO', textValue('BIG BLOB')),
+      explicitLeElement(0x00291000, 'OB', Buffer.alloc(300 * 1024, 0xab)),
+      explicitLeElement(0x00321060, 'LO', textValue('LATE PROCEDURE')),
+      explicitLeElement(0x7fe00010, 'OW', Buffer.alloc(1024)),
     ]);
     const path = join(dir, 'late-extra.dcm');
     await writeFile(path, Buffer.concat([buildMetaHeader({}), dataset]));
@@ -263,16 +255,3 @@ describe('rules on tags read at store time', () => {
     });
   }
 });
-
-/** One explicit VR little endian element, padded to even length. */
-function element(tag: number, vr: string, value: Buffer): Buffer {
-  const padded = value.length % 2 ? Buffer.concat([value, Buffer.from([vr === 'UI' ? 0 : 0x20])]) : value;
-  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(padded.length, 8);
-  else header.writeUInt16LE(padded.length, 6);
-  return Buffer.concat([header, padded]);
-}
