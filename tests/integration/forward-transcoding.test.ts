@@ -14,6 +14,7 @@ import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { TransferSyntax } from '../../src-main/dicom/transfer-syntax.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { destination } from '../helpers/destination-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
 import { topLevelValue } from '../helpers/transcode-files.ts';
@@ -130,21 +131,7 @@ describe('forward queue with allowTranscoding', () => {
       const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(dir, 'router') });
       try {
         const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });
-        await api.dispatch('saveDestination', {
-          destination: {
-            name: 'implicit',
-            aeTitle: 'IMPLICIT',
-            host: '127.0.0.1',
-            port: scp.port,
-            callingAe: undefined,
-            maxPduLength: 65536,
-            connectTimeoutMs: 5000,
-            dimseTimeoutMs: 30_000,
-            maxAssociations: 1,
-            enabled: true,
-            allowTranscoding: true,
-          },
-        });
+        await api.dispatch('saveDestination', { destination: destination('implicit', { port: scp.port, allowTranscoding: true }) });
         await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['implicit'] }] });
         api.allowPaths([JPEG]); // the user chose it
         await api.dispatch('sendFiles', { paths: [JPEG], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });

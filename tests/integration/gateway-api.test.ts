@@ -6,11 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandError, type ApiHost } from '../../src-main/api/api-host.ts';
 import { COMMAND_SCHEMAS } from '../../src-main/api/command-schemas.ts';
 import { COMMAND_NAMES } from '../../src-main/api/contract.ts';
-import type { Destination } from '../../src-main/routing/routing-types.ts';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { serveConfigFromArgs } from '../../src-main/cli/serve-command.ts';
 import { echoscu, osChosenPort, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
+import { destination } from '../helpers/destination-fixtures.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startApiPair, type ApiPair } from '../helpers/api-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -31,19 +31,7 @@ describe('createApiHost', () => {
     await pair.stop();
   });
 
-  const archiveDestination = (): Destination => ({
-    name: 'archive',
-    aeTitle: 'ARCHIVE',
-    host: '127.0.0.1',
-    port: archive.address!.port,
-    callingAe: undefined,
-    maxPduLength: 65536,
-    connectTimeoutMs: 5000,
-    dimseTimeoutMs: 30_000,
-    maxAssociations: 1,
-    enabled: true,
-    allowTranscoding: false,
-  });
+  const archiveDestination = () => destination('archive', { port: archive.address!.port });
 
   it('has a schema for every command of the contract', () => {
     expect(Object.keys(COMMAND_SCHEMAS).sort()).toEqual([...COMMAND_NAMES].sort());
@@ -228,20 +216,7 @@ describe('forwarding on demand', () => {
     const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router') });
     try {
       const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
-      await api.dispatch('saveDestination', {
-        destination: {
-          name: 'archive',
-          aeTitle: 'ARCHIVE',
-          host: '127.0.0.1',
-          port: archive.address!.port,
-          maxPduLength: 65536,
-          connectTimeoutMs: 5000,
-          dimseTimeoutMs: 30_000,
-          maxAssociations: 1,
-          enabled: true,
-          allowTranscoding: false,
-        },
-      });
+      await api.dispatch('saveDestination', { destination: destination('archive', { port: archive.address!.port }) });
       const paths = await writeP10Files(join(work, 'src'), 2, (i) => ({ seed: 90 + i }));
       api.allowPaths(paths);
       await api.dispatch('sendFiles', { paths, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
@@ -282,19 +257,7 @@ describe('recovering a destination', () => {
         const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
         const updates: { jobId: number; state: string }[] = [];
         api.subscribe((name, payload) => name === 'job-updated' && updates.push(payload as { jobId: number; state: string }));
-        const destination = {
-          name: 'pacs',
-          aeTitle: 'STORESCP',
-          host: '127.0.0.1',
-          port,
-          maxPduLength: 65536,
-          connectTimeoutMs: 5000,
-          dimseTimeoutMs: 30_000,
-          maxAssociations: 1,
-          enabled: true,
-          allowTranscoding: false,
-        };
-        await api.dispatch('saveDestination', { destination });
+        await api.dispatch('saveDestination', { destination: destination('pacs', { aeTitle: 'STORESCP', port }) });
         await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'] }] });
         const ct = await writeP10Files(join(work, 'ct'), 2, (i) => ({ seed: 80 + i }));
         const [unknown] = await writeP10Files(join(work, 'private'), 1, { seed: 89, sopClassUid: '1.2.826.0.1.3680043.9.7777.42' });

@@ -10,7 +10,8 @@ import type { ForwardTarget, JobResult, SendJob } from '../../../src-main/routin
 import type { SenderFactory } from '../../../src-main/routing/forward-sender.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../../src-main/routing/routing-types.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
-import { destination, queueFixture, type QueueFixture } from '../../helpers/queue-fixture.ts';
+import { destination } from '../../helpers/destination-fixtures.ts';
+import { queueFixture, type QueueFixture } from '../../helpers/queue-fixture.ts';
 
 /** A sender that sends nothing: it records what it was handed and answers when the test says. */
 class ScriptedSender {

@@ -3,32 +3,15 @@
  * dying thread held are reported not sent (so the queue puts them back), never lost.
  */
 import { describe, expect, it } from 'vitest';
-import type { ForwardTarget, JobResult, SendJob } from '../../../src-main/routing/forward-messages.ts';
+import type { JobResult } from '../../../src-main/routing/forward-messages.ts';
 import { WorkerSender } from '../../../src-main/routing/forward-sender.ts';
 import { osChosenPort } from '../../helpers/dcmtk.ts';
+import { forwardTarget, sendJob } from '../../helpers/destination-fixtures.ts';
 import { recordingLogger, type LoggedLine } from '../../helpers/recording-logger.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
-const job = (jobId: number): SendJob => ({
-  jobId,
-  file: `/nowhere/${jobId}.dcm`,
-  sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-  sopInstanceUid: `1.2.3.${jobId}`,
-  transferSyntaxUid: '1.2.840.10008.1.2.1',
-  datasetOffset: 200,
-  datasetLength: 800,
-});
-
-const target = (port: number): ForwardTarget => ({
-  name: 'pacs',
-  peer: { aeTitle: 'PACS', host: '127.0.0.1', port },
-  callingAe: 'GATEWAY',
-  maxPduLength: 65536,
-  connectTimeoutMs: 5000,
-  idleTimeoutMs: 5000,
-  maxAssociations: 1,
-  lingerMs: 100,
-});
+const job = (jobId: number) => sendJob(jobId, { file: `/nowhere/${jobId}.dcm` });
+const target = (port: number) => forwardTarget({ peer: { aeTitle: 'PACS', host: '127.0.0.1', port }, lingerMs: 100 });
 
 describe('WorkerSender', () => {
   it('reports every job a dead forward thread held as not sent, logs the exit, and starts a new thread for the next jobs', async () => {

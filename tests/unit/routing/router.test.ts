@@ -7,7 +7,8 @@ import type { IndexFields } from '../../../src-main/dicom/index-fields.ts';
 import { Router } from '../../../src-main/routing/router.ts';
 import type { Rule } from '../../../src-main/routing/routing-types.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
-import { CT, destination, queueFixture, type QueueFixture } from '../../helpers/queue-fixture.ts';
+import { destination } from '../../helpers/destination-fixtures.ts';
+import { CT, queueFixture, type QueueFixture } from '../../helpers/queue-fixture.ts';
 import { recordingLogger, type LoggedLine } from '../../helpers/recording-logger.ts';
 
 const ARRIVAL = { callingAe: 'CT1', calledAe: 'GATEWAY', peerAddress: '127.0.0.1' };

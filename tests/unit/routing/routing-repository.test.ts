@@ -7,7 +7,7 @@ import { openDatabase, type Database } from '../../../src-main/db/database.ts';
 import { RoutingRepository } from '../../../src-main/routing/routing-repository.ts';
 import type { Rule } from '../../../src-main/routing/routing-types.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
-import { destination } from '../../helpers/queue-fixture.ts';
+import { destination } from '../../helpers/destination-fixtures.ts';
 
 const rule = (name: string): Rule => ({ name, enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined });
 
