@@ -5,7 +5,7 @@
  * says, RSS bounded, no temp file left. Then 50 silent and 20 trickling connections while a real
  * sender gets through.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { writeP10Files } from '../../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { generateSessions } from '../../helpers/malformed-sessions.ts';
 import { filesBySopInstance, splitP10 } from '../../helpers/p10-regions.ts';
+import { memoryOf } from '../../helpers/processes.ts';
 import { session } from '../../helpers/ul-wire.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
@@ -28,8 +29,9 @@ let scp: StoreScp;
 let files: string[];
 
 async function rssBytes(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) * 1024;
+  const bytes = await memoryOf(pid, field);
+  if (bytes === undefined) throw new Error(`no ${field} for process ${pid}: it is gone`);
+  return bytes;
 }
 
 beforeAll(async () => {
