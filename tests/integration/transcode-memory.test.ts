@@ -3,14 +3,14 @@
  * chunks, compressed frames are decoded one at a time. Measured as the peak RSS of a separate
  * process, so the test runner's own memory does not count.
  */
-import { open, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildP10Header } from '../../src-main/dicom/p10-writer.ts';
 import { TransferSyntax } from '../../src-main/dicom/transfer-syntax.ts';
 import { run } from '../helpers/dcmtk.ts';
 import { explicitLeElement, textValue, uidValue, usValue } from '../helpers/element-encoding.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
 
 const PROBE = resolve(import.meta.dirname, '../helpers/transcode-probe.ts');
 const ROWS = 512;
@@ -64,12 +64,10 @@ async function probe(path: string, to: string): Promise<{ bytes: number; largest
 }
 
 describe('transcoding memory', () => {
-  let work: string;
-  beforeAll(async () => (work = await mkdtemp(join(tmpdir(), 'transcode-memory-'))));
-  afterAll(() => rm(work, { recursive: true, force: true }));
+  const tmp = useTempDir('transcode-memory-');
 
   it('a 1 GiB native multi-frame instance converts to explicit VR big endian with peak RSS under 400 MB', async () => {
-    const path = join(work, 'native-1gib.dcm');
+    const path = join(tmp.path, 'native-1gib.dcm');
     const pixelHeader = Buffer.alloc(12);
     pixelHeader.writeUInt32LE(0x00107fe0, 0);
     pixelHeader.write('OW', 4, 'latin1');
@@ -88,7 +86,7 @@ describe('transcoding memory', () => {
   }, 600_000);
 
   it('an RLE instance of 2048 frames (1 GiB decoded) decodes frame by frame with peak RSS under 400 MB', async () => {
-    const path = join(work, 'rle-1gib.dcm');
+    const path = join(tmp.path, 'rle-1gib.dcm');
     const frame = item(0xfffee000, rleZeroFrame());
     const handle = await open(path, 'w');
     const pixelHeader = Buffer.alloc(12);

@@ -1,8 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   IndexFieldsNeedMoreData,
   UnreadableDatasetError,
@@ -22,16 +21,11 @@ import {
   usElementOffset,
 } from '../../helpers/dicom-fixtures.ts';
 import { explicitLeElement, textValue, uidValue } from '../../helpers/element-encoding.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
 const ExplicitLE = FixtureTransferSyntax.ExplicitVRLittleEndian;
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'index-fields-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('index-fields-');
 
 /** Every field given explicitly, so the expectation below is the input, not a fixture default. */
 const patient: FixtureOptions = {
@@ -211,7 +205,7 @@ describe('unreadable datasets', () => {
 describe('readIndexFieldsFromFile', () => {
   it('reads the fields of a P10 file at the dataset offset the P10 reader found', async () => {
     for (const [name, ts] of syntaxes) {
-      const path = join(dir, `${name}.dcm`);
+      const path = join(tmp.path, `${name}.dcm`);
       await writeFile(path, buildP10File({ ...patient, transferSyntaxUid: ts, edgeCases: true }));
       const header = await readP10Header(path);
       expect(await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid), name).toEqual(expectedPatient);
@@ -219,7 +213,7 @@ describe('readIndexFieldsFromFile', () => {
   });
 
   it('reads a 200 MiB file without loading it (memory grows by far less than the file)', async () => {
-    const path = join(dir, 'large.dcm');
+    const path = join(tmp.path, 'large.dcm');
     await writeLargeP10File(path, {
       ...patient,
       transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian,
@@ -246,7 +240,7 @@ describe('readIndexFieldsFromFile', () => {
       explicitLeElement(0x00100010, 'PN', textValue('LATE^NAME')),
       explicitLeElement(0x7fe00010, 'OW', Buffer.alloc(1024)),
     ]);
-    const path = join(dir, 'late-fields.dcm');
+    const path = join(tmp.path, 'late-fields.dcm');
     await writeFile(path, Buffer.concat([buildMetaHeader({ sopInstanceUid: '1.2.3.99' }), dataset]));
     const header = await readP10Header(path);
     const fields = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid);
@@ -261,7 +255,7 @@ describe('readIndexFieldsFromFile', () => {
       explicitLeElement(0x00091000, 'OB', noise(200 * 1024)), // incompressible, so the compressed prefix must grow
       explicitLeElement(0x00100020, 'LO', textValue('ID-77 ')),
     ]);
-    const path = join(dir, 'deflated-late.dcm');
+    const path = join(tmp.path, 'deflated-late.dcm');
     await writeFile(path, Buffer.concat([buildMetaHeader({ transferSyntaxUid: ts }), deflateRawSync(plain)]));
     const header = await readP10Header(path);
     expect(await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid)).toEqual({
@@ -271,7 +265,7 @@ describe('readIndexFieldsFromFile', () => {
   });
 
   it('names the file when its dataset is unreadable', async () => {
-    const path = join(dir, 'garbage.dcm');
+    const path = join(tmp.path, 'garbage.dcm');
     await writeFile(path, Buffer.concat([buildMetaHeader({}), Buffer.from('garbage garbage garbage garbage', 'latin1')]));
     const header = await readP10Header(path);
     const error = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid).catch((err: unknown) => err);
@@ -281,7 +275,7 @@ describe('readIndexFieldsFromFile', () => {
   });
 
   it('names the file it cannot open', async () => {
-    const path = join(dir, 'missing.dcm');
+    const path = join(tmp.path, 'missing.dcm');
     await expect(readIndexFieldsFromFile(path, 0, ExplicitLE)).rejects.toThrow(`${path}: cannot open (ENOENT)`);
   });
 });

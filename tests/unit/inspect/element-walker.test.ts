@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readP10Header } from '../../../src-main/dicom/p10-reader.ts';
 import { encodingOf } from '../../../src-main/dicom/transfer-syntax.ts';
 import { FileByteSource, InflatedByteSource } from '../../../src-main/inspect/byte-source.ts';
@@ -10,22 +9,16 @@ import type { DatasetWalk, ElementNode, ItemNode } from '../../../src-main/inspe
 import { walkDataset } from '../../../src-main/inspect/dataset-tree.ts';
 import { buildP10File, FixtureTransferSyntax } from '../../helpers/dicom-fixtures.ts';
 import { encodeDataset, EXPLICIT_LE, IMPLICIT_LE, nestedElements, p10File } from './dataset-builder.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
-let dir: string;
+const tmp = useTempDir('walker-');
 let counter = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'walker-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 async function walkFile(
   bytes: Buffer,
   options: { hashValues?: boolean; stopAt?: number } = {},
 ): Promise<{ walk: DatasetWalk; path: string }> {
-  const path = join(dir, `${++counter}.dcm`);
+  const path = join(tmp.path, `${++counter}.dcm`);
   await writeFile(path, bytes);
   const header = await readP10Header(path);
   const encoding = encodingOf(header.transferSyntaxUid);

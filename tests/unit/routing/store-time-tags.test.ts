@@ -2,10 +2,9 @@
  * The tags rules read are read at store time, by the index-field reader, in the same pass and
  * from the same bytes as the index fields (IndexFields.extra), so routing never parses a file again.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IndexFieldsNeedMoreData, readIndexFieldsFromDataset, readIndexFieldsFromFile } from '../../../src-main/dicom/index-fields.ts';
 import { readP10Header } from '../../../src-main/dicom/p10-reader.ts';
 import { compileRules, routingFactsFor } from '../../../src-main/routing/rule-matcher.ts';
@@ -20,6 +19,7 @@ import {
   usElementOffset,
 } from '../../helpers/dicom-fixtures.ts';
 import { explicitLeElement, textValue, uidValue } from '../../helpers/element-encoding.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
 const PATIENT_ID = 0x00100020;
 const ACCESSION_NUMBER = 0x00080050;
@@ -56,13 +56,7 @@ const allSyntaxes = [
   ['Deflated Explicit VR Little Endian', FixtureTransferSyntax.DeflatedExplicitVRLittleEndian],
 ] as const;
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'store-time-tags-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('store-time-tags-');
 
 describe('extra tags read with the index fields', () => {
   for (const [name, ts] of allSyntaxes) {
@@ -187,7 +181,7 @@ describe('reading stops right after the last needed tag', () => {
 describe('readIndexFieldsFromFile with extra tags', () => {
   it('reads them from a P10 file in each syntax', async () => {
     for (const [name, ts] of allSyntaxes) {
-      const path = join(dir, `${name.replaceAll(' ', '-')}.dcm`);
+      const path = join(tmp.path, `${name.replaceAll(' ', '-')}.dcm`);
       await writeFile(path, buildP10File({ ...instance, transferSyntaxUid: ts, edgeCases: true }));
       const header = await readP10Header(path);
       expect((await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid, EXTRA)).extra, name).toEqual(
@@ -205,7 +199,7 @@ describe('readIndexFieldsFromFile with extra tags', () => {
       explicitLeElement(0x00321060, 'LO', textValue('LATE PROCEDURE')),
       explicitLeElement(0x7fe00010, 'OW', Buffer.alloc(1024)),
     ]);
-    const path = join(dir, 'late-extra.dcm');
+    const path = join(tmp.path, 'late-extra.dcm');
     await writeFile(path, Buffer.concat([buildMetaHeader({}), dataset]));
     const header = await readP10Header(path);
     const fields = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid, [0x00321060]);
