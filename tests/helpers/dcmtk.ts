@@ -1,11 +1,9 @@
 /** Real DCMTK peers for integration tests (storescp +B as the reference receiver, storescu, echoscu). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { collect, exitOf } from './processes.ts';
 import { waitFor } from './wait.ts';
+import { makeTempDir } from './temp-dir.ts';
 
 /** DCMTK leaves Nagle on unless told; with it on, DCMTK peers run about 20x slower. */
 export const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
@@ -62,7 +60,7 @@ export async function startStoreScp(
   opts: { aeTitle?: string; extraArgs?: string[]; outputDir?: string; port?: number } = {},
 ): Promise<StoreScp> {
   const aeTitle = opts.aeTitle ?? 'STORESCP';
-  const outputDir = opts.outputDir ?? (await mkdtemp(join(tmpdir(), 'storescp-')));
+  const outputDir = opts.outputDir ?? (await makeTempDir('storescp-'));
   const port = opts.port ?? (await osChosenPort());
   const args = ['+B', '-aet', aeTitle, '-od', outputDir, '--accept-all', ...(opts.extraArgs ?? []), String(port)];
   const child = spawn('storescp', args, { env: DCMTK_ENV, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,10 +1,9 @@
 /** The gateway as a real process (`dicom-gateway serve`), started from source on this Node. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { run, type RunResult } from './dcmtk.ts';
 import { gatewayListening, memoryOf } from './processes.ts';
+import { makeTempDir } from './temp-dir.ts';
 
 export const CLI_ENTRY = resolve(import.meta.dirname, '../../src-main/cli/main.ts');
 
@@ -22,7 +21,7 @@ export interface GatewayProcess {
 }
 
 export async function startGateway(opts: { storage?: string; args?: string[]; timeoutMs?: number } = {}): Promise<GatewayProcess> {
-  const storage = opts.storage ?? (await mkdtemp(join(tmpdir(), 'gateway-')));
+  const storage = opts.storage ?? (await makeTempDir('gateway-'));
   const args = [CLI_ENTRY, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const listening = gatewayListening(child, opts.timeoutMs ?? 20_000);

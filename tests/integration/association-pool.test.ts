@@ -3,8 +3,7 @@
  * DCMTK storescp +B over a few long-lived associations (not one each), and every dataset lands
  * byte for byte as it arrived.
  */
-import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
@@ -13,6 +12,7 @@ import { destination } from '../helpers/destination-fixtures.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const COUNT = 200;
 
@@ -30,10 +30,10 @@ const associationsAt = (scp: StoreScp) => (scp.output().match(/Association Ackno
 describe('pooled forwarding', () => {
   let work: string;
   const cleanups: (() => Promise<unknown>)[] = [];
-  beforeEach(async () => (work = await mkdtemp(join(tmpdir(), 'association-pool-'))));
+  beforeEach(async () => (work = await makeTempDir('association-pool-')));
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await rm(work, { recursive: true, force: true });
+    await removeDir(work);
   });
 
   /** A gateway forwarding everything it stores to the storescp on `port`. */

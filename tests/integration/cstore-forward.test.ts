@@ -3,8 +3,7 @@
  * own transfer syntax. DCMTK `storescp +B` writes what it read, so its dataset region must equal
  * the source file's dataset region byte for byte, including what a re-encoder would change.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
@@ -19,6 +18,7 @@ import {
   splitP10,
   transferSyntaxOf,
 } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 interface SendResult {
   file: string;
@@ -44,12 +44,12 @@ let work: string;
 const started: StoreScp[] = [];
 
 beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'cstore-forward-'));
+  work = await makeTempDir('cstore-forward-');
 });
 
 afterEach(async () => {
   await Promise.all(started.splice(0).map((scp) => scp.stop()));
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 /** storescp +B in this test's folder; `log()` is what it printed since it started listening. */

@@ -1,6 +1,5 @@
 /** The engine's side of the UI contract, against real gateways: what the renderer can do through it. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandError, type ApiHost } from '../../src-main/api/api-host.ts';
@@ -14,6 +13,7 @@ import { destination } from '../helpers/destination-fixtures.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startApiPair, type ApiPair } from '../helpers/api-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 describe('createApiHost', () => {
   let pair: ApiPair;
@@ -137,7 +137,7 @@ describe('settings saved in the UI', () => {
   const cleanups: (() => Promise<void>)[] = [];
 
   it('come back after a restart, for serve as for the desktop app, and say where each value comes from', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'settings-'));
+    const work = await makeTempDir('settings-');
     const config = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'store') };
     try {
       const first = await Gateway.start({ ...config });
@@ -157,12 +157,12 @@ describe('settings saved in the UI', () => {
       expect((await echoscu(second.address!.port, { calledAe: 'ROUTER1', callingAe: 'CT1' })).code).toBe(0);
     } finally {
       for (const cleanup of cleanups.splice(0)) await cleanup();
-      await rm(work, { recursive: true, force: true });
+      await removeDir(work);
     }
   });
 
   it('cannot override a flag or the config file: the flag wins at start, and Settings refuses to change it', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'settings-'));
+    const work = await makeTempDir('settings-');
     const storage = join(work, 'store');
     try {
       const first = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage });
@@ -198,14 +198,14 @@ describe('settings saved in the UI', () => {
       expect(g.settings().sources.maxPduLength).toEqual({ kind: 'saved' });
     } finally {
       for (const cleanup of cleanups.splice(0)) await cleanup();
-      await rm(work, { recursive: true, force: true });
+      await removeDir(work);
     }
   });
 });
 
 describe('forwarding on demand', () => {
   it('queues chosen instances for a destination now, and refuses an unknown destination in plain words', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'forward-'));
+    const work = await makeTempDir('forward-');
     const archive = await Gateway.start({
       ...DEFAULT_CONFIG,
       aeTitle: 'ARCHIVE',
@@ -233,7 +233,7 @@ describe('forwarding on demand', () => {
     } finally {
       await router.stop();
       await archive.stop();
-      await rm(work, { recursive: true, force: true });
+      await removeDir(work);
     }
   });
 });
@@ -243,7 +243,7 @@ describe('recovering a destination', () => {
     'retries a destination that came back now, tells before "retry all dead" what cannot succeed, and announces every job change',
     { timeout: 120_000 },
     async () => {
-      const work = await mkdtemp(join(tmpdir(), 'recover-'));
+      const work = await makeTempDir('recover-');
       const port = await osChosenPort(); // nothing listens there yet
       const router = await Gateway.start({
         ...DEFAULT_CONFIG,
@@ -299,7 +299,7 @@ describe('recovering a destination', () => {
       } finally {
         await router.stop();
         await scp?.stop();
-        await rm(work, { recursive: true, force: true });
+        await removeDir(work);
       }
     },
   );

@@ -3,8 +3,7 @@
  * The router is the in-process engine; instances arrive over the network from storescu or from
  * the gateway's own SCU.
  */
-import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
@@ -16,6 +15,7 @@ import { destination } from '../helpers/destination-fixtures.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 /** A destination on `port`: a storescp unless another AE title is given. */
 const peer = (name: string, port: number, aeTitle = 'STORESCP') => destination(name, { port, aeTitle });
@@ -28,10 +28,10 @@ describe('routing', () => {
   let work: string;
   const cleanups: (() => Promise<unknown>)[] = [];
 
-  beforeEach(async () => (work = await mkdtemp(join(tmpdir(), 'routing-'))));
+  beforeEach(async () => (work = await makeTempDir('routing-')));
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await rm(work, { recursive: true, force: true });
+    await removeDir(work);
   });
 
   async function gateway(config: Partial<GatewayConfig>, name = 'router'): Promise<Gateway> {

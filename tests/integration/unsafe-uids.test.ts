@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -17,6 +17,7 @@ import { buildDataset, buildP10File, SopClass, type FixtureOptions } from '../he
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive } from '../helpers/p10-regions.ts';
 import { associateRq, command as storeCommand, pdu, pdv } from '../helpers/ul-wire.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 /** Failure statuses that say "this instance was refused": 0xC000 cannot understand, 0xA900 dataset does not match. */
 const REFUSED = ['0xc000', '0xa900'];
@@ -34,20 +35,20 @@ let gateway: GatewayProcess | undefined;
 
 beforeAll(async () => {
   // root holds the store and a sibling folder; a traversal out of the store lands in root.
-  root = await mkdtemp(join(tmpdir(), 'unsafe-uids-'));
+  root = await makeTempDir('unsafe-uids-');
   storage = join(root, 'store');
   await mkdir(join(root, 'sibling'));
   await writeFile(join(root, 'sibling', 'keep.txt'), 'sentinel content');
   // A folder an absolute-path UID points into.
-  sentinel = await mkdtemp(join(tmpdir(), 'unsafe-sentinel-'));
+  sentinel = await makeTempDir('unsafe-sentinel-');
   await writeFile(join(sentinel, 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
   gateway = await startGateway({ storage });
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  await rm(root, { recursive: true, force: true });
-  await rm(sentinel, { recursive: true, force: true });
+  await removeDir(root);
+  await removeDir(sentinel);
 });
 
 type Snapshot = Map<string, string>;
