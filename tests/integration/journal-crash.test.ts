@@ -18,23 +18,12 @@ import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const COUNT = 1000;
 const KILLS = 20;
 const SEED = 0x5eed;
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface IndexRow {
   sop_instance_uid: string;
