@@ -240,8 +240,7 @@ describe('readIndexFieldsFromFile', () => {
       explicitLeElement(0x00100010, 'PN', textValue('LATE^NAME')),
       explicitLeElement(0x7fe00010, 'OW', Buffer.alloc(1024)),
     ]);
-    const path = join(tmp.path, 'late-fields.dcm');
-    await writeFile(path, Buffer.concat([buildMetaHeader({ sopInstanceUid: '1.2.3.99' }), dataset]));
+    const path = await tmp.file('late-fields.dcm', Buffer.concat([buildMetaHeader({ sopInstanceUid: '1.2.3.99' }), dataset]));
     const header = await readP10Header(path);
     const fields = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid);
     expect(fields).toEqual({ sopClassUid: SopClass.CT, sopInstanceUid: '1.2.3.99', patientName: 'LATE^NAME' });
@@ -255,8 +254,7 @@ describe('readIndexFieldsFromFile', () => {
       explicitLeElement(0x00091000, 'OB', noise(200 * 1024)), // incompressible, so the compressed prefix must grow
       explicitLeElement(0x00100020, 'LO', textValue('ID-77 ')),
     ]);
-    const path = join(tmp.path, 'deflated-late.dcm');
-    await writeFile(path, Buffer.concat([buildMetaHeader({ transferSyntaxUid: ts }), deflateRawSync(plain)]));
+    const path = await tmp.file('deflated-late.dcm', Buffer.concat([buildMetaHeader({ transferSyntaxUid: ts }), deflateRawSync(plain)]));
     const header = await readP10Header(path);
     expect(await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid)).toEqual({
       sopClassUid: SopClass.CT,
@@ -265,8 +263,10 @@ describe('readIndexFieldsFromFile', () => {
   });
 
   it('names the file when its dataset is unreadable', async () => {
-    const path = join(tmp.path, 'garbage.dcm');
-    await writeFile(path, Buffer.concat([buildMetaHeader({}), Buffer.from('garbage garbage garbage garbage', 'latin1')]));
+    const path = await tmp.file(
+      'garbage.dcm',
+      Buffer.concat([buildMetaHeader({}), Buffer.from('garbage garbage garbage garbage', 'latin1')]),
+    );
     const header = await readP10Header(path);
     const error = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(UnreadableDatasetError);

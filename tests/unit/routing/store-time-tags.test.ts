@@ -199,8 +199,7 @@ describe('readIndexFieldsFromFile with extra tags', () => {
       explicitLeElement(0x00321060, 'LO', textValue('LATE PROCEDURE')),
       explicitLeElement(0x7fe00010, 'OW', Buffer.alloc(1024)),
     ]);
-    const path = join(tmp.path, 'late-extra.dcm');
-    await writeFile(path, Buffer.concat([buildMetaHeader({}), dataset]));
+    const path = await tmp.file('late-extra.dcm', Buffer.concat([buildMetaHeader({}), dataset]));
     const header = await readP10Header(path);
     const fields = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid, [0x00321060]);
     expect(fields).toEqual({ sopClassUid: SopClass.CT, numberOfFrames: 1, extra: { '00321060': 'LATE PROCEDURE' } });
