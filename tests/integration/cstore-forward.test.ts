@@ -6,6 +6,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SendResult } from '../../src-main/dicom/store-scu.ts';
 import { startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { FixtureTransferSyntax, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
 import { runCli } from '../helpers/gateway-process.ts';
@@ -20,19 +21,7 @@ import {
 } from '../helpers/p10-regions.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
-interface SendResult {
-  file: string;
-  ok: boolean;
-  sopClassUid: string;
-  sopInstanceUid: string;
-  transferSyntaxUid: string;
-  status: number | null;
-  statusHex: string;
-  meaning: string;
-  error?: string;
-  bytes: number;
-  sha256: string;
-}
+/** What `dicom-gateway send --json` prints. */
 interface SendReport {
   results: SendResult[];
   sent: number;
