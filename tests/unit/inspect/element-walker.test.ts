@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readP10Header } from '../../../src-main/dicom/p10-reader.ts';
-import { encodingOf } from '../../../src-main/dicom/transfer-syntax.ts';
-import { FileByteSource, InflatedByteSource } from '../../../src-main/inspect/byte-source.ts';
+import { openDatasetSource, openInput } from '../../../src-main/inspect/dataset-input.ts';
 import type { DatasetWalk, ElementNode, ItemNode } from '../../../src-main/inspect/element-tree.ts';
 import { walkDataset } from '../../../src-main/inspect/dataset-tree.ts';
 import { buildP10File, FixtureTransferSyntax } from '../../helpers/dicom-fixtures.ts';
@@ -18,13 +14,11 @@ async function walkFile(
   bytes: Buffer,
   options: { hashValues?: boolean; stopAt?: number } = {},
 ): Promise<{ walk: DatasetWalk; path: string }> {
-  const path = join(tmp.path, `${++counter}.dcm`);
-  await writeFile(path, bytes);
-  const header = await readP10Header(path);
-  const encoding = encodingOf(header.transferSyntaxUid);
-  const source = encoding.deflated
-    ? InflatedByteSource.open(path, header.datasetOffset)
-    : await FileByteSource.open(path, header.datasetOffset);
+  const path = await tmp.file(`${++counter}.dcm`, bytes);
+  const input = await openInput({ path });
+  if (!input.encoding) throw new Error(`${path}: ${input.problem}`);
+  const encoding = input.encoding;
+  const source = await openDatasetSource(input);
   try {
     const walk = await walkDataset(source, {
       ...encoding,
