@@ -205,17 +205,9 @@ describe('settings saved in the UI', () => {
 
 describe('forwarding on demand', () => {
   it('queues chosen instances for a destination now, and refuses an unknown destination in plain words', async () => {
-    const work = await makeTempDir('forward-');
-    const archive = await Gateway.start({
-      ...DEFAULT_CONFIG,
-      aeTitle: 'ARCHIVE',
-      host: '127.0.0.1',
-      port: 0,
-      storage: join(work, 'archive'),
-    });
-    const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router') });
+    const pair = await startApiPair('forward-');
+    const { work, router, archive, api } = pair;
     try {
-      const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
       await api.dispatch('saveDestination', { destination: destination('archive', { port: archive.address!.port }) });
       const paths = await writeP10Files(join(work, 'src'), 2, (i) => ({ seed: 90 + i }));
       api.allowPaths(paths);
@@ -231,9 +223,7 @@ describe('forwarding on demand', () => {
         message: 'That destination does not exist (any more).',
       });
     } finally {
-      await router.stop();
-      await archive.stop();
-      await removeDir(work);
+      await pair.stop();
     }
   });
 });
