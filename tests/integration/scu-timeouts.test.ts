@@ -66,34 +66,26 @@ async function sendable(path: string): Promise<SendableFile> {
   return file;
 }
 
-it('waits for a peer slower than the connect timeout to answer, up to the idle timeout', async () => {
-  const [path] = await writeP10Files(join(work, 'src'), 1, { seed: 320 });
+/** Sends one fixture instance through a new slow peer with this idle timeout. */
+async function sendThroughSlowPeer(seed: number, idleTimeoutMs: number) {
+  const [path] = await writeP10Files(join(work, 'src'), 1, { seed });
   const port = await slowPeer();
   const [result] = await sendFiles(
     [await sendable(path!)],
     { aeTitle: scp.aeTitle, host: '127.0.0.1', port },
-    {
-      callingAe: 'GATEWAY',
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-      idleTimeoutMs: 20 * PEER_DELAY_MS,
-    },
+    { callingAe: 'GATEWAY', connectTimeoutMs: CONNECT_TIMEOUT_MS, idleTimeoutMs },
   );
+  return { port, result };
+}
+
+it('waits for a peer slower than the connect timeout to answer, up to the idle timeout', async () => {
+  const { result } = await sendThroughSlowPeer(320, 20 * PEER_DELAY_MS);
   expect(result!.error).toBeUndefined();
   expect(result!.ok).toBe(true);
 });
 
 it('still gives up on a peer silent for longer than the idle timeout, naming it', async () => {
-  const [path] = await writeP10Files(join(work, 'src'), 1, { seed: 321 });
-  const port = await slowPeer();
-  const [result] = await sendFiles(
-    [await sendable(path!)],
-    { aeTitle: scp.aeTitle, host: '127.0.0.1', port },
-    {
-      callingAe: 'GATEWAY',
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-      idleTimeoutMs: PEER_DELAY_MS / 2,
-    },
-  );
+  const { port, result } = await sendThroughSlowPeer(321, PEER_DELAY_MS / 2);
   expect(result!.ok).toBe(false);
   expect(result!.error).toMatch(/timeout/i);
   expect(result!.error).toContain(`127.0.0.1:${port}`);
