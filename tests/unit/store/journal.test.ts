@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BLOCK, Journal, type JournalRecord } from '../../../src-main/store/journal.ts';
-import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 interface Meta {
   name: string;
@@ -14,10 +14,10 @@ const SEGMENT = 64 * 1024;
 describe('Journal', () => {
   let dir: string;
   const open_: Journal<Meta>[] = [];
-  beforeEach(async () => (dir = await makeTempDir('journal-')));
+  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'journal-'))));
   afterEach(async () => {
     for (const j of open_.splice(0)) await j.close();
-    await removeDir(dir);
+    await rm(dir, { recursive: true, force: true });
   });
 
   async function openJournal(appliedLsn = 0, segmentBytes = SEGMENT) {
