@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canConnect, osChosenPort } from '../tests/helpers/dcmtk.ts';
-import { collect, exitOf } from './processes.ts';
+import { collect, exitOf } from '../tests/helpers/processes.ts';
 
 export const ORTHANC_BINARY = '/usr/sbin/Orthanc';
 export const ORTHANC_AE = 'ORTHANC';

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { collect, exitOf, gatewayListening, memoryOf } from '../tests/helpers/processes.ts';
 
 /** GNU time reports the child's peak RSS and CPU time from wait4(2); without it they are not reported. */
 const GNU_TIME = '/usr/bin/time';
@@ -54,42 +55,6 @@ async function readGnuTime(path: string): Promise<{ peakRssBytes: number; cpuSec
   return { peakRssBytes: kb! * 1024, cpuSeconds: user! + system! };
 }
 
-export function collect(child: ChildProcess): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', () => resolve({ stdout, stderr })));
-}
-
-export function exitOf(child: ChildProcess, what: string, timeoutMs: number): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${what} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`${what}: ${error.message}`));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
-
-/** Peak resident set size so far (VmHWM) of a running process, or undefined if it already left. */
-export async function peakRssOf(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-    return kb ? Number(kb[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export interface GatewayServer {
   port: number;
   process: ChildProcess;
@@ -111,38 +76,17 @@ export async function startGatewayServer(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  const listening = gatewayListening(child, timeoutMs);
   const output = collect(child);
   const exited = exitOf(child, 'dicom-gateway serve', 24 * 3600_000);
-  const port = await new Promise<number>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(
-      () => reject(new Error(`dicom-gateway serve printed no listening line within ${timeoutMs} ms:\n${seen}`)),
-      timeoutMs,
-    );
-    child.stdout!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const match = /DICOM listening on \S+:(\d+)/.exec(seen);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    exited.then(
-      async (code) => {
-        clearTimeout(timer);
-        reject(new Error(`dicom-gateway serve exited with ${code} before listening:\n${(await output).stderr}`));
-      },
-      (error: Error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  // An exit or a failure to start before listening is reported by gatewayListening, with what the gateway printed.
+  exited.catch(() => undefined);
+  const { port } = await listening;
   return {
     port,
     process: child,
     stop: async () => {
-      const peakRssBytes = await peakRssOf(child.pid);
+      const peakRssBytes = await memoryOf(child.pid);
       child.kill('SIGTERM');
       const code = await exited;
       if (code !== 0) throw new Error(`dicom-gateway serve exited with ${code} after SIGTERM:\n${(await output).stderr.slice(-4000)}`);

@@ -16,7 +16,8 @@ import { DCMTK_ENV, startStoreScp } from '../tests/helpers/dcmtk.ts';
 import type { Corpus } from './corpus.ts';
 import { ORTHANC_AE, startOrthanc } from './orthanc.ts';
 import { foreignCpuSeconds, kernelThreadsCpuSeconds, processCpuSeconds, systemBusySeconds } from './cpu-load.ts';
-import { exitOf, peakRssOf, startGatewayServer, timedRun, type GatewayCli, type TimedRun } from './processes.ts';
+import { exitOf, memoryOf } from '../tests/helpers/processes.ts';
+import { startGatewayServer, timedRun, type GatewayCli, type TimedRun } from './processes.ts';
 
 const RUN_TIMEOUT_MS = 30 * 60_000;
 const GATEWAY_AE = 'GATEWAY';
@@ -152,7 +153,7 @@ export async function relayByOrthanc(ctx: RunContext): Promise<SideRun> {
           },
           'storescu',
         );
-        run.peakRss.orthanc = await peakRssOf(orthanc.process.pid);
+        run.peakRss.orthanc = await memoryOf(orthanc.process.pid);
         await orthanc.stop();
         return run;
       } catch (error) {
@@ -266,7 +267,7 @@ async function withStoreScp(
     let run: SideRun;
     try {
       run = await body(scp.port, scp.process.pid, outputDir);
-      run.peakRss.storescp = await peakRssOf(scp.process.pid);
+      run.peakRss.storescp = await memoryOf(scp.process.pid);
     } finally {
       await scp.stop();
     }

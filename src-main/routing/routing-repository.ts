@@ -5,6 +5,7 @@
 import type { StatementSync } from 'node:sqlite';
 import { transaction, type Database } from '../db/database.ts';
 import type { DestinationTls } from '../tls/tls-settings.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { Destination, Rule } from './routing-types.ts';
 
 interface DestinationRow {
@@ -25,9 +26,11 @@ interface DestinationRow {
 export class RoutingRepository {
   private readonly db: Database;
   private readonly s: Record<string, StatementSync>;
+  private readonly clock: Clock;
 
-  constructor(db: Database) {
+  constructor(db: Database, clock: Clock = systemClock) {
     this.db = db;
+    this.clock = clock;
     this.s = {
       upsertDestination: db.prepare(
         `INSERT INTO destinations (name, ae_title, host, port, calling_ae, max_pdu_length, connect_timeout_ms, dimse_timeout_ms,
@@ -60,7 +63,7 @@ export class RoutingRepository {
       d.enabled ? 1 : 0,
       d.allowTranscoding ? 1 : 0,
       d.tls ? JSON.stringify(d.tls) : null,
-      new Date().toISOString(),
+      new Date(this.clock.now()).toISOString(),
     );
   }
 

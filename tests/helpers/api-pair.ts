@@ -2,12 +2,11 @@
  * Two real gateways in a temp folder, a router (AE GATEWAY) with the UI's API host over it and an
  * archive (AE ARCHIVE) to forward to, both on port 0; the API's events are collected as they come.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHost } from '../../src-main/api/api-host.ts';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
+import { makeTempDir, removeDir } from './temp-dir.ts';
 
 export interface ApiPair {
   work: string;
@@ -19,7 +18,7 @@ export interface ApiPair {
 }
 
 export async function startApiPair(prefix: string): Promise<ApiPair> {
-  const work = await mkdtemp(join(tmpdir(), prefix));
+  const work = await makeTempDir(prefix);
   const archive = await Gateway.start({
     ...DEFAULT_CONFIG,
     aeTitle: 'ARCHIVE',
@@ -40,7 +39,7 @@ export async function startApiPair(prefix: string): Promise<ApiPair> {
     async stop() {
       await router.stop();
       await archive.stop();
-      await rm(work, { recursive: true, force: true });
+      await removeDir(work);
     },
   };
 }

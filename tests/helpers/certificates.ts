@@ -3,10 +3,10 @@
  * signs (server or client, valid, expired, or for another host name), with an encrypted key on request.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { makeTempDir } from './temp-dir.ts';
 
 const run = promisify(execFile);
 
@@ -22,7 +22,7 @@ export interface Leaf {
 }
 
 export async function makePki(name = 'Test CA'): Promise<Pki> {
-  const dir = await mkdtemp(join(tmpdir(), 'gateway-pki-'));
+  const dir = await makeTempDir('gateway-pki-');
   const caKey = join(dir, 'ca.key');
   const caCert = join(dir, 'ca.pem');
   await run('openssl', [

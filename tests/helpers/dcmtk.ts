@@ -1,10 +1,9 @@
 /** Real DCMTK peers for integration tests (storescp +B as the reference receiver, storescu, echoscu). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { collect, exitOf } from './processes.ts';
 import { waitFor } from './wait.ts';
+import { makeTempDir } from './temp-dir.ts';
 
 /** DCMTK leaves Nagle on unless told; with it on, DCMTK peers run about 20x slower. */
 export const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
@@ -15,23 +14,11 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(command: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: DCMTK_ENV });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} timed out after ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+export async function run(command: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  const child = spawn(command, args, { env: DCMTK_ENV });
+  const output = collect(child);
+  const code = await exitOf(child, `${command} ${args.join(' ')}`, timeoutMs);
+  return { code, ...(await output) };
 }
 
 /** A port the OS chose for us; DCMTK cannot listen on port 0 itself. */
@@ -73,7 +60,7 @@ export async function startStoreScp(
   opts: { aeTitle?: string; extraArgs?: string[]; outputDir?: string; port?: number } = {},
 ): Promise<StoreScp> {
   const aeTitle = opts.aeTitle ?? 'STORESCP';
-  const outputDir = opts.outputDir ?? (await mkdtemp(join(tmpdir(), 'storescp-')));
+  const outputDir = opts.outputDir ?? (await makeTempDir('storescp-'));
   const port = opts.port ?? (await osChosenPort());
   const args = ['+B', '-aet', aeTitle, '-od', outputDir, '--accept-all', ...(opts.extraArgs ?? []), String(port)];
   const child = spawn('storescp', args, { env: DCMTK_ENV, stdio: ['ignore', 'pipe', 'pipe'] });

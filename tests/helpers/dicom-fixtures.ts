@@ -9,6 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import { LONG_VRS } from './element-encoding.ts';
 
 export interface FixtureOptions {
   /** Default Explicit VR Little Endian. Any syntax other than the four native ones is written encapsulated. */
@@ -101,8 +102,6 @@ function encodingOf(ts: string): Encoding {
   }
 }
 
-// VRs whose explicit header is VR, 2 reserved bytes, 4-byte length (PS3.5 §7.1.2).
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const UNDEFINED_LENGTH = 0xffffffff;
 
 /** Appends encoded pieces; one instance per dataset, Buffer.concat once at the end. */
@@ -401,6 +400,15 @@ export function datasetRegion(file: Buffer): Buffer {
     offset += LONG_VRS.has(vr) ? 12 + file.readUInt32LE(offset + 8) : 8 + file.readUInt16LE(offset + 6);
   }
   return file.subarray(offset);
+}
+
+/** Where the US element `tag` (value length 2) starts in a fixture dataset of `transferSyntaxUid`, found by its header bytes. */
+export function usElementOffset(dataset: Buffer, transferSyntaxUid: string, tag: number): number {
+  const w = new DatasetWriter(encodingOf(transferSyntaxUid));
+  w.header(tag, 'US', 2);
+  const offset = dataset.indexOf(w.toBuffer());
+  if (offset < 0) throw new Error(`fixture has no US element ${tag.toString(16).padStart(8, '0')}`);
+  return offset;
 }
 
 /**

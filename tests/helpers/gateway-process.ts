@@ -1,9 +1,9 @@
 /** The gateway as a real process (`dicom-gateway serve`), started from source on this Node. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { run, type RunResult } from './dcmtk.ts';
+import { gatewayListening, memoryOf } from './processes.ts';
+import { makeTempDir } from './temp-dir.ts';
 
 export const CLI_ENTRY = resolve(import.meta.dirname, '../../src-main/cli/main.ts');
 
@@ -21,10 +21,13 @@ export interface GatewayProcess {
 }
 
 export async function startGateway(opts: { storage?: string; args?: string[]; timeoutMs?: number } = {}): Promise<GatewayProcess> {
-  const storage = opts.storage ?? (await mkdtemp(join(tmpdir(), 'gateway-')));
+  const storage = opts.storage ?? (await makeTempDir('gateway-'));
   const args = [CLI_ENTRY, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const listening = gatewayListening(child, opts.timeoutMs ?? 20_000);
   let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolveExit) =>
     child.on('exit', (code, signal) => {
@@ -32,26 +35,6 @@ export async function startGateway(opts: { storage?: string; args?: string[]; ti
       resolveExit(code);
     }),
   );
-  const listening = new Promise<{ host: string; port: number }>((resolveListening, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gateway did not start within ${opts.timeoutMs ?? 20_000} ms:\n${output}`)),
-      opts.timeoutMs ?? 20_000,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /DICOM listening on (\S+):(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveListening({ host: match[1]!, port: Number(match[2]) });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code} before listening:\n${output}`));
-    });
-  });
   const { host, port } = await listening;
   return {
     host,
@@ -64,10 +47,9 @@ export async function startGateway(opts: { storage?: string; args?: string[]; ti
       return exited;
     },
     peakRssBytes: async () => {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-      const kb = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (!kb) throw new Error('no VmHWM in /proc status');
-      return Number(kb[1]) * 1024;
+      const peak = await memoryOf(child.pid);
+      if (peak === undefined) throw new Error(`no VmHWM in /proc/${child.pid}/status: the gateway is gone`);
+      return peak;
     },
   };
 }

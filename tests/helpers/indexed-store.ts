@@ -2,13 +2,12 @@
  * A store and index in a temp folder, filled the way C-STORE fills it (streamed in, committed),
  * for tests of what reads the index: study queries, deletion, retention, the audit trail.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../src-main/db/database.ts';
 import { IndexRepository } from '../../src-main/db/index-repository.ts';
 import { InstanceStore, type StoredInstance } from '../../src-main/store/instance-store.ts';
 import { buildDataset, type FixtureOptions } from './dicom-fixtures.ts';
+import { makeTempDir, removeDir } from './temp-dir.ts';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const CT = '1.2.840.10008.5.1.4.1.1.2';
@@ -22,7 +21,7 @@ export interface IndexedStore {
 }
 
 export async function openIndexedStore(): Promise<IndexedStore> {
-  const root = await mkdtemp(join(tmpdir(), 'indexed-store-'));
+  const root = await makeTempDir('indexed-store-');
   const db = openDatabase(join(root, 'index.sqlite'));
   const store = await InstanceStore.open(root, new IndexRepository(db));
   return {
@@ -46,7 +45,7 @@ export async function openIndexedStore(): Promise<IndexedStore> {
     async close() {
       await store.close();
       db.close();
-      await rm(root, { recursive: true, force: true });
+      await removeDir(root);
     },
   };
 }

@@ -3,6 +3,7 @@
  * the gateway must answer. The same seed gives the same sessions, so a failure is reproducible.
  */
 import { buildDataset } from './dicom-fixtures.ts';
+import { seededRandom } from './seeded-random.ts';
 import {
   CT_IMAGE,
   EXPLICIT_LE,
@@ -30,18 +31,6 @@ export interface GeneratedSession {
   check(result: SessionResult): string | undefined;
 }
 
-/** mulberry32: small, fast, good enough to pick cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const describePdus = (pdus: ParsedPdu[]) => pdus.map((p) => `${p.type}:${p.body.toString('hex').slice(0, 16)}`).join(' ') || 'nothing';
 
 function expectPdus(expected: [number, string?][]): (r: SessionResult) => string | undefined {
@@ -67,7 +56,7 @@ function endsQuietly(r: SessionResult): string | undefined {
 }
 
 export function generateSessions(seed: number, count: number): GeneratedSession[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(0, 255)));
   let uid = 0;

@@ -6,6 +6,7 @@ import { JobRepository } from '../../src-main/routing/job-repository.ts';
 import { JobStateMachine } from '../../src-main/routing/job-state-machine.ts';
 import { RoutingRepository } from '../../src-main/routing/routing-repository.ts';
 import type { Destination } from '../../src-main/routing/routing-types.ts';
+import { destination } from './destination-fixtures.ts';
 
 export const CT = '1.2.840.10008.5.1.4.1.1.2';
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -22,23 +23,6 @@ export interface QueueFixture {
   instance(n: number, study?: string): number;
   /** How many transactions were committed since the last call. */
   commits(): number;
-}
-
-export function destination(name: string, overrides: Partial<Destination> = {}): Destination {
-  return {
-    name,
-    aeTitle: name.toUpperCase(),
-    host: '127.0.0.1',
-    port: 104,
-    callingAe: undefined,
-    maxPduLength: 65536,
-    connectTimeoutMs: 5000,
-    dimseTimeoutMs: 5000,
-    maxAssociations: 1,
-    enabled: true,
-    allowTranscoding: false,
-    ...overrides,
-  };
 }
 
 export function queueFixture(destinations: Destination[] = [destination('pacs')]): QueueFixture {

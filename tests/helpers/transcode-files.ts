@@ -2,8 +2,7 @@
 import { open, writeFile } from 'node:fs/promises';
 import { readP10Header } from '../../src-main/dicom/p10-reader.ts';
 import { buildP10Header } from '../../src-main/dicom/p10-writer.ts';
-import { encodingOf } from '../../src-main/dicom/transfer-syntax.ts';
-import { FileByteSource, InflatedByteSource } from '../../src-main/inspect/byte-source.ts';
+import { openDatasetSource, openInput } from '../../src-main/inspect/dataset-input.ts';
 import { walkEvents } from '../../src-main/inspect/element-walker.ts';
 import { transcodeDataset } from '../../src-main/transcode/transcode-dataset.ts';
 import { run } from './dcmtk.ts';
@@ -24,11 +23,10 @@ export async function transcodeFile(input: string, toSyntax: string, output: str
 
 /** The value bytes of a top-level element of a P10 file (native syntaxes), as stored. */
 export async function topLevelValue(path: string, tag: number): Promise<Buffer | undefined> {
-  const header = await readP10Header(path);
-  const encoding = encodingOf(header.transferSyntaxUid);
-  const source = encoding.deflated
-    ? InflatedByteSource.open(path, header.datasetOffset)
-    : await FileByteSource.open(path, header.datasetOffset);
+  const input = await openInput({ path });
+  if (!input.encoding) throw new Error(`${path}: ${input.problem}`);
+  const encoding = input.encoding;
+  const source = await openDatasetSource(input);
   try {
     for await (const event of walkEvents(source, { ...encoding, hashValues: false })) {
       if (event.type === 'problem') throw new Error(`${path}: ${event.problem.reason}`);

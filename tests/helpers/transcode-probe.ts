@@ -3,9 +3,9 @@
  * came out and the process's peak resident set size, so a test can bound the transcoder's memory.
  * Usage: node transcode-probe.ts FILE TO_SYNTAX
  */
-import { readFile } from 'node:fs/promises';
 import { readP10Header } from '../../src-main/dicom/p10-reader.ts';
 import { transcodeDataset } from '../../src-main/transcode/transcode-dataset.ts';
+import { memoryOf } from './processes.ts';
 
 const [path, toSyntax] = process.argv.slice(2) as [string, string];
 const header = await readP10Header(path);
@@ -18,6 +18,5 @@ for await (const chunk of transcodeDataset(source, header.transferSyntaxUid, toS
   chunks++;
   largestChunk = Math.max(largestChunk, chunk.length);
 }
-const status = await readFile('/proc/self/status', 'utf8');
-const peakRssBytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+const peakRssBytes = await memoryOf(process.pid);
 process.stdout.write(`${JSON.stringify({ bytes, chunks, largestChunk, peakRssBytes })}\n`);

@@ -3,6 +3,7 @@
  * so tests that feed the gateway malformed sessions do not trust the code they test.
  */
 import { connect } from 'node:net';
+import { implicitLeElement, uidValue, usValue } from './element-encoding.ts';
 
 export const APP_CONTEXT = '1.2.840.10008.3.1.1.1';
 export const VERIFICATION = '1.2.840.10008.1.1';
@@ -80,36 +81,23 @@ export function pdata(...pdvs: Buffer[]): Buffer {
 export const releaseRq = () => pdu(0x05, Buffer.alloc(4));
 export const abortPdu = () => pdu(0x07, Buffer.alloc(4));
 
-function element(tag: number, value: Buffer): Buffer {
-  const h = Buffer.alloc(8);
-  h.writeUInt16LE(tag >>> 16, 0);
-  h.writeUInt16LE(tag & 0xffff, 2);
-  h.writeUInt32LE(value.length, 4);
-  return Buffer.concat([h, value]);
-}
-const us = (n: number) => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(n);
-  return b;
-};
-const ui = (s: string) => Buffer.from(s.length % 2 ? `${s}\0` : s, 'latin1');
-
 /** A command set; `omit` leaves out elements by tag to make it incomplete. */
 export function command(
-  fields: { field: number; messageId?: number; sopClass?: string; sopInstance?: string; hasDataset: boolean },
+  fields: { field: number; messageId?: number; priority?: number; sopClass?: string; sopInstance?: string; hasDataset: boolean },
   omit: number[] = [],
 ): Buffer {
   const elements: [number, Buffer][] = [
-    [0x00000002, ui(fields.sopClass ?? VERIFICATION)],
-    [0x00000100, us(fields.field)],
-    [0x00000110, us(fields.messageId ?? 1)],
-    [0x00000800, us(fields.hasDataset ? 0 : 0x0101)],
+    [0x00000002, uidValue(fields.sopClass ?? VERIFICATION)],
+    [0x00000100, usValue(fields.field)],
+    [0x00000110, usValue(fields.messageId ?? 1)],
+    ...(fields.priority === undefined ? [] : [[0x00000700, usValue(fields.priority)] as [number, Buffer]]),
+    [0x00000800, usValue(fields.hasDataset ? 0 : 0x0101)],
   ];
-  if (fields.sopInstance) elements.push([0x00001000, ui(fields.sopInstance)]);
-  const body = Buffer.concat(elements.filter(([tag]) => !omit.includes(tag)).map(([tag, v]) => element(tag, v)));
+  if (fields.sopInstance) elements.push([0x00001000, uidValue(fields.sopInstance)]);
+  const body = Buffer.concat(elements.filter(([tag]) => !omit.includes(tag)).map(([tag, v]) => implicitLeElement(tag, v)));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(body.length);
-  return Buffer.concat([element(0, length), body]);
+  return Buffer.concat([implicitLeElement(0, length), body]);
 }
 
 export const echoRq = (messageId = 1) => command({ field: 0x0030, messageId, hasDataset: false });

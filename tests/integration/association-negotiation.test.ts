@@ -1,20 +1,19 @@
 /** What the gateway announces when it accepts an association, as DCMTK storescu reads it. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storescu } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway } from '../helpers/gateway-process.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 describe('association acceptance', () => {
   let work: string;
   let file: string;
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'negotiation-'));
+    work = await makeTempDir('negotiation-');
     [file] = (await writeP10Files(join(work, 'in'), 1, { seed: 31 })) as [string];
   });
-  afterAll(() => rm(work, { recursive: true, force: true }));
+  afterAll(() => removeDir(work));
 
   // dcmjs-dimse would announce min(ours, the requestor's own receive limit): storescu (16 KiB)
   // would then cut every dataset into 16 KiB PDUs although the gateway takes 64 KiB.

@@ -3,34 +3,18 @@
  * DCMTK storescp +B over a few long-lived associations (not one each), and every dataset lands
  * byte for byte as it arrived.
  */
-import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
-import type { Destination } from '../../src-main/routing/routing-types.ts';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { destination } from '../helpers/destination-fixtures.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const COUNT = 200;
-
-function destination(port: number, maxAssociations: number): Destination {
-  return {
-    name: 'pacs',
-    aeTitle: 'STORESCP',
-    host: '127.0.0.1',
-    port,
-    callingAe: undefined,
-    maxPduLength: 65536,
-    connectTimeoutMs: 5000,
-    dimseTimeoutMs: 30_000,
-    maxAssociations,
-    enabled: true,
-    allowTranscoding: false,
-  };
-}
 
 /** SHA-256 of each dataset region in a storescp folder, or of each instance the gateway stored. */
 async function datasetDigests(dir: string, g?: Gateway): Promise<string[]> {
@@ -46,10 +30,10 @@ const associationsAt = (scp: StoreScp) => (scp.output().match(/Association Ackno
 describe('pooled forwarding', () => {
   let work: string;
   const cleanups: (() => Promise<unknown>)[] = [];
-  beforeEach(async () => (work = await mkdtemp(join(tmpdir(), 'association-pool-'))));
+  beforeEach(async () => (work = await makeTempDir('association-pool-')));
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await rm(work, { recursive: true, force: true });
+    await removeDir(work);
   });
 
   /** A gateway forwarding everything it stores to the storescp on `port`. */
@@ -59,7 +43,7 @@ describe('pooled forwarding', () => {
       host: '127.0.0.1',
       port: 0,
       storage: join(work, 'store'),
-      destinations: [destination(port, maxAssociations)],
+      destinations: [destination('pacs', { aeTitle: 'STORESCP', port, maxAssociations })],
       rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }],
       queue: { ...DEFAULT_CONFIG.queue, lingerSeconds },
     });

@@ -5,8 +5,7 @@
  * index.html), so the test does not depend on a renderer build.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UI_DIR_ENV } from '../../src-main/api/ui-static-dir.ts';
@@ -16,6 +15,7 @@ import { canConnect, storescu } from '../helpers/dcmtk.ts';
 import { datasetRegion, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { CLI_ENTRY, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const AE = 'BROWSERGW';
 let work: string;
@@ -42,7 +42,7 @@ function storedEventFor(sopInstanceUid: string): Promise<InstanceReceived> {
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'browser-transport-'));
+  work = await makeTempDir('browser-transport-');
   const uiDir = join(work, 'renderer');
   await mkdir(uiDir);
   await writeFile(join(uiDir, 'index.html'), '<!doctype html><title>DICOM Gateway test page</title>');
@@ -69,7 +69,7 @@ afterAll(async () => {
   bridge?.close();
   await gateway?.stop();
   delete process.env[UI_DIR_ENV];
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 describe('serve --ui-port', () => {

@@ -3,12 +3,12 @@
  * and the reason, exit code 2, and returns promptly (a FIFO is never opened, a 2 GB file is not read).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/gateway-process.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 /** Generous for a loaded machine; a FIFO opened for reading would block far past it. */
 const PROMPT_MS = 60_000;
@@ -20,7 +20,7 @@ describe('send and compare on hostile inputs', () => {
   const inputs: Record<string, string> = {};
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'cli-hostile-'));
+    work = await makeTempDir('cli-hostile-');
     good = (await writeP10Files(join(work, 'good'), 1, { seed: 7 }))[0]!;
     inputs.fifo = join(work, 'fifo');
     execFileSync('mkfifo', [inputs.fifo]);
@@ -43,7 +43,7 @@ describe('send and compare on hostile inputs', () => {
     await writeFile(inputs.sparse, Buffer.alloc(0));
     await truncate(inputs.sparse, 2 * 1024 ** 3);
   });
-  afterAll(() => rm(work, { recursive: true, force: true }));
+  afterAll(() => removeDir(work));
 
   const expectations: Array<[string, RegExp]> = [
     ['fifo', /a FIFO \(named pipe\), not a file; not opened/],

@@ -2,8 +2,7 @@
  * `dicom-gateway compare A B [--json]`: exit codes and the shape of the human summary, first
  * through the command function (output captured), then end to end through the CLI entry point.
  */
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../src-main/cli/compare-command.ts';
@@ -12,6 +11,7 @@ import type { CompareReport } from '../../src-main/inspect/compare-report.ts';
 import { run } from '../helpers/dcmtk.ts';
 import { buildP10File } from '../helpers/dicom-fixtures.ts';
 import { runCli } from '../helpers/gateway-process.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 let dir: string;
 let source: string;
@@ -26,7 +26,7 @@ async function dcmtk(tool: string, args: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'compare-cli-'));
+  dir = await makeTempDir('compare-cli-');
   const fixture = join(dir, 'fixture.dcm');
   await writeFile(fixture, buildP10File({ edgeCases: true }));
   source = join(dir, 'source.dcm');
@@ -43,7 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
 });
 
 /** Runs compareCommand with stdout and stderr captured. */

@@ -4,8 +4,7 @@
  * there, complete byte for byte and indexed; no temp file survives; nothing incomplete is visible;
  * and the instances that were lost in flight can simply be sent again.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { firstDifference, listFilesRecursive, sha256, splitP10, storedPath } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const COUNT = 300;
 const KILL_AFTER_ACKNOWLEDGED = 100;
@@ -38,7 +38,7 @@ let sources: Source[];
 const gateways: GatewayProcess[] = [];
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'crash-recovery-'));
+  work = await makeTempDir('crash-recovery-');
   storage = join(work, 'store');
   // 128 KiB of pixels each: big enough that a kill usually lands inside a write, small enough to stay quick.
   const paths = await writeP10Files(join(work, 'in'), COUNT, { seed: SEED, pixelDataBytes: 128 * 1024 });
@@ -52,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const gateway of gateways) await gateway.stop();
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 function indexRowsBySop(): Map<string, { path: string; dataset_sha256: string; size: number }[]> {

@@ -3,10 +3,10 @@
  * own transfer syntax. DCMTK `storescp +B` writes what it read, so its dataset region must equal
  * the source file's dataset region byte for byte, including what a re-encoder would change.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SendResult } from '../../src-main/dicom/store-scu.ts';
 import { startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { FixtureTransferSyntax, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
 import { runCli } from '../helpers/gateway-process.ts';
@@ -19,20 +19,9 @@ import {
   splitP10,
   transferSyntaxOf,
 } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
-interface SendResult {
-  file: string;
-  ok: boolean;
-  sopClassUid: string;
-  sopInstanceUid: string;
-  transferSyntaxUid: string;
-  status: number | null;
-  statusHex: string;
-  meaning: string;
-  error?: string;
-  bytes: number;
-  sha256: string;
-}
+/** What `dicom-gateway send --json` prints. */
 interface SendReport {
   results: SendResult[];
   sent: number;
@@ -44,12 +33,12 @@ let work: string;
 const started: StoreScp[] = [];
 
 beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'cstore-forward-'));
+  work = await makeTempDir('cstore-forward-');
 });
 
 afterEach(async () => {
   await Promise.all(started.splice(0).map((scp) => scp.stop()));
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 /** storescp +B in this test's folder; `log()` is what it printed since it started listening. */

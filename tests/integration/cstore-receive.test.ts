@@ -4,8 +4,7 @@
  * the same storescu send is the reference for "as they came off the wire": storescu re-encodes
  * deterministically, so both receivers see the same dataset bytes.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildP10Header } from '../../src-main/dicom/p10-writer.ts';
@@ -13,6 +12,7 @@ import { run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts
 import { buildP10File, SopClass, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { expectSameBytes, filesBySopInstance, splitP10, storedPath, transferSyntaxOf } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const UID_ROOT = '1.2.3.4.5.6.7.8.9';
 const uidsFor = (seed: number, instance = 1) => ({
@@ -26,7 +26,7 @@ let gateway: GatewayProcess | undefined;
 let scp: StoreScp | undefined;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'cstore-receive-'));
+  work = await makeTempDir('cstore-receive-');
   await mkdir(join(work, 'storescp'));
   // One after the other, so that if the second fails to start, afterAll still stops the first.
   gateway = await startGateway({ storage: join(work, 'gateway'), args: ['--ae', 'GATEWAY'] });
@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), scp?.stop()]);
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 async function writeFixture(name: string, opts: FixtureOptions): Promise<string> {

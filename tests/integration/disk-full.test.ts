@@ -10,8 +10,7 @@
  *   and stores new instances again.
  */
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { mountSmallFilesystem, type SmallFilesystem } from '../helpers/small-filesystem.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 // Room for the index, two 16 MiB journal segments and some instances; small enough to fill fast.
 const FILESYSTEM_BYTES = 64 * 1024 * 1024;
@@ -34,7 +34,7 @@ let filler: string;
 const acknowledged = new Set<string>();
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'disk-full-'));
+  work = await makeTempDir('disk-full-');
   await mkdir(join(work, 'mnt'));
   // Fails (does not skip) when this machine cannot mount: the durability promise must be proven somewhere.
   smallFs = await mountSmallFilesystem(join(work, 'mnt'), FILESYSTEM_BYTES);
@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await smallFs?.unmount();
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 /** Writes the filler until the filesystem says it is full. */

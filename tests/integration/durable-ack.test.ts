@@ -6,8 +6,6 @@
  * an index row. Once the association is released, the instance is also filed and indexed in place.
  */
 import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
@@ -18,18 +16,19 @@ import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { InstanceStore } from '../../src-main/store/instance-store.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { sha256, splitP10 } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 describe('gateway to gateway, in process', () => {
   let work: string;
   let gateway: Gateway;
 
   beforeEach(async () => {
-    work = await mkdtemp(join(tmpdir(), 'durable-ack-'));
+    work = await makeTempDir('durable-ack-');
     gateway = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'store'), maxAssociations: 2 });
   });
   afterEach(async () => {
     await gateway.stop();
-    await rm(work, { recursive: true, force: true });
+    await removeDir(work);
   });
 
   const peer = () => ({ aeTitle: 'GATEWAY', host: '127.0.0.1', port: gateway.address!.port });

@@ -1,14 +1,14 @@
 /**
  * C-ECHO both ways, and association acceptance by calling AE title, against real DCMTK peers.
  */
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu, osChosenPort, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { buildP10File } from '../helpers/dicom-fixtures.ts';
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive, storedPath } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const UID_ROOT = '1.2.3.4.5.6.7.8.9';
 
@@ -19,7 +19,7 @@ let scp: StoreScp | undefined;
 let fixture: string;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'echo-association-'));
+  work = await makeTempDir('echo-association-');
   await mkdir(join(work, 'storescp'));
   fixture = join(work, 'ct.dcm');
   await writeFile(fixture, buildP10File({ seed: 501 }));
@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([open?.stop(), guarded?.stop(), scp?.stop()]);
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 const fixtureUids = { study: `${UID_ROOT}.1.501`, series: `${UID_ROOT}.2.501`, sop: `${UID_ROOT}.3.501.1` };

@@ -3,21 +3,21 @@
  * group is deterministic and the dataset travels untouched, A's and B's files must be the same
  * whole files, and their dataset regions the original's.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storescu } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { expectSameBytes, sopInstanceOf, splitP10, storedInstances } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 let work: string;
 let gatewayA: GatewayProcess | undefined;
 let gatewayB: GatewayProcess | undefined;
 
 beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'end-to-end-'));
+  work = await makeTempDir('end-to-end-');
   // One after the other, so that if the second fails to start, afterEach still stops the first.
   gatewayA = await startGateway({ storage: join(work, 'a'), args: ['--ae', 'GATEWAY_A'] });
   gatewayB = await startGateway({ storage: join(work, 'b'), args: ['--ae', 'GATEWAY_B'] });
@@ -26,7 +26,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await Promise.all([gatewayA?.stop(), gatewayB?.stop()]);
   gatewayA = gatewayB = undefined;
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 async function sendWithCli(paths: string[], to: GatewayProcess, calledAe: string): Promise<void> {

@@ -9,8 +9,7 @@
  * These tests drive the public send API against a real storescp with idle timeouts far longer
  * than the test's deadline, so a send that waits on the peer instead of failing cannot pass.
  */
-import { mkdtemp, readFile, rm, truncate, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSendableFile, type SendableFile } from '../../src-main/dicom/sendable-files.ts';
@@ -19,6 +18,7 @@ import { startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { writeLargeP10File, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { expectSameBytes, filesBySopInstance, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 /** Far beyond the deadline below: only the sender's own error handling can end the send in time. */
 const PATIENT_PEER_MS = 600_000;
@@ -29,13 +29,13 @@ let work: string;
 let scp: StoreScp;
 
 beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'forward-stall-'));
+  work = await makeTempDir('forward-stall-');
   scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'storescp-')), extraArgs: ['+xa', '-v'] });
 });
 
 afterEach(async () => {
   await scp.stop();
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 async function sendable(path: string): Promise<SendableFile> {

@@ -5,8 +5,7 @@
  * digest of the bytes on the wire, and fails it for the other as 'syntax-refused', sending nothing.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,10 +13,12 @@ import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { TransferSyntax } from '../../src-main/dicom/transfer-syntax.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { destination } from '../helpers/destination-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
 import { topLevelValue } from '../helpers/transcode-files.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const JPEG = '/usr/lib/python3/dist-packages/pydicom/data/test_files/SC_rgb_jpeg_dcmtk.dcm';
 const PIXEL_DATA = 0x7fe00010;
@@ -47,14 +48,14 @@ describe('forward queue with allowTranscoding', () => {
   let work: string;
   afterAll(async () => {
     for (const p of processes) await p.stop();
-    await rm(work, { recursive: true, force: true });
+    await removeDir(work);
   });
 
   it(
     'relays a JPEG instance as implicit VR LE to the destination that allows it, and to the other not at all',
     { timeout: 120_000 },
     async () => {
-      work = await mkdtemp(join(tmpdir(), 'forward-transcoding-'));
+      work = await makeTempDir('forward-transcoding-');
       const converting = await startStoreScp({
         aeTitle: 'CONVERTING',
         extraArgs: ['+xi'],
@@ -124,27 +125,13 @@ describe('forward queue with allowTranscoding', () => {
     'saved through the API, a destination that allows transcoding gets the JPEG converted, and the digest chain says so for that hop',
     { timeout: 120_000 },
     async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'forward-transcoding-api-'));
+      const dir = await makeTempDir('forward-transcoding-api-');
       const scp = await startStoreScp({ aeTitle: 'IMPLICIT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'scp-')) });
       processes.push(scp);
       const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(dir, 'router') });
       try {
         const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });
-        await api.dispatch('saveDestination', {
-          destination: {
-            name: 'implicit',
-            aeTitle: 'IMPLICIT',
-            host: '127.0.0.1',
-            port: scp.port,
-            callingAe: undefined,
-            maxPduLength: 65536,
-            connectTimeoutMs: 5000,
-            dimseTimeoutMs: 30_000,
-            maxAssociations: 1,
-            enabled: true,
-            allowTranscoding: true,
-          },
-        });
+        await api.dispatch('saveDestination', { destination: destination('implicit', { port: scp.port, allowTranscoding: true }) });
         await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['implicit'] }] });
         api.allowPaths([JPEG]); // the user chose it
         await api.dispatch('sendFiles', { paths: [JPEG], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
@@ -172,7 +159,7 @@ describe('forward queue with allowTranscoding', () => {
         expect(wire).not.toBe(chain.received);
       } finally {
         await router.stop();
-        await rm(dir, { recursive: true, force: true });
+        await removeDir(dir);
       }
     },
   );

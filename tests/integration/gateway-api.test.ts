@@ -1,19 +1,19 @@
 /** The engine's side of the UI contract, against real gateways: what the renderer can do through it. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandError, type ApiHost } from '../../src-main/api/api-host.ts';
 import { COMMAND_SCHEMAS } from '../../src-main/api/command-schemas.ts';
 import { COMMAND_NAMES } from '../../src-main/api/contract.ts';
-import type { Destination } from '../../src-main/routing/routing-types.ts';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { serveConfigFromArgs } from '../../src-main/cli/serve-command.ts';
 import { echoscu, osChosenPort, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
+import { destination } from '../helpers/destination-fixtures.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startApiPair, type ApiPair } from '../helpers/api-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 describe('createApiHost', () => {
   let pair: ApiPair;
@@ -31,19 +31,7 @@ describe('createApiHost', () => {
     await pair.stop();
   });
 
-  const archiveDestination = (): Destination => ({
-    name: 'archive',
-    aeTitle: 'ARCHIVE',
-    host: '127.0.0.1',
-    port: archive.address!.port,
-    callingAe: undefined,
-    maxPduLength: 65536,
-    connectTimeoutMs: 5000,
-    dimseTimeoutMs: 30_000,
-    maxAssociations: 1,
-    enabled: true,
-    allowTranscoding: false,
-  });
+  const archiveDestination = () => destination('archive', { port: archive.address!.port });
 
   it('has a schema for every command of the contract', () => {
     expect(Object.keys(COMMAND_SCHEMAS).sort()).toEqual([...COMMAND_NAMES].sort());
@@ -149,7 +137,7 @@ describe('settings saved in the UI', () => {
   const cleanups: (() => Promise<void>)[] = [];
 
   it('come back after a restart, for serve as for the desktop app, and say where each value comes from', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'settings-'));
+    const work = await makeTempDir('settings-');
     const config = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'store') };
     try {
       const first = await Gateway.start({ ...config });
@@ -169,12 +157,12 @@ describe('settings saved in the UI', () => {
       expect((await echoscu(second.address!.port, { calledAe: 'ROUTER1', callingAe: 'CT1' })).code).toBe(0);
     } finally {
       for (const cleanup of cleanups.splice(0)) await cleanup();
-      await rm(work, { recursive: true, force: true });
+      await removeDir(work);
     }
   });
 
   it('cannot override a flag or the config file: the flag wins at start, and Settings refuses to change it', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'settings-'));
+    const work = await makeTempDir('settings-');
     const storage = join(work, 'store');
     try {
       const first = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage });
@@ -210,38 +198,17 @@ describe('settings saved in the UI', () => {
       expect(g.settings().sources.maxPduLength).toEqual({ kind: 'saved' });
     } finally {
       for (const cleanup of cleanups.splice(0)) await cleanup();
-      await rm(work, { recursive: true, force: true });
+      await removeDir(work);
     }
   });
 });
 
 describe('forwarding on demand', () => {
   it('queues chosen instances for a destination now, and refuses an unknown destination in plain words', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'forward-'));
-    const archive = await Gateway.start({
-      ...DEFAULT_CONFIG,
-      aeTitle: 'ARCHIVE',
-      host: '127.0.0.1',
-      port: 0,
-      storage: join(work, 'archive'),
-    });
-    const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'router') });
+    const pair = await startApiPair('forward-');
+    const { work, router, archive, api } = pair;
     try {
-      const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
-      await api.dispatch('saveDestination', {
-        destination: {
-          name: 'archive',
-          aeTitle: 'ARCHIVE',
-          host: '127.0.0.1',
-          port: archive.address!.port,
-          maxPduLength: 65536,
-          connectTimeoutMs: 5000,
-          dimseTimeoutMs: 30_000,
-          maxAssociations: 1,
-          enabled: true,
-          allowTranscoding: false,
-        },
-      });
+      await api.dispatch('saveDestination', { destination: destination('archive', { port: archive.address!.port }) });
       const paths = await writeP10Files(join(work, 'src'), 2, (i) => ({ seed: 90 + i }));
       api.allowPaths(paths);
       await api.dispatch('sendFiles', { paths, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
@@ -256,9 +223,7 @@ describe('forwarding on demand', () => {
         message: 'That destination does not exist (any more).',
       });
     } finally {
-      await router.stop();
-      await archive.stop();
-      await rm(work, { recursive: true, force: true });
+      await pair.stop();
     }
   });
 });
@@ -268,7 +233,7 @@ describe('recovering a destination', () => {
     'retries a destination that came back now, tells before "retry all dead" what cannot succeed, and announces every job change',
     { timeout: 120_000 },
     async () => {
-      const work = await mkdtemp(join(tmpdir(), 'recover-'));
+      const work = await makeTempDir('recover-');
       const port = await osChosenPort(); // nothing listens there yet
       const router = await Gateway.start({
         ...DEFAULT_CONFIG,
@@ -282,19 +247,7 @@ describe('recovering a destination', () => {
         const api = createApiHost(router, { uploadDir: join(work, 'uploads') });
         const updates: { jobId: number; state: string }[] = [];
         api.subscribe((name, payload) => name === 'job-updated' && updates.push(payload as { jobId: number; state: string }));
-        const destination = {
-          name: 'pacs',
-          aeTitle: 'STORESCP',
-          host: '127.0.0.1',
-          port,
-          maxPduLength: 65536,
-          connectTimeoutMs: 5000,
-          dimseTimeoutMs: 30_000,
-          maxAssociations: 1,
-          enabled: true,
-          allowTranscoding: false,
-        };
-        await api.dispatch('saveDestination', { destination });
+        await api.dispatch('saveDestination', { destination: destination('pacs', { aeTitle: 'STORESCP', port }) });
         await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'] }] });
         const ct = await writeP10Files(join(work, 'ct'), 2, (i) => ({ seed: 80 + i }));
         const [unknown] = await writeP10Files(join(work, 'private'), 1, { seed: 89, sopClassUid: '1.2.826.0.1.3680043.9.7777.42' });
@@ -336,7 +289,7 @@ describe('recovering a destination', () => {
       } finally {
         await router.stop();
         await scp?.stop();
-        await rm(work, { recursive: true, force: true });
+        await removeDir(work);
       }
     },
   );

@@ -9,8 +9,7 @@
  * indexed exactly once, and delivered to the sink at least once; every file in the store is
  * complete and indexed, and no temp file is left.
  */
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,22 +18,12 @@ import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const COUNT = 1000;
 const KILLS = 20;
 const SEED = 0x5eed;
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface IndexRow {
   sop_instance_uid: string;
@@ -58,7 +47,7 @@ describe('journaled receive under SIGKILL', () => {
   let work: string;
   afterAll(async () => {
     for (const p of processes) await p.stop('SIGKILL' as never);
-    await rm(work, { recursive: true, force: true });
+    await removeDir(work);
   });
 
   it(
@@ -66,7 +55,7 @@ describe('journaled receive under SIGKILL', () => {
     { timeout: 420_000 },
     async () => {
       const random = seededRandom(SEED);
-      work = await mkdtemp(join(tmpdir(), 'journal-crash-'));
+      work = await makeTempDir('journal-crash-');
       const sink = await startStoreScp({ outputDir: await mkdtemp(join(work, 'sink-')), extraArgs: ['+uf'] });
       processes.push(sink);
       const config = join(work, 'gateway.yaml');

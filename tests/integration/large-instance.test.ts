@@ -9,14 +9,14 @@
  */
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { access, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { writeLargeP10File } from '../helpers/dicom-fixtures.ts';
 import { CLI_ENTRY, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive, splitP10, storedPath } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const PIXEL_DATA_BYTES = 600 * 1024 * 1024;
 const PEAK_RSS_LIMIT_BYTES = 300 * 1000 * 1000;
@@ -32,7 +32,7 @@ let gateway: GatewayProcess | undefined;
 let scp: StoreScp | undefined;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'large-instance-'));
+  work = await makeTempDir('large-instance-');
   source = join(work, 'large.dcm');
   await mkdir(join(work, 'storescp'));
   await writeLargeP10File(source, { seed: SEED, pixelDataBytes: PIXEL_DATA_BYTES });
@@ -43,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), scp?.stop()]);
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 interface DatasetDigest {

@@ -2,14 +2,13 @@
  * Gateway.applySettings and the desktop start (src-main/gateway.ts) against a real busy port:
  * a port that cannot be listened on never leaves the gateway deaf, and is never saved.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { DEFAULT_CONFIG, Gateway, listenFailureReason, type GatewayConfig } from '../../src-main/gateway.ts';
 import { canConnect, echoscu } from '../helpers/dcmtk.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 let work: string;
 let busy: Server;
@@ -17,7 +16,7 @@ let busyPort: number;
 const running: Gateway[] = [];
 
 beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'listener-'));
+  work = await makeTempDir('listener-');
   busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   busyPort = (busy.address() as { port: number }).port;
@@ -26,7 +25,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const g of running.splice(0)) await g.stop();
   await new Promise((resolve) => busy.close(resolve));
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 function config(overrides: Partial<GatewayConfig> = {}): GatewayConfig {

@@ -3,8 +3,7 @@
  * dataset on the wire byte for byte, deflated odd-length ones with the one NUL pad PS3.5 A.5
  * requires, to DCMTK `storescp +B +xa` and to the gateway itself (issue 9, "Done when").
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSendableFiles, type SendableFile } from '../../src-main/dicom/sendable-files.ts';
@@ -13,6 +12,7 @@ import { startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive, sopInstanceOf, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const CORPUS = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const DEFLATED = '1.2.840.10008.1.2.1.99';
@@ -25,7 +25,7 @@ let gateway: GatewayProcess;
 let files: SendableFile[];
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'pydicom-corpus-'));
+  work = await makeTempDir('pydicom-corpus-');
   await mkdir(join(work, 'scp'));
   await mkdir(join(work, 'archive'));
   scp = await startStoreScp({ outputDir: join(work, 'scp'), extraArgs: ['+xa'] });
@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([scp?.stop(), archive?.stop(), gateway?.stop()]);
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 /** What must be on the wire for a file: its dataset, plus one NUL when deflated and odd. */

@@ -3,8 +3,7 @@
  * After a restart on the same storage and config, every instance storescu saw acknowledged reaches
  * the destination, byte for byte; deliveries forced twice by the crash are counted and printed.
  */
-import { readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { metaUid, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const COUNT = 500;
 const KILL_AFTER_DELIVERED = 120;
@@ -31,11 +31,11 @@ describe('relay under SIGKILL', () => {
   let work: string;
   afterAll(async () => {
     for (const p of processes) await p.stop();
-    await rm(work, { recursive: true, force: true });
+    await removeDir(work);
   });
 
   it('delivers every acknowledged instance after a restart, counting forced duplicates', { timeout: 240_000 }, async () => {
-    work = await mkdtemp(join(tmpdir(), 'relay-crash-'));
+    work = await makeTempDir('relay-crash-');
     // Unique file names: a second delivery of an instance is a second file, so duplicates can be counted.
     const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'destination-')), extraArgs: ['+uf'] });
     processes.push(scp);

@@ -3,34 +3,22 @@
  * The router is the in-process engine; instances arrive over the network from storescu or from
  * the gateway's own SCU.
  */
-import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
 import { sendFiles } from '../../src-main/dicom/store-scu.ts';
 import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../../src-main/gateway.ts';
-import type { Destination, Rule } from '../../src-main/routing/routing-types.ts';
+import type { Rule } from '../../src-main/routing/routing-types.ts';
 import { osChosenPort, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { destination } from '../helpers/destination-fixtures.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
-function destination(name: string, port: number, aeTitle = 'STORESCP'): Destination {
-  return {
-    name,
-    aeTitle,
-    host: '127.0.0.1',
-    port,
-    callingAe: undefined,
-    maxPduLength: 65536,
-    connectTimeoutMs: 5000,
-    dimseTimeoutMs: 30_000,
-    maxAssociations: 1,
-    enabled: true,
-    allowTranscoding: false,
-  };
-}
+/** A destination on `port`: a storescp unless another AE title is given. */
+const peer = (name: string, port: number, aeTitle = 'STORESCP') => destination(name, { port, aeTitle });
 
 function rule(name: string, forward: string[], match: Rule['match'] = {}, studyQuietSeconds?: number): Rule {
   return { name, enabled: true, match, forward, studyQuietSeconds };
@@ -40,10 +28,10 @@ describe('routing', () => {
   let work: string;
   const cleanups: (() => Promise<unknown>)[] = [];
 
-  beforeEach(async () => (work = await mkdtemp(join(tmpdir(), 'routing-'))));
+  beforeEach(async () => (work = await makeTempDir('routing-')));
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await rm(work, { recursive: true, force: true });
+    await removeDir(work);
   });
 
   async function gateway(config: Partial<GatewayConfig>, name = 'router'): Promise<Gateway> {
@@ -78,7 +66,7 @@ describe('routing', () => {
   it('routes CT to one storescp +B and MR to another; what lands is byte-identical to what the gateway received', async () => {
     const [ctScp, mrScp] = [await storeScp(), await storeScp()];
     const g = await gateway({
-      destinations: [destination('ct-pacs', ctScp.port), destination('mr-pacs', mrScp.port)],
+      destinations: [peer('ct-pacs', ctScp.port), peer('mr-pacs', mrScp.port)],
       rules: [rule('ct', ['ct-pacs'], { modality: 'CT' }), rule('mr', ['mr-pacs'], { modality: 'MR' })],
     });
     const ct = await writeP10Files(join(work, 'ct'), 3, (i) => ({
@@ -106,7 +94,7 @@ describe('routing', () => {
   it('retries a destination that is down, with recorded backoff, and delivers each instance once when it comes up', async () => {
     const port = await osChosenPort();
     const g = await gateway({
-      destinations: [destination('late', port)],
+      destinations: [peer('late', port)],
       rules: [rule('all', ['late'])],
       queue: { maxAttempts: 10, backoffBaseSeconds: 0.2, backoffMaxSeconds: 1, batchSize: 100, lingerSeconds: 2 },
     });
@@ -139,7 +127,7 @@ describe('routing', () => {
   it('dead-letters at once when the destination does not take the SOP class, and a manual retry delivers it once fixed, numbered after the first attempt', async () => {
     const port = await osChosenPort();
     let scp = await storeScp({ port }); // not promiscuous: refuses SOP classes it does not know
-    const g = await gateway({ destinations: [destination('strict', port)], rules: [rule('all', ['strict'])] });
+    const g = await gateway({ destinations: [peer('strict', port)], rules: [rule('all', ['strict'])] });
     const [file] = await writeP10Files(join(work, 'private'), 1, { seed: 600, sopClassUid: '1.2.826.0.1.3680043.9.7777.42' });
     const { files } = await collectSendableFiles([file!]);
     await sendFiles(files, { aeTitle: 'GATEWAY', host: '127.0.0.1', port: g.address!.port }, { callingAe: 'MODALITY' });
@@ -172,7 +160,7 @@ describe('routing', () => {
   it('"retry now" sends the jobs of a destination that came back at once, not at the end of their backoff', async () => {
     const port = await osChosenPort();
     const g = await gateway({
-      destinations: [destination('late', port)],
+      destinations: [peer('late', port)],
       rules: [rule('all', ['late'])],
       queue: { maxAttempts: 10, backoffBaseSeconds: 600, backoffMaxSeconds: 600, batchSize: 100, lingerSeconds: 2 },
     });
@@ -193,7 +181,7 @@ describe('routing', () => {
     receiver.events.on('association-opened', () => associations++);
     receiver.events.on('instance-stored', () => instances++);
     const g = await gateway({
-      destinations: [destination('archive', receiver.address!.port, 'ARCHIVE')],
+      destinations: [peer('archive', receiver.address!.port, 'ARCHIVE')],
       rules: [rule('whole-study', ['archive'], {}, 1.5)],
     });
     const study = { studyInstanceUid: '1.2.826.0.1.3680043.9.7777.900', seriesInstanceUid: '1.2.826.0.1.3680043.9.7777.900.1' };

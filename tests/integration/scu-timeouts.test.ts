@@ -4,15 +4,15 @@
  * never changes it, which cut off any peer slower than the connect timeout to answer a C-STORE
  * (30 s by default, where destinations promise 60 s) with "Connection timeout".
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { readSendableFile, type SendableFile } from '../../src-main/dicom/sendable-files.ts';
 import { sendFiles } from '../../src-main/dicom/store-scu.ts';
 import { startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const CONNECT_TIMEOUT_MS = 1_000;
 /** How long the slow peer takes to answer, once associated: longer than the connect timeout. */
@@ -24,7 +24,7 @@ let proxy: Server;
 const sockets = new Set<Socket>();
 
 beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'scu-timeouts-'));
+  work = await makeTempDir('scu-timeouts-');
   scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'storescp-')) });
 });
 
@@ -32,7 +32,7 @@ afterEach(async () => {
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => proxy?.close(resolve));
   await scp.stop();
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 /**
@@ -66,34 +66,26 @@ async function sendable(path: string): Promise<SendableFile> {
   return file;
 }
 
-it('waits for a peer slower than the connect timeout to answer, up to the idle timeout', async () => {
-  const [path] = await writeP10Files(join(work, 'src'), 1, { seed: 320 });
+/** Sends one fixture instance through a new slow peer with this idle timeout. */
+async function sendThroughSlowPeer(seed: number, idleTimeoutMs: number) {
+  const [path] = await writeP10Files(join(work, 'src'), 1, { seed });
   const port = await slowPeer();
   const [result] = await sendFiles(
     [await sendable(path!)],
     { aeTitle: scp.aeTitle, host: '127.0.0.1', port },
-    {
-      callingAe: 'GATEWAY',
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-      idleTimeoutMs: 20 * PEER_DELAY_MS,
-    },
+    { callingAe: 'GATEWAY', connectTimeoutMs: CONNECT_TIMEOUT_MS, idleTimeoutMs },
   );
+  return { port, result };
+}
+
+it('waits for a peer slower than the connect timeout to answer, up to the idle timeout', async () => {
+  const { result } = await sendThroughSlowPeer(320, 20 * PEER_DELAY_MS);
   expect(result!.error).toBeUndefined();
   expect(result!.ok).toBe(true);
 });
 
 it('still gives up on a peer silent for longer than the idle timeout, naming it', async () => {
-  const [path] = await writeP10Files(join(work, 'src'), 1, { seed: 321 });
-  const port = await slowPeer();
-  const [result] = await sendFiles(
-    [await sendable(path!)],
-    { aeTitle: scp.aeTitle, host: '127.0.0.1', port },
-    {
-      callingAe: 'GATEWAY',
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-      idleTimeoutMs: PEER_DELAY_MS / 2,
-    },
-  );
+  const { port, result } = await sendThroughSlowPeer(321, PEER_DELAY_MS / 2);
   expect(result!.ok).toBe(false);
   expect(result!.error).toMatch(/timeout/i);
   expect(result!.error).toContain(`127.0.0.1:${port}`);

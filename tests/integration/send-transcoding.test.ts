@@ -6,8 +6,7 @@
  * arrives.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readSendableFile, type SendableFile } from '../../src-main/dicom/sendable-files.ts';
@@ -17,6 +16,7 @@ import { run, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { runCli } from '../helpers/gateway-process.ts';
 import { filesBySopInstance, listFilesRecursive, splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
 import { dcmtkElementLines, topLevelValue } from '../helpers/transcode-files.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const PIXEL_DATA = 0x7fe00010;
@@ -25,12 +25,12 @@ const IMPLICIT = TransferSyntax.ImplicitVRLittleEndian;
 let work: string;
 let scp: StoreScp | undefined;
 
-beforeAll(async () => (work = await mkdtemp(join(tmpdir(), 'send-transcoding-'))));
+beforeAll(async () => (work = await makeTempDir('send-transcoding-')));
 afterEach(async () => {
   await scp?.stop();
   scp = undefined;
 });
-afterAll(() => rm(work, { recursive: true, force: true }));
+afterAll(() => removeDir(work));
 
 async function implicitOnlyScp(name: string): Promise<StoreScp> {
   scp = await startStoreScp({ aeTitle: 'IMPLICIT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(work, `${name}-`)) });

@@ -2,23 +2,23 @@
  * `serve --config FILE` as a real process: the file's settings are used, flags override them,
  * and a broken file stops the service before it listens, with exit code 2 and the field named.
  */
-import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu } from '../helpers/dcmtk.ts';
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 let work: string;
 let gateway: GatewayProcess | undefined;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'serve-config-'));
+  work = await makeTempDir('serve-config-');
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 const exists = (path: string) =>

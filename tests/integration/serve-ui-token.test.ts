@@ -2,18 +2,18 @@
  * `serve --ui-port` keeps one access token per storage folder: a page left open works again after a
  * restart (issue 13 #3), and --rotate-ui-token makes every earlier address stop working.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UI_DIR_ENV } from '../../src-main/api/ui-static-dir.ts';
 import { startGateway } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 let work: string;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'serve-ui-token-'));
+  work = await makeTempDir('serve-ui-token-');
   await mkdir(join(work, 'renderer'));
   await writeFile(join(work, 'renderer', 'index.html'), '<!doctype html><title>test page</title>');
   process.env[UI_DIR_ENV] = join(work, 'renderer');
@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   delete process.env[UI_DIR_ENV];
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 it('keeps the token across restarts on the same storage folder, and rotates it on request, telling an old address what to do', async () => {

@@ -4,26 +4,26 @@
  * first one's (an in-flight temp file survives). Once the holder dies, even by SIGKILL, the
  * folder can be used again (the kernel dropped the lock).
  */
-import { mkdir, mkdtemp, rm, writeFile, access } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { echoscu, run } from '../helpers/dcmtk.ts';
 import { CLI_ENTRY, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 describe('two gateways on one storage folder', () => {
   const gateways: GatewayProcess[] = [];
   let work: string;
   afterAll(async () => {
     for (const g of gateways) await g.stop();
-    await rm(work, { recursive: true, force: true });
+    await removeDir(work);
   });
 
   it(
     "refuses the second with the folder and the holder PID, and leaves the first one's temp files alone",
     { timeout: 60_000 },
     async () => {
-      work = await mkdtemp(join(tmpdir(), 'store-lock-'));
+      work = await makeTempDir('store-lock-');
       const storage = join(work, 'store');
       const first = await startGateway({ storage });
       gateways.push(first);

@@ -3,8 +3,7 @@
  * listener, and the gateway's send/echo --tls out to storescp +tls, with certificates made by
  * openssl in the test. Bytes are compared as on the plain path: TLS changes the wire, not the data.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu, run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
@@ -13,6 +12,7 @@ import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { expectSameBytes, filesBySopInstance, sopInstanceOf, splitP10 } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 let work: string;
 let pki: Pki;
@@ -22,7 +22,7 @@ let strangerLeaf: Leaf;
 let sources: string[];
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'gateway-tls-'));
+  work = await makeTempDir('gateway-tls-');
   pki = await makePki();
   serverLeaf = await makeLeaf(pki, 'server');
   clientLeaf = await makeLeaf(pki, 'client');
@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 /** DCMTK's TLS client flags: our client certificate, trusting the test CA. */

@@ -4,15 +4,15 @@
  * dcmconv's element by element (values as DCMTK reads them; encoding-only differences such as group
  * lengths and sequence lengths left aside).
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readP10Header } from '../../src-main/dicom/p10-reader.ts';
 import { TransferSyntax } from '../../src-main/dicom/transfer-syntax.ts';
 import { NATIVE_SYNTAXES } from '../../src-main/transcode/transcode-syntaxes.ts';
 import { run } from '../helpers/dcmtk.ts';
 import { dcmtkElementLines, topLevelValue, transcodeFile } from '../helpers/transcode-files.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const PIXEL_DATA = 0x7fe00010;
@@ -85,14 +85,12 @@ async function nativeFilesWithUids(): Promise<string[]> {
 }
 
 describe('transcoding against DCMTK', () => {
-  let work: string;
-  beforeAll(async () => (work = await mkdtemp(join(tmpdir(), 'transcode-dcmtk-'))));
-  afterAll(() => rm(work, { recursive: true, force: true }));
+  const tmp = useTempDir('transcode-dcmtk-');
 
   it.each(DCMTK_DECODABLE)('%s decodes to the pixel data %s produces, byte for byte, every other element unchanged', async (name, tool) => {
     const input = join(PYDICOM, name);
-    const ours = join(work, `ours-${name}`);
-    const reference = join(work, `dcmtk-${name}`);
+    const ours = join(tmp.path, `ours-${name}`);
+    const reference = join(tmp.path, `dcmtk-${name}`);
     await transcodeFile(input, TransferSyntax.ExplicitVRLittleEndian, ours);
     const decoded = await run(tool, [input, reference]);
     expect(decoded.code, decoded.stderr).toBe(0);
@@ -116,8 +114,8 @@ describe('transcoding against DCMTK', () => {
     const mismatches: string[] = [];
     for (const name of files) {
       for (const target of NATIVE_SYNTAXES) {
-        const ours = join(work, `conv-ours-${name}`);
-        const reference = join(work, `conv-dcmtk-${name}`);
+        const ours = join(tmp.path, `conv-ours-${name}`);
+        const reference = join(tmp.path, `conv-dcmtk-${name}`);
         await transcodeFile(join(PYDICOM, name), target, ours);
         const converted = await run('dcmconv', [DCMCONV_OPTION[target]!, join(PYDICOM, name), reference]);
         expect(converted.code, `dcmconv ${name}: ${converted.stderr}`).toBe(0);
@@ -130,7 +128,7 @@ describe('transcoding against DCMTK', () => {
   }, 600_000);
 
   it.each(TRUNCATED)('%s (cut short) fails with an error naming the file, both syntaxes and where the data ends', async (name) => {
-    const output = join(work, `truncated-${name}`);
+    const output = join(tmp.path, `truncated-${name}`);
     await expect(transcodeFile(join(PYDICOM, name), TransferSyntax.ExplicitVRBigEndian, output)).rejects.toThrow(
       new RegExp(
         `^${join(PYDICOM, name).replace(/[.]/g, '\\.')}: .+ -> Explicit VR Big Endian \\(1\\.2\\.840\\.10008\\.1\\.2\\.2\\): data ends at byte \\d+`,

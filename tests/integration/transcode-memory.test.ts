@@ -3,13 +3,14 @@
  * chunks, compressed frames are decoded one at a time. Measured as the peak RSS of a separate
  * process, so the test runner's own memory does not count.
  */
-import { open, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildP10Header } from '../../src-main/dicom/p10-writer.ts';
 import { TransferSyntax } from '../../src-main/dicom/transfer-syntax.ts';
 import { run } from '../helpers/dcmtk.ts';
+import { explicitLeElement, textValue, uidValue, usValue } from '../helpers/element-encoding.ts';
+import { useTempDir } from '../helpers/temp-dir.ts';
 
 const PROBE = resolve(import.meta.dirname, '../helpers/transcode-probe.ts');
 const ROWS = 512;
@@ -21,32 +22,19 @@ const GIB = 1024 ** 3;
 const PEAK_RSS_LIMIT = 400 * 1024 ** 2;
 const RLE = '1.2.840.10008.1.2.5';
 
-function element(tag: number, vr: string, value: Buffer): Buffer {
-  const long = !['US', 'IS', 'CS', 'UI', 'DS'].includes(vr);
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(value.length, 8);
-  else header.writeUInt16LE(value.length, 6);
-  return Buffer.concat([header, value]);
-}
-const us = (n: number) => Buffer.from([n & 0xff, n >> 8]);
-const text = (s: string) => Buffer.from(s.length % 2 ? `${s} ` : s, 'latin1');
-
 function imageHead(transferSyntaxUid: string): Buffer {
   return Buffer.concat([
     buildP10Header({ sopClassUid: '1.2.840.10008.5.1.4.1.1.7', sopInstanceUid: '1.2.3.4.5.6.7', transferSyntaxUid }),
-    element(0x00080016, 'UI', Buffer.from('1.2.840.10008.5.1.4.1.1.7\0', 'latin1')),
-    element(0x00280002, 'US', us(1)),
-    element(0x00280004, 'CS', text('MONOCHROME2')),
-    element(0x00280008, 'IS', text(String(FRAMES))),
-    element(0x00280010, 'US', us(ROWS)),
-    element(0x00280011, 'US', us(COLUMNS)),
-    element(0x00280100, 'US', us(16)),
-    element(0x00280101, 'US', us(16)),
-    element(0x00280102, 'US', us(15)),
-    element(0x00280103, 'US', us(0)),
+    explicitLeElement(0x00080016, 'UI', uidValue('1.2.840.10008.5.1.4.1.1.7')),
+    explicitLeElement(0x00280002, 'US', usValue(1)),
+    explicitLeElement(0x00280004, 'CS', textValue('MONOCHROME2')),
+    explicitLeElement(0x00280008, 'IS', textValue(String(FRAMES))),
+    explicitLeElement(0x00280010, 'US', usValue(ROWS)),
+    explicitLeElement(0x00280011, 'US', usValue(COLUMNS)),
+    explicitLeElement(0x00280100, 'US', usValue(16)),
+    explicitLeElement(0x00280101, 'US', usValue(16)),
+    explicitLeElement(0x00280102, 'US', usValue(15)),
+    explicitLeElement(0x00280103, 'US', usValue(0)),
   ]);
 }
 
@@ -76,12 +64,10 @@ async function probe(path: string, to: string): Promise<{ bytes: number; largest
 }
 
 describe('transcoding memory', () => {
-  let work: string;
-  beforeAll(async () => (work = await mkdtemp(join(tmpdir(), 'transcode-memory-'))));
-  afterAll(() => rm(work, { recursive: true, force: true }));
+  const tmp = useTempDir('transcode-memory-');
 
   it('a 1 GiB native multi-frame instance converts to explicit VR big endian with peak RSS under 400 MB', async () => {
-    const path = join(work, 'native-1gib.dcm');
+    const path = join(tmp.path, 'native-1gib.dcm');
     const pixelHeader = Buffer.alloc(12);
     pixelHeader.writeUInt32LE(0x00107fe0, 0);
     pixelHeader.write('OW', 4, 'latin1');
@@ -100,7 +86,7 @@ describe('transcoding memory', () => {
   }, 600_000);
 
   it('an RLE instance of 2048 frames (1 GiB decoded) decodes frame by frame with peak RSS under 400 MB', async () => {
-    const path = join(work, 'rle-1gib.dcm');
+    const path = join(tmp.path, 'rle-1gib.dcm');
     const frame = item(0xfffee000, rleZeroFrame());
     const handle = await open(path, 'w');
     const pixelHeader = Buffer.alloc(12);

@@ -4,8 +4,7 @@
  * source's; from storescu (which re-encodes) it must equal what storescp +B got from the same send.
  * Either way the stored (0002,0010) is the file's own syntax.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildP10Header } from '../../src-main/dicom/p10-writer.ts';
@@ -13,6 +12,7 @@ import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { buildP10File, FixtureTransferSyntax, SopClass, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { expectSameBytes, filesBySopInstance, splitP10, storedPath, transferSyntaxOf } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 const UID_ROOT = '1.2.3.4.5.6.7.8.9';
 
@@ -83,7 +83,7 @@ let gateway: GatewayProcess | undefined;
 let scp: StoreScp | undefined;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'transfer-syntaxes-'));
+  work = await makeTempDir('transfer-syntaxes-');
   await mkdir(join(work, 'storescp'));
   await mkdir(join(work, 'in'));
   // One after the other, so that if the second fails to start, afterAll still stops the first.
@@ -93,7 +93,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), scp?.stop()]);
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 async function writeFixture(

@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -16,6 +16,8 @@ import { storescu } from '../helpers/dcmtk.ts';
 import { buildDataset, buildP10File, SopClass, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive } from '../helpers/p10-regions.ts';
+import { associateRq, command as storeCommand, pdu, pdv } from '../helpers/ul-wire.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
 /** Failure statuses that say "this instance was refused": 0xC000 cannot understand, 0xA900 dataset does not match. */
 const REFUSED = ['0xc000', '0xa900'];
@@ -33,20 +35,20 @@ let gateway: GatewayProcess | undefined;
 
 beforeAll(async () => {
   // root holds the store and a sibling folder; a traversal out of the store lands in root.
-  root = await mkdtemp(join(tmpdir(), 'unsafe-uids-'));
+  root = await makeTempDir('unsafe-uids-');
   storage = join(root, 'store');
   await mkdir(join(root, 'sibling'));
   await writeFile(join(root, 'sibling', 'keep.txt'), 'sentinel content');
   // A folder an absolute-path UID points into.
-  sentinel = await mkdtemp(join(tmpdir(), 'unsafe-sentinel-'));
+  sentinel = await makeTempDir('unsafe-sentinel-');
   await writeFile(join(sentinel, 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
   gateway = await startGateway({ storage });
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  await rm(root, { recursive: true, force: true });
-  await rm(sentinel, { recursive: true, force: true });
+  await removeDir(root);
+  await removeDir(sentinel);
 });
 
 type Snapshot = Map<string, string>;
@@ -222,10 +224,18 @@ async function rawCStore(port: number, request: { sopClassUid: string; sopInstan
   await once(socket, 'connect');
   const pdus = pduReader(socket);
   try {
-    socket.write(associateRequest(request.sopClassUid));
+    const context = { id: 1, abstractSyntax: request.sopClassUid, transferSyntaxes: [EXPLICIT_VR_LITTLE_ENDIAN] };
+    socket.write(associateRq({ calledAe: 'GATEWAY', callingAe: 'RAWSCU', contexts: [context] }));
     const accept = await pdus.next();
     if (accept.type !== 0x02) throw new Error(`association not accepted: PDU type 0x${accept.type.toString(16)}`);
-    const command = commandSet(request.sopClassUid, request.sopInstanceUid);
+    // C-STORE-RQ, message 1, priority medium.
+    const command = storeCommand({
+      field: 0x0001,
+      priority: 0,
+      sopClass: request.sopClassUid,
+      sopInstance: request.sopInstanceUid,
+      hasDataset: true,
+    });
     socket.write(pdu(0x04, Buffer.concat([pdv(1, 0x03, command), pdv(1, 0x02, request.dataset)])));
     const response = await pdus.next();
     if (response.type !== 0x04) throw new Error(`expected P-DATA-TF with the C-STORE-RSP, got PDU type 0x${response.type.toString(16)}`);
@@ -271,76 +281,6 @@ function pduReader(socket: Socket) {
       return result;
     },
   };
-}
-
-function pdu(type: number, body: Buffer): Buffer {
-  const header = Buffer.alloc(6);
-  header[0] = type;
-  header.writeUInt32BE(body.length, 2);
-  return Buffer.concat([header, body]);
-}
-
-function item(type: number, body: Buffer): Buffer {
-  const header = Buffer.alloc(4);
-  header[0] = type;
-  header.writeUInt16BE(body.length, 2);
-  return Buffer.concat([header, body]);
-}
-
-const ascii = (text: string) => Buffer.from(text, 'latin1');
-const aeTitle = (title: string) => ascii(title.padEnd(16, ' '));
-
-function associateRequest(sopClassUid: string): Buffer {
-  const maxLength = Buffer.alloc(4);
-  maxLength.writeUInt32BE(16384);
-  const fixed = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00]), aeTitle('GATEWAY'), aeTitle('RAWSCU'), Buffer.alloc(32)]);
-  return pdu(
-    0x01,
-    Buffer.concat([
-      fixed,
-      item(0x10, ascii('1.2.840.10008.3.1.1.1')),
-      item(0x20, Buffer.concat([Buffer.from([1, 0, 0, 0]), item(0x30, ascii(sopClassUid)), item(0x40, ascii(EXPLICIT_VR_LITTLE_ENDIAN))])),
-      item(0x50, Buffer.concat([item(0x51, maxLength), item(0x52, ascii('1.2.3.4.5.6.7.8.9.99'))])),
-    ]),
-  );
-}
-
-function pdv(presentationContextId: number, control: number, data: Buffer): Buffer {
-  const header = Buffer.alloc(6);
-  header.writeUInt32BE(data.length + 2, 0);
-  header[4] = presentationContextId;
-  header[5] = control;
-  return Buffer.concat([header, data]);
-}
-
-/** Implicit VR LE element; UI values NUL-padded to even length. */
-function implicitElement(tag: number, value: Buffer): Buffer {
-  const padded = value.length % 2 === 0 ? value : Buffer.concat([value, Buffer.alloc(1)]);
-  const header = Buffer.alloc(8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.writeUInt32LE(padded.length, 4);
-  return Buffer.concat([header, padded]);
-}
-
-function us(value: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(value);
-  return b;
-}
-
-function commandSet(sopClassUid: string, sopInstanceUid: string): Buffer {
-  const body = Buffer.concat([
-    implicitElement(0x00000002, ascii(sopClassUid)),
-    implicitElement(0x00000100, us(0x0001)), // C-STORE-RQ
-    implicitElement(0x00000110, us(1)), // Message ID
-    implicitElement(0x00000700, us(0x0000)), // Priority medium
-    implicitElement(0x00000800, us(0x0000)), // a dataset follows
-    implicitElement(0x00001000, ascii(sopInstanceUid)),
-  ]);
-  const groupLength = Buffer.alloc(4);
-  groupLength.writeUInt32LE(body.length);
-  return Buffer.concat([implicitElement(0x00000000, groupLength), body]);
 }
 
 /** (0000,0900) Status from the command PDVs of one P-DATA-TF body. */

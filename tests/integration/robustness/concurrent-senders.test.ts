@@ -1,12 +1,12 @@
 /** 64 DCMTK storescu at once against one serve: every instance stored byte for byte (issue 9, robustness suite). */
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoreScp, storescu, type StoreScp } from '../../helpers/dcmtk.ts';
 import { writeP10Files } from '../../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { filesBySopInstance, splitP10 } from '../../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const SENDERS = 64;
 const FILES_EACH = 3;
@@ -16,7 +16,7 @@ let gateway: GatewayProcess;
 let scp: StoreScp;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'concurrent-'));
+  work = await makeTempDir('concurrent-');
   gateway = await startGateway({ storage: join(work, 'store'), args: ['--ae', 'GATEWAY', '--max-associations', String(SENDERS)] });
   await mkdir(join(work, 'reference'));
   scp = await startStoreScp({ outputDir: join(work, 'reference') });
@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), scp?.stop()]);
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 describe('concurrent senders', () => {

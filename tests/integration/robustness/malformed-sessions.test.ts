@@ -5,9 +5,8 @@
  * says, RSS bounded, no temp file left. Then 50 silent and 20 trickling connections while a real
  * sender gets through.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu, startStoreScp, storescu, type StoreScp } from '../../helpers/dcmtk.ts';
@@ -15,8 +14,10 @@ import { writeP10Files } from '../../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { generateSessions } from '../../helpers/malformed-sessions.ts';
 import { filesBySopInstance, splitP10 } from '../../helpers/p10-regions.ts';
+import { memoryOf } from '../../helpers/processes.ts';
 import { session } from '../../helpers/ul-wire.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const SEED = Number(process.env.ROBUSTNESS_SEED ?? 20261130);
 const SESSIONS = 2100;
@@ -28,12 +29,13 @@ let scp: StoreScp;
 let files: string[];
 
 async function rssBytes(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) * 1024;
+  const bytes = await memoryOf(pid, field);
+  if (bytes === undefined) throw new Error(`no ${field} for process ${pid}: it is gone`);
+  return bytes;
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'robustness-'));
+  work = await makeTempDir('robustness-');
   const config = join(work, 'config.json');
   await writeFile(config, JSON.stringify({ timeouts: { connectSeconds: 3, associationSeconds: 5, pduSeconds: 3 } }));
   gateway = await startGateway({ storage: join(work, 'store'), args: ['--config', config, '--ae', 'GATEWAY'] });
@@ -44,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), scp?.stop()]);
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 describe('one serve process under malformed sessions', () => {

@@ -3,8 +3,7 @@
  * that none of them disturbs the process: after each group, a real DCMTK echoscu still gets through.
  */
 import { INLINE_LIMIT } from '../../../src-main/store/instance-store.ts';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +25,7 @@ import {
   responseStatuses,
   session,
 } from '../../helpers/ul-wire.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 let work: string;
 let gateway: GatewayProcess;
@@ -34,7 +34,7 @@ const IDLE_S = 2;
 const PDU_S = 1.5;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'ul-protocol-'));
+  work = await makeTempDir('ul-protocol-');
   const config = join(work, 'config.json');
   await writeFile(config, JSON.stringify({ timeouts: { connectSeconds: CONNECT_S, associationSeconds: IDLE_S, pduSeconds: PDU_S } }));
   gateway = await startGateway({ storage: join(work, 'store'), args: ['--config', config, '--ae', 'GATEWAY'] });
@@ -42,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
-  await rm(work, { recursive: true, force: true });
+  await removeDir(work);
 });
 
 const ABORT_INVALID_PARAMETER = [0x07, '00000206'];

@@ -4,9 +4,8 @@
  * mid-send costs only the file in flight (defect 6); odd-length datasets (defect 7).
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echo } from '../../../src-main/dicom/echo-scu.ts';
@@ -17,6 +16,7 @@ import { buildP10File, writeP10Files } from '../../helpers/dicom-fixtures.ts';
 import { runCli } from '../../helpers/gateway-process.ts';
 import { filesBySopInstance, splitP10 } from '../../helpers/p10-regions.ts';
 import { acceptAll, parsePdus } from '../../helpers/ul-wire.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 type Step = 'connect' | 'associate-rq' | 'command';
 type Act = 'close' | 'reset' | 'silent' | 'abort';
@@ -56,10 +56,10 @@ async function misbehavingPeer(step: Step, act: Act): Promise<{ port: number; se
 let work: string;
 let files: string[];
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'scu-failures-'));
+  work = await makeTempDir('scu-failures-');
   files = await writeP10Files(join(work, 'in'), 3, { seed: 900 });
 });
-afterAll(() => rm(work, { recursive: true, force: true }));
+afterAll(() => removeDir(work));
 
 const opts = { callingAe: 'GATEWAY', connectTimeoutMs: 3000, idleTimeoutMs: 1500 };
 const steps: Step[] = ['connect', 'associate-rq', 'command'];

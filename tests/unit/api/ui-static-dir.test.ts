@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertUiBuilt, packageRoot, uiStaticDir, UI_DIR_ENV } from '../../../src-main/api/ui-static-dir.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
@@ -20,7 +20,7 @@ describe('where the browser UI files are', () => {
   });
 
   it('refuses a folder without index.html, telling the user to run npm run build', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ui-dir-'));
+    const dir = await makeTempDir('ui-dir-');
     try {
       expect(() => assertUiBuilt(dir)).toThrow(
         `the browser UI is not built: ${join(dir, 'index.html')} is missing. Run \`npm run build\` first`,
@@ -28,7 +28,7 @@ describe('where the browser UI files are', () => {
       await writeFile(join(dir, 'index.html'), '<!doctype html>');
       expect(() => assertUiBuilt(dir)).not.toThrow();
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await removeDir(dir);
     }
   });
 });

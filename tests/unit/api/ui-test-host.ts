@@ -3,12 +3,12 @@
  * answer in every way a real one can (a result, a CommandError, an unexpected error, never) and
  * let the test push events.
  */
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandError, type ApiHost } from '../../../src-main/api/api-host.ts';
 import type { UiEventName } from '../../../src-main/api/contract.ts';
+import { makeTempDir } from '../../helpers/temp-dir.ts';
 
 export class TestApiHost implements ApiHost {
   readonly uploadDir: string;
@@ -71,7 +71,7 @@ export class TestApiHost implements ApiHost {
 
 /** A built-renderer stand-in: index.html and assets, a secret next to it, and a symlink pointing out. */
 export async function makeStaticDir(): Promise<{ root: string; staticDir: string; secret: string }> {
-  const root = await mkdtemp(join(tmpdir(), 'ui-static-'));
+  const root = await makeTempDir('ui-static-');
   const staticDir = join(root, 'renderer');
   await mkdir(join(staticDir, 'assets'), { recursive: true });
   await writeFile(

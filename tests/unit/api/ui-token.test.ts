@@ -1,8 +1,8 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newUiToken, storedUiToken, tokenMatches, UI_TOKEN_FILE } from '../../../src-main/api/ui-token.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 describe('UI token', () => {
   it('is 24 random bytes in base64url: 32 URL-safe characters, different each time', () => {
@@ -25,7 +25,7 @@ describe('UI token', () => {
 
 describe('the token kept with the store', () => {
   it('is made once, readable by this user only, and the same at every start until rotated', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ui-token-'));
+    const dir = await makeTempDir('ui-token-');
     try {
       const first = await storedUiToken(dir);
       expect(first.created).toBe(true);
@@ -37,19 +37,19 @@ describe('the token kept with the store', () => {
       expect(rotated.token).not.toBe(first.token);
       expect((await storedUiToken(dir)).token).toBe(rotated.token);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await removeDir(dir);
     }
   });
 
   it('is replaced when the file is damaged, never used as it is', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ui-token-'));
+    const dir = await makeTempDir('ui-token-');
     try {
       await writeFile(join(dir, UI_TOKEN_FILE), 'short');
       const made = await storedUiToken(dir);
       expect(made.created).toBe(true);
       expect(made.token).not.toBe('short');
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await removeDir(dir);
     }
   });
 });

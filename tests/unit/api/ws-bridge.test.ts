@@ -3,7 +3,7 @@
  * server, with Node's own WebSocket, fetch and File standing in for the browser's.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startUiServer, type UiServer } from '../../../src-main/api/ws-server.ts';
@@ -20,6 +20,7 @@ import {
 import { osChosenPort } from '../../helpers/dcmtk.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { makeStaticDir, TestApiHost } from './ui-test-host.ts';
+import { removeDir } from '../../helpers/temp-dir.ts';
 
 let fixture: Awaited<ReturnType<typeof makeStaticDir>>;
 let host: TestApiHost;
@@ -33,7 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rm(fixture.root, { recursive: true, force: true });
+  await removeDir(fixture.root);
 });
 
 beforeEach(async () => {
@@ -45,7 +46,7 @@ afterEach(async () => {
   bridge?.close();
   bridge = undefined;
   await server.close();
-  await rm(host.uploadDir, { recursive: true, force: true });
+  await removeDir(host.uploadDir);
 });
 
 function open(opts: Partial<Parameters<typeof createBrowserBridge>[0]> = {}): BrowserBridge {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WsClient from 'ws';
@@ -14,6 +14,7 @@ import type { Logger } from '../../../src-main/log/logger.ts';
 import { canConnect } from '../../helpers/dcmtk.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { makeStaticDir, openClient, rawRequest, TestApiHost } from './ui-test-host.ts';
+import { removeDir } from '../../helpers/temp-dir.ts';
 
 let fixture: Awaited<ReturnType<typeof makeStaticDir>>;
 let host: TestApiHost;
@@ -29,7 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rm(fixture.root, { recursive: true, force: true });
+  await removeDir(fixture.root);
 });
 
 beforeEach(async () => {
@@ -40,7 +41,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await server.close();
-  await rm(host.uploadDir, { recursive: true, force: true });
+  await removeDir(host.uploadDir);
 });
 
 /** Why a WebSocket handshake was refused: the HTTP status, via the `ws` client (Node's global one hides it). */

@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src-main/config/config-error.ts';
 import { configFromValue, loadConfigFile } from '../../../src-main/config/load-config.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
 const PACS = { name: 'pacs', ae: 'PACS', host: '127.0.0.1', port: 11113 };
 const RESEARCH = { name: 'research', ae: 'RESEARCH', host: '127.0.0.1', port: 11114 };
@@ -225,16 +225,10 @@ describe('config validation names the field and says what is wrong', () => {
 });
 
 describe('config syntax errors name the file and the line', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gateway-config-errors-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempDir('gateway-config-errors-');
 
   it('refuses YAML that does not parse, with the line and column', async () => {
-    const path = join(dir, 'broken.yaml');
+    const path = join(tmp.path, 'broken.yaml');
     await writeFile(path, 'ae: GATEWAY\ndestinations: [pacs\nport: 1\n');
     expect(() => loadConfigFile(path)).toThrow(
       new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid YAML: .* at line \\d+, column \\d+$`),
@@ -242,13 +236,13 @@ describe('config syntax errors name the file and the line', () => {
   });
 
   it('refuses a YAML key given twice', async () => {
-    const path = join(dir, 'twice.yaml');
+    const path = join(tmp.path, 'twice.yaml');
     await writeFile(path, 'port: 104\nport: 105\n');
     expect(() => loadConfigFile(path)).toThrow(`${path}: not valid YAML: Map keys must be unique at line 2, column 1`);
   });
 
   it('refuses a .json file that is not JSON, even if it would read as YAML', async () => {
-    const path = join(dir, 'gateway.json');
+    const path = join(tmp.path, 'gateway.json');
     await writeFile(path, 'port: 104\n');
     expect(() => loadConfigFile(path)).toThrow(ConfigError);
     expect(() => loadConfigFile(path)).toThrow(`${path}: not valid JSON: `);

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src-main/config/config-error.ts';
 import { configFormatOf, loadConfigFile } from '../../../src-main/config/load-config.ts';
 import type { GatewayConfig } from '../../../src-main/gateway.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
 /** The config file from issue 3, byte for byte as the issue gives it. */
 const ISSUE_EXAMPLE = `ae: GATEWAY
@@ -88,16 +88,10 @@ function issueExampleConfig(dir: string): GatewayConfig {
   };
 }
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gateway-config-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('gateway-config-', 'test');
 
 async function writeConfig(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
+  const path = join(tmp.path, name);
   await writeFile(path, text);
   return path;
 }
@@ -105,7 +99,7 @@ async function writeConfig(name: string, text: string): Promise<string> {
 describe('loading the config file', () => {
   it("accepts the issue's example exactly as written and fills in every default", async () => {
     const config = loadConfigFile(await writeConfig('gateway.yaml', ISSUE_EXAMPLE));
-    expect(withoutFixed(config)).toStrictEqual(issueExampleConfig(dir));
+    expect(withoutFixed(config)).toStrictEqual(issueExampleConfig(tmp.path));
   });
 
   it('reads the same settings from the JSON equivalent', async () => {
@@ -124,7 +118,7 @@ describe('loading the config file', () => {
       queue: { maxAttempts: 10, backoffBaseSeconds: 5, backoffMaxSeconds: 600 },
     };
     const config = loadConfigFile(await writeConfig('gateway.json', JSON.stringify(json, null, 2)));
-    expect(withoutFixed(config)).toStrictEqual(issueExampleConfig(dir));
+    expect(withoutFixed(config)).toStrictEqual(issueExampleConfig(tmp.path));
   });
 
   it('marks the gateway settings the file states as fixed, naming the file and its key, and no others', async () => {
@@ -139,7 +133,7 @@ describe('loading the config file', () => {
   it('reads a file with another extension as YAML, which also reads JSON', async () => {
     const yamlConfig = loadConfigFile(await writeConfig('gateway.conf', ISSUE_EXAMPLE));
     const jsonConfig = loadConfigFile(await writeConfig('gateway.cfg', JSON.stringify({ ae: 'JSONGW', port: 104 })));
-    expect(withoutFixed(yamlConfig)).toStrictEqual(issueExampleConfig(dir));
+    expect(withoutFixed(yamlConfig)).toStrictEqual(issueExampleConfig(tmp.path));
     expect([jsonConfig.aeTitle, jsonConfig.port]).toEqual(['JSONGW', 104]);
     expect([configFormatOf('a.JSON'), configFormatOf('a.yml'), configFormatOf('a.yaml'), configFormatOf('a')]).toEqual([
       'json',
@@ -150,17 +144,17 @@ describe('loading the config file', () => {
   });
 
   it("resolves a relative storage path against the config file's folder, not the working folder", async () => {
-    await mkdir(join(dir, 'etc'));
+    await mkdir(join(tmp.path, 'etc'));
     const path = await writeConfig('etc/gateway.yaml', 'storage: ../data/store\n');
-    expect(process.cwd()).not.toBe(join(dir, 'etc'));
-    expect(loadConfigFile(path).storage).toBe(join(dir, 'data', 'store'));
+    expect(process.cwd()).not.toBe(join(tmp.path, 'etc'));
+    expect(loadConfigFile(path).storage).toBe(join(tmp.path, 'data', 'store'));
     expect(loadConfigFile(await writeConfig('abs.yaml', 'storage: /srv/dicom\n')).storage).toBe('/srv/dicom');
   });
 
   it('gives the embedded defaults for an empty file, with the default storage in the working folder', async () => {
     const config = loadConfigFile(await writeConfig('empty.yaml', '# nothing set\n'));
     expect(withoutFixed(config)).toStrictEqual({
-      ...issueExampleConfig(dir),
+      ...issueExampleConfig(tmp.path),
       storage: resolve('gateway-data'),
       destinations: [],
       rules: [],
@@ -275,7 +269,7 @@ queue: { batchSize: 7 }
   });
 
   it('refuses a file that does not exist, naming it', async () => {
-    const path = join(dir, 'missing.yaml');
+    const path = join(tmp.path, 'missing.yaml');
     expect(() => loadConfigFile(path)).toThrow(ConfigError);
     expect(() => loadConfigFile(path)).toThrow(`${path}: cannot read the config file (no such file)`);
   });

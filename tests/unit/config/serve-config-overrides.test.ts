@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serveConfigFromArgs } from '../../../src-main/cli/serve-command.ts';
@@ -7,6 +6,7 @@ import { UsageError } from '../../../src-main/cli/usage-error.ts';
 import { ConfigError } from '../../../src-main/config/config-error.ts';
 import { DEFAULT_CONFIG } from '../../../src-main/gateway.ts';
 import { DEFAULT_QUEUE_SETTINGS } from '../../../src-main/routing/routing-types.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const FILE = `
 ae: FILEGW
@@ -27,12 +27,12 @@ queue: { maxAttempts: 3 }
 let dir: string;
 let configPath: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gateway-serve-config-'));
+  dir = await makeTempDir('gateway-serve-config-');
   configPath = join(dir, 'gateway.yaml');
   await writeFile(configPath, FILE);
 });
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
 });
 
 describe('serve --config', () => {

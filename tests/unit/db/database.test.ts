@@ -1,20 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDiskFull, openDatabase, transaction, type Database } from '../../../src-main/db/database.ts';
 import { IndexRepository } from '../../../src-main/db/index-repository.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 describe('index database on a full disk', () => {
   let dir: string;
   let db: Database;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'db-'));
+    dir = await makeTempDir('db-');
     db = openDatabase(join(dir, 'index.sqlite'));
   });
   afterEach(async () => {
     db.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeDir(dir);
   });
 
   /** The database may not grow past its current size: every write that needs a page is "disk full". */

@@ -67,6 +67,14 @@ describe('StudyQueries', () => {
     expect(uids(q.search({ callingAe: 'CT1', modality: 'SR' }))).toEqual(['3']);
   });
 
+  it('includes both ends of a date range, one day when they are equal, and nothing when they are crossed', () => {
+    expect(uids(q.search({ dateFrom: '2026-02-20', dateTo: '20260220' }))).toEqual(['2']);
+    expect(uids(q.search({ dateTo: '2026-01-10' }))).toEqual(['1']);
+    expect(uids(q.search({ dateFrom: '2026-03-05' }))).toEqual(['3']);
+    expect(uids(q.search({ dateFrom: '2026-03-06' }))).toEqual([]);
+    expect(uids(q.search({ dateFrom: '2026-02-21', dateTo: '2026-02-19' }))).toEqual([]);
+  });
+
   it('reports a study’s counts, size, accession and every AE that sent it, newest first', () => {
     const rows = q.search({});
     expect(rows.map((r) => r.studyInstanceUid.split('.').pop())).toEqual(['3', '2', '1']);

@@ -11,35 +11,14 @@ import {
 import { readIndexFieldsFromDataset } from '../../../src-main/dicom/index-fields.ts';
 import { parseP10Header } from '../../../src-main/dicom/p10-reader.ts';
 import { CommandSet } from '../../../src-main/dicom/dimse-command.ts';
+import { explicitLeElement, implicitLeElement, textValue, uidValue } from '../../helpers/element-encoding.ts';
 
 const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const EXPLICIT_BIG_ENDIAN = { explicitVr: true, littleEndian: false };
 
-/** An explicit VR little endian element written byte by byte; `longForm` chooses the 12-byte header. */
-function explicitLe(tag: number, vr: string, value: Buffer, longForm: boolean): Buffer {
-  const header = Buffer.alloc(longForm ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.write(vr, 4, 'latin1');
-  if (longForm) header.writeUInt32LE(value.length, 8);
-  else header.writeUInt16LE(value.length, 6);
-  return Buffer.concat([header, value]);
-}
-
-function implicitLe(tag: number, value: Buffer): Buffer {
-  const header = Buffer.alloc(8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.writeUInt32LE(value.length, 4);
-  return Buffer.concat([header, value]);
-}
-
-const text = (value: string) => Buffer.from(value.length % 2 ? `${value} ` : value, 'latin1');
-const uid = (value: string) => Buffer.from(value.length % 2 ? `${value}\0` : value, 'latin1');
-
 describe('readElementHeader', () => {
   it('reads a short-VR explicit header as 8 bytes with a 2-byte length', () => {
-    const bytes = explicitLe(0x00100020, 'LO', text('ID1'), false);
+    const bytes = explicitLeElement(0x00100020, 'LO', textValue('ID1'), false);
     expect(readElementHeader(bytes, 0, EXPLICIT_LITTLE_ENDIAN)).toEqual({
       tag: 0x00100020,
       vr: 'LO',
@@ -50,7 +29,7 @@ describe('readElementHeader', () => {
   });
 
   it('reads every VR it does not know with the 4-byte length form (PS3.5 7.1.2)', () => {
-    const bytes = explicitLe(0x00091010, 'ZZ', Buffer.alloc(6), true);
+    const bytes = explicitLeElement(0x00091010, 'ZZ', Buffer.alloc(6), true);
     expect(readElementHeader(bytes, 0, EXPLICIT_LITTLE_ENDIAN)).toEqual({
       tag: 0x00091010,
       vr: 'ZZ',
@@ -61,7 +40,7 @@ describe('readElementHeader', () => {
   });
 
   it('returns undefined when the bytes end before the 4-byte length of a long VR', () => {
-    const bytes = explicitLe(0x7fe00010, 'OW', Buffer.alloc(0), true).subarray(0, 10);
+    const bytes = explicitLeElement(0x7fe00010, 'OW', Buffer.alloc(0), true).subarray(0, 10);
     expect(readElementHeader(bytes, 0, EXPLICIT_LITTLE_ENDIAN)).toBeUndefined();
   });
 
@@ -77,9 +56,9 @@ describe('readElementHeader', () => {
   });
 
   it('gives implicit VR elements the dictionary VR, and private creators LO', () => {
-    expect(readElementHeader(implicitLe(0x00100010, text('A^B')), 0, IMPLICIT_LITTLE_ENDIAN)?.vr).toBe('PN');
-    expect(readElementHeader(implicitLe(0x00090010, text('ACME')), 0, IMPLICIT_LITTLE_ENDIAN)?.vr).toBe('LO');
-    expect(readElementHeader(implicitLe(0x00091001, text('x')), 0, IMPLICIT_LITTLE_ENDIAN)?.vr).toBe('UN');
+    expect(readElementHeader(implicitLeElement(0x00100010, textValue('A^B')), 0, IMPLICIT_LITTLE_ENDIAN)?.vr).toBe('PN');
+    expect(readElementHeader(implicitLeElement(0x00090010, textValue('ACME')), 0, IMPLICIT_LITTLE_ENDIAN)?.vr).toBe('LO');
+    expect(readElementHeader(implicitLeElement(0x00091001, textValue('x')), 0, IMPLICIT_LITTLE_ENDIAN)?.vr).toBe('UN');
   });
 
   it('reads items and delimiters as tag plus 4-byte length in explicit VR too, keeping undefined length', () => {
@@ -94,7 +73,7 @@ describe('readElementHeader', () => {
   });
 
   it('refuses explicit VR bytes that are not two upper-case letters, naming tag and offset', () => {
-    const bytes = implicitLe(0x00080008, text('DERIVED'));
+    const bytes = implicitLeElement(0x00080008, textValue('DERIVED'));
     expect(() => readElementHeader(bytes, 0, EXPLICIT_LITTLE_ENDIAN)).toThrow(InvalidVrError);
     expect(() => readElementHeader(bytes, 0, EXPLICIT_LITTLE_ENDIAN)).toThrow(/\(0008,0008\) at byte 0 has no valid VR \(bytes 0800\)/);
   });
@@ -102,29 +81,31 @@ describe('readElementHeader', () => {
 
 describe('detectDatasetSyntax', () => {
   it('finds implicit VR under a declared explicit syntax', () => {
-    const head = implicitLe(0x00080008, text('DERIVED'));
+    const head = implicitLeElement(0x00080008, textValue('DERIVED'));
     expect(detectDatasetSyntax(head, EXPLICIT_LITTLE_ENDIAN)).toEqual({ syntax: IMPLICIT_LITTLE_ENDIAN, contradicts: true });
   });
 
   it('finds explicit VR under a declared implicit syntax', () => {
-    const head = explicitLe(0x00080016, 'UI', uid('1.2.3'), false);
+    const head = explicitLeElement(0x00080016, 'UI', uidValue('1.2.3'), false);
     expect(detectDatasetSyntax(head, IMPLICIT_LITTLE_ENDIAN)).toEqual({ syntax: EXPLICIT_LITTLE_ENDIAN, contradicts: true });
   });
 
   it('keeps the declared syntax when the first element agrees with it', () => {
-    expect(detectDatasetSyntax(explicitLe(0x00080016, 'UI', uid('1.2.3'), false), EXPLICIT_LITTLE_ENDIAN).contradicts).toBe(false);
-    expect(detectDatasetSyntax(implicitLe(0x00080016, uid('1.2.3')), IMPLICIT_LITTLE_ENDIAN).contradicts).toBe(false);
+    expect(detectDatasetSyntax(explicitLeElement(0x00080016, 'UI', uidValue('1.2.3'), false), EXPLICIT_LITTLE_ENDIAN).contradicts).toBe(
+      false,
+    );
+    expect(detectDatasetSyntax(implicitLeElement(0x00080016, uidValue('1.2.3')), IMPLICIT_LITTLE_ENDIAN).contradicts).toBe(false);
   });
 });
 
 describe('the readers built on it agree on a VR they do not know', () => {
   it('index fields step over an unknown-VR element by its 4-byte length and read what follows', () => {
     const dataset = Buffer.concat([
-      explicitLe(0x00080016, 'UI', uid('1.2.840.10008.5.1.4.1.1.7'), false),
-      explicitLe(0x00080018, 'UI', uid('1.2.3.4'), false),
+      explicitLeElement(0x00080016, 'UI', uidValue('1.2.840.10008.5.1.4.1.1.7'), false),
+      explicitLeElement(0x00080018, 'UI', uidValue('1.2.3.4'), false),
       // Its 2-byte "length" bytes are the reserved zeros: a reader taking them as the length loses its place.
-      explicitLe(0x00091010, 'ZZ', Buffer.from('ABCDEFGH', 'latin1'), true),
-      explicitLe(0x00100020, 'LO', text('PID-7'), false),
+      explicitLeElement(0x00091010, 'ZZ', Buffer.from('ABCDEFGH', 'latin1'), true),
+      explicitLeElement(0x00100020, 'LO', textValue('PID-7'), false),
     ]);
     const fields = readIndexFieldsFromDataset(dataset, '1.2.840.10008.1.2.1', true);
     expect(fields.patientId).toBe('PID-7');
@@ -134,11 +115,16 @@ describe('the readers built on it agree on a VR they do not know', () => {
 
   it('the meta group reader steps over an unknown-VR meta element by its 4-byte length', () => {
     const meta = Buffer.concat([
-      explicitLe(0x00020002, 'UI', uid('1.2.840.10008.5.1.4.1.1.7'), false),
-      explicitLe(0x00020009, 'ZZ', Buffer.alloc(4), true),
-      explicitLe(0x00020010, 'UI', uid('1.2.840.10008.1.2.1'), false),
+      explicitLeElement(0x00020002, 'UI', uidValue('1.2.840.10008.5.1.4.1.1.7'), false),
+      explicitLeElement(0x00020009, 'ZZ', Buffer.alloc(4), true),
+      explicitLeElement(0x00020010, 'UI', uidValue('1.2.840.10008.1.2.1'), false),
     ]);
-    const file = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), meta, explicitLe(0x00080016, 'UI', uid('1.2'), false)]);
+    const file = Buffer.concat([
+      Buffer.alloc(128),
+      Buffer.from('DICM', 'latin1'),
+      meta,
+      explicitLeElement(0x00080016, 'UI', uidValue('1.2'), false),
+    ]);
     const header = parseP10Header(file);
     expect(header.elements.map((e) => [e.tag, e.vr, e.valueLength])).toEqual([
       [0x00020002, 'UI', 26],
@@ -149,7 +135,10 @@ describe('the readers built on it agree on a VR they do not know', () => {
   });
 
   it('reads a command set UID as sent', () => {
-    const command = Buffer.concat([implicitLe(0x00000002, uid('1.2.840.10008.5.1.4.1.1.7')), implicitLe(0x00001000, uid('/1.2'))]);
+    const command = Buffer.concat([
+      implicitLeElement(0x00000002, uidValue('1.2.840.10008.5.1.4.1.1.7')),
+      implicitLeElement(0x00001000, uidValue('/1.2')),
+    ]);
     expect(CommandSet.decode(command).text(0x00001000)).toBe('/1.2');
   });
 });

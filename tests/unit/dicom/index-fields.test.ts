@@ -1,8 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   IndexFieldsNeedMoreData,
   UnreadableDatasetError,
@@ -19,17 +18,14 @@ import {
   buildP10File,
   writeLargeP10File,
   type FixtureOptions,
+  usElementOffset,
 } from '../../helpers/dicom-fixtures.ts';
+import { explicitLeElement, textValue, uidValue } from '../../helpers/element-encoding.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
 const ExplicitLE = FixtureTransferSyntax.ExplicitVRLittleEndian;
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'index-fields-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('index-fields-');
 
 /** Every field given explicitly, so the expectation below is the input, not a fixture default. */
 const patient: FixtureOptions = {
@@ -135,18 +131,8 @@ describe('readIndexFieldsFromDataset', () => {
   });
 });
 
-/** Offset of the first element after Number of Frames, (0028,0010) Rows, found by its header bytes. */
-function rowsElementOffset(dataset: Buffer, ts: string): number {
-  const header =
-    ts === FixtureTransferSyntax.ImplicitVRLittleEndian
-      ? Buffer.from([0x28, 0x00, 0x10, 0x00, 0x02, 0x00, 0x00, 0x00])
-      : ts === FixtureTransferSyntax.ExplicitVRBigEndian
-        ? Buffer.from([0x00, 0x28, 0x00, 0x10, 0x55, 0x53, 0x00, 0x02])
-        : Buffer.from([0x28, 0x00, 0x10, 0x00, 0x55, 0x53, 0x02, 0x00]);
-  const offset = dataset.indexOf(header);
-  if (offset < 0) throw new Error('fixture has no Rows element');
-  return offset;
-}
+/** Offset of the first element after Number of Frames, (0028,0010) Rows. */
+const rowsElementOffset = (dataset: Buffer, ts: string) => usElementOffset(dataset, ts, 0x00280010);
 
 describe('readIndexFieldsFromDataset on a prefix', () => {
   for (const [name, ts] of syntaxes.filter(([, ts]) => ts !== FixtureTransferSyntax.DeflatedExplicitVRLittleEndian)) {
@@ -219,7 +205,7 @@ describe('unreadable datasets', () => {
 describe('readIndexFieldsFromFile', () => {
   it('reads the fields of a P10 file at the dataset offset the P10 reader found', async () => {
     for (const [name, ts] of syntaxes) {
-      const path = join(dir, `${name}.dcm`);
+      const path = join(tmp.path, `${name}.dcm`);
       await writeFile(path, buildP10File({ ...patient, transferSyntaxUid: ts, edgeCases: true }));
       const header = await readP10Header(path);
       expect(await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid), name).toEqual(expectedPatient);
@@ -227,7 +213,7 @@ describe('readIndexFieldsFromFile', () => {
   });
 
   it('reads a 200 MiB file without loading it (memory grows by far less than the file)', async () => {
-    const path = join(dir, 'large.dcm');
+    const path = join(tmp.path, 'large.dcm');
     await writeLargeP10File(path, {
       ...patient,
       transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian,
@@ -247,15 +233,14 @@ describe('readIndexFieldsFromFile', () => {
   it('grows its read when a large element sits before the needed fields', async () => {
     // 300 KiB private OB between SOP Instance UID and Patient Name: beyond the first 64 KiB read.
     const dataset = explicitLeDataset([
-      element(0x00080016, 'UI', uid(SopClass.CT)),
-      element(0x00080018, 'UI', uid('1.2.3.99')),
-      element(0x00090010, 'LO', Buffer.from('BIG BLOB', 'latin1')),
-      element(0x00091000, 'OB', Buffer.alloc(300 * 1024, 0xab)),
-      element(0x00100010, 'PN', Buffer.from('LATE^NAME', 'latin1')),
-      element(0x7fe00010, 'OW', Buffer.alloc(1024)),
+      explicitLeElement(0x00080016, 'UI', uidValue(SopClass.CT)),
+      explicitLeElement(0x00080018, 'UI', uidValue('1.2.3.99')),
+      explicitLeElement(0x00090010, 'LO', textValue('BIG BLOB')),
+      explicitLeElement(0x00091000, 'OB', Buffer.alloc(300 * 1024, 0xab)),
+      explicitLeElement(0x00100010, 'PN', textValue('LATE^NAME')),
+      explicitLeElement(0x7fe00010, 'OW', Buffer.alloc(1024)),
     ]);
-    const path = join(dir, 'late-fields.dcm');
-    await writeFile(path, Buffer.concat([buildMetaHeader({ sopInstanceUid: '1.2.3.99' }), dataset]));
+    const path = await tmp.file('late-fields.dcm', Buffer.concat([buildMetaHeader({ sopInstanceUid: '1.2.3.99' }), dataset]));
     const header = await readP10Header(path);
     const fields = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid);
     expect(fields).toEqual({ sopClassUid: SopClass.CT, sopInstanceUid: '1.2.3.99', patientName: 'LATE^NAME' });
@@ -264,13 +249,12 @@ describe('readIndexFieldsFromFile', () => {
   it('reads a deflated file whose compressed dataset is larger than the first read', async () => {
     const ts = FixtureTransferSyntax.DeflatedExplicitVRLittleEndian;
     const plain = explicitLeDataset([
-      element(0x00080016, 'UI', uid(SopClass.CT)),
-      element(0x00090010, 'LO', Buffer.from('NOISE', 'latin1')),
-      element(0x00091000, 'OB', noise(200 * 1024)), // incompressible, so the compressed prefix must grow
-      element(0x00100020, 'LO', Buffer.from('ID-77 ', 'latin1')),
+      explicitLeElement(0x00080016, 'UI', uidValue(SopClass.CT)),
+      explicitLeElement(0x00090010, 'LO', textValue('NOISE')),
+      explicitLeElement(0x00091000, 'OB', noise(200 * 1024)), // incompressible, so the compressed prefix must grow
+      explicitLeElement(0x00100020, 'LO', textValue('ID-77 ')),
     ]);
-    const path = join(dir, 'deflated-late.dcm');
-    await writeFile(path, Buffer.concat([buildMetaHeader({ transferSyntaxUid: ts }), deflateRawSync(plain)]));
+    const path = await tmp.file('deflated-late.dcm', Buffer.concat([buildMetaHeader({ transferSyntaxUid: ts }), deflateRawSync(plain)]));
     const header = await readP10Header(path);
     expect(await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid)).toEqual({
       sopClassUid: SopClass.CT,
@@ -279,8 +263,10 @@ describe('readIndexFieldsFromFile', () => {
   });
 
   it('names the file when its dataset is unreadable', async () => {
-    const path = join(dir, 'garbage.dcm');
-    await writeFile(path, Buffer.concat([buildMetaHeader({}), Buffer.from('garbage garbage garbage garbage', 'latin1')]));
+    const path = await tmp.file(
+      'garbage.dcm',
+      Buffer.concat([buildMetaHeader({}), Buffer.from('garbage garbage garbage garbage', 'latin1')]),
+    );
     const header = await readP10Header(path);
     const error = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(UnreadableDatasetError);
@@ -289,7 +275,7 @@ describe('readIndexFieldsFromFile', () => {
   });
 
   it('names the file it cannot open', async () => {
-    const path = join(dir, 'missing.dcm');
+    const path = join(tmp.path, 'missing.dcm');
     await expect(readIndexFieldsFromFile(path, 0, ExplicitLE)).rejects.toThrow(`${path}: cannot open (ENOENT)`);
   });
 });
@@ -313,22 +299,6 @@ describe('cost per instance', () => {
 });
 
 // --- hand-built explicit VR LE datasets for layouts the fixture writer does not make ----------------
-
-function element(tag: number, vr: string, value: Buffer): Buffer {
-  const padded = value.length % 2 ? Buffer.concat([value, Buffer.from([vr === 'UI' ? 0 : 0x20])]) : value;
-  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(padded.length, 8);
-  else header.writeUInt16LE(padded.length, 6);
-  return Buffer.concat([header, padded]);
-}
-
-function uid(value: string): Buffer {
-  return Buffer.from(value, 'latin1');
-}
 
 function explicitLeDataset(elements: Buffer[]): Buffer {
   return Buffer.concat(elements);

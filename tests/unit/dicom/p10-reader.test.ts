@@ -1,7 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { P10FormatError } from '../../../src-main/dicom/p10-errors.ts';
 import { MetaTag, parseP10Header, readP10Header } from '../../../src-main/dicom/p10-reader.ts';
 import { formatTag } from '../../../src-main/dicom/tag-format.ts';
@@ -14,38 +12,15 @@ import {
   buildP10File,
   type FixtureOptions,
 } from '../../helpers/dicom-fixtures.ts';
+import { explicitLeElement, uidValue } from '../../helpers/element-encoding.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'p10-reader-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function fileWith(name: string, bytes: Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, bytes);
-  return path;
-}
+const tmp = useTempDir('p10-reader-');
 
 const opts: FixtureOptions = { sopClassUid: SopClass.MR, sopInstanceUid: '1.2.3.4.5.66', edgeCases: true, seed: 3 };
 
-/** Explicit VR LE meta element, written here so the reader is tested against bytes it did not make. */
-function metaElement(elementNumber: number, vr: string, value: Buffer): Buffer {
-  const long = vr === 'OB' || vr === 'UN';
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(0x0002, 0);
-  header.writeUInt16LE(elementNumber, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(value.length, 8);
-  else header.writeUInt16LE(value.length, 6);
-  return Buffer.concat([header, value]);
-}
-
-function uid(text: string): Buffer {
-  return Buffer.from(text.length % 2 ? `${text}\0` : text, 'latin1');
-}
+/** A meta group element (0002,xxxx), written here so the reader is tested against bytes it did not make. */
+const metaElement = (elementNumber: number, vr: string, value: Buffer) => explicitLeElement(0x00020000 | elementNumber, vr, value);
 
 function preambleAndPrefix(): Buffer {
   const prefix = Buffer.alloc(132);
@@ -58,7 +33,7 @@ describe('readP10Header: where the dataset starts', () => {
     it(`${name}: the bytes at datasetOffset are exactly the dataset that was written`, async () => {
       const options = { ...opts, transferSyntaxUid: ts };
       const file = buildP10File(options);
-      const header = await readP10Header(await fileWith(`${name}.dcm`, file));
+      const header = await readP10Header(await tmp.file(`${name}.dcm`, file));
       expect(header.transferSyntaxUid).toBe(ts);
       expect(header.fileSize).toBe(file.length);
       expect(file.subarray(header.datasetOffset).equals(buildDataset(options))).toBe(true);
@@ -67,7 +42,7 @@ describe('readP10Header: where the dataset starts', () => {
 
   it('reads a file with preamble and DICM, and reports every meta element with its offsets', async () => {
     const file = buildP10File(opts);
-    const header = await readP10Header(await fileWith('full.dcm', file));
+    const header = await readP10Header(await tmp.file('full.dcm', file));
     expect(header.hasPreamble).toBe(true);
     expect(header.hasPrefix).toBe(true);
     expect(header.preamble?.equals(Buffer.alloc(128))).toBe(true);
@@ -94,7 +69,7 @@ describe('readP10Header: where the dataset starts', () => {
 
   it('reads DICM without a preamble', async () => {
     const file = buildP10File(opts).subarray(128);
-    const header = await readP10Header(await fileWith('no-preamble.dcm', file));
+    const header = await readP10Header(await tmp.file('no-preamble.dcm', file));
     expect(header.hasPreamble).toBe(false);
     expect(header.hasPrefix).toBe(true);
     expect(header.preamble).toBeUndefined();
@@ -104,7 +79,7 @@ describe('readP10Header: where the dataset starts', () => {
 
   it('reads a bare meta group (no preamble, no DICM)', async () => {
     const file = buildP10File(opts).subarray(132);
-    const header = await readP10Header(await fileWith('bare-meta.dcm', file));
+    const header = await readP10Header(await tmp.file('bare-meta.dcm', file));
     expect(header.hasPreamble).toBe(false);
     expect(header.hasPrefix).toBe(false);
     expect(header.metaOffset).toBe(0);
@@ -115,7 +90,7 @@ describe('readP10Header: where the dataset starts', () => {
     const withLength = buildMetaHeader(opts);
     expect(withLength.readUInt16LE(134)).toBe(0x0000); // (0002,0000) is the first element, 12 bytes
     const file = Buffer.concat([withLength.subarray(0, 132), withLength.subarray(144), buildDataset(opts)]);
-    const header = await readP10Header(await fileWith('no-group-length.dcm', file));
+    const header = await readP10Header(await tmp.file('no-group-length.dcm', file));
     expect(header.groupLength).toBeUndefined();
     expect(header.elements[0]?.tag).toBe(MetaTag.FileMetaInformationVersion);
     expect(file.subarray(header.datasetOffset).equals(buildDataset(opts))).toBe(true);
@@ -125,7 +100,7 @@ describe('readP10Header: where the dataset starts', () => {
     it(`walks the meta group by tag when the group length is wrong (${wrong})`, async () => {
       const file = buildP10File(opts);
       file.writeUInt32LE(wrong, 140);
-      const header = await readP10Header(await fileWith(`wrong-group-length-${wrong}.dcm`, file));
+      const header = await readP10Header(await tmp.file(`wrong-group-length-${wrong}.dcm`, file));
       expect(header.groupLength).toBe(wrong);
       expect(file.subarray(header.datasetOffset).equals(buildDataset(opts))).toBe(true);
     });
@@ -134,14 +109,14 @@ describe('readP10Header: where the dataset starts', () => {
   it('reads a meta group larger than its first read (a 200 KiB private meta element)', async () => {
     const meta = Buffer.concat([
       metaElement(0x0001, 'OB', Buffer.from([0, 1])),
-      metaElement(0x0002, 'UI', uid(SopClass.CT)),
-      metaElement(0x0003, 'UI', uid('1.2.3')),
-      metaElement(0x0010, 'UI', uid(FixtureTransferSyntax.ImplicitVRLittleEndian)),
+      metaElement(0x0002, 'UI', uidValue(SopClass.CT)),
+      metaElement(0x0003, 'UI', uidValue('1.2.3')),
+      metaElement(0x0010, 'UI', uidValue(FixtureTransferSyntax.ImplicitVRLittleEndian)),
       metaElement(0x0102, 'OB', Buffer.alloc(200 * 1024, 0x5a)), // (0002,0102) Private Information
     ]);
     const dataset = buildDataset({ transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian });
     const file = Buffer.concat([preambleAndPrefix(), meta, dataset]);
-    const header = await readP10Header(await fileWith('large-meta.dcm', file));
+    const header = await readP10Header(await tmp.file('large-meta.dcm', file));
     expect(header.datasetOffset).toBe(132 + meta.length);
     expect(header.transferSyntaxUid).toBe(FixtureTransferSyntax.ImplicitVRLittleEndian);
     expect(file.subarray(header.datasetOffset).equals(dataset)).toBe(true);
@@ -159,7 +134,7 @@ describe('readP10Header: where the dataset starts', () => {
 
 describe('readP10Header: refusals name the file', () => {
   async function refusal(name: string, bytes: Buffer): Promise<P10FormatError> {
-    const path = await fileWith(name, bytes);
+    const path = await tmp.file(name, bytes);
     const error = await readP10Header(path).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(P10FormatError);
     expect((error as P10FormatError).source).toBe(path);
@@ -180,8 +155,8 @@ describe('readP10Header: refusals name the file', () => {
   it('refuses a file whose meta group has no transfer syntax, naming the file', async () => {
     const meta = Buffer.concat([
       metaElement(0x0001, 'OB', Buffer.from([0, 1])),
-      metaElement(0x0002, 'UI', uid(SopClass.CT)),
-      metaElement(0x0003, 'UI', uid('1.2.3')),
+      metaElement(0x0002, 'UI', uidValue(SopClass.CT)),
+      metaElement(0x0003, 'UI', uidValue('1.2.3')),
     ]);
     const error = await refusal('no-ts.dcm', Buffer.concat([preambleAndPrefix(), meta, buildDataset()]));
     expect(error.message).toMatch(/has no Transfer Syntax UID \(0002,0010\)$/);
@@ -202,7 +177,7 @@ describe('readP10Header: refusals name the file', () => {
   });
 
   it('refuses a file it cannot open', async () => {
-    const path = join(dir, 'does-not-exist.dcm');
+    const path = join(tmp.path, 'does-not-exist.dcm');
     await expect(readP10Header(path)).rejects.toThrow(`${path}: no such file or folder (ENOENT)`);
   });
 });

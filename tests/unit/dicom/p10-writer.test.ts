@@ -1,12 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../../src-main/dicom/implementation.ts';
 import { parseP10Header } from '../../../src-main/dicom/p10-reader.ts';
 import { buildP10Header } from '../../../src-main/dicom/p10-writer.ts';
 import { run } from '../../helpers/dcmtk.ts';
 import { FixtureTransferSyntax, SopClass, buildDataset } from '../../helpers/dicom-fixtures.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
 /** Hex with spaces and line breaks for reading; only the digits count. */
 function hex(text: string): Buffer {
@@ -79,18 +79,12 @@ describe('buildP10Header', () => {
 });
 
 describe('buildP10Header + a dataset, read by DCMTK', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'p10-writer-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempDir('p10-writer-');
 
   for (const [name, ts] of Object.entries(FixtureTransferSyntax)) {
     it(`makes a ${name} file that dcmftest accepts and dcmdump reads without errors`, async () => {
       const sopInstanceUid = '1.2.826.0.1.3680043.2.1125.99.1';
-      const path = join(dir, `${name}.dcm`);
+      const path = join(tmp.path, `${name}.dcm`);
       const dataset = buildDataset({ transferSyntaxUid: ts, sopInstanceUid, sopClassUid: SopClass.CT });
       await writeFile(path, Buffer.concat([buildP10Header({ sopClassUid: SopClass.CT, sopInstanceUid, transferSyntaxUid: ts }), dataset]));
       expect((await run('dcmftest', [path])).stdout).toContain(`yes: ${path}`);

@@ -1,16 +1,16 @@
 /** The app scheme: which URLs are the app's own, and what the scheme handler serves from the renderer build. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_INDEX_URL, isAppUrl, serveAppRequest } from '../../../src-main/electron/app-protocol.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../src-main/electron/content-security-policy.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 let root: string;
 let rendererDir: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'app-protocol-'));
+  root = await makeTempDir('app-protocol-');
   rendererDir = join(root, 'renderer');
   await mkdir(join(rendererDir, 'assets'), { recursive: true });
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><script type="module" src="./assets/app.js"></script>');
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await removeDir(root);
 });
 
 describe('isAppUrl', () => {

@@ -2,8 +2,6 @@
  * engine-process.ts driven in this process through an in-memory channel: the same messages the
  * main process sends through utilityProcess (start, command, allow-paths, stop) and what it answers.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { desktopGatewayConfig, desktopUploadDir } from '../../../src-main/electron/desktop-engine.ts';
@@ -11,14 +9,15 @@ import type { FromEngine, ToEngine } from '../../../src-main/electron/engine-mes
 import { runEngineProcess } from '../../../src-main/electron/engine-process.ts';
 import { writeP10Files } from '../../helpers/dicom-fixtures.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 let dir: string | undefined;
 afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (dir) await removeDir(dir);
 });
 
 it('starts on its store, honours paths chosen even before it started, answers commands, and reports its drain before exiting', async () => {
-  dir = await mkdtemp(join(tmpdir(), 'engine-process-'));
+  dir = await makeTempDir('engine-process-');
   const [file] = await writeP10Files(join(dir, 'chosen'), 1, { seed: 3 });
   const sent: FromEngine[] = [];
   let deliver: (message: ToEngine) => void = () => {};

@@ -5,9 +5,8 @@
  * OS-chosen port and its storage under a temporary XDG_DATA_HOME. Only the DICOM host and port are
  * changed from what the desktop app uses (11112 on all interfaces), since tests never take fixed ports.
  */
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -18,6 +17,7 @@ import { writeP10Files } from '../../helpers/dicom-fixtures.ts';
 import { watchEventLoopBlocks } from '../../helpers/event-loop-blocks.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { FakeElectron, FakeWebContents, fakeEvent, type FakeBrowserWindow } from './fake-electron.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const MAIN = '../../../src-main/electron/main.ts';
 const DESKTOP_ENGINE = '../../../src-main/electron/desktop-engine.ts';
@@ -44,7 +44,7 @@ interface Launched {
 async function launch(
   opts: { gotLock?: boolean; port?: number; ready?: boolean; quitDeadlineMs?: number; preferences?: object } = {},
 ): Promise<Launched> {
-  root = await mkdtemp(join(tmpdir(), 'electron-main-'));
+  root = await makeTempDir('electron-main-');
   roots.push(root);
   const appPath = join(root, 'app');
   const userData = join(root, 'user-data');
@@ -129,7 +129,7 @@ afterEach(async () => {
   busyServer?.close();
   busyServer = undefined;
   for (const server of extraServers.splice(0)) server.close();
-  for (const dir of roots.splice(0)) await rm(dir, { recursive: true, force: true });
+  for (const dir of roots.splice(0)) await removeDir(dir);
   fake = undefined;
   root = undefined;
 });

@@ -2,24 +2,24 @@
  * The built preload (scripts/build-preload.ts), run the way a sandboxed Electron preload runs: one
  * CommonJS script whose `require` knows 'electron' and nothing else.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPreload, PRELOAD_OUTFILE } from '../../../scripts/build-preload.ts';
 import type { GatewayBridge } from '../../../src-main/api/contract.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 let dir: string;
 let code: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'preload-bundle-'));
+  dir = await makeTempDir('preload-bundle-');
   code = await readFile(await buildPreload(join(dir, 'preload.cjs')), 'utf8');
 });
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
 });
 
 /** Runs the bundle with a sandbox-like require; returns what it exposed and what it required. */

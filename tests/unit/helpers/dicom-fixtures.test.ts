@@ -3,10 +3,9 @@
  * cleanly and re-encodes the native syntaxes to the very bytes we write for Explicit VR LE, the
  * fixtures are what they claim to be.
  */
-import { mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../helpers/dcmtk.ts';
 import {
   FIXTURE_IMPLEMENTATION_CLASS_UID,
@@ -18,17 +17,12 @@ import {
   writeP10Files,
   type FixtureOptions,
 } from '../../helpers/dicom-fixtures.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fixtures-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('fixtures-');
 
 async function writeFixture(name: string, opts: FixtureOptions): Promise<string> {
-  const path = join(dir, name);
+  const path = join(tmp.path, name);
   await writeFile(path, buildP10File(opts));
   return path;
 }
@@ -88,7 +82,7 @@ describe('fixture files read by DCMTK', () => {
       // Proves big-endian swapping (tags, lengths, US, OW words), implicit lengths and deflate.
       const opts: FixtureOptions = { seed: 3, pixelDataBytes: 1000, numberOfFrames: 2 };
       const source = await writeFixture(`conv-src-${ts}.dcm`, { ...opts, transferSyntaxUid: ts });
-      const converted = join(dir, `conv-out-${ts}.dcm`);
+      const converted = join(tmp.path, `conv-out-${ts}.dcm`);
       const result = await run('dcmconv', ['+te', source, converted]);
       expect(result.code, result.stderr).toBe(0);
       const expected = buildDataset({ ...opts, transferSyntaxUid: FixtureTransferSyntax.ExplicitVRLittleEndian });
@@ -136,7 +130,7 @@ describe('fixture bytes', () => {
 
   it('writes 5000 small files in a few seconds, named 0001.dcm onwards, each with its own SOP Instance UID', async () => {
     const started = performance.now();
-    const paths = await writeP10Files(join(dir, 'many'), 5000, { pixelDataBytes: 10 * 1024 });
+    const paths = await writeP10Files(join(tmp.path, 'many'), 5000, { pixelDataBytes: 10 * 1024 });
     const elapsed = performance.now() - started;
     expect(paths).toHaveLength(5000);
     expect(paths[0]).toMatch(/0001\.dcm$/);
@@ -158,14 +152,14 @@ describe('large fixture files', () => {
       edgeCases: true,
       seed: 4,
     };
-    const path = join(dir, 'streamed.dcm');
+    const path = join(tmp.path, 'streamed.dcm');
     await writeLargeP10File(path, opts);
     expect((await readFile(path)).equals(buildP10File(opts))).toBe(true);
   });
 
   it('writes a 640 MiB file without holding it in memory, and DCMTK reads it', async () => {
     const pixelDataBytes = 640 * 1024 * 1024;
-    const path = join(dir, 'large.dcm');
+    const path = join(tmp.path, 'large.dcm');
     const rssBefore = process.memoryUsage().rss;
     await writeLargeP10File(path, { pixelDataBytes, transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian, edgeCases: true });
     const rssGrowth = process.memoryUsage().rss - rssBefore;

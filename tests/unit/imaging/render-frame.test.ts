@@ -2,24 +2,19 @@
  * Frames rendered by the engine against DCMTK's dcmj2pnm with the same window: the reference is an
  * independent implementation of the same PS3.3 pipeline (modality LUT, VOI window, polarity).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderFrame } from '../../../src-main/imaging/render-frame.ts';
 import { run } from '../../helpers/dcmtk.ts';
 import { decodePng, decodePnm } from '../../helpers/png-decode.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
 const CORPUS = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
-let work: string;
-
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'render-frame-'));
-});
-afterAll(() => rm(work, { recursive: true, force: true }));
+const tmp = useTempDir('render-frame-');
 
 async function reference(file: string, args: string[]): Promise<ReturnType<typeof decodePnm>> {
-  const out = join(work, `${file}-${args.join('_')}.pnm`);
+  const out = join(tmp.path, `${file}-${args.join('_')}.pnm`);
   const result = await run('dcmj2pnm', [...args, join(CORPUS, file), out]);
   expect(result.code, result.stderr).toBe(0);
   return decodePnm(await readFile(out));

@@ -1,26 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ByteSpan } from '../../../src-main/inspect/byte-annotation.ts';
 import { spanAt } from '../../../src-main/inspect/byte-annotation.ts';
 import { readByteRange } from '../../../src-main/inspect/byte-range-reader.ts';
 import { buildP10File, FixtureTransferSyntax, writeLargeP10File } from '../../helpers/dicom-fixtures.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'byte-range-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(name: string, bytes: Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, bytes);
-  return path;
-}
+const tmp = useTempDir('byte-range-');
 
 function expectContiguous(spans: ByteSpan[], start: number, end: number): void {
   let at = start;
@@ -42,7 +28,7 @@ function pattern(tag: number, vr: string): Buffer {
 describe('readByteRange', () => {
   it('annotates every byte of a file, in order and without gaps, from preamble to trailing padding', async () => {
     const bytes = buildP10File({ edgeCases: true });
-    const path = await file('edge.dcm', bytes);
+    const path = await tmp.file('edge.dcm', bytes);
     const range = await readByteRange(path, 0, bytes.length);
     expect(range.bytes.equals(bytes)).toBe(true);
     expectContiguous(range.spans, 0, bytes.length);
@@ -59,7 +45,7 @@ describe('readByteRange', () => {
 
   it('labels a sequence header part by part, its item header and the item and sequence delimiters', async () => {
     const bytes = buildP10File({ edgeCases: true });
-    const path = await file('sequence.dcm', bytes);
+    const path = await tmp.file('sequence.dcm', bytes);
     const sequence = bytes.indexOf(pattern(0x00081140, 'SQ'));
     const range = await readByteRange(path, sequence, 20);
     expect(range.spans.map((s) => [s.start - sequence, s.end - sequence, s.part, s.path])).toEqual([
@@ -82,7 +68,7 @@ describe('readByteRange', () => {
 
   it('gives implicit VR elements a tag and a 4-byte length, no VR', async () => {
     const bytes = buildP10File({ transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian });
-    const path = await file('implicit.dcm', bytes);
+    const path = await tmp.file('implicit.dcm', bytes);
     const name = bytes.indexOf(Buffer.from([0x10, 0x00, 0x10, 0x00, 0x08, 0x00, 0x00, 0x00]));
     const range = await readByteRange(path, name, 16);
     expect(range.spans.map((s) => [s.start - name, s.end - name, s.part, s.path, s.vr])).toEqual([
@@ -94,13 +80,13 @@ describe('readByteRange', () => {
 
   it('labels a deflated dataset as deflated bytes, since its elements exist only once inflated', async () => {
     const bytes = buildP10File({ transferSyntaxUid: FixtureTransferSyntax.DeflatedExplicitVRLittleEndian, pixelDataBytes: 2048 });
-    const path = await file('deflated.dcm', bytes);
+    const path = await tmp.file('deflated.dcm', bytes);
     const range = await readByteRange(path, bytes.length - 40, 40);
     expect(range.spans).toEqual([{ start: bytes.length - 40, end: bytes.length, region: 'dataset', part: 'deflated' }]);
   });
 
   it('reads a range near the end of a large file by walking only headers, and names the frame', async () => {
-    const path = join(dir, 'large.dcm');
+    const path = join(tmp.path, 'large.dcm');
     const frameBytes = 8 * 1024 * 1024;
     await writeLargeP10File(path, { pixelDataBytes: 4 * frameBytes, numberOfFrames: 4 });
     const range = await readByteRange(path, 4 * frameBytes - 10, 32);
@@ -111,7 +97,7 @@ describe('readByteRange', () => {
 
   it('returns fewer bytes at the end of the file, and none past it', async () => {
     const bytes = buildP10File();
-    const path = await file('short.dcm', bytes);
+    const path = await tmp.file('short.dcm', bytes);
     expect((await readByteRange(path, bytes.length - 4, 32)).bytes.length).toBe(4);
     const past = await readByteRange(path, bytes.length + 100, 32);
     expect(past.bytes.length).toBe(0);

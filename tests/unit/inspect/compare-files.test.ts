@@ -2,8 +2,7 @@
  * Each variant is made from one source file, by DCMTK or by editing bytes, and the report must
  * name exactly that change, at the right tag path and offsets, and nothing else.
  */
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildP10Header } from '../../../src-main/dicom/p10-writer.ts';
@@ -14,6 +13,7 @@ import { CompareInputError } from '../../../src-main/inspect/dataset-input.ts';
 import { run } from '../../helpers/dcmtk.ts';
 import { buildP10File, datasetRegion, FixtureTransferSyntax, SopClass } from '../../helpers/dicom-fixtures.ts';
 import { encodeDataset, EXPLICIT_LE, IMPLICIT_LE, nestedElements, p10File, type El } from './dataset-builder.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 let dir: string;
 /** The fixture with edge cases, written once by DCMTK (`dcmconv -e`: undefined lengths kept, odd value padded, DCMTK meta). */
@@ -66,14 +66,14 @@ function headerOffsetOf(bytes: Buffer, tag: number, vr: string, from = 0): numbe
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'compare-'));
+  dir = await makeTempDir('compare-');
   const fixture = await file('fixture.dcm', buildP10File({ edgeCases: true }));
   source = await dcmconv('source.dcm', fixture, ['-e']);
   sourceBytes = await readFile(source);
 });
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
 });
 
 describe('compareFiles verdicts', () => {

@@ -5,13 +5,13 @@
  * below what holding their elements would take.
  */
 import { spawn } from 'node:child_process';
-import { copyFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, open, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompareReport } from '../../../src-main/inspect/compare-report.ts';
 import { FixtureTransferSyntax, writeLargeP10File } from '../../helpers/dicom-fixtures.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 import { encodeDataset, EXPLICIT_LE, p10File, type El } from './dataset-builder.ts';
 
 const GIB = 1024 * 1024 * 1024;
@@ -26,13 +26,7 @@ process.stderr.write('VmHWM ' + kb[1] + '\\n');
 process.exitCode = code;
 `;
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'compare-large-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('compare-large-');
 
 function runCompare(args: string[], nodeFlags: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
@@ -52,8 +46,8 @@ function peakBytes(stderr: string): number {
 
 describe('comparing large files', () => {
   it('finds the one changed byte near the end, frame and offset, with peak memory under 200 MB', async () => {
-    const a = join(dir, 'a.dcm');
-    const b = join(dir, 'b.dcm');
+    const a = join(tmp.path, 'a.dcm');
+    const b = join(tmp.path, 'b.dcm');
     await writeLargeP10File(a, { pixelDataBytes: GIB, numberOfFrames: 16 });
     await copyFile(a, b);
     const handle = await open(b, 'r+');
@@ -90,8 +84,8 @@ describe('comparing large files', () => {
       { tag: 0x00100010, vr: 'PN', value: name },
       { tag: 0x52009230, vr: 'SQ', items },
     ];
-    const a = join(dir, 'many-a.dcm');
-    const b = join(dir, 'many-b.dcm');
+    const a = join(tmp.path, 'many-a.dcm');
+    const b = join(tmp.path, 'many-b.dcm');
     await writeFile(a, p10File(encodeDataset(dataset('SAME^NAME'), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian));
     items[24_999]![9] = { tag: 0x00209109, vr: 'LO', value: 'changed in the last item' };
     await writeFile(b, p10File(encodeDataset(dataset('SAME^NAME'), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian));

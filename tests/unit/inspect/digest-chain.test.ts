@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digestChain } from '../../../src-main/inspect/digest-chain.ts';
 import type { JobState } from '../../../src-main/routing/job-repository.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -12,8 +12,8 @@ describe('digestChain', () => {
   let root: string;
   const header = Buffer.alloc(50, 1);
   const dataset = Buffer.from('the dataset bytes as they arrived');
-  beforeEach(async () => (root = await mkdtemp(join(tmpdir(), 'chain-'))));
-  afterEach(() => rm(root, { recursive: true, force: true }));
+  beforeEach(async () => (root = await makeTempDir('chain-')));
+  afterEach(() => removeDir(root));
 
   type Send = {
     destination: string;

@@ -1,37 +1,24 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readP10Header } from '../../../src-main/dicom/p10-reader.ts';
-import { encodingOf } from '../../../src-main/dicom/transfer-syntax.ts';
-import { FileByteSource, InflatedByteSource } from '../../../src-main/inspect/byte-source.ts';
+import { describe, expect, it } from 'vitest';
+import { openDatasetSource, openInput } from '../../../src-main/inspect/dataset-input.ts';
 import type { DatasetWalk, ElementNode, ItemNode } from '../../../src-main/inspect/element-tree.ts';
 import { walkDataset } from '../../../src-main/inspect/dataset-tree.ts';
 import { buildP10File, FixtureTransferSyntax } from '../../helpers/dicom-fixtures.ts';
 import { encodeDataset, EXPLICIT_LE, IMPLICIT_LE, nestedElements, p10File } from './dataset-builder.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
-let dir: string;
+const tmp = useTempDir('walker-');
 let counter = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'walker-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 async function walkFile(
   bytes: Buffer,
   options: { hashValues?: boolean; stopAt?: number } = {},
 ): Promise<{ walk: DatasetWalk; path: string }> {
-  const path = join(dir, `${++counter}.dcm`);
-  await writeFile(path, bytes);
-  const header = await readP10Header(path);
-  const encoding = encodingOf(header.transferSyntaxUid);
-  const source = encoding.deflated
-    ? InflatedByteSource.open(path, header.datasetOffset)
-    : await FileByteSource.open(path, header.datasetOffset);
+  const path = await tmp.file(`${++counter}.dcm`, bytes);
+  const input = await openInput({ path });
+  if (!input.encoding) throw new Error(`${path}: ${input.problem}`);
+  const encoding = input.encoding;
+  const source = await openDatasetSource(input);
   try {
     const walk = await walkDataset(source, {
       ...encoding,

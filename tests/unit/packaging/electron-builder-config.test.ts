@@ -6,9 +6,8 @@
  * and renames its executable, and packs the app into resources/app.asar exactly as for a release.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractFile, listPackage } from '@electron/asar';
@@ -17,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { buildPreload } from '../../../scripts/build-preload.ts';
 import { ICON_SIZES } from '../../../scripts/build-icons.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const configPath = join(projectRoot, 'electron-builder.yml');
@@ -106,7 +106,7 @@ describe('the unpacked Linux app (electron-builder --dir with a stub electronDis
   let appOutDir: string;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'electron-builder-dir-'));
+    work = await makeTempDir('electron-builder-dir-');
     const project = join(work, 'project');
     await mkdir(join(project, 'dist', 'renderer'), { recursive: true });
     await cp(join(projectRoot, 'package.json'), join(project, 'package.json'));
@@ -154,7 +154,7 @@ describe('the unpacked Linux app (electron-builder --dir with a stub electronDis
   }, 240_000);
 
   afterAll(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
+    if (work) await removeDir(work);
   });
 
   const read = (path: string) => extractFile(asarPath, path.replace(/^\//, '')).toString('utf8');

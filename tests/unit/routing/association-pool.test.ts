@@ -7,12 +7,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ContextResult } from '../../../src-main/dicom/ul/pdu-constants.ts';
 import { ScuAssociation, ScuError, type ProposedContext, type StoreRequest } from '../../../src-main/dicom/scu-association.ts';
 import { DestinationPool } from '../../../src-main/routing/association-pool.ts';
-import type { ForwardTarget, JobResult, SendJob } from '../../../src-main/routing/forward-messages.ts';
+import type { JobResult, SendJob } from '../../../src-main/routing/forward-messages.ts';
+import { forwardTarget, sendJob } from '../../helpers/destination-fixtures.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const MR = '1.2.840.10008.5.1.4.1.1.4';
-const ELE = '1.2.840.10008.1.2.1';
 
 /** An association that stores whatever it is asked to, unless told it was lost. */
 class ScriptedAssociation {
@@ -51,26 +51,8 @@ class ScriptedAssociation {
   abort() {}
 }
 
-const job = (jobId: number, sopClassUid = CT): SendJob => ({
-  jobId,
-  file: `/store/${jobId}.dcm`,
-  sopClassUid,
-  sopInstanceUid: `1.2.3.${jobId}`,
-  transferSyntaxUid: ELE,
-  datasetOffset: 200,
-  datasetLength: 800,
-});
-
-const target = (maxAssociations = 1): ForwardTarget => ({
-  name: 'pacs',
-  peer: { aeTitle: 'PACS', host: '127.0.0.1', port: 104 },
-  callingAe: 'GATEWAY',
-  maxPduLength: 65536,
-  connectTimeoutMs: 1000,
-  idleTimeoutMs: 1000,
-  maxAssociations,
-  lingerMs: 2000,
-});
+const job = (jobId: number, sopClassUid = CT): SendJob => sendJob(jobId, { sopClassUid });
+const target = (maxAssociations = 1) => forwardTarget({ connectTimeoutMs: 1000, idleTimeoutMs: 1000, maxAssociations });
 
 /** Lets every pending promise callback run (the scripted associations answer at once). */
 const drain = async () => {

@@ -5,11 +5,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src-main/log/logger.ts';
 import { ForwardQueue } from '../../../src-main/routing/forward-queue.ts';
+import { Router } from '../../../src-main/routing/router.ts';
 import type { ForwardTarget, JobResult, SendJob } from '../../../src-main/routing/forward-messages.ts';
 import type { SenderFactory } from '../../../src-main/routing/forward-sender.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../../src-main/routing/routing-types.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
-import { destination, queueFixture, type QueueFixture } from '../../helpers/queue-fixture.ts';
+import { destination } from '../../helpers/destination-fixtures.ts';
+import { queueFixture, type QueueFixture } from '../../helpers/queue-fixture.ts';
 
 /** A sender that sends nothing: it records what it was handed and answers when the test says. */
 class ScriptedSender {
@@ -41,11 +43,15 @@ function result(jobId: number, r: Partial<JobResult> = {}): JobResult {
   return { jobId, ok: true, status: 0, meaning: 'Success', error: undefined, failureKind: undefined, sha256: `sha-${jobId}`, ...r };
 }
 
+const ARRIVAL = { callingAe: 'CT1', calledAe: 'GATEWAY', peerAddress: '127.0.0.1' };
+
 describe('ForwardQueue', () => {
   let f: QueueFixture;
   let clock: ManualClock;
   let sender: ScriptedSender;
   let queue: ForwardQueue;
+  /** How many handed jobs refuseAll() has answered so far. */
+  let refused: number;
   const settings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, maxAttempts: 3, backoffBaseSeconds: 10, backoffMaxSeconds: 60 };
 
   function startQueue(s: QueueSettings = settings) {
@@ -77,6 +83,118 @@ describe('ForwardQueue', () => {
     f = queueFixture([destination('pacs', { maxAssociations: 2 })]);
     clock = new ManualClock();
     sender = new ScriptedSender();
+    refused = 0;
+  });
+
+  /** The sender answers every job handed to it since the last call with a failure a retry can change. */
+  function refuseAll(): void {
+    const open = sender.handedJobs().slice(refused);
+    refused += open.length;
+    sender.reply(open.map((j) => result(j.jobId, { ok: false, status: null, failureKind: 'connection-refused', error: 'cannot connect' })));
+    clock.settle();
+  }
+
+  const backoffs = (jobId: number) => f.repo.attemptsOf(jobId).map((a) => [a.attempt, a.outcome, a.backoff_ms]);
+
+  it('doubles the wait after each failure up to backoffMaxSeconds, then dead-letters at maxAttempts', () => {
+    startQueue({ ...settings, maxAttempts: 6 });
+    arrive(1);
+    clock.settle();
+    const jobId = sender.handedJobs()[0]!.jobId;
+    for (const wait of [10_000, 20_000, 40_000, 60_000, 60_000]) {
+      const handedBefore = sender.handedJobs().length;
+      refuseAll();
+      expect(f.repo.get(jobId)).toMatchObject({ state: 'retry-wait', next_attempt_at: clock.now() + wait });
+      clock.advance(wait - 1);
+      expect(sender.handedJobs()).toHaveLength(handedBefore);
+      clock.advance(1);
+      expect(sender.handedJobs()).toHaveLength(handedBefore + 1);
+    }
+    refuseAll();
+    expect(f.repo.get(jobId)).toMatchObject({ state: 'dead', attempts: 6 });
+    expect(backoffs(jobId)).toEqual([
+      [1, 'retry', 10_000],
+      [2, 'retry', 20_000],
+      [3, 'retry', 40_000],
+      [4, 'retry', 60_000],
+      [5, 'retry', 60_000],
+      [6, 'dead', null],
+    ]);
+    clock.advance(3_600_000);
+    expect(sender.handedJobs()).toHaveLength(6);
+  });
+
+  it('gives a dead job retried by hand a fresh budget and backoff from the base, numbering its attempts on', () => {
+    startQueue();
+    arrive(1);
+    clock.settle();
+    const jobId = sender.handedJobs()[0]!.jobId;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      refuseAll();
+      clock.advance(60_000);
+    }
+    expect(f.repo.get(jobId)).toMatchObject({ state: 'dead', attempts: 3, attempts_at_retry: 0 });
+
+    expect(f.transitions.retry(jobId, clock.now())).toBe(true);
+    queue.kick();
+    clock.settle();
+    expect(sender.handedJobs()).toHaveLength(4);
+    refuseAll();
+    expect(f.repo.get(jobId)).toMatchObject({
+      state: 'retry-wait',
+      attempts: 4,
+      attempts_at_retry: 3,
+      next_attempt_at: clock.now() + 10_000,
+    });
+    clock.advance(10_000);
+    refuseAll();
+    clock.advance(20_000);
+    refuseAll();
+    expect(f.repo.get(jobId)).toMatchObject({ state: 'dead', attempts: 6 });
+    expect(backoffs(jobId).slice(3)).toEqual([
+      [4, 'retry', 10_000],
+      [5, 'retry', 20_000],
+      [6, 'dead', null],
+    ]);
+  });
+
+  it('hands a retry-waiting job at once on retry-now, keeping its budget and backoff where they were', () => {
+    startQueue();
+    arrive(1);
+    clock.settle();
+    const jobId = sender.handedJobs()[0]!.jobId;
+    refuseAll();
+    expect(f.transitions.retryDestinationNow('pacs', clock.now())).toBe(1);
+    queue.kick();
+    clock.settle();
+    expect(sender.handedJobs()).toHaveLength(2);
+    refuseAll();
+    expect(f.repo.get(jobId)).toMatchObject({ state: 'retry-wait', attempts: 2, next_attempt_at: clock.now() + 20_000 });
+    f.transitions.retryDestinationNow('pacs', clock.now());
+    queue.kick();
+    clock.settle();
+    refuseAll();
+    expect(f.repo.get(jobId)).toMatchObject({ state: 'dead', attempts: 3 });
+  });
+
+  it('forwards a quiet-rule study whole once no instance has arrived for studyQuietSeconds, not before', () => {
+    f.routing.saveRules([{ name: 'whole', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: 30 }]);
+    const router = new Router(f.routing, f.transitions, silentLogger);
+    startQueue();
+    const receive = (n: number) => {
+      router.route(f.instance(n), '1.2.840.10008.5.1.4.1.1.2', { studyInstanceUid: '1.2.3' }, ARRIVAL, clock.now());
+      queue.kick();
+      clock.settle();
+    };
+    receive(1);
+    clock.advance(20_000);
+    receive(2); // the study is still arriving: its quiet time starts again
+    clock.advance(29_999);
+    expect(sender.handedJobs()).toHaveLength(0);
+    expect(f.repo.list({})).toHaveLength(0);
+    clock.advance(1);
+    expect(sender.handedJobs().map((j) => j.sopInstanceUid)).toEqual(['1.2.3.1', '1.2.3.2']);
+    expect(f.repo.nextQuietAt()).toBeUndefined();
   });
 
   it('hands each job to the sender as it arrives, with where its dataset lies in the stored file', () => {

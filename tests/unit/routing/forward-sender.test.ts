@@ -3,42 +3,20 @@
  * dying thread held are reported not sent (so the queue puts them back), never lost.
  */
 import { describe, expect, it } from 'vitest';
-import type { LogFields, Logger } from '../../../src-main/log/logger.ts';
-import type { ForwardTarget, JobResult, SendJob } from '../../../src-main/routing/forward-messages.ts';
+import type { JobResult } from '../../../src-main/routing/forward-messages.ts';
 import { WorkerSender } from '../../../src-main/routing/forward-sender.ts';
 import { osChosenPort } from '../../helpers/dcmtk.ts';
+import { forwardTarget, sendJob } from '../../helpers/destination-fixtures.ts';
+import { recordingLogger, type LoggedLine } from '../../helpers/recording-logger.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
-function recordingLogger(lines: { event: string; fields?: LogFields }[]): Logger {
-  const log = (event: string, fields?: LogFields) => void lines.push({ event, fields });
-  return { debug: () => undefined, info: log, warn: log, error: log };
-}
-
-const job = (jobId: number): SendJob => ({
-  jobId,
-  file: `/nowhere/${jobId}.dcm`,
-  sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-  sopInstanceUid: `1.2.3.${jobId}`,
-  transferSyntaxUid: '1.2.840.10008.1.2.1',
-  datasetOffset: 200,
-  datasetLength: 800,
-});
-
-const target = (port: number): ForwardTarget => ({
-  name: 'pacs',
-  peer: { aeTitle: 'PACS', host: '127.0.0.1', port },
-  callingAe: 'GATEWAY',
-  maxPduLength: 65536,
-  connectTimeoutMs: 5000,
-  idleTimeoutMs: 5000,
-  maxAssociations: 1,
-  lingerMs: 100,
-});
+const job = (jobId: number) => sendJob(jobId, { file: `/nowhere/${jobId}.dcm` });
+const target = (port: number) => forwardTarget({ peer: { aeTitle: 'PACS', host: '127.0.0.1', port }, lingerMs: 100 });
 
 describe('WorkerSender', () => {
   it('reports every job a dead forward thread held as not sent, logs the exit, and starts a new thread for the next jobs', async () => {
     const results: JobResult[] = [];
-    const lines: { event: string; fields?: LogFields }[] = [];
+    const lines: LoggedLine[] = [];
     const sender = new WorkerSender(
       (r) => results.push(...r),
       recordingLogger(lines),
@@ -62,7 +40,7 @@ describe('WorkerSender', () => {
   it("sends from the forward thread and gets each job's result back", async () => {
     const port = await osChosenPort(); // nobody listens there
     const results: JobResult[] = [];
-    const lines: { event: string; fields?: LogFields }[] = [];
+    const lines: LoggedLine[] = [];
     const sender = new WorkerSender((r) => results.push(...r), recordingLogger(lines));
     sender.send(target(port), [job(1), job(2)]);
     await waitFor('both results', () => results.length === 2, 20_000);

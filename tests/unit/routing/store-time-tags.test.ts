@@ -2,10 +2,9 @@
  * The tags rules read are read at store time, by the index-field reader, in the same pass and
  * from the same bytes as the index fields (IndexFields.extra), so routing never parses a file again.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IndexFieldsNeedMoreData, readIndexFieldsFromDataset, readIndexFieldsFromFile } from '../../../src-main/dicom/index-fields.ts';
 import { readP10Header } from '../../../src-main/dicom/p10-reader.ts';
 import { compileRules, routingFactsFor } from '../../../src-main/routing/rule-matcher.ts';
@@ -17,7 +16,10 @@ import {
   buildMetaHeader,
   buildP10File,
   type FixtureOptions,
+  usElementOffset,
 } from '../../helpers/dicom-fixtures.ts';
+import { explicitLeElement, textValue, uidValue } from '../../helpers/element-encoding.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
 const PATIENT_ID = 0x00100020;
 const ACCESSION_NUMBER = 0x00080050;
@@ -54,13 +56,7 @@ const allSyntaxes = [
   ['Deflated Explicit VR Little Endian', FixtureTransferSyntax.DeflatedExplicitVRLittleEndian],
 ] as const;
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'store-time-tags-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('store-time-tags-');
 
 describe('extra tags read with the index fields', () => {
   for (const [name, ts] of allSyntaxes) {
@@ -140,18 +136,8 @@ describe('extra tags read with the index fields', () => {
   });
 });
 
-/** Offset of Columns (0028,0011), the element right after Rows, found by its header bytes. */
-function columnsOffset(dataset: Buffer, ts: string): number {
-  const header =
-    ts === FixtureTransferSyntax.ImplicitVRLittleEndian
-      ? Buffer.from([0x28, 0x00, 0x11, 0x00, 0x02, 0x00, 0x00, 0x00])
-      : ts === FixtureTransferSyntax.ExplicitVRBigEndian
-        ? Buffer.from([0x00, 0x28, 0x00, 0x11, 0x55, 0x53, 0x00, 0x02])
-        : Buffer.from([0x28, 0x00, 0x11, 0x00, 0x55, 0x53, 0x02, 0x00]);
-  const offset = dataset.indexOf(header);
-  if (offset < 0) throw new Error('fixture has no Columns element');
-  return offset;
-}
+/** Offset of Columns (0028,0011), the element right after Rows. */
+const columnsOffset = (dataset: Buffer, ts: string) => usElementOffset(dataset, ts, 0x00280011);
 
 describe('reading stops right after the last needed tag', () => {
   for (const [name, ts] of nativeSyntaxes) {
@@ -195,7 +181,7 @@ describe('reading stops right after the last needed tag', () => {
 describe('readIndexFieldsFromFile with extra tags', () => {
   it('reads them from a P10 file in each syntax', async () => {
     for (const [name, ts] of allSyntaxes) {
-      const path = join(dir, `${name.replaceAll(' ', '-')}.dcm`);
+      const path = join(tmp.path, `${name.replaceAll(' ', '-')}.dcm`);
       await writeFile(path, buildP10File({ ...instance, transferSyntaxUid: ts, edgeCases: true }));
       const header = await readP10Header(path);
       expect((await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid, EXTRA)).extra, name).toEqual(
@@ -206,15 +192,14 @@ describe('readIndexFieldsFromFile with extra tags', () => {
 
   it('grows its read when the extra tag lies past a large element beyond the first 64 KiB', async () => {
     const dataset = Buffer.concat([
-      element(0x00080016, 'UI', Buffer.from(SopClass.CT, 'latin1')),
-      element(0x00280008, 'IS', Buffer.from('1', 'latin1')),
-      element(0x00290010, 'LO', Buffer.from('BIG BLOB', 'latin1')),
-      element(0x00291000, 'OB', Buffer.alloc(300 * 1024, 0xab)),
-      element(0x00321060, 'LO', Buffer.from('LATE PROCEDURE', 'latin1')),
-      element(0x7fe00010, 'OW', Buffer.alloc(1024)),
+      explicitLeElement(0x00080016, 'UI', uidValue(SopClass.CT)),
+      explicitLeElement(0x00280008, 'IS', textValue('1')),
+      explicitLeElement(0x00290010, 'LO', textValue('BIG BLOB')),
+      explicitLeElement(0x00291000, 'OB', Buffer.alloc(300 * 1024, 0xab)),
+      explicitLeElement(0x00321060, 'LO', textValue('LATE PROCEDURE')),
+      explicitLeElement(0x7fe00010, 'OW', Buffer.alloc(1024)),
     ]);
-    const path = join(dir, 'late-extra.dcm');
-    await writeFile(path, Buffer.concat([buildMetaHeader({}), dataset]));
+    const path = await tmp.file('late-extra.dcm', Buffer.concat([buildMetaHeader({}), dataset]));
     const header = await readP10Header(path);
     const fields = await readIndexFieldsFromFile(path, header.datasetOffset, header.transferSyntaxUid, [0x00321060]);
     expect(fields).toEqual({ sopClassUid: SopClass.CT, numberOfFrames: 1, extra: { '00321060': 'LATE PROCEDURE' } });
@@ -263,16 +248,3 @@ describe('rules on tags read at store time', () => {
     });
   }
 });
-
-/** One explicit VR little endian element, padded to even length. */
-function element(tag: number, vr: string, value: Buffer): Buffer {
-  const padded = value.length % 2 ? Buffer.concat([value, Buffer.from([vr === 'UI' ? 0 : 0x20])]) : value;
-  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(padded.length, 8);
-  else header.writeUInt16LE(padded.length, 6);
-  return Buffer.concat([header, padded]);
-}

@@ -1,16 +1,16 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { cleanDist } from '../../../scripts/clean-dist.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 let dir: string | undefined;
 afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (dir) await removeDir(dir);
 });
 
 it('removes every stale build output, so a renamed source never reaches a package, and keeps built installers', async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clean-dist-'));
+  dir = await makeTempDir('clean-dist-');
   await mkdir(join(dir, 'main', 'electron'), { recursive: true });
   await writeFile(join(dir, 'main', 'electron', 'old-name.js'), 'stale');
   await mkdir(join(dir, 'renderer'));

@@ -1,24 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   HEAD_BYTES,
   IncomingInstanceWriter,
   StoreWriteError,
   TransferAbortedError,
 } from '../../../src-main/store/incoming-instance-writer.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 
 describe('IncomingInstanceWriter', () => {
-  let dir: string;
-  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'writer-'))));
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  const tmp = useTempDir('writer-', 'test');
 
   it('writes the header then every fragment byte for byte, and hashes only the dataset', async () => {
     const header = Buffer.from('HEADER-BYTES');
     const fragments = [randomBytes(16_378), randomBytes(1), randomBytes(3 * 1024 * 1024 + 7), randomBytes(10)];
-    const writer = new IncomingInstanceWriter(join(dir, 'a.part'), header);
+    const writer = new IncomingInstanceWriter(join(tmp.path, 'a.part'), header);
     for (const f of fragments) expect(writer.write(f)).toBe(true);
     writer.end();
     const written = await writer.finished();
@@ -35,16 +33,16 @@ describe('IncomingInstanceWriter', () => {
   it('abort() closes the descriptor and removes the temp file at once, mid-batch included', async () => {
     const opened = async () => (await readdir('/proc/self/fd')).length;
     const before = await opened();
-    const writer = new IncomingInstanceWriter(join(dir, 'aborted.part'), Buffer.from('H'));
+    const writer = new IncomingInstanceWriter(join(tmp.path, 'aborted.part'), Buffer.from('H'));
     writer.write(randomBytes(600 * 1024)); // past one batch: a writev is in flight
     writer.abort();
     await expect(writer.finished()).rejects.toBeInstanceOf(TransferAbortedError);
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(tmp.path)).toEqual([]);
     expect(await opened()).toBe(before);
   });
 
   it('keeps a small dataset whole in memory so index fields need no second read', async () => {
-    const writer = new IncomingInstanceWriter(join(dir, 'b.part'), Buffer.alloc(4));
+    const writer = new IncomingInstanceWriter(join(tmp.path, 'b.part'), Buffer.alloc(4));
     writer.write(Buffer.from('abcd'));
     writer.end();
     const written = await writer.finished();
@@ -53,7 +51,7 @@ describe('IncomingInstanceWriter', () => {
   });
 
   it('does not resolve before end(): nothing is acknowledged while bytes may still arrive', async () => {
-    const writer = new IncomingInstanceWriter(join(dir, 'c.part'), Buffer.alloc(4));
+    const writer = new IncomingInstanceWriter(join(tmp.path, 'c.part'), Buffer.alloc(4));
     writer.write(randomBytes(100));
     let settled = false;
     void writer.finished().then(() => (settled = true));
@@ -67,7 +65,7 @@ describe('IncomingInstanceWriter', () => {
 
   it('pauses the socket when the disk falls behind and resumes it once written', async () => {
     const calls: string[] = [];
-    const writer = new IncomingInstanceWriter(join(dir, 'd.part'), Buffer.alloc(4), {
+    const writer = new IncomingInstanceWriter(join(tmp.path, 'd.part'), Buffer.alloc(4), {
       pause: () => calls.push('pause'),
       resume: () => calls.push('resume'),
     });
@@ -81,15 +79,15 @@ describe('IncomingInstanceWriter', () => {
   });
 
   it('fails with StoreWriteError and leaves no file when the temp file cannot be created', async () => {
-    const writer = new IncomingInstanceWriter(join(dir, 'missing-folder', 'e.part'), Buffer.alloc(4));
+    const writer = new IncomingInstanceWriter(join(tmp.path, 'missing-folder', 'e.part'), Buffer.alloc(4));
     writer.write(Buffer.alloc(10));
     writer.end();
     await expect(writer.finished()).rejects.toBeInstanceOf(StoreWriteError);
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(tmp.path)).toEqual([]);
   });
 
   it('never overwrites an existing temp file', async () => {
-    const path = join(dir, 'f.part');
+    const path = join(tmp.path, 'f.part');
     const first = new IncomingInstanceWriter(path, Buffer.from('first'));
     first.end();
     await first.finished();

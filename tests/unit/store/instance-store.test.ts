@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src-main/db/database.ts';
@@ -9,6 +8,7 @@ import { buildP10Header } from '../../../src-main/dicom/p10-writer.ts';
 import { InstanceStore, UnreadableInstanceError } from '../../../src-main/store/instance-store.ts';
 import { buildDataset } from '../../helpers/dicom-fixtures.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const CT = '1.2.840.10008.5.1.4.1.1.2';
@@ -20,7 +20,7 @@ describe('InstanceStore', () => {
   let store: InstanceStore;
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'store-'));
+    root = await makeTempDir('store-');
     db = openDatabase(join(root, 'index.sqlite'));
     repo = new IndexRepository(db);
     store = await InstanceStore.open(root, repo);
@@ -28,7 +28,7 @@ describe('InstanceStore', () => {
   afterEach(async () => {
     await store.close();
     db.close();
-    await rm(root, { recursive: true, force: true });
+    await removeDir(root);
   });
 
   /** Receives an instance up to its acknowledgement (durable in the journal). */
