@@ -1,8 +1,8 @@
 /** Command line of `npm run bench`: which scenarios, which corpora, how many interleaved rounds. */
 import { parseArgs } from 'node:util';
 
-export type Scenario = 'receive' | 'send' | 'relay' | 'concurrent';
-export const SCENARIOS: readonly Scenario[] = ['receive', 'send', 'relay', 'concurrent'];
+export type Scenario = 'receive' | 'send' | 'relay' | 'concurrent' | 'tls-relay' | 'transcode';
+export const SCENARIOS: readonly Scenario[] = ['receive', 'send', 'relay', 'concurrent', 'tls-relay', 'transcode'];
 export type CorpusName = 'large' | 'small';
 
 export interface BenchArgs {
@@ -18,10 +18,12 @@ export interface BenchArgs {
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--rounds N] [--only receive|send|relay|concurrent] [--corpus small|large|all] [--quick] [--cpu-prof] [--write-docs]
+export const USAGE = `usage: npm run bench -- [--rounds N] [--only receive|send|relay|concurrent|tls-relay|transcode] [--corpus small|large|all] [--quick] [--cpu-prof] [--write-docs]
 
   --rounds N     interleaved rounds (every side once per round) per scenario and corpus (default 3)
-  --only S       run only the receive, send, relay or concurrent comparison (default all four)
+  --only S       run only one comparison (default all six): receive, send, relay, concurrent,
+                 tls-relay (the relay over DICOM TLS against the plain relay) or transcode
+                 (gateway send of JPEG lossless files, converted for an implicit-VR-only storescp, against as is)
   --corpus C     large = 1000 x 512 KiB, small = 5000 x 10 KiB, all = both (default all)
   --quick        100 large / 500 small files: a smoke run, not a measurement
   --cpu-prof     run the gateway under node --cpu-prof (profiles in bench/.corpus/profiles/)

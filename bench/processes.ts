@@ -92,18 +92,21 @@ export async function peakRssOf(pid: number | undefined): Promise<number | undef
 
 export interface GatewayServer {
   port: number;
+  /** The DICOM TLS listener's port, when it was started with one. */
+  tlsPort: number | undefined;
   process: ChildProcess;
   /** Reads VmHWM, then SIGTERM; rejects unless the gateway drains and exits 0. */
   stop(): Promise<{ peakRssBytes: number | undefined }>;
 }
 
-/** `dicom-gateway serve` on 127.0.0.1 and an OS-chosen port; resolves once it prints its listening line. */
+/** `dicom-gateway serve` on 127.0.0.1 and an OS-chosen port; resolves once it prints its listening line (and its TLS one, with `tls`). */
 export async function startGatewayServer(
   cli: GatewayCli,
   storage: string,
   extraArgs: string[] = [],
-  timeoutMs = 30_000,
+  opts: { tls?: boolean; timeoutMs?: number } = {},
 ): Promise<GatewayServer> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const child = spawn(
     process.execPath,
     [...cli.nodeArgs, cli.entry, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...extraArgs],
@@ -113,7 +116,7 @@ export async function startGatewayServer(
   );
   const output = collect(child);
   const exited = exitOf(child, 'dicom-gateway serve', 24 * 3600_000);
-  const port = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<{ port: number; tlsPort: number | undefined }>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(
       () => reject(new Error(`dicom-gateway serve printed no listening line within ${timeoutMs} ms:\n${seen}`)),
@@ -121,10 +124,11 @@ export async function startGatewayServer(
     );
     child.stdout!.on('data', (d: Buffer) => {
       seen += d.toString();
-      const match = /DICOM listening on \S+:(\d+)/.exec(seen);
-      if (match) {
+      const plain = /DICOM listening on \S+:(\d+)/.exec(seen);
+      const tls = /DICOM TLS listening on \S+:(\d+)/.exec(seen);
+      if (plain && (tls || !opts.tls)) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve({ port: Number(plain[1]), tlsPort: tls ? Number(tls[1]) : undefined });
       }
     });
     exited.then(
@@ -139,7 +143,7 @@ export async function startGatewayServer(
     );
   });
   return {
-    port,
+    ...ports,
     process: child,
     stop: async () => {
       const peakRssBytes = await peakRssOf(child.pid);

@@ -16,6 +16,7 @@ import { describeMachine, type MachineInfo } from './machine.ts';
 import { gatewayCli, type GatewayCli } from './processes.ts';
 import { writeBenchDocs } from './bench-docs.ts';
 import { orthancAvailable } from './orthanc.ts';
+import { disposeBenchTls } from './tls-material.ts';
 import { corpusLabel, formatMarkdown, formatTable, isDisturbed, QUIET_BUSY_CORES, scenarioResult, type ScenarioResult } from './report.ts';
 import { CONCURRENT_CLIENTS, planWithout, SCENARIO_PLANS, sideName, type ScenarioPlan, type SideKey } from './scenario-plans.ts';
 import {
@@ -26,9 +27,12 @@ import {
   receiveByGateway,
   receiveByStorescp,
   relayByGateway,
+  relayByGatewayTls,
   relayByOrthanc,
   sendByGateway,
   sendByStorescu,
+  sendCompressedAsIs,
+  sendCompressedTranscoded,
   type RunContext,
   type SideRun,
 } from './scenarios.ts';
@@ -46,6 +50,8 @@ const RUNNERS: Record<Scenario, Partial<Record<SideKey, SideRunner>>> = {
   send: { dcmtk: sendByStorescu, gateway: sendByGateway },
   relay: { dcmtk: receiveByStorescp, gateway: relayByGateway, orthanc: relayByOrthanc },
   concurrent: { dcmtk: concurrentToStorescp, 'dcmtk-fork': concurrentToStorescpFork, gateway: concurrentToGateway },
+  'tls-relay': { gateway: relayByGateway, 'gateway-tls': relayByGatewayTls },
+  transcode: { gateway: sendCompressedAsIs, 'gateway-transcode': sendCompressedTranscoded },
 };
 
 function runnerOf(scenario: Scenario, side: SideKey): SideRunner {
@@ -99,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     await rm(workDir, { recursive: true, force: true });
+    await disposeBenchTls();
   }
 
   results.sort((x, y) => args.scenarios.indexOf(x.scenario) - args.scenarios.indexOf(y.scenario));

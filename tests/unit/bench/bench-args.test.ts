@@ -5,7 +5,7 @@ describe('parseBenchArgs', () => {
   it('defaults to 3 rounds of every scenario on both corpora at full size, docs untouched', () => {
     expect(parseBenchArgs([])).toEqual({
       rounds: 3,
-      scenarios: ['receive', 'send', 'relay', 'concurrent'],
+      scenarios: ['receive', 'send', 'relay', 'concurrent', 'tls-relay', 'transcode'],
       corpora: ['large', 'small'],
       quick: false,
       cpuProf: false,
@@ -16,6 +16,11 @@ describe('parseBenchArgs', () => {
 
   it('takes the concurrent scenario and --write-docs', () => {
     expect(parseBenchArgs(['--only', 'concurrent', '--write-docs'])).toMatchObject({ scenarios: ['concurrent'], writeDocs: true });
+  });
+
+  it('takes the TLS relay and the transcoding comparisons', () => {
+    expect(parseBenchArgs(['--only', 'tls-relay']).scenarios).toEqual(['tls-relay']);
+    expect(parseBenchArgs(['--only', 'transcode', '--quick'])).toMatchObject({ scenarios: ['transcode'], quick: true });
   });
 
   it('narrows to one scenario and one corpus', () => {
@@ -34,7 +39,9 @@ describe('parseBenchArgs', () => {
   });
 
   it('refuses an unknown scenario, corpus or option', () => {
-    expect(() => parseBenchArgs(['--only', 'echo'])).toThrow(/--only takes receive, send, relay, concurrent, got 'echo'/);
+    expect(() => parseBenchArgs(['--only', 'echo'])).toThrow(
+      /--only takes receive, send, relay, concurrent, tls-relay, transcode, got 'echo'/,
+    );
     expect(() => parseBenchArgs(['--corpus', 'medium'])).toThrow(/--corpus takes small, large or all, got 'medium'/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(['extra'])).toThrow(BenchUsageError);
