@@ -19,6 +19,7 @@ import { run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
 import { dcmtkElementLines, topLevelValue } from '../helpers/transcode-files.ts';
+import { destination } from '../helpers/queue-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -135,19 +136,7 @@ describe('forward queue with allowTranscoding', () => {
       try {
         const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });
         await api.dispatch('saveDestination', {
-          destination: {
-            name: 'implicit',
-            aeTitle: 'IMPLICIT',
-            host: '127.0.0.1',
-            port: scp.port,
-            callingAe: undefined,
-            maxPduLength: 65536,
-            connectTimeoutMs: 5000,
-            dimseTimeoutMs: 30_000,
-            maxAssociations: 1,
-            enabled: true,
-            allowTranscoding: true,
-          },
+          destination: destination('implicit', { port: scp.port, dimseTimeoutMs: 30_000, allowTranscoding: true }),
         });
         await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['implicit'] }] });
         api.allowPaths([JPEG]); // the user chose it
@@ -196,7 +185,9 @@ describe('forward queue with allowTranscoding', () => {
           ['converting', converting, true],
           ['strict', strict, false],
         ] as const) {
-          await api.dispatch('saveDestination', { destination: destinationTo(name, scp, allowTranscoding) });
+          await api.dispatch('saveDestination', {
+            destination: destination(name, { port: scp.port, dimseTimeoutMs: 30_000, allowTranscoding }),
+          });
         }
         await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['converting', 'strict'] }] });
         const files = COMPRESSED.map((c) => join(PYDICOM, c.file));
@@ -320,20 +311,4 @@ async function nativeFrameBytes(path: string): Promise<number> {
     return Number(/(?:US|IS) \[?(\d+)/.exec(line)![1]);
   };
   return value('(0028,0010)') * value('(0028,0011)') * value('(0028,0002)') * (value('(0028,0100)') / 8) * value('(0028,0008)', 1);
-}
-
-function destinationTo(name: string, scp: StoreScp, allowTranscoding: boolean) {
-  return {
-    name,
-    aeTitle: scp.aeTitle,
-    host: '127.0.0.1',
-    port: scp.port,
-    callingAe: undefined,
-    maxPduLength: 65536,
-    connectTimeoutMs: 5000,
-    dimseTimeoutMs: 30_000,
-    maxAssociations: 1,
-    enabled: true,
-    allowTranscoding,
-  };
 }

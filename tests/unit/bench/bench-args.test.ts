@@ -10,6 +10,7 @@ describe('parseBenchArgs', () => {
       quick: false,
       cpuProf: false,
       writeDocs: false,
+      quietWaitSeconds: 600,
       help: false,
     });
   });
@@ -21,6 +22,11 @@ describe('parseBenchArgs', () => {
   it('takes the TLS relay and the transcoding comparisons', () => {
     expect(parseBenchArgs(['--only', 'tls-relay']).scenarios).toEqual(['tls-relay']);
     expect(parseBenchArgs(['--only', 'transcode', '--quick'])).toMatchObject({ scenarios: ['transcode'], quick: true });
+  });
+
+  it('bounds the wait for a quiet machine with --quiet-wait, refusing what is not whole seconds', () => {
+    expect(parseBenchArgs(['--quiet-wait', '5']).quietWaitSeconds).toBe(5);
+    expect(() => parseBenchArgs(['--quiet-wait', '2.5'])).toThrow(/--quiet-wait needs a whole number of seconds, got '2.5'/);
   });
 
   it('narrows to one scenario and one corpus', () => {
