@@ -327,7 +327,8 @@ export class Gateway {
 
   /**
    * Listens on the plain port, then the TLS one. A failure ends the start, unless the desktop
-   * asked to stay stopped: then the listener that failed keeps its reason for Settings to show.
+   * asked to stay stopped (or the TLS listener is one Settings saved): then the listener that
+   * failed keeps its reason for Settings to show.
    */
   private async listenAtStart(): Promise<void> {
     const { config, logger } = this;
@@ -346,7 +347,9 @@ export class Gateway {
     try {
       await this.tlsListener.apply(config.tls);
     } catch (err) {
-      if (!stayStopped) throw err;
+      // A listener saved in Settings that no longer works (certificate expired, port taken) must
+      // not keep serve from starting: Settings, served by this very process, is where it is fixed.
+      if (!stayStopped && !this.tlsSaved) throw err;
       this.tlsListener.markStopped(config.tls.port, (err as Error).message);
       logger.error('gateway.listen-tls-failed', { reason: (err as Error).message });
     }

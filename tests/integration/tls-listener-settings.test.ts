@@ -222,7 +222,10 @@ describe('a TLS listener change that cannot work', () => {
     expect(failure.message).toMatch(/DICOM TLS listener is set by "tls" in the config file \/etc\/gateway\.yaml/);
   });
 
-  it('at a desktop start, a saved TLS port now in use leaves TLS stopped with the reason and the plain listener up', async () => {
+  it.each([
+    ['the desktop', { onListenFailure: 'stay-stopped' as const }],
+    ['serve', {}],
+  ])('at a start of %s, a saved TLS port now in use leaves TLS stopped with the reason and the plain listener up', async (_, mode) => {
     const { g, api } = await start();
     api.allowPaths([server.cert, server.key]);
     await api.dispatch('saveTlsListener', { tls: { port: 0, cert: server.cert, key: server.key, ca: null, requireClientCert: false } });
@@ -231,7 +234,7 @@ describe('a TLS listener change that cannot work', () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(savedPort, '127.0.0.1', resolve));
     try {
-      const again = await start({ onListenFailure: 'stay-stopped' });
+      const again = await start(mode);
       expect(again.g.listener.state).toBe('listening');
       expect(again.g.tlsListenerStatus()).toMatchObject({
         state: 'stopped',
