@@ -14,7 +14,14 @@ const ROW = 22;
 const GROUP_HEADER = 28;
 const TOP = 40;
 
-const COLORS: Record<SideKey, string> = { dcmtk: '#4e79a7', 'dcmtk-fork': '#76b7b2', gateway: '#e15759', orthanc: '#f28e2b' };
+const COLORS: Record<SideKey, string> = {
+  dcmtk: '#4e79a7',
+  'dcmtk-fork': '#76b7b2',
+  gateway: '#e15759',
+  orthanc: '#f28e2b',
+  'gateway-tls': '#b07aa1',
+  'gateway-transcode': '#9c755f',
+};
 
 export function renderChart(results: readonly ScenarioResult[], title: string): string {
   const parts: string[] = [];

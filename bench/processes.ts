@@ -57,18 +57,21 @@ async function readGnuTime(path: string): Promise<{ peakRssBytes: number; cpuSec
 
 export interface GatewayServer {
   port: number;
+  /** The DICOM TLS listener's port, when it was started with one. */
+  tlsPort: number | undefined;
   process: ChildProcess;
   /** Reads VmHWM, then SIGTERM; rejects unless the gateway drains and exits 0. */
   stop(): Promise<{ peakRssBytes: number | undefined }>;
 }
 
-/** `dicom-gateway serve` on 127.0.0.1 and an OS-chosen port; resolves once it prints its listening line. */
+/** `dicom-gateway serve` on 127.0.0.1 and an OS-chosen port; resolves once it prints its listening line (and its TLS one, with `tls`). */
 export async function startGatewayServer(
   cli: GatewayCli,
   storage: string,
   extraArgs: string[] = [],
-  timeoutMs = 30_000,
+  opts: { tls?: boolean; timeoutMs?: number } = {},
 ): Promise<GatewayServer> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const child = spawn(
     process.execPath,
     [...cli.nodeArgs, cli.entry, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...extraArgs],
@@ -76,14 +79,15 @@ export async function startGatewayServer(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const listening = gatewayListening(child, timeoutMs);
+  const listening = gatewayListening(child, timeoutMs, { tls: opts.tls });
   const output = collect(child);
   const exited = exitOf(child, 'dicom-gateway serve', 24 * 3600_000);
   // An exit or a failure to start before listening is reported by gatewayListening, with what the gateway printed.
   exited.catch(() => undefined);
-  const { port } = await listening;
+  const { port, tlsPort } = await listening;
   return {
     port,
+    tlsPort,
     process: child,
     stop: async () => {
       const peakRssBytes = await memoryOf(child.pid);

@@ -3,7 +3,7 @@ import type { Scenario } from './bench-args.ts';
 import type { CorpusSpec } from './corpus.ts';
 import { sideName, type RatioPlan, type ScenarioPlan, type SideKey } from './scenario-plans.ts';
 import type { PeakRss, SideRun } from './scenarios.ts';
-import { ratioOverRounds, summarizeSide, type RatioSummary, type SideSummary } from './stats.ts';
+import { median, ratioOverRounds, summarizeSide, type RatioSummary, type SideSummary } from './stats.ts';
 
 /** Below this average load from other processes (in cores) the machine counts as quiet before a pair. */
 export const QUIET_BUSY_CORES = 0.15;
@@ -29,6 +29,8 @@ export interface RatioResult extends RatioPlan {
   summary: RatioSummary;
   /** undefined when the ratio has no target. */
   meetsTarget: boolean | undefined;
+  /** Median over rounds of (of - over) / files, in ms: what the slower side costs per instance (perInstance plans). */
+  extraMsPerInstance?: number;
 }
 
 export interface ScenarioResult {
@@ -63,7 +65,10 @@ export function scenarioResult(
   const times = rounds.map((r) => Object.fromEntries(Object.entries(r).map(([key, run]) => [key, run!.seconds])));
   const ratios = plan.ratios.map((ratio) => {
     const summary = ratioOverRounds(times, ratio.of, ratio.over);
-    return { ...ratio, summary, meetsTarget: ratio.target === undefined ? undefined : summary.median <= ratio.target };
+    const meetsTarget = ratio.target === undefined ? undefined : summary.median <= ratio.target;
+    if (!ratio.perInstance) return { ...ratio, summary, meetsTarget };
+    const extra = rounds.map((r) => ((runOf(r, ratio.of).seconds - runOf(r, ratio.over).seconds) / corpus.files) * 1000);
+    return { ...ratio, summary, meetsTarget, extraMsPerInstance: median(extra) };
   });
   const slowRuns = sides.flatMap((side) =>
     secondsOf(side.key).flatMap((seconds, i) => (seconds > 2 * side.summary.medianSeconds ? [`${sideName(side.key)} round ${i + 1}`] : [])),
@@ -120,7 +125,12 @@ export function ratioName(ratio: RatioPlan): string {
 
 function ratioText(ratio: RatioResult): string {
   const s = ratio.summary;
-  return `${s.median.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
+  const perInstance = ratio.extraMsPerInstance === undefined ? '' : `, ${signed(ratio.extraMsPerInstance)} ms per instance`;
+  return `${s.median.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)})${perInstance}`;
+}
+
+function signed(ms: number): string {
+  return `${ms >= 0 ? '+' : ''}${ms.toFixed(2)}`;
 }
 
 function verdict(ratio: RatioResult): string {

@@ -16,6 +16,7 @@ import { describeMachine, type MachineInfo } from './machine.ts';
 import { gatewayCli, type GatewayCli } from './processes.ts';
 import { writeBenchDocs } from './bench-docs.ts';
 import { orthancAvailable } from './orthanc.ts';
+import { disposeBenchTls } from './tls-material.ts';
 import { corpusLabel, formatMarkdown, formatTable, isDisturbed, QUIET_BUSY_CORES, scenarioResult, type ScenarioResult } from './report.ts';
 import { CONCURRENT_CLIENTS, planWithout, SCENARIO_PLANS, sideName, type ScenarioPlan, type SideKey } from './scenario-plans.ts';
 import {
@@ -26,9 +27,12 @@ import {
   receiveByGateway,
   receiveByStorescp,
   relayByGateway,
+  relayByGatewayTls,
   relayByOrthanc,
   sendByGateway,
   sendByStorescu,
+  sendCompressedAsIs,
+  sendCompressedTranscoded,
   type RunContext,
   type SideRun,
 } from './scenarios.ts';
@@ -46,6 +50,8 @@ const RUNNERS: Record<Scenario, Partial<Record<SideKey, SideRunner>>> = {
   send: { dcmtk: sendByStorescu, gateway: sendByGateway },
   relay: { dcmtk: receiveByStorescp, gateway: relayByGateway, orthanc: relayByOrthanc },
   concurrent: { dcmtk: concurrentToStorescp, 'dcmtk-fork': concurrentToStorescpFork, gateway: concurrentToGateway },
+  'tls-relay': { gateway: relayByGateway, 'gateway-tls': relayByGatewayTls },
+  transcode: { gateway: sendCompressedAsIs, 'gateway-transcode': sendCompressedTranscoded },
 };
 
 function runnerOf(scenario: Scenario, side: SideKey): SideRunner {
@@ -94,11 +100,12 @@ async function main(argv: string[]): Promise<number> {
         floors.push({ corpus: corpus.spec.name, ...(await measureDurableWriteFloor(workDir, corpus.spec.fileBytes)) });
       for (const scenario of args.scenarios) {
         const ctx: RunContext = { corpus, studies, workDir, cli: await profiledCli(cli, args, scenario, corpus) };
-        results.push(await runInterleaved(scenario, planWithout(SCENARIO_PLANS[scenario], missing), ctx, args.rounds));
+        results.push(await runInterleaved(scenario, planWithout(SCENARIO_PLANS[scenario], missing), ctx, args));
       }
     }
   } finally {
     await rm(workDir, { recursive: true, force: true });
+    await disposeBenchTls();
   }
 
   results.sort((x, y) => args.scenarios.indexOf(x.scenario) - args.scenarios.indexOf(y.scenario));
@@ -168,9 +175,10 @@ async function profiledCli(cli: GatewayCli, args: BenchArgs, scenario: Scenario,
 }
 
 /** Every round starts on a quiet machine, so a neighbour's burst does not land in one side only. */
-async function quietMachine(): Promise<void> {
+async function quietMachine(timeoutSeconds: number): Promise<void> {
   const wait = await waitForQuiet({
     maxBusyCores: QUIET_BUSY_CORES,
+    timeoutSeconds,
     onBusy: (busy) => console.log(`  waiting for the machine to go quiet (other work is using ${busy.toFixed(2)} cores)`),
   });
   if (!wait.quiet) console.log(`  the machine stayed busy for ${wait.waitedSeconds.toFixed(0)} s; running anyway`);
@@ -182,7 +190,12 @@ function foreignText(run: SideRun): string {
   return run.foreignCpuSeconds === undefined ? '?' : `${(run.foreignCpuSeconds / run.seconds).toFixed(2)} cores`;
 }
 
-async function runInterleaved(scenario: Scenario, plan: ScenarioPlan, ctx: RunContext, rounds: number): Promise<ScenarioResult> {
+async function runInterleaved(
+  scenario: Scenario,
+  plan: ScenarioPlan,
+  ctx: RunContext,
+  { rounds, quietWaitSeconds }: Pick<BenchArgs, 'rounds' | 'quietWaitSeconds'>,
+): Promise<ScenarioResult> {
   console.log(
     `\n${scenario}, ${corpusLabel(ctx.corpus.spec, ctx.corpus.files)}: ${plan.sides.map((s) => `${sideName(s.key)} = ${s.label}`).join('; ')}`,
   );
@@ -193,7 +206,7 @@ async function runInterleaved(scenario: Scenario, plan: ScenarioPlan, ctx: RunCo
   await runRound(scenario, plan, ctx);
   for (let round = 1; round <= rounds; round++) {
     for (let attempt = 1; ; attempt++) {
-      await quietMachine();
+      await quietMachine(quietWaitSeconds);
       const runs = await runRound(scenario, plan, ctx);
       const disturbed = Object.values(runs).some((run) => isDisturbed(run!));
       const times = plan.sides.map((s) => `${sideName(s.key)} ${runs[s.key]!.seconds.toFixed(2)} s`).join(', ');

@@ -4,7 +4,7 @@
  */
 import type { Scenario } from './bench-args.ts';
 
-export type SideKey = 'dcmtk' | 'dcmtk-fork' | 'gateway' | 'orthanc';
+export type SideKey = 'dcmtk' | 'dcmtk-fork' | 'gateway' | 'orthanc' | 'gateway-tls' | 'gateway-transcode';
 
 export interface SidePlan {
   key: SideKey;
@@ -16,6 +16,8 @@ export interface RatioPlan {
   over: SideKey;
   /** The ratio the gateway is meant to stay within; undefined = shown for context only. */
   target?: number;
+  /** Also report the difference of the two sides per instance, in ms (the cost of TLS or of transcoding). */
+  perInstance?: boolean;
 }
 
 export interface ScenarioPlan {
@@ -64,9 +66,30 @@ export const SCENARIO_PLANS: Record<Scenario, ScenarioPlan> = {
       { of: 'gateway', over: 'dcmtk' },
     ],
   },
+  'tls-relay': {
+    sides: [
+      { key: 'gateway', label: 'storescu -> gateway serve (rule) -> storescp +B' },
+      { key: 'gateway-tls', label: 'storescu +tls -> gateway serve TLS (rule) -> TLS -> storescp +B +tls' },
+    ],
+    ratios: [{ of: 'gateway-tls', over: 'gateway', perInstance: true }],
+  },
+  transcode: {
+    sides: [
+      { key: 'gateway', label: 'gateway send JPEG lossless -> storescp +B +xa (as is)' },
+      { key: 'gateway-transcode', label: 'gateway send --allow-transcoding JPEG lossless -> storescp +B +xi (decoded)' },
+    ],
+    ratios: [{ of: 'gateway-transcode', over: 'gateway', perInstance: true }],
+  },
 };
 
-const SIDE_NAMES: Record<SideKey, string> = { dcmtk: 'DCMTK', 'dcmtk-fork': 'DCMTK --fork', gateway: 'gateway', orthanc: 'Orthanc' };
+const SIDE_NAMES: Record<SideKey, string> = {
+  dcmtk: 'DCMTK',
+  'dcmtk-fork': 'DCMTK --fork',
+  gateway: 'gateway',
+  orthanc: 'Orthanc',
+  'gateway-tls': 'gateway TLS',
+  'gateway-transcode': 'gateway transcoding',
+};
 
 export function sideName(key: SideKey): string {
   return SIDE_NAMES[key];

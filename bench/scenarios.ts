@@ -8,12 +8,18 @@
  *             storescu -> Orthanc (Lua auto-routing) -> storescp +B; relays timed until the
  *             last instance has landed at storescp
  *   concurrent: 4 storescu at once, one study each, to storescp +B, storescp +B --fork, serve
+ *   tls-relay: the gateway relay as above, plain, then with both hops over DICOM TLS
+ *              (storescu +tls -> serve's TLS listener -> TLS destination -> storescp +B +tls)
+ *   transcode: gateway send of the corpus as JPEG lossless to storescp +B +xa (sent as is), and
+ *              with --allow-transcoding to storescp +B +xi (implicit VR only: every file decoded)
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DCMTK_ENV, startStoreScp } from '../tests/helpers/dcmtk.ts';
+import { jpegLosslessCopy } from './compressed-corpus.ts';
 import type { Corpus } from './corpus.ts';
+import { benchTls } from './tls-material.ts';
 import { ORTHANC_AE, startOrthanc } from './orthanc.ts';
 import { foreignCpuSeconds, kernelThreadsCpuSeconds, processCpuSeconds, systemBusySeconds } from './cpu-load.ts';
 import { exitOf, memoryOf } from '../tests/helpers/processes.ts';
@@ -70,27 +76,57 @@ export function sendByStorescu(ctx: RunContext): Promise<SideRun> {
   return receiveByStorescp(ctx);
 }
 
-export async function sendByGateway(ctx: RunContext): Promise<SideRun> {
-  return withStoreScp(ctx, (port, pid) =>
-    timedClient(
-      [pid],
-      async () => {
-        const args = [
-          ...ctx.cli.nodeArgs,
-          ctx.cli.entry,
-          'send',
-          '--to',
-          `${STORESCP_AE}@127.0.0.1:${port}`,
-          '--calling-ae',
-          GATEWAY_AE,
-          ctx.corpus.filesDir,
-        ];
-        const client = await timedRun(process.execPath, args, process.env, RUN_TIMEOUT_MS);
-        if (client.code !== 0) throw new Error(`dicom-gateway send exited with ${client.code}:\n${tail(client.stderr + client.stdout)}`);
-        return client;
-      },
-      'gateway send',
-    ),
+export function sendByGateway(ctx: RunContext): Promise<SideRun> {
+  return gatewaySend(ctx, { filesDir: ctx.corpus.filesDir, sendArgs: [], storescpArgs: [], transcoded: 0 });
+}
+
+/** The JPEG lossless corpus sent as it is, to a storescp that accepts it. */
+export async function sendCompressedAsIs(ctx: RunContext): Promise<SideRun> {
+  return gatewaySend(ctx, { filesDir: await jpegLosslessCopy(ctx.corpus), sendArgs: [], storescpArgs: ['+xa'], transcoded: 0 });
+}
+
+/** The JPEG lossless corpus to a storescp that accepts implicit VR little endian only: every file is decoded on the way. */
+export async function sendCompressedTranscoded(ctx: RunContext): Promise<SideRun> {
+  const filesDir = await jpegLosslessCopy(ctx.corpus);
+  return gatewaySend(ctx, { filesDir, sendArgs: ['--allow-transcoding'], storescpArgs: ['+xi'], transcoded: ctx.corpus.files });
+}
+
+interface GatewaySend {
+  filesDir: string;
+  sendArgs: string[];
+  storescpArgs: string[];
+  /** How many files `send` must report as transcoded: a run that converted more or fewer measured something else. */
+  transcoded: number;
+}
+
+async function gatewaySend(ctx: RunContext, send: GatewaySend): Promise<SideRun> {
+  return withStoreScp(
+    ctx,
+    (port, pid) =>
+      timedClient(
+        [pid],
+        async () => {
+          const args = [
+            ...ctx.cli.nodeArgs,
+            ctx.cli.entry,
+            'send',
+            '--to',
+            `${STORESCP_AE}@127.0.0.1:${port}`,
+            '--calling-ae',
+            GATEWAY_AE,
+            ...send.sendArgs,
+            send.filesDir,
+          ];
+          const client = await timedRun(process.execPath, args, process.env, RUN_TIMEOUT_MS);
+          if (client.code !== 0) throw new Error(`dicom-gateway send exited with ${client.code}:\n${tail(client.stderr + client.stdout)}`);
+          const transcoded = client.stdout.match(/\(transcoded /g)?.length ?? 0;
+          if (transcoded !== send.transcoded)
+            throw new Error(`dicom-gateway send transcoded ${transcoded} files, expected ${send.transcoded}`);
+          return client;
+        },
+        'gateway send',
+      ),
+    send.storescpArgs,
   );
 }
 
@@ -99,39 +135,74 @@ export async function sendByGateway(ctx: RunContext): Promise<SideRun> {
  * storescu's start until the last instance has landed at storescp (its count, polled), so it covers
  * receive, durable store, queue and forward.
  */
-export async function relayByGateway(ctx: RunContext): Promise<SideRun> {
+export function relayByGateway(ctx: RunContext): Promise<SideRun> {
+  return relayThroughGateway(ctx, PLAIN_RELAY);
+}
+
+/** The same relay with both hops over DICOM TLS: what TLS costs the gateway (and its peers). */
+export async function relayByGatewayTls(ctx: RunContext): Promise<SideRun> {
+  const { pki, server, client } = await benchTls();
+  return relayThroughGateway(ctx, {
+    storescpArgs: ['+tls', server.key, server.cert, '+cf', pki.caCert],
+    destinationTls: `, tls: { ca: ${pki.caCert}, cert: ${client.cert}, key: ${client.key} }`,
+    serveArgs: ['--tls-port', '0', '--tls-cert', server.cert, '--tls-key', server.key, '--tls-ca', pki.caCert],
+    storescuArgs: ['+tls', client.key, client.cert, '+cf', pki.caCert],
+    tls: true,
+  });
+}
+
+/** How the relay's two hops travel: plain TCP, or DICOM TLS on both. */
+interface RelayTransport {
+  storescpArgs: string[];
+  /** Appended to the destination's YAML mapping. */
+  destinationTls: string;
+  serveArgs: string[];
+  storescuArgs: string[];
+  /** storescu sends to serve's TLS port. */
+  tls: boolean;
+}
+
+const PLAIN_RELAY: RelayTransport = { storescpArgs: [], destinationTls: '', serveArgs: [], storescuArgs: [], tls: false };
+
+async function relayThroughGateway(ctx: RunContext, transport: RelayTransport): Promise<SideRun> {
   const storage = await mkdtemp(join(ctx.workDir, 'relay-'));
   try {
-    return await withStoreScp(ctx, async (port, pid, outputDir) => {
-      const config = join(storage, 'relay.yaml');
-      await writeFile(
-        config,
-        [
-          `ae: ${GATEWAY_AE}`,
-          'destinations:',
-          `  - { name: pacs, ae: ${STORESCP_AE}, host: 127.0.0.1, port: ${port} }`,
-          'rules:',
-          '  - { name: everything, match: {}, forward: [pacs] }',
-        ].join('\n'),
-      );
-      const server = await startGatewayServer(ctx.cli, join(storage, 'store'), ['--config', config]);
-      try {
-        const run = await timedClient(
-          [pid, server.process.pid],
-          async () => {
-            const client = await storescu(ctx, server.port, GATEWAY_AE);
-            const landed = await untilCount(outputDir, ctx.corpus.files, RUN_TIMEOUT_MS);
-            return { ...client, seconds: client.seconds + landed };
-          },
-          'storescu',
+    return await withStoreScp(
+      ctx,
+      async (port, pid, outputDir) => {
+        const config = join(storage, 'relay.yaml');
+        await writeFile(
+          config,
+          [
+            `ae: ${GATEWAY_AE}`,
+            'destinations:',
+            `  - { name: pacs, ae: ${STORESCP_AE}, host: 127.0.0.1, port: ${port}${transport.destinationTls} }`,
+            'rules:',
+            '  - { name: everything, match: {}, forward: [pacs] }',
+          ].join('\n'),
         );
-        run.peakRss['gateway serve'] = (await server.stop()).peakRssBytes;
-        return run;
-      } catch (error) {
-        server.process.kill('SIGKILL');
-        throw error;
-      }
-    });
+        const server = await startGatewayServer(ctx.cli, join(storage, 'store'), ['--config', config, ...transport.serveArgs], {
+          tls: transport.tls,
+        });
+        try {
+          const run = await timedClient(
+            [pid, server.process.pid],
+            async () => {
+              const client = await storescu(ctx, transport.tls ? server.tlsPort! : server.port, GATEWAY_AE, transport.storescuArgs);
+              const landed = await untilCount(outputDir, ctx.corpus.files, RUN_TIMEOUT_MS);
+              return { ...client, seconds: client.seconds + landed };
+            },
+            'storescu',
+          );
+          run.peakRss['gateway serve'] = (await server.stop()).peakRssBytes;
+          return run;
+        } catch (error) {
+          server.process.kill('SIGKILL');
+          throw error;
+        }
+      },
+      transport.storescpArgs,
+    );
   } finally {
     await rm(storage, { recursive: true, force: true });
   }
@@ -223,8 +294,8 @@ async function untilCount(dir: string, count: number, timeoutMs: number): Promis
 }
 
 /** storescu sending the whole corpus folder (of ctx.corpus) in one association. */
-async function storescu(ctx: RunContext, port: number, calledAe: string) {
-  const args = ['-aet', 'STORESCU', '-aec', calledAe, '+sd', '127.0.0.1', String(port), ctx.corpus.filesDir];
+async function storescu(ctx: RunContext, port: number, calledAe: string, extraArgs: string[] = []) {
+  const args = ['-aet', 'STORESCU', '-aec', calledAe, ...extraArgs, '+sd', '127.0.0.1', String(port), ctx.corpus.filesDir];
   const client = await timedRun('storescu', args, DCMTK_ENV, RUN_TIMEOUT_MS);
   if (client.code !== 0) throw new Error(`storescu -> ${calledAe} exited with ${client.code}:\n${tail(client.stderr + client.stdout)}`);
   return client;

@@ -14,13 +14,16 @@ import { StoreScpServer, type ScpConfig } from './dicom/store-scp.ts';
 import { sendFiles, type SendResult } from './dicom/store-scu.ts';
 import { GatewayEventBus } from './events.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
+import { ListenError, listenFailureReason } from './dicom/listen-failure.ts';
+
+export { ListenError, listenFailureReason };
 import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
 import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
 import { InboundAssociations } from './receive/inbound-associations.ts';
 import { ReceiveInstance } from './receive/receive-instance.ts';
-import type { DigestChain, PermanentFailure, RetryDeadPreview, Settings } from './api/contract.ts';
+import type { DigestChain, PermanentFailure, RetryDeadPreview, Settings, TlsListenerChange, TlsListenerStatus } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
-import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
+import { saveStoredSettings, saveStoredTlsListener, storedSettings, storedTlsListener } from './db/stored-settings.ts';
 import {
   EDITABLE_SETTINGS,
   FixedSettingError,
@@ -43,7 +46,8 @@ import { releaseSpareSegments } from './store/journal.ts';
 import { INDEX_FILE, JOURNAL_DIR } from './store/store-layout.ts';
 import { StoreLock } from './store/store-lock.ts';
 import { serverTlsOptions } from './tls/tls-context.ts';
-import type { ListenerTls } from './tls/tls-settings.ts';
+import { TlsListener } from './tls/tls-listener.ts';
+import { BCP195_CIPHERS, type ListenerTls } from './tls/tls-settings.ts';
 import { StudyQueries } from './db/study-queries.ts';
 import { Housekeeping } from './housekeeping/housekeeping.ts';
 
@@ -76,29 +80,6 @@ export interface GatewayConfig extends ScpConfig {
 
 /** The DICOM listener: where it listens, or why it does not. */
 export type ListenerState = { state: 'listening'; host: string; port: number } | { state: 'stopped'; port: number; reason: string };
-
-/** Words for a listen failure that say what to do, with the system's own code kept. */
-export function listenFailureReason(host: string | undefined, port: number, err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  const where = `${host ?? '0.0.0.0'}:${port}`;
-  if (code === 'EADDRINUSE')
-    return `Cannot listen on ${where}: the port is already in use by another program (is another DICOM program running?). Choose another port. (${code})`;
-  if (code === 'EACCES' || code === 'EPERM') {
-    return `Cannot listen on ${where}: this user may not use port ${port}${port < 1024 ? ' (ports below 1024 need administrator rights)' : ''}. Choose a port from 1024 up. (${code})`;
-  }
-  if (code === 'EADDRNOTAVAIL') return `Cannot listen on ${where}: this computer has no address ${host ?? ''}. (${code})`;
-  return `Cannot listen on ${where}: ${(err as Error)?.message ?? String(err)}`;
-}
-
-/** A failed listen with its reason in words (the original error as the cause). */
-export class ListenError extends Error {
-  readonly code: string | undefined;
-  constructor(reason: string, cause: unknown) {
-    super(reason, { cause });
-    this.name = 'ListenError';
-    this.code = (cause as NodeJS.ErrnoException)?.code;
-  }
-}
 
 export const DEFAULT_CONFIG: GatewayConfig = {
   aeTitle: 'GATEWAY',
@@ -162,9 +143,10 @@ export class Gateway {
   private readonly savedKeys = new Set<SettingKey>();
   private sendCounter = 0;
   private readonly cancelledSends = new Set<number>();
-  /** Where the DICOM TLS listener is, when the config has one. */
-  tlsAddress: { host: string; port: number } | undefined;
-  private tlsServer: StoreScpServer | undefined;
+  /** The DICOM TLS listener beside the plain one (off unless a flag, the config file or Settings set it). */
+  readonly tlsListener: TlsListener;
+  /** The TLS listener's settings are the ones saved in Settings. */
+  private tlsSaved = false;
   private readonly receiver: ReceiveInstance;
   private readonly associations: InboundAssociations;
   private openAssociations = 0;
@@ -218,6 +200,12 @@ export class Gateway {
     this.events.on('association-opened', () => this.openAssociations++);
     this.events.on('association-closed', () => (this.openAssociations = Math.max(0, this.openAssociations - 1)));
     this.server = this.newServer();
+    this.tlsListener = new TlsListener({
+      newServer: () => this.newServer(),
+      host: config.host,
+      aeTitle: () => this.config.aeTitle,
+      logger,
+    });
     this.listenerState = { state: 'stopped', port: config.port, reason: 'The DICOM listener has not started yet.' };
   }
 
@@ -240,6 +228,11 @@ export class Gateway {
   get address(): { host: string; port: number } | undefined {
     const l = this.listenerState;
     return l.state === 'listening' ? { host: l.host, port: l.port } : undefined;
+  }
+
+  /** Where the DICOM TLS listener listens; undefined while it is off or stopped. */
+  get tlsAddress(): { host: string; port: number } | undefined {
+    return this.tlsListener.address;
   }
 
   /** Routing exists before the store, so that the store's replay at start-up routes what it indexes. */
@@ -291,7 +284,7 @@ export class Gateway {
   /** Opens the store (recovering anything a crash interrupted), starts the queue, then listens. */
   static async start(config: GatewayConfig, logger: Logger = silentLogger): Promise<Gateway> {
     // Certificates are checked first: a wrong file or passphrase is a clear error before anything starts.
-    const tlsOptions = config.tls ? serverTlsOptions(config.tls) : undefined;
+    if (config.tls) serverTlsOptions(config.tls);
     await mkdir(config.storage, { recursive: true });
     // Before anything in the folder is read or cleaned up: another gateway's temp files are not ours.
     const lock = StoreLock.acquire(config.storage);
@@ -305,8 +298,11 @@ export class Gateway {
       const saved = storedSettings(db);
       const usable = EDITABLE_SETTINGS.filter((key) => saved[key] !== undefined && !config.fixedSettings?.[key]);
       for (const key of usable) Object.assign(config, { [key]: saved[key] });
+      const savedTls = config.fixedSettings?.tls ? undefined : storedTlsListener(db);
+      if (savedTls !== undefined) config.tls = savedTls ?? undefined;
       gateway = new Gateway(config, logger, db, store, lock, routing.parts, events);
       for (const key of usable) gateway.savedKeys.add(key);
+      gateway.tlsSaved = savedTls !== undefined;
     } catch (err) {
       db?.close();
       lock.release();
@@ -315,21 +311,10 @@ export class Gateway {
     gateway.queue.start();
     gateway.housekeeping.start();
     try {
-      const address = await gateway.server.listen(config.host, config.port);
-      gateway.listenerState = { state: 'listening', ...address };
-      if (config.tls) {
-        gateway.tlsServer = gateway.newServer();
-        gateway.tlsAddress = await gateway.tlsServer.listen(config.host, config.tls.port, tlsOptions);
-      }
+      await gateway.listenAtStart();
     } catch (err) {
-      const reason = listenFailureReason(config.host, config.port, err);
-      if (config.onListenFailure === 'stay-stopped' && gateway.listenerState.state === 'stopped') {
-        gateway.listenerState = { state: 'stopped', port: config.port, reason };
-        logger.error('gateway.listen-failed', { reason });
-        return gateway;
-      }
       await gateway.server.close();
-      await gateway.tlsServer?.close();
+      await gateway.tlsListener.close();
       await gateway.housekeeping.stop();
       await gateway.queue.stop();
       await gateway.store.close();
@@ -337,20 +322,42 @@ export class Gateway {
       lock.release();
       throw err;
     }
-    logger.info('gateway.listening', {
-      ae: config.aeTitle,
-      host: gateway.listenerState.host,
-      port: gateway.listenerState.port,
-      storage: config.storage,
-    });
-    if (gateway.tlsAddress)
-      logger.info('gateway.listening-tls', { ae: config.aeTitle, host: gateway.tlsAddress.host, port: gateway.tlsAddress.port });
     return gateway;
+  }
+
+  /**
+   * Listens on the plain port, then the TLS one. A failure ends the start, unless the desktop
+   * asked to stay stopped (or the TLS listener is one Settings saved): then the listener that
+   * failed keeps its reason for Settings to show.
+   */
+  private async listenAtStart(): Promise<void> {
+    const { config, logger } = this;
+    const stayStopped = config.onListenFailure === 'stay-stopped';
+    try {
+      const address = await this.server.listen(config.host, config.port);
+      this.listenerState = { state: 'listening', ...address };
+      logger.info('gateway.listening', { ae: config.aeTitle, host: address.host, port: address.port, storage: config.storage });
+    } catch (err) {
+      if (!stayStopped) throw err;
+      const reason = listenFailureReason(config.host, config.port, err);
+      this.listenerState = { state: 'stopped', port: config.port, reason };
+      logger.error('gateway.listen-failed', { reason });
+    }
+    if (!config.tls) return;
+    try {
+      await this.tlsListener.apply(config.tls);
+    } catch (err) {
+      // A listener saved in Settings that no longer works (certificate expired, port taken) must
+      // not keep serve from starting: Settings, served by this very process, is where it is fixed.
+      if (!stayStopped && !this.tlsSaved) throw err;
+      this.tlsListener.markStopped(config.tls.port, (err as Error).message);
+      logger.error('gateway.listen-tls-failed', { reason: (err as Error).message });
+    }
   }
 
   /** Drains: no new associations, the instances in flight (in and out) are finished, then all closes. */
   async stop(): Promise<void> {
-    await Promise.all([this.server.close(), this.tlsServer?.close()]);
+    await Promise.all([this.server.close(), this.tlsListener.close()]);
     // Everything acknowledged is indexed and routed before the queue stops (jobs it creates are kept for the next start).
     await this.store.close();
     await this.housekeeping.stop();
@@ -465,6 +472,63 @@ export class Gateway {
     const settings = this.settings();
     this.events.emit('settings-changed', settings);
     return settings;
+  }
+
+  /** The TLS listener as Settings shows it: where it listens or why not, and where its settings come from. */
+  tlsListenerStatus(): TlsListenerStatus {
+    const tls = this.config.tls;
+    const state = this.tlsListener.state;
+    return {
+      settings: tls
+        ? {
+            port: tls.port,
+            cert: tls.cert,
+            key: tls.key,
+            ca: tls.ca ?? null,
+            requireClientCert: tls.requireClientCert,
+            hasPassphrase: tls.passphrase !== undefined,
+          }
+        : null,
+      state: state.state,
+      host: state.state === 'listening' ? state.host : null,
+      port: state.state === 'off' ? null : state.port,
+      reason: state.state === 'stopped' ? state.reason : null,
+      source: this.config.fixedSettings?.tls ?? (this.tlsSaved ? { kind: 'saved' } : { kind: 'default' }),
+    };
+  }
+
+  /**
+   * Listens with new TLS settings (null: turns TLS off) and saves them once it listens, with the
+   * port actually bound. Refused when a flag or the config file set TLS; a TlsConfigError or
+   * ListenError leaves the listener and what was saved as they were (see TlsListener.apply).
+   */
+  async applyTlsListener(change: TlsListenerChange | null): Promise<TlsListenerStatus> {
+    const fixed = this.config.fixedSettings?.tls;
+    if (fixed) throw new FixedSettingError('tls', fixed);
+    const wanted = change ? this.listenerTlsOf(change) : undefined;
+    const state = await this.tlsListener.apply(wanted);
+    const kept = wanted && state.state === 'listening' ? { ...wanted, port: state.port } : undefined;
+    this.config.tls = kept;
+    saveStoredTlsListener(this.db, kept ?? null);
+    this.tlsSaved = true;
+    const status = this.tlsListenerStatus();
+    this.events.emit('settings-changed', this.settings());
+    return status;
+  }
+
+  /** A passphrase not sent again is the one the same key already had: the UI never holds it. */
+  private listenerTlsOf(change: TlsListenerChange): ListenerTls {
+    const old = this.config.tls;
+    const passphrase = change.passphrase ?? (old?.key === change.key ? old.passphrase : undefined);
+    return {
+      port: change.port,
+      cert: change.cert,
+      key: change.key,
+      ca: change.ca ?? undefined,
+      passphrase: passphrase === '' ? undefined : passphrase,
+      requireClientCert: change.requireClientCert,
+      ciphers: old?.ciphers ?? BCP195_CIPHERS,
+    };
   }
 
   /** Listens on `port` with a new listener, then drains and closes the old one; throws ListenError leaving the old one as it was. */

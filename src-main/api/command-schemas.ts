@@ -131,6 +131,19 @@ export const COMMAND_SCHEMAS = {
       maxPduLength: z.number().int().min(4096).max(0xffffffff).optional(),
     }),
   }),
+  getTlsListener: none,
+  saveTlsListener: z.strictObject({
+    tls: z
+      .strictObject({
+        port: z.number().int().min(0).max(65535),
+        cert: z.string().min(1),
+        key: z.string().min(1),
+        ca: z.string().min(1).nullable(),
+        requireClientCert: z.boolean(),
+        passphrase: z.string().max(1024).optional(),
+      })
+      .nullable(),
+  }),
   searchStudies: z.strictObject({
     patient: z.string().max(128).optional(),
     dateFrom: date.optional(),

@@ -223,6 +223,34 @@ export interface Settings {
   sources: Record<SettingKey, SettingSource>;
 }
 
+/** The DICOM TLS listener as Settings edits it: PEM file paths on the gateway's computer. */
+export interface TlsListenerSettings {
+  /** 0: the system chooses a free port, and the one it gave is saved. */
+  port: number;
+  cert: string;
+  key: string;
+  /** CA bundle client certificates must chain to; needed when requireClientCert is on. */
+  ca: string | null;
+  requireClientCert: boolean;
+}
+
+/** The TLS listener: what it is set to, where it listens or why not. The key's passphrase never crosses. */
+export interface TlsListenerStatus {
+  /** null: no TLS listener is set. */
+  settings: (TlsListenerSettings & { hasPassphrase: boolean }) | null;
+  state: 'off' | 'listening' | 'stopped';
+  /** Where it listens (listening), or the port it could not listen on (stopped). */
+  host: string | null;
+  port: number | null;
+  /** Why it is stopped, in words. */
+  reason: string | null;
+  /** Flag or config file: Settings shows it and cannot change it. */
+  source: SettingSource;
+}
+
+/** A TLS listener saved from Settings. `passphrase`, if the key is encrypted, travels only this way; absent keeps the one the same key had. */
+export type TlsListenerChange = TlsListenerSettings & { passphrase?: string };
+
 /** Search of stored studies; every field optional, all given must match. Dates as YYYYMMDD or YYYY-MM-DD. */
 export interface StudySearch {
   /** Patient name or ID, any part of it; `*` and `?` as wildcards. */
@@ -418,6 +446,13 @@ export interface GatewayCommands {
   digestChain: { args: { instanceId: number }; result: DigestChain };
   getSettings: { args: void; result: Settings };
   saveSettings: { args: { settings: Partial<EditableSettings> }; result: Settings };
+  getTlsListener: { args: void; result: TlsListenerStatus };
+  /**
+   * Listens with these TLS settings (null: turns the TLS listener off) and saves them once it
+   * listens. The files must be ones the user chose. Refused in words when a flag or the config
+   * file set TLS, the certificate or key cannot be used, or the port cannot be listened on.
+   */
+  saveTlsListener: { args: { tls: TlsListenerChange | null }; result: TlsListenerStatus };
   searchStudies: { args: StudySearch; result: StudyRecord[] };
   listSeries: { args: { studyInstanceUid: string }; result: SeriesSummary[] };
   storageUsage: { args: void; result: StorageUsage };
@@ -503,6 +538,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'digestChain',
   'getSettings',
   'saveSettings',
+  'getTlsListener',
+  'saveTlsListener',
   'searchStudies',
   'listSeries',
   'storageUsage',

@@ -16,6 +16,8 @@ import { packageVersion } from '../package-info.ts';
 import { CommandError, type ApiHost } from './api-host.ts';
 import { FixedSettingError } from '../config/setting-sources.ts';
 import { ChosenPaths } from './chosen-paths.ts';
+import { keptTlsFiles } from './tls-listener-files.ts';
+import { TlsConfigError } from '../tls/tls-context.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
 import { ENGINE_EVENT_NAMES, type CommandName, type Destination, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
 
@@ -25,7 +27,7 @@ type Handlers = {
 
 export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): ApiHost {
   const chosen = new ChosenPaths([opts.uploadDir]);
-  const handlers = commandHandlers(gateway, chosen);
+  const handlers = commandHandlers(gateway, chosen, opts.uploadDir);
   return {
     uploadDir: opts.uploadDir,
     allowPaths: (paths) => chosen.allow(paths),
@@ -51,7 +53,7 @@ export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): Ap
   };
 }
 
-function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
+function commandHandlers(g: Gateway, chosen: ChosenPaths, uploadDir: string): Handlers {
   // A stored instance is named by id; any other file must be one the user chose.
   const fileRefPath = (command: string, ref: FileRef) => {
     if ('instanceId' in ref) return g.instancePath(ref.instanceId);
@@ -166,6 +168,9 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths): Handlers {
     digestChain: ({ instanceId }) => g.digestChain(instanceId),
     getSettings: () => g.settings(),
     saveSettings: ({ settings }) => g.applySettings(settings),
+    getTlsListener: () => g.tlsListenerStatus(),
+    saveTlsListener: async ({ tls }) =>
+      g.applyTlsListener(tls && (await keptTlsFiles(tls, { chosen, uploadDir, storage: g.config.storage, current: g.config.tls }))),
     searchStudies: (filter) => g.studies.search(filter),
     listSeries: ({ studyInstanceUid }) => g.studies.series(studyInstanceUid),
     storageUsage: () => g.housekeeping.usage(),
@@ -201,6 +206,8 @@ function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; cal
 function toCommandError(command: CommandName, err: unknown): CommandError {
   if (err instanceof CommandError) return err;
   if (err instanceof FixedSettingError) return new CommandError(err.message, `${command}: ${err.message}`);
+  if (err instanceof TlsConfigError)
+    return new CommandError(`The TLS listener was not changed: ${err.message}.`, `${command}: ${err.name}: ${err.message}`);
   if (err instanceof ListenError)
     return new CommandError(err.message, `${command}: ${err.code ?? 'listen failed'}: ${(err.cause as Error)?.message ?? err.message}`);
   const detail = `${command}: ${(err as Error)?.message ?? String(err)}`;

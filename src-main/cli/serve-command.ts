@@ -7,7 +7,7 @@ import { storedUiToken, UI_TOKEN_FILE } from '../api/ui-token.ts';
 import { startUiServer, UI_HOST, type UiServer } from '../api/ws-server.ts';
 import { loadConfigFile } from '../config/load-config.ts';
 import { EDITABLE_SETTINGS, SETTING_FLAGS, type FixedSettings } from '../config/setting-sources.ts';
-import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../gateway.ts';
+import { DEFAULT_CONFIG, Gateway, ListenError, type GatewayConfig } from '../gateway.ts';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
 import { parseAeTitle, parseBoolean, parseCommandArgs, parsePort, parsePositiveInt } from './options.ts';
 import { ExitCode, InputError, UsageError } from './usage-error.ts';
@@ -82,6 +82,8 @@ function fixedByFlags(values: Record<string, unknown>): FixedSettings {
     const flag = SETTING_FLAGS[key];
     if (values[flag.slice(2)] !== undefined) fixed[key] = { kind: 'flag', flag };
   }
+  const tlsFlag = LISTENER_TLS_FLAGS.find((flag) => values[flag] !== undefined);
+  if (tlsFlag) fixed.tls = { kind: 'flag', flag: `--${tlsFlag}` };
   return fixed;
 }
 
@@ -93,6 +95,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (staticDir !== undefined) assertUiBuilt(staticDir);
   const gateway = await Gateway.start(config, logger).catch((err: NodeJS.ErrnoException) => {
     if (err instanceof TlsConfigError) throw new InputError(err.message);
+    // The TLS port's failure names the TLS port; the plain one's is described below.
+    if (err instanceof ListenError) throw new Error(err.message);
     const where = `${config.host ?? '0.0.0.0'}:${config.port}`;
     throw new Error(err.code === 'EADDRINUSE' ? `cannot listen on ${where}: the port is already in use` : `cannot start: ${err.message}`);
   });

@@ -90,6 +90,7 @@ function fixedByFile(file: ConfigFile, path: string): FixedSettings {
     const fileKey = SETTING_CONFIG_KEYS[key];
     if ((file as Record<string, unknown>)[fileKey] !== undefined) fixed[key] = { kind: 'config-file', file: path, key: fileKey };
   }
+  if (file.tls !== undefined) fixed.tls = { kind: 'config-file', file: path, key: 'tls' };
   return fixed;
 }
 

@@ -23,8 +23,11 @@ export type EditableSettings = Pick<Settings, SettingKey>;
 export type SettingSource =
   { kind: 'flag'; flag: string } | { kind: 'config-file'; file: string; key: string } | { kind: 'saved' } | { kind: 'default' };
 
+/** The DICOM TLS listener is one setting (port, certificate, key, CA, client certificates go together). */
+export type FixedKey = SettingKey | 'tls';
+
 /** Settings a flag or the config file fixed for this run, with where from. */
-export type FixedSettings = Partial<Record<SettingKey, SettingSource>>;
+export type FixedSettings = Partial<Record<FixedKey, SettingSource>>;
 
 export const SETTING_FLAGS: Record<SettingKey, string> = {
   aeTitle: '--ae',
@@ -44,7 +47,8 @@ export const SETTING_CONFIG_KEYS: Record<SettingKey, string> = {
   maxPduLength: 'maxPdu',
 };
 
-export const SETTING_LABELS: Record<SettingKey, string> = {
+export const SETTING_LABELS: Record<FixedKey, string> = {
+  tls: 'The DICOM TLS listener',
   aeTitle: 'The AE title',
   port: 'The port',
   acceptUnknownSopClasses: 'Accepting unknown SOP classes',
@@ -55,7 +59,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
 
 /** Settings was asked to change a value a flag or the config file fixed. */
 export class FixedSettingError extends Error {
-  constructor(key: SettingKey, source: SettingSource) {
+  constructor(key: FixedKey, source: SettingSource) {
     super(`${SETTING_LABELS[key]} is set by ${describeSource(source)}: change it there. A change here would be lost at the next start.`);
     this.name = 'FixedSettingError';
   }

@@ -51,7 +51,11 @@ export async function memoryOf(pid: number | undefined, field: 'VmHWM' | 'VmRSS'
  * printed, if it exits or fails to start first, or prints no such line within `timeoutMs`.
  * Call it right after spawn so that none of the output is missed.
  */
-export function gatewayListening(child: ChildProcess, timeoutMs: number): Promise<{ host: string; port: number }> {
+export function gatewayListening(
+  child: ChildProcess,
+  timeoutMs: number,
+  opts: { tls?: boolean } = {},
+): Promise<{ host: string; port: number; tlsPort: number | undefined }> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let printed = '';
@@ -59,9 +63,10 @@ export function gatewayListening(child: ChildProcess, timeoutMs: number): Promis
       stdout += d.toString();
       printed += d.toString();
       const match = /DICOM listening on (\S+):(\d+)/.exec(stdout);
-      if (!match) return;
+      const tls = /DICOM TLS listening on \S+:(\d+)/.exec(stdout);
+      if (!match || (opts.tls && !tls)) return;
       detach();
-      resolve({ host: match[1]!, port: Number(match[2]) });
+      resolve({ host: match[1]!, port: Number(match[2]), tlsPort: tls ? Number(tls[1]) : undefined });
     };
     const onStderr = (d: Buffer) => (printed += d.toString());
     const onExit = (code: number | null) => fail(`exited with ${code} before listening`);

@@ -3,6 +3,8 @@
  * (one rule, two destinations, both `storescp +B +xi`, implicit VR little endian only) relays a JPEG
  * instance converted to the one with `allowTranscoding: true`, records the syntax it sent and the
  * digest of the bytes on the wire, and fails it for the other as 'syntax-refused', sending nothing.
+ * The same for pydicom's JPEG-LS and JPEG 2000 files, each decoded as DCMTK (or the uncompressed
+ * original) has it, each hop's digest chain naming both syntaxes.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,11 +18,12 @@ import { run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts
 import { destination } from '../helpers/destination-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
-import { topLevelValue } from '../helpers/transcode-files.ts';
+import { dcmtkElementLines, topLevelValue } from '../helpers/transcode-files.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
-const JPEG = '/usr/lib/python3/dist-packages/pydicom/data/test_files/SC_rgb_jpeg_dcmtk.dcm';
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const JPEG = join(PYDICOM, 'SC_rgb_jpeg_dcmtk.dcm');
 const PIXEL_DATA = 0x7fe00010;
 
 interface JobRow {
@@ -48,7 +51,8 @@ describe('forward queue with allowTranscoding', () => {
   let work: string;
   afterAll(async () => {
     for (const p of processes) await p.stop();
-    await removeDir(work);
+    // undefined when only a later test ran (-t)
+    if (work) await removeDir(work);
   });
 
   it(
@@ -131,7 +135,9 @@ describe('forward queue with allowTranscoding', () => {
       const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(dir, 'router') });
       try {
         const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });
-        await api.dispatch('saveDestination', { destination: destination('implicit', { port: scp.port, allowTranscoding: true }) });
+        await api.dispatch('saveDestination', {
+          destination: destination('implicit', { port: scp.port, dimseTimeoutMs: 30_000, allowTranscoding: true }),
+        });
         await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['implicit'] }] });
         api.allowPaths([JPEG]); // the user chose it
         await api.dispatch('sendFiles', { paths: [JPEG], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
@@ -163,4 +169,146 @@ describe('forward queue with allowTranscoding', () => {
       }
     },
   );
+
+  it(
+    'forwards pydicom JPEG-LS and JPEG 2000 files decoded to implicit VR LE where allowed, and dead-letters each, naming its syntax, where not',
+    { timeout: 180_000 },
+    async () => {
+      const dir = await makeTempDir('forward-transcoding-jls-j2k-');
+      const converting = await startStoreScp({ aeTitle: 'CONVERTING', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'conv-')) });
+      const strict = await startStoreScp({ aeTitle: 'STRICT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'strict-')) });
+      processes.push(converting, strict);
+      const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(dir, 'router') });
+      try {
+        const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });
+        for (const [name, scp, allowTranscoding] of [
+          ['converting', converting, true],
+          ['strict', strict, false],
+        ] as const) {
+          await api.dispatch('saveDestination', {
+            destination: destination(name, { port: scp.port, dimseTimeoutMs: 30_000, allowTranscoding }),
+          });
+        }
+        await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['converting', 'strict'] }] });
+        const files = COMPRESSED.map((c) => join(PYDICOM, c.file));
+        api.allowPaths(files);
+        await api.dispatch('sendFiles', { paths: files, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
+        const settled = await waitFor(
+          'every job sent or dead',
+          async () => {
+            const all = (await api.dispatch('listJobs', {})) as {
+              instanceId: number;
+              destination: string;
+              state: string;
+              lastError: string | null;
+            }[];
+            return all.length === 2 * COMPRESSED.length && all.every((j) => j.state === 'sent' || j.state === 'dead') ? all : undefined;
+          },
+          120_000,
+        );
+        const instances = (await api.dispatch('listInstances', {})) as {
+          instanceId: number;
+          sopInstanceUid: string;
+          transferSyntaxUid: string;
+        }[];
+        for (const c of COMPRESSED) {
+          const instance = instances.find((i) => i.sopInstanceUid === c.sop && i.transferSyntaxUid === c.syntax)!;
+          expect(instance, c.file).toBeDefined();
+          const jobs = settled.filter((j) => j.instanceId === instance.instanceId);
+          expect(jobs.find((j) => j.destination === 'converting')?.state, c.file).toBe('sent');
+          const dead = jobs.find((j) => j.destination === 'strict')!;
+          expect(dead.state, c.file).toBe('dead');
+          expect(dead.lastError, c.file).toContain(c.name);
+          const chain = (await api.dispatch('digestChain', { instanceId: instance.instanceId })) as {
+            sent: { destination: string; transcoded?: string; verdict: string }[];
+          };
+          expect(
+            chain.sent.find((hop) => hop.destination === 'converting'),
+            c.file,
+          ).toMatchObject({
+            verdict: 'changed',
+            transcoded: `transcoded: ${c.name} (${c.syntax}) -> Implicit VR Little Endian (1.2.840.10008.1.2)`,
+          });
+          expect(chain.sent.find((hop) => hop.destination === 'strict')?.transcoded, c.file).toBeUndefined();
+        }
+        expect(await readdir(strict.outputDir)).toEqual([]);
+        const received = await readdir(converting.outputDir);
+        expect(received).toHaveLength(COMPRESSED.length);
+        for (const c of COMPRESSED) {
+          const name = received.find((r) => r.includes(c.sop))!;
+          expect(name, c.file).toBeDefined();
+          const path = join(converting.outputDir, name);
+          expect(transferSyntaxOf(await readFile(path)), c.file).toBe(TransferSyntax.ImplicitVRLittleEndian);
+          const expected = await c.reference(join(dir, `${c.sop}.reference.dcm`));
+          const pixels = (await topLevelValue(path, PIXEL_DATA))!;
+          if (expected) expect(pixels.equals(expected), `${c.file}: pixel data as the reference decoder has it`).toBe(true);
+          else expect(pixels.length, c.file).toBe(await nativeFrameBytes(path));
+        }
+      } finally {
+        await router.stop();
+        await removeDir(dir);
+      }
+    },
+  );
 });
+
+interface CompressedFile {
+  file: string;
+  syntax: string;
+  /** The syntax's name as the gateway writes it. */
+  name: string;
+  sop: string;
+  /** The decoded pixel data to expect (undefined: lossy, no reference decoder here; the size is checked instead). */
+  reference: (scratch: string) => Promise<Buffer | undefined>;
+}
+
+/** DCMTK's decoder's pixel data, written to `scratch`. */
+function decodedBy(tool: string, file: string): CompressedFile['reference'] {
+  return async (scratch) => {
+    const result = await run(tool, [join(PYDICOM, file), scratch]);
+    if (result.code !== 0) throw new Error(`${tool} ${file}: ${result.stderr}`);
+    return topLevelValue(scratch, PIXEL_DATA);
+  };
+}
+
+// SOP Instance UIDs, read once with dcmdump: storescp names what it receives by them. Files that
+// share one (MR_small_jp2klossless.dcm is MR_small_jpeg_ls_lossless.dcm's image) would be one instance.
+const COMPRESSED: CompressedFile[] = [
+  {
+    file: 'MR_small_jpeg_ls_lossless.dcm',
+    syntax: '1.2.840.10008.1.2.4.80',
+    name: 'JPEG-LS Lossless',
+    sop: '1.3.6.1.4.1.5962.1.1.4.1.1.20040826185059.5457',
+    reference: decodedBy('dcmdjpls', 'MR_small_jpeg_ls_lossless.dcm'),
+  },
+  // DCMTK 3.6.7 has no JPEG 2000 decoder: the frame size is checked here; the decoded values are
+  // compared with an uncompressed original in transcode-jpeg2000.test.ts.
+  {
+    file: 'GDCMJ2K_TextGBR.dcm',
+    syntax: '1.2.840.10008.1.2.4.90',
+    name: 'JPEG 2000 (Lossless Only)',
+    sop: '1.3.6.1.4.35045.258255395321547846922642016970312704221',
+    reference: async () => undefined,
+  },
+  {
+    file: 'JPEG2000.dcm',
+    syntax: '1.2.840.10008.1.2.4.91',
+    name: 'JPEG 2000',
+    sop: '1.3.6.1.4.1.5962.1.1.8.1.3.20040826185059.5457',
+    reference: async () => undefined,
+  },
+];
+
+/** Rows x columns x samples x bytes per sample x frames, as DCMTK reads the received file's attributes. */
+async function nativeFrameBytes(path: string): Promise<number> {
+  const lines = await dcmtkElementLines(path);
+  const value = (tag: string, fallback?: number) => {
+    const line = lines.find((l) => l.startsWith(tag));
+    if (!line) {
+      if (fallback === undefined) throw new Error(`${path} has no ${tag}`);
+      return fallback;
+    }
+    return Number(/(?:US|IS) \[?(\d+)/.exec(line)![1]);
+  };
+  return value('(0028,0010)') * value('(0028,0011)') * value('(0028,0002)') * (value('(0028,0100)') / 8) * value('(0028,0008)', 1);
+}

@@ -71,6 +71,28 @@ describe('scenarioResult', () => {
     expect(formatTable([result])).toContain('slower than 2x the median: gateway round 3');
   });
 
+  it('reports what TLS and transcoding cost per instance: the median per-round difference over the files', () => {
+    const tls = scenarioResult('tls-relay', SCENARIO_PLANS['tls-relay'], corpus, [
+      { gateway: run(2, 0), 'gateway-tls': run(2.5, 0) },
+      { gateway: run(2, 0), 'gateway-tls': run(3, 0) },
+      { gateway: run(3, 0), 'gateway-tls': run(3.2, 0) },
+    ]);
+    expect(tls.ratios).toMatchObject([{ of: 'gateway-tls', over: 'gateway', summary: { median: 1.25 } }]);
+    expect(tls.ratios[0]!.extraMsPerInstance).toBeCloseTo(0.5, 9);
+    expect(formatMarkdown([tls])).toContain(
+      '| tls-relay | 1000 x 512 KiB | gateway TLS/gateway | 1.25x (1.07-1.50), +0.50 ms per instance | - |',
+    );
+    const transcode = scenarioResult('transcode', SCENARIO_PLANS.transcode, corpus, [
+      { gateway: run(1, 0), 'gateway-transcode': run(4, 0) },
+    ]);
+    expect(formatTable([transcode])).toContain('time ratio gateway transcoding/gateway');
+    expect(formatTable([transcode])).toContain('4.00x (4.00-4.00), +3.00 ms per instance');
+    // Plans without a per-instance figure keep their table rows as they were.
+    expect(scenarioResult('send', SCENARIO_PLANS.send, corpus, [{ dcmtk: run(1, 0), gateway: run(2, 0) }]).ratios[0]).not.toHaveProperty(
+      'extraMsPerInstance',
+    );
+  });
+
   it('drops the sides that cannot run here, and the ratios that need them', () => {
     const plan = planWithout(SCENARIO_PLANS.relay, ['orthanc']);
     expect(plan.sides.map((s) => s.key)).toEqual(['dcmtk', 'gateway']);
