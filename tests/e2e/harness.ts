@@ -74,10 +74,14 @@ export interface UiGateway {
   aeTitle: string;
 }
 
-/** `serve --ui-port 0` on a storage folder; `aeTitle` is the one it is expected to listen as. The UI address is read from what it prints. */
-export async function startUiGateway(opts: { storage: string; aeTitle: string; args?: string[] }): Promise<UiGateway> {
+/**
+ * `serve --ui-port 0` on a storage folder (or `--ui-port uiPort`: a restart on the port an open page
+ * talks to); `aeTitle` is the one it is expected to listen as. The UI address is read from what it prints.
+ */
+export async function startUiGateway(opts: { storage: string; aeTitle: string; uiPort?: number; args?: string[] }): Promise<UiGateway> {
   // No --ae: the AE title stays free for Settings to change (a flag would fix it), GATEWAY unless saved.
-  const gateway = await startGateway({ storage: opts.storage, args: ['--ui-port', '0', ...(opts.args ?? [])] });
+  const uiPort = String(opts.uiPort ?? 0);
+  const gateway = await startGateway({ storage: opts.storage, args: ['--ui-port', uiPort, ...(opts.args ?? [])] });
   const match = await waitFor(
     'the "UI listening on" line',
     () => /^UI listening on (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(gateway.output()) ?? undefined,

@@ -604,7 +604,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await close();
   });
 
-  it('keeps an AE title saved in Settings across a restart with the same command; the port set by a flag is read-only', async () => {
+  it('keeps an AE title saved in Settings across a restart with the same storage; the open page reconnects by itself and shows new arrivals; a flag-set port is read-only', async () => {
     const { page, problems, close } = await openPage('6-settings');
     const settings = await showView(page, 'Settings');
     const form = settings.getByRole('form', { name: 'Gateway settings' });
@@ -617,19 +617,60 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await form.getByText('Saved here: used at every start.').waitFor();
     await saveScreenshot(page, '6-settings', 'settings');
     expect(problems).toEqual([]);
-    await close();
 
-    // The same command again: the saved AE title is the one modalities reach.
+    // The same storage, on the UI port the open page talks to (a person's fixed --ui-port).
+    const uiPort = Number(new URL(ui.url).port);
     await ui.gateway.stop();
-    ui = await startUiGateway({ storage: ui.gateway.storage, aeTitle: 'ROUTER1', args: [] });
+    const banner = page.getByRole('banner');
+    await banner.getByText('Connection to the gateway lost — reconnecting…').waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/not live until it is back/)
+      .waitFor();
+    const problemsBeforeRestart = problems.length;
+    ui = await startUiGateway({ storage: ui.gateway.storage, aeTitle: 'ROUTER1', uiPort });
     const echo = await echoscu(ui.gateway.port, { calledAe: 'ROUTER1' });
     expect(echo.code, echo.stderr).toBe(0);
-    const again = await openPage('6-settings-after-restart');
-    const after = await showView(again.page, 'Settings');
+
+    // No reload: the page comes back by itself, with the saved AE title and the new DICOM port.
+    await banner.getByText(`Listening as ROUTER1 on 127.0.0.1:${ui.gateway.port}`).waitFor({ timeout: 15_000 });
+    await expect(
+      page
+        .getByRole('alert')
+        .filter({ hasText: /not live/ })
+        .count(),
+    ).resolves.toBe(0);
+    const after = await showView(page, 'Settings');
     expect(await after.getByRole('textbox', { name: 'AE title', exact: true }).inputValue()).toBe('ROUTER1');
     await after.getByText('Saved here: used at every start.').first().waitFor();
-    expect(again.problems).toEqual([]);
-    await again.close();
+
+    // And it works: a study sent to the restarted gateway appears in the same page's Live.
+    const files = await studyFiles(join(work, 'after-restart'), {
+      key: 50,
+      patientName: 'AFTER^RESTART',
+      description: 'CR after the restart',
+      modality: 'CR',
+      sopClassUid: SopClass.CR,
+      series: [2],
+    });
+    const sent = await storescu(ui.gateway.port, files, { calledAe: 'ROUTER1', callingAe: 'CR-ROOM' });
+    expect(sent.code, sent.stderr).toBe(0);
+    const live = await showView(page, 'Live');
+    const studies = live.getByRole('region', { name: 'Studies' }).getByRole('table');
+    const row = studies.getByRole('row').filter({ hasText: 'CR after the restart' });
+    await eventually('the study sent after the restart in Live', async () => (await rowCells(studies, row)).Instances === '2');
+    // While the gateway was down the browser could only fail to connect: nothing else went wrong.
+    expect(problems.slice(problemsBeforeRestart).filter((p) => !/ERR_CONNECTION_REFUSED/.test(p))).toEqual([]);
+    await saveScreenshot(page, '6-live-after-restart');
+
+    // A new access key (--rotate-ui-token): the open page says its key is refused and what to do, not "reload".
+    await ui.gateway.stop();
+    ui = await startUiGateway({ storage: ui.gateway.storage, aeTitle: 'ROUTER1', uiPort, args: ['--rotate-ui-token'] });
+    await banner.getByText(/no longer accepts this page's access key.*Open the address/).waitFor({ timeout: 15_000 });
+    const refused = await page.getByRole('alert').filter({ hasText: 'no longer live' }).innerText();
+    expect(refused).toMatch(/no longer accepts this page's access key/);
+    expect(refused).not.toMatch(/Reload/);
+    await close();
   });
 
   it('at 1024x640 every view is reached by keyboard alone and cuts off none of its controls', async () => {
