@@ -378,7 +378,8 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const modified = join(work, 'modified', 'CHANGED.dcm');
     await mkdir(join(work, 'modified'));
     await copyFile(copyPath!, modified);
-    const dcmodify = await run('dcmodify', ['-nb', '-m', '(0010,0010)=CHANGED^NAME', modified]);
+    // Four bytes longer than BLOGGS^FRED plus its padding: everything after it moves.
+    const dcmodify = await run('dcmodify', ['-nb', '-m', '(0010,0010)=BLOGGS^FREDERICK', modified]);
     expect(dcmodify.code, dcmodify.stderr).toBe(0);
     const slotB = inspector.getByRole('group', { name: 'File B' });
     await dropFile(slotB, modified);
@@ -392,6 +393,28 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     expect(await changed.innerText()).toMatch(/PatientName/);
     await changed.click();
     await saveScreenshot(page, '3-inspector-changed', 'inspector');
+
+    // At 1024x640, difference after difference: both panes fit, and show the difference in the same row and column.
+    await page.setViewportSize({ width: 1024, height: 640 });
+    const hex = inspector.getByRole('region', { name: /Hex view of A and B/ });
+    const next = differences.getByRole('button', { name: 'Next difference' });
+    await differences.getByRole('button', { name: 'First difference' }).click();
+    for (let step = 0; ; step++) {
+      const position = await differences.getByText(/^\d+ of \d+$/).innerText();
+      await eventually(`difference ${position} marked on both sides in the same place`, async () => {
+        const placed = await markedPlaces(hex);
+        return placed.a !== undefined && placed.b !== undefined && placed.a.top === placed.b.top && placed.a.column === placed.b.column;
+      }).catch(async (error: Error) => {
+        throw new Error(`${error.message}: ${JSON.stringify(await markedPlaces(hex))}`);
+      });
+      expect(await hex.evaluate((grid) => grid.scrollWidth - grid.clientWidth), `the hex panes at ${position}`).toBeLessThanOrEqual(0);
+      if (await next.isDisabled()) break;
+      expect(step).toBeLessThan(20);
+      await next.click();
+    }
+    expect(await clippedControls(page), 'Inspector at 1024x640').toEqual([]);
+    await hex.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, '3-inspector-1024');
     expect(problems).toEqual([]);
     await close();
   });
@@ -714,6 +737,26 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     }
   });
 });
+
+/**
+ * Where the first byte of the chosen difference is drawn in each hex pane: its row's top and its
+ * column (the byte's distance from its pane's first byte column), in CSS pixels.
+ */
+function markedPlaces(hex: Locator): Promise<{ a?: { top: number; column: number }; b?: { top: number; column: number } }> {
+  return hex.evaluate((grid) => {
+    // Typed structurally: the tests compile without the DOM library.
+    type Box = { top: number; left: number };
+    type El = { getBoundingClientRect(): Box; querySelector(s: string): El | null };
+    const place = (side: string) => {
+      const pane = (grid as unknown as El).querySelector(`[data-side="${side}"]`);
+      const mark = (grid as unknown as El).querySelector(`[data-side="${side}"] .marked`);
+      if (!pane || !mark) return undefined;
+      const box = mark.getBoundingClientRect();
+      return { top: Math.round(box.top), column: Math.round(box.left - pane.getBoundingClientRect().left) };
+    };
+    return { a: place('A'), b: place('B') };
+  });
+}
 
 /** Media Storage SOP Instance UID (0002,0003) of a file. */
 function sopOf(file: Buffer): string {

@@ -312,6 +312,50 @@ describe('InspectorView', () => {
     expect(screen.getByText('1 of 4')).toBeTruthy();
   });
 
+  it('keeps the same element in the same row of both panes after a value grew, even for an element only B has and no place given in A', async () => {
+    // PatientName is 4 bytes longer in B; everything after it is 4 bytes later in B.
+    const grown: CompareReport = {
+      ...DIFFERING,
+      regions: undefined,
+      changes: changes({
+        'value-changed': [
+          {
+            kind: 'value-changed',
+            path: '(0010,0010)',
+            keyword: 'PatientName',
+            a: side(1000, 'PN', 8),
+            b: side(1000, 'PN', 12),
+            description: '',
+          },
+          {
+            kind: 'value-changed',
+            path: '(0020,0013)',
+            keyword: 'InstanceNumber',
+            a: side(1300, 'IS', 2),
+            b: side(1304, 'IS', 2),
+            description: '',
+          },
+        ],
+        'element-added': [{ kind: 'element-added', path: '(0009,1002)', b: side(1204, 'LO'), description: 'only in B' }],
+      }),
+      changeCount: 3,
+    };
+    const bridge = inspectorBridge(grown);
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    const next = screen.getByRole('button', { name: 'Next difference' });
+    const shown = () =>
+      readsOf(bridge)
+        .slice(-2)
+        .map((r) => r.offset);
+    await waitFor(() => expect(shown()).toEqual([992, 992]));
+    // The added element (B 1204) would be at A 1200: A's row starts at 1200, B's at 1204.
+    await fireEvent.click(next);
+    await waitFor(() => expect(shown()).toEqual([1200, 1204]));
+    await fireEvent.click(next);
+    await waitFor(() => expect(shown()).toEqual([1296, 1300]));
+  });
+
   it('turns the page on both sides with PageDown and PageUp', async () => {
     const bridge = inspectorBridge();
     render(InspectorView, { active: true });
