@@ -703,6 +703,12 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       await small.close().catch(() => undefined);
     });
     const { page } = small;
+    // Associations this page sees close, one with a long calling AE title, for Live's "Recently closed".
+    for (const callingAe of ['ECHO-1', 'A-LONG-AE-TITLE16', 'ECHO-3']) {
+      const echo = await echoscu(ui.gateway.port, { calledAe: ui.aeTitle, callingAe });
+      expect(echo.code, echo.stderr).toBe(0);
+    }
+    await page.getByRole('list', { name: 'Recently closed associations' }).getByText('ECHO-3 →').waitFor();
     const views = ['Live', 'Send', 'Inspector', 'Destinations', 'Rules', 'Queue', 'Settings'];
     for (const [index, label] of views.entries()) {
       await page.keyboard.press(`Control+${index + 1}`);
@@ -711,6 +717,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
         // A long patient name stays on one line: every study row is one text line high.
         const rows = page.getByRole('region', { name: 'Studies' }).locator('tbody tr');
         for (const row of await rows.all()) expect((await row.boundingBox())!.height, 'a study row height').toBeLessThan(48);
+        await expectClosedAssociationsReadable(page);
       }
       expect(await clippedControls(page), `${label} at 1024x640`).toEqual([]);
       await saveScreenshot(page, `9-1024-${label.toLowerCase()}`);
@@ -737,6 +744,26 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     }
   });
 });
+
+/**
+ * Every recently closed association in Live can be read whole: scrolled to inside its panel, it is
+ * inside the panel's box, with both AE titles, its peer and its counts.
+ */
+async function expectClosedAssociationsReadable(page: Page): Promise<void> {
+  const panel = page.getByRole('region', { name: 'Associations, open and recently closed' });
+  const items = panel.getByRole('list', { name: 'Recently closed associations' }).getByRole('listitem');
+  expect(await items.count(), 'recently closed associations at this point of the suite').toBeGreaterThan(1);
+  expect(await panel.getAttribute('tabindex'), 'the scrolling panel is reachable by keyboard').toBe('0');
+  for (const item of await items.all()) {
+    await item.scrollIntoViewIfNeeded();
+    const [box, inside] = [(await panel.boundingBox())!, (await item.boundingBox())!];
+    const text = await item.innerText();
+    expect(inside.y, text).toBeGreaterThanOrEqual(box.y - 1);
+    expect(inside.y + inside.height, text).toBeLessThanOrEqual(box.y + box.height + 1);
+    expect(inside.x + inside.width, text).toBeLessThanOrEqual(box.x + box.width + 1);
+    expect(text).toMatch(/\S+ → \S+[\s\S]*127\.0\.0\.1:\d+[\s\S]*\d+ instances? · [\d.]+ [kMG]?B · \w+/);
+  }
+}
 
 /**
  * Where the first byte of the chosen difference is drawn in each hex pane: its row's top and its

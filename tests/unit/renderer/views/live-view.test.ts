@@ -172,7 +172,7 @@ describe('Live view', () => {
     expect(row.textContent).toContain('CT, SR');
   });
 
-  test('open associations appear on association-opened, count their instances, and move to recent on close', async () => {
+  test('open associations appear on association-opened, count their instances, and move to recent on close with peer, counts and bytes', async () => {
     await renderLive();
     bridge.emit('association-opened', {
       associationId: 7,
@@ -200,7 +200,13 @@ describe('Live view', () => {
       result: 'released',
     });
     const recent = await screen.findByRole('list', { name: 'Recently closed associations' });
+    // In full: who called whom, from where, how much, how it ended.
+    expect(recent.textContent).toContain('CT_SCANNER → GATEWAY');
+    expect(recent.textContent).toContain('10.1.1.9:50123');
+    expect(recent.textContent).toContain('2 instances · 1.05 MB');
     expect(recent.textContent).toContain('released');
+    // The list scrolls inside its panel, so it can be reached to scroll by keyboard.
+    expect(screen.getByRole('region', { name: 'Associations, open and recently closed' }).tabIndex).toBe(0);
     expect(screen.queryByRole('list', { name: 'Open associations' })).toBeNull();
   });
 
