@@ -248,6 +248,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await filter.blur();
 
     await saveScreenshot(page, '1-live', 'live');
+
+    // A received instance, all of it: its row opens it in the Instance view, by keyboard.
+    const lastRow = dataRows(log).last();
+    await openByKeyboard(lastRow.getByRole('button', { name: /^Open instance \S+ in the Instance view$/ }));
+    await expectInstanceView(page, 'MR Image Storage · series 1 · instance 3');
     expect(problems).toEqual([]);
     await close();
   });
@@ -373,6 +378,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await chain.getByRole('listitem').filter({ hasText: 'Sent to Archive copy' }).getByText('✓ identical').waitFor({ timeout: 10_000 });
     await chain.getByRole('listitem').filter({ hasText: 'Stored on disk' }).getByText('✓ identical').waitFor();
     await saveScreenshot(page, '3-inspector-identical');
+    // The compared stored instance opens whole in the Instance view, and the comparison is still there after.
+    await openByKeyboard(inspector.getByRole('button', { name: 'Open A in the Instance view' }));
+    await expectInstanceView(page, 'Ultrasound Image Storage · series 1 · instance 1');
+    await showView(page, 'Inspector');
+    await verdict.waitFor();
 
     // The same copy with one value changed by DCMTK, dropped on B.
     const modified = join(work, 'modified', 'CHANGED.dcm');
@@ -523,6 +533,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await expectDatasetsArrived(archive, matching);
 
     await saveScreenshot(page, '5-queue', 'queue');
+
+    // A job's instance opens in the Instance view, by keyboard.
+    const sentRow = dataRows(jobs).filter({ hasText: 'Long-term archive' }).first();
+    await openByKeyboard(sentRow.getByRole('button', { name: /^Open the instance of job \d+$/ }));
+    await expectInstanceView(page, /^NGUYEN, LAN \(E2E7\) · CT Image Storage, series 1, image \d$/);
     expect(problems).toEqual([]);
     await close();
   });
@@ -744,6 +759,20 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     }
   });
 });
+
+/** Presses Enter on a control reached by keyboard focus, as a keyboard user opens it. */
+async function openByKeyboard(control: Locator): Promise<void> {
+  await control.focus();
+  await control.page().keyboard.press('Enter');
+}
+
+/** The Instance view is shown, for the instance named `label`, with its image tab. */
+async function expectInstanceView(page: Page, label: string | RegExp): Promise<void> {
+  const view = page.getByRole('region', { name: 'Instance', exact: true });
+  await page.getByRole('heading', { level: 1, name: 'Instance', exact: true }).waitFor({ state: 'visible' });
+  await view.getByText(label).waitFor();
+  expect(await view.getByRole('tab', { name: 'Image' }).getAttribute('aria-selected')).toBe('true');
+}
 
 /**
  * Every recently closed association in Live can be read whole: scrolled to inside its panel, it is

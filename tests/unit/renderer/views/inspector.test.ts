@@ -5,6 +5,7 @@ import type { ByteRangeView, DigestChain, FileRef, InstanceSummary } from '../..
 import { CHANGE_KINDS, type Change, type ChangesByKind } from '../../../../src-main/inspect/change-kinds.ts';
 import type { CompareReport } from '../../../../src-main/inspect/compare-report.ts';
 import InspectorView from '../../../../src-renderer/src/views/InspectorView.svelte';
+import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import { installTestBridge, type ViewTestBridge } from './view-test-bridge.ts';
 
 const SOP = '1.2.826.0.1.3680043.8.498.4711';
@@ -354,6 +355,17 @@ describe('InspectorView', () => {
     await waitFor(() => expect(shown()).toEqual([1200, 1204]));
     await fireEvent.click(next);
     await waitFor(() => expect(shown()).toEqual([1296, 1300]));
+  });
+
+  it('opens a compared stored instance in the Instance view, A or B', async () => {
+    inspectorBridge();
+    instanceFocus.current = undefined;
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    await fireEvent.click(screen.getByRole('button', { name: 'Open B in the Instance view' }));
+    expect(instanceFocus.current).toEqual({ instanceId: 2, label: 'CT Image Storage · series 1 · instance 7' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Open A in the Instance view' }));
+    expect(instanceFocus.current?.instanceId).toBe(1);
   });
 
   it('turns the page on both sides with PageDown and PageUp', async () => {

@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobAttempt, JobSummary, QueueCount } from '../../../../src-main/api/contract.ts';
 import QueueView from '../../../../src-renderer/src/views/QueueView.svelte';
+import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import { installTestBridge } from './view-test-bridge.ts';
 
 function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
@@ -297,6 +298,16 @@ describe('QueueView', () => {
     const panel = await screen.findByRole('region', { name: /Job 7/ });
     expect(panel.textContent).toContain('DOE, JANE (P-1)');
     expect(panel.textContent).not.toContain('Instance 107');
+  });
+
+  it("opens a job's instance in the Instance view from its row; a job whose instance is gone offers nothing to open", async () => {
+    bridgeWithJobs([DEAD, job(5, { subject: null })]);
+    instanceFocus.current = undefined;
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(2));
+    await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Open the instance of job 7' }));
+    expect(instanceFocus.current).toEqual({ instanceId: 107, label: 'DOE, JANE (P-1) · CT Image Storage, series 2, image 7' });
+    expect(within(rowOf(5)).queryByRole('button', { name: 'Open the instance of job 5' })).toBeNull();
   });
 
   it('by study: one row per study and destination says whether all of it was sent, and why not', async () => {
