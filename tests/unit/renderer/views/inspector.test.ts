@@ -6,6 +6,7 @@ import { CHANGE_KINDS, type Change, type ChangesByKind } from '../../../../src-m
 import type { CompareReport } from '../../../../src-main/inspect/compare-report.ts';
 import InspectorView from '../../../../src-renderer/src/views/InspectorView.svelte';
 import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
+import { forgetFocusedInstance } from '../fixtures.ts';
 import { installTestBridge, type ViewTestBridge } from './view-test-bridge.ts';
 
 const SOP = '1.2.826.0.1.3680043.8.498.4711';
@@ -359,7 +360,7 @@ describe('InspectorView', () => {
 
   it('opens a compared stored instance in the Instance view, A or B', async () => {
     inspectorBridge();
-    instanceFocus.current = undefined;
+    forgetFocusedInstance();
     render(InspectorView, { active: true });
     await compareTwoVersions();
     await fireEvent.click(screen.getByRole('button', { name: 'Open B in the Instance view' }));

@@ -5,7 +5,7 @@ import LiveView from '../../../../src-renderer/src/views/LiveView.svelte';
 import { setBridge } from '../../../../src-renderer/src/lib/bridge.ts';
 import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import { addConnection, createTestBridge, nextFrame, type TestBridge } from '../test-bridge.ts';
-import { destination, failed, MR_IMAGE, received, study } from '../fixtures.ts';
+import { destination, failed, forgetFocusedInstance, MR_IMAGE, received, study } from '../fixtures.ts';
 
 let bridge: TestBridge;
 
@@ -233,7 +233,7 @@ describe('Live view', () => {
             encodingNote: null,
           }))
         : [];
-    instanceFocus.current = undefined;
+    forgetFocusedInstance();
     await renderLive();
     bridge.emit('instance-stored', received({ sopInstanceUid: '9.9.9', version: 2 }));
     bridge.emit('instance-stored', received({ sopInstanceUid: '8.8.8' }));

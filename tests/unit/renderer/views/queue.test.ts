@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobAttempt, JobSummary, QueueCount } from '../../../../src-main/api/contract.ts';
 import QueueView from '../../../../src-renderer/src/views/QueueView.svelte';
 import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
+import { forgetFocusedInstance } from '../fixtures.ts';
 import { installTestBridge } from './view-test-bridge.ts';
 
 function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
@@ -302,7 +303,7 @@ describe('QueueView', () => {
 
   it("opens a job's instance in the Instance view from its row; a job whose instance is gone offers nothing to open", async () => {
     bridgeWithJobs([DEAD, job(5, { subject: null })]);
-    instanceFocus.current = undefined;
+    forgetFocusedInstance();
     render(QueueView, { active: true });
     await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(2));
     await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Open the instance of job 7' }));
