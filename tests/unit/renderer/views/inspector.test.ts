@@ -159,6 +159,15 @@ const CHAIN: DigestChain = {
     },
     { destination: 'BACKUP', sha256: null, sentAt: null, verdict: 'missing', state: 'retry-wait', reason: 'cannot connect: ECONNREFUSED' },
     {
+      destination: 'CONVERTING',
+      sha256: 'feedface'.padEnd(64, '3'),
+      sentAt: '2024-05-01T10:03:00.000Z',
+      verdict: 'changed',
+      state: 'sent',
+      reason: null,
+      transcoded: 'transcoded: JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2)',
+    },
+    {
       destination: 'STRICT',
       sha256: null,
       sentAt: null,
@@ -394,7 +403,7 @@ describe('InspectorView', () => {
     );
   });
 
-  it('shows the digest chain of a stored instance with a verdict per hop, why a hop is not sent, and the full SHA-256 on hover', async () => {
+  it('shows the digest chain of a stored instance with a verdict per hop, a transcoded hop as such, why a hop is not sent, and the full SHA-256 on hover', async () => {
     const bridge = inspectorBridge();
     render(InspectorView, { active: true });
     await compareTwoVersions();
@@ -404,6 +413,11 @@ describe('InspectorView', () => {
     expect(verdictOf('Stored on disk')).toBe('✓ identical');
     expect(verdictOf('Sent to PACS')).toBe('✓ identical');
     expect(verdictOf('Sent to ARCHIVE')).toBe('✗ changed');
+    // Converted on purpose for a destination that allows it: said as such, with both syntaxes.
+    expect(verdictOf('Sent to CONVERTING')).toBe('bytes changed (transcoded)');
+    expect(within(chain).getByText('Sent to CONVERTING').closest('li')!.textContent).toContain(
+      'transcoded: JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2)',
+    );
     expect(verdictOf('Sent to BACKUP')).toBe('– missing');
     expect(within(chain).getByText('Sent to BACKUP').closest('li')!.textContent).toContain(
       'not sent yet: waiting to retry after “cannot connect: ECONNREFUSED”',

@@ -20,6 +20,7 @@ function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
     lastError: null,
     lastStatus: null,
     deliveries: 0,
+    sentTransferSyntaxUid: null,
     updatedAt: '2024-05-01T10:00:00.000Z',
     subject: {
       patientName: 'DOE^JANE',
@@ -203,6 +204,28 @@ describe('QueueView', () => {
     expect(within(rowOf(8)).queryByText('cannot connect: ECONNREFUSED')).toBeNull();
     expect(rowOf(12)).toBeTruthy();
     expect(document.querySelectorAll('[data-job-id]')).toHaveLength(4);
+  });
+
+  it('says "bytes changed (transcoded)" for a job sent as a converted dataset, listed or announced, and nothing for a copy sent as stored', async () => {
+    const converted = job(3, { state: 'sent', attempts: 1, deliveries: 1, sentTransferSyntaxUid: '1.2.840.10008.1.2' });
+    const asStored = job(4, { state: 'sent', attempts: 1, deliveries: 1 });
+    const bridge = bridgeWithJobs([converted, asStored, WAITING]);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    expect(rowOf(3).textContent).toContain('Bytes changed (transcoded to Implicit VR Little Endian)');
+    expect(rowOf(4).textContent).not.toContain('transcoded');
+    bridge.emit('job-updated', {
+      jobId: 8,
+      instanceId: 108,
+      sopInstanceUid: '1.2.3.8',
+      destination: 'PACS',
+      state: 'sent',
+      attempts: 3,
+      error: undefined,
+      nextAttemptAt: undefined,
+      sentTransferSyntaxUid: '1.2.840.10008.1.2.4.50',
+    });
+    await waitFor(() => expect(rowOf(8).textContent).toContain('Bytes changed (transcoded to JPEG Baseline'));
   });
 
   it('shows the attempts of a job with times, outcome, status, error and backoff', async () => {
