@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobAttempt, JobSummary, QueueCount } from '../../../../src-main/api/contract.ts';
+import type { JobAttempt, JobSummary, JobUpdated, QueueCount } from '../../../../src-main/api/contract.ts';
 import QueueView from '../../../../src-renderer/src/views/QueueView.svelte';
 import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import { forgetFocusedInstance } from '../fixtures.ts';
@@ -32,6 +32,19 @@ function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
       instanceNumber: jobId,
       sopClassName: 'CT Image Storage',
     },
+    ...change,
+  };
+}
+
+/** A 'job-updated' event for job `jobId` of PACS (its instance 100 + jobId, as job() has it). */
+function jobUpdate(jobId: number, change: Partial<JobUpdated> & Pick<JobUpdated, 'state' | 'attempts'>): JobUpdated {
+  return {
+    jobId,
+    instanceId: 100 + jobId,
+    sopInstanceUid: `1.2.3.${jobId}`,
+    destination: 'PACS',
+    error: undefined,
+    nextAttemptAt: undefined,
     ...change,
   };
 }
@@ -169,36 +182,9 @@ describe('QueueView', () => {
     const bridge = bridgeWithJobs();
     render(QueueView, { active: true });
     await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
-    bridge.emit('job-updated', {
-      jobId: 8,
-      instanceId: 108,
-      sopInstanceUid: '1.2.3.8',
-      destination: 'PACS',
-      state: 'sending',
-      attempts: 3,
-      error: undefined,
-      nextAttemptAt: undefined,
-    });
-    bridge.emit('job-updated', {
-      jobId: 8,
-      instanceId: 108,
-      sopInstanceUid: '1.2.3.8',
-      destination: 'PACS',
-      state: 'sent',
-      attempts: 3,
-      error: undefined,
-      nextAttemptAt: undefined,
-    });
-    bridge.emit('job-updated', {
-      jobId: 12,
-      instanceId: 112,
-      sopInstanceUid: '1.2.3.12',
-      destination: 'ARCHIVE',
-      state: 'queued',
-      attempts: 0,
-      error: undefined,
-      nextAttemptAt: undefined,
-    });
+    bridge.emit('job-updated', jobUpdate(8, { state: 'sending', attempts: 3 }));
+    bridge.emit('job-updated', jobUpdate(8, { state: 'sent', attempts: 3 }));
+    bridge.emit('job-updated', jobUpdate(12, { destination: 'ARCHIVE', state: 'queued', attempts: 0 }));
     await waitFor(() => expect(within(rowOf(8)).getByText('Sent')).toBeTruthy());
     expect(within(rowOf(8)).getByText('3')).toBeTruthy();
     expect(within(rowOf(8)).queryByText('cannot connect: ECONNREFUSED')).toBeNull();
@@ -214,17 +200,7 @@ describe('QueueView', () => {
     await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
     expect(rowOf(3).textContent).toContain('Bytes changed (transcoded to Implicit VR Little Endian)');
     expect(rowOf(4).textContent).not.toContain('transcoded');
-    bridge.emit('job-updated', {
-      jobId: 8,
-      instanceId: 108,
-      sopInstanceUid: '1.2.3.8',
-      destination: 'PACS',
-      state: 'sent',
-      attempts: 3,
-      error: undefined,
-      nextAttemptAt: undefined,
-      sentTransferSyntaxUid: '1.2.840.10008.1.2.4.50',
-    });
+    bridge.emit('job-updated', jobUpdate(8, { state: 'sent', attempts: 3, sentTransferSyntaxUid: '1.2.840.10008.1.2.4.50' }));
     await waitFor(() => expect(rowOf(8).textContent).toContain('Bytes changed (transcoded to JPEG Baseline'));
   });
 
@@ -295,16 +271,7 @@ describe('QueueView', () => {
         backoffMs: null,
       },
     ];
-    bridge.emit('job-updated', {
-      jobId: 7,
-      instanceId: 107,
-      sopInstanceUid: '1.2.3.7',
-      destination: 'PACS',
-      state: 'sent',
-      attempts: 2,
-      error: undefined,
-      nextAttemptAt: undefined,
-    });
+    bridge.emit('job-updated', jobUpdate(7, { state: 'sent', attempts: 2 }));
     await waitFor(() => expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getAllByRole('row')).toHaveLength(3));
     expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getByText('sent')).toBeTruthy();
   });
