@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { onTestFailed } from 'vitest';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -93,6 +94,20 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
+/**
+ * A suite's start: the renderer built, `serve --ui-port 0` started and Chromium launched, at once
+ * where they can be (serve refuses to start without a built renderer, so a first build comes first).
+ */
+export async function startUiSuite(opts: Parameters<typeof startUiGateway>[0]): Promise<{ ui: UiGateway; browser: Browser }> {
+  const built = await stat(RENDERER_INDEX).then(
+    () => true,
+    () => false,
+  );
+  if (!built) await ensureRendererBuilt();
+  const [, ui, browser] = await Promise.all([ensureRendererBuilt(), startUiGateway(opts), launchChromium()]);
+  return { ui, browser };
+}
+
 export interface UiPage {
   context: BrowserContext;
   page: Page;
@@ -127,6 +142,26 @@ export async function openUi(browser: Browser, ui: UiGateway, viewport: { width:
   await page.goto(ui.url);
   await page.getByRole('banner').getByText(`Listening as ${ui.aeTitle}`).waitFor({ timeout: 10_000 });
   return { context, page, problems, close: () => context.close() };
+}
+
+/** openUi for one test; if the test fails, a screenshot of what the page showed (FAILED-<artifactName>). */
+export async function openTestPage(
+  browser: Browser,
+  ui: UiGateway,
+  artifactName: string,
+  viewport?: { width: number; height: number },
+): Promise<UiPage> {
+  const opened = await openUi(browser, ui, viewport);
+  onTestFailed(async () => {
+    await saveScreenshot(opened.page, `FAILED-${artifactName}`).catch(() => undefined);
+    await opened.close().catch(() => undefined);
+  });
+  return opened;
+}
+
+/** Rows of an ARIA or HTML table that hold data (the header row has column headers, no cells). */
+export function dataRows(table: Locator): Locator {
+  return table.getByRole('row').filter({ has: table.page().getByRole('cell') });
 }
 
 /** Opens a view from the navigation and waits for its heading. */

@@ -13,7 +13,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu, run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { runCli } from '../helpers/gateway-process.ts';
 import { datasetRegion, SopClass, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
@@ -23,14 +23,14 @@ import {
   README_SCREENSHOT_DIR,
   VIEWPORT,
   clippedControls,
-  ensureRendererBuilt,
   eventually,
-  launchChromium,
-  openUi,
+  dataRows,
+  openTestPage,
   rowCells,
   saveScreenshot,
   showView,
   startUiGateway,
+  startUiSuite,
   type UiGateway,
   type UiPage,
 } from './harness.ts';
@@ -50,13 +50,7 @@ beforeAll(async () => {
   await rm(ARTIFACT_DIR, { recursive: true, force: true });
   // Both at once: the build (when needed) and the gateway start do not depend on each other, but
   // the page must not be loaded before the build is there.
-  const [, started, launched] = await Promise.all([
-    ensureRendererBuilt(),
-    startUiGateway({ storage: join(work, 'storage'), aeTitle: GATEWAY_AE }),
-    launchChromium(),
-  ]);
-  ui = started;
-  browser = launched;
+  ({ ui, browser } = await startUiSuite({ storage: join(work, 'storage'), aeTitle: GATEWAY_AE }));
 }, 120_000);
 
 afterAll(async () => {
@@ -72,13 +66,8 @@ afterAll(async () => {
 });
 
 /** A fresh context with the UI open; on failure, a screenshot of what the page showed. */
-async function openPage(artifactName: string): Promise<UiPage> {
-  const opened = await openUi(browser, ui);
-  onTestFailed(async () => {
-    await saveScreenshot(opened.page, `FAILED-${artifactName}`).catch(() => undefined);
-    await opened.close().catch(() => undefined);
-  });
-  return opened;
+function openPage(artifactName: string): Promise<UiPage> {
+  return openTestPage(browser, ui, artifactName);
 }
 
 async function storeScp(aeTitle: string): Promise<StoreScp> {
@@ -110,11 +99,6 @@ async function addDestination(page: Page, d: { name: string; aeTitle: string; po
     .getByRole('table', { name: 'Destinations', exact: true })
     .getByRole('rowheader', { name: d.name, exact: true })
     .waitFor({ timeout: 5_000 });
-}
-
-/** Rows of an ARIA table that hold data (the header row has column headers, no cells). */
-function dataRows(table: Locator): Locator {
-  return table.getByRole('row').filter({ has: table.page().getByRole('cell') });
 }
 
 async function progressValue(bar: Locator): Promise<number> {
@@ -712,11 +696,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
   });
 
   it('at 1024x640 every view is reached by keyboard alone and cuts off none of its controls', async () => {
-    const small = await openUi(browser, ui, { width: 1024, height: 640 });
-    onTestFailed(async () => {
-      await saveScreenshot(small.page, 'FAILED-9-1024').catch(() => undefined);
-      await small.close().catch(() => undefined);
-    });
+    const small = await openTestPage(browser, ui, '9-1024', { width: 1024, height: 640 });
     const { page } = small;
     // Associations this page sees close, one with a long calling AE title, for Live's "Recently closed".
     for (const callingAe of ['ECHO-1', 'A-LONG-AE-TITLE16', 'ECHO-3']) {
