@@ -70,6 +70,8 @@ export interface JobUpdated {
   attempts: number;
   error: string | undefined;
   nextAttemptAt: string | undefined;
+  /** On 'sent': the syntax the destination got when the gateway converted the dataset (bytes changed); absent when sent as stored. */
+  sentTransferSyntaxUid?: string | undefined;
 }
 
 /** Studies removed from the store, by a person or by the retention rule. */

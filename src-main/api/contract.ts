@@ -137,6 +137,11 @@ export interface JobSummary {
   lastError: string | null;
   lastStatus: number | null;
   deliveries: number;
+  /**
+   * The transfer syntax the destination was sent when the gateway converted the dataset for it
+   * (the bytes changed: "transcoded"); null when it was sent as stored, or not sent.
+   */
+  sentTransferSyntaxUid: string | null;
   updatedAt: string;
   /** Null when the instance is no longer in the index. */
   subject: InstanceSubject | null;

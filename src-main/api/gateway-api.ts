@@ -139,6 +139,7 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths, uploadDir: string): Ha
         lastError: j.last_error,
         lastStatus: j.last_status,
         deliveries: j.deliveries,
+        sentTransferSyntaxUid: j.state === 'sent' ? j.sent_transfer_syntax_uid : null,
         updatedAt: j.updated_at,
         subject: subjects.get(j.instance_id) ?? null,
       }));

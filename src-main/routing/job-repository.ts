@@ -36,6 +36,8 @@ export interface JobRow {
   failure_kind: string | null;
   deliveries: number;
   sent_sha256: string | null;
+  /** Set when the destination was sent a converted dataset (the syntax it got); null when sent as stored. */
+  sent_transfer_syntax_uid: string | null;
   created_at: string;
   updated_at: string;
   sent_at: string | null;

@@ -195,13 +195,14 @@ function update(job: JobView, state: JobState, attempts: number, error?: string,
 }
 
 function viewUpdate(v: JobView): JobUpdated {
-  return update(v, v.state, v.attempts, v.last_error ?? undefined, v.state === 'retry-wait' ? v.next_attempt_at : undefined);
+  const u = update(v, v.state, v.attempts, v.last_error ?? undefined, v.state === 'retry-wait' ? v.next_attempt_at : undefined);
+  return v.state === 'sent' && v.sent_transfer_syntax_uid ? { ...u, sentTransferSyntaxUid: v.sent_transfer_syntax_uid } : u;
 }
 
 function announcementOf(s: Settlement): JobUpdated {
   switch (s.outcome) {
     case 'sent':
-      return update(s.job, 'sent', s.job.attempts + 1);
+      return { ...update(s.job, 'sent', s.job.attempts + 1), ...(s.transcodedTo ? { sentTransferSyntaxUid: s.transcodedTo } : {}) };
     case 'retry-wait':
       return update(s.job, 'retry-wait', s.job.attempts + 1, s.error, s.nextAttemptAt);
     case 'dead':

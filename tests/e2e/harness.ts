@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { onTestFailed } from 'vitest';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -74,10 +75,14 @@ export interface UiGateway {
   aeTitle: string;
 }
 
-/** `serve --ui-port 0` on a storage folder; `aeTitle` is the one it is expected to listen as. The UI address is read from what it prints. */
-export async function startUiGateway(opts: { storage: string; aeTitle: string; args?: string[] }): Promise<UiGateway> {
+/**
+ * `serve --ui-port 0` on a storage folder (or `--ui-port uiPort`: a restart on the port an open page
+ * talks to); `aeTitle` is the one it is expected to listen as. The UI address is read from what it prints.
+ */
+export async function startUiGateway(opts: { storage: string; aeTitle: string; uiPort?: number; args?: string[] }): Promise<UiGateway> {
   // No --ae: the AE title stays free for Settings to change (a flag would fix it), GATEWAY unless saved.
-  const gateway = await startGateway({ storage: opts.storage, args: ['--ui-port', '0', ...(opts.args ?? [])] });
+  const uiPort = String(opts.uiPort ?? 0);
+  const gateway = await startGateway({ storage: opts.storage, args: ['--ui-port', uiPort, ...(opts.args ?? [])] });
   const match = await waitFor(
     'the "UI listening on" line',
     () => /^UI listening on (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(gateway.output()) ?? undefined,
@@ -87,6 +92,20 @@ export async function startUiGateway(opts: { storage: string; aeTitle: string; a
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/**
+ * A suite's start: the renderer built, `serve --ui-port 0` started and Chromium launched, at once
+ * where they can be (serve refuses to start without a built renderer, so a first build comes first).
+ */
+export async function startUiSuite(opts: Parameters<typeof startUiGateway>[0]): Promise<{ ui: UiGateway; browser: Browser }> {
+  const built = await stat(RENDERER_INDEX).then(
+    () => true,
+    () => false,
+  );
+  if (!built) await ensureRendererBuilt();
+  const [, ui, browser] = await Promise.all([ensureRendererBuilt(), startUiGateway(opts), launchChromium()]);
+  return { ui, browser };
 }
 
 export interface UiPage {
@@ -123,6 +142,26 @@ export async function openUi(browser: Browser, ui: UiGateway, viewport: { width:
   await page.goto(ui.url);
   await page.getByRole('banner').getByText(`Listening as ${ui.aeTitle}`).waitFor({ timeout: 10_000 });
   return { context, page, problems, close: () => context.close() };
+}
+
+/** openUi for one test; if the test fails, a screenshot of what the page showed (FAILED-<artifactName>). */
+export async function openTestPage(
+  browser: Browser,
+  ui: UiGateway,
+  artifactName: string,
+  viewport?: { width: number; height: number },
+): Promise<UiPage> {
+  const opened = await openUi(browser, ui, viewport);
+  onTestFailed(async () => {
+    await saveScreenshot(opened.page, `FAILED-${artifactName}`).catch(() => undefined);
+    await opened.close().catch(() => undefined);
+  });
+  return opened;
+}
+
+/** Rows of an ARIA or HTML table that hold data (the header row has column headers, no cells). */
+export function dataRows(table: Locator): Locator {
+  return table.getByRole('row').filter({ has: table.page().getByRole('cell') });
 }
 
 /** Opens a view from the navigation and waits for its heading. */

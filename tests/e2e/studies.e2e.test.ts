@@ -8,20 +8,20 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { listFilesRecursive } from '../helpers/p10-regions.ts';
 import {
   ARTIFACT_DIR,
-  ensureRendererBuilt,
   eventually,
-  launchChromium,
-  openUi,
+  dataRows,
+  openTestPage,
   rowCells,
   saveScreenshot,
   showView,
   startUiGateway,
+  startUiSuite,
   type UiGateway,
   type UiPage,
 } from './harness.ts';
@@ -57,13 +57,7 @@ rules:
 queue: { maxAttempts: 1 }
 `,
   );
-  const [, started, launched] = await Promise.all([
-    ensureRendererBuilt(),
-    startUiGateway({ storage, aeTitle: GATEWAY_AE, args: ['--config', configPath] }),
-    launchChromium(),
-  ]);
-  ui = started;
-  browser = launched;
+  ({ ui, browser } = await startUiSuite({ storage, aeTitle: GATEWAY_AE, args: ['--config', configPath] }));
   await sendCorpus();
 }, 180_000);
 
@@ -123,18 +117,8 @@ async function sendCorpus(): Promise<void> {
   }
 }
 
-async function openPage(artifactName: string, viewport?: { width: number; height: number }): Promise<UiPage> {
-  const opened = await openUi(browser, ui);
-  if (viewport) await opened.page.setViewportSize(viewport);
-  onTestFailed(async () => {
-    await saveScreenshot(opened.page, `FAILED-${artifactName}`).catch(() => undefined);
-    await opened.close().catch(() => undefined);
-  });
-  return opened;
-}
-
-function dataRows(table: Locator): Locator {
-  return table.getByRole('row').filter({ has: table.page().getByRole('cell') });
+function openPage(artifactName: string, viewport?: { width: number; height: number }): Promise<UiPage> {
+  return openTestPage(browser, ui, artifactName, viewport);
 }
 
 const SEARCH_FIELDS = ['Patient name or ID', 'From', 'To', 'Modality', 'Accession', 'Sent by (AE)'];

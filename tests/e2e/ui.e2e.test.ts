@@ -13,7 +13,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu, run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { runCli } from '../helpers/gateway-process.ts';
 import { datasetRegion, SopClass, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
@@ -23,14 +23,14 @@ import {
   README_SCREENSHOT_DIR,
   VIEWPORT,
   clippedControls,
-  ensureRendererBuilt,
   eventually,
-  launchChromium,
-  openUi,
+  dataRows,
+  openTestPage,
   rowCells,
   saveScreenshot,
   showView,
   startUiGateway,
+  startUiSuite,
   type UiGateway,
   type UiPage,
 } from './harness.ts';
@@ -50,13 +50,7 @@ beforeAll(async () => {
   await rm(ARTIFACT_DIR, { recursive: true, force: true });
   // Both at once: the build (when needed) and the gateway start do not depend on each other, but
   // the page must not be loaded before the build is there.
-  const [, started, launched] = await Promise.all([
-    ensureRendererBuilt(),
-    startUiGateway({ storage: join(work, 'storage'), aeTitle: GATEWAY_AE }),
-    launchChromium(),
-  ]);
-  ui = started;
-  browser = launched;
+  ({ ui, browser } = await startUiSuite({ storage: join(work, 'storage'), aeTitle: GATEWAY_AE }));
 }, 120_000);
 
 afterAll(async () => {
@@ -72,13 +66,8 @@ afterAll(async () => {
 });
 
 /** A fresh context with the UI open; on failure, a screenshot of what the page showed. */
-async function openPage(artifactName: string): Promise<UiPage> {
-  const opened = await openUi(browser, ui);
-  onTestFailed(async () => {
-    await saveScreenshot(opened.page, `FAILED-${artifactName}`).catch(() => undefined);
-    await opened.close().catch(() => undefined);
-  });
-  return opened;
+function openPage(artifactName: string): Promise<UiPage> {
+  return openTestPage(browser, ui, artifactName);
 }
 
 async function storeScp(aeTitle: string): Promise<StoreScp> {
@@ -110,11 +99,6 @@ async function addDestination(page: Page, d: { name: string; aeTitle: string; po
     .getByRole('table', { name: 'Destinations', exact: true })
     .getByRole('rowheader', { name: d.name, exact: true })
     .waitFor({ timeout: 5_000 });
-}
-
-/** Rows of an ARIA table that hold data (the header row has column headers, no cells). */
-function dataRows(table: Locator): Locator {
-  return table.getByRole('row').filter({ has: table.page().getByRole('cell') });
 }
 
 async function progressValue(bar: Locator): Promise<number> {
@@ -248,6 +232,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await filter.blur();
 
     await saveScreenshot(page, '1-live', 'live');
+
+    // A received instance, all of it: its row opens it in the Instance view, by keyboard.
+    const lastRow = dataRows(log).last();
+    await openByKeyboard(lastRow.getByRole('button', { name: /^Open instance \S+ in the Instance view$/ }));
+    await expectInstanceView(page, 'MR Image Storage · series 1 · instance 3');
     expect(problems).toEqual([]);
     await close();
   });
@@ -373,12 +362,18 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await chain.getByRole('listitem').filter({ hasText: 'Sent to Archive copy' }).getByText('✓ identical').waitFor({ timeout: 10_000 });
     await chain.getByRole('listitem').filter({ hasText: 'Stored on disk' }).getByText('✓ identical').waitFor();
     await saveScreenshot(page, '3-inspector-identical');
+    // The compared stored instance opens whole in the Instance view, and the comparison is still there after.
+    await openByKeyboard(inspector.getByRole('button', { name: 'Open A in the Instance view' }));
+    await expectInstanceView(page, 'Ultrasound Image Storage · series 1 · instance 1');
+    await showView(page, 'Inspector');
+    await verdict.waitFor();
 
     // The same copy with one value changed by DCMTK, dropped on B.
     const modified = join(work, 'modified', 'CHANGED.dcm');
     await mkdir(join(work, 'modified'));
     await copyFile(copyPath!, modified);
-    const dcmodify = await run('dcmodify', ['-nb', '-m', '(0010,0010)=CHANGED^NAME', modified]);
+    // Four bytes longer than BLOGGS^FRED plus its padding: everything after it moves.
+    const dcmodify = await run('dcmodify', ['-nb', '-m', '(0010,0010)=BLOGGS^FREDERICK', modified]);
     expect(dcmodify.code, dcmodify.stderr).toBe(0);
     const slotB = inspector.getByRole('group', { name: 'File B' });
     await dropFile(slotB, modified);
@@ -392,6 +387,28 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     expect(await changed.innerText()).toMatch(/PatientName/);
     await changed.click();
     await saveScreenshot(page, '3-inspector-changed', 'inspector');
+
+    // At 1024x640, difference after difference: both panes fit, and show the difference in the same row and column.
+    await page.setViewportSize({ width: 1024, height: 640 });
+    const hex = inspector.getByRole('region', { name: /Hex view of A and B/ });
+    const next = differences.getByRole('button', { name: 'Next difference' });
+    await differences.getByRole('button', { name: 'First difference' }).click();
+    for (let step = 0; ; step++) {
+      const position = await differences.getByText(/^\d+ of \d+$/).innerText();
+      await eventually(`difference ${position} marked on both sides in the same place`, async () => {
+        const placed = await markedPlaces(hex);
+        return placed.a !== undefined && placed.b !== undefined && placed.a.top === placed.b.top && placed.a.column === placed.b.column;
+      }).catch(async (error: Error) => {
+        throw new Error(`${error.message}: ${JSON.stringify(await markedPlaces(hex))}`);
+      });
+      expect(await hex.evaluate((grid) => grid.scrollWidth - grid.clientWidth), `the hex panes at ${position}`).toBeLessThanOrEqual(0);
+      if (await next.isDisabled()) break;
+      expect(step).toBeLessThan(20);
+      await next.click();
+    }
+    expect(await clippedControls(page), 'Inspector at 1024x640').toEqual([]);
+    await hex.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, '3-inspector-1024');
     expect(problems).toEqual([]);
     await close();
   });
@@ -500,6 +517,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await expectDatasetsArrived(archive, matching);
 
     await saveScreenshot(page, '5-queue', 'queue');
+
+    // A job's instance opens in the Instance view, by keyboard.
+    const sentRow = dataRows(jobs).filter({ hasText: 'Long-term archive' }).first();
+    await openByKeyboard(sentRow.getByRole('button', { name: /^Open the instance of job \d+$/ }));
+    await expectInstanceView(page, /^NGUYEN, LAN \(E2E7\) · CT Image Storage, series 1, image \d$/);
     expect(problems).toEqual([]);
     await close();
   });
@@ -604,7 +626,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await close();
   });
 
-  it('keeps an AE title saved in Settings across a restart with the same command; the port set by a flag is read-only', async () => {
+  it('keeps an AE title saved in Settings across a restart with the same storage; the open page reconnects by itself and shows new arrivals; a flag-set port is read-only', async () => {
     const { page, problems, close } = await openPage('6-settings');
     const settings = await showView(page, 'Settings');
     const form = settings.getByRole('form', { name: 'Gateway settings' });
@@ -617,28 +639,71 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await form.getByText('Saved here: used at every start.').waitFor();
     await saveScreenshot(page, '6-settings', 'settings');
     expect(problems).toEqual([]);
-    await close();
 
-    // The same command again: the saved AE title is the one modalities reach.
+    // The same storage, on the UI port the open page talks to (a person's fixed --ui-port).
+    const uiPort = Number(new URL(ui.url).port);
     await ui.gateway.stop();
-    ui = await startUiGateway({ storage: ui.gateway.storage, aeTitle: 'ROUTER1', args: [] });
+    const banner = page.getByRole('banner');
+    await banner.getByText('Connection to the gateway lost — reconnecting…').waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/not live until it is back/)
+      .waitFor();
+    const problemsBeforeRestart = problems.length;
+    ui = await startUiGateway({ storage: ui.gateway.storage, aeTitle: 'ROUTER1', uiPort });
     const echo = await echoscu(ui.gateway.port, { calledAe: 'ROUTER1' });
     expect(echo.code, echo.stderr).toBe(0);
-    const again = await openPage('6-settings-after-restart');
-    const after = await showView(again.page, 'Settings');
+
+    // No reload: the page comes back by itself, with the saved AE title and the new DICOM port.
+    await banner.getByText(`Listening as ROUTER1 on 127.0.0.1:${ui.gateway.port}`).waitFor({ timeout: 15_000 });
+    await expect(
+      page
+        .getByRole('alert')
+        .filter({ hasText: /not live/ })
+        .count(),
+    ).resolves.toBe(0);
+    const after = await showView(page, 'Settings');
     expect(await after.getByRole('textbox', { name: 'AE title', exact: true }).inputValue()).toBe('ROUTER1');
     await after.getByText('Saved here: used at every start.').first().waitFor();
-    expect(again.problems).toEqual([]);
-    await again.close();
+
+    // And it works: a study sent to the restarted gateway appears in the same page's Live.
+    const files = await studyFiles(join(work, 'after-restart'), {
+      key: 50,
+      patientName: 'AFTER^RESTART',
+      description: 'CR after the restart',
+      modality: 'CR',
+      sopClassUid: SopClass.CR,
+      series: [2],
+    });
+    const sent = await storescu(ui.gateway.port, files, { calledAe: 'ROUTER1', callingAe: 'CR-ROOM' });
+    expect(sent.code, sent.stderr).toBe(0);
+    const live = await showView(page, 'Live');
+    const studies = live.getByRole('region', { name: 'Studies' }).getByRole('table');
+    const row = studies.getByRole('row').filter({ hasText: 'CR after the restart' });
+    await eventually('the study sent after the restart in Live', async () => (await rowCells(studies, row)).Instances === '2');
+    // While the gateway was down the browser could only fail to connect: nothing else went wrong.
+    expect(problems.slice(problemsBeforeRestart).filter((p) => !/ERR_CONNECTION_REFUSED/.test(p))).toEqual([]);
+    await saveScreenshot(page, '6-live-after-restart');
+
+    // A new access key (--rotate-ui-token): the open page says its key is refused and what to do, not "reload".
+    await ui.gateway.stop();
+    ui = await startUiGateway({ storage: ui.gateway.storage, aeTitle: 'ROUTER1', uiPort, args: ['--rotate-ui-token'] });
+    await banner.getByText(/no longer accepts this page's access key.*Open the address/).waitFor({ timeout: 15_000 });
+    const refused = await page.getByRole('alert').filter({ hasText: 'no longer live' }).innerText();
+    expect(refused).toMatch(/no longer accepts this page's access key/);
+    expect(refused).not.toMatch(/Reload/);
+    await close();
   });
 
   it('at 1024x640 every view is reached by keyboard alone and cuts off none of its controls', async () => {
-    const small = await openUi(browser, ui, { width: 1024, height: 640 });
-    onTestFailed(async () => {
-      await saveScreenshot(small.page, 'FAILED-9-1024').catch(() => undefined);
-      await small.close().catch(() => undefined);
-    });
+    const small = await openTestPage(browser, ui, '9-1024', { width: 1024, height: 640 });
     const { page } = small;
+    // Associations this page sees close, one with a long calling AE title, for Live's "Recently closed".
+    for (const callingAe of ['ECHO-1', 'A-LONG-AE-TITLE16', 'ECHO-3']) {
+      const echo = await echoscu(ui.gateway.port, { calledAe: ui.aeTitle, callingAe });
+      expect(echo.code, echo.stderr).toBe(0);
+    }
+    await page.getByRole('list', { name: 'Recently closed associations' }).getByText('ECHO-3 →').waitFor();
     const views = ['Live', 'Send', 'Inspector', 'Destinations', 'Rules', 'Queue', 'Settings'];
     for (const [index, label] of views.entries()) {
       await page.keyboard.press(`Control+${index + 1}`);
@@ -647,6 +712,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
         // A long patient name stays on one line: every study row is one text line high.
         const rows = page.getByRole('region', { name: 'Studies' }).locator('tbody tr');
         for (const row of await rows.all()) expect((await row.boundingBox())!.height, 'a study row height').toBeLessThan(48);
+        await expectClosedAssociationsReadable(page);
       }
       expect(await clippedControls(page), `${label} at 1024x640`).toEqual([]);
       await saveScreenshot(page, `9-1024-${label.toLowerCase()}`);
@@ -673,6 +739,60 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     }
   });
 });
+
+/** Presses Enter on a control reached by keyboard focus, as a keyboard user opens it. */
+async function openByKeyboard(control: Locator): Promise<void> {
+  await control.focus();
+  await control.page().keyboard.press('Enter');
+}
+
+/** The Instance view is shown, for the instance named `label`, with its image tab. */
+async function expectInstanceView(page: Page, label: string | RegExp): Promise<void> {
+  const view = page.getByRole('region', { name: 'Instance', exact: true });
+  await page.getByRole('heading', { level: 1, name: 'Instance', exact: true }).waitFor({ state: 'visible' });
+  await view.getByText(label).waitFor();
+  expect(await view.getByRole('tab', { name: 'Image' }).getAttribute('aria-selected')).toBe('true');
+}
+
+/**
+ * Every recently closed association in Live can be read whole: scrolled to inside its panel, it is
+ * inside the panel's box, with both AE titles, its peer and its counts.
+ */
+async function expectClosedAssociationsReadable(page: Page): Promise<void> {
+  const panel = page.getByRole('region', { name: 'Associations, open and recently closed' });
+  const items = panel.getByRole('list', { name: 'Recently closed associations' }).getByRole('listitem');
+  expect(await items.count(), 'recently closed associations at this point of the suite').toBeGreaterThan(1);
+  expect(await panel.getAttribute('tabindex'), 'the scrolling panel is reachable by keyboard').toBe('0');
+  for (const item of await items.all()) {
+    await item.scrollIntoViewIfNeeded();
+    const [box, inside] = [(await panel.boundingBox())!, (await item.boundingBox())!];
+    const text = await item.innerText();
+    expect(inside.y, text).toBeGreaterThanOrEqual(box.y - 1);
+    expect(inside.y + inside.height, text).toBeLessThanOrEqual(box.y + box.height + 1);
+    expect(inside.x + inside.width, text).toBeLessThanOrEqual(box.x + box.width + 1);
+    expect(text).toMatch(/\S+ → \S+[\s\S]*127\.0\.0\.1:\d+[\s\S]*\d+ instances? · [\d.]+ [kMG]?B · \w+/);
+  }
+}
+
+/**
+ * Where the first byte of the chosen difference is drawn in each hex pane: its row's top and its
+ * column (the byte's distance from its pane's first byte column), in CSS pixels.
+ */
+function markedPlaces(hex: Locator): Promise<{ a?: { top: number; column: number }; b?: { top: number; column: number } }> {
+  return hex.evaluate((grid) => {
+    // Typed structurally: the tests compile without the DOM library.
+    type Box = { top: number; left: number };
+    type El = { getBoundingClientRect(): Box; querySelector(s: string): El | null };
+    const place = (side: string) => {
+      const pane = (grid as unknown as El).querySelector(`[data-side="${side}"]`);
+      const mark = (grid as unknown as El).querySelector(`[data-side="${side}"] .marked`);
+      if (!pane || !mark) return undefined;
+      const box = mark.getBoundingClientRect();
+      return { top: Math.round(box.top), column: Math.round(box.left - pane.getBoundingClientRect().left) };
+    };
+    return { a: place('A'), b: place('B') };
+  });
+}
 
 /** Media Storage SOP Instance UID (0002,0003) of a file. */
 function sopOf(file: Buffer): string {

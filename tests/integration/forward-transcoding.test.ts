@@ -11,6 +11,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { JobSummary, JobUpdated } from '../../src-main/api/contract.ts';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { TransferSyntax } from '../../src-main/dicom/transfer-syntax.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
@@ -126,7 +127,7 @@ describe('forward queue with allowTranscoding', () => {
   );
 
   it(
-    'saved through the API, a destination that allows transcoding gets the JPEG converted, and the digest chain says so for that hop',
+    'saved through the API, a destination that allows transcoding gets the JPEG converted, and its job, its sent event and the digest chain say so',
     { timeout: 120_000 },
     async () => {
       const dir = await makeTempDir('forward-transcoding-api-');
@@ -140,8 +141,14 @@ describe('forward queue with allowTranscoding', () => {
         });
         await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['implicit'] }] });
         api.allowPaths([JPEG]); // the user chose it
+        const updates: JobUpdated[] = [];
+        router.events.on('job-updated', (u) => updates.push(u));
         await api.dispatch('sendFiles', { paths: [JPEG], target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
         await waitFor('the job sent', async () => ((await api.dispatch('listJobs', { state: 'sent' })) as unknown[]).length === 1, 60_000);
+        // The Queue can say "bytes changed (transcoded)": the job and its 'sent' event name the syntax sent.
+        const [job] = (await api.dispatch('listJobs', { state: 'sent' })) as JobSummary[];
+        expect(job!.sentTransferSyntaxUid).toBe(TransferSyntax.ImplicitVRLittleEndian);
+        expect(updates.find((u) => u.state === 'sent')).toMatchObject({ sentTransferSyntaxUid: TransferSyntax.ImplicitVRLittleEndian });
         const [instance] = (await api.dispatch('listInstances', {})) as { instanceId: number }[];
         const chain = (await api.dispatch('digestChain', { instanceId: instance!.instanceId })) as {
           received: string;

@@ -1,4 +1,5 @@
 /** Payloads shaped like the engine's, for component tests. */
+import { instanceFocus } from '../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import type { StudySummary } from '../../../src-main/api/contract.ts';
 import type { Destination } from '../../../src-main/routing/routing-types.ts';
 import type { InstanceFailed, InstanceReceived } from '../../../src-main/events.ts';
@@ -76,4 +77,10 @@ export function destination(name: string, fields: Partial<Destination> = {}): De
     allowTranscoding: false,
     ...fields,
   };
+}
+
+/** No instance open in the Instance view (it is shared by all views), as at start. */
+export function forgetFocusedInstance(): void {
+  // Through a function, so the type checker does not keep `current` narrowed to undefined in the test.
+  instanceFocus.current = undefined;
 }

@@ -109,3 +109,43 @@ export function differsByElement(
   }
   return false;
 }
+
+/** What the hex view needs of a difference to place it: where it is in each file (either may be unknown). */
+export interface Placed {
+  offsetA: number | undefined;
+  offsetB: number | undefined;
+  rangeA?: [number, number] | undefined;
+  rangeB?: [number, number] | undefined;
+}
+
+/**
+ * Where both panes start so that a difference sits in the same row and column of each: A's row
+ * holds its offset in A, B starts as far before its offset in B. When one file has no offset for
+ * it (an element only the other file has, and no "where it would be"), the other's offset moved
+ * by the shift the earlier differences left (a longer value before it moves everything after it)
+ * stands in, never the same absolute offset.
+ */
+export function alignedStarts(difference: Placed, earlier: readonly Placed[]): { a: number; b: number } | undefined {
+  const { offsetA, offsetB } = difference;
+  if (offsetA === undefined && offsetB === undefined) return undefined;
+  const shift = shiftBefore(earlier, offsetA, offsetB);
+  const a = offsetA ?? offsetB! - shift;
+  const b = offsetB ?? offsetA! + shift;
+  const startA = rowStart(a);
+  return { a: startA, b: Math.max(0, b - (a - startA)) };
+}
+
+/** How much later B's bytes are than A's after the last difference that ends before this place (B minus A). */
+function shiftBefore(earlier: readonly Placed[], offsetA: number | undefined, offsetB: number | undefined): number {
+  let shift = 0;
+  let reach = -1;
+  for (const d of earlier) {
+    if (!d.rangeA || !d.rangeB) continue;
+    const before = offsetA !== undefined ? d.rangeA[1] <= offsetA : d.rangeB[1] <= offsetB!;
+    if (before && d.rangeA[1] > reach) {
+      reach = d.rangeA[1];
+      shift = d.rangeB[1] - d.rangeA[1];
+    }
+  }
+  return shift;
+}

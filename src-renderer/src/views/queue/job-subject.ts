@@ -3,6 +3,7 @@
  * whose instance is gone from the index (or one just announced by an event) has no subject yet.
  */
 import type { InstanceSubject, JobSummary } from '../../../../src-main/api/contract.ts';
+import { transferSyntaxName } from '../../lib/dicom-names.ts';
 import { formatDicomDate, formatPersonName } from '../../lib/format.ts';
 
 export function patientLine(subject: InstanceSubject | null | undefined): string {
@@ -27,4 +28,13 @@ export function instanceLine(job: Pick<JobSummary, 'instanceId' | 'subject'>): s
   if (s.seriesNumber !== null) parts.push(`series ${s.seriesNumber}`);
   if (s.instanceNumber !== null) parts.push(`image ${s.instanceNumber}`);
   return parts.join(', ');
+}
+
+/**
+ * For a job sent as a converted dataset: "Bytes changed (transcoded to JPEG Lossless …)", so a
+ * person sees it was not a byte-for-byte copy; undefined for a copy sent as stored.
+ */
+export function transcodedLine(job: Pick<JobSummary, 'state' | 'sentTransferSyntaxUid'>): string | undefined {
+  if (job.state !== 'sent' || !job.sentTransferSyntaxUid) return undefined;
+  return `Bytes changed (transcoded to ${transferSyntaxName(job.sentTransferSyntaxUid)})`;
 }

@@ -64,6 +64,7 @@ function merge(job: JobSummary, update: JobUpdated, now: string): JobSummary {
     lastError: update.error ?? (update.state === 'sent' ? null : job.lastError),
     nextAttemptAt: update.nextAttemptAt ?? null,
     deliveries: update.state === 'sent' && job.state !== 'sent' ? job.deliveries + 1 : job.deliveries,
+    sentTransferSyntaxUid: update.state === 'sent' ? (update.sentTransferSyntaxUid ?? null) : null,
     updatedAt: now,
   };
 }
@@ -81,6 +82,7 @@ function newJob(update: JobUpdated): JobSummary {
     lastError: null,
     lastStatus: null,
     deliveries: 0,
+    sentTransferSyntaxUid: null,
     updatedAt: '',
     subject: null,
   };

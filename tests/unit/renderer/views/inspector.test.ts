@@ -5,6 +5,8 @@ import type { ByteRangeView, DigestChain, FileRef, InstanceSummary } from '../..
 import { CHANGE_KINDS, type Change, type ChangesByKind } from '../../../../src-main/inspect/change-kinds.ts';
 import type { CompareReport } from '../../../../src-main/inspect/compare-report.ts';
 import InspectorView from '../../../../src-renderer/src/views/InspectorView.svelte';
+import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
+import { forgetFocusedInstance } from '../fixtures.ts';
 import { installTestBridge, type ViewTestBridge } from './view-test-bridge.ts';
 
 const SOP = '1.2.826.0.1.3680043.8.498.4711';
@@ -156,6 +158,15 @@ const CHAIN: DigestChain = {
       reason: null,
     },
     { destination: 'BACKUP', sha256: null, sentAt: null, verdict: 'missing', state: 'retry-wait', reason: 'cannot connect: ECONNREFUSED' },
+    {
+      destination: 'CONVERTING',
+      sha256: 'feedface'.padEnd(64, '3'),
+      sentAt: '2024-05-01T10:03:00.000Z',
+      verdict: 'changed',
+      state: 'sent',
+      reason: null,
+      transcoded: 'transcoded: JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2)',
+    },
     {
       destination: 'STRICT',
       sha256: null,
@@ -312,6 +323,61 @@ describe('InspectorView', () => {
     expect(screen.getByText('1 of 4')).toBeTruthy();
   });
 
+  it('keeps the same element in the same row of both panes after a value grew, even for an element only B has and no place given in A', async () => {
+    // PatientName is 4 bytes longer in B; everything after it is 4 bytes later in B.
+    const grown: CompareReport = {
+      ...DIFFERING,
+      regions: undefined,
+      changes: changes({
+        'value-changed': [
+          {
+            kind: 'value-changed',
+            path: '(0010,0010)',
+            keyword: 'PatientName',
+            a: side(1000, 'PN', 8),
+            b: side(1000, 'PN', 12),
+            description: '',
+          },
+          {
+            kind: 'value-changed',
+            path: '(0020,0013)',
+            keyword: 'InstanceNumber',
+            a: side(1300, 'IS', 2),
+            b: side(1304, 'IS', 2),
+            description: '',
+          },
+        ],
+        'element-added': [{ kind: 'element-added', path: '(0009,1002)', b: side(1204, 'LO'), description: 'only in B' }],
+      }),
+      changeCount: 3,
+    };
+    const bridge = inspectorBridge(grown);
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    const next = screen.getByRole('button', { name: 'Next difference' });
+    const shown = () =>
+      readsOf(bridge)
+        .slice(-2)
+        .map((r) => r.offset);
+    await waitFor(() => expect(shown()).toEqual([992, 992]));
+    // The added element (B 1204) would be at A 1200: A's row starts at 1200, B's at 1204.
+    await fireEvent.click(next);
+    await waitFor(() => expect(shown()).toEqual([1200, 1204]));
+    await fireEvent.click(next);
+    await waitFor(() => expect(shown()).toEqual([1296, 1300]));
+  });
+
+  it('opens a compared stored instance in the Instance view, A or B', async () => {
+    inspectorBridge();
+    forgetFocusedInstance();
+    render(InspectorView, { active: true });
+    await compareTwoVersions();
+    await fireEvent.click(screen.getByRole('button', { name: 'Open B in the Instance view' }));
+    expect(instanceFocus.current).toEqual({ instanceId: 2, label: 'CT Image Storage · series 1 · instance 7' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Open A in the Instance view' }));
+    expect(instanceFocus.current?.instanceId).toBe(1);
+  });
+
   it('turns the page on both sides with PageDown and PageUp', async () => {
     const bridge = inspectorBridge();
     render(InspectorView, { active: true });
@@ -337,7 +403,7 @@ describe('InspectorView', () => {
     );
   });
 
-  it('shows the digest chain of a stored instance with a verdict per hop, why a hop is not sent, and the full SHA-256 on hover', async () => {
+  it('shows the digest chain of a stored instance with a verdict per hop, a transcoded hop as such, why a hop is not sent, and the full SHA-256 on hover', async () => {
     const bridge = inspectorBridge();
     render(InspectorView, { active: true });
     await compareTwoVersions();
@@ -347,6 +413,11 @@ describe('InspectorView', () => {
     expect(verdictOf('Stored on disk')).toBe('✓ identical');
     expect(verdictOf('Sent to PACS')).toBe('✓ identical');
     expect(verdictOf('Sent to ARCHIVE')).toBe('✗ changed');
+    // Converted on purpose for a destination that allows it: said as such, with both syntaxes.
+    expect(verdictOf('Sent to CONVERTING')).toBe('bytes changed (transcoded)');
+    expect(within(chain).getByText('Sent to CONVERTING').closest('li')!.textContent).toContain(
+      'transcoded: JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) -> Implicit VR Little Endian (1.2.840.10008.1.2)',
+    );
     expect(verdictOf('Sent to BACKUP')).toBe('– missing');
     expect(within(chain).getByText('Sent to BACKUP').closest('li')!.textContent).toContain(
       'not sent yet: waiting to retry after “cannot connect: ECONNREFUSED”',

@@ -3,8 +3,9 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import LiveView from '../../../../src-renderer/src/views/LiveView.svelte';
 import { setBridge } from '../../../../src-renderer/src/lib/bridge.ts';
+import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import { addConnection, createTestBridge, nextFrame, type TestBridge } from '../test-bridge.ts';
-import { destination, failed, MR_IMAGE, received, study } from '../fixtures.ts';
+import { destination, failed, forgetFocusedInstance, MR_IMAGE, received, study } from '../fixtures.ts';
 
 let bridge: TestBridge;
 
@@ -172,7 +173,7 @@ describe('Live view', () => {
     expect(row.textContent).toContain('CT, SR');
   });
 
-  test('open associations appear on association-opened, count their instances, and move to recent on close', async () => {
+  test('open associations appear on association-opened, count their instances, and move to recent on close with peer, counts and bytes', async () => {
     await renderLive();
     bridge.emit('association-opened', {
       associationId: 7,
@@ -200,8 +201,51 @@ describe('Live view', () => {
       result: 'released',
     });
     const recent = await screen.findByRole('list', { name: 'Recently closed associations' });
+    // In full: who called whom, from where, how much, how it ended.
+    expect(recent.textContent).toContain('CT_SCANNER → GATEWAY');
+    expect(recent.textContent).toContain('10.1.1.9:50123');
+    expect(recent.textContent).toContain('2 instances · 1.05 MB');
     expect(recent.textContent).toContain('released');
+    // The list scrolls inside its panel, so it can be reached to scroll by keyboard.
+    expect(screen.getByRole('region', { name: 'Associations, open and recently closed' }).tabIndex).toBe(0);
     expect(screen.queryByRole('list', { name: 'Open associations' })).toBeNull();
+  });
+
+  test('a stored row of the receive log opens its instance (that version) in the Instance view; a deleted one says so', async () => {
+    bridge.handlers.listInstances = ({ sopInstanceUid }) =>
+      sopInstanceUid === '9.9.9'
+        ? [1, 2].map((version) => ({
+            instanceId: 40 + version,
+            sopInstanceUid: '9.9.9',
+            sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+            sopClassName: 'CT Image Storage',
+            version,
+            transferSyntaxUid: '1.2.840.10008.1.2.1',
+            studyInstanceUid: '1.2.3',
+            seriesInstanceUid: '1.2.3.1',
+            seriesNumber: 3,
+            instanceNumber: 12,
+            modality: 'CT',
+            callingAe: 'CT_SCANNER',
+            bytes: 10,
+            receivedAt: new Date().toISOString(),
+            duplicateCount: 0,
+            encodingNote: null,
+          }))
+        : [];
+    forgetFocusedInstance();
+    await renderLive();
+    bridge.emit('instance-stored', received({ sopInstanceUid: '9.9.9', version: 2 }));
+    bridge.emit('instance-stored', received({ sopInstanceUid: '8.8.8' }));
+    bridge.emit('instance-failed', failed({ sopInstanceUid: '7.7.7' }));
+    await nextFrame();
+    await fireEvent.click(await screen.findByRole('button', { name: 'Open instance 9.9.9 in the Instance view' }));
+    await waitFor(() => expect(instanceFocus.current).toEqual({ instanceId: 42, label: 'CT Image Storage · series 3 · instance 12' }));
+    // A failed instance was never stored: nothing to open.
+    expect(screen.queryByRole('button', { name: 'Open instance 7.7.7 in the Instance view' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Open instance 8.8.8 in the Instance view' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Instance 8.8.8 is no longer stored');
+    expect(instanceFocus.current?.instanceId).toBe(42);
   });
 
   test('associations already open when the view starts are listed', async () => {

@@ -1,8 +1,10 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobAttempt, JobSummary, QueueCount } from '../../../../src-main/api/contract.ts';
+import type { JobAttempt, JobSummary, JobUpdated, QueueCount } from '../../../../src-main/api/contract.ts';
 import QueueView from '../../../../src-renderer/src/views/QueueView.svelte';
+import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
+import { forgetFocusedInstance } from '../fixtures.ts';
 import { installTestBridge } from './view-test-bridge.ts';
 
 function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
@@ -18,6 +20,7 @@ function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
     lastError: null,
     lastStatus: null,
     deliveries: 0,
+    sentTransferSyntaxUid: null,
     updatedAt: '2024-05-01T10:00:00.000Z',
     subject: {
       patientName: 'DOE^JANE',
@@ -29,6 +32,19 @@ function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
       instanceNumber: jobId,
       sopClassName: 'CT Image Storage',
     },
+    ...change,
+  };
+}
+
+/** A 'job-updated' event for job `jobId` of PACS (its instance 100 + jobId, as job() has it). */
+function jobUpdate(jobId: number, change: Partial<JobUpdated> & Pick<JobUpdated, 'state' | 'attempts'>): JobUpdated {
+  return {
+    jobId,
+    instanceId: 100 + jobId,
+    sopInstanceUid: `1.2.3.${jobId}`,
+    destination: 'PACS',
+    error: undefined,
+    nextAttemptAt: undefined,
     ...change,
   };
 }
@@ -166,41 +182,26 @@ describe('QueueView', () => {
     const bridge = bridgeWithJobs();
     render(QueueView, { active: true });
     await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
-    bridge.emit('job-updated', {
-      jobId: 8,
-      instanceId: 108,
-      sopInstanceUid: '1.2.3.8',
-      destination: 'PACS',
-      state: 'sending',
-      attempts: 3,
-      error: undefined,
-      nextAttemptAt: undefined,
-    });
-    bridge.emit('job-updated', {
-      jobId: 8,
-      instanceId: 108,
-      sopInstanceUid: '1.2.3.8',
-      destination: 'PACS',
-      state: 'sent',
-      attempts: 3,
-      error: undefined,
-      nextAttemptAt: undefined,
-    });
-    bridge.emit('job-updated', {
-      jobId: 12,
-      instanceId: 112,
-      sopInstanceUid: '1.2.3.12',
-      destination: 'ARCHIVE',
-      state: 'queued',
-      attempts: 0,
-      error: undefined,
-      nextAttemptAt: undefined,
-    });
+    bridge.emit('job-updated', jobUpdate(8, { state: 'sending', attempts: 3 }));
+    bridge.emit('job-updated', jobUpdate(8, { state: 'sent', attempts: 3 }));
+    bridge.emit('job-updated', jobUpdate(12, { destination: 'ARCHIVE', state: 'queued', attempts: 0 }));
     await waitFor(() => expect(within(rowOf(8)).getByText('Sent')).toBeTruthy());
     expect(within(rowOf(8)).getByText('3')).toBeTruthy();
     expect(within(rowOf(8)).queryByText('cannot connect: ECONNREFUSED')).toBeNull();
     expect(rowOf(12)).toBeTruthy();
     expect(document.querySelectorAll('[data-job-id]')).toHaveLength(4);
+  });
+
+  it('says "bytes changed (transcoded)" for a job sent as a converted dataset, listed or announced, and nothing for a copy sent as stored', async () => {
+    const converted = job(3, { state: 'sent', attempts: 1, deliveries: 1, sentTransferSyntaxUid: '1.2.840.10008.1.2' });
+    const asStored = job(4, { state: 'sent', attempts: 1, deliveries: 1 });
+    const bridge = bridgeWithJobs([converted, asStored, WAITING]);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    expect(rowOf(3).textContent).toContain('Bytes changed (transcoded to Implicit VR Little Endian)');
+    expect(rowOf(4).textContent).not.toContain('transcoded');
+    bridge.emit('job-updated', jobUpdate(8, { state: 'sent', attempts: 3, sentTransferSyntaxUid: '1.2.840.10008.1.2.4.50' }));
+    await waitFor(() => expect(rowOf(8).textContent).toContain('Bytes changed (transcoded to JPEG Baseline'));
   });
 
   it('shows the attempts of a job with times, outcome, status, error and backoff', async () => {
@@ -270,16 +271,7 @@ describe('QueueView', () => {
         backoffMs: null,
       },
     ];
-    bridge.emit('job-updated', {
-      jobId: 7,
-      instanceId: 107,
-      sopInstanceUid: '1.2.3.7',
-      destination: 'PACS',
-      state: 'sent',
-      attempts: 2,
-      error: undefined,
-      nextAttemptAt: undefined,
-    });
+    bridge.emit('job-updated', jobUpdate(7, { state: 'sent', attempts: 2 }));
     await waitFor(() => expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getAllByRole('row')).toHaveLength(3));
     expect(within(screen.getByRole('table', { name: 'Attempts of job 7' })).getByText('sent')).toBeTruthy();
   });
@@ -297,6 +289,16 @@ describe('QueueView', () => {
     const panel = await screen.findByRole('region', { name: /Job 7/ });
     expect(panel.textContent).toContain('DOE, JANE (P-1)');
     expect(panel.textContent).not.toContain('Instance 107');
+  });
+
+  it("opens a job's instance in the Instance view from its row; a job whose instance is gone offers nothing to open", async () => {
+    bridgeWithJobs([DEAD, job(5, { subject: null })]);
+    forgetFocusedInstance();
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(2));
+    await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Open the instance of job 7' }));
+    expect(instanceFocus.current).toEqual({ instanceId: 107, label: 'DOE, JANE (P-1) · CT Image Storage, series 2, image 7' });
+    expect(within(rowOf(5)).queryByRole('button', { name: 'Open the instance of job 5' })).toBeNull();
   });
 
   it('by study: one row per study and destination says whether all of it was sent, and why not', async () => {
