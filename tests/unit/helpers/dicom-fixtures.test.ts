@@ -128,14 +128,11 @@ describe('fixture bytes', () => {
     expect(dataset.indexOf(Buffer.from([0x00, 0x28, 0x01, 0x00, 0x55, 0x53, 0x00, 0x02, 0x00, 0x10]))).toBeGreaterThan(0);
   });
 
-  it('writes 5000 small files in a few seconds, named 0001.dcm onwards, each with its own SOP Instance UID', async () => {
-    const started = performance.now();
+  it('writes 5000 small files named 0001.dcm onwards, each with its own SOP Instance UID', async () => {
     const paths = await writeP10Files(join(tmp.path, 'many'), 5000, { pixelDataBytes: 10 * 1024 });
-    const elapsed = performance.now() - started;
     expect(paths).toHaveLength(5000);
     expect(paths[0]).toMatch(/0001\.dcm$/);
     expect(paths[4999]).toMatch(/5000\.dcm$/);
-    expect(elapsed).toBeLessThan(5000);
     const first = await readFile(paths[0]!);
     const last = await readFile(paths[4999]!);
     expect(first.includes('1.2.3.4.5.6.7.8.9.3.1.1\0')).toBe(true);
