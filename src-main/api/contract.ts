@@ -1,8 +1,8 @@
 /**
  * The one contract between the renderer and the engine: every command the UI may call and every
  * event it may receive. The Electron preload implements it over ipcRenderer; `serve --ui-port`
- * implements it over a WebSocket. The renderer imports this file with `import type` only and never
- * knows which transport is underneath. Every value crossing it is plain JSON.
+ * implements it over a WebSocket. The renderer imports its types, the event names and the value
+ * schemas (below), and never knows which transport is underneath. Every value crossing it is plain JSON.
  */
 import type { GatewayEvents } from '../events.ts';
 import type { EchoResult } from '../dicom/echo-scu.ts';
@@ -30,6 +30,28 @@ export type { CompareReport, Verdict } from '../inspect/compare-report.ts';
 export type { Destination, Rule, RuleMatch, ValueMatcher } from '../routing/routing-types.ts';
 export type { EchoResult } from '../dicom/echo-scu.ts';
 export type { JobState } from '../routing/job-repository.ts';
+
+// One schema per value: the renderer's forms check each value with the schema the engine, the
+// config file and the CLI use, so it is refused with the same words everywhere. These are plain
+// zod (no Node module), bundled into the renderer.
+export {
+  aeTitle,
+  host,
+  listenPort,
+  MAX_SECONDS,
+  maxAssociations,
+  maxPdu,
+  port,
+  regex,
+  seconds,
+  typedValue,
+  uid,
+  valueProblem,
+  type AeTitle,
+  type Port,
+  type Uid,
+} from './schemas/values.ts';
+export { attributeKeySyntaxProblem } from './schemas/rule-schema.ts';
 
 export interface GatewayStatus {
   aeTitle: string;

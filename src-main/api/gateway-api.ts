@@ -3,7 +3,7 @@
  * Gateway, with failures turned into words a radiographer can act on (and the technical detail
  * kept for the PACS admin). Both transports (Electron IPC, WebSocket) serve this one host.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { PeerAddress } from '../dicom/peer-address.ts';
 import { collectSendableFiles } from '../dicom/sendable-files.ts';
 import { sopClassName } from '../dicom/sop-class-names.ts';
@@ -14,6 +14,7 @@ import { instanceElements } from '../inspect/instance-elements.ts';
 import { renderFrame } from '../imaging/render-frame.ts';
 import { packageVersion } from '../package-info.ts';
 import { CommandError, type ApiHost } from './api-host.ts';
+import { problemsFromIssues } from '../config/config-issues.ts';
 import { FixedSettingError } from '../config/setting-sources.ts';
 import { ChosenPaths } from './chosen-paths.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
@@ -36,7 +37,7 @@ export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): Ap
       const name = command as CommandName;
       const parsed = COMMAND_SCHEMAS[name].safeParse(args ?? undefined);
       if (!parsed.success) {
-        throw new CommandError('The request was not valid.', `${name}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+        throw new CommandError('The request was not valid.', `${name}: ${requestProblems(parsed.error, COMMAND_SCHEMAS[name])}`);
       }
       try {
         return await (handlers[name] as (a: unknown) => unknown)(parsed.data);
@@ -195,6 +196,13 @@ function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; cal
     peer: { aeTitle: destination.aeTitle, host: destination.host, port: destination.port },
     callingAe: destination.callingAe ?? g.config.aeTitle,
   };
+}
+
+/** Each refused argument as "field: message", in the words the config file and the CLI use for the same value. */
+function requestProblems(error: z.ZodError, schema: z.ZodType): string {
+  return problemsFromIssues(error.issues, schema)
+    .map((p) => (p.field === '' ? p.message : `${p.field}: ${p.message}`))
+    .join('; ');
 }
 
 /** Plain words first; what a PACS admin needs (the engine's own message) as the detail. */
