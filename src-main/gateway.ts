@@ -13,6 +13,7 @@ import type { SendableFile } from './dicom/sendable-files.ts';
 import { StoreScpServer, type ScpConfig } from './dicom/store-scp.ts';
 import { sendFiles, type SendResult } from './dicom/store-scu.ts';
 import { GatewayEventBus } from './events.ts';
+import { UnknownDestinationError, UnknownInstanceError } from './gateway-error.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
 import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
 import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
@@ -490,7 +491,7 @@ export class Gateway {
 
   async digestChain(instanceId: number): Promise<DigestChain> {
     const row = this.repo.instanceById(instanceId);
-    if (!row) throw new Error(`no stored instance with id ${instanceId}`);
+    if (!row) throw new UnknownInstanceError(instanceId);
     return digestChain({
       instanceId,
       sopInstanceUid: row.sop_instance_uid,
@@ -507,7 +508,7 @@ export class Gateway {
   /** The absolute path of a stored instance version. */
   instancePath(instanceId: number): string {
     const row = this.repo.instanceById(instanceId);
-    if (!row) throw new Error(`no stored instance with id ${instanceId}`);
+    if (!row) throw new UnknownInstanceError(instanceId);
     return join(this.store.root, row.path);
   }
 
@@ -592,10 +593,10 @@ export class Gateway {
   }
 
   forwardInstances(instanceIds: number[], destination: string): number {
-    if (!this.routing.destinations().some((d) => d.name === destination)) throw new Error(`no destination named "${destination}"`);
+    if (!this.routing.destinations().some((d) => d.name === destination)) throw new UnknownDestinationError(destination);
     const instances = instanceIds.map((id) => {
       const row = this.repo.instanceById(id);
-      if (!row) throw new Error(`no stored instance with id ${id}`);
+      if (!row) throw new UnknownInstanceError(id);
       return { id, study: row.study_instance_uid };
     });
     return this.afterQueueChange(this.transitions.forwardNow(instances, destination, Date.now()));

@@ -481,11 +481,7 @@ export type GatewayUiEvents = GatewayEvents & HostEvents;
 
 export type UiEventName = keyof GatewayUiEvents;
 
-/** A failed command as the renderer sees it: words for a radiographer, the detail one click away. */
-export interface CommandFailure {
-  message: string;
-  detail: string;
-}
+export { CommandError, commandFailureOf, isCommandFailure, type CommandFailure } from './command-failure.ts';
 
 /** What the renderer holds: call a command, listen to events. Both transports implement it. */
 export interface GatewayBridge {

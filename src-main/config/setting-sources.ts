@@ -7,6 +7,7 @@
  * every start.
  */
 import type { Settings } from '../api/contract.ts';
+import { GatewayError } from '../gateway-error.ts';
 
 export const EDITABLE_SETTINGS = [
   'aeTitle',
@@ -54,9 +55,10 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
 };
 
 /** Settings was asked to change a value a flag or the config file fixed. */
-export class FixedSettingError extends Error {
+export class FixedSettingError extends GatewayError {
   constructor(key: SettingKey, source: SettingSource) {
-    super(`${SETTING_LABELS[key]} is set by ${describeSource(source)}: change it there. A change here would be lost at the next start.`);
+    const words = `${SETTING_LABELS[key]} is set by ${describeSource(source)}: change it there. A change here would be lost at the next start.`;
+    super(words, words);
     this.name = 'FixedSettingError';
   }
 }
