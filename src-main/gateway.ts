@@ -7,7 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDiskFull, openDatabase, type Database } from './db/database.ts';
 import { IndexRepository } from './db/index-repository.ts';
-import { echo, type EchoResult } from './dicom/echo-scu.ts';
+import { echo } from './dicom/echo-scu.ts';
+import type { EchoResult } from './api/types/echo.ts';
 import type { PeerAddress } from './dicom/peer-address.ts';
 import type { SendableFile } from './dicom/sendable-files.ts';
 import { StoreScpServer, type ScpConfig } from './dicom/store-scp.ts';
@@ -15,24 +16,20 @@ import { sendFiles, type SendResult } from './dicom/store-scu.ts';
 import { GatewayEventBus } from './events.ts';
 import { UnknownDestinationError, UnknownInstanceError } from './gateway-error.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
-import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
+import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './routing/routing-types.ts';
+import type { Destination, Rule } from './api/types/routing.ts';
 import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
 import { InboundAssociations } from './receive/inbound-associations.ts';
 import { ReceiveInstance } from './receive/receive-instance.ts';
 import type { DigestChain, PermanentFailure, RetryDeadPreview, Settings } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, storedSettings } from './db/stored-settings.ts';
-import {
-  EDITABLE_SETTINGS,
-  FixedSettingError,
-  type EditableSettings,
-  type FixedSettings,
-  type SettingKey,
-  type SettingSource,
-} from './config/setting-sources.ts';
+import { FixedSettingError, type FixedSettings } from './config/setting-sources.ts';
+import { EDITABLE_SETTINGS, type EditableSettings, type SettingKey, type SettingSource } from './api/types/settings.ts';
 import { digestChain } from './inspect/digest-chain.ts';
 import { ForwardQueue } from './routing/forward-queue.ts';
-import { JobRepository, type JobRow, type JobState } from './routing/job-repository.ts';
+import { JobRepository, type JobRow } from './routing/job-repository.ts';
+import type { JobState } from './api/types/routing.ts';
 import { JobStateMachine } from './routing/job-state-machine.ts';
 import { inThreadSender, workerSender } from './routing/forward-sender.ts';
 import { systemClock } from './routing/clock.ts';

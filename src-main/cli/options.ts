@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { aeTitle, listenPort, typedValue } from '../api/schemas/values.ts';
-import type { DestinationTls } from '../tls/tls-settings.ts';
+import type { DestinationTls } from '../api/types/routing.ts';
 import { UsageError } from './usage-error.ts';
 
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals: boolean) {

@@ -6,23 +6,8 @@
  * start). Destinations and rules follow the same order: the config file's ones are re-applied at
  * every start.
  */
-import type { Settings } from '../api/contract.ts';
+import type { SettingKey, SettingSource } from '../api/types/settings.ts';
 import { GatewayError } from '../gateway-error.ts';
-
-export const EDITABLE_SETTINGS = [
-  'aeTitle',
-  'port',
-  'acceptUnknownSopClasses',
-  'allowedCallingAes',
-  'maxAssociations',
-  'maxPduLength',
-] as const;
-
-export type SettingKey = (typeof EDITABLE_SETTINGS)[number];
-export type EditableSettings = Pick<Settings, SettingKey>;
-
-export type SettingSource =
-  { kind: 'flag'; flag: string } | { kind: 'config-file'; file: string; key: string } | { kind: 'saved' } | { kind: 'default' };
 
 /** Settings a flag or the config file fixed for this run, with where from. */
 export type FixedSettings = Partial<Record<SettingKey, SettingSource>>;

@@ -4,8 +4,8 @@
  */
 import type { StatementSync } from 'node:sqlite';
 import { transaction, type Database } from '../db/database.ts';
-import type { DestinationTls } from '../tls/tls-settings.ts';
-import type { Destination, Rule } from './routing-types.ts';
+import type { DestinationTls } from '../api/types/routing.ts';
+import type { Destination, Rule } from '../api/types/routing.ts';
 
 interface DestinationRow {
   name: string;

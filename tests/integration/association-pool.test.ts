@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
-import type { Destination } from '../../src-main/routing/routing-types.ts';
+import type { Destination } from '../../src-main/api/types/routing.ts';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { sha256, splitP10 } from '../helpers/p10-regions.ts';

@@ -7,7 +7,7 @@ import type { ApiHost } from '../../src-main/api/api-host.ts';
 import { CommandError } from '../../src-main/api/command-failure.ts';
 import { COMMAND_SCHEMAS } from '../../src-main/api/command-schemas.ts';
 import { COMMAND_NAMES } from '../../src-main/api/contract.ts';
-import type { Destination } from '../../src-main/routing/routing-types.ts';
+import type { Destination } from '../../src-main/api/types/routing.ts';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { serveConfigFromArgs } from '../../src-main/cli/serve-command.ts';

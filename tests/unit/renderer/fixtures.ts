@@ -1,7 +1,7 @@
 /** Payloads shaped like the engine's, for component tests. */
 import type { StudySummary } from '../../../src-main/api/contract.ts';
-import type { Destination } from '../../../src-main/routing/routing-types.ts';
-import type { InstanceFailed, InstanceReceived } from '../../../src-main/events.ts';
+import type { Destination } from '../../../src-main/api/types/routing.ts';
+import type { InstanceFailed, InstanceReceived } from '../../../src-main/api/types/events.ts';
 
 export const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';
 export const MR_IMAGE = '1.2.840.10008.5.1.4.1.1.4';

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Destination } from '../../../../src-main/routing/routing-types.ts';
+import type { Destination } from '../../../../src-main/api/types/routing.ts';
 import DestinationsView from '../../../../src-renderer/src/views/DestinationsView.svelte';
 import { installTestBridge } from './view-test-bridge.ts';
 

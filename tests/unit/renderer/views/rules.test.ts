@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Destination, Rule } from '../../../../src-main/routing/routing-types.ts';
+import type { Destination, Rule } from '../../../../src-main/api/types/routing.ts';
 import RulesView from '../../../../src-renderer/src/views/RulesView.svelte';
 import { installTestBridge } from './view-test-bridge.ts';
 
