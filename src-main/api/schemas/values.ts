@@ -8,6 +8,11 @@ import { z } from 'zod';
 import { uidProblem } from '../../dicom/uid.ts';
 import { must, shown } from './value-messages.ts';
 
+// The renderer's Content-Security-Policy forbids eval, and zod probes for it (new Function) to
+// compile object schemas; even the caught refusal is reported as a CSP violation. The schemas are
+// small and checked rarely, so they run interpreted everywhere.
+z.config({ jitless: true });
+
 /**
  * Node clamps longer timers to 1 ms (TimeoutOverflowWarning), so a timeout or wait longer than
  * 2^31-1 ms would fire at once instead of never.

@@ -17,6 +17,7 @@ import type { Gateway } from '../../../../src-main/gateway.ts';
 import { NEW_DESTINATION, validateDestination } from '../../../../src-renderer/src/views/destinations/destination-form.ts';
 import { emptyRuleDraft, validateRule } from '../../../../src-renderer/src/views/rules/rule-draft.ts';
 import { validateSettings, type SettingsDraft } from '../../../../src-renderer/src/views/settings/settings-form.ts';
+import { destination } from '../../renderer/fixtures.ts';
 
 let work: string;
 
@@ -80,22 +81,7 @@ async function stderrOf(run: () => Promise<number>): Promise<string> {
 }
 
 function savedDestination(overrides: Partial<Destination>): { destination: Destination } {
-  return {
-    destination: {
-      name: 'pacs',
-      aeTitle: 'PACS',
-      host: '127.0.0.1',
-      port: 104,
-      callingAe: undefined,
-      maxPduLength: 65536,
-      connectTimeoutMs: 30_000,
-      dimseTimeoutMs: 60_000,
-      maxAssociations: 1,
-      enabled: true,
-      allowTranscoding: false,
-      ...overrides,
-    },
-  };
+  return { destination: destination('pacs', overrides) };
 }
 
 const SETTINGS: SettingsDraft = {
