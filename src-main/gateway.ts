@@ -7,34 +7,32 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDiskFull, openDatabase, type Database } from './db/database.ts';
 import { IndexRepository } from './db/index-repository.ts';
-import { echo, type EchoResult } from './dicom/echo-scu.ts';
+import { echo } from './dicom/echo-scu.ts';
+import type { EchoResult } from './api/types/echo.ts';
 import type { PeerAddress } from './dicom/peer-address.ts';
 import type { SendableFile } from './dicom/sendable-files.ts';
 import { StoreScpServer, type ScpConfig } from './dicom/store-scp.ts';
 import { sendFiles, type SendResult } from './dicom/store-scu.ts';
 import { GatewayEventBus } from './events.ts';
+import { UnknownDestinationError, UnknownInstanceError } from './gateway-error.ts';
 import { silentLogger, type Logger } from './log/logger.ts';
 import { ListenError, listenFailureReason } from './dicom/listen-failure.ts';
 
 export { ListenError, listenFailureReason };
-import { DEFAULT_QUEUE_SETTINGS, type Destination, type QueueSettings, type Rule } from './routing/routing-types.ts';
+import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './routing/routing-types.ts';
+import type { Destination, Rule } from './api/types/routing.ts';
 import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
 import { InboundAssociations } from './receive/inbound-associations.ts';
 import { ReceiveInstance } from './receive/receive-instance.ts';
 import type { DigestChain, PermanentFailure, RetryDeadPreview, Settings, TlsListenerChange, TlsListenerStatus } from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, saveStoredTlsListener, storedSettings, storedTlsListener } from './db/stored-settings.ts';
-import {
-  EDITABLE_SETTINGS,
-  FixedSettingError,
-  type EditableSettings,
-  type FixedSettings,
-  type SettingKey,
-  type SettingSource,
-} from './config/setting-sources.ts';
+import { FixedSettingError, type FixedSettings } from './config/setting-sources.ts';
+import { EDITABLE_SETTINGS, type EditableSettings, type SettingKey, type SettingSource } from './api/types/settings.ts';
 import { digestChain } from './inspect/digest-chain.ts';
 import { ForwardQueue } from './routing/forward-queue.ts';
-import { JobRepository, type JobRow, type JobState } from './routing/job-repository.ts';
+import { JobRepository, type JobRow } from './routing/job-repository.ts';
+import type { JobState } from './api/types/routing.ts';
 import { JobStateMachine } from './routing/job-state-machine.ts';
 import { inThreadSender, workerSender } from './routing/forward-sender.ts';
 import { systemClock } from './routing/clock.ts';
@@ -554,7 +552,7 @@ export class Gateway {
 
   async digestChain(instanceId: number): Promise<DigestChain> {
     const row = this.repo.instanceById(instanceId);
-    if (!row) throw new Error(`no stored instance with id ${instanceId}`);
+    if (!row) throw new UnknownInstanceError(instanceId);
     return digestChain({
       instanceId,
       sopInstanceUid: row.sop_instance_uid,
@@ -571,7 +569,7 @@ export class Gateway {
   /** The absolute path of a stored instance version. */
   instancePath(instanceId: number): string {
     const row = this.repo.instanceById(instanceId);
-    if (!row) throw new Error(`no stored instance with id ${instanceId}`);
+    if (!row) throw new UnknownInstanceError(instanceId);
     return join(this.store.root, row.path);
   }
 
@@ -656,10 +654,10 @@ export class Gateway {
   }
 
   forwardInstances(instanceIds: number[], destination: string): number {
-    if (!this.routing.destinations().some((d) => d.name === destination)) throw new Error(`no destination named "${destination}"`);
+    if (!this.routing.destinations().some((d) => d.name === destination)) throw new UnknownDestinationError(destination);
     const instances = instanceIds.map((id) => {
       const row = this.repo.instanceById(id);
-      if (!row) throw new Error(`no stored instance with id ${id}`);
+      if (!row) throw new UnknownInstanceError(id);
       return { id, study: row.study_instance_uid };
     });
     return this.afterQueueChange(this.transitions.forwardNow(instances, destination, Date.now()));

@@ -3,10 +3,10 @@
  * commands, validated at the boundary, and one stream of events. Transports carry JSON; they never
  * call the Gateway directly.
  */
-import type { CommandFailure, UiEventName } from './contract.ts';
+import type { UiEventName } from './contract.ts';
 
 export interface ApiHost {
-  /** Validates `args` against the command's schema, runs it, and resolves with its JSON result. Rejects with CommandError. */
+  /** Validates `args` against the command's schema, runs it, and resolves with its JSON result. Rejects with CommandError (command-failure.ts). */
   dispatch(command: string, args: unknown): Promise<unknown>;
   /** Every UI event, in order; returns an unsubscribe function. */
   subscribe(listener: (event: UiEventName, payload: unknown) => void): () => void;
@@ -18,18 +18,4 @@ export interface ApiHost {
    * a page cannot call it, only a transport that saw the user choose.
    */
   allowPaths(paths: readonly string[]): void;
-}
-
-/** A command that failed: `message` in words a radiographer understands, `detail` for the PACS admin. */
-export class CommandError extends Error implements CommandFailure {
-  readonly detail: string;
-  constructor(message: string, detail: string) {
-    super(message);
-    this.name = 'CommandError';
-    this.detail = detail;
-  }
-
-  toJSON(): CommandFailure {
-    return { message: this.message, detail: this.detail };
-  }
 }

@@ -8,7 +8,7 @@
  * Paths are compared after resolving `.` and `..`, so a chosen path cannot be climbed out of.
  */
 import { isAbsolute, resolve, sep } from 'node:path';
-import { CommandError } from './api-host.ts';
+import { CommandError } from './command-failure.ts';
 
 export class ChosenPaths {
   private readonly roots = new Set<string>();

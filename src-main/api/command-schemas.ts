@@ -3,72 +3,22 @@
  * engine sees it. A renderer (or a page in a browser) is never trusted to send the right shape.
  */
 import { z } from 'zod';
+import { attributeKeyProblem } from '../config/attribute-keys.ts';
 import type { CommandName } from './contract.ts';
+import { savedDestinationSchema } from './schemas/destination-schema.ts';
+import { savedRuleSchema } from './schemas/rule-schema.ts';
+import { aeTitle, flag, host, listenPort, maxAssociations, maxPdu, port, uid } from './schemas/values.ts';
 
-const uid = z.string().regex(/^[0-9.]{1,64}$/, 'must be a DICOM UID');
-const ae = z
-  .string()
-  .trim()
-  .min(1)
-  .max(16)
-  .regex(/^[^\\\p{Cc}]+$/u, 'must be an AE title without backslash or control characters');
 const id = z.number().int().positive();
 const limit = z.number().int().min(1).max(100_000).optional();
-const port = z.number().int().min(1).max(65535);
 const path = z.string().min(1).max(4096);
 
-const target = z.union([
-  z.strictObject({ destination: z.string().min(1) }),
-  z.strictObject({ aeTitle: ae, host: z.string().min(1).max(255), port }),
-]);
+const target = z.union([z.strictObject({ destination: z.string().min(1) }), z.strictObject({ aeTitle, host, port })]);
 
 const fileRef = z.union([z.strictObject({ instanceId: id }), z.strictObject({ path })]);
 
-const destination = z.strictObject({
-  name: z.string().trim().min(1).max(64),
-  aeTitle: ae,
-  host: z.string().trim().min(1).max(255),
-  port,
-  callingAe: ae.optional(),
-  maxPduLength: z.number().int().min(4096).max(0xffffffff),
-  connectTimeoutMs: z.number().int().min(1).max(2_147_483_647),
-  dimseTimeoutMs: z.number().int().min(1).max(2_147_483_647),
-  maxAssociations: z.number().int().min(1).max(64),
-  enabled: z.boolean(),
-  allowTranscoding: z.boolean(),
-  // Paths only: the passphrase never crosses to the renderer, and one left out is kept (gateway-api.ts).
-  tls: z
-    .strictObject({
-      ca: path.optional(),
-      cert: path.optional(),
-      key: path.optional(),
-      passphrase: z.string().optional(),
-      verifyServer: z.boolean(),
-    })
-    .optional(),
-});
-
-const matcher = z.union([
-  z.string(),
-  z.array(z.string()).min(1),
-  z.strictObject({ glob: z.string() }),
-  z.strictObject({ regex: z.string() }),
-]);
-
-const rule = z.strictObject({
-  name: z.string().trim().min(1).max(64),
-  enabled: z.boolean(),
-  match: z.strictObject({
-    callingAe: matcher.optional(),
-    calledAe: matcher.optional(),
-    peerAddress: matcher.optional(),
-    sopClass: z.union([z.literal('any'), z.literal('images'), z.array(uid).min(1)]).optional(),
-    modality: matcher.optional(),
-    tags: z.record(z.string(), matcher).optional(),
-  }),
-  forward: z.array(z.string().min(1)).min(1),
-  studyQuietSeconds: z.number().positive().max(2_147_483).optional(),
-});
+// Tag keywords are checked against the full dictionary, as the config file's are.
+const rule = savedRuleSchema(attributeKeyProblem);
 
 const jobState = z.enum(['queued', 'sending', 'sent', 'retry-wait', 'dead', 'cancelled']);
 
@@ -96,7 +46,7 @@ export const COMMAND_SCHEMAS = {
   forwardInstances: z.strictObject({ instanceIds: z.array(id).min(1).max(100_000), destination: z.string().min(1) }),
   echo: z.strictObject({ target }),
   listDestinations: none,
-  saveDestination: z.strictObject({ destination }),
+  saveDestination: z.strictObject({ destination: savedDestinationSchema }),
   deleteDestination: z.strictObject({ name: z.string().min(1) }),
   listRules: none,
   saveRules: z.strictObject({ rules: z.array(rule) }),
@@ -123,19 +73,19 @@ export const COMMAND_SCHEMAS = {
   getSettings: none,
   saveSettings: z.strictObject({
     settings: z.strictObject({
-      aeTitle: ae.optional(),
-      port: z.number().int().min(0).max(65535).optional(),
-      acceptUnknownSopClasses: z.boolean().optional(),
-      allowedCallingAes: z.array(ae).optional(),
-      maxAssociations: z.number().int().min(1).max(1000).optional(),
-      maxPduLength: z.number().int().min(4096).max(0xffffffff).optional(),
+      aeTitle: aeTitle.optional(),
+      port: listenPort.optional(),
+      acceptUnknownSopClasses: flag.optional(),
+      allowedCallingAes: z.array(aeTitle).optional(),
+      maxAssociations: maxAssociations.optional(),
+      maxPduLength: maxPdu.optional(),
     }),
   }),
   getTlsListener: none,
   saveTlsListener: z.strictObject({
     tls: z
       .strictObject({
-        port: z.number().int().min(0).max(65535),
+        port: listenPort,
         cert: z.string().min(1),
         key: z.string().min(1),
         ca: z.string().min(1).nullable(),

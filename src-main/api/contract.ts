@@ -1,35 +1,59 @@
 /**
  * The one contract between the renderer and the engine: every command the UI may call and every
  * event it may receive. The Electron preload implements it over ipcRenderer; `serve --ui-port`
- * implements it over a WebSocket. The renderer imports this file with `import type` only and never
- * knows which transport is underneath. Every value crossing it is plain JSON.
+ * implements it over a WebSocket. The renderer imports its types, the event names and the value
+ * schemas (below), and never knows which transport is underneath. Every value crossing it is plain JSON.
  */
-import type { GatewayEvents } from '../events.ts';
-import type { EchoResult } from '../dicom/echo-scu.ts';
 import type { CompareReport } from '../inspect/compare-report.ts';
 import type { ByteSpan } from '../inspect/byte-annotation.ts';
-import type { Destination, Rule } from '../routing/routing-types.ts';
-import type { JobState } from '../routing/job-repository.ts';
-import type { EditableSettings, SettingKey, SettingSource } from '../config/setting-sources.ts';
+import type { EchoResult } from './types/echo.ts';
+import type { DeletedStudy, GatewayEvents } from './types/events.ts';
+import type { Destination, JobState, Rule } from './types/routing.ts';
+import type { EditableSettings, Settings, SettingSource } from './types/settings.ts';
 
-export type { EditableSettings, SettingKey, SettingSource };
-// The engine's own types that cross to the renderer, re-exported here so that the renderer imports
-// nothing from behind the contract (moving them into api/ is the next step of the one vocabulary).
+// The types that cross to the renderer are defined under api/types/ and engine modules import
+// them from there. The comparison report and its byte spans are still the inspector's own.
+export type { EchoResult } from './types/echo.ts';
 export type {
   AssociationClosed,
   AssociationOpened,
+  DeletedStudy,
+  GatewayEvents,
   InstanceFailed,
   InstanceReceived,
   JobUpdated,
   SendFileResult,
+  SendFinished,
   SendProgress,
-} from '../events.ts';
+  StudiesDeleted,
+} from './types/events.ts';
+export type { Destination, DestinationTls, JobState, Rule, RuleMatch, ValueMatcher } from './types/routing.ts';
+export type { EditableSettings, SettingKey, SettingSource, Settings } from './types/settings.ts';
 export type { ByteSpan } from '../inspect/byte-annotation.ts';
 export type { ChangeKind, ChangesByKind } from '../inspect/change-kinds.ts';
 export type { CompareReport, Verdict } from '../inspect/compare-report.ts';
-export type { Destination, Rule, RuleMatch, ValueMatcher } from '../routing/routing-types.ts';
-export type { EchoResult } from '../dicom/echo-scu.ts';
-export type { JobState } from '../routing/job-repository.ts';
+
+// One schema per value: the renderer's forms check each value with the schema the engine, the
+// config file and the CLI use, so it is refused with the same words everywhere. These are plain
+// zod (no Node module), bundled into the renderer.
+export {
+  aeTitle,
+  host,
+  listenPort,
+  MAX_SECONDS,
+  maxAssociations,
+  maxPdu,
+  port,
+  regex,
+  seconds,
+  typedValue,
+  uid,
+  valueProblem,
+  type AeTitle,
+  type Port,
+  type Uid,
+} from './schemas/values.ts';
+export { attributeKeySyntaxProblem } from './schemas/rule-schema.ts';
 
 export interface GatewayStatus {
   aeTitle: string;
@@ -105,13 +129,6 @@ export interface ScanResult {
 
 /** Where to send: a configured destination by name, or an ad-hoc node. */
 export type SendTarget = { destination: string } | { aeTitle: string; host: string; port: number };
-
-export interface SendFinished {
-  sendId: number;
-  sent: number;
-  failed: number;
-  cancelled: boolean;
-}
 
 /** Whose images an instance is: the fields a person recognises a job or a row by. */
 export interface InstanceSubject {
@@ -211,21 +228,6 @@ export interface DigestChain {
     reason: string | null;
     transcoded?: string;
   }[];
-}
-
-export interface Settings {
-  aeTitle: string;
-  port: number;
-  storage: string;
-  acceptUnknownSopClasses: boolean;
-  allowedCallingAes: string[];
-  maxAssociations: number;
-  maxPduLength: number;
-  /**
-   * Where each value comes from: a flag or the config file fix it for this run (Settings cannot
-   * change it); otherwise it is what Settings saved, or the default.
-   */
-  sources: Record<SettingKey, SettingSource>;
 }
 
 /** The DICOM TLS listener as Settings edits it: PEM file paths on the gateway's computer. */
@@ -362,13 +364,6 @@ export type RenderedFrame =
     }
   | { ok: false; reason: string };
 
-export interface DeletedStudy {
-  studyInstanceUid: string;
-  instances: number;
-  bytes: number;
-  jobs: number;
-}
-
 export interface RetentionSettings {
   /** Delete studies whose last instance arrived more than this many days ago, once forwarded everywhere; null: keep everything. */
   days: number | null;
@@ -499,11 +494,7 @@ export type GatewayUiEvents = GatewayEvents & HostEvents;
 
 export type UiEventName = keyof GatewayUiEvents;
 
-/** A failed command as the renderer sees it: words for a radiographer, the detail one click away. */
-export interface CommandFailure {
-  message: string;
-  detail: string;
-}
+export { CommandError, commandFailureOf, isCommandFailure, type CommandFailure } from './command-failure.ts';
 
 /** What the renderer holds: call a command, listen to events. Both transports implement it. */
 export interface GatewayBridge {

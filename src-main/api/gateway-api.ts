@@ -3,18 +3,20 @@
  * Gateway, with failures turned into words a radiographer can act on (and the technical detail
  * kept for the PACS admin). Both transports (Electron IPC, WebSocket) serve this one host.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { PeerAddress } from '../dicom/peer-address.ts';
 import { collectSendableFiles } from '../dicom/sendable-files.ts';
 import { sopClassName } from '../dicom/sop-class-names.ts';
+import { GatewayError } from '../gateway-error.ts';
 import { ListenError, type Gateway } from '../gateway.ts';
 import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { compareFiles } from '../inspect/compare-files.ts';
 import { instanceElements } from '../inspect/instance-elements.ts';
 import { renderFrame } from '../imaging/render-frame.ts';
 import { packageVersion } from '../package-info.ts';
-import { CommandError, type ApiHost } from './api-host.ts';
-import { FixedSettingError } from '../config/setting-sources.ts';
+import type { ApiHost } from './api-host.ts';
+import { CommandError, GENERIC_FAILURE } from './command-failure.ts';
+import { problemsFromIssues } from '../config/config-issues.ts';
 import { ChosenPaths } from './chosen-paths.ts';
 import { keptTlsFiles } from './tls-listener-files.ts';
 import { TlsConfigError } from '../tls/tls-context.ts';
@@ -38,7 +40,7 @@ export function createApiHost(gateway: Gateway, opts: { uploadDir: string }): Ap
       const name = command as CommandName;
       const parsed = COMMAND_SCHEMAS[name].safeParse(args ?? undefined);
       if (!parsed.success) {
-        throw new CommandError('The request was not valid.', `${name}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+        throw new CommandError('The request was not valid.', `${name}: ${requestProblems(parsed.error, COMMAND_SCHEMAS[name])}`);
       }
       try {
         return await (handlers[name] as (a: unknown) => unknown)(parsed.data);
@@ -203,26 +205,28 @@ function resolveTarget(g: Gateway, target: SendTarget): { peer: PeerAddress; cal
   };
 }
 
+/** Each refused argument as "field: message", in the words the config file and the CLI use for the same value. */
+function requestProblems(error: z.ZodError, schema: z.ZodType): string {
+  return problemsFromIssues(error.issues, schema)
+    .map((p) => (p.field === '' ? p.message : `${p.field}: ${p.message}`))
+    .join('; ');
+}
+
 /** Plain words first; what a PACS admin needs (the engine's own message) as the detail. */
 function toCommandError(command: CommandName, err: unknown): CommandError {
   if (err instanceof CommandError) return err;
-  if (err instanceof FixedSettingError) return new CommandError(err.message, `${command}: ${err.message}`);
   if (err instanceof TlsConfigError)
     return new CommandError(`The TLS listener was not changed: ${err.message}.`, `${command}: ${err.name}: ${err.message}`);
   if (err instanceof ListenError)
     return new CommandError(err.message, `${command}: ${err.code ?? 'listen failed'}: ${(err.cause as Error)?.message ?? err.message}`);
+  if (err instanceof GatewayError) return new CommandError(err.words, `${command}: ${err.message}`);
   const detail = `${command}: ${(err as Error)?.message ?? String(err)}`;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return new CommandError('The file or folder could not be found. It may have been moved or deleted.', detail);
   if (code === 'EACCES' || code === 'EPERM') return new CommandError('The gateway is not allowed to read that file or folder.', detail);
   if (code === 'EADDRINUSE') return new CommandError('That port is already used by another program. Choose another port.', detail);
   if (command === 'saveRules') return new CommandError('The rules were not saved: one of them is not valid.', detail);
-  if (/no destination named/.test(detail)) return new CommandError('That destination does not exist (any more).', detail);
-  if (/no stored instance/.test(detail)) return new CommandError('That image is no longer in the store.', detail);
-  if (/no stored study/.test(detail)) return new CommandError('That study is no longer in the store.', detail);
-  if (/is being forwarded now/.test(detail))
-    return new CommandError('This study is being sent to a destination right now. Delete it when the queue has sent it.', detail);
-  return new CommandError('Something went wrong in the gateway.', detail);
+  return new CommandError(GENERIC_FAILURE, detail);
 }
 
 /** Destinations as the UI sees them: a TLS key's passphrase never leaves the engine. */

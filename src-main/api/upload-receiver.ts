@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { CommandFailure } from './contract.ts';
+import type { CommandFailure } from './command-failure.ts';
 
 export const DEFAULT_UPLOAD_LIMIT_BYTES = 4 * 1024 ** 3;
 /** All uploads of one server run together (the folder is emptied only at the next start). */

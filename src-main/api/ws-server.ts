@@ -8,8 +8,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { silentLogger, type Logger } from '../log/logger.ts';
-import { CommandError, type ApiHost } from './api-host.ts';
-import type { CommandFailure, UiEventName } from './contract.ts';
+import type { ApiHost } from './api-host.ts';
+import { commandFailureOf, GENERIC_FAILURE } from './command-failure.ts';
+import type { UiEventName } from './contract.ts';
 import { serveStaticFile } from './static-files.ts';
 import { newUiToken, tokenMatches } from './ui-token.ts';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPLOAD_TOTAL_BYTES, receiveUpload, UploadBudget, UploadError } from './upload-receiver.ts';
@@ -45,17 +46,10 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-const GENERIC_FAILURE = 'Something went wrong in the gateway.';
 const FORBIDDEN_TEXT =
   "Forbidden: this address has no valid access key. The key is kept with the gateway's storage folder and changes only when\n" +
   '`dicom-gateway serve` is started with --rotate-ui-token (or with another storage folder). Open the address `serve --ui-port`\n' +
   'printed when it started (the line "UI listening on http://127.0.0.1:PORT/?token=...").\n';
-
-/** What a page sees when a command fails: CommandError's own words, or a generic sentence with the error as detail. */
-export function commandFailureOf(err: unknown): CommandFailure {
-  if (err instanceof CommandError) return err.toJSON();
-  return { message: GENERIC_FAILURE, detail: err instanceof Error ? err.message : String(err) };
-}
 
 /** A request frame, or undefined when it is not one (then the page is broken or hostile, and is closed). */
 export function parseWireRequest(text: string): WireRequest | undefined {

@@ -4,6 +4,7 @@
  * Exit codes: 0 identical files, 1 any difference, 2 usage or input error (also: not DICOM).
  */
 import { parseArgs } from 'node:util';
+import { uid, valueProblem } from '../api/schemas/values.ts';
 import { compareFiles } from '../inspect/compare-files.ts';
 import type { CompareReport } from '../inspect/compare-report.ts';
 import { CompareInputError, type CompareInput } from '../inspect/dataset-input.ts';
@@ -41,6 +42,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   if (parsed.positionals.length !== 2) return usageError(`expected two files, got ${parsed.positionals.length}`);
+  const syntaxProblem = transferSyntaxFlagProblem(parsed.values);
+  if (syntaxProblem) return usageError(syntaxProblem);
   const [pathA, pathB] = parsed.positionals as [string, string];
   const inputA: CompareInput = { path: pathA, ...(parsed.values['syntax-a'] ? { datasetSyntax: parsed.values['syntax-a'] } : {}) };
   const inputB: CompareInput = { path: pathB, ...(parsed.values['syntax-b'] ? { datasetSyntax: parsed.values['syntax-b'] } : {}) };
@@ -57,6 +60,16 @@ export async function compareCommand(argv: string[]): Promise<number> {
   await write(process.stdout, output);
   if (report.verdict === 'not-comparable') await write(process.stderr, `compare: ${report.summary}\n`);
   return exitCodeOf(report);
+}
+
+/** A mistyped transfer syntax UID is refused as the config file and the API refuse a UID. */
+function transferSyntaxFlagProblem(values: { 'syntax-a'?: string; 'syntax-b'?: string }): string | undefined {
+  for (const flag of ['syntax-a', 'syntax-b'] as const) {
+    const value = values[flag];
+    const problem = value === undefined ? undefined : valueProblem(uid, value);
+    if (problem) return `--${flag}: ${problem}`;
+  }
+  return undefined;
 }
 
 export function exitCodeOf(report: CompareReport): number {

@@ -1,7 +1,9 @@
 /** Argument parsing shared by the commands: node:util parseArgs, with errors that say what to type. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
-import type { DestinationTls } from '../tls/tls-settings.ts';
+import { z } from 'zod';
+import { aeTitle, listenPort, typedValue } from '../api/schemas/values.ts';
+import type { DestinationTls } from '../api/types/routing.ts';
 import { UsageError } from './usage-error.ts';
 
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals: boolean) {
@@ -12,17 +14,23 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   }
 }
 
-export function parsePort(value: string, flag: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535)
-    throw new UsageError(`${flag} must be a port number 0-65535 (0: let the system choose), not "${value}"`);
-  return port;
+/**
+ * A flag's value checked by the schema the config file and the API use for the same value, so it
+ * is refused with the same words: "--port: must be a port number 0-65535 (…), got 70000".
+ */
+export function parseFlag<T>(schema: z.ZodType<T>, value: string, flag: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`${flag}: ${parsed.error.issues[0]?.message ?? 'is not valid'}`);
+  return parsed.data;
 }
 
-export function parsePositiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, not "${value}"`);
-  return n;
+/** Numbers arrive as text; the schema sees the number, as it would in a config file. */
+export function parseNumberFlag(schema: z.ZodType<number>, value: string, flag: string): number {
+  return parseFlag(z.preprocess(typedValue, schema), value, flag);
+}
+
+export function parsePort(value: string, flag: string): number {
+  return parseNumberFlag(listenPort, value, flag);
 }
 
 export function parseBoolean(value: string, flag: string): boolean {
@@ -32,11 +40,7 @@ export function parseBoolean(value: string, flag: string): boolean {
 }
 
 export function parseAeTitle(value: string, flag: string): string {
-  const ae = value.trim();
-  if (ae.length === 0 || ae.length > 16 || /[\\\p{Cc}]/u.test(ae)) {
-    throw new UsageError(`${flag} must be an AE title of 1-16 characters without backslash or control characters, not "${value}"`);
-  }
-  return ae;
+  return parseFlag(aeTitle, value, flag);
 }
 
 /** The TLS flags of the commands that connect out (send, echo). */

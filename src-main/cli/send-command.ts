@@ -3,7 +3,8 @@ import { parsePeerAddress, formatPeer } from '../dicom/peer-address.ts';
 import { collectSendableFiles } from '../dicom/sendable-files.ts';
 import { sendFiles, type SendResult } from '../dicom/store-scu.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
-import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs, parsePositiveInt } from './options.ts';
+import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs, parseNumberFlag } from './options.ts';
+import { maxPdu } from '../api/schemas/values.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
 const OPTIONS = {
@@ -26,7 +27,7 @@ export async function sendCommand(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   const callingAe = parseAeTitle(values['calling-ae'] ?? 'DICOMGATEWAY', '--calling-ae');
-  const maxPduLength = values['max-pdu'] ? parsePositiveInt(values['max-pdu'], '--max-pdu') : 65536;
+  const maxPduLength = values['max-pdu'] ? parseNumberFlag(maxPdu, values['max-pdu'], '--max-pdu') : 65536;
   const json = values.json ?? false;
 
   const collected = await collectSendableFiles(positionals);

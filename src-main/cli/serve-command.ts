@@ -6,10 +6,12 @@ import { assertUiBuilt, uiStaticDir } from '../api/ui-static-dir.ts';
 import { storedUiToken, UI_TOKEN_FILE } from '../api/ui-token.ts';
 import { startUiServer, UI_HOST, type UiServer } from '../api/ws-server.ts';
 import { loadConfigFile } from '../config/load-config.ts';
-import { EDITABLE_SETTINGS, SETTING_FLAGS, type FixedSettings } from '../config/setting-sources.ts';
+import { SETTING_FLAGS, type FixedSettings } from '../config/setting-sources.ts';
+import { EDITABLE_SETTINGS } from '../api/types/settings.ts';
 import { DEFAULT_CONFIG, Gateway, ListenError, type GatewayConfig } from '../gateway.ts';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
-import { parseAeTitle, parseBoolean, parseCommandArgs, parsePort, parsePositiveInt } from './options.ts';
+import { maxAssociations, maxPdu } from '../api/schemas/values.ts';
+import { parseAeTitle, parseBoolean, parseCommandArgs, parseNumberFlag, parsePort } from './options.ts';
 import { ExitCode, InputError, UsageError } from './usage-error.ts';
 import { TlsConfigError } from '../tls/tls-context.ts';
 import { BCP195_CIPHERS, type ListenerTls } from '../tls/tls-settings.ts';
@@ -55,11 +57,12 @@ export function serveConfigFromArgs(argv: string[]): {
   if (values.host !== undefined) config.host = values.host;
   if (values.port !== undefined) config.port = parsePort(values.port, '--port');
   if (values.storage !== undefined) config.storage = resolve(values.storage);
-  if (values['max-pdu'] !== undefined) config.maxPduLength = parsePositiveInt(values['max-pdu'], '--max-pdu');
+  if (values['max-pdu'] !== undefined) config.maxPduLength = parseNumberFlag(maxPdu, values['max-pdu'], '--max-pdu');
   if (values['allow-calling-ae']) {
     config.allowedCallingAes = values['allow-calling-ae'].flatMap((v) => v.split(',')).map((ae) => parseAeTitle(ae, '--allow-calling-ae'));
   }
-  if (values['max-associations'] !== undefined) config.maxAssociations = parsePositiveInt(values['max-associations'], '--max-associations');
+  if (values['max-associations'] !== undefined)
+    config.maxAssociations = parseNumberFlag(maxAssociations, values['max-associations'], '--max-associations');
   if (values['accept-unknown-sop-classes'] !== undefined) {
     config.acceptUnknownSopClasses = parseBoolean(values['accept-unknown-sop-classes'], '--accept-unknown-sop-classes');
   }

@@ -5,21 +5,15 @@
  * probably meant when a name is misspelt, so a typo is caught and explained when the config
  * loads instead of silently never matching.
  */
-import { createRequire } from 'node:module';
+import { dcmjsData } from '../dicom/dcmjs-library.ts';
 import { resolveTagReference } from '../dicom/tag-keywords.ts';
 import { closestMatch } from './did-you-mean.ts';
-
-interface Dcmjs {
-  data: { DicomMetaDictionary: { nameMap: Record<string, unknown> } };
-}
-// dcmjs is CommonJS without types; createRequire gives it a local, checked shape.
-const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
 
 let keywords: string[] | undefined;
 
 /** Every keyword of the dictionary, retired ones without dcmjs's RETIRED_ prefix. */
 function allKeywords(): string[] {
-  keywords ??= Object.keys(dcmjs.data.DicomMetaDictionary.nameMap).map((name) => name.replace(/^RETIRED_/, ''));
+  keywords ??= Object.keys(dcmjsData().DicomMetaDictionary.nameMap).map((name) => name.replace(/^RETIRED_/, ''));
   return keywords;
 }
 

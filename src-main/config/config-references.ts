@@ -4,7 +4,8 @@
  * rule engine itself accepts every rule.
  */
 import { compileRules } from '../routing/rule-matcher.ts';
-import { DEFAULT_QUEUE_SETTINGS, type Rule } from '../routing/routing-types.ts';
+import { DEFAULT_QUEUE_SETTINGS } from '../routing/routing-types.ts';
+import type { Rule } from '../api/types/routing.ts';
 import type { ConfigProblem } from './config-error.ts';
 import type { ConfigFile } from './config-schema.ts';
 

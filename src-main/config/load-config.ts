@@ -7,13 +7,16 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { DEFAULT_CONFIG, type GatewayConfig } from '../gateway.ts';
-import { DEFAULT_QUEUE_SETTINGS, type Destination, type Rule } from '../routing/routing-types.ts';
+import { DEFAULT_QUEUE_SETTINGS } from '../routing/routing-types.ts';
+import type { Destination, Rule } from '../api/types/routing.ts';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { problemsFromIssues } from './config-issues.ts';
 import { referenceProblems, ruleEngineProblems } from './config-references.ts';
-import { EDITABLE_SETTINGS, SETTING_CONFIG_KEYS, type FixedSettings } from './setting-sources.ts';
+import { SETTING_CONFIG_KEYS, type FixedSettings } from './setting-sources.ts';
+import { EDITABLE_SETTINGS } from '../api/types/settings.ts';
 import { configFileSchema, type ConfigFile, type DestinationEntry, type RuleEntry } from './config-schema.ts';
-import { BCP195_CIPHERS, type DestinationTls, type ListenerTls } from '../tls/tls-settings.ts';
+import { BCP195_CIPHERS, type ListenerTls } from '../tls/tls-settings.ts';
+import type { DestinationTls } from '../api/types/routing.ts';
 
 export type ConfigFormat = 'yaml' | 'json';
 

@@ -6,22 +6,8 @@
  * start). Destinations and rules follow the same order: the config file's ones are re-applied at
  * every start.
  */
-import type { Settings } from '../api/contract.ts';
-
-export const EDITABLE_SETTINGS = [
-  'aeTitle',
-  'port',
-  'acceptUnknownSopClasses',
-  'allowedCallingAes',
-  'maxAssociations',
-  'maxPduLength',
-] as const;
-
-export type SettingKey = (typeof EDITABLE_SETTINGS)[number];
-export type EditableSettings = Pick<Settings, SettingKey>;
-
-export type SettingSource =
-  { kind: 'flag'; flag: string } | { kind: 'config-file'; file: string; key: string } | { kind: 'saved' } | { kind: 'default' };
+import type { SettingKey, SettingSource } from '../api/types/settings.ts';
+import { GatewayError } from '../gateway-error.ts';
 
 /** The DICOM TLS listener is one setting (port, certificate, key, CA, client certificates go together). */
 export type FixedKey = SettingKey | 'tls';
@@ -58,9 +44,10 @@ export const SETTING_LABELS: Record<FixedKey, string> = {
 };
 
 /** Settings was asked to change a value a flag or the config file fixed. */
-export class FixedSettingError extends Error {
+export class FixedSettingError extends GatewayError {
   constructor(key: FixedKey, source: SettingSource) {
-    super(`${SETTING_LABELS[key]} is set by ${describeSource(source)}: change it there. A change here would be lost at the next start.`);
+    const words = `${SETTING_LABELS[key]} is set by ${describeSource(source)}: change it there. A change here would be lost at the next start.`;
+    super(words, words);
     this.name = 'FixedSettingError';
   }
 }

@@ -1,5 +1,5 @@
 /** Settings changed in the UI's Settings view, kept in the index so they survive a restart. */
-import { EDITABLE_SETTINGS, type EditableSettings } from '../config/setting-sources.ts';
+import { EDITABLE_SETTINGS, type EditableSettings } from '../api/types/settings.ts';
 import type { Database } from './database.ts';
 import type { ListenerTls } from '../tls/tls-settings.ts';
 

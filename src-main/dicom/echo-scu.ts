@@ -5,16 +5,7 @@ import { ScuAssociation, type AssociationOptions } from './scu-association.ts';
 import { TransferSyntax } from './transfer-syntax.ts';
 import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
 
-export interface EchoResult {
-  ok: boolean;
-  peer: string;
-  status: number | null;
-  statusHex: string | null;
-  meaning: string;
-  error: string | undefined;
-  /** Connect + associate + C-ECHO + release, in milliseconds. */
-  roundTripMs: number;
-}
+import type { EchoResult } from '../api/types/echo.ts';
 
 export async function echo(peer: PeerAddress, opts: AssociationOptions): Promise<EchoResult> {
   const started = performance.now();

@@ -9,8 +9,8 @@
  * extra tag. Extra tags must lie before pixel data: group 7FE0 and anything after it is refused.
  */
 import { open } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
+import { dcmjsData, type DcmjsElement, type DcmjsReadBufferStream } from './dcmjs-library.ts';
 import {
   detectDatasetSyntax,
   InvalidVrError,
@@ -82,34 +82,6 @@ export class UnreadableDatasetError extends Error {
     this.source = source;
   }
 }
-
-// --- dcmjs, the parts used here (it ships no type declarations) --------------------------------
-
-interface DcmjsElement {
-  vr?: string;
-  Value?: unknown[];
-  _rawValue?: unknown;
-}
-interface DcmjsReadBufferStream {
-  offset: number;
-  decoder: unknown;
-  setDecoder(decoder: unknown): void;
-}
-interface Dcmjs {
-  data: {
-    ReadBufferStream: new (buffer: ArrayBuffer) => DcmjsReadBufferStream;
-    DicomMessage: {
-      _read(
-        stream: DcmjsReadBufferStream,
-        syntax: string,
-        options: { untilTag?: string | null; includeUntilTagValue?: boolean; ignoreErrors?: boolean },
-      ): Record<string, DcmjsElement>;
-    };
-  };
-}
-// dcmjs is CommonJS without types; createRequire gives it a local, checked shape.
-const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
-const { ReadBufferStream, DicomMessage } = dcmjs.data;
 
 // --- what to read ------------------------------------------------------------------------------
 
@@ -250,7 +222,7 @@ function cutShort(walk: Walk, reason: string): Error {
 function readElements(walk: Walk): IndexFields {
   const { bytes } = walk;
   const fields: IndexFields = {};
-  const stream = new ReadBufferStream(ownArrayBuffer(bytes));
+  const stream = new (dcmjsData().ReadBufferStream)(ownArrayBuffer(bytes));
   for (;;) {
     const offset = stream.offset;
     if (offset >= bytes.length) {
@@ -322,7 +294,7 @@ function readOneElement(walk: Walk, stream: DcmjsReadBufferStream, tag: number):
   const offset = stream.offset;
   let dict: Record<string, DcmjsElement>;
   try {
-    dict = DicomMessage._read(stream, walk.dcmjsSyntax, { untilTag: tagKey(tag), includeUntilTagValue: true });
+    dict = dcmjsData().DicomMessage._read(stream, walk.dcmjsSyntax, { untilTag: tagKey(tag), includeUntilTagValue: true });
   } catch (err) {
     // In a prefix the likeliest cause is the prefix ending inside a sequence; more bytes will tell.
     throw cutShort(walk, `cannot read element ${formatTag(tag)} at byte ${offset} (${(err as Error).message})`);
@@ -359,10 +331,10 @@ function decoderFor(term: string): unknown {
   element.write('CS', 4, 'latin1');
   element.writeUInt16LE(value.length, 6);
   value.copy(element, 8);
-  const probe = new ReadBufferStream(ownArrayBuffer(element));
+  const probe = new (dcmjsData().ReadBufferStream)(ownArrayBuffer(element));
   let decoder: unknown;
   try {
-    DicomMessage._read(probe, TransferSyntax.ExplicitVRLittleEndian, {});
+    dcmjsData().DicomMessage._read(probe, TransferSyntax.ExplicitVRLittleEndian, {});
     decoder = probe.decoder;
   } catch {
     decoder = undefined;

@@ -1,4 +1,6 @@
 /** A DICOM node as users write it: AE@HOST:PORT. */
+import { aeTitle, port, valueProblem } from '../api/schemas/values.ts';
+
 export interface PeerAddress {
   aeTitle: string;
   host: string;
@@ -6,11 +8,12 @@ export interface PeerAddress {
 }
 
 export function parsePeerAddress(text: string): PeerAddress {
-  const match = /^([^@]{1,16})@(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text.trim());
+  const match = /^([^@]+)@(\[[^\]]+\]|[^:]+):(\d+)$/.exec(text.trim());
   if (!match) throw new Error(`"${text}" is not a DICOM node; expected AE@HOST:PORT, e.g. PACS@10.0.0.5:104`);
-  const port = Number(match[3]);
-  if (port < 1 || port > 65535) throw new Error(`"${text}": port ${port} is out of range 1-65535`);
-  return { aeTitle: match[1]!, host: match[2]!.replace(/^\[|\]$/g, ''), port };
+  // The AE title and port are refused in the words the config file and the API use for them.
+  const problem = valueProblem(aeTitle, match[1]) ?? valueProblem(port, Number(match[3]));
+  if (problem) throw new Error(`"${text}": ${problem}`);
+  return { aeTitle: match[1]!, host: match[2]!.replace(/^\[|\]$/g, ''), port: Number(match[3]) };
 }
 
 export function formatPeer(peer: PeerAddress): string {

@@ -6,7 +6,7 @@
  */
 import { open } from 'node:fs/promises';
 import { openConnection, TransportError } from '../tls/open-connection.ts';
-import type { DestinationTls } from '../tls/tls-settings.ts';
+import type { DestinationTls } from '../api/types/routing.ts';
 import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
 import { TranscodeError, transcodeDataset } from '../transcode/transcode-dataset.ts';

@@ -3,20 +3,7 @@
  * data dictionary) or a tag number as "(0010,0020)", "0010,0020" or "00100020". Also the VR the
  * dictionary gives a tag, which an Implicit VR dataset does not carry.
  */
-import { createRequire } from 'node:module';
-
-interface DictionaryEntry {
-  /** "(0010,0020)"; repeating groups ("(60xx,3000)") are not in the name map. */
-  tag: string;
-  /** A VR, or dcmjs's shorthand for an ambiguous one: "xs" (US or SS), "ox" (OB or OW), "up", "lt", "na". */
-  vr: string;
-  name: string;
-}
-interface Dcmjs {
-  data: { DicomMetaDictionary: { nameMap: Record<string, DictionaryEntry> } };
-}
-// dcmjs is CommonJS without types; createRequire gives it a local, checked shape.
-const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
+import { dcmjsData } from './dcmjs-library.ts';
 
 export interface TagReference {
   tag: number;
@@ -95,7 +82,7 @@ let built: Dictionary | undefined;
 function dictionary(): Dictionary {
   if (built) return built;
   const result: Dictionary = { tagByKeyword: new Map(), tagByLowerKeyword: new Map(), keywordByTag: new Map(), vrByTag: new Map() };
-  for (const [keyword, entry] of Object.entries(dcmjs.data.DicomMetaDictionary.nameMap)) {
+  for (const [keyword, entry] of Object.entries(dcmjsData().DicomMetaDictionary.nameMap)) {
     const match = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/i.exec(entry.tag);
     if (!match) continue;
     const tag = ((parseInt(match[1]!, 16) << 16) | parseInt(match[2]!, 16)) >>> 0;

@@ -3,7 +3,8 @@
  * pass on the paths the user chose, and stop it within a deadline. Holds no engine logic: the main
  * process stays free for the window and IPC, however busy the engine is.
  */
-import type { CommandFailure, GatewayStatus, UiEventName } from '../api/contract.ts';
+import { CommandError } from '../api/command-failure.ts';
+import type { GatewayStatus, UiEventName } from '../api/contract.ts';
 import type { GatewayConfig } from '../gateway.ts';
 import type { FromEngine, ToEngine } from './engine-messages.ts';
 
@@ -16,15 +17,6 @@ export interface EngineChild {
 }
 
 export type EventListener = (name: UiEventName, payload: unknown) => void;
-
-/** A command that failed, as the renderer sees it. */
-export class EngineCommandError extends Error implements CommandFailure {
-  readonly detail: string;
-  constructor(failure: CommandFailure) {
-    super(failure.message);
-    this.detail = failure.detail;
-  }
-}
 
 export interface StopOutcome {
   /** True when the engine drained and exited by itself; false when the deadline ended it. */
@@ -48,14 +40,12 @@ export class EngineClient {
     this.started = new Promise((resolve, reject) => {
       child.on('message', (message: FromEngine) => {
         if (message.type === 'started') resolve(message.status);
-        else if (message.type === 'start-failed') reject(new EngineCommandError(message.failure));
+        else if (message.type === 'start-failed') reject(CommandError.of(message.failure));
         else this.onMessage(message);
       });
       child.on('exit', (code: number) => {
         this.exited = code;
-        reject(
-          new EngineCommandError({ message: 'The gateway engine ended before it started.', detail: `engine process exit code ${code}` }),
-        );
+        reject(new CommandError('The gateway engine ended before it started.', `engine process exit code ${code}`));
         this.failPending(`the engine process ended (exit code ${code})`);
         for (const waiter of this.exitWaiters) waiter(code);
         if (!this.stopRequested) this.onUnexpectedExit?.(code);
@@ -73,9 +63,7 @@ export class EngineClient {
 
   dispatch(command: string, args: unknown): Promise<unknown> {
     if (this.exited !== undefined || this.stopRequested) {
-      return Promise.reject(
-        new EngineCommandError({ message: 'The gateway is shutting down.', detail: `${command}: the engine is stopping or has ended` }),
-      );
+      return Promise.reject(new CommandError('The gateway is shutting down.', `${command}: the engine is stopping or has ended`));
     }
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
@@ -122,14 +110,14 @@ export class EngineClient {
       if (!pending) return;
       this.pending.delete(message.id);
       if (message.ok) pending.resolve(message.result);
-      else pending.reject(new EngineCommandError(message.error));
+      else pending.reject(CommandError.of(message.error));
     }
   }
 
   private failPending(reason: string): void {
     for (const [id, pending] of this.pending) {
       this.pending.delete(id);
-      pending.reject(new EngineCommandError({ message: 'The gateway engine stopped.', detail: `${pending.command}: ${reason}` }));
+      pending.reject(new CommandError('The gateway engine stopped.', `${pending.command}: ${reason}`));
     }
   }
 }

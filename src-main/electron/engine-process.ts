@@ -6,7 +6,7 @@
  */
 import type { ApiHost } from '../api/api-host.ts';
 import { createApiHost } from '../api/gateway-api.ts';
-import { commandFailureOf } from '../api/ws-server.ts';
+import { commandFailureOf } from '../api/command-failure.ts';
 import { Gateway } from '../gateway.ts';
 import { createLogger } from '../log/logger.ts';
 import { tuneHeapForStreaming } from '../runtime/heap-tuning.ts';

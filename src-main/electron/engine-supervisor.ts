@@ -4,7 +4,8 @@
  * the old engine before the new one opens (two engines must never share a port or a store).
  */
 import type { GatewayStatus } from '../api/contract.ts';
-import { EngineCommandError, type EngineClient, type EventListener, type StopOutcome } from './engine-client.ts';
+import { CommandError } from '../api/command-failure.ts';
+import type { EngineClient, EventListener, StopOutcome } from './engine-client.ts';
 
 export type StartEngine = (storage: string) => EngineClient;
 
@@ -39,7 +40,7 @@ export class EngineSupervisor {
 
   async dispatch(command: string, args: unknown): Promise<unknown> {
     const engine = this.engine;
-    if (!engine) throw new EngineCommandError({ message: 'The gateway is not running.', detail: `${command}: no engine` });
+    if (!engine) throw new CommandError('The gateway is not running.', `${command}: no engine`);
     await engine.whenStarted();
     return engine.dispatch(command, args);
   }

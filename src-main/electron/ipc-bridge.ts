@@ -4,7 +4,8 @@
  * pushed to that window.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents, WebFrameMain } from 'electron';
-import { COMMAND_NAMES, type CommandFailure, type CommandName, type UiEventName } from '../api/contract.ts';
+import { commandFailureOf } from '../api/command-failure.ts';
+import { COMMAND_NAMES, type CommandName, type UiEventName } from '../api/contract.ts';
 import { isAppUrl } from './app-protocol.ts';
 import { CHOSEN_PATHS_CHANNEL, commandChannel, EVENT_CHANNEL, type IpcReply } from './ipc-channels.ts';
 
@@ -31,20 +32,6 @@ export function appWindowSenderCheck(getContents: () => (AppContents & object) |
   };
 }
 
-/** Turns any failure into the words + detail the renderer shows; CommandError already is one. */
-export function toCommandFailure(err: unknown): CommandFailure {
-  if (
-    err &&
-    typeof err === 'object' &&
-    typeof (err as CommandFailure).message === 'string' &&
-    typeof (err as CommandFailure).detail === 'string'
-  ) {
-    return { message: (err as CommandFailure).message, detail: (err as CommandFailure).detail };
-  }
-  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  return { message: 'The gateway could not do that.', detail };
-}
-
 export interface CommandHandlerOptions {
   dispatch: Dispatch;
   isTrustedSender: SenderCheck;
@@ -63,7 +50,7 @@ export function registerCommandHandlers(ipcMain: Pick<IpcMain, 'handle' | 'remov
       try {
         return { ok: true, result: await opts.dispatch(command, args) };
       } catch (err) {
-        return { ok: false, error: toCommandFailure(err) };
+        return { ok: false, error: commandFailureOf(err) };
       }
     });
   }

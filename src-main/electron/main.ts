@@ -7,7 +7,7 @@
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, utilityProcess } from 'electron';
-import { CommandError } from '../api/api-host.ts';
+import { CommandError } from '../api/command-failure.ts';
 import { COMMAND_SCHEMAS } from '../api/command-schemas.ts';
 import type { StorageChange } from '../api/contract.ts';
 import { createLogger } from '../log/logger.ts';

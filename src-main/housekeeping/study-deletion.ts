@@ -8,11 +8,15 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeletedStudy } from '../api/contract.ts';
 import { transaction, type Database } from '../db/database.ts';
+import { GatewayError } from '../gateway-error.ts';
 import type { AuditLog } from './audit-log.ts';
 
-export class StudyBusyError extends Error {
+export class StudyBusyError extends GatewayError {
   constructor(study: string, sending: number) {
-    super(`study ${study} is being forwarded now (${sending} instance(s) on the wire); try again when the queue has sent them`);
+    super(
+      'This study is being sent to a destination right now. Delete it when the queue has sent it.',
+      `study ${study} is being forwarded now (${sending} instance(s) on the wire); try again when the queue has sent them`,
+    );
     this.name = 'StudyBusyError';
   }
 }
@@ -24,9 +28,9 @@ export class StudyNoLongerEligibleError extends Error {
   }
 }
 
-export class UnknownStudyError extends Error {
+export class UnknownStudyError extends GatewayError {
   constructor(study: string) {
-    super(`no stored study ${study}`);
+    super('That study is no longer in the store.', `no stored study ${study}`);
     this.name = 'UnknownStudyError';
   }
 }

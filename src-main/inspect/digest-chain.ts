@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { JobState } from '../routing/job-repository.ts';
+import type { JobState } from '../api/types/routing.ts';
 import type { DigestChain, HopVerdict } from '../api/contract.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 

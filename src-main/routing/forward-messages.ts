@@ -3,7 +3,7 @@
  * thread that owns the associations) tell each other. Small on purpose: paths, offsets, ids and
  * results cross the thread boundary, never dataset bytes.
  */
-import type { DestinationTls } from '../tls/tls-settings.ts';
+import type { DestinationTls } from '../api/types/routing.ts';
 import type { PeerAddress } from '../dicom/peer-address.ts';
 import type { SendFailureKind } from '../dicom/store-scu.ts';
 

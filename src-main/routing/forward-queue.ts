@@ -14,7 +14,8 @@ import type { ForwardSender, SenderFactory } from './forward-sender.ts';
 import type { DueJob, JobRepository } from './job-repository.ts';
 import type { JobStateMachine, Settlement } from './job-state-machine.ts';
 import type { RoutingRepository } from './routing-repository.ts';
-import type { Destination, QueueSettings } from './routing-types.ts';
+import type { QueueSettings } from './routing-types.ts';
+import type { Destination } from '../api/types/routing.ts';
 
 export interface ForwardQueueDeps {
   jobs: JobRepository;

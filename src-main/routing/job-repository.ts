@@ -17,7 +17,7 @@ export interface SentHop {
   sentTransferSyntaxUid: string | null;
 }
 
-export type JobState = 'queued' | 'sending' | 'sent' | 'retry-wait' | 'dead' | 'cancelled';
+import type { JobState } from '../api/types/routing.ts';
 
 export interface JobRow {
   id: number;

@@ -5,9 +5,11 @@
  * the same thing. Nothing else writes the jobs table.
  */
 import { transaction, type Database } from '../db/database.ts';
-import type { GatewayEventBus, JobUpdated } from '../events.ts';
+import type { GatewayEventBus } from '../events.ts';
+import type { JobUpdated } from '../api/types/events.ts';
 import type { Logger } from '../log/logger.ts';
-import type { AttemptRecord, DueJob, JobRepository, JobState, JobView, QuietStudy } from './job-repository.ts';
+import type { AttemptRecord, DueJob, JobRepository, JobView, QuietStudy } from './job-repository.ts';
+import type { JobState } from '../api/types/routing.ts';
 
 /** What one send did to one job. */
 export type Settlement =

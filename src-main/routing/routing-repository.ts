@@ -4,9 +4,8 @@
  */
 import type { StatementSync } from 'node:sqlite';
 import { transaction, type Database } from '../db/database.ts';
-import type { DestinationTls } from '../tls/tls-settings.ts';
+import type { Destination, DestinationTls, Rule } from '../api/types/routing.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { Destination, Rule } from './routing-types.ts';
 
 interface DestinationRow {
   name: string;

@@ -22,7 +22,8 @@ import { isImageStorageSopClass } from '../dicom/sop-class-kinds.ts';
 import { formatTag, tagKey } from '../dicom/tag-format.ts';
 import { resolveTagReference, type TagReference } from '../dicom/tag-keywords.ts';
 import { trimUid, uidProblem } from '../dicom/uid.ts';
-import type { Rule, RuleMatch, RoutingFacts, ValueMatcher } from './routing-types.ts';
+import type { RoutingFacts } from './routing-types.ts';
+import type { Rule, RuleMatch, ValueMatcher } from '../api/types/routing.ts';
 import { compileValueMatcher, type CompiledValueMatcher } from './value-matcher.ts';
 
 export interface RouteMatch {

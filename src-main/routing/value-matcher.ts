@@ -14,7 +14,7 @@
  * - A regex is a JavaScript regular expression searched in the value (RegExp.test, no flags):
  *   anchor it with ^ and $ to match the whole value.
  */
-import type { ValueMatcher } from './routing-types.ts';
+import type { ValueMatcher } from '../api/types/routing.ts';
 
 export type CompiledValueMatcher = (value: string | undefined) => boolean;
 

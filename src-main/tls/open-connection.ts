@@ -7,7 +7,7 @@ import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { clientTlsOptions } from './tls-context.ts';
 import { describeTlsFailure } from './tls-errors.ts';
-import type { DestinationTls } from './tls-settings.ts';
+import type { DestinationTls } from '../api/types/routing.ts';
 
 export interface TransportTarget {
   host: string;

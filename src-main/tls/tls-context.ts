@@ -7,7 +7,8 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type ConnectionOptions, type TlsOptions } from 'node:tls';
-import { MIN_TLS_VERSION, BCP195_CIPHERS, type DestinationTls, type ListenerTls } from './tls-settings.ts';
+import { MIN_TLS_VERSION, BCP195_CIPHERS, type ListenerTls } from './tls-settings.ts';
+import type { DestinationTls } from '../api/types/routing.ts';
 
 /** A TLS setting that cannot work; the message names the file and the reason. */
 export class TlsConfigError extends Error {

@@ -19,18 +19,6 @@ export interface ListenerTls {
   ciphers: string;
 }
 
-/** TLS towards one destination. */
-export interface DestinationTls {
-  /** CA bundle the destination's certificate must chain to; the system's CAs when absent. */
-  ca: string | undefined;
-  /** Our client certificate and key, for destinations that require one (DCMTK's default). */
-  cert: string | undefined;
-  key: string | undefined;
-  passphrase: string | undefined;
-  /** Verify the destination's certificate and host name (off only for testing). */
-  verifyServer: boolean;
-}
-
 /**
  * BCP 195 (RFC 9325) / DICOM "BCP 195 TLS Profile": TLS 1.2 with ECDHE or DHE key exchange and
  * AES-GCM only; forward secrecy, no CBC, no RSA key transport. TLS 1.3 suites are all acceptable.

@@ -3,7 +3,7 @@
  * to it: on this machine, with ordinary limits. Tests override only what they are about.
  */
 import type { ForwardTarget, SendJob } from '../../src-main/routing/forward-messages.ts';
-import type { Destination } from '../../src-main/routing/routing-types.ts';
+import type { Destination } from '../../src-main/api/types/routing.ts';
 
 export function destination(name: string, overrides: Partial<Destination> = {}): Destination {
   return {

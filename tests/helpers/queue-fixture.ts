@@ -1,11 +1,12 @@
 /** An index with instances, destinations and the job machinery over it, for unit tests of the queue. */
 import { openDatabase, type Database } from '../../src-main/db/database.ts';
-import { GatewayEventBus, type JobUpdated } from '../../src-main/events.ts';
+import { GatewayEventBus } from '../../src-main/events.ts';
+import type { JobUpdated } from '../../src-main/api/types/events.ts';
 import { silentLogger } from '../../src-main/log/logger.ts';
 import { JobRepository } from '../../src-main/routing/job-repository.ts';
 import { JobStateMachine } from '../../src-main/routing/job-state-machine.ts';
 import { RoutingRepository } from '../../src-main/routing/routing-repository.ts';
-import type { Destination } from '../../src-main/routing/routing-types.ts';
+import type { Destination } from '../../src-main/api/types/routing.ts';
 import { destination } from './destination-fixtures.ts';
 
 export const CT = '1.2.840.10008.5.1.4.1.1.2';

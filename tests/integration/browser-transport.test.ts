@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UI_DIR_ENV } from '../../src-main/api/ui-static-dir.ts';
-import type { InstanceReceived } from '../../src-main/events.ts';
+import type { InstanceReceived } from '../../src-main/api/types/events.ts';
 import { createBrowserBridge, type BrowserBridge } from '../../src-renderer/src/transport/ws-bridge.ts';
 import { canConnect, storescu } from '../helpers/dcmtk.ts';
 import { datasetRegion, writeP10Files } from '../helpers/dicom-fixtures.ts';

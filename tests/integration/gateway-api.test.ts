@@ -2,7 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CommandError, type ApiHost } from '../../src-main/api/api-host.ts';
+import type { ApiHost } from '../../src-main/api/api-host.ts';
+import { CommandError } from '../../src-main/api/command-failure.ts';
 import { COMMAND_SCHEMAS } from '../../src-main/api/command-schemas.ts';
 import { COMMAND_NAMES } from '../../src-main/api/contract.ts';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
@@ -221,6 +222,15 @@ describe('forwarding on demand', () => {
       await waitFor('both at the archive', () => archive.browse.instances({}).length === 2);
       await expect(api.dispatch('forwardInstances', { instanceIds: ids, destination: 'nowhere' })).rejects.toMatchObject({
         message: 'That destination does not exist (any more).',
+        detail: 'forwardInstances: no destination named "nowhere"',
+      });
+      const missing = Math.max(...ids) + 1000;
+      await expect(api.dispatch('forwardInstances', { instanceIds: [missing], destination: 'archive' })).rejects.toMatchObject({
+        message: 'That image is no longer in the store.',
+        detail: `forwardInstances: no stored instance with id ${missing}`,
+      });
+      await expect(api.dispatch('instanceElements', { instanceId: missing })).rejects.toMatchObject({
+        message: 'That image is no longer in the store.',
       });
     } finally {
       await pair.stop();

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
 import { sendFiles } from '../../src-main/dicom/store-scu.ts';
 import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../../src-main/gateway.ts';
-import type { Rule } from '../../src-main/routing/routing-types.ts';
+import type { Rule } from '../../src-main/api/types/routing.ts';
 import { osChosenPort, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { destination } from '../helpers/destination-fixtures.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';

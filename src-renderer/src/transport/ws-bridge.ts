@@ -1,16 +1,18 @@
 /**
  * The GatewayBridge in a plain browser (`dicom-gateway serve --ui-port`): commands and events over
  * the WebSocket /api, dropped files uploaded with POST /upload. The page was opened as
- * http://127.0.0.1:PORT/?token=TOKEN; the token goes with every request. Types only from the engine.
+ * http://127.0.0.1:PORT/?token=TOKEN; the token goes with every request. A failed call rejects with the
+ * contract's CommandError, the one failure shape the engine's side throws too.
  */
-import type {
-  CommandArgs,
-  CommandFailure,
-  CommandName,
-  CommandResult,
-  GatewayBridge,
-  GatewayUiEvents,
-  UiEventName,
+import {
+  CommandError,
+  type CommandArgs,
+  type CommandFailure,
+  type CommandName,
+  type CommandResult,
+  type GatewayBridge,
+  type GatewayUiEvents,
+  type UiEventName,
 } from '../../../src-main/api/contract.ts';
 import type { WireServerMessage } from '../../../src-main/api/ws-wire.ts';
 
@@ -19,16 +21,6 @@ export const NO_CONNECTION = 'Cannot reach the gateway.';
 export const TOKEN_REJECTED =
   "The gateway no longer accepts this page's access key: it was changed (serve --rotate-ui-token, or another storage folder). " +
   'Open the address `dicom-gateway serve --ui-port` printed when it started.';
-
-/** A failed call, shaped like the engine's CommandError: words first, the technical detail behind them. */
-export class BridgeFailure extends Error implements CommandFailure {
-  readonly detail: string;
-  constructor(message: string, detail: string) {
-    super(message);
-    this.name = 'CommandFailure';
-    this.detail = detail;
-  }
-}
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -57,7 +49,7 @@ export interface BrowserBridgeOptions {
 interface Pending {
   command: string;
   resolve(value: unknown): void;
-  reject(error: BridgeFailure): void;
+  reject(error: CommandError): void;
 }
 
 interface Queued {
@@ -114,7 +106,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
   const failInFlight = (detail: string) => {
     const failed = [...inFlight.values()];
     inFlight.clear();
-    for (const pending of failed) pending.reject(new BridgeFailure(LOST_CONNECTION, `${pending.command}: ${detail}`));
+    for (const pending of failed) pending.reject(new CommandError(LOST_CONNECTION, `${pending.command}: ${detail}`));
   };
 
   const deliver = (text: string) => {
@@ -138,7 +130,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
     const pending = inFlight.get(message.id);
     if (!pending) return;
     inFlight.delete(message.id);
-    if ('error' in message) pending.reject(new BridgeFailure(message.error.message, message.error.detail));
+    if ('error' in message) pending.reject(CommandError.of(message.error));
     else pending.resolve(message.result);
   };
 
@@ -187,7 +179,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
   const invoke = (command: string, args: unknown): Promise<unknown> =>
     new Promise((resolve, reject) => {
       if (state === 'closed') {
-        reject(new BridgeFailure(LOST_CONNECTION, `${command}: the bridge to ${where} was closed`));
+        reject(new CommandError(LOST_CONNECTION, `${command}: the bridge to ${where} was closed`));
         return;
       }
       const id = ++nextId;
@@ -198,7 +190,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
         // desktop app cannot carry (a Proxy, a function) fails here too, in the browser and in e2e.
         text = JSON.stringify({ id, command, args: args === undefined ? args : structuredClone(args) });
       } catch (err) {
-        reject(new BridgeFailure('The app could not send that request to the gateway.', `${command}: ${(err as Error).message}`));
+        reject(new CommandError('The app could not send that request to the gateway.', `${command}: ${(err as Error).message}`));
         return;
       }
       if (socket?.readyState === OPEN && queue.length === 0) {
@@ -210,7 +202,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
         const index = queue.findIndex((q) => q.id === id);
         if (index >= 0) queue.splice(index, 1);
         reject(
-          new BridgeFailure(
+          new CommandError(
             NO_CONNECTION,
             `${command}: no connection to ${where} within ${queueTimeout} ms; is \`dicom-gateway serve\` still running?`,
           ),
@@ -227,11 +219,11 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
     try {
       response = await fetch(url, { method: 'POST', body: file, headers: { 'Content-Type': 'application/octet-stream' } });
     } catch (err) {
-      throw new BridgeFailure(`${file.name} could not be uploaded to the gateway.`, `POST ${origin}/upload: ${(err as Error).message}`);
+      throw new CommandError(`${file.name} could not be uploaded to the gateway.`, `POST ${origin}/upload: ${(err as Error).message}`);
     }
     const body = (await response.json().catch(() => undefined)) as { path?: unknown; error?: CommandFailure } | undefined;
     if (response.ok && typeof body?.path === 'string') return body.path;
-    throw new BridgeFailure(
+    throw new CommandError(
       body?.error?.message ?? `${file.name} could not be uploaded to the gateway.`,
       body?.error?.detail ?? `POST ${origin}/upload answered HTTP ${response.status}`,
     );
@@ -253,7 +245,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
     invoke<C extends CommandName>(command: C, ...args: CommandArgs<C> extends void ? [] : [CommandArgs<C>]): Promise<CommandResult<C>> {
       if (token === '') {
         return Promise.reject(
-          new BridgeFailure(
+          new CommandError(
             'This page was opened without its access key.',
             'Open the full address printed by `dicom-gateway serve --ui-port` (it ends with ?token=...).',
           ),
@@ -291,7 +283,7 @@ export function createBrowserBridge(opts: BrowserBridgeOptions): BrowserBridge {
     clearTimeout(reconnectTimer);
     for (const item of queue.splice(0)) {
       clearTimeout(item.timer);
-      item.pending.reject(new BridgeFailure(reason ?? LOST_CONNECTION, `${item.pending.command}: the bridge to ${where} was closed`));
+      item.pending.reject(new CommandError(reason ?? LOST_CONNECTION, `${item.pending.command}: the bridge to ${where} was closed`));
     }
     const ws = socket;
     socket = undefined;

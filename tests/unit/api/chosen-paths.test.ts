@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandError } from '../../../src-main/api/api-host.ts';
+import { CommandError } from '../../../src-main/api/command-failure.ts';
 import { ChosenPaths } from '../../../src-main/api/chosen-paths.ts';
 
 describe('ChosenPaths', () => {

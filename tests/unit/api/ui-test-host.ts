@@ -6,7 +6,8 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { CommandError, type ApiHost } from '../../../src-main/api/api-host.ts';
+import type { ApiHost } from '../../../src-main/api/api-host.ts';
+import { CommandError } from '../../../src-main/api/command-failure.ts';
 import type { UiEventName } from '../../../src-main/api/contract.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startUiServer, type UiServer } from '../../../src-main/api/ws-server.ts';
+import { CommandError } from '../../../src-main/api/command-failure.ts';
 import {
-  BridgeFailure,
   connectBrowserBridge,
   createBrowserBridge,
   LOST_CONNECTION,
@@ -54,13 +54,13 @@ function open(opts: Partial<Parameters<typeof createBrowserBridge>[0]> = {}): Br
   return bridge;
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<BridgeFailure> {
+async function failureOf(promise: Promise<unknown>): Promise<CommandError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(BridgeFailure);
-  return err as BridgeFailure;
+  expect(err).toBeInstanceOf(CommandError);
+  return err as CommandError;
 }
 
 describe('commands', () => {

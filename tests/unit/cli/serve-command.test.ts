@@ -52,10 +52,10 @@ describe('serve arguments', () => {
   });
 
   it.each([
-    [['--port', '70000'], /--port must be a port number/],
-    [['--port', 'abc'], /--port must be a port number/],
-    [['--ae', 'THIS_AE_TITLE_IS_TOO_LONG'], /--ae must be an AE title of 1-16/],
-    [['--max-associations', '0'], /--max-associations must be a whole number/],
+    [['--port', '70000'], /--port: must be a port number 0-65535 \(0: let the system choose\), got 70000/],
+    [['--port', 'abc'], /--port: must be a port number 0-65535 \(0: let the system choose\), got "abc"/],
+    [['--ae', 'THIS_AE_TITLE_IS_TOO_LONG'], /--ae: must be an AE title of 1-16/],
+    [['--max-associations', '0'], /--max-associations: must be a number of associations 1-1000, got 0/],
     [['--log-level', 'loud'], /--log-level must be/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('refuses %j with a message naming the flag', (argv, message) => {

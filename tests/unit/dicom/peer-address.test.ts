@@ -8,8 +8,19 @@ describe('parsePeerAddress', () => {
     expect(formatPeer(parsePeerAddress('A@h:1'))).toBe('A@h:1');
   });
 
-  it.each(['PACS@10.0.0.5', '10.0.0.5:104', 'PACS@host:0', 'PACS@host:70000', 'WAY_TOO_LONG_AE_TITLE@h:104', 'P@h:port'])(
-    'refuses "%s" and shows the expected form',
-    (text) => expect(() => parsePeerAddress(text)).toThrow(/AE@HOST:PORT|out of range/),
+  it.each(['PACS@10.0.0.5', '10.0.0.5:104', 'P@h:port'])('refuses "%s" and shows the expected form', (text) =>
+    expect(() => parsePeerAddress(text)).toThrow(/AE@HOST:PORT/),
+  );
+
+  it.each([
+    ['PACS@host:0', '"PACS@host:0": must be a port number 1-65535, got 0'],
+    ['PACS@host:70000', '"PACS@host:70000": must be a port number 1-65535, got 70000'],
+    [
+      'WAY_TOO_LONG_AE_TITLE@h:104',
+      '"WAY_TOO_LONG_AE_TITLE@h:104": must be an AE title of 1-16 characters, got "WAY_TOO_LONG_AE_TITLE" (21 characters)',
+    ],
+    ['CT\\1@h:104', '"CT\\1@h:104": must be an AE title without backslash or control characters, got "CT\\\\1"'],
+  ])('refuses "%s" with the words the config file uses for that value', (text, message) =>
+    expect(() => parsePeerAddress(text)).toThrow(message),
   );
 });

@@ -1,8 +1,8 @@
 /** The main-process IPC pieces on their own: who counts as the app's frame, failures as data, event forwarding. */
 import { describe, expect, it } from 'vitest';
-import { CommandError } from '../../../src-main/api/api-host.ts';
+import { CommandError } from '../../../src-main/api/command-failure.ts';
 import type { UiEventName } from '../../../src-main/api/contract.ts';
-import { forwardEvents, isAppMainFrame, registerCommandHandlers, toCommandFailure } from '../../../src-main/electron/ipc-bridge.ts';
+import { forwardEvents, isAppMainFrame, registerCommandHandlers } from '../../../src-main/electron/ipc-bridge.ts';
 import { FakeIpcMain, FakeWebContents } from './fake-electron.ts';
 
 describe('isAppMainFrame', () => {
@@ -23,22 +23,6 @@ describe('isAppMainFrame', () => {
     closed.mainFrame.url = 'app://gateway/index.html';
     closed.destroyed = true;
     expect(isAppMainFrame(closed.mainFrame, closed)).toBe(false);
-  });
-});
-
-describe('toCommandFailure', () => {
-  it('keeps the message and detail of a CommandError', () => {
-    expect(toCommandFailure(new CommandError('The PACS refused the images.', 'status 0xA700'))).toEqual({
-      message: 'The PACS refused the images.',
-      detail: 'status 0xA700',
-    });
-  });
-
-  it('gives any other failure plain words, with its own message in the detail', () => {
-    const failure = toCommandFailure(new TypeError('cannot read x of undefined'));
-    expect(failure.message).toBe('The gateway could not do that.');
-    expect(failure.detail).toContain('cannot read x of undefined');
-    expect(toCommandFailure('boom')).toEqual({ message: 'The gateway could not do that.', detail: 'boom' });
   });
 });
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/housekeeping/audit-log.ts';
 import { retentionCandidates, retentionSettings, runRetention, saveRetentionDays } from '../../../src-main/housekeeping/retention.ts';
-import { JobRepository, type JobState } from '../../../src-main/routing/job-repository.ts';
+import { JobRepository } from '../../../src-main/routing/job-repository.ts';
+import type { JobState } from '../../../src-main/api/types/routing.ts';
 import { openIndexedStore, type IndexedStore } from '../../helpers/indexed-store.ts';
 
 const ROOT = '1.2.3.4.5.6.7.8.9.83';

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digestChain } from '../../../src-main/inspect/digest-chain.ts';
-import type { JobState } from '../../../src-main/routing/job-repository.ts';
+import type { JobState } from '../../../src-main/api/types/routing.ts';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

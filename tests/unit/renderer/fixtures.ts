@@ -1,8 +1,9 @@
 /** Payloads shaped like the engine's, for component tests. */
 import { instanceFocus } from '../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import type { StudySummary } from '../../../src-main/api/contract.ts';
-import type { Destination } from '../../../src-main/routing/routing-types.ts';
-import type { InstanceFailed, InstanceReceived } from '../../../src-main/events.ts';
+import type { Destination } from '../../../src-main/api/types/routing.ts';
+import { destination as engineDestination } from '../../helpers/destination-fixtures.ts';
+import type { InstanceFailed, InstanceReceived } from '../../../src-main/api/types/events.ts';
 
 export const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';
 export const MR_IMAGE = '1.2.840.10008.5.1.4.1.1.4';
@@ -62,21 +63,9 @@ export function failed(fields: Partial<InstanceFailed> = {}): InstanceFailed {
   };
 }
 
+/** A destination as the Destinations view lists it: a PACS on the hospital network. */
 export function destination(name: string, fields: Partial<Destination> = {}): Destination {
-  return {
-    name,
-    aeTitle: name.toUpperCase(),
-    host: '10.0.0.5',
-    port: 104,
-    callingAe: undefined,
-    maxPduLength: 65536,
-    connectTimeoutMs: 5000,
-    dimseTimeoutMs: 30000,
-    maxAssociations: 2,
-    enabled: true,
-    allowTranscoding: false,
-    ...fields,
-  };
+  return engineDestination(name, { host: '10.0.0.5', maxAssociations: 2, ...fields });
 }
 
 /** No instance open in the Instance view (it is shared by all views), as at start. */

@@ -8,13 +8,14 @@
  * fails the call here with the same DataCloneError, so a view that works in the browser but not on
  * the desktop fails its tests.
  */
-import type {
-  CommandArgs,
-  CommandName,
-  CommandResult,
-  GatewayBridge,
-  GatewayUiEvents,
-  UiEventName,
+import {
+  CommandError,
+  type CommandArgs,
+  type CommandName,
+  type CommandResult,
+  type GatewayBridge,
+  type GatewayUiEvents,
+  type UiEventName,
 } from '../../../src-main/api/contract.ts';
 
 export type Handlers = {
@@ -85,8 +86,8 @@ export function copyAsContextBridge<T>(value: T): T {
 }
 
 /** A rejection shaped like the transports' (message for people, detail for the admin). */
-export function commandFailure(message: string, detail: string): Error & { detail: string } {
-  return Object.assign(new Error(message), { name: 'CommandFailure', detail });
+export function commandFailure(message: string, detail: string): CommandError {
+  return new CommandError(message, detail);
 }
 
 /** Waits for the next animation frame (the batching helper flushes on it). */

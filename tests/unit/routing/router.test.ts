@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { IndexFields } from '../../../src-main/dicom/index-fields.ts';
 import { Router } from '../../../src-main/routing/router.ts';
-import type { Rule } from '../../../src-main/routing/routing-types.ts';
+import type { Rule } from '../../../src-main/api/types/routing.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 import { destination } from '../../helpers/destination-fixtures.ts';
 import { CT, queueFixture, type QueueFixture } from '../../helpers/queue-fixture.ts';

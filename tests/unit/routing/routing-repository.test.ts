@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src-main/db/database.ts';
 import { RoutingRepository } from '../../../src-main/routing/routing-repository.ts';
-import type { Rule } from '../../../src-main/routing/routing-types.ts';
+import type { Rule } from '../../../src-main/api/types/routing.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 import { destination } from '../../helpers/destination-fixtures.ts';
 

@@ -2,7 +2,8 @@ import dimse from 'dcmjs-dimse';
 import { describe, expect, it } from 'vitest';
 import { IMAGE_STORAGE_SOP_CLASSES } from '../../../src-main/dicom/sop-class-kinds.ts';
 import { compileRules, routingFactsFor } from '../../../src-main/routing/rule-matcher.ts';
-import type { Rule, RuleMatch, RoutingFacts } from '../../../src-main/routing/routing-types.ts';
+import type { RoutingFacts } from '../../../src-main/routing/routing-types.ts';
+import type { Rule, RuleMatch } from '../../../src-main/api/types/routing.ts';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const MR = '1.2.840.10008.5.1.4.1.1.4';

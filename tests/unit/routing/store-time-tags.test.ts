@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { IndexFieldsNeedMoreData, readIndexFieldsFromDataset, readIndexFieldsFromFile } from '../../../src-main/dicom/index-fields.ts';
 import { readP10Header } from '../../../src-main/dicom/p10-reader.ts';
 import { compileRules, routingFactsFor } from '../../../src-main/routing/rule-matcher.ts';
-import type { Rule } from '../../../src-main/routing/routing-types.ts';
+import type { Rule } from '../../../src-main/api/types/routing.ts';
 import {
   FixtureTransferSyntax,
   SopClass,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ValueMatcher } from '../../../src-main/routing/routing-types.ts';
+import type { ValueMatcher } from '../../../src-main/api/types/routing.ts';
 import { compileValueMatcher } from '../../../src-main/routing/value-matcher.ts';
 
 const compile = (matcher: ValueMatcher) => compileValueMatcher(matcher, 'match.modality');

@@ -3,7 +3,8 @@ import { createServer as createPlainServer, type AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TlsConfigError, clientTlsOptions, serverTlsOptions } from '../../../src-main/tls/tls-context.ts';
 import { describeTlsFailure } from '../../../src-main/tls/tls-errors.ts';
-import { BCP195_CIPHERS, type DestinationTls, type ListenerTls } from '../../../src-main/tls/tls-settings.ts';
+import { BCP195_CIPHERS, type ListenerTls } from '../../../src-main/tls/tls-settings.ts';
+import type { DestinationTls } from '../../../src-main/api/types/routing.ts';
 import { makeLeaf, makePki, type Leaf, type Pki } from '../../helpers/certificates.ts';
 
 let pki: Pki;

@@ -1,9 +1,20 @@
 /**
  * The destination form as the user types it (text fields, timeouts in seconds) and its
- * validation, mirroring what the engine's config schema accepts, so mistakes are shown next to
- * the field before anything is sent. The contract carries timeouts in milliseconds.
+ * validation with the engine's own value schemas (from the contract), so a mistake is shown next
+ * to the field before anything is sent, in the words the config file and the CLI use for it. The
+ * contract carries timeouts in milliseconds.
  */
-import type { Destination } from '../../../../src-main/api/contract.ts';
+import {
+  aeTitle,
+  host,
+  maxAssociations,
+  maxPdu,
+  port,
+  seconds,
+  typedValue,
+  valueProblem,
+  type Destination,
+} from '../../../../src-main/api/contract.ts';
 
 export interface DestinationDraft {
   name: string;
@@ -40,10 +51,6 @@ export const NEW_DESTINATION: DestinationDraft = {
   tls: undefined,
 };
 
-/** Timeouts beyond this overflow Node's timers (the engine refuses them too). */
-const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-const MAX_PDU = 0xffffffff;
-
 export function draftOf(destination: Destination): DestinationDraft {
   return {
     name: destination.name,
@@ -61,30 +68,14 @@ export function draftOf(destination: Destination): DestinationDraft {
   };
 }
 
-/** PS3.5: 1-16 characters once leading and trailing spaces are dropped, no backslash or control characters. */
+/** Why the typed AE title is refused, or undefined. */
 export function aeTitleProblem(value: string): string | undefined {
-  const trimmed = value.trim();
-  if (trimmed.length === 0) return 'Enter an AE title (1-16 characters).';
-  if (trimmed.length > 16) return `An AE title has at most 16 characters; this one has ${trimmed.length}.`;
-  if (/[\\\p{Cc}]/u.test(trimmed)) return 'An AE title cannot contain a backslash or control characters.';
-  return undefined;
+  return valueProblem(aeTitle, value);
 }
 
-export function wholeNumberProblem(value: string, min: number, max: number, what: string): string | undefined {
-  const text = value.trim();
-  if (!/^\d+$/.test(text)) return `Enter ${what} (a whole number ${min}-${max}).`;
-  const number = Number(text);
-  if (number < min || number > max) return `${capitalize(what)} must be between ${min} and ${max}.`;
-  return undefined;
-}
-
-export function secondsProblem(value: string): string | undefined {
-  const text = value.trim();
-  const number = Number(text);
-  if (text === '' || !Number.isFinite(number)) return 'Enter a number of seconds.';
-  if (number <= 0) return 'The timeout must be more than 0 seconds.';
-  if (number > MAX_SECONDS) return `The timeout can be at most ${MAX_SECONDS} seconds.`;
-  return undefined;
+/** Why the typed number is refused by `schema`, or undefined: "70000" is judged as 70000. */
+export function numberProblem(schema: Parameters<typeof valueProblem>[0], value: string): string | undefined {
+  return valueProblem(schema, typedValue(value));
 }
 
 /** Field → message for every problem; `existingNames` are the other destinations' names. */
@@ -94,24 +85,17 @@ export function validateDestination(draft: DestinationDraft, existingNames: stri
   if (name.trim() === '') errors.name = 'Enter a name.';
   else if (name !== name.trim()) errors.name = 'The name cannot start or end with a space.';
   else if (existingNames.includes(name)) errors.name = `There is already a destination called "${name}".`;
-  const ae = aeTitleProblem(draft.aeTitle);
-  if (ae) errors.aeTitle = ae;
-  if (draft.host.trim() === '') errors.host = 'Enter a host name or IP address.';
-  else if (/\s/.test(draft.host.trim())) errors.host = 'A host name cannot contain spaces.';
-  const port = wholeNumberProblem(draft.port, 1, 65535, 'a port');
-  if (port) errors.port = port;
-  if (draft.callingAe.trim() !== '') {
-    const calling = aeTitleProblem(draft.callingAe);
-    if (calling) errors.callingAe = calling;
-  }
-  const pdu = wholeNumberProblem(draft.maxPduLength, 4096, MAX_PDU, 'a PDU length in bytes');
-  if (pdu) errors.maxPduLength = pdu;
-  const connect = secondsProblem(draft.connectTimeoutSeconds);
-  if (connect) errors.connectTimeoutSeconds = connect;
-  const dimse = secondsProblem(draft.dimseTimeoutSeconds);
-  if (dimse) errors.dimseTimeoutSeconds = dimse;
-  const associations = wholeNumberProblem(draft.maxAssociations, 1, 1000, 'a number of associations');
-  if (associations) errors.maxAssociations = associations;
+  const problems: DestinationErrors = {
+    aeTitle: aeTitleProblem(draft.aeTitle),
+    host: valueProblem(host, draft.host.trim()),
+    port: numberProblem(port, draft.port),
+    callingAe: draft.callingAe.trim() === '' ? undefined : aeTitleProblem(draft.callingAe),
+    maxPduLength: numberProblem(maxPdu, draft.maxPduLength),
+    connectTimeoutSeconds: numberProblem(seconds, draft.connectTimeoutSeconds),
+    dimseTimeoutSeconds: numberProblem(seconds, draft.dimseTimeoutSeconds),
+    maxAssociations: numberProblem(maxAssociations, draft.maxAssociations),
+  };
+  for (const [field, problem] of Object.entries(problems) as [DestinationField, string | undefined][]) if (problem) errors[field] = problem;
   return errors;
 }
 
@@ -131,8 +115,4 @@ export function destinationOf(draft: DestinationDraft): Destination {
     allowTranscoding: draft.allowTranscoding,
     ...(draft.tls ? { tls: draft.tls } : {}),
   };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

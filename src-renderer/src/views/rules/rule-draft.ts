@@ -1,9 +1,21 @@
 /**
  * A routing rule as the editor holds it (every field as form text, each matcher as a kind plus
  * text) and its conversion back to the Rule the engine takes. Validation here catches what a
- * form can know; the engine checks the rest and its error names the rule and the field.
+ * form can know, with the engine's value schemas (a UID, a regular expression, seconds are refused
+ * in the words the config file uses); the engine checks the rest (which keywords exist) and its
+ * error names the rule and the field.
  */
-import type { Rule, RuleMatch, ValueMatcher } from '../../../../src-main/api/contract.ts';
+import {
+  attributeKeySyntaxProblem,
+  regex,
+  seconds,
+  typedValue,
+  uid,
+  valueProblem,
+  type Rule,
+  type RuleMatch,
+  type ValueMatcher,
+} from '../../../../src-main/api/contract.ts';
 
 export type MatcherKind = 'any' | 'exact' | 'list' | 'glob' | 'regex';
 
@@ -148,8 +160,8 @@ export function validateRule(draft: RuleDraft, otherNames: string[]): RuleErrors
     const uids = listItems(draft.sopClassList, /[\s,]+/);
     if (uids.length === 0) errors.sopClassList = 'List at least one SOP class UID.';
     else {
-      const bad = uids.find((uid) => !/^[0-9]+(\.[0-9]+)*$/.test(uid) || uid.length > 64);
-      if (bad) errors.sopClassList = `"${bad}" is not a UID (digits separated by dots, at most 64 characters).`;
+      const problem = uids.map((value) => valueProblem(uid, value)).find((p) => p !== undefined);
+      if (problem) errors.sopClassList = problem;
     }
   }
   const keys = new Set<string>();
@@ -160,7 +172,7 @@ export function validateRule(draft: RuleDraft, otherNames: string[]): RuleErrors
         ? 'Enter a keyword (PatientID) or a tag ((0010,0020)).'
         : keys.has(key)
           ? `"${key}" is already listed.`
-          : !/^([A-Za-z][A-Za-z0-9]*|\([0-9A-Fa-f]{4},[0-9A-Fa-f]{4}\))$/.test(key)
+          : attributeKeySyntaxProblem(key)
             ? 'Use a keyword such as PatientID or a tag such as (0010,0020).'
             : row.matcher.kind === 'any'
               ? 'Choose how the value must match.'
@@ -170,12 +182,8 @@ export function validateRule(draft: RuleDraft, otherNames: string[]): RuleErrors
   });
   if (draft.forward.length === 0) errors.forward = 'Choose at least one destination.';
   const quiet = draft.studyQuietSeconds.trim();
-  if (quiet !== '') {
-    const seconds = Number(quiet);
-    if (!Number.isFinite(seconds) || seconds <= 0)
-      errors.studyQuietSeconds = 'Enter a number of seconds greater than 0, or leave it empty.';
-    else if (seconds > Math.floor((2 ** 31 - 1) / 1000)) errors.studyQuietSeconds = 'That is too long a wait.';
-  }
+  const quietProblem = quiet === '' ? undefined : valueProblem(seconds, typedValue(quiet));
+  if (quietProblem) errors.studyQuietSeconds = quietProblem;
   return errors;
 }
 
@@ -189,12 +197,7 @@ export function matcherProblem(draft: MatcherDraft): string | undefined {
     case 'glob':
       return draft.text === '' ? 'Enter a pattern (* matches anything, ? one character).' : undefined;
     case 'regex':
-      try {
-        new RegExp(draft.text);
-        return undefined;
-      } catch (err) {
-        return `Not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`;
-      }
+      return valueProblem(regex, draft.text);
   }
 }
 

@@ -3,9 +3,9 @@
  * only the fields the user changed travel, so a save never re-applies (or restarts) anything
  * that was not touched.
  */
-import type { EditableSettings, Settings } from '../../../../src-main/api/contract.ts';
+import { listenPort, maxAssociations, maxPdu, type EditableSettings, type Settings } from '../../../../src-main/api/contract.ts';
 import { isFixed } from './setting-source-words.ts';
-import { aeTitleProblem, wholeNumberProblem } from '../destinations/destination-form.ts';
+import { aeTitleProblem, numberProblem } from '../destinations/destination-form.ts';
 
 export interface SettingsDraft {
   aeTitle: string;
@@ -43,15 +43,15 @@ export function validateSettings(draft: SettingsDraft): SettingsErrors {
   const errors: SettingsErrors = {};
   const ae = aeTitleProblem(draft.aeTitle);
   if (ae) errors.aeTitle = ae;
-  const port = wholeNumberProblem(draft.port, 1, 65535, 'a port');
-  if (port) errors.port = port;
+  const portProblem = numberProblem(listenPort, draft.port);
+  if (portProblem) errors.port = portProblem;
   const bad = allowListOf(draft.allowedCallingAes)
     .map((title) => ({ title, problem: aeTitleProblem(title) }))
     .find((entry) => entry.problem);
   if (bad) errors.allowedCallingAes = `"${bad.title}": ${bad.problem}`;
-  const associations = wholeNumberProblem(draft.maxAssociations, 1, 1000, 'a number of associations');
+  const associations = numberProblem(maxAssociations, draft.maxAssociations);
   if (associations) errors.maxAssociations = associations;
-  const pdu = wholeNumberProblem(draft.maxPduLength, 4096, 0xffffffff, 'a PDU length in bytes');
+  const pdu = numberProblem(maxPdu, draft.maxPduLength);
   if (pdu) errors.maxPduLength = pdu;
   return errors;
 }

@@ -4,7 +4,8 @@
  * sends it only when typed, so the gateway keeps the one it has.
  */
 import type { TlsListenerChange, TlsListenerStatus } from '../../../../src-main/api/contract.ts';
-import { wholeNumberProblem } from '../destinations/destination-form.ts';
+import { listenPort } from '../../../../src-main/api/contract.ts';
+import { numberProblem } from '../destinations/destination-form.ts';
 
 export interface TlsListenerDraft {
   port: string;
@@ -36,7 +37,7 @@ export function tlsDraftOf(status: TlsListenerStatus): TlsListenerDraft {
 
 export function validateTlsDraft(draft: TlsListenerDraft): TlsListenerErrors {
   const errors: TlsListenerErrors = {};
-  const port = wholeNumberProblem(draft.port, 1, 65535, 'a port');
+  const port = numberProblem(listenPort, draft.port);
   if (port) errors.port = port;
   if (draft.cert === '') errors.cert = 'Choose the certificate (a PEM file) the gateway shows to senders.';
   if (draft.key === '') errors.key = 'Choose the private key (a PEM file) of that certificate.';

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Destination } from '../../../../src-main/routing/routing-types.ts';
+import type { Destination } from '../../../../src-main/api/types/routing.ts';
 import DestinationsView from '../../../../src-renderer/src/views/DestinationsView.svelte';
 import { installTestBridge } from './view-test-bridge.ts';
 
@@ -57,8 +57,8 @@ describe('DestinationsView', () => {
     await type('Answer timeout (seconds)', '12.5');
     await fireEvent.click(screen.getByRole('button', { name: 'Save destination' }));
 
-    expect(screen.getByText('A port must be between 1 and 65535.')).toBeTruthy();
-    expect(screen.getByText('An AE title has at most 16 characters; this one has 19.')).toBeTruthy();
+    expect(screen.getByText('must be a port number 1-65535, got 70000')).toBeTruthy();
+    expect(screen.getByText('must be an AE title of 1-16 characters, got "LONG_TERM_ARCHIVE_X" (19 characters)')).toBeTruthy();
     const port = screen.getByLabelText('Port');
     expect(port.getAttribute('aria-invalid')).toBe('true');
     expect(bridge.argsOf('saveDestination')).toHaveLength(0);

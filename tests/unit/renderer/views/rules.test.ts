@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Destination, Rule } from '../../../../src-main/routing/routing-types.ts';
+import type { Destination, Rule } from '../../../../src-main/api/types/routing.ts';
 import RulesView from '../../../../src-renderer/src/views/RulesView.svelte';
 import { installTestBridge } from './view-test-bridge.ts';
 
@@ -152,7 +152,7 @@ describe('RulesView', () => {
     await fireEvent.input(field.getByLabelText('Peer address: pattern'), { target: { value: '10.0.(' } });
     await fireEvent.click(field.getByRole('button', { name: 'Done' }));
     expect(field.getByText('There is already a rule called "backup".')).toBeTruthy();
-    expect(field.getByText(/Not a valid regular expression/)).toBeTruthy();
+    expect(field.getByText(/invalid regular expression "10.0.\(": Unterminated group/)).toBeTruthy();
     expect(field.getByText('Choose at least one destination.')).toBeTruthy();
     expect(ruleNamesInOrder()).toEqual(['ct-to-pacs', 'mr-archive', 'backup']);
     expect(bridge.argsOf('saveRules')).toHaveLength(0);

@@ -4,7 +4,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import SendView from '../../../../src-renderer/src/views/SendView.svelte';
 import { setBridge } from '../../../../src-renderer/src/lib/bridge.ts';
 import type { ScanResult } from '../../../../src-main/api/contract.ts';
-import type { SendFileResult } from '../../../../src-main/events.ts';
+import type { SendFileResult } from '../../../../src-main/api/types/events.ts';
 import { addConnection, commandFailure, createTestBridge, type TestBridge } from '../test-bridge.ts';
 import { CT_IMAGE, destination, EXPLICIT_LE, IMPLICIT_LE } from '../fixtures.ts';
 

@@ -161,7 +161,7 @@ describe('SettingsView', () => {
     render(SettingsView, { active: true });
     await screen.findByLabelText('Port');
     await type('Port', '70000');
-    expect(screen.getByText('A port must be between 1 and 65535.')).toBeTruthy();
+    expect(screen.getByText('must be a port number 0-65535 (0: let the system choose), got 70000')).toBeTruthy();
     expect(screen.getByLabelText('Port').getAttribute('aria-invalid')).toBe('true');
     await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     expect(bridge.argsOf('saveSettings')).toHaveLength(0);

@@ -47,7 +47,7 @@ describe('the TLS listener form', () => {
 
   it('asks for a port, a certificate and a key, and a CA bundle when client certificates are required', () => {
     const errors = validateTlsDraft({ port: '70000', cert: '', key: '', ca: '', requireClientCert: true, passphrase: '' });
-    expect(errors.port).toMatch(/between 1 and 65535/);
+    expect(errors.port).toMatch(/must be a port number 0-65535/);
     expect(errors.cert).toMatch(/certificate/);
     expect(errors.key).toMatch(/private key/);
     expect(errors.ca).toMatch(/CA bundle/);

@@ -1,0 +1,108 @@
+/**
+ * One zod schema per value the gateway takes from a user: AE title, UID, port, PDU length,
+ * seconds, names. The config loader, the API, the CLI and the renderer's forms all check with
+ * these, so they accept the same values and refuse the rest with the same words. Nothing here may
+ * import a Node module: the renderer bundles this file (through contract.ts).
+ */
+import { z } from 'zod';
+import { uidProblem } from '../../dicom/uid.ts';
+import { must, shown } from './value-messages.ts';
+
+// The renderer's Content-Security-Policy forbids eval, and zod probes for it (new Function) to
+// compile object schemas; even the caught refusal is reported as a CSP violation. The schemas are
+// small and checked rarely, so they run interpreted everywhere.
+z.config({ jitless: true });
+
+/**
+ * Node clamps longer timers to 1 ms (TimeoutOverflowWarning), so a timeout or wait longer than
+ * 2^31-1 ms would fire at once instead of never.
+ */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+const SECONDS = `a number of seconds greater than 0 and at most ${MAX_SECONDS}`;
+export const seconds = z.number(must(SECONDS, 'number')).gt(0, must(SECONDS)).lte(MAX_SECONDS, must(SECONDS));
+
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, what = 'a whole number') {
+  const description = max === Number.MAX_SAFE_INTEGER ? `${what} of at least ${min}` : `${what} ${min}-${max}`;
+  return z.number(must(description, 'number')).int(must(description)).min(min, must(description)).max(max, must(description));
+}
+
+function portNumber(min: 0 | 1) {
+  const description = min === 0 ? 'a port number 0-65535 (0: let the system choose)' : 'a port number 1-65535';
+  return z.number(must(description, 'number')).int(must(description)).min(min, must(description)).max(65535, must(description));
+}
+
+/** A port to connect to. */
+export const port = portNumber(1);
+/** A port to listen on: 0 lets the system choose. */
+export const listenPort = portNumber(0);
+
+/** PDU lengths travel as 32-bit values; below 4 KiB every instance becomes thousands of PDUs. */
+export const maxPdu = wholeNumber(4096, 0xffffffff, 'a PDU length in bytes,');
+
+export const flag = z.boolean(must('true or false'));
+
+export const text = z.string(must('text', 'text'));
+
+/** Names are how rules refer to destinations and how logs and the API refer to both. */
+const NAME = 'a name (text, not empty, no leading or trailing spaces)';
+export const name = z.string(must(NAME, 'text')).refine((s) => s !== '' && s === s.trim(), must(NAME));
+
+const HOST = 'a host name or IP address';
+export const host = z.string(must(HOST, 'text')).refine((s) => s !== '' && !/\s/.test(s), must(HOST));
+
+const FOLDER = 'a folder path';
+export const folder = z.string(must(FOLDER, 'text')).refine((s) => s.trim() !== '', must(FOLDER));
+
+/** PS3.5 AE: 1-16 characters of the default repertoire, no backslash; leading and trailing spaces do not count. */
+export const aeTitle = z
+  .string(must('an AE title (text of 1-16 characters)', 'text'))
+  .superRefine((value, ctx) => {
+    const trimmed = value.trim();
+    if (trimmed.length === 0 || trimmed.length > 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an AE title of 1-16 characters, got ${shown(value)} (${trimmed.length} characters)`,
+      });
+    } else if (/[\\\p{Cc}]/u.test(trimmed)) {
+      ctx.addIssue({ code: 'custom', message: `must be an AE title without backslash or control characters, got ${shown(value)}` });
+    }
+  })
+  .transform((value) => value.trim());
+
+export const uid = z.string(must('a UID (text)', 'text')).superRefine((value, ctx) => {
+  const problem = uidProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${shown(value)} is not a valid UID: it ${problem}` });
+});
+
+export const regex = z.string(must('a regular expression (text)', 'text')).superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (err) {
+    // V8 says "Invalid regular expression: /([/: Unterminated group"; keep the reason only.
+    const reason = /^Invalid regular expression: \/[\s\S]*\/[a-z]*: ([\s\S]*)$/.exec((err as Error).message)?.[1] ?? (err as Error).message;
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression ${shown(source)}: ${reason}` });
+  }
+});
+
+export type AeTitle = z.output<typeof aeTitle>;
+export type Uid = z.output<typeof uid>;
+export type Port = z.output<typeof port>;
+
+/** Why `value` is refused by `schema` (its first problem), or undefined when it is accepted. */
+export function valueProblem(schema: z.ZodType, value: unknown): string | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? undefined : result.error.issues[0]?.message;
+}
+
+/**
+ * A value typed as text (a form field, a command-line flag) as the schemas take it: a number when
+ * it reads as one, the text otherwise, so "70000" and "abc" are refused with the same words as
+ * 70000 and "abc" in a config file.
+ */
+export function typedValue(text: string): number | string {
+  const trimmed = text.trim();
+  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : text;
+}
+
+/** Associations open at once, in or out: more than this would starve the machine of sockets and threads. */
+export const maxAssociations = wholeNumber(1, 1000, 'a number of associations');
