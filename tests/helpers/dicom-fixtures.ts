@@ -240,7 +240,7 @@ function pixelBytes(seed: number, start: number, length: number, littleEndian: b
 }
 
 /** Rows × Columns that fit US and multiply to the pixels of one frame when possible (viewers check; dcmdump does not). */
-function geometry(pixelsPerFrame: number): { rows: number; columns: number } {
+export function geometry(pixelsPerFrame: number): { rows: number; columns: number } {
   if (pixelsPerFrame <= 0) return { rows: 0, columns: 0 };
   let rows = Math.floor(Math.sqrt(pixelsPerFrame));
   for (let tries = 0; rows > 0 && tries < 200_000; rows--, tries++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { corpusDir, corpusSpec, instanceOptions, studySpecs } from '../../../bench/corpus.ts';
-import { buildP10File, datasetRegion } from '../../helpers/dicom-fixtures.ts';
+import { buildP10File, datasetRegion, geometry } from '../../helpers/dicom-fixtures.ts';
 
 describe('instanceOptions', () => {
   // Instance numbers whose decimal width changes the header length (IS value and SOP Instance UID).
@@ -10,6 +10,18 @@ describe('instanceOptions', () => {
       expect(buildP10File(instanceOptions(spec, i)).length).toBe(spec.fileBytes);
     }
   });
+
+  it.each([['large' as const], ['small' as const]])(
+    'gives every %s corpus file a whole image: Rows x Columns equal to its pixels',
+    (name) => {
+      const spec = corpusSpec(name, false);
+      for (let i = 0; i < spec.count; i++) {
+        const pixels = instanceOptions(spec, i).pixelDataBytes! / 2;
+        const { rows, columns } = geometry(pixels);
+        expect(rows * columns, `instance ${i + 1}`).toBe(pixels);
+      }
+    },
+  );
 
   it('gives each instance its own SOP Instance UID within one study and series', () => {
     const spec = corpusSpec('small', true);
