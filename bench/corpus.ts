@@ -14,8 +14,8 @@ import {
 } from '../tests/helpers/dicom-fixtures.ts';
 import type { CorpusName } from './bench-args.ts';
 
-/** Bump when the files a given spec produces change, so old corpora are regenerated. 2: whole images (see instanceOptions). */
-const GENERATOR_VERSION = 2;
+/** Bump when the files a given spec produces change, so old corpora are regenerated. 3: whole images (see instanceOptions). */
+const GENERATOR_VERSION = 3;
 
 export interface CorpusSpec {
   name: CorpusName;
