@@ -4,8 +4,8 @@
  * implements it over a WebSocket. The renderer imports its types, the event names and the value
  * schemas (below), and never knows which transport is underneath. Every value crossing it is plain JSON.
  */
-import type { CompareReport } from '../inspect/compare-report.ts';
-import type { ByteSpan } from '../inspect/byte-annotation.ts';
+import type { CompareReport } from './types/compare-report.ts';
+import type { ByteSpan } from './types/byte-span.ts';
 import type { EchoResult } from './types/echo.ts';
 import type { DeletedStudy, GatewayEvents } from './types/events.ts';
 import type { Destination, JobState, Rule } from './types/routing.ts';
@@ -29,9 +29,9 @@ export type {
 } from './types/events.ts';
 export type { Destination, DestinationTls, JobState, Rule, RuleMatch, ValueMatcher } from './types/routing.ts';
 export type { EditableSettings, SettingKey, SettingSource, Settings } from './types/settings.ts';
-export type { ByteSpan } from '../inspect/byte-annotation.ts';
-export type { ChangeKind, ChangesByKind } from '../inspect/change-kinds.ts';
-export type { CompareReport, Verdict } from '../inspect/compare-report.ts';
+export type { ByteSpan } from './types/byte-span.ts';
+export type { ChangeKind, ChangesByKind } from './types/change-kinds.ts';
+export type { CompareReport, Verdict } from './types/compare-report.ts';
 
 // One schema per value: the renderer's forms check each value with the schema the engine, the
 // config file and the CLI use, so it is refused with the same words everywhere. These are plain

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { uid, valueProblem } from '../api/schemas/values.ts';
 import { compareFiles } from '../inspect/compare-files.ts';
-import type { CompareReport } from '../inspect/compare-report.ts';
+import type { CompareReport } from '../api/types/compare-report.ts';
 import { CompareInputError, type CompareInput } from '../inspect/dataset-input.ts';
 import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { formatSummary, HEX_WINDOW_BYTES, hexWindowStart, shownDifference, type HexWindows } from '../inspect/summary-format.ts';

@@ -7,21 +7,7 @@ import type { P10Header } from '../dicom/p10-reader.ts';
 import { formatTag } from '../dicom/tag-format.ts';
 import type { WalkEvent } from './element-tree.ts';
 import { keywordOf, PIXEL_DATA } from './tag-dictionary.ts';
-
-export type ByteRegion = 'preamble' | 'prefix' | 'meta' | 'dataset';
-export type BytePart = 'preamble' | 'prefix' | 'tag' | 'vr' | 'reserved' | 'length' | 'value' | 'deflated' | 'unparsed';
-
-export interface ByteSpan {
-  /** File offsets, end exclusive. */
-  start: number;
-  end: number;
-  region: ByteRegion;
-  part: BytePart;
-  /** Tag path of the element (item, delimiter, frame, fragment) the bytes belong to. */
-  path?: string;
-  keyword?: string;
-  vr?: string;
-}
+import type { ByteRegion, ByteSpan } from '../api/types/byte-span.ts';
 
 const PREAMBLE_END = 128;
 

@@ -4,7 +4,8 @@
  * of the elements before the range, so a range anywhere in a 1 GiB file stays cheap.
  */
 import { open } from 'node:fs/promises';
-import { datasetSpans, headerSpans, type ByteSpan } from './byte-annotation.ts';
+import { datasetSpans, headerSpans } from './byte-annotation.ts';
+import type { ByteSpan } from '../api/types/byte-span.ts';
 import { asInput, openDatasetSource, openInput, type CompareInput, type OpenedInput } from './dataset-input.ts';
 import { walkEvents } from './element-walker.ts';
 

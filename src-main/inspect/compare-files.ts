@@ -11,8 +11,23 @@ import { type MetaElement } from '../dicom/p10-reader.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 import { spanAt } from './byte-annotation.ts';
 import { annotate } from './byte-range-reader.ts';
-import { CHANGE_KIND_TITLES, CHANGE_KINDS, emptyChangesByKind, type Change, type ChangesByKind, type ElementSide } from './change-kinds.ts';
-import type { ByteLocation, CompareReport, DatasetSide, FileFacts, FirstDifference, PreambleSide, Regions } from './compare-report.ts';
+import {
+  CHANGE_KIND_TITLES,
+  CHANGE_KINDS,
+  emptyChangesByKind,
+  type Change,
+  type ChangesByKind,
+  type ElementSide,
+} from '../api/types/change-kinds.ts';
+import type {
+  ByteLocation,
+  CompareReport,
+  DatasetSide,
+  FileFacts,
+  FirstDifference,
+  PreambleSide,
+  Regions,
+} from '../api/types/compare-report.ts';
 import { asInput, openDatasetSource, openInput, type CompareInput, type OpenedInput } from './dataset-input.ts';
 import { diffDatasetStreams, type StreamDiff } from './dataset-diff.ts';
 import type { WalkProblem } from './element-tree.ts';

@@ -6,7 +6,7 @@
  * item or sequence around it; offsets are reported, never compared. Only the open path and the
  * changes found are held, so memory does not grow with the number of elements.
  */
-import type { Change, ChangeKind, ElementSide, LengthEncodingChange } from './change-kinds.ts';
+import type { Change, ChangeKind, ElementSide, LengthEncodingChange } from '../api/types/change-kinds.ts';
 import type { ElementNode, FragmentNode, FrameNode, ItemNode, WalkEvent, WalkProblem } from './element-tree.ts';
 import { isGroupLength, keywordOf, PIXEL_DATA, TRAILING_PADDING } from './tag-dictionary.ts';
 import { displayValue, isPaddableVr, withoutPadding } from './value-display.ts';

@@ -3,23 +3,7 @@ import type { MetaElement } from '../dicom/p10-reader.ts';
 import { formatTag } from '../dicom/tag-format.ts';
 import { keywordOf } from './tag-dictionary.ts';
 import { displayValue } from './value-display.ts';
-
-export interface MetaSide {
-  vr: string;
-  offset: number;
-  valueOffset: number;
-  valueLength: number;
-  value: string;
-}
-
-export interface MetaDifference {
-  kind: 'value-changed' | 'element-added' | 'element-removed' | 'vr-changed';
-  path: string;
-  keyword?: string;
-  a?: MetaSide;
-  b?: MetaSide;
-  description: string;
-}
+import type { MetaDifference, MetaSide } from '../api/types/compare-report.ts';
 
 export function compareMetaGroups(a: MetaElement[], b: MetaElement[]): MetaDifference[] {
   const byTagB = new Map(b.map((e) => [e.tag, e]));

@@ -3,10 +3,10 @@
  * and the first few of each with their tag paths and offsets), then the first difference with a
  * 32-byte hex window of each side, each byte's element named below it.
  */
-import type { ByteSpan } from './byte-annotation.ts';
+import type { ByteSpan } from '../api/types/byte-span.ts';
 import type { ByteRange } from './byte-range-reader.ts';
-import { CHANGE_KIND_TITLES, CHANGE_KINDS, type Change } from './change-kinds.ts';
-import type { ByteLocation, CompareReport, FirstDifference } from './compare-report.ts';
+import { CHANGE_KIND_TITLES, CHANGE_KINDS, type Change } from '../api/types/change-kinds.ts';
+import type { ByteLocation, CompareReport, FirstDifference } from '../api/types/compare-report.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 
 export const SHOWN_PER_KIND = 5;

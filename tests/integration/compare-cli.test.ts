@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../src-main/cli/compare-command.ts';
 import { compareFiles } from '../../src-main/inspect/compare-files.ts';
-import type { CompareReport } from '../../src-main/inspect/compare-report.ts';
+import type { CompareReport } from '../../src-main/api/types/compare-report.ts';
 import { run } from '../helpers/dcmtk.ts';
 import { buildP10File } from '../helpers/dicom-fixtures.ts';
 import { runCli } from '../helpers/gateway-process.ts';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ByteSpan } from '../../../src-main/inspect/byte-annotation.ts';
+import type { ByteSpan } from '../../../src-main/api/types/byte-span.ts';
 import { spanAt } from '../../../src-main/inspect/byte-annotation.ts';
 import { readByteRange } from '../../../src-main/inspect/byte-range-reader.ts';
 import { buildP10File, FixtureTransferSyntax, writeLargeP10File } from '../../helpers/dicom-fixtures.ts';

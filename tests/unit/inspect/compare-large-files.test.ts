@@ -9,7 +9,7 @@ import { copyFile, open, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CompareReport } from '../../../src-main/inspect/compare-report.ts';
+import type { CompareReport } from '../../../src-main/api/types/compare-report.ts';
 import { FixtureTransferSyntax, writeLargeP10File } from '../../helpers/dicom-fixtures.ts';
 import { useTempDir } from '../../helpers/temp-dir.ts';
 import { encodeDataset, EXPLICIT_LE, p10File, type El } from './dataset-builder.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CHANGE_KINDS, type ChangesByKind } from '../../../../src-main/inspect/change-kinds.ts';
-import type { CompareReport } from '../../../../src-main/inspect/compare-report.ts';
+import { CHANGE_KINDS, type ChangesByKind } from '../../../../src-main/api/types/change-kinds.ts';
+import type { CompareReport } from '../../../../src-main/api/types/compare-report.ts';
 import {
   differencesInFileOrder,
   groupDifferences,

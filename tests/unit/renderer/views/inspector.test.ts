@@ -2,8 +2,8 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ByteRangeView, DigestChain, FileRef, InstanceSummary } from '../../../../src-main/api/contract.ts';
-import { CHANGE_KINDS, type Change, type ChangesByKind } from '../../../../src-main/inspect/change-kinds.ts';
-import type { CompareReport } from '../../../../src-main/inspect/compare-report.ts';
+import { CHANGE_KINDS, type Change, type ChangesByKind } from '../../../../src-main/api/types/change-kinds.ts';
+import type { CompareReport } from '../../../../src-main/api/types/compare-report.ts';
 import InspectorView from '../../../../src-renderer/src/views/InspectorView.svelte';
 import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import { forgetFocusedInstance } from '../fixtures.ts';

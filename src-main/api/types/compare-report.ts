@@ -2,9 +2,8 @@
  * The result of comparing two DICOM files: plain data (JSON-serializable) that the CLI prints and
  * the UI shows.
  */
-import type { BytePart, ByteRegion } from './byte-annotation.ts';
+import type { BytePart, ByteRegion } from './byte-span.ts';
 import type { ChangesByKind } from './change-kinds.ts';
-import type { MetaDifference } from './meta-compare.ts';
 
 export type Verdict = 'identical-files' | 'identical-datasets' | 'datasets-differ' | 'not-comparable';
 
@@ -82,4 +81,21 @@ export interface CompareReport {
   firstDifference?: FirstDifference;
   /** First differing dataset byte, when the datasets' bytes differ. */
   firstDatasetDifference?: FirstDifference;
+}
+
+export interface MetaSide {
+  vr: string;
+  offset: number;
+  valueOffset: number;
+  valueLength: number;
+  value: string;
+}
+
+export interface MetaDifference {
+  kind: 'value-changed' | 'element-added' | 'element-removed' | 'vr-changed';
+  path: string;
+  keyword?: string;
+  a?: MetaSide;
+  b?: MetaSide;
+  description: string;
 }
