@@ -5,6 +5,7 @@ import App from '../../../src-renderer/src/App.svelte';
 import { setBridge } from '../../../src-renderer/src/lib/bridge.ts';
 import { views } from '../../../src-renderer/src/views/views.ts';
 import { addConnection, commandFailure, createTestBridge, type TestBridge } from './test-bridge.ts';
+import { settings } from './fixtures.ts';
 
 let bridge: TestBridge;
 
@@ -95,23 +96,13 @@ describe('App shell', () => {
       listening: true,
       listenError: null,
     });
-    bridge.emit('settings-changed', {
-      aeTitle: 'ROUTER',
-      port: 4242,
-      storage: '/data',
-      acceptUnknownSopClasses: false,
-      allowedCallingAes: [],
-      maxAssociations: 8,
-      maxPduLength: 65536,
-      sources: {
-        aeTitle: { kind: 'saved' },
-        port: { kind: 'saved' },
-        acceptUnknownSopClasses: { kind: 'default' },
-        allowedCallingAes: { kind: 'default' },
-        maxAssociations: { kind: 'default' },
-        maxPduLength: { kind: 'default' },
-      },
-    });
+    bridge.emit(
+      'settings-changed',
+      settings(
+        { aeTitle: 'ROUTER', port: 4242, acceptUnknownSopClasses: false, maxAssociations: 8 },
+        { aeTitle: { kind: 'saved' }, port: { kind: 'saved' } },
+      ),
+    );
     await waitFor(() => expect(banner.textContent).toContain('ROUTER'));
     expect(banner.textContent).toContain('127.0.0.1:4242');
   });
@@ -142,23 +133,7 @@ describe('App shell', () => {
       listening: true,
       listenError: null,
     });
-    bridge.emit('settings-changed', {
-      aeTitle: 'GATEWAY',
-      port: 11113,
-      storage: '/data',
-      acceptUnknownSopClasses: true,
-      allowedCallingAes: [],
-      maxAssociations: 32,
-      maxPduLength: 65536,
-      sources: {
-        aeTitle: { kind: 'default' },
-        port: { kind: 'saved' },
-        acceptUnknownSopClasses: { kind: 'default' },
-        allowedCallingAes: { kind: 'default' },
-        maxAssociations: { kind: 'default' },
-        maxPduLength: { kind: 'default' },
-      },
-    });
+    bridge.emit('settings-changed', settings({ port: 11113 }, { port: { kind: 'saved' } }));
     await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on 0.0.0.0:11113'));
   });
 

@@ -1,6 +1,6 @@
 /** Payloads shaped like the engine's, for component tests. */
 import { instanceFocus } from '../../../src-renderer/src/lib/instance-focus.svelte.ts';
-import type { StudySummary } from '../../../src-main/api/contract.ts';
+import type { Settings, StudySummary } from '../../../src-main/api/contract.ts';
 import type { Destination } from '../../../src-main/api/types/routing.ts';
 import { destination as engineDestination } from '../../helpers/destination-fixtures.ts';
 import type { InstanceFailed, InstanceReceived } from '../../../src-main/api/types/events.ts';
@@ -60,6 +60,29 @@ export function failed(fields: Partial<InstanceFailed> = {}): InstanceFailed {
     reason: 'Out of resources: the disk is full',
     time: new Date().toISOString(),
     ...fields,
+  };
+}
+
+/** The gateway's settings as Settings shows them; every value from the default unless `sources` says otherwise. */
+export function settings(fields: Partial<Omit<Settings, 'sources'>> = {}, sources: Partial<Settings['sources']> = {}): Settings {
+  return {
+    aeTitle: 'GATEWAY',
+    port: 11112,
+    storage: '/data',
+    acceptUnknownSopClasses: true,
+    allowedCallingAes: [],
+    maxAssociations: 32,
+    maxPduLength: 65536,
+    ...fields,
+    sources: {
+      aeTitle: { kind: 'default' },
+      port: { kind: 'default' },
+      acceptUnknownSopClasses: { kind: 'default' },
+      allowedCallingAes: { kind: 'default' },
+      maxAssociations: { kind: 'default' },
+      maxPduLength: { kind: 'default' },
+      ...sources,
+    },
   };
 }
 

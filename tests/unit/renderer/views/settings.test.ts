@@ -3,25 +3,13 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayStatus, Settings } from '../../../../src-main/api/contract.ts';
 import SettingsView from '../../../../src-renderer/src/views/SettingsView.svelte';
+import { settings } from '../fixtures.ts';
 import { installTestBridge } from './view-test-bridge.ts';
 
-const SETTINGS: Settings = {
-  aeTitle: 'GATEWAY',
-  port: 11112,
-  storage: '/data/gateway',
-  acceptUnknownSopClasses: true,
-  allowedCallingAes: ['CT1', 'MR2'],
-  maxAssociations: 32,
-  maxPduLength: 65536,
-  sources: {
-    aeTitle: { kind: 'saved' },
-    port: { kind: 'default' },
-    acceptUnknownSopClasses: { kind: 'default' },
-    allowedCallingAes: { kind: 'saved' },
-    maxAssociations: { kind: 'default' },
-    maxPduLength: { kind: 'default' },
-  },
-};
+const SETTINGS: Settings = settings(
+  { storage: '/data/gateway', allowedCallingAes: ['CT1', 'MR2'] },
+  { aeTitle: { kind: 'saved' }, allowedCallingAes: { kind: 'saved' } },
+);
 
 const STATUS: GatewayStatus = {
   aeTitle: 'GATEWAY',
