@@ -32,6 +32,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`dicom-gateway: unknown command "${name}"\n${USAGE}`);
     return ExitCode.Usage;
   }
+  // Asking a command for help is not a mistake: its usage, on stdout, exit 0, before any option is parsed.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`usage: ${command.usage}\n`);
+    return ExitCode.Ok;
+  }
   tuneHeapForStreaming();
   try {
     const run = await command.load();

@@ -39,6 +39,13 @@ describe('dicom-gateway CLI', () => {
     expect(result.stdout).toMatch(/cannot connect to NOBODY@127\.0\.0\.1:1: ECONNREFUSED/);
   });
 
+  it.each(['serve', 'send', 'echo', 'compare'])('prints the usage of %s for --help, on stdout, and exits 0', async (command) => {
+    const result = await runCli([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^usage: dicom-gateway ${command} `));
+    expect(result.stderr).toBe('');
+  });
+
   it('exits 2 for an unknown command and for a malformed node address', async () => {
     expect((await runCli(['fly'])).code).toBe(2);
     const echo = await runCli(['echo', 'not-an-address']);
