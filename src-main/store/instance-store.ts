@@ -15,6 +15,7 @@
  * bandwidth-bound anyway, and holding them in memory per association would not be bounded.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { access, mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { IndexRepository, InstanceVersion } from '../db/index-repository.ts';
@@ -234,7 +235,7 @@ export class InstanceStore {
         indexed: this.applier.whenApplied(lsn),
       };
     }
-    const { version, path } = await this.freeVersion(meta.sopInstanceUid, fields, Math.max(0, ...versions.map((v) => v.version)) + 1);
+    const { version, path } = this.freeVersion(meta.sopInstanceUid, fields, Math.max(0, ...versions.map((v) => v.version)) + 1);
     const entry: StoredEntry = {
       kind: 'stored',
       id: this.nextId++,
@@ -345,11 +346,15 @@ export class InstanceStore {
     return fs === undefined || fs.bavail * fs.bsize >= MIN_FREE_BYTES;
   }
 
-  /** The next version whose path is free on disk and not promised to a journaled version. */
-  private async freeVersion(sopInstanceUid: string, fields: IndexFields, first: number) {
+  /**
+   * The next version whose path is free on disk and not promised to a journaled version. The look
+   * on disk is synchronous on purpose: it is on the acknowledgement's path, a lookup of a cached
+   * folder entry takes microseconds, and a trip through the I/O thread pool costs more than that.
+   */
+  private freeVersion(sopInstanceUid: string, fields: IndexFields, first: number) {
     for (let version = first; ; version++) {
       const path = instancePath({ ...fields, sopInstanceUid }, version);
-      if (!this.reservedPaths.has(path) && !(await exists(join(this.root, path)))) return { version, path };
+      if (!this.reservedPaths.has(path) && !existsSync(join(this.root, path))) return { version, path };
     }
   }
 
