@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { createApiHost } from '../api/gateway-api.ts';
 import { assertUiBuilt, uiStaticDir } from '../api/ui-static-dir.ts';
 import { storedUiToken, UI_TOKEN_FILE } from '../api/ui-token.ts';
-import { startUiServer, UI_HOST, type UiServer } from '../api/ws-server.ts';
+import type { UiServer } from '../api/ws-server.ts';
 import { loadConfigFile } from '../config/load-config.ts';
 import { SETTING_FLAGS, type FixedSettings } from '../config/setting-sources.ts';
 import { EDITABLE_SETTINGS } from '../api/types/settings.ts';
@@ -142,6 +142,8 @@ async function startBrowserUi(
   // One token per store: a page left open keeps working across restarts until the token is rotated.
   const { token, created } = await storedUiToken(gateway.config.storage, { rotate: rotateToken });
   if (created) logger.info('ui.token-created', { file: join(gateway.config.storage, UI_TOKEN_FILE), rotated: rotateToken });
+  // The WebSocket server (and the ws package) only load for --ui-port: most serves have no browser UI.
+  const { startUiServer, UI_HOST } = await import('../api/ws-server.ts');
   const ui = await startUiServer({ host, port: uiPort, staticDir, logger, token }).catch((err: NodeJS.ErrnoException) => {
     const where = `${UI_HOST}:${uiPort}`;
     throw new Error(

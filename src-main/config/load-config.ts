@@ -4,8 +4,8 @@
  * ConfigError naming the file and the field.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, extname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { DEFAULT_CONFIG, type GatewayConfig } from '../gateway.ts';
 import { DEFAULT_QUEUE_SETTINGS } from '../routing/routing-types.ts';
 import type { Destination, Rule } from '../api/types/routing.ts';
@@ -59,7 +59,7 @@ export function parseConfigText(text: string, file: string, format: ConfigFormat
       throw new ConfigError(file, [{ field: '', message: `not valid JSON: ${(err as Error).message}` }]);
     }
   }
-  const doc = parseDocument(body, { uniqueKeys: true, prettyErrors: true });
+  const doc = yaml().parseDocument(body, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     // The first line of a yaml error says what and where ("… at line 3, column 5:"); the rest is a code excerpt.
     const problems: ConfigProblem[] = doc.errors.map((e) => ({
@@ -179,4 +179,12 @@ function toRule(entry: RuleEntry): Rule {
 
 function milliseconds(seconds: number | undefined): number | undefined {
   return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+/**
+ * The YAML parser, loaded the first time a config file is read: `serve` without --config, `send`,
+ * `echo` and the desktop app never need it, and loading it costs start-up time and memory.
+ */
+function yaml(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
 }
