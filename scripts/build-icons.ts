@@ -13,7 +13,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32, deflateSync } from 'node:zlib';
+import { encodePng } from '../src-main/imaging/png-encode.ts';
 
 export const ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024] as const;
 const ICO_SIZES = [16, 24, 32, 48, 64, 128, 256];
@@ -160,34 +160,6 @@ export function iconSvg(): string {
   ].join('\n');
 }
 
-/** A PNG file: 8-bit RGBA, no interlace, every row with filter type 0. */
-export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
-  const raw = Buffer.alloc((width * 4 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * (width * 4 + 1)] = 0;
-    raw.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), y * (width * 4 + 1) + 1);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type 6 (RGBA), deflate, filter method 0, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(raw, { level: 9 })),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  chunk.write(type, 4, 'latin1');
-  data.copy(chunk, 8);
-  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
-  return chunk;
-}
-
 /** A Windows .ico holding PNG images (supported since Windows Vista). */
 export function buildIco(pngs: Map<number, Buffer>, sizes: number[] = ICO_SIZES): Buffer {
   const header = Buffer.alloc(6);
@@ -236,7 +208,7 @@ export async function writeIcons(outDir: string): Promise<string[]> {
   };
   await put('icon.svg', iconSvg());
   for (const size of ICON_SIZES) {
-    const png = encodePng(size, size, renderIcon(size));
+    const png = encodePng(size, size, 4, renderIcon(size), 9);
     pngs.set(size, png);
     await put(`${size}x${size}.png`, png);
   }

@@ -24,14 +24,24 @@ import type { Destination, Rule } from './api/types/routing.ts';
 import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
 import { InboundAssociations } from './receive/inbound-associations.ts';
 import { ReceiveInstance } from './receive/receive-instance.ts';
-import type { DigestChain, PermanentFailure, RetryDeadPreview, Settings, TlsListenerChange, TlsListenerStatus } from './api/contract.ts';
+import type {
+  DigestChain,
+  JobAttempt,
+  JobSummary,
+  PermanentFailure,
+  QueueCount,
+  RetryDeadPreview,
+  Settings,
+  TlsListenerChange,
+  TlsListenerStatus,
+} from './api/contract.ts';
 import { BrowseQueries } from './db/browse-queries.ts';
 import { saveStoredSettings, saveStoredTlsListener, storedSettings, storedTlsListener } from './db/stored-settings.ts';
 import { FixedSettingError, type FixedSettings } from './config/setting-sources.ts';
 import { EDITABLE_SETTINGS, type EditableSettings, type SettingKey, type SettingSource } from './api/types/settings.ts';
 import { digestChain } from './inspect/digest-chain.ts';
 import { ForwardQueue } from './routing/forward-queue.ts';
-import { JobRepository, type JobRow } from './routing/job-repository.ts';
+import { jobAttempt, JobRepository, jobSummary } from './routing/job-repository.ts';
 import type { JobState } from './api/types/routing.ts';
 import { JobStateMachine } from './routing/job-state-machine.ts';
 import { inThreadSender, workerSender } from './routing/forward-sender.ts';
@@ -128,7 +138,8 @@ export class Gateway {
   readonly repo: IndexRepository;
   readonly store: InstanceStore;
   private readonly routing: RoutingRepository;
-  private readonly jobRepo: JobRepository;
+  /** The forward queue's rows as stored (the engine's view; `jobs()` is the contract's). */
+  readonly jobRepo: JobRepository;
   private readonly transitions: JobStateMachine;
   private readonly router: Router;
   private readonly queue: ForwardQueue;
@@ -401,7 +412,7 @@ export class Gateway {
       forwarding = this.jobRepo
         .counts()
         .filter((c) => c.state === 'sending')
-        .reduce((n, c) => n + c.n, 0);
+        .reduce((n, c) => n + c.count, 0);
     } catch {
       // The index is already closed: the queue has stopped, nothing is being forwarded.
     }
@@ -601,15 +612,17 @@ export class Gateway {
     this.routingChanged();
   }
 
-  jobs(filter: { state?: JobState; destination?: string; limit?: number } = {}): JobRow[] {
-    return this.jobRepo.list(filter);
+  jobs(filter: { state?: JobState; destination?: string; limit?: number } = {}): JobSummary[] {
+    const rows = this.jobRepo.list(filter);
+    const subjects = this.browse.subjects(rows.map((r) => r.instance_id));
+    return rows.map((r) => jobSummary(r, subjects.get(r.instance_id) ?? null));
   }
 
-  jobAttempts(jobId: number): Record<string, unknown>[] {
-    return this.jobRepo.attemptsOf(jobId);
+  jobAttempts(jobId: number): JobAttempt[] {
+    return this.jobRepo.attemptsOf(jobId).map(jobAttempt);
   }
 
-  queueCounts(): { destination: string; state: JobState; n: number }[] {
+  queueCounts(): QueueCount[] {
     return this.jobRepo.counts();
   }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { attributeKeyProblem } from '../config/attribute-keys.ts';
 import type { CommandName } from './contract.ts';
 import { savedDestinationSchema } from './schemas/destination-schema.ts';
+import { jobState } from './schemas/job-state-schema.ts';
 import { savedRuleSchema } from './schemas/rule-schema.ts';
 import { aeTitle, flag, host, listenPort, maxAssociations, maxPdu, port, uid } from './schemas/values.ts';
 
@@ -19,8 +20,6 @@ const fileRef = z.union([z.strictObject({ instanceId: id }), z.strictObject({ pa
 
 // Tag keywords are checked against the full dictionary, as the config file's are.
 const rule = savedRuleSchema(attributeKeyProblem);
-
-const jobState = z.enum(['queued', 'sending', 'sent', 'retry-wait', 'dead', 'cancelled']);
 
 const none = z.undefined().or(z.strictObject({}));
 

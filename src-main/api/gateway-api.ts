@@ -126,37 +126,9 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths, uploadDir: string): Ha
       g.saveRules(rules.map((r) => ({ ...r, studyQuietSeconds: r.studyQuietSeconds ?? undefined })));
       return g.rules();
     },
-    listJobs: (filter) => {
-      const jobs = g.jobs(filter);
-      const subjects = g.browse.subjects(jobs.map((j) => j.instance_id));
-      return jobs.map((j) => ({
-        jobId: j.id,
-        instanceId: j.instance_id,
-        destination: j.destination,
-        rule: j.rule,
-        studyInstanceUid: j.study_instance_uid,
-        state: j.state,
-        attempts: j.attempts,
-        nextAttemptAt: j.state === 'retry-wait' ? new Date(j.next_attempt_at).toISOString() : null,
-        lastError: j.last_error,
-        lastStatus: j.last_status,
-        deliveries: j.deliveries,
-        sentTransferSyntaxUid: j.state === 'sent' ? j.sent_transfer_syntax_uid : null,
-        updatedAt: j.updated_at,
-        subject: subjects.get(j.instance_id) ?? null,
-      }));
-    },
-    jobAttempts: ({ jobId }) =>
-      (g.jobAttempts(jobId) as Record<string, unknown>[]).map((a) => ({
-        attempt: a.attempt as number,
-        startedAt: a.started_at as string,
-        finishedAt: a.finished_at as string,
-        outcome: a.outcome as string,
-        status: a.status as number | null,
-        error: a.error as string | null,
-        backoffMs: a.backoff_ms as number | null,
-      })),
-    queueCounts: () => g.queueCounts().map((c) => ({ destination: c.destination, state: c.state, count: c.n })),
+    listJobs: (filter) => g.jobs(filter),
+    jobAttempts: ({ jobId }) => g.jobAttempts(jobId),
+    queueCounts: () => g.queueCounts(),
     retryJob: ({ jobId }) => ({ retried: g.retryJob(jobId) }),
     retryDeadJobs: ({ destination }) => ({ retried: g.retryDeadJobs(destination) }),
     retryDeadPreview: ({ destination }) => g.retryDeadPreview(destination),

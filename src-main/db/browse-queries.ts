@@ -46,7 +46,8 @@ export class BrowseQueries {
          FROM instances WHERE id IN (SELECT value FROM json_each(?))`,
       ),
       associations: db.prepare(
-        `SELECT id, calling_ae, called_ae, peer, started_at, ended_at, instances, bytes, result
+        `SELECT id AS associationId, calling_ae AS callingAe, called_ae AS calledAe, peer, started_at AS startedAt,
+                ended_at AS endedAt, instances, bytes, result
          FROM associations ORDER BY id DESC LIMIT ?`,
       ),
     };
@@ -85,17 +86,7 @@ export class BrowseQueries {
   }
 
   associations(limit = 200): AssociationSummary[] {
-    return (this.s.associations!.all(limit) as Record<string, unknown>[]).map((r) => ({
-      associationId: r.id as number,
-      callingAe: r.calling_ae as string,
-      calledAe: r.called_ae as string,
-      peer: r.peer as string,
-      startedAt: r.started_at as string,
-      endedAt: r.ended_at as string | null,
-      instances: r.instances as number,
-      bytes: r.bytes as number,
-      result: r.result as string | null,
-    }));
+    return this.s.associations!.all(limit) as unknown as AssociationSummary[];
   }
 
   /** Whose images these instances are, by instance id: what a job row needs to name its patient and study. */

@@ -4,13 +4,16 @@
  * exportable as CSV for whoever asks "where did this patient's images go?".
  */
 import type { StatementSync } from 'node:sqlite';
-import type { AuditAction, AuditEvent, AuditSearch } from '../api/contract.ts';
+import type { AuditEvent, AuditSearch } from '../api/contract.ts';
 import type { Database } from '../db/database.ts';
 import { likePattern } from '../db/study-queries.ts';
 
 export type NewAuditEvent = Omit<AuditEvent, 'id'>;
 
 const SEARCHED_COLUMNS = ['actor', 'target', 'study_instance_uid', 'sop_instance_uid', 'patient_name', 'patient_id', 'detail'];
+/** The table's columns under the contract's names: a row read with these is an AuditEvent. */
+const EVENT_COLUMNS = `id, at, action, actor, target, study_instance_uid AS studyInstanceUid, sop_instance_uid AS sopInstanceUid,
+  patient_name AS patientName, patient_id AS patientId, instances, bytes, detail`;
 const CSV_COLUMNS: (keyof AuditEvent)[] = [
   'at',
   'action',
@@ -76,8 +79,8 @@ export class AuditLog {
       params.push(/^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? `${filter.to}T23:59:59.999Z` : filter.to);
     }
     params.push(filter.limit ?? 1000);
-    const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params) as Record<string, unknown>[]).map(toEvent);
+    const sql = `SELECT ${EVENT_COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...params) as unknown as AuditEvent[];
   }
 
   csv(filter: AuditSearch): { csv: string; rows: number } {
@@ -86,23 +89,6 @@ export class AuditLog {
     for (const e of events) lines.push(CSV_COLUMNS.map((c) => csvField(e[c])).join(','));
     return { csv: `${lines.join('\r\n')}\r\n`, rows: events.length };
   }
-}
-
-function toEvent(r: Record<string, unknown>): AuditEvent {
-  return {
-    id: r.id as number,
-    at: r.at as string,
-    action: r.action as AuditAction,
-    actor: r.actor as string,
-    target: r.target as string | null,
-    studyInstanceUid: r.study_instance_uid as string | null,
-    sopInstanceUid: r.sop_instance_uid as string | null,
-    patientName: r.patient_name as string | null,
-    patientId: r.patient_id as string | null,
-    instances: r.instances as number,
-    bytes: r.bytes as number | null,
-    detail: r.detail as string | null,
-  };
 }
 
 /** RFC 4180: quoted when it holds a comma, quote or line break; a leading =+-@ is quoted too, so a spreadsheet never runs it as a formula. */

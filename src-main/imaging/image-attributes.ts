@@ -4,6 +4,7 @@
  * lies in the file. Read with the inspector's walker, which passes values it does not keep, so
  * the pixel data itself is never read here.
  */
+import { codeString, unsignedShort } from '../dicom/pixel-layout.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 import { openDatasetSource, openInput } from '../inspect/dataset-input.ts';
 import { walkEvents } from '../inspect/element-walker.ts';
@@ -100,8 +101,7 @@ function toAttributes(
 ): ImageAttributesResult {
   const us = (tag: number) => {
     const v = values.get(tag);
-    if (!v || v.length < 2) return undefined;
-    return littleEndian ? v.readUInt16LE(0) : v.readUInt16BE(0);
+    return v ? unsignedShort(v, littleEndian) : undefined;
   };
   const firstNumber = (tag: number) => {
     const text = values.get(tag)?.toString('latin1').split('\\')[0]?.trim();
@@ -122,12 +122,7 @@ function toAttributes(
     bitsAllocated,
     bitsStored: Math.min(bitsStored, bitsAllocated),
     samplesPerPixel: us(TAGS.samplesPerPixel) ?? 1,
-    photometric:
-      values
-        .get(TAGS.photometric)
-        ?.toString('latin1')
-        .replace(/[\0 ]+$/, '')
-        .trim() || 'MONOCHROME2',
+    photometric: codeStringOf(values.get(TAGS.photometric)) || 'MONOCHROME2',
     planarConfiguration: us(TAGS.planarConfiguration) ?? 0,
     frames: Math.max(1, Math.trunc(firstNumber(TAGS.frames) ?? 1)),
     highBit: us(TAGS.highBit) ?? Math.min(bitsStored, bitsAllocated) - 1,
@@ -141,6 +136,8 @@ function toAttributes(
   };
   return { ok: true, image };
 }
+
+const codeStringOf = (value: Buffer | undefined) => (value ? codeString(value) : undefined);
 
 export function frameBytes(image: ImageAttributes): number {
   return image.rows * image.columns * image.samplesPerPixel * (image.bitsAllocated / 8);

@@ -114,15 +114,23 @@ class LockstepDiff {
     this.context = context;
   }
 
+  /** The next event of each walk, left for a take. */
+  private async peekBoth(): Promise<[WalkEvent, WalkEvent]> {
+    return [await this.a.peek(), await this.b.peek()];
+  }
+
+  private async takeBoth(): Promise<void> {
+    await this.a.take();
+    await this.b.take();
+  }
+
   /** The elements of one dataset or item in both files, up to and including both ends. */
   async elements(): Promise<{ endA: EndEvent; endB: EndEvent }> {
     const groups = new GroupLengths(this.out);
     for (;;) {
-      const ea = await this.a.peek();
-      const eb = await this.b.peek();
+      const [ea, eb] = await this.peekBoth();
       if (ea.type === 'end' && eb.type === 'end') {
-        await this.a.take();
-        await this.b.take();
+        await this.takeBoth();
         groups.finish();
         return { endA: ea, endB: eb };
       }
@@ -140,8 +148,7 @@ class LockstepDiff {
         this.out.push(this.onlyIn('b', nodeB, nodeA ? nodeA.headerOffset : offsetOfEnd(ea)));
       } else if (nodeA && nodeB) {
         groups.enter(nodeA.tag);
-        await this.a.take();
-        await this.b.take();
+        await this.takeBoth();
         await this.pair(nodeA, nodeB, groups);
       } else {
         throw new Error(`walks out of step: ${ea.type} in A, ${eb.type} in B`);
@@ -212,16 +219,13 @@ class LockstepDiff {
     const encoding: LengthEncodingChange[] = [];
     if (a.undefinedLength !== b.undefinedLength) encoding.push({ what: 'sequence', a: lengthWord(a), b: lengthWord(b) });
     for (;;) {
-      const ea = await this.a.peek();
-      const eb = await this.b.peek();
+      const [ea, eb] = await this.peekBoth();
       if (ea.type === 'end' && eb.type === 'end') {
-        await this.a.take();
-        await this.b.take();
+        await this.takeBoth();
         return encoding;
       }
       if (ea.type === 'item' && eb.type === 'item') {
-        await this.a.take();
-        await this.b.take();
+        await this.takeBoth();
         if (ea.node.undefinedLength !== eb.node.undefinedLength)
           encoding.push({ what: ea.node.index, a: lengthWord(ea.node), b: lengthWord(eb.node) });
         await this.elements();
@@ -242,11 +246,9 @@ class LockstepDiff {
   /** Frames or fragments of the pixel data element `a` and its counterpart in B, by number. */
   private async pieces(a: ElementNode): Promise<void> {
     for (;;) {
-      const ea = await this.a.peek();
-      const eb = await this.b.peek();
+      const [ea, eb] = await this.peekBoth();
       if (ea.type === 'end' && eb.type === 'end') {
-        await this.a.take();
-        await this.b.take();
+        await this.takeBoth();
         return;
       }
       const pieceA = ea.type === 'frame' || ea.type === 'fragment' ? ea.node : undefined;

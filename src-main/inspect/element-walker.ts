@@ -18,6 +18,7 @@ import {
   UNDEFINED_LENGTH,
   type ElementHeader,
 } from '../dicom/element-reader.ts';
+import { notePixelLayout, type PixelLayout } from '../dicom/pixel-layout.ts';
 import { formatTag } from '../dicom/tag-format.ts';
 import { EndOfData, type ByteSource } from './byte-source.ts';
 import type { ElementNode, FragmentNode, FrameNode, ItemNode, WalkEvent, WalkProblem } from './element-tree.ts';
@@ -62,15 +63,6 @@ interface Header extends ElementHeader {
   headerOffset: number;
 }
 
-/** Image attributes of the top-level dataset, read on the way, that say where frames begin. */
-interface Geometry {
-  samplesPerPixel?: number;
-  rows?: number;
-  columns?: number;
-  bitsAllocated?: number;
-  numberOfFrames?: number;
-}
-
 /** What is open: the top-level dataset or an item (elements), a sequence (items), pixel data (fragments or frames). */
 type Frame =
   | { kind: 'dataset'; item: ItemNode | undefined; syntax: DatasetSyntax; end: number | undefined }
@@ -94,7 +86,8 @@ export function walkEvents(source: ByteSource, options: WalkOptions): AsyncItera
 class ElementWalker implements AsyncIterableIterator<WalkEvent> {
   private readonly source: ByteSource;
   private readonly options: WalkOptions;
-  private readonly geometry: Geometry = {};
+  /** Image attributes of the top-level dataset, read on the way, that say where frames begin. */
+  private readonly geometry: PixelLayout = {};
   private readonly stack: Frame[];
   private finished = false;
   /** Path of what is being read, for the problem report. */
@@ -204,7 +197,7 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
       return this.open(node, 'items', { kind: 'sequence', node, syntax, end: definedEnd, index: 0 });
     }
     const frameLength = this.frameLength();
-    const frameCount = this.geometry.numberOfFrames ?? 1;
+    const frameCount = this.geometry.frames ?? 1;
     if (
       topLevel &&
       node.tag === PIXEL_DATA &&
@@ -416,7 +409,7 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
       const value = await this.source.read(node.valueLength);
       node.value = value;
       Object.assign(node, this.options.hashValues ? hashValue(value, swap) : EMPTY_HASHES);
-      if (topLevel) this.noteGeometry(node.tag, value, syntax);
+      if (topLevel) notePixelLayout(this.geometry, node.tag, value, syntax.littleEndian);
       return;
     }
     Object.assign(node, await this.consume(node.valueLength, swap));
@@ -430,28 +423,5 @@ class ElementWalker implements AsyncIterableIterator<WalkEvent> {
     const digest = new ValueDigest(swap);
     await this.source.pass(length, (chunk) => digest.update(chunk));
     return digest.digest();
-  }
-
-  private noteGeometry(tag: number, value: Buffer, syntax: DatasetSyntax): void {
-    const us = () => (value.length >= 2 ? (syntax.littleEndian ? value.readUInt16LE(0) : value.readUInt16BE(0)) : undefined);
-    switch (tag) {
-      case 0x00280002:
-        this.geometry.samplesPerPixel = us();
-        break;
-      case 0x00280010:
-        this.geometry.rows = us();
-        break;
-      case 0x00280011:
-        this.geometry.columns = us();
-        break;
-      case 0x00280100:
-        this.geometry.bitsAllocated = us();
-        break;
-      case 0x00280008: {
-        const frames = Number.parseInt(value.toString('latin1').trim(), 10);
-        this.geometry.numberOfFrames = Number.isFinite(frames) ? frames : undefined;
-        break;
-      }
-    }
   }
 }

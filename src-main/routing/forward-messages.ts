@@ -5,17 +5,12 @@
  */
 import type { DestinationTls } from '../api/types/routing.ts';
 import type { PeerAddress } from '../dicom/peer-address.ts';
+import type { SendableFile } from '../dicom/sendable-files.ts';
 import type { SendFailureKind } from '../dicom/store-scu.ts';
 
 /** One job to send: where its dataset lies in the stored file, and what it is. */
-export interface SendJob {
+export interface SendJob extends SendableFile {
   jobId: number;
-  file: string;
-  sopClassUid: string;
-  sopInstanceUid: string;
-  transferSyntaxUid: string;
-  datasetOffset: number;
-  datasetLength: number;
 }
 
 /** One job's C-STORE outcome. */

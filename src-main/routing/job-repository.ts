@@ -3,6 +3,8 @@
  * for anyone; the write methods are called only by JobStateMachine, which announces every change.
  */
 import type { StatementSync } from 'node:sqlite';
+import type { InstanceSubject, JobAttempt, JobSummary, QueueCount } from '../api/contract.ts';
+import type { JobState } from '../api/types/routing.ts';
 import type { Database } from '../db/database.ts';
 
 /** What one destination was sent of an instance; sentTransferSyntaxUid is set only when the dataset was converted. */
@@ -16,8 +18,6 @@ export interface SentHop {
   /** Set when the dataset was transcoded for this destination: the syntax actually sent. */
   sentTransferSyntaxUid: string | null;
 }
-
-import type { JobState } from '../api/types/routing.ts';
 
 export interface JobRow {
   id: number;
@@ -67,6 +67,20 @@ export interface AttemptRecord {
   error: string | null;
   failureKind: string | null;
   backoffMs: number | null;
+}
+
+/** One row of job_attempts: what an attempt to send a job came to. */
+export interface AttemptRow {
+  job_id: number;
+  attempt: number;
+  started_at: string;
+  finished_at: string;
+  outcome: AttemptRecord['outcome'];
+  status: number | null;
+  error: string | null;
+  failure_kind: string | null;
+  /** The wait chosen before the next attempt (null when none follows). */
+  backoff_ms: number | null;
 }
 
 export interface QuietStudy {
@@ -146,7 +160,7 @@ export class JobRepository {
       list: db.prepare(
         `SELECT * FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR destination = ?2) ORDER BY id DESC LIMIT ?3`,
       ),
-      counts: db.prepare(`SELECT destination, state, count(*) AS n FROM jobs GROUP BY destination, state`),
+      counts: db.prepare(`SELECT destination, state, count(*) AS count FROM jobs GROUP BY destination, state`),
       upsertQuiet: db.prepare(
         `INSERT INTO quiet_studies (study_instance_uid, rule, destination, last_received_at, quiet_ms) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (study_instance_uid, rule, destination) DO UPDATE SET last_received_at = excluded.last_received_at,
@@ -189,16 +203,16 @@ export class JobRepository {
     return this.s.view!.get(id) as JobView | undefined;
   }
 
-  attemptsOf(id: number): Record<string, unknown>[] {
-    return this.s.attemptsOf!.all(id) as Record<string, unknown>[];
+  attemptsOf(id: number): AttemptRow[] {
+    return this.s.attemptsOf!.all(id) as unknown as AttemptRow[];
   }
 
   list(filter: { state?: JobState; destination?: string; limit?: number }): JobRow[] {
     return this.s.list!.all(filter.state ?? null, filter.destination ?? null, filter.limit ?? 500) as unknown as JobRow[];
   }
 
-  counts(): { destination: string; state: JobState; n: number }[] {
-    return this.s.counts!.all() as unknown as { destination: string; state: JobState; n: number }[];
+  counts(): QueueCount[] {
+    return this.s.counts!.all() as unknown as QueueCount[];
   }
 
   deadCauses(destination: string): DeadCause[] {
@@ -296,4 +310,39 @@ export class JobRepository {
 
 function ids(rows: unknown[]): number[] {
   return (rows as { id: number }[]).map((r) => r.id);
+}
+
+// --- rows as the contract shows them -----------------------------------------------------------
+
+/** A job as the queue view lists it; `subject` is whose images it carries (null once the instance is gone). */
+export function jobSummary(row: JobRow, subject: InstanceSubject | null): JobSummary {
+  return {
+    jobId: row.id,
+    instanceId: row.instance_id,
+    destination: row.destination,
+    rule: row.rule,
+    studyInstanceUid: row.study_instance_uid,
+    state: row.state,
+    attempts: row.attempts,
+    // Only a waiting job has a next attempt, and only a sent one a syntax it was sent in.
+    nextAttemptAt: row.state === 'retry-wait' ? new Date(row.next_attempt_at).toISOString() : null,
+    lastError: row.last_error,
+    lastStatus: row.last_status,
+    deliveries: row.deliveries,
+    sentTransferSyntaxUid: row.state === 'sent' ? row.sent_transfer_syntax_uid : null,
+    updatedAt: row.updated_at,
+    subject,
+  };
+}
+
+export function jobAttempt(row: AttemptRow): JobAttempt {
+  return {
+    attempt: row.attempt,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    outcome: row.outcome,
+    status: row.status,
+    error: row.error,
+    backoffMs: row.backoff_ms,
+  };
 }

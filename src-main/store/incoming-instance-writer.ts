@@ -152,9 +152,14 @@ export class IncomingInstanceWriter extends EventEmitter {
   }
 
   private completeInline(): void {
+    this.resolveWritten(this.inline);
+  }
+
+  /** `inline`: the whole instance when it was kept in memory, undefined when it is in the temp file. */
+  private resolveWritten(inline: Buffer[] | undefined): void {
     const datasetHead = Buffer.concat(this.head);
     this.settle.resolve({
-      inline: this.inline,
+      inline,
       tempPath: this.tempPath,
       headerLength: this.headerLength,
       datasetLength: this.datasetLength,
@@ -235,16 +240,7 @@ export class IncomingInstanceWriter extends EventEmitter {
       await file.sync();
       await file.close();
       if (this.aborted) return;
-      const datasetHead = Buffer.concat(this.head);
-      this.settle.resolve({
-        inline: undefined,
-        tempPath: this.tempPath,
-        headerLength: this.headerLength,
-        datasetLength: this.datasetLength,
-        datasetSha256: this.hash.digest('hex'),
-        datasetHead,
-        headIsWholeDataset: datasetHead.length === this.datasetLength,
-      });
+      this.resolveWritten(undefined);
     } catch (err) {
       this.fail(err as NodeJS.ErrnoException);
     }

@@ -26,6 +26,7 @@ import { fsyncDir } from './fsync-dir.ts';
 import type { BodyLocation, Journal } from './journal.ts';
 import type { JournalEntry, ReceiveContext, StoredEntry } from './journal-entry.ts';
 import { INCOMING_DIR } from './store-layout.ts';
+import { writeFully } from './write-fully.ts';
 
 /** Called inside the transaction that indexes a new instance version (not for duplicates). */
 export type IndexedHook = (instanceId: number, meta: MetaGroupFields, fields: IndexFields, context: ReceiveContext) => void;
@@ -242,7 +243,7 @@ export class JournalApplier {
     const temp = join(this.o.root, INCOMING_DIR, `journal-${record.lsn}.part`);
     const file = await open(temp, 'w');
     try {
-      await writeAll(file, bytes);
+      await writeFully(file, bytes, 0);
       await file.sync();
     } catch (err) {
       // Disk full: nothing partial stays behind; the record is still in the journal for the retry.
@@ -341,18 +342,6 @@ async function isComplete(path: string, entry: StoredEntry): Promise<boolean> {
     return hash.digest('hex') === entry.datasetSha256;
   } finally {
     await file.close();
-  }
-}
-
-async function writeAll(file: import('node:fs/promises').FileHandle, buffers: Buffer[]): Promise<void> {
-  let pending = buffers;
-  let at = 0;
-  for (;;) {
-    const total = pending.reduce((n, b) => n + b.length, 0);
-    const { bytesWritten } = await file.writev(pending, at);
-    if (bytesWritten >= total) return;
-    at += bytesWritten;
-    pending = [Buffer.concat(pending).subarray(bytesWritten)];
   }
 }
 

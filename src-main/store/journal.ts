@@ -25,6 +25,7 @@ import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { fsyncDir } from './fsync-dir.ts';
+import { writeFully } from './write-fully.ts';
 
 export const BLOCK = 4096;
 const SEGMENT_MAGIC = 0x4a534547; // 'JSEG'
@@ -459,19 +460,6 @@ function recordIntact(bytes: Buffer, offset: number, magic: number, salt: number
   if (crcEnd === end) return true;
   const digest = createHash('sha256').update(bytes.subarray(crcEnd, end)).digest();
   return digest.equals(bytes.subarray(offset + HASH_AT, offset + CRC_AT));
-}
-
-async function writeFully(file: FileHandle, buffers: Buffer[], position: number): Promise<void> {
-  let pending = buffers;
-  let at = position;
-  // writev may write less than asked; write the rest or fail.
-  for (;;) {
-    const total = pending.reduce((n, b) => n + b.length, 0);
-    const { bytesWritten } = await file.writev(pending, at);
-    if (bytesWritten >= total) return;
-    at += bytesWritten;
-    pending = [Buffer.concat(pending).subarray(bytesWritten)];
-  }
 }
 
 function alignUp(n: number): number {

@@ -26,6 +26,13 @@ import {
   type ElementHeader,
   type HeaderSyntax,
 } from '../dicom/element-reader.ts';
+import {
+  isPixelLayoutTag,
+  notePixelLayout,
+  PHOTOMETRIC_INTERPRETATION,
+  PLANAR_CONFIGURATION,
+  type PixelLayout,
+} from '../dicom/pixel-layout.ts';
 import { formatTag } from '../dicom/tag-format.ts';
 import { isUsOrSs } from '../dicom/tag-keywords.ts';
 import type { ByteSource } from '../inspect/byte-source.ts';
@@ -58,20 +65,6 @@ interface Context {
 const PIXEL_DATA = 0x7fe00010;
 const EXTENDED_OFFSET_TABLE = 0x7fe00001;
 const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
-const PHOTOMETRIC_INTERPRETATION = 0x00280004;
-const PLANAR_CONFIGURATION = 0x00280006;
-/** Top-level image attributes read on the way, for decoding and for choosing OB or OW. */
-const IMAGE_TAGS = new Set([
-  0x00280002,
-  PHOTOMETRIC_INTERPRETATION,
-  PLANAR_CONFIGURATION,
-  0x00280008,
-  0x00280010,
-  0x00280011,
-  0x00280100,
-  0x00280101,
-  0x00280103,
-]);
 const VALUE_CHUNK_BYTES = 1024 * 1024;
 /** CP-246: the content of a UN of undefined length is implicit VR little endian, in and out. */
 const IMPLICIT_LE: HeaderSyntax = { explicitVr: false, littleEndian: true };
@@ -83,7 +76,8 @@ export async function* rewriteDataset(options: RewriteOptions): AsyncGenerator<B
 class DatasetRewriter {
   private readonly source: ByteSource;
   private readonly options: RewriteOptions;
-  private readonly image: Partial<ImageAttributes> & { frames?: number } = {};
+  /** Top-level image attributes read on the way, for decoding and for choosing OB or OW. */
+  private readonly image: PixelLayout = {};
 
   constructor(options: RewriteOptions) {
     this.source = options.source;
@@ -190,7 +184,7 @@ class DatasetRewriter {
     // A value too long for a 2-byte length can only be written explicitly as UN.
     if (context.to.explicitVr && hasShortLength(outVr) && header.length > 0xffff) outVr = 'UN';
     const swap = context.from.littleEndian !== context.to.littleEndian ? swapUnit(outVr) : 0;
-    if (context.topLevel && IMAGE_TAGS.has(tag) && header.length <= 64) {
+    if (context.topLevel && isPixelLayoutTag(tag) && header.length <= 64) {
       const value = this.imageAttribute(tag, await this.source.read(header.length), context.from.littleEndian);
       yield encodeHeader(tag, outVr, value.length, context.to);
       yield swapInPlace(value, swap);
@@ -206,46 +200,16 @@ class DatasetRewriter {
 
   /** Notes an image attribute and returns the value to write (in the source's byte order). */
   private imageAttribute(tag: number, value: Buffer, littleEndian: boolean): Buffer {
-    const us = () => (value.length >= 2 ? (littleEndian ? value.readUInt16LE(0) : value.readUInt16BE(0)) : undefined);
+    notePixelLayout(this.image, tag, value, littleEndian);
     const decoding = this.options.decoding;
-    switch (tag) {
-      case 0x00280002:
-        this.image.samplesPerPixel = us();
-        break;
-      case 0x00280008:
-        this.image.frames = Number.parseInt(value.toString('latin1').trim(), 10);
-        break;
-      case 0x00280010:
-        this.image.rows = us();
-        break;
-      case 0x00280011:
-        this.image.columns = us();
-        break;
-      case 0x00280100:
-        this.image.bitsAllocated = us();
-        break;
-      case 0x00280101:
-        this.image.bitsStored = us();
-        break;
-      case 0x00280103:
-        this.image.pixelRepresentation = us();
-        break;
-      case PHOTOMETRIC_INTERPRETATION: {
-        const photometric = value
-          .toString('latin1')
-          .replace(/[\0 ]+$/, '')
-          .trim();
-        this.image.photometric = photometric;
-        const decoded = decoding ? decodedPhotometric(decoding.syntax, photometric) : photometric;
-        if (decoded !== photometric) return Buffer.from(decoded.length % 2 ? `${decoded} ` : decoded, 'latin1');
-        break;
-      }
-      case PLANAR_CONFIGURATION:
-        this.image.planarConfiguration = us();
-        // Decoded frames are written interleaved.
-        if (decoding && value.length === 2) return Buffer.alloc(2);
-        break;
+    if (!decoding) return value;
+    if (tag === PHOTOMETRIC_INTERPRETATION) {
+      const photometric = this.image.photometric!;
+      const decoded = decodedPhotometric(decoding.syntax, photometric);
+      if (decoded !== photometric) return Buffer.from(decoded.length % 2 ? `${decoded} ` : decoded, 'latin1');
     }
+    // Decoded frames are written interleaved.
+    if (tag === PLANAR_CONFIGURATION && value.length === 2) return Buffer.alloc(2);
     return value;
   }
 

@@ -67,7 +67,7 @@ describe('pooled forwarding', () => {
       }));
 
       expect((await storescu(g.address!.port, files)).code).toBe(0);
-      await waitFor(`${COUNT} jobs sent`, () => g.queueCounts().find((c) => c.state === 'sent')?.n === COUNT, 120_000);
+      await waitFor(`${COUNT} jobs sent`, () => g.queueCounts().find((c) => c.state === 'sent')?.count === COUNT, 120_000);
 
       // What landed is what the gateway stored (storescu itself may re-encode on the way in).
       const stored = await datasetDigests(join(work, 'store'), g);
@@ -92,7 +92,7 @@ describe('pooled forwarding', () => {
       expect((await storescu(g.address!.port, [first!])).code).toBe(0);
       await waitFor('the first association released', () => /Association Release/.test(scp.output()), 20_000);
       expect((await storescu(g.address!.port, [second!])).code).toBe(0);
-      await waitFor('both jobs sent', () => g.queueCounts().find((c) => c.state === 'sent')?.n === 2, 20_000);
+      await waitFor('both jobs sent', () => g.queueCounts().find((c) => c.state === 'sent')?.count === 2, 20_000);
       expect(associationsAt(scp)).toBe(2);
     },
   );

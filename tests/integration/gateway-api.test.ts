@@ -271,7 +271,7 @@ describe('recovering a destination', () => {
           return list.length === 3 && list.every((j) => j.state === 'retry-wait') ? list : undefined;
         });
         for (const job of jobs)
-          expect(updates.filter((u) => u.jobId === job.id).map((u) => u.state)).toEqual(['queued', 'sending', 'retry-wait']);
+          expect(updates.filter((u) => u.jobId === job.jobId).map((u) => u.state)).toEqual(['queued', 'sending', 'retry-wait']);
 
         scp = await startStoreScp({ port }); // back, and not promiscuous: it refuses the private SOP class
         expect(await api.dispatch('retryDestinationNow', { destination: 'pacs' })).toEqual({ retried: 3 });
@@ -294,8 +294,8 @@ describe('recovering a destination', () => {
         expect(preview).toMatchObject({ dead: 1, permanent: 1 });
         expect(preview.causes[0]!.failureKind).toBe('sop-class-refused');
         const dead = router.jobs({ state: 'dead' })[0]!;
-        expect(await api.dispatch('cancelJob', { jobId: dead.id })).toEqual({ cancelled: true });
-        expect(updates.filter((u) => u.jobId === dead.id).at(-1)!.state).toBe('cancelled');
+        expect(await api.dispatch('cancelJob', { jobId: dead.jobId })).toEqual({ cancelled: true });
+        expect(updates.filter((u) => u.jobId === dead.jobId).at(-1)!.state).toBe('cancelled');
       } finally {
         await router.stop();
         await scp?.stop();

@@ -51,7 +51,7 @@ describe('routing', () => {
     return waitFor(
       `${count} jobs ${state}`,
       () => {
-        const jobs = g.jobs();
+        const jobs = g.jobRepo.list({});
         return jobs.length === count && jobs.every((j) => j.state === state) ? jobs : undefined;
       },
       timeoutMs,
@@ -114,7 +114,7 @@ describe('routing', () => {
     const jobs = await allJobs(g, 3, 'sent');
 
     for (const job of jobs) {
-      const attempts = g.jobAttempts(job.id) as { outcome: string; backoff_ms: number | null; failure_kind: string | null }[];
+      const attempts = g.jobRepo.attemptsOf(job.id);
       expect(attempts.at(-1)!.outcome).toBe('sent');
       const failed = attempts.slice(0, -1);
       expect(failed.length).toBeGreaterThanOrEqual(2);

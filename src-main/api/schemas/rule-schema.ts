@@ -57,8 +57,10 @@ function ruleMatch(check: AttributeKeyCheck) {
       callingAe: valueMatcher.optional(),
       calledAe: valueMatcher.optional(),
       peerAddress: valueMatcher.optional(),
+      /** 'any', 'images' (image storage SOP classes), or a list of SOP class UIDs. */
       sopClass: sopClass.optional(),
       modality: valueMatcher.optional(),
+      /** Any other element by keyword ("PatientID") or tag ("(0010,0020)"), read at store time. */
       tags: z.record(attributeKey(check), valueMatcher, must('a mapping of attribute keyword or tag to what it must match')).optional(),
     },
     {
@@ -77,7 +79,9 @@ export function ruleSchema(check: AttributeKeyCheck) {
       name,
       enabled: flag.optional(),
       match: ruleMatch(check),
+      /** Destination names. */
       forward: z.array(name, must('a list of destination names')).min(1, { error: 'must name at least one destination' }),
+      /** When set, the whole study is forwarded once it has been quiet for this many seconds. */
       studyQuietSeconds: seconds.optional(),
     },
     must('a rule (a mapping with name, match and forward)'),

@@ -1,67 +1,32 @@
 /**
- * The routing vocabulary that crosses to the renderer: destinations, rules and job states. Field
- * names here are also the contract of the config file (README "Configuration").
+ * The routing vocabulary that crosses to the renderer: destinations, rules and job states. Each
+ * type is what its schema (api/schemas/) lets through, so a field added to a schema is a field of
+ * the type, and the two cannot disagree. Field names here are also the contract of the config file
+ * (README "Configuration"); the fields are documented on the schemas.
  */
+import type { z } from 'zod';
+import type { savedDestinationSchema } from '../schemas/destination-schema.ts';
+import type { jobState } from '../schemas/job-state-schema.ts';
+import type { savedRuleSchema, valueMatcher } from '../schemas/rule-schema.ts';
 
 /** A DICOM node the gateway forwards to. */
-export interface Destination {
-  name: string;
-  aeTitle: string;
-  host: string;
-  port: number;
-  /** Our AE title on associations to this node; defaults to the gateway's own. */
-  callingAe: string | undefined;
-  maxPduLength: number;
-  connectTimeoutMs: number;
-  /** How long the peer may stay silent during an association (association and DIMSE). */
-  dimseTimeoutMs: number;
-  maxAssociations: number;
-  enabled: boolean;
-  /** Off by default: without it, a syntax the peer refuses is a permanent failure for that instance. */
-  allowTranscoding: boolean;
-  /** DICOM TLS to this node; undefined: plain TCP. */
-  tls?: DestinationTls | undefined;
-}
+export type Destination = z.output<typeof savedDestinationSchema>;
+
+/** TLS towards one destination; a destination without it is reached over plain TCP. */
+export type DestinationTls = NonNullable<Destination['tls']>;
 
 /**
  * How one rule field matches a value: a string is an exact match (case-sensitive, trailing
  * spaces ignored), a list matches any of its entries, { glob } uses * and ?, { regex } a
  * JavaScript regular expression.
  */
-export type ValueMatcher = string | string[] | { glob: string } | { regex: string };
+export type ValueMatcher = z.output<typeof valueMatcher>;
 
-export interface RuleMatch {
-  callingAe?: ValueMatcher;
-  calledAe?: ValueMatcher;
-  peerAddress?: ValueMatcher;
-  /** 'any', 'images' (image storage SOP classes), or a list of SOP class UIDs. */
-  sopClass?: 'any' | 'images' | string[];
-  modality?: ValueMatcher;
-  /** Any other element by keyword ("PatientID") or tag ("(0010,0020)"), read at store time. */
-  tags?: Record<string, ValueMatcher>;
-}
+/** A routing rule, every field spelled out (as the API takes it and the renderer holds it). */
+export type Rule = z.output<ReturnType<typeof savedRuleSchema>>;
 
-export interface Rule {
-  name: string;
-  enabled: boolean;
-  match: RuleMatch;
-  /** Destination names. */
-  forward: string[];
-  /** When set, the whole study is forwarded once it has been quiet for this many seconds. */
-  studyQuietSeconds: number | undefined;
-}
-
-/** TLS towards one destination. */
-export interface DestinationTls {
-  /** CA bundle the destination's certificate must chain to; the system's CAs when absent. */
-  ca: string | undefined;
-  /** Our client certificate and key, for destinations that require one (DCMTK's default). */
-  cert: string | undefined;
-  key: string | undefined;
-  passphrase: string | undefined;
-  /** Verify the destination's certificate and host name (off only for testing). */
-  verifyServer: boolean;
-}
+/** What an instance must match for a rule to forward it; an empty match matches every instance. */
+export type RuleMatch = Rule['match'];
 
 /** Where a forward job is in its life (routing/job-state-machine.ts says which moves are allowed). */
-export type JobState = 'queued' | 'sending' | 'sent' | 'retry-wait' | 'dead' | 'cancelled';
+export type JobState = z.output<typeof jobState>;

@@ -3,9 +3,20 @@
  * when the queue must wake next, where a job's retry budget starts, and when a quiet study is due.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { JobRow } from '../../../src-main/routing/job-repository.ts';
+import { jobAttempt, jobSummary, type JobRow } from '../../../src-main/routing/job-repository.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 import { queueFixture, type QueueFixture } from '../../helpers/queue-fixture.ts';
+
+const SUBJECT = {
+  patientName: 'Doe^Jane',
+  patientId: 'P1',
+  studyDate: '20260101',
+  studyDescription: null,
+  modality: 'CT',
+  seriesNumber: 1,
+  instanceNumber: 2,
+  sopClassName: 'CT Image Storage',
+};
 
 describe('JobRepository', () => {
   let f: QueueFixture;
@@ -111,5 +122,58 @@ describe('JobRepository', () => {
     const [later] = f.repo.dueQuietStudies(clock.now() + 30_000);
     expect(f.repo.finishQuietStudy(later!)).toBe(true);
     expect(f.repo.nextQuietAt()).toBeUndefined();
+  });
+  it('shows a job with its next attempt only while it waits, and the syntax it was sent in only once sent', () => {
+    const waiting = job(1);
+    fail(waiting, 'retry-wait', 30_000);
+    const sent = job(2);
+    f.repo.markSent(sent, 'sha', 0, clock.now(), '1.2.840.10008.1.2.1');
+    const dead = job(3);
+    fail(dead, 'dead', 30_000);
+    const subject = { ...SUBJECT };
+    expect(jobSummary(row(waiting), subject)).toEqual({
+      jobId: waiting,
+      instanceId: row(waiting).instance_id,
+      destination: 'pacs',
+      rule: 'all',
+      studyInstanceUid: '1.2.3',
+      state: 'retry-wait',
+      attempts: 1,
+      nextAttemptAt: '2026-01-01T00:00:30.000Z',
+      lastError: 'cannot connect',
+      lastStatus: null,
+      deliveries: 0,
+      sentTransferSyntaxUid: null,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      subject,
+    });
+    expect(jobSummary(row(sent), null)).toMatchObject({ state: 'sent', nextAttemptAt: null, sentTransferSyntaxUid: '1.2.840.10008.1.2.1' });
+    expect(jobSummary(row(dead), null)).toMatchObject({ state: 'dead', nextAttemptAt: null, sentTransferSyntaxUid: null, subject: null });
+  });
+
+  it('shows attempts and queue counts under the contract’s names', () => {
+    const id = job(1);
+    const record = {
+      jobId: id,
+      attempt: 1,
+      startedAt: 'S',
+      finishedAt: 'F',
+      status: null,
+      error: 'refused',
+      failureKind: 'connection-refused',
+    };
+    f.repo.recordAttempt({ ...record, outcome: 'retry', backoffMs: 10_000 });
+    f.repo.recordAttempt({ ...record, attempt: 2, outcome: 'sent', status: 0, error: null, failureKind: null, backoffMs: null });
+    expect(f.repo.attemptsOf(id).map(jobAttempt)).toEqual([
+      { attempt: 1, startedAt: 'S', finishedAt: 'F', outcome: 'retry', status: null, error: 'refused', backoffMs: 10_000 },
+      { attempt: 2, startedAt: 'S', finishedAt: 'F', outcome: 'sent', status: 0, error: null, backoffMs: null },
+    ]);
+    fail(job(2), 'dead', 0);
+    expect(f.repo.counts()).toEqual(
+      expect.arrayContaining([
+        { destination: 'pacs', state: 'queued', count: 1 },
+        { destination: 'pacs', state: 'dead', count: 1 },
+      ]),
+    );
   });
 });
