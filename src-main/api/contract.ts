@@ -4,6 +4,7 @@
  * implements it over a WebSocket. The renderer imports its types, the event names and the value
  * schemas (below), and never knows which transport is underneath. Every value crossing it is plain JSON.
  */
+import type { CommandFailure } from './command-failure.ts';
 import type { CompareReport } from './types/compare-report.ts';
 import type { ByteSpan } from './types/byte-span.ts';
 import type { EchoResult } from './types/echo.ts';
@@ -495,6 +496,29 @@ export type GatewayUiEvents = GatewayEvents & HostEvents;
 export type UiEventName = keyof GatewayUiEvents;
 
 export { CommandError, commandFailureOf, isCommandFailure, type CommandFailure } from './command-failure.ts';
+
+/*
+ * The WebSocket transport's frames (`serve --ui-port`), one JSON text frame per message. They are
+ * part of the contract because the browser's bridge speaks them: the renderer imports only this file.
+ */
+
+/** Browser -> server: run one command. `id` is chosen by the browser and echoed in the answer. */
+export interface WireRequest {
+  id: number;
+  command: string;
+  args?: unknown;
+}
+
+/** Server -> browser: the answer to one request. */
+export type WireResponse = { id: number; result?: unknown } | { id: number; error: CommandFailure };
+
+/** Server -> browser: one engine event, pushed to every connected page. */
+export interface WireEvent {
+  event: UiEventName;
+  payload: unknown;
+}
+
+export type WireServerMessage = WireResponse | WireEvent;
 
 /** What the renderer holds: call a command, listen to events. Both transports implement it. */
 export interface GatewayBridge {

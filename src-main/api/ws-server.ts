@@ -10,11 +10,10 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ApiHost } from './api-host.ts';
 import { commandFailureOf, GENERIC_FAILURE } from './command-failure.ts';
-import type { UiEventName } from './contract.ts';
+import type { UiEventName, WireRequest, WireResponse } from './contract.ts';
 import { serveStaticFile } from './static-files.ts';
 import { newUiToken, tokenMatches } from './ui-token.ts';
 import { DEFAULT_UPLOAD_LIMIT_BYTES, DEFAULT_UPLOAD_TOTAL_BYTES, receiveUpload, UploadBudget, UploadError } from './upload-receiver.ts';
-import type { WireRequest, WireResponse } from './ws-wire.ts';
 
 /** The only address the UI server ever binds: the browser UI is for this machine alone. */
 export const UI_HOST = '127.0.0.1';

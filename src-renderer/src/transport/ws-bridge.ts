@@ -13,8 +13,8 @@ import {
   type GatewayBridge,
   type GatewayUiEvents,
   type UiEventName,
+  type WireServerMessage,
 } from '../../../src-main/api/contract.ts';
-import type { WireServerMessage } from '../../../src-main/api/ws-wire.ts';
 
 export const LOST_CONNECTION = 'Lost connection to the gateway.';
 export const NO_CONNECTION = 'Cannot reach the gateway.';
