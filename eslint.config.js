@@ -38,9 +38,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { regex: 'src-main/(?!api/contract\\.ts$)', message: 'The renderer imports only src-main/api/contract.ts.' },
-          ],
+          patterns: [{ regex: 'src-main/(?!api/contract\\.ts$)', message: 'The renderer imports only src-main/api/contract.ts.' }],
         },
       ],
     },
