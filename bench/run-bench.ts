@@ -93,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
   const workDir = await mkdtemp(join(tmpdir(), 'dicom-gateway-bench-'));
   const results: ScenarioResult[] = [];
   const floors: (DurableWriteFloor & { corpus: string })[] = [];
+  const failures: { scenario: Scenario; corpus: string; error: string }[] = [];
   try {
     for (const { corpus, studies } of corpora) {
       for (const c of [corpus, ...studies]) await warmPageCache(c);
@@ -100,7 +101,15 @@ async function main(argv: string[]): Promise<number> {
         floors.push({ corpus: corpus.spec.name, ...(await measureDurableWriteFloor(workDir, corpus.spec.fileBytes)) });
       for (const scenario of args.scenarios) {
         const ctx: RunContext = { corpus, studies, workDir, cli: await profiledCli(cli, args, scenario, corpus) };
-        results.push(await runInterleaved(scenario, planWithout(SCENARIO_PLANS[scenario], missing), ctx, args));
+        // One scenario that fails (a peer that would not start, a transfer that failed) must not
+        // throw away the rounds the others took: it is reported, and the run exits 1 at the end.
+        try {
+          results.push(await runInterleaved(scenario, planWithout(SCENARIO_PLANS[scenario], missing), ctx, args));
+        } catch (error) {
+          const failure = { scenario, corpus: corpus.spec.name, error: (error as Error).message };
+          failures.push(failure);
+          console.error(`\n${scenario} on the ${corpus.spec.name} corpus FAILED: ${failure.error}; going on with the rest\n`);
+        }
       }
     }
   } finally {
@@ -117,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const finishedAt = new Date().toISOString();
   const record =
-    JSON.stringify({ command, finishedAt, machine, gatewayCli: cli, args, durableWriteFloors: floors, results }, null, 1) + '\n';
+    JSON.stringify({ command, finishedAt, machine, gatewayCli: cli, args, durableWriteFloors: floors, results, failures }, null, 1) + '\n';
   // latest.json for scripts; the timestamped copy so a later smoke run does not overwrite a real one.
   const stamped = join(RESULTS_DIR, `${finishedAt.replace(/[:.]/g, '-')}${args.quick ? '-quick' : ''}.json`);
   await writeFile(stamped, record);
@@ -135,7 +144,8 @@ async function main(argv: string[]): Promise<number> {
     });
     console.log(`docs: ${written.map((path) => relative(process.cwd(), path)).join(', ')}`);
   }
-  return 0;
+  for (const f of failures) console.error(`FAILED: ${f.scenario} on the ${f.corpus} corpus: ${f.error}`);
+  return failures.length > 0 ? 1 : 0;
 }
 
 function formatFloor(floor: DurableWriteFloor): string {
