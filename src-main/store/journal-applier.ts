@@ -48,10 +48,6 @@ const MAX_HELD_BYTES = 64 * 1024 * 1024;
 // takes at most two of them, so an acknowledgement never queues behind a batch of file fsyncs.
 const PARALLEL_FILES = 2;
 const RETRY_MS = 1000;
-// Instances that arrive one by one (a sender waits for each answer) would each cost an index
-// transaction and wake the filing work between two acknowledgements; waiting this long lets them
-// share a batch. Anyone waiting for the index (an A-RELEASE, replay, shutdown) starts it at once.
-const COALESCE_MS = 10;
 
 export interface ApplierOptions {
   root: string;
@@ -73,7 +69,6 @@ export class JournalApplier {
   private heldBytes = 0;
   private running: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private coalesceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private failing = false;
   private readonly knownDirs = new Set<string>();
@@ -92,31 +87,16 @@ export class JournalApplier {
   settle(lsn: number, record: DurableRecord | null): void {
     if (record?.bytes) this.heldBytes += byteLength(record.bytes);
     this.settled.set(lsn, record);
-    if (this.settled.size >= BATCH_RECORDS) this.kick();
-    else this.coalesce();
+    this.kick();
   }
 
-  /** Starts applying now, without waiting for more records to share the batch. */
   kick(): void {
-    if (this.coalesceTimer) clearTimeout(this.coalesceTimer);
-    this.coalesceTimer = undefined;
     if (this.running || this.stopped || this.retryTimer) return;
-    this.running = this.runBatches().finally(() => {
-      this.running = undefined;
-      // A record settled after the last batch was taken, while this run was finishing.
-      if (this.settled.has(this.nextLsn) && !this.failing) this.coalesce();
-    });
-  }
-
-  private coalesce(): void {
-    if (this.running || this.stopped || this.retryTimer || this.coalesceTimer) return;
-    this.coalesceTimer = setTimeout(() => this.kick(), COALESCE_MS);
-    this.coalesceTimer.unref();
+    this.running = this.runBatches().finally(() => (this.running = undefined));
   }
 
   /** Resolves once everything settled so far is applied (or applying failed and will be retried). */
   async drain(): Promise<void> {
-    if (this.settled.size > 0 && !this.failing) this.kick();
     while (this.running) await this.running;
   }
 
@@ -142,8 +122,6 @@ export class JournalApplier {
   async stop(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.coalesceTimer) clearTimeout(this.coalesceTimer);
-    this.coalesceTimer = undefined;
     if (!this.failing) {
       this.kick();
       await this.drain();
