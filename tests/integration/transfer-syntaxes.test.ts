@@ -25,57 +25,20 @@ interface Family {
   extra?: FixtureOptions;
 }
 
+function syntaxFamily(name: string, transferSyntaxUid: string, storescuFlag: string, seed: number, extra?: FixtureOptions): Family {
+  return { name, transferSyntaxUid, storescuFlag, seed, extra };
+}
+
+const TS = FixtureTransferSyntax;
 const FAMILIES: Family[] = [
-  {
-    name: 'implicit VR little endian',
-    transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian,
-    storescuFlag: '-xi',
-    seed: 401,
-    extra: { pixelDataBytes: 50_000 },
-  },
-  {
-    name: 'explicit VR little endian',
-    transferSyntaxUid: FixtureTransferSyntax.ExplicitVRLittleEndian,
-    storescuFlag: '-xe',
-    seed: 402,
-    extra: { pixelDataBytes: 50_000 },
-  },
-  {
-    name: 'explicit VR big endian',
-    transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian,
-    storescuFlag: '-xb',
-    seed: 403,
-    extra: { pixelDataBytes: 50_000 },
-  },
-  {
-    name: 'deflated explicit VR little endian',
-    transferSyntaxUid: FixtureTransferSyntax.DeflatedExplicitVRLittleEndian,
-    storescuFlag: '-xd',
-    seed: 404,
-    extra: { pixelDataBytes: 50_000 },
-  },
-  {
-    name: 'JPEG baseline, 3 fragments',
-    transferSyntaxUid: FixtureTransferSyntax.JpegBaseline,
-    storescuFlag: '-xy',
-    seed: 405,
-    extra: { numberOfFrames: 3, pixelDataBytes: 45_000 },
-  },
-  { name: 'JPEG lossless SV1, 2 fragments', transferSyntaxUid: FixtureTransferSyntax.JpegLossless, storescuFlag: '-xs', seed: 406 },
-  {
-    name: 'JPEG 2000 lossless, 4 fragments',
-    transferSyntaxUid: FixtureTransferSyntax.Jpeg2000Lossless,
-    storescuFlag: '-xv',
-    seed: 407,
-    extra: { numberOfFrames: 4, pixelDataBytes: 8_000 },
-  },
-  {
-    name: 'RLE lossless, 2 fragments',
-    transferSyntaxUid: FixtureTransferSyntax.RleLossless,
-    storescuFlag: '-xr',
-    seed: 408,
-    extra: { pixelDataBytes: 30_000 },
-  },
+  syntaxFamily('implicit VR little endian', TS.ImplicitVRLittleEndian, '-xi', 401, { pixelDataBytes: 50_000 }),
+  syntaxFamily('explicit VR little endian', TS.ExplicitVRLittleEndian, '-xe', 402, { pixelDataBytes: 50_000 }),
+  syntaxFamily('explicit VR big endian', TS.ExplicitVRBigEndian, '-xb', 403, { pixelDataBytes: 50_000 }),
+  syntaxFamily('deflated explicit VR little endian', TS.DeflatedExplicitVRLittleEndian, '-xd', 404, { pixelDataBytes: 50_000 }),
+  syntaxFamily('JPEG baseline, 3 fragments', TS.JpegBaseline, '-xy', 405, { numberOfFrames: 3, pixelDataBytes: 45_000 }),
+  syntaxFamily('JPEG lossless SV1, 2 fragments', TS.JpegLossless, '-xs', 406),
+  syntaxFamily('JPEG 2000 lossless, 4 fragments', TS.Jpeg2000Lossless, '-xv', 407, { numberOfFrames: 4, pixelDataBytes: 8_000 }),
+  syntaxFamily('RLE lossless, 2 fragments', TS.RleLossless, '-xr', 408, { pixelDataBytes: 30_000 }),
 ];
 
 let work: string;
