@@ -1,0 +1,31 @@
+/**
+ * The config of a gateway that relays: every instance it receives is forwarded to each of its
+ * destinations (DCMTK peers on this machine), the set-up of the crash and forwarding tests.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface RelayDestination {
+  name: string;
+  peer: { aeTitle: string; port: number };
+  allowTranscoding?: boolean;
+}
+
+/** Writes gateway.json into `dir` (AE GATEWAY, one rule "everything" to all destinations) and returns its path. */
+export async function writeRelayConfig(dir: string, destinations: RelayDestination[], queue: Record<string, number> = {}): Promise<string> {
+  const path = join(dir, 'gateway.json');
+  const config = {
+    ae: 'GATEWAY',
+    destinations: destinations.map(({ name, peer, allowTranscoding }) => ({
+      name,
+      ae: peer.aeTitle,
+      host: '127.0.0.1',
+      port: peer.port,
+      ...(allowTranscoding === undefined ? {} : { allowTranscoding }),
+    })),
+    rules: [{ name: 'everything', match: {}, forward: destinations.map((d) => d.name) }],
+    queue,
+  };
+  await writeFile(path, JSON.stringify(config, null, 2));
+  return path;
+}
