@@ -5,10 +5,11 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-export function readIndexDatabase<T>(storage: string, read: (db: DatabaseSync) => T): T {
+/** The rows of one SELECT on the index in `storage`, typed as the caller names the columns. */
+export function selectFromIndex<Row>(storage: string, sql: string): Row[] {
   const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
   try {
-    return read(db);
+    return db.prepare(sql).all() as unknown as Row[];
   } finally {
     db.close();
   }
@@ -16,5 +17,5 @@ export function readIndexDatabase<T>(storage: string, read: (db: DatabaseSync) =
 
 /** Forward jobs not (yet) sent: 0 once the queue is idle with everything delivered. */
 export function unsentJobCount(storage: string): number {
-  return readIndexDatabase(storage, (db) => (db.prepare(`SELECT count(*) AS n FROM jobs WHERE state <> 'sent'`).get() as { n: number }).n);
+  return selectFromIndex<{ n: number }>(storage, `SELECT count(*) AS n FROM jobs WHERE state <> 'sent'`)[0]!.n;
 }

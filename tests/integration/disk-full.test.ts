@@ -12,7 +12,6 @@
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DCMTK_ENV, echoscu, storescu } from '../helpers/dcmtk.ts';
 import { buildP10File, writeP10Files } from '../helpers/dicom-fixtures.ts';
@@ -21,6 +20,7 @@ import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts'
 import { mountSmallFilesystem, type SmallFilesystem } from '../helpers/small-filesystem.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { selectFromIndex } from '../helpers/index-database.ts';
 
 // Room for the index, two 16 MiB journal segments and some instances; small enough to fill fast.
 const FILESYSTEM_BYTES = 64 * 1024 * 1024;
@@ -107,12 +107,7 @@ function sendFollowing(port: number, files: string[], onAnswer: (answers: Answer
 }
 
 function indexedDigests(): Set<string> {
-  const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
-  try {
-    return new Set((db.prepare('SELECT dataset_sha256 AS d FROM instances').all() as { d: string }[]).map((r) => r.d));
-  } finally {
-    db.close();
-  }
+  return new Set(selectFromIndex<{ d: string }>(storage, 'SELECT dataset_sha256 AS d FROM instances').map((r) => r.d));
 }
 
 const datasetSha = async (file: string) => sha256(splitP10(await readFile(file), file).dataset);

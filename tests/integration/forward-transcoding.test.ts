@@ -17,7 +17,7 @@ import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { run, startStoreScp, storescu } from '../helpers/dcmtk.ts';
 import { destination } from '../helpers/destination-fixtures.ts';
 import { startGateway } from '../helpers/gateway-process.ts';
-import { readIndexDatabase } from '../helpers/index-database.ts';
+import { selectFromIndex } from '../helpers/index-database.ts';
 import { splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
 import { dcmtkElementLines, topLevelValue } from '../helpers/transcode-files.ts';
 import { writeRelayConfig } from '../helpers/relay-config.ts';
@@ -39,14 +39,9 @@ interface JobRow {
 }
 
 function jobs(storage: string): JobRow[] {
-  return readIndexDatabase(
+  return selectFromIndex<JobRow>(
     storage,
-    (db) =>
-      db
-        .prepare(
-          `SELECT destination, state, failure_kind, last_error, sent_sha256, sent_transfer_syntax_uid FROM jobs ORDER BY destination`,
-        )
-        .all() as unknown as JobRow[],
+    'SELECT destination, state, failure_kind, last_error, sent_sha256, sent_transfer_syntax_uid FROM jobs ORDER BY destination',
   );
 }
 

@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { followStorescu, startStoreScp } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway } from '../helpers/gateway-process.ts';
-import { readIndexDatabase, unsentJobCount } from '../helpers/index-database.ts';
+import { selectFromIndex, unsentJobCount } from '../helpers/index-database.ts';
 import { writeRelayConfig } from '../helpers/relay-config.ts';
 import { cleanUpAfterSuite } from '../helpers/suite-cleanup.ts';
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
@@ -34,10 +34,7 @@ interface IndexRow {
 }
 
 function indexedInstances(storage: string): IndexRow[] {
-  return readIndexDatabase(
-    storage,
-    (db) => db.prepare('SELECT sop_instance_uid, path, dataset_sha256 FROM instances').all() as unknown as IndexRow[],
-  );
+  return selectFromIndex<IndexRow>(storage, 'SELECT sop_instance_uid, path, dataset_sha256 FROM instances');
 }
 
 describe('journaled receive under SIGKILL', () => {
