@@ -9,14 +9,14 @@
  * indexed exactly once, and delivered to the sink at least once; every file in the store is
  * complete and indexed, and no temp file is left.
  */
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { followStorescu, startStoreScp } from '../helpers/dcmtk.ts';
+import { followStorescu } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway } from '../helpers/gateway-process.ts';
 import { selectFromIndex, unsentJobCount } from '../helpers/index-database.ts';
-import { writeRelayConfig } from '../helpers/relay-config.ts';
+import { startDeliveryCounter, writeRelayConfig } from '../helpers/relay-setup.ts';
 import { cleanUpAfterSuite } from '../helpers/suite-cleanup.ts';
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -26,6 +26,8 @@ import { makeTempDir } from '../helpers/temp-dir.ts';
 const COUNT = 1000;
 const KILLS = 20;
 const SEED = 0x5eed;
+// Quick retries: a killed gateway's jobs are sent again within the test's time.
+const QUEUE = { maxAttempts: 50, backoffBaseSeconds: 0.1, backoffMaxSeconds: 0.5, batchSize: 50 };
 
 interface IndexRow {
   sop_instance_uid: string;
@@ -46,13 +48,8 @@ describe('journaled receive under SIGKILL', () => {
     async () => {
       const random = seededRandom(SEED);
       const work = cleanup.removeAfter(await makeTempDir('journal-crash-'));
-      const sink = cleanup.stopAfter(await startStoreScp({ outputDir: await mkdtemp(join(work, 'sink-')), extraArgs: ['+uf'] }));
-      const config = await writeRelayConfig(work, [{ name: 'sink', peer: sink }], {
-        maxAttempts: 50,
-        backoffBaseSeconds: 0.1,
-        backoffMaxSeconds: 0.5,
-        batchSize: 50,
-      });
+      const sink = cleanup.stopAfter(await startDeliveryCounter(work));
+      const config = await writeRelayConfig(work, [{ name: 'sink', peer: sink }], QUEUE);
       // Small instances: every one goes through the journal, and 1000 of them fit the time budget.
       const sources = await writeP10Files(join(work, 'in'), COUNT, (i) => ({ seed: 70_000 + i, pixelDataBytes: 2048 + (i % 7) * 512 }));
       const datasetOf = new Map<string, Buffer>();

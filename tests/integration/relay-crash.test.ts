@@ -3,14 +3,14 @@
  * After a restart on the same storage and config, every instance storescu saw acknowledged reaches
  * the destination, byte for byte; deliveries forced twice by the crash are counted and printed.
  */
-import { readFile, readdir, mkdtemp } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { followStorescu, startStoreScp } from '../helpers/dcmtk.ts';
+import { followStorescu } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway } from '../helpers/gateway-process.ts';
 import { unsentJobCount } from '../helpers/index-database.ts';
-import { writeRelayConfig } from '../helpers/relay-config.ts';
+import { startDeliveryCounter, writeRelayConfig } from '../helpers/relay-setup.ts';
 import { cleanUpAfterSuite } from '../helpers/suite-cleanup.ts';
 import { metaUid, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -18,20 +18,16 @@ import { makeTempDir } from '../helpers/temp-dir.ts';
 
 const COUNT = 500;
 const KILL_AFTER_DELIVERED = 120;
+// Quick retries: what the killed gateway left queued is sent within the test's time.
+const QUEUE = { maxAttempts: 20, backoffBaseSeconds: 0.2, backoffMaxSeconds: 1, batchSize: 50 };
 
 describe('relay under SIGKILL', () => {
   const cleanup = cleanUpAfterSuite();
 
   it('delivers every acknowledged instance after a restart, counting forced duplicates', { timeout: 240_000 }, async () => {
     const work = cleanup.removeAfter(await makeTempDir('relay-crash-'));
-    // Unique file names: a second delivery of an instance is a second file, so duplicates can be counted.
-    const scp = cleanup.stopAfter(await startStoreScp({ outputDir: await mkdtemp(join(work, 'destination-')), extraArgs: ['+uf'] }));
-    const config = await writeRelayConfig(work, [{ name: 'pacs', peer: scp }], {
-      maxAttempts: 20,
-      backoffBaseSeconds: 0.2,
-      backoffMaxSeconds: 1,
-      batchSize: 50,
-    });
+    const scp = cleanup.stopAfter(await startDeliveryCounter(work));
+    const config = await writeRelayConfig(work, [{ name: 'pacs', peer: scp }], QUEUE);
     const sources = await writeP10Files(join(work, 'in'), COUNT, (i) => ({ seed: 9000 + i, pixelDataBytes: 16 * 1024 }));
     const sourceSha = new Map<string, string>();
     for (const path of sources) sourceSha.set(path, sha256(splitP10(await readFile(path)).dataset));

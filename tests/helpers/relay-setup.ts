@@ -1,9 +1,10 @@
 /**
- * The config of a gateway that relays: every instance it receives is forwarded to each of its
- * destinations (DCMTK peers on this machine), the set-up of the crash and forwarding tests.
+ * A gateway that relays: every instance it receives is forwarded to each of its destinations
+ * (DCMTK peers on this machine). The set-up of the crash and forwarding tests.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startStoreScp, type StoreScp } from './dcmtk.ts';
 
 export interface RelayDestination {
   name: string;
@@ -28,4 +29,12 @@ export async function writeRelayConfig(dir: string, destinations: RelayDestinati
   };
   await writeFile(path, JSON.stringify(config, null, 2));
   return path;
+}
+
+/**
+ * A storescp +B in a new folder under `dir` that writes each delivery to a file of its own (+uf),
+ * so an instance delivered twice (after a crash) is two files and can be counted.
+ */
+export async function startDeliveryCounter(dir: string): Promise<StoreScp> {
+  return startStoreScp({ outputDir: await mkdtemp(join(dir, 'deliveries-')), extraArgs: ['+uf'] });
 }
