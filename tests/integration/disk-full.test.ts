@@ -9,11 +9,10 @@
  * - Once space returns it files and indexes what it had acknowledged, by itself, byte for byte,
  *   and stores new instances again.
  */
-import { spawn } from 'node:child_process';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DCMTK_ENV, echoscu, storescu } from '../helpers/dcmtk.ts';
+import { echoscu, spawnFollowingLines, storescu } from '../helpers/dcmtk.ts';
 import { buildP10File, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
@@ -73,37 +72,23 @@ interface Answer {
  * C-STORE-RSP. `onAnswer` runs as each arrives.
  */
 function sendFollowing(port: number, files: string[], onAnswer: (answers: Answer[]) => void = () => undefined) {
-  const child = spawn('storescu', ['-d', '-nh', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files], {
-    env: DCMTK_ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const answers: Answer[] = [];
-  let log = '';
-  let pending = '';
   let current: string | undefined;
   let inResponse = false;
-  const onData = (data: Buffer) => {
-    log += data.toString();
-    pending += data.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      const sending = /Sending file: (.+)$/.exec(line);
-      if (sending) current = sending[1]!.trim();
-      if (/C-STORE RSP|Received Store Response/i.test(line)) inResponse = true;
-      const status = /DIMSE Status\s*:\s*(0x[0-9a-f]{4})/i.exec(line);
-      if (status && inResponse && current !== undefined) {
-        answers.push({ file: current, status: status[1]!.toLowerCase() });
-        current = undefined;
-        inResponse = false;
-        onAnswer(answers);
-      }
+  const args = ['-d', '-nh', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files];
+  const { exited, log } = spawnFollowingLines('storescu', args, (line) => {
+    const sending = /Sending file: (.+)$/.exec(line);
+    if (sending) current = sending[1]!.trim();
+    if (/C-STORE RSP|Received Store Response/i.test(line)) inResponse = true;
+    const status = /DIMSE Status\s*:\s*(0x[0-9a-f]{4})/i.exec(line);
+    if (status && inResponse && current !== undefined) {
+      answers.push({ file: current, status: status[1]!.toLowerCase() });
+      current = undefined;
+      inResponse = false;
+      onAnswer(answers);
     }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { answers, exited, log: () => log };
+  });
+  return { answers, exited, log };
 }
 
 function indexedDigests(): Set<string> {
