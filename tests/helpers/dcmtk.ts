@@ -21,6 +21,12 @@ export async function run(command: string, args: string[], timeoutMs = 120_000):
   return { code, ...(await output) };
 }
 
+/** `run` for a step a test builds on (dcmconv, dcmodify...): a failure throws with the command and its stderr. */
+export async function runOrThrow(command: string, args: string[]): Promise<void> {
+  const result = await run(command, args);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+}
+
 /** A port the OS chose for us; DCMTK cannot listen on port 0 itself. */
 export async function osChosenPort(): Promise<number> {
   const server = createServer();
