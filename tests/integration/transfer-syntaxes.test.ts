@@ -6,13 +6,13 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildP10Header } from '../../src-main/dicom/p10-writer.ts';
-import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { storescu } from '../helpers/dcmtk.ts';
 import { buildP10File, FixtureTransferSyntax, SopClass, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
-import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { runCli } from '../helpers/gateway-process.ts';
 import { expectSameBytes, filesBySopInstance, splitP10, storedPath, transferSyntaxOf } from '../helpers/p10-regions.ts';
-import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { useReceiverPair } from '../helpers/receiver-pair.ts';
 
 const UID_ROOT = '1.2.3.4.5.6.7.8.9';
 
@@ -41,29 +41,15 @@ const FAMILIES: Family[] = [
   syntaxFamily('RLE lossless, 2 fragments', TS.RleLossless, '-xr', 408, { pixelDataBytes: 30_000 }),
 ];
 
-let work: string;
-let gateway: GatewayProcess | undefined;
-let scp: StoreScp | undefined;
+const receivers = useReceiverPair('transfer-syntaxes-', 'GATEWAY_B');
 
-beforeAll(async () => {
-  work = await makeTempDir('transfer-syntaxes-');
-  await mkdir(join(work, 'storescp'));
-  await mkdir(join(work, 'in'));
-  // One after the other, so that if the second fails to start, afterAll still stops the first.
-  gateway = await startGateway({ storage: join(work, 'gateway'), args: ['--ae', 'GATEWAY_B'] });
-  scp = await startStoreScp({ outputDir: join(work, 'storescp') });
-});
-
-afterAll(async () => {
-  await Promise.all([gateway?.stop(), scp?.stop()]);
-  await removeDir(work);
-});
+beforeAll(() => mkdir(join(receivers.work, 'in')));
 
 async function writeFixture(
   opts: FixtureOptions & { seed: number },
 ): Promise<{ path: string; bytes: Buffer; uids: { study: string; series: string; sop: string } }> {
   const bytes = buildP10File(opts);
-  const path = join(work, 'in', `${opts.seed}.dcm`);
+  const path = join(receivers.work, 'in', `${opts.seed}.dcm`);
   await writeFile(path, bytes);
   return {
     path,
@@ -73,7 +59,7 @@ async function writeFixture(
 }
 
 async function expectStoredWithSyntax(uids: { sop: string; study: string; series: string }, transferSyntaxUid: string): Promise<Buffer> {
-  const stored = await readFile(storedPath(gateway!.storage, uids));
+  const stored = await readFile(storedPath(receivers.gateway.storage, uids));
   expect(transferSyntaxOf(stored)).toBe(transferSyntaxUid);
   expectSameBytes(
     stored.subarray(0, splitP10(stored).datasetOffset),
@@ -87,8 +73,15 @@ describe.each(FAMILIES)('$name ($transferSyntaxUid)', (family) => {
   it('arrives from dicom-gateway send with the source dataset region and (0002,0010) = the file syntax', async () => {
     const source = await writeFixture({ seed: family.seed, transferSyntaxUid: family.transferSyntaxUid, ...family.extra });
 
-    const result = await runCli(['send', '--to', `GATEWAY_B@127.0.0.1:${gateway!.port}`, '--calling-ae', 'GATEWAY_A', source.path]);
-    expect(result.code, `${result.stdout}\n${result.stderr}\n${gateway!.output()}`).toBe(0);
+    const result = await runCli([
+      'send',
+      '--to',
+      `GATEWAY_B@127.0.0.1:${receivers.gateway.port}`,
+      '--calling-ae',
+      'GATEWAY_A',
+      source.path,
+    ]);
+    expect(result.code, `${result.stdout}\n${result.stderr}\n${receivers.gateway.output()}`).toBe(0);
 
     const stored = await expectStoredWithSyntax(source.uids, family.transferSyntaxUid);
     expectSameBytes(splitP10(stored).dataset, splitP10(source.bytes).dataset, 'stored dataset region vs source');
@@ -98,13 +91,13 @@ describe.each(FAMILIES)('$name ($transferSyntaxUid)', (family) => {
     const source = await writeFixture({ seed: family.seed + 100, transferSyntaxUid: family.transferSyntaxUid, ...family.extra });
 
     const [toGateway, toScp] = await Promise.all([
-      storescu(gateway!.port, [source.path], { calledAe: 'GATEWAY_B', extraArgs: [family.storescuFlag] }),
-      storescu(scp!.port, [source.path], { calledAe: scp!.aeTitle, extraArgs: [family.storescuFlag] }),
+      storescu(receivers.gateway.port, [source.path], { calledAe: 'GATEWAY_B', extraArgs: [family.storescuFlag] }),
+      storescu(receivers.scp.port, [source.path], { calledAe: receivers.scp.aeTitle, extraArgs: [family.storescuFlag] }),
     ]);
-    expect(toGateway.code, `storescu -> gateway:\n${toGateway.stderr}\n${gateway!.output()}`).toBe(0);
+    expect(toGateway.code, `storescu -> gateway:\n${toGateway.stderr}\n${receivers.gateway.output()}`).toBe(0);
     expect(toScp.code, `storescu -> storescp:\n${toScp.stderr}`).toBe(0);
 
-    const reference = (await filesBySopInstance(scp!.outputDir)).get(source.uids.sop);
+    const reference = (await filesBySopInstance(receivers.scp.outputDir)).get(source.uids.sop);
     expect(reference, 'storescp stored the file').toBeDefined();
     // storescu sent it in its own syntax (no conversion), so the reference proves "as is".
     expect(transferSyntaxOf(reference!)).toBe(family.transferSyntaxUid);
