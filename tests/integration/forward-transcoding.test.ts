@@ -21,7 +21,7 @@ import { selectFromIndex } from '../helpers/index-database.ts';
 import { splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
 import { dcmtkElementLines, topLevelValue } from '../helpers/transcode-files.ts';
 import { writeRelayConfig } from '../helpers/relay-setup.ts';
-import { cleanUpAfterSuite } from '../helpers/suite-cleanup.ts';
+import { cleanUpAfterSuite } from '../helpers/test-cleanup.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 

@@ -14,6 +14,7 @@ import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startApiPair, useApiPair } from '../helpers/api-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { cleanUpAfterEachTest } from '../helpers/test-cleanup.ts';
 
 describe('createApiHost', () => {
   const pair = useApiPair('api-');
@@ -125,72 +126,61 @@ describe('createApiHost', () => {
 });
 
 describe('settings saved in the UI', () => {
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = cleanUpAfterEachTest();
 
   it('come back after a restart, for serve as for the desktop app, and say where each value comes from', async () => {
-    const work = await makeTempDir('settings-');
+    const work = cleanup.removeAfter(await makeTempDir('settings-'));
     const config = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'store') };
-    try {
-      const first = await Gateway.start({ ...config });
-      expect(first.settings().sources.aeTitle).toEqual({ kind: 'default' });
-      await first.applySettings({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
-      await first.stop();
-      // The same serve command again (no --ae): the saved AE title is used, and called.
-      const { config: again } = serveConfigFromArgs(['--host', '127.0.0.1', '--port', '0', '--storage', config.storage]);
-      const second = await Gateway.start(again);
-      cleanups.push(() => second.stop());
-      expect(second.settings()).toMatchObject({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
-      expect(second.settings().sources).toMatchObject({
-        aeTitle: { kind: 'saved' },
-        port: { kind: 'flag', flag: '--port' },
-        maxPduLength: { kind: 'default' },
-      });
-      expect((await echoscu(second.address!.port, { calledAe: 'ROUTER1', callingAe: 'CT1' })).code).toBe(0);
-    } finally {
-      for (const cleanup of cleanups.splice(0)) await cleanup();
-      await removeDir(work);
-    }
+    const first = await Gateway.start({ ...config });
+    expect(first.settings().sources.aeTitle).toEqual({ kind: 'default' });
+    await first.applySettings({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
+    await first.stop();
+    // The same serve command again (no --ae): the saved AE title is used, and called.
+    const { config: again } = serveConfigFromArgs(['--host', '127.0.0.1', '--port', '0', '--storage', config.storage]);
+    const second = await Gateway.start(again);
+    cleanup.stopAfter(second);
+    expect(second.settings()).toMatchObject({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
+    expect(second.settings().sources).toMatchObject({
+      aeTitle: { kind: 'saved' },
+      port: { kind: 'flag', flag: '--port' },
+      maxPduLength: { kind: 'default' },
+    });
+    expect((await echoscu(second.address!.port, { calledAe: 'ROUTER1', callingAe: 'CT1' })).code).toBe(0);
   });
 
   it('cannot override a flag or the config file: the flag wins at start, and Settings refuses to change it', async () => {
-    const work = await makeTempDir('settings-');
+    const work = cleanup.removeAfter(await makeTempDir('settings-'));
     const storage = join(work, 'store');
-    try {
-      const first = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage });
-      await first.applySettings({ aeTitle: 'ROUTER1', maxAssociations: 5 });
-      await first.stop();
-      const file = join(work, 'gateway.yaml');
-      await writeFile(file, 'maxAssociations: 9\n');
-      const { config } = serveConfigFromArgs([
-        '--config',
-        file,
-        '--ae',
-        'FLAGGED',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--storage',
-        storage,
-      ]);
-      const g = await Gateway.start(config);
-      cleanups.push(() => g.stop());
-      expect(g.settings()).toMatchObject({ aeTitle: 'FLAGGED', maxAssociations: 9 });
-      expect(g.settings().sources.maxAssociations).toEqual({ kind: 'config-file', file, key: 'maxAssociations' });
-      const api = createApiHost(g, { uploadDir: join(work, 'uploads') });
-      const refused = await api.dispatch('saveSettings', { settings: { aeTitle: 'OTHER' } }).catch((e: unknown) => e);
-      expect(refused).toMatchObject({
-        message:
-          'The AE title is set by the --ae flag on the command line: change it there. A change here would be lost at the next start.',
-      });
-      expect(g.settings().aeTitle).toBe('FLAGGED');
-      // Sending the fixed value unchanged along with a free one is fine.
-      await api.dispatch('saveSettings', { settings: { aeTitle: 'FLAGGED', maxPduLength: 32768 } });
-      expect(g.settings().sources.maxPduLength).toEqual({ kind: 'saved' });
-    } finally {
-      for (const cleanup of cleanups.splice(0)) await cleanup();
-      await removeDir(work);
-    }
+    const first = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage });
+    await first.applySettings({ aeTitle: 'ROUTER1', maxAssociations: 5 });
+    await first.stop();
+    const file = join(work, 'gateway.yaml');
+    await writeFile(file, 'maxAssociations: 9\n');
+    const { config } = serveConfigFromArgs([
+      '--config',
+      file,
+      '--ae',
+      'FLAGGED',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--storage',
+      storage,
+    ]);
+    const g = await Gateway.start(config);
+    cleanup.stopAfter(g);
+    expect(g.settings()).toMatchObject({ aeTitle: 'FLAGGED', maxAssociations: 9 });
+    expect(g.settings().sources.maxAssociations).toEqual({ kind: 'config-file', file, key: 'maxAssociations' });
+    const api = createApiHost(g, { uploadDir: join(work, 'uploads') });
+    const refused = await api.dispatch('saveSettings', { settings: { aeTitle: 'OTHER' } }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      message: 'The AE title is set by the --ae flag on the command line: change it there. A change here would be lost at the next start.',
+    });
+    expect(g.settings().aeTitle).toBe('FLAGGED');
+    // Sending the fixed value unchanged along with a free one is fine.
+    await api.dispatch('saveSettings', { settings: { aeTitle: 'FLAGGED', maxPduLength: 32768 } });
+    expect(g.settings().sources.maxPduLength).toEqual({ kind: 'saved' });
   });
 });
 

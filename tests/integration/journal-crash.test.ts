@@ -17,7 +17,7 @@ import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway } from '../helpers/gateway-process.ts';
 import { selectFromIndex, unsentJobCount } from '../helpers/index-database.ts';
 import { startDeliveryCounter, writeRelayConfig } from '../helpers/relay-setup.ts';
-import { cleanUpAfterSuite } from '../helpers/suite-cleanup.ts';
+import { cleanUpAfterSuite } from '../helpers/test-cleanup.ts';
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { seededRandom } from '../helpers/seeded-random.ts';

@@ -11,7 +11,7 @@ import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway } from '../helpers/gateway-process.ts';
 import { unsentJobCount } from '../helpers/index-database.ts';
 import { startDeliveryCounter, writeRelayConfig } from '../helpers/relay-setup.ts';
-import { cleanUpAfterSuite } from '../helpers/suite-cleanup.ts';
+import { cleanUpAfterSuite } from '../helpers/test-cleanup.ts';
 import { metaUid, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
