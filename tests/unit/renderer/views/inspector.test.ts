@@ -211,6 +211,13 @@ function readsOf(bridge: ViewTestBridge): { file: FileRef; offset: number; lengt
   return bridge.argsOf('readByteRange') as { file: FileRef; offset: number; length: number }[];
 }
 
+/** The offsets of the last page read for A and for B: where each hex pane now starts. */
+function lastPageOffsets(bridge: ViewTestBridge): number[] {
+  return readsOf(bridge)
+    .slice(-2)
+    .map((r) => r.offset);
+}
+
 function byteCell(sideName: 'A' | 'B', offset: number): HTMLElement {
   const cell = document.querySelector(`[data-side="${sideName}"] [data-offset="${offset}"]`);
   if (!cell) throw new Error(`byte ${offset} of ${sideName} is not shown`);
@@ -357,10 +364,7 @@ describe('InspectorView', () => {
     render(InspectorView, { active: true });
     await compareTwoVersions();
     const next = screen.getByRole('button', { name: 'Next difference' });
-    const shown = () =>
-      readsOf(bridge)
-        .slice(-2)
-        .map((r) => r.offset);
+    const shown = () => lastPageOffsets(bridge);
     await waitFor(() => expect(shown()).toEqual([992, 992]));
     // The added element (B 1204) would be at A 1200: A's row starts at 1200, B's at 1204.
     await fireEvent.click(next);
@@ -387,22 +391,10 @@ describe('InspectorView', () => {
     const grid = screen.getByRole('region', { name: /Hex view of A and B/ });
     await waitFor(() => expect(readsOf(bridge).at(-1)?.offset).toBe(288));
     await fireEvent.keyDown(grid, { key: 'PageDown' });
-    await waitFor(() =>
-      expect(
-        readsOf(bridge)
-          .slice(-2)
-          .map((r) => r.offset),
-      ).toEqual([800, 800]),
-    );
+    await waitFor(() => expect(lastPageOffsets(bridge)).toEqual([800, 800]));
     await fireEvent.keyDown(grid, { key: 'PageUp' });
     await fireEvent.keyDown(grid, { key: 'PageUp' });
-    await waitFor(() =>
-      expect(
-        readsOf(bridge)
-          .slice(-2)
-          .map((r) => r.offset),
-      ).toEqual([0, 0]),
-    );
+    await waitFor(() => expect(lastPageOffsets(bridge)).toEqual([0, 0]));
   });
 
   it('shows the digest chain of a stored instance with a verdict per hop, a transcoded hop as such, why a hop is not sent, and the full SHA-256 on hover', async () => {
