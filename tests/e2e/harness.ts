@@ -4,10 +4,11 @@
  * Elements are found the way a person finds them: by role and accessible name.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { onTestFailed } from 'vitest';
+import { afterAll, beforeAll, onTestFailed } from 'vitest';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -106,6 +107,61 @@ export async function startUiSuite(opts: Parameters<typeof startUiGateway>[0]): 
   if (!built) await ensureRendererBuilt();
   const [, ui, browser] = await Promise.all([ensureRendererBuilt(), startUiGateway(opts), launchChromium()]);
   return { ui, browser };
+}
+
+type UiGatewayOptions = Parameters<typeof startUiGateway>[0];
+
+/** What a suite from useUiSuite holds once its beforeAll has run. */
+export interface UiSuite {
+  /** A temporary folder for the file's studies, configs and storage; removed after the suite. */
+  readonly work: string;
+  readonly ui: UiGateway;
+  readonly browser: Browser;
+  /** openTestPage on this suite's browser and gateway. */
+  openPage(artifactName: string, viewport?: { width: number; height: number }): Promise<UiPage>;
+  /** Stops the gateway (unless a test already has) and starts serve again on the same storage with these options. */
+  restart(opts: Omit<UiGatewayOptions, 'storage'>): Promise<UiGateway>;
+}
+
+/**
+ * One gateway and one Chromium for a whole e2e file: a work folder is made, `gatewayOptions` says
+ * how to start serve in it, and all of it is stopped and removed after the file's tests.
+ */
+export function useUiSuite(workPrefix: string, gatewayOptions: (work: string) => Promise<UiGatewayOptions>): UiSuite {
+  let work = '';
+  let ui: UiGateway | undefined;
+  let browser: Browser | undefined;
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the UI suite is not started (used outside its tests?)');
+    return value;
+  };
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), workPrefix));
+    ({ ui, browser } = await startUiSuite(await gatewayOptions(work)));
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.gateway.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+  return {
+    get work() {
+      return started(work || undefined);
+    },
+    get ui() {
+      return started(ui);
+    },
+    get browser() {
+      return started(browser);
+    },
+    openPage: (artifactName, viewport) => openTestPage(started(browser), started(ui), artifactName, viewport),
+    async restart(opts) {
+      const storage = started(ui).gateway.storage;
+      await started(ui).gateway.stop();
+      ui = await startUiGateway({ storage, ...opts });
+      return ui;
+    },
+  };
 }
 
 export interface UiPage {

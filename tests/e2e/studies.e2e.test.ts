@@ -4,43 +4,23 @@
  * confirmation, retention and the audit trail. Real Chromium, real `serve --ui-port 0`, studies
  * sent by DCMTK storescu, forwards received by DCMTK storescp.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { listFilesRecursive } from '../helpers/p10-regions.ts';
-import {
-  ARTIFACT_DIR,
-  eventually,
-  dataRows,
-  openTestPage,
-  rowCells,
-  saveScreenshot,
-  showView,
-  startUiGateway,
-  startUiSuite,
-  type UiGateway,
-  type UiPage,
-} from './harness.ts';
+import { eventually, dataRows, rowCells, saveScreenshot, showView, useUiSuite } from './harness.ts';
 
 const GATEWAY_AE = 'GATEWAY';
 const CORPUS = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const UID_ROOT = '1.2.3.4.5.6.7.8.9.1428';
 
-let work: string;
-let storage: string;
 let configPath: string;
-let ui: UiGateway;
-let browser: Browser;
 let archive: StoreScp;
 
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'e2e-studies-'));
-  storage = join(work, 'storage');
-  await mkdir(ARTIFACT_DIR, { recursive: true });
+const suite = useUiSuite('e2e-studies-', async (work) => {
   archive = await startStoreScp({ aeTitle: 'ARCHIVE' });
   const gone = await startStoreScp({ aeTitle: 'GONE' });
   await gone.stop();
@@ -57,25 +37,22 @@ rules:
 queue: { maxAttempts: 1 }
 `,
   );
-  ({ ui, browser } = await startUiSuite({ storage, aeTitle: GATEWAY_AE, args: ['--config', configPath] }));
-  await sendCorpus();
-}, 180_000);
+  return { storage: join(work, 'storage'), aeTitle: GATEWAY_AE, args: ['--config', configPath] };
+});
+beforeAll(sendCorpus, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await ui?.gateway.stop();
   await archive?.stop();
   if (archive) await rm(archive.outputDir, { recursive: true, force: true });
-  if (work) await rm(work, { recursive: true, force: true });
 });
 
 /** A native CT (pydicom's CT_small), a 15-frame RT dose, a 3-instance MR fixture and a JPEG-encapsulated fixture. */
 async function sendCorpus(): Promise<void> {
-  const ct = join(work, 'CT_small.dcm');
+  const ct = join(suite.work, 'CT_small.dcm');
   await copyFile(join(CORPUS, 'CT_small.dcm'), ct);
-  const dose = join(work, 'rtdose.dcm');
+  const dose = join(suite.work, 'rtdose.dcm');
   await copyFile(join(CORPUS, 'rtdose.dcm'), dose);
-  const mr = await writeP10Files(join(work, 'mr'), 3, (i) => ({
+  const mr = await writeP10Files(join(suite.work, 'mr'), 3, (i) => ({
     seed: 900 + i,
     studyInstanceUid: `${UID_ROOT}.1`,
     seriesInstanceUid: `${UID_ROOT}.1.1`,
@@ -90,7 +67,7 @@ async function sendCorpus(): Promise<void> {
     modality: 'MR',
     sopClassUid: SopClass.MR,
   }));
-  const jpeg = await writeP10Files(join(work, 'jpeg'), 2, (i) => ({
+  const jpeg = await writeP10Files(join(suite.work, 'jpeg'), 2, (i) => ({
     seed: 950 + i,
     studyInstanceUid: `${UID_ROOT}.2`,
     seriesInstanceUid: `${UID_ROOT}.2.1`,
@@ -112,13 +89,9 @@ async function sendCorpus(): Promise<void> {
     [mr, 'MR_SUITE', []],
     [jpeg, 'ANGIO', ['-xy']],
   ] as const) {
-    const sent = await storescu(ui.gateway.port, [...files], { calledAe: GATEWAY_AE, callingAe, extraArgs: [...extraArgs] });
+    const sent = await storescu(suite.ui.gateway.port, [...files], { calledAe: GATEWAY_AE, callingAe, extraArgs: [...extraArgs] });
     expect(sent.code, sent.stderr).toBe(0);
   }
-}
-
-function openPage(artifactName: string, viewport?: { width: number; height: number }): Promise<UiPage> {
-  return openTestPage(browser, ui, artifactName, viewport);
 }
 
 const SEARCH_FIELDS = ['Patient name or ID', 'From', 'To', 'Modality', 'Accession', 'Sent by (AE)'];
@@ -160,7 +133,7 @@ async function imageSource(page: Page): Promise<string> {
 
 describe('studies, instances, images and housekeeping, end to end', () => {
   it('finds stored studies by patient, ID, date range, modality, accession and sender, and keeps them across a restart', async () => {
-    const { page, problems, close } = await openPage('s1-studies');
+    const { page, problems, close } = await suite.openPage('s1-studies');
     const view = await showView(page, 'Studies');
     const all = view.getByRole('table', { name: 'Studies found' });
     await eventually(
@@ -196,9 +169,8 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await close();
 
     // A restart: the history comes from the index, not from what the page saw.
-    await ui.gateway.stop();
-    ui = await startUiGateway({ storage, aeTitle: GATEWAY_AE, args: ['--config', configPath] });
-    const after = await openPage('s1-studies-after-restart');
+    await suite.restart({ aeTitle: GATEWAY_AE, args: ['--config', configPath] });
+    const after = await suite.openPage('s1-studies-after-restart');
     const view2 = await showView(after.page, 'Studies');
     const table2 = view2.getByRole('table', { name: 'Studies found' });
     await eventually('four studies after the restart', async () => (await dataRows(table2).count()) === 4);
@@ -207,7 +179,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
   });
 
   it('shows a native CT: window/level by dragging and by the keyboard, and every element with private creators', async () => {
-    const { page, problems, close } = await openPage('s2-ct');
+    const { page, problems, close } = await suite.openPage('s2-ct');
     const view = await openStudy(page, 'CompressedSamples, CT1');
     await view.getByRole('button', { name: 'View image of instance 1' }).click();
     const instance = page.getByRole('region', { name: 'Instance' });
@@ -266,7 +238,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
   });
 
   it('scrolls the frames of a 15-frame instance by keyboard, slider and wheel', async () => {
-    const { page, problems, close } = await openPage('s3-multiframe');
+    const { page, problems, close } = await suite.openPage('s3-multiframe');
     const view = await openStudy(page, 'Lastname, Firstname');
     await view.getByRole('button', { name: /^View image of instance/ }).click();
     const canvas = page.getByRole('application');
@@ -293,7 +265,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
   });
 
   it('says a compressed image needs decompression, on the thumbnail and in the viewer', async () => {
-    const { page, problems, close } = await openPage('s4-compressed');
+    const { page, problems, close } = await suite.openPage('s4-compressed');
     const view = await openStudy(page, 'JPEG, JOE');
     await view.getByRole('list', { name: 'Series' }).getByText('Preview needs decompression').waitFor();
     await view.getByRole('button', { name: 'View image of instance 1' }).click();
@@ -306,7 +278,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
   });
 
   it('fits every new view in 1024x640 and works them by keyboard alone, deleting a study only after confirmation', async () => {
-    const { page, problems, close } = await openPage('s5-keyboard', { width: 1024, height: 640 });
+    const { page, problems, close } = await suite.openPage('s5-keyboard', { width: 1024, height: 640 });
     // Studies by its shortcut (8th view), then search by typing, open a study with Enter.
     await page.keyboard.press('Control+8');
     const view = page.getByRole('region', { name: 'Studies', exact: true });
@@ -342,7 +314,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await confirm.waitFor();
     await page.keyboard.press('Escape');
     await confirm.waitFor({ state: 'detached' });
-    expect((await listFilesRecursive(join(storage, 'studies', `${UID_ROOT}.2`))).length).toBe(2);
+    expect((await listFilesRecursive(join(suite.ui.gateway.storage, 'studies', `${UID_ROOT}.2`))).length).toBe(2);
     await expectFits(page, view);
     await saveScreenshot(page, 's5-confirm-1024');
 
@@ -352,7 +324,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await confirm.getByRole('button', { name: 'Delete study' }).focus();
     await page.keyboard.press('Enter');
     await view.getByRole('status').filter({ hasText: 'Deleted the study of JPEG, JOE: 2 instances' }).waitFor();
-    expect(await listFilesRecursive(join(storage, 'studies', `${UID_ROOT}.2`))).toEqual([]);
+    expect(await listFilesRecursive(join(suite.ui.gateway.storage, 'studies', `${UID_ROOT}.2`))).toEqual([]);
     await eventually('the JPEG study gone from the list', async () => (await dataRows(table).count()) === 0);
 
     // The other new views at this size.
@@ -367,7 +339,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
   it('applies retention: deletes old studies forwarded everywhere, keeps the one a destination has not got, and audits all of it', async () => {
     // The CT must have reached the archive, and the MR's forward must have died, before the rule can judge them.
     await eventually('the CT at the archive', async () => (await listFilesRecursive(archive.outputDir)).length === 1, 20_000);
-    const { page, problems, close } = await openPage('s6-retention');
+    const { page, problems, close } = await suite.openPage('s6-retention');
     const view = await showView(page, 'Housekeeping');
     const audit = view.getByRole('table', { name: 'Audit trail' });
     const filters = view.getByRole('form', { name: 'Search the audit trail' });
@@ -385,7 +357,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
       .getByRole('status')
       .filter({ hasText: /deleted 2 studies\b[\s\S]*kept 1 old study not yet forwarded everywhere/ })
       .waitFor({ timeout: 15_000 });
-    expect((await listFilesRecursive(join(storage, 'studies'))).length).toBe(3);
+    expect((await listFilesRecursive(join(suite.ui.gateway.storage, 'studies'))).length).toBe(3);
 
     await filters.getByLabel('What').selectOption('deleted');
     await filters.getByRole('button', { name: 'Search' }).click();

@@ -9,11 +9,10 @@
  * under test-artifacts/e2e/, and the view it leaves in its most telling state also goes to
  * docs/screenshots/<view>.png for the README.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { echoscu, run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { runCli } from '../helpers/gateway-process.ts';
 import { datasetRegion, SopClass, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
@@ -25,13 +24,10 @@ import {
   clippedControls,
   eventually,
   dataRows,
-  openTestPage,
   rowCells,
   saveScreenshot,
   showView,
-  startUiGateway,
-  startUiSuite,
-  type UiGateway,
+  useUiSuite,
   type UiPage,
 } from './harness.ts';
 
@@ -39,35 +35,26 @@ const GATEWAY_AE = 'GATEWAY';
 // Under the fixtures' test root, clearly not a real organisation's.
 const UID_ROOT = '1.2.3.4.5.6.7.8.9.1427';
 
-let work: string;
-let ui: UiGateway;
-let browser: Browser;
 const peers: StoreScp[] = [];
 const suiteStarted = Date.now();
 
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'e2e-ui-'));
+const suite = useUiSuite('e2e-ui-', async (work) => {
   await rm(ARTIFACT_DIR, { recursive: true, force: true });
-  // Both at once: the build (when needed) and the gateway start do not depend on each other, but
-  // the page must not be loaded before the build is there.
-  ({ ui, browser } = await startUiSuite({ storage: join(work, 'storage'), aeTitle: GATEWAY_AE }));
-}, 120_000);
+  return { storage: join(work, 'storage'), aeTitle: GATEWAY_AE };
+});
 
 afterAll(async () => {
-  await browser?.close();
-  await ui?.gateway.stop();
   await Promise.all(
     peers.map(async (peer) => {
       await peer.stop();
       await rm(peer.outputDir, { recursive: true, force: true });
     }),
   );
-  if (work) await rm(work, { recursive: true, force: true });
 });
 
 /** A fresh context with the UI open; on failure, a screenshot of what the page showed. */
 function openPage(artifactName: string): Promise<UiPage> {
-  return openTestPage(browser, ui, artifactName);
+  return suite.openPage(artifactName);
 }
 
 async function storeScp(aeTitle: string): Promise<StoreScp> {
@@ -99,6 +86,22 @@ async function addDestination(page: Page, d: { name: string; aeTitle: string; po
     .getByRole('table', { name: 'Destinations', exact: true })
     .getByRole('rowheader', { name: d.name, exact: true })
     .waitFor({ timeout: 5_000 });
+}
+
+/**
+ * A working PACS (a storescp of that AE title) and a switched-off one (a stopped peer's port), both
+ * added through the form: what a test of a failing destination beside a healthy one starts from.
+ */
+async function addLiveAndStoppedDestinations(
+  page: Page,
+  live: { name: string; aeTitle: string },
+  stopped: { name: string; aeTitle: string },
+): Promise<{ peer: StoreScp; stoppedPort: number }> {
+  const peer = await storeScp(live.aeTitle);
+  const stoppedPort = await stoppedPeerPort();
+  await addDestination(page, { name: live.name, aeTitle: peer.aeTitle, port: peer.port });
+  await addDestination(page, { name: stopped.name, aeTitle: stopped.aeTitle, port: stoppedPort });
+  return { peer, stoppedPort };
 }
 
 async function progressValue(bar: Locator): Promise<number> {
@@ -173,7 +176,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const log = live.getByRole('table', { name: 'Receive log', exact: true });
     await live.getByText('Nothing received yet in this session').waitFor();
 
-    const ct = await studyFiles(join(work, 'live-ct'), {
+    const ct = await studyFiles(join(suite.work, 'live-ct'), {
       key: 1,
       patientName: 'DOE^JANE',
       description: 'CT chest with contrast',
@@ -181,7 +184,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       sopClassUid: SopClass.CT,
       series: [3, 2],
     });
-    const sent = await storescu(ui.gateway.port, ct, { calledAe: GATEWAY_AE, callingAe: 'CT-ROOM-2' });
+    const sent = await storescu(suite.ui.gateway.port, ct, { calledAe: GATEWAY_AE, callingAe: 'CT-ROOM-2' });
     expect(sent.code, sent.stderr).toBe(0);
     const finishedAt = Date.now();
 
@@ -210,7 +213,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     }
 
     // A second modality, so the filter has something to tell apart (and the README picture shows more than one study).
-    const mr = await studyFiles(join(work, 'live-mr'), {
+    const mr = await studyFiles(join(suite.work, 'live-mr'), {
       key: 2,
       patientName: 'ROE^RICHARD',
       description: 'MR knee left',
@@ -218,7 +221,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       sopClassUid: SopClass.MR,
       series: [3],
     });
-    const sentMr = await storescu(ui.gateway.port, mr, { calledAe: GATEWAY_AE, callingAe: 'MR-SUITE' });
+    const sentMr = await storescu(suite.ui.gateway.port, mr, { calledAe: GATEWAY_AE, callingAe: 'MR-SUITE' });
     expect(sentMr.code, sentMr.stderr).toBe(0);
     await eventually('8 rows in the receive log', async () => (await dataRows(log).count()) === 8);
     await eventually('two studies in Live', async () => (await dataRows(studies).count()) === 2);
@@ -247,7 +250,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await addDestination(page, { name: 'Reading room', aeTitle: pacs.aeTitle, port: pacs.port });
 
     // A folder as it comes off a CD: a sub-folder, mixed transfer syntaxes, awkward encodings, and a file that is not DICOM.
-    const folder = join(work, 'send-folder');
+    const folder = join(suite.work, 'send-folder');
     const study = { key: 3, patientName: 'SMITH^ANNA', description: 'CR hand', modality: 'CR', sopClassUid: SopClass.CR, series: [2] };
     const explicit = await studyFiles(join(folder, 'SERIES1'), study, { edgeCases: true });
     const implicit = await studyFiles(
@@ -279,10 +282,10 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await send.getByRole('heading', { name: 'Skipped (1)' }).waitFor();
     await send.getByRole('list', { name: 'Skipped files' }).getByText('README.TXT').waitFor();
     // Each file is uploaded under its path in the chosen folder, and listed so: equal names in different series stay apart.
-    const relativeNames = [...dicomFiles, join(folder, 'README.TXT')].map((f) => relative(work, f));
+    const relativeNames = [...dicomFiles, join(folder, 'README.TXT')].map((f) => relative(suite.work, f));
     expect(uploads.sort()).toEqual([...relativeNames].sort());
     const listed = await Promise.all((await dataRows(files).all()).map(async (r) => (await rowCells(files, r)).File));
-    expect(listed.sort()).toEqual(dicomFiles.map((f) => relative(work, f)).sort());
+    expect(listed.sort()).toEqual(dicomFiles.map((f) => relative(suite.work, f)).sort());
 
     await send.getByRole('radio', { name: /^Reading room/ }).check();
     await send.getByRole('button', { name: 'Send 6 files' }).click();
@@ -307,7 +310,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await addDestination(page, { name: 'Archive copy', aeTitle: pacs.aeTitle, port: pacs.port });
 
     const [file] = await studyFiles(
-      join(work, 'inspect'),
+      join(suite.work, 'inspect'),
       {
         key: 6,
         patientName: 'BLOGGS^FRED',
@@ -319,7 +322,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       { edgeCases: true },
     );
     const sopInstanceUid = sopOf(await readFile(file!));
-    const sent = await storescu(ui.gateway.port, [file!], { calledAe: GATEWAY_AE, callingAe: 'US-CART' });
+    const sent = await storescu(suite.ui.gateway.port, [file!], { calledAe: GATEWAY_AE, callingAe: 'US-CART' });
     expect(sent.code, sent.stderr).toBe(0);
 
     // Forward it from Live, as a person would: tick the study, "Send selected studies…".
@@ -369,8 +372,8 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await verdict.waitFor();
 
     // The same copy with one value changed by DCMTK, dropped on B.
-    const modified = join(work, 'modified', 'CHANGED.dcm');
-    await mkdir(join(work, 'modified'));
+    const modified = join(suite.work, 'modified', 'CHANGED.dcm');
+    await mkdir(join(suite.work, 'modified'));
     await copyFile(copyPath!, modified);
     // Four bytes longer than BLOGGS^FRED plus its padding: everything after it moves.
     const dcmodify = await run('dcmodify', ['-nb', '-m', '(0010,0010)=BLOGGS^FREDERICK', modified]);
@@ -415,10 +418,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
 
   it('says plainly that a stopped destination refused the C-ECHO, with the technical detail behind Details', async () => {
     const { page, problems, close } = await openPage('4-destinations');
-    const pacs = await storeScp('MAIN-PACS');
-    const stoppedPort = await stoppedPeerPort();
-    await addDestination(page, { name: 'Main PACS', aeTitle: pacs.aeTitle, port: pacs.port });
-    await addDestination(page, { name: 'Old PACS', aeTitle: 'OLDPACS', port: stoppedPort });
+    const { stoppedPort } = await addLiveAndStoppedDestinations(
+      page,
+      { name: 'Main PACS', aeTitle: 'MAIN-PACS' },
+      { name: 'Old PACS', aeTitle: 'OLDPACS' },
+    );
 
     const view = await showView(page, 'Destinations');
     const table = view.getByRole('table', { name: 'Destinations', exact: true });
@@ -448,10 +452,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
 
   it('forwards what a rule made in Rules matches, and shows the jobs in Queue: sent, and waiting to retry for a stopped destination', async () => {
     const { page, problems, close } = await openPage('5-rules-queue');
-    const archive = await storeScp('ARCHIVE');
-    const stoppedPort = await stoppedPeerPort();
-    await addDestination(page, { name: 'Long-term archive', aeTitle: archive.aeTitle, port: archive.port });
-    await addDestination(page, { name: 'Offsite backup', aeTitle: 'OFFSITE', port: stoppedPort });
+    const { peer: archive } = await addLiveAndStoppedDestinations(
+      page,
+      { name: 'Long-term archive', aeTitle: 'ARCHIVE' },
+      { name: 'Offsite backup', aeTitle: 'OFFSITE' },
+    );
 
     const rules = await showView(page, 'Rules');
     await rules.getByRole('button', { name: 'Add rule' }).click();
@@ -466,7 +471,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await rules.getByText('The engine uses these rules.').waitFor({ timeout: 5_000 });
     await saveScreenshot(page, '5-rules', 'rules');
 
-    const matching = await studyFiles(join(work, 'rule-ct'), {
+    const matching = await studyFiles(join(suite.work, 'rule-ct'), {
       key: 7,
       patientName: 'NGUYEN^LAN',
       description: 'CT head',
@@ -474,7 +479,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       sopClassUid: SopClass.CT,
       series: [3],
     });
-    const other = await studyFiles(join(work, 'rule-other'), {
+    const other = await studyFiles(join(suite.work, 'rule-other'), {
       key: 8,
       patientName: 'OTHER^PAT',
       description: 'CT not routed',
@@ -482,9 +487,9 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       sopClassUid: SopClass.CT,
       series: [1],
     });
-    const fromScanner = await storescu(ui.gateway.port, matching, { calledAe: GATEWAY_AE, callingAe: 'CT-SCANNER' });
+    const fromScanner = await storescu(suite.ui.gateway.port, matching, { calledAe: GATEWAY_AE, callingAe: 'CT-SCANNER' });
     expect(fromScanner.code, fromScanner.stderr).toBe(0);
-    const fromElsewhere = await storescu(ui.gateway.port, other, { calledAe: GATEWAY_AE, callingAe: 'CT-OTHER' });
+    const fromElsewhere = await storescu(suite.ui.gateway.port, other, { calledAe: GATEWAY_AE, callingAe: 'CT-OTHER' });
     expect(fromElsewhere.code, fromElsewhere.stderr).toBe(0);
 
     const queue = await showView(page, 'Queue');
@@ -531,7 +536,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const live = await showView(page, 'Live');
     const studies = live.getByRole('region', { name: 'Studies' }).getByRole('table');
     const burst = await studyFiles(
-      join(work, 'burst'),
+      join(suite.work, 'burst'),
       {
         key: 30,
         patientName: 'BURST^THREE^HUNDRED',
@@ -542,7 +547,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       },
       { pixelDataBytes: 2048 },
     );
-    const sent = await storescu(ui.gateway.port, burst, { calledAe: GATEWAY_AE, callingAe: 'CT-BURST' });
+    const sent = await storescu(suite.ui.gateway.port, burst, { calledAe: GATEWAY_AE, callingAe: 'CT-BURST' });
     expect(sent.code, sent.stderr).toBe(0);
     const row = studies.getByRole('row').filter({ hasText: 'CT burst of 300' });
     const cells = await eventually(
@@ -572,7 +577,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const strict = await startStoreScp({ aeTitle: 'STRICT' });
     peers.push(strict);
     await addDestination(page, { name: 'Strict PACS', aeTitle: strict.aeTitle, port: strict.port });
-    const files = await studyFiles(join(work, 'dead'), {
+    const files = await studyFiles(join(suite.work, 'dead'), {
       key: 40,
       patientName: 'DEAD^LETTER',
       description: 'Private capture',
@@ -581,7 +586,14 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       series: [1],
     });
     // storescu proposes only classes it knows: the gateway's own SCU sends any class as it is.
-    const sent = await runCli(['send', '--to', `${GATEWAY_AE}@127.0.0.1:${ui.gateway.port}`, '--calling-ae', 'WORKSTATION', ...files]);
+    const sent = await runCli([
+      'send',
+      '--to',
+      `${GATEWAY_AE}@127.0.0.1:${suite.ui.gateway.port}`,
+      '--calling-ae',
+      'WORKSTATION',
+      ...files,
+    ]);
     expect(sent.code, sent.stderr).toBe(0);
 
     const live = await showView(page, 'Live');
@@ -641,8 +653,8 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     expect(problems).toEqual([]);
 
     // The same storage, on the UI port the open page talks to (a person's fixed --ui-port).
-    const uiPort = Number(new URL(ui.url).port);
-    await ui.gateway.stop();
+    const uiPort = Number(new URL(suite.ui.url).port);
+    await suite.ui.gateway.stop();
     const banner = page.getByRole('banner');
     await banner.getByText('Connection to the gateway lost — reconnecting…').waitFor();
     await page
@@ -650,12 +662,12 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       .getByText(/not live until it is back/)
       .waitFor();
     const problemsBeforeRestart = problems.length;
-    ui = await startUiGateway({ storage: ui.gateway.storage, aeTitle: 'ROUTER1', uiPort });
-    const echo = await echoscu(ui.gateway.port, { calledAe: 'ROUTER1' });
+    await suite.restart({ aeTitle: 'ROUTER1', uiPort });
+    const echo = await echoscu(suite.ui.gateway.port, { calledAe: 'ROUTER1' });
     expect(echo.code, echo.stderr).toBe(0);
 
     // No reload: the page comes back by itself, with the saved AE title and the new DICOM port.
-    await banner.getByText(`Listening as ROUTER1 on 127.0.0.1:${ui.gateway.port}`).waitFor({ timeout: 15_000 });
+    await banner.getByText(`Listening as ROUTER1 on 127.0.0.1:${suite.ui.gateway.port}`).waitFor({ timeout: 15_000 });
     await expect(
       page
         .getByRole('alert')
@@ -667,7 +679,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await after.getByText('Saved here: used at every start.').first().waitFor();
 
     // And it works: a study sent to the restarted gateway appears in the same page's Live.
-    const files = await studyFiles(join(work, 'after-restart'), {
+    const files = await studyFiles(join(suite.work, 'after-restart'), {
       key: 50,
       patientName: 'AFTER^RESTART',
       description: 'CR after the restart',
@@ -675,7 +687,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       sopClassUid: SopClass.CR,
       series: [2],
     });
-    const sent = await storescu(ui.gateway.port, files, { calledAe: 'ROUTER1', callingAe: 'CR-ROOM' });
+    const sent = await storescu(suite.ui.gateway.port, files, { calledAe: 'ROUTER1', callingAe: 'CR-ROOM' });
     expect(sent.code, sent.stderr).toBe(0);
     const live = await showView(page, 'Live');
     const studies = live.getByRole('region', { name: 'Studies' }).getByRole('table');
@@ -686,8 +698,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await saveScreenshot(page, '6-live-after-restart');
 
     // A new access key (--rotate-ui-token): the open page says its key is refused and what to do, not "reload".
-    await ui.gateway.stop();
-    ui = await startUiGateway({ storage: ui.gateway.storage, aeTitle: 'ROUTER1', uiPort, args: ['--rotate-ui-token'] });
+    await suite.restart({ aeTitle: 'ROUTER1', uiPort, args: ['--rotate-ui-token'] });
     await banner.getByText(/no longer accepts this page's access key.*Open the address/).waitFor({ timeout: 15_000 });
     const refused = await page.getByRole('alert').filter({ hasText: 'no longer live' }).innerText();
     expect(refused).toMatch(/no longer accepts this page's access key/);
@@ -696,11 +707,11 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
   });
 
   it('at 1024x640 every view is reached by keyboard alone and cuts off none of its controls', async () => {
-    const small = await openTestPage(browser, ui, '9-1024', { width: 1024, height: 640 });
+    const small = await suite.openPage('9-1024', { width: 1024, height: 640 });
     const { page } = small;
     // Associations this page sees close, one with a long calling AE title, for Live's "Recently closed".
     for (const callingAe of ['ECHO-1', 'A-LONG-AE-TITLE16', 'ECHO-3']) {
-      const echo = await echoscu(ui.gateway.port, { calledAe: ui.aeTitle, callingAe });
+      const echo = await echoscu(suite.ui.gateway.port, { calledAe: suite.ui.aeTitle, callingAe });
       expect(echo.code, echo.stderr).toBe(0);
     }
     await page.getByRole('list', { name: 'Recently closed associations' }).getByText('ECHO-3 →').waitFor();

@@ -21,6 +21,12 @@ export async function run(command: string, args: string[], timeoutMs = 120_000):
   return { code, ...(await output) };
 }
 
+/** `run` for a step a test builds on (dcmconv, dcmodify...): a failure throws with the command and its stderr. */
+export async function runOrThrow(command: string, args: string[]): Promise<void> {
+  const result = await run(command, args);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+}
+
 /** A port the OS chose for us; DCMTK cannot listen on port 0 itself. */
 export async function osChosenPort(): Promise<number> {
   const server = createServer();
@@ -107,34 +113,44 @@ export function echoscu(port: number, opts: { calledAe?: string; callingAe?: str
 }
 
 /**
- * storescu -v run whose log is followed live: "Sending file: X" then "Received Store Response (Success)"
- * means X was acknowledged.
+ * A DCMTK tool whose output (stdout and stderr together) is read as it comes: `onLine` gets each
+ * complete line, `log()` all of it so far.
  */
-export function followStorescu(port: number, files: string[]) {
-  const child = spawn('storescu', ['-v', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files], {
-    env: DCMTK_ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const acknowledged = new Set<string>();
+export function spawnFollowingLines(command: string, args: string[], onLine: (line: string) => void) {
+  const child = spawn(command, args, { env: DCMTK_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let pending = '';
-  let current: string | undefined;
   const onData = (chunk: Buffer) => {
     log += chunk.toString();
     pending += chunk.toString();
     const lines = pending.split('\n');
     pending = lines.pop()!;
-    for (const line of lines) {
+    for (const line of lines) onLine(line);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, exited, log: () => log };
+}
+
+/**
+ * storescu -v run whose log is followed live: "Sending file: X" then "Received Store Response (Success)"
+ * means X was acknowledged.
+ */
+export function followStorescu(port: number, files: string[]) {
+  const acknowledged = new Set<string>();
+  let current: string | undefined;
+  const run = spawnFollowingLines(
+    'storescu',
+    ['-v', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files],
+    (line) => {
       const sending = /Sending file: (.+)$/.exec(line);
       if (sending) current = sending[1]!.trim();
       else if (/Received Store Response \(Success\)/.test(line) && current !== undefined) {
         acknowledged.add(current);
         current = undefined;
       }
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, acknowledged, exited, log: () => log };
+    },
+  );
+  return { ...run, acknowledged };
 }

@@ -14,21 +14,26 @@ import { LONG_VRS } from './element-encoding.ts';
 export interface FixtureOptions {
   /** Default Explicit VR Little Endian. Any syntax other than the four native ones is written encapsulated. */
   transferSyntaxUid?: string;
-  sopClassUid?: string;
-  sopInstanceUid?: string;
-  studyInstanceUid?: string;
-  seriesInstanceUid?: string;
+  // Grouped by the information entity each attribute belongs to, as a test thinks of them.
+  // Patient
   patientName?: string;
   patientId?: string;
   patientBirthDate?: string;
   patientSex?: string;
-  accessionNumber?: string;
+  // Study
+  studyInstanceUid?: string;
   studyDate?: string;
   studyTime?: string;
+  accessionNumber?: string;
   studyDescription?: string;
+  // Series; the modality defaults to the SOP class's.
+  seriesInstanceUid?: string;
+  modality?: string;
   seriesNumber?: number;
   seriesDescription?: string;
-  modality?: string;
+  // Instance; SOP class default CT Image Storage; no Number of Frames or Specific Character Set unless given.
+  sopClassUid?: string;
+  sopInstanceUid?: string;
   instanceNumber?: number;
   numberOfFrames?: number;
   specificCharacterSet?: string;

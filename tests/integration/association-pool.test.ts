@@ -5,14 +5,15 @@
  */
 import { readFile, readdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { destination } from '../helpers/destination-fixtures.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { makeTempDir } from '../helpers/temp-dir.ts';
+import { cleanUpAfterEachTest } from '../helpers/test-cleanup.ts';
 
 const COUNT = 200;
 
@@ -29,12 +30,8 @@ const associationsAt = (scp: StoreScp) => (scp.output().match(/Association Ackno
 
 describe('pooled forwarding', () => {
   let work: string;
-  const cleanups: (() => Promise<unknown>)[] = [];
-  beforeEach(async () => (work = await makeTempDir('association-pool-')));
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await removeDir(work);
-  });
+  const cleanup = cleanUpAfterEachTest();
+  beforeEach(async () => (work = cleanup.removeAfter(await makeTempDir('association-pool-'))));
 
   /** A gateway forwarding everything it stores to the storescp on `port`. */
   async function relayTo(port: number, maxAssociations: number, lingerSeconds: number): Promise<Gateway> {
@@ -47,7 +44,7 @@ describe('pooled forwarding', () => {
       rules: [{ name: 'all', enabled: true, match: {}, forward: ['pacs'], studyQuietSeconds: undefined }],
       queue: { ...DEFAULT_CONFIG.queue, lingerSeconds },
     });
-    cleanups.push(() => g.stop());
+    cleanup.stopAfter(g);
     return g;
   }
 
@@ -56,7 +53,7 @@ describe('pooled forwarding', () => {
     { timeout: 180_000 },
     async () => {
       const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), extraArgs: ['-v', '+uf'] });
-      cleanups.push(() => scp.stop());
+      cleanup.stopAfter(scp);
       const g = await relayTo(scp.port, 2, 5);
       // CT and MR interleaved: the second pair is not known when the first association opens.
       const files = await writeP10Files(join(work, 'in'), COUNT, (i) => ({
@@ -86,7 +83,7 @@ describe('pooled forwarding', () => {
     { timeout: 120_000 },
     async () => {
       const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), extraArgs: ['-v'] });
-      cleanups.push(() => scp.stop());
+      cleanup.stopAfter(scp);
       const g = await relayTo(scp.port, 1, 0.3);
       const [first, second] = await writeP10Files(join(work, 'in'), 2, (i) => ({ seed: 7500 + i }));
       expect((await storescu(g.address!.port, [first!])).code).toBe(0);

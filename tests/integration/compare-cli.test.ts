@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareCommand } from '../../src-main/cli/compare-command.ts';
 import { compareFiles } from '../../src-main/inspect/compare-files.ts';
 import type { CompareReport } from '../../src-main/api/types/compare-report.ts';
-import { run } from '../helpers/dcmtk.ts';
+import { runOrThrow } from '../helpers/dcmtk.ts';
 import { buildP10File } from '../helpers/dicom-fixtures.ts';
 import { runCli } from '../helpers/gateway-process.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
@@ -20,24 +20,19 @@ let renamed: string;
 let withGroupLengths: string;
 let notDicom: string;
 
-async function dcmtk(tool: string, args: string[]): Promise<void> {
-  const result = await run(tool, args);
-  if (result.code !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
-}
-
 beforeAll(async () => {
   dir = await makeTempDir('compare-cli-');
   const fixture = join(dir, 'fixture.dcm');
   await writeFile(fixture, buildP10File({ edgeCases: true }));
   source = join(dir, 'source.dcm');
-  await dcmtk('dcmconv', ['-e', fixture, source]);
+  await runOrThrow('dcmconv', ['-e', fixture, source]);
   copy = join(dir, 'copy.dcm');
   await copyFile(source, copy);
   renamed = join(dir, 'renamed.dcm');
   await copyFile(source, renamed);
-  await dcmtk('dcmodify', ['-nb', '-le', '-p=', '-m', '(0010,0010)=DOE^JANE', renamed]);
+  await runOrThrow('dcmodify', ['-nb', '-le', '-p=', '-m', '(0010,0010)=DOE^JANE', renamed]);
   withGroupLengths = join(dir, 'group-lengths.dcm');
-  await dcmtk('dcmconv', ['+g', '-e', source, withGroupLengths]);
+  await runOrThrow('dcmconv', ['+g', '-e', source, withGroupLengths]);
   notDicom = join(dir, 'notes.txt');
   await writeFile(notDicom, 'plain text, no preamble, no DICM\n'.repeat(8));
 });

@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followStorescu, storescu } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
@@ -14,6 +13,7 @@ import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts
 import { firstDifference, listFilesRecursive, sha256, splitP10, storedPath } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { selectFromIndex } from '../helpers/index-database.ts';
 
 const COUNT = 300;
 const KILL_AFTER_ACKNOWLEDGED = 100;
@@ -56,20 +56,13 @@ afterAll(async () => {
 });
 
 function indexRowsBySop(): Map<string, { path: string; dataset_sha256: string; size: number }[]> {
-  const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
-  try {
-    const rows = db.prepare('SELECT sop_instance_uid, path, dataset_sha256, size FROM instances').all() as Array<{
-      sop_instance_uid: string;
-      path: string;
-      dataset_sha256: string;
-      size: number;
-    }>;
-    const out = new Map<string, { path: string; dataset_sha256: string; size: number }[]>();
-    for (const row of rows) out.set(row.sop_instance_uid, [...(out.get(row.sop_instance_uid) ?? []), row]);
-    return out;
-  } finally {
-    db.close();
-  }
+  const rows = selectFromIndex<{ sop_instance_uid: string; path: string; dataset_sha256: string; size: number }>(
+    storage,
+    'SELECT sop_instance_uid, path, dataset_sha256, size FROM instances',
+  );
+  const out = new Map<string, { path: string; dataset_sha256: string; size: number }[]>();
+  for (const row of rows) out.set(row.sop_instance_uid, [...(out.get(row.sop_instance_uid) ?? []), row]);
+  return out;
 }
 
 describe('SIGKILL during a 300-instance association', () => {

@@ -6,13 +6,12 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildP10Header } from '../../src-main/dicom/p10-writer.ts';
-import { run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { run, storescu } from '../helpers/dcmtk.ts';
 import { buildP10File, SopClass, writeP10Files, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
-import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { expectSameBytes, filesBySopInstance, splitP10, storedPath, transferSyntaxOf } from '../helpers/p10-regions.ts';
-import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { useReceiverPair } from '../helpers/receiver-pair.ts';
 
 const UID_ROOT = '1.2.3.4.5.6.7.8.9';
 const uidsFor = (seed: number, instance = 1) => ({
@@ -21,25 +20,10 @@ const uidsFor = (seed: number, instance = 1) => ({
   sop: `${UID_ROOT}.3.${seed}.${instance}`,
 });
 
-let work: string;
-let gateway: GatewayProcess | undefined;
-let scp: StoreScp | undefined;
-
-beforeAll(async () => {
-  work = await makeTempDir('cstore-receive-');
-  await mkdir(join(work, 'storescp'));
-  // One after the other, so that if the second fails to start, afterAll still stops the first.
-  gateway = await startGateway({ storage: join(work, 'gateway'), args: ['--ae', 'GATEWAY'] });
-  scp = await startStoreScp({ outputDir: join(work, 'storescp') });
-});
-
-afterAll(async () => {
-  await Promise.all([gateway?.stop(), scp?.stop()]);
-  await removeDir(work);
-});
+const receivers = useReceiverPair('cstore-receive-', 'GATEWAY');
 
 async function writeFixture(name: string, opts: FixtureOptions): Promise<string> {
-  const path = join(work, 'in', name);
+  const path = join(receivers.work, 'in', name);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, buildP10File(opts));
   return path;
@@ -48,21 +32,21 @@ async function writeFixture(name: string, opts: FixtureOptions): Promise<string>
 /** The same storescu command line, once to the gateway and once to the reference storescp. */
 async function sendToBoth(files: string[], extraArgs: string[] = []): Promise<void> {
   const [toGateway, toScp] = await Promise.all([
-    storescu(gateway!.port, files, { calledAe: 'GATEWAY', extraArgs }),
-    storescu(scp!.port, files, { calledAe: scp!.aeTitle, extraArgs }),
+    storescu(receivers.gateway.port, files, { calledAe: 'GATEWAY', extraArgs }),
+    storescu(receivers.scp.port, files, { calledAe: receivers.scp.aeTitle, extraArgs }),
   ]);
-  expect(toGateway.code, `storescu -> gateway:\n${toGateway.stderr}\n${gateway!.output()}`).toBe(0);
+  expect(toGateway.code, `storescu -> gateway:\n${toGateway.stderr}\n${receivers.gateway.output()}`).toBe(0);
   expect(toScp.code, `storescu -> storescp:\n${toScp.stderr}`).toBe(0);
 }
 
 async function referenceFile(sopInstanceUid: string): Promise<Buffer> {
-  const reference = (await filesBySopInstance(scp!.outputDir)).get(sopInstanceUid);
+  const reference = (await filesBySopInstance(receivers.scp.outputDir)).get(sopInstanceUid);
   if (!reference) throw new Error(`storescp stored nothing for ${sopInstanceUid}`);
   return reference;
 }
 
 async function seriesFolderEntries(uids: { study: string; series: string }): Promise<string[]> {
-  return (await readdir(join(gateway!.storage, 'studies', uids.study, uids.series))).sort();
+  return (await readdir(join(receivers.gateway.storage, 'studies', uids.study, uids.series))).sort();
 }
 
 describe('C-STORE receive from DCMTK storescu', () => {
@@ -74,7 +58,7 @@ describe('C-STORE receive from DCMTK storescu', () => {
     await sendToBoth([file]);
     const uids = uidsFor(seed);
 
-    const storedFile = storedPath(gateway!.storage, uids);
+    const storedFile = storedPath(receivers.gateway.storage, uids);
     const stored = await readFile(storedFile);
     const reference = await referenceFile(uids.sop);
     const mine = splitP10(stored, storedFile);
@@ -102,13 +86,13 @@ describe('C-STORE receive from DCMTK storescu', () => {
 
   it('stores three instances with distinct SOP Instance UIDs sent on one association as three files', async () => {
     const seed = 103;
-    const files = await writeP10Files(join(work, 'in', 'three'), 3, { seed, pixelDataBytes: 2_000 });
+    const files = await writeP10Files(join(receivers.work, 'in', 'three'), 3, { seed, pixelDataBytes: 2_000 });
     await sendToBoth(files);
 
     expect(await seriesFolderEntries(uidsFor(seed))).toEqual([1, 2, 3].map((i) => `${uidsFor(seed, i).sop}.dcm`));
     for (const i of [1, 2, 3]) {
       const uids = uidsFor(seed, i);
-      const stored = await readFile(storedPath(gateway!.storage, uids));
+      const stored = await readFile(storedPath(receivers.gateway.storage, uids));
       const reference = await referenceFile(uids.sop);
       expectSameBytes(splitP10(stored).dataset, splitP10(reference).dataset, `instance ${i} dataset region`);
       expect(stored.length).toBe(132 + splitP10(stored).meta.length + splitP10(reference).dataset.length);
@@ -120,15 +104,15 @@ describe('C-STORE receive from DCMTK storescu', () => {
     const uids = uidsFor(seed);
     const file = await writeFixture(`${seed}.dcm`, { seed });
 
-    const first = await storescu(gateway!.port, [file]);
+    const first = await storescu(receivers.gateway.port, [file]);
     expect(first.code, first.stderr).toBe(0);
-    const afterFirst = await readFile(storedPath(gateway!.storage, uids));
+    const afterFirst = await readFile(storedPath(receivers.gateway.storage, uids));
 
-    const second = await storescu(gateway!.port, [file]);
+    const second = await storescu(receivers.gateway.port, [file]);
     expect(second.code, `a duplicate is not a failure for the sender:\n${second.stderr}`).toBe(0);
 
     expect(await seriesFolderEntries(uids)).toEqual([`${uids.sop}.dcm`]);
-    expectSameBytes(await readFile(storedPath(gateway!.storage, uids)), afterFirst, 'file after the duplicate');
+    expectSameBytes(await readFile(storedPath(receivers.gateway.storage, uids)), afterFirst, 'file after the duplicate');
   });
 
   it('keeps a changed dataset with the same SOP Instance UID as .v2.dcm and leaves the original bytes untouched', async () => {
@@ -137,15 +121,15 @@ describe('C-STORE receive from DCMTK storescu', () => {
     const original = await writeFixture(`${seed}-v1.dcm`, { seed, patientName: 'DOE^JOHN' });
     const changed = await writeFixture(`${seed}-v2.dcm`, { seed, patientName: 'DOE^JANE' });
 
-    const first = await storescu(gateway!.port, [original]);
+    const first = await storescu(receivers.gateway.port, [original]);
     expect(first.code, first.stderr).toBe(0);
-    const originalBytes = await readFile(storedPath(gateway!.storage, uids));
+    const originalBytes = await readFile(storedPath(receivers.gateway.storage, uids));
 
     await sendToBoth([changed]);
 
     expect(await seriesFolderEntries(uids)).toEqual([`${uids.sop}.dcm`, `${uids.sop}.v2.dcm`]);
-    expectSameBytes(await readFile(storedPath(gateway!.storage, uids)), originalBytes, 'original after a second version arrived');
-    const v2 = await readFile(storedPath(gateway!.storage, uids, 2));
+    expectSameBytes(await readFile(storedPath(receivers.gateway.storage, uids)), originalBytes, 'original after a second version arrived');
+    const v2 = await readFile(storedPath(receivers.gateway.storage, uids, 2));
     expectSameBytes(splitP10(v2).dataset, splitP10(await referenceFile(uids.sop)).dataset, 'v2 dataset region vs storescp +B');
     expect(splitP10(v2).dataset.equals(splitP10(originalBytes).dataset)).toBe(false);
   });

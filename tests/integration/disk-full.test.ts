@@ -9,18 +9,17 @@
  * - Once space returns it files and indexes what it had acknowledged, by itself, byte for byte,
  *   and stores new instances again.
  */
-import { spawn } from 'node:child_process';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DCMTK_ENV, echoscu, storescu } from '../helpers/dcmtk.ts';
+import { echoscu, spawnFollowingLines, storescu } from '../helpers/dcmtk.ts';
 import { buildP10File, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { mountSmallFilesystem, type SmallFilesystem } from '../helpers/small-filesystem.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { selectFromIndex } from '../helpers/index-database.ts';
 
 // Room for the index, two 16 MiB journal segments and some instances; small enough to fill fast.
 const FILESYSTEM_BYTES = 64 * 1024 * 1024;
@@ -73,46 +72,27 @@ interface Answer {
  * C-STORE-RSP. `onAnswer` runs as each arrives.
  */
 function sendFollowing(port: number, files: string[], onAnswer: (answers: Answer[]) => void = () => undefined) {
-  const child = spawn('storescu', ['-d', '-nh', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files], {
-    env: DCMTK_ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const answers: Answer[] = [];
-  let log = '';
-  let pending = '';
   let current: string | undefined;
   let inResponse = false;
-  const onData = (data: Buffer) => {
-    log += data.toString();
-    pending += data.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      const sending = /Sending file: (.+)$/.exec(line);
-      if (sending) current = sending[1]!.trim();
-      if (/C-STORE RSP|Received Store Response/i.test(line)) inResponse = true;
-      const status = /DIMSE Status\s*:\s*(0x[0-9a-f]{4})/i.exec(line);
-      if (status && inResponse && current !== undefined) {
-        answers.push({ file: current, status: status[1]!.toLowerCase() });
-        current = undefined;
-        inResponse = false;
-        onAnswer(answers);
-      }
+  const args = ['-d', '-nh', '-aet', 'STORESCU', '-aec', 'GATEWAY', '127.0.0.1', String(port), ...files];
+  const { exited, log } = spawnFollowingLines('storescu', args, (line) => {
+    const sending = /Sending file: (.+)$/.exec(line);
+    if (sending) current = sending[1]!.trim();
+    if (/C-STORE RSP|Received Store Response/i.test(line)) inResponse = true;
+    const status = /DIMSE Status\s*:\s*(0x[0-9a-f]{4})/i.exec(line);
+    if (status && inResponse && current !== undefined) {
+      answers.push({ file: current, status: status[1]!.toLowerCase() });
+      current = undefined;
+      inResponse = false;
+      onAnswer(answers);
     }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { answers, exited, log: () => log };
+  });
+  return { answers, exited, log };
 }
 
 function indexedDigests(): Set<string> {
-  const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
-  try {
-    return new Set((db.prepare('SELECT dataset_sha256 AS d FROM instances').all() as { d: string }[]).map((r) => r.d));
-  } finally {
-    db.close();
-  }
+  return new Set(selectFromIndex<{ d: string }>(storage, 'SELECT dataset_sha256 AS d FROM instances').map((r) => r.d));
 }
 
 const datasetSha = async (file: string) => sha256(splitP10(await readFile(file), file).dataset);

@@ -1,7 +1,8 @@
 /**
  * C-ECHO both ways, and association acceptance by calling AE title, against real DCMTK peers.
  */
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu, osChosenPort, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
@@ -35,11 +36,6 @@ afterAll(async () => {
 });
 
 const fixtureUids = { study: `${UID_ROOT}.1.501`, series: `${UID_ROOT}.2.501`, sop: `${UID_ROOT}.3.501.1` };
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
 
 describe('C-ECHO', () => {
   it('answers DCMTK echoscu with success', async () => {
@@ -86,6 +82,6 @@ describe('association acceptance by calling AE title (--allow-calling-ae)', () =
 
     const store = await storescu(guarded!.port, [fixture], { calledAe: 'GATEWAY', callingAe: 'MODALITY1' });
     expect(store.code, `${store.stderr}\n${guarded!.output()}`).toBe(0);
-    expect(await exists(storedPath(guarded!.storage, fixtureUids))).toBe(true);
+    expect(existsSync(storedPath(guarded!.storage, fixtureUids))).toBe(true);
   });
 });

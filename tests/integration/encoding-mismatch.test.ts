@@ -4,10 +4,10 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseP10Header } from '../../src-main/dicom/p10-reader.ts';
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { selectFromIndex } from '../helpers/index-database.ts';
 
 const SC_RGB_JPEG = '/usr/lib/python3/dist-packages/pydicom/data/test_files/SC_rgb_jpeg.dcm';
 
@@ -34,13 +34,8 @@ describe('encoding that contradicts the transfer syntax', () => {
   });
 
   it('is flagged in the index with what the reader found, for the UI to show', () => {
-    const db = new DatabaseSync(join(gateway.storage, 'index.sqlite'), { readOnly: true });
-    try {
-      const rows = db.prepare('SELECT encoding_note FROM instances').all() as { encoding_note: string | null }[];
-      expect(rows).toHaveLength(1);
-      expect(rows[0]!.encoding_note).toMatch(/^encoding contradicts transfer syntax: .*implicit VR little endian/);
-    } finally {
-      db.close();
-    }
+    const rows = selectFromIndex<{ encoding_note: string | null }>(gateway.storage, 'SELECT encoding_note FROM instances');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.encoding_note).toMatch(/^encoding contradicts transfer syntax: .*implicit VR little endian/);
   });
 });

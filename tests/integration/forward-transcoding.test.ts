@@ -7,19 +7,21 @@
  * original) has it, each hop's digest chain naming both syntaxes.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobSummary, JobUpdated } from '../../src-main/api/contract.ts';
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import { TransferSyntax } from '../../src-main/dicom/transfer-syntax.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
-import { run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { run, startStoreScp, storescu } from '../helpers/dcmtk.ts';
 import { destination } from '../helpers/destination-fixtures.ts';
-import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { startGateway } from '../helpers/gateway-process.ts';
+import { selectFromIndex } from '../helpers/index-database.ts';
 import { splitP10, transferSyntaxOf } from '../helpers/p10-regions.ts';
 import { dcmtkElementLines, topLevelValue } from '../helpers/transcode-files.ts';
+import { writeRelayConfig } from '../helpers/relay-setup.ts';
+import { cleanUpAfterSuite } from '../helpers/test-cleanup.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 
@@ -37,52 +39,32 @@ interface JobRow {
 }
 
 function jobs(storage: string): JobRow[] {
-  const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
-  try {
-    return db
-      .prepare(`SELECT destination, state, failure_kind, last_error, sent_sha256, sent_transfer_syntax_uid FROM jobs ORDER BY destination`)
-      .all() as unknown as JobRow[];
-  } finally {
-    db.close();
-  }
+  return selectFromIndex<JobRow>(
+    storage,
+    'SELECT destination, state, failure_kind, last_error, sent_sha256, sent_transfer_syntax_uid FROM jobs ORDER BY destination',
+  );
 }
 
 describe('forward queue with allowTranscoding', () => {
-  const processes: (GatewayProcess | StoreScp)[] = [];
-  let work: string;
-  afterAll(async () => {
-    for (const p of processes) await p.stop();
-    // undefined when only a later test ran (-t)
-    if (work) await removeDir(work);
-  });
+  const cleanup = cleanUpAfterSuite();
 
   it(
     'relays a JPEG instance as implicit VR LE to the destination that allows it, and to the other not at all',
     { timeout: 120_000 },
     async () => {
-      work = await makeTempDir('forward-transcoding-');
-      const converting = await startStoreScp({
-        aeTitle: 'CONVERTING',
-        extraArgs: ['+xi'],
-        outputDir: await mkdtemp(join(work, 'converting-')),
-      });
-      const strict = await startStoreScp({ aeTitle: 'STRICT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(work, 'strict-')) });
-      processes.push(converting, strict);
-      const config = join(work, 'gateway.yaml');
-      await writeFile(
-        config,
-        [
-          'ae: GATEWAY',
-          'destinations:',
-          `  - { name: converting, ae: CONVERTING, host: 127.0.0.1, port: ${converting.port}, allowTranscoding: true }`,
-          `  - { name: strict, ae: STRICT, host: 127.0.0.1, port: ${strict.port} }`,
-          'rules:',
-          '  - { name: everything, match: {}, forward: [converting, strict] }',
-        ].join('\n'),
+      const work = cleanup.removeAfter(await makeTempDir('forward-transcoding-'));
+      const converting = cleanup.stopAfter(
+        await startStoreScp({ aeTitle: 'CONVERTING', extraArgs: ['+xi'], outputDir: await mkdtemp(join(work, 'converting-')) }),
       );
+      const strict = cleanup.stopAfter(
+        await startStoreScp({ aeTitle: 'STRICT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(work, 'strict-')) }),
+      );
+      const config = await writeRelayConfig(work, [
+        { name: 'converting', peer: converting, allowTranscoding: true },
+        { name: 'strict', peer: strict },
+      ]);
       const storage = join(work, 'store');
-      const gateway = await startGateway({ storage, args: ['--config', config] });
-      processes.push(gateway);
+      const gateway = cleanup.stopAfter(await startGateway({ storage, args: ['--config', config] }));
 
       // -xy: storescu proposes JPEG baseline, so the gateway stores the file's own bytes.
       const sent = await storescu(gateway.port, [JPEG], { extraArgs: ['-xy'] });
@@ -131,8 +113,9 @@ describe('forward queue with allowTranscoding', () => {
     { timeout: 120_000 },
     async () => {
       const dir = await makeTempDir('forward-transcoding-api-');
-      const scp = await startStoreScp({ aeTitle: 'IMPLICIT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'scp-')) });
-      processes.push(scp);
+      const scp = cleanup.stopAfter(
+        await startStoreScp({ aeTitle: 'IMPLICIT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'scp-')) }),
+      );
       const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(dir, 'router') });
       try {
         const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });
@@ -182,9 +165,12 @@ describe('forward queue with allowTranscoding', () => {
     { timeout: 180_000 },
     async () => {
       const dir = await makeTempDir('forward-transcoding-jls-j2k-');
-      const converting = await startStoreScp({ aeTitle: 'CONVERTING', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'conv-')) });
-      const strict = await startStoreScp({ aeTitle: 'STRICT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'strict-')) });
-      processes.push(converting, strict);
+      const converting = cleanup.stopAfter(
+        await startStoreScp({ aeTitle: 'CONVERTING', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'conv-')) }),
+      );
+      const strict = cleanup.stopAfter(
+        await startStoreScp({ aeTitle: 'STRICT', extraArgs: ['+xi'], outputDir: await mkdtemp(join(dir, 'strict-')) }),
+      );
       const router = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(dir, 'router') });
       try {
         const api = createApiHost(router, { uploadDir: join(dir, 'uploads') });

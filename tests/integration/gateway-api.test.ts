@@ -1,8 +1,7 @@
 /** The engine's side of the UI contract, against real gateways: what the renderer can do through it. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiHost } from '../../src-main/api/api-host.ts';
+import { describe, expect, it } from 'vitest';
 import { CommandError } from '../../src-main/api/command-failure.ts';
 import { COMMAND_SCHEMAS } from '../../src-main/api/command-schemas.ts';
 import { COMMAND_NAMES } from '../../src-main/api/contract.ts';
@@ -12,97 +11,89 @@ import { serveConfigFromArgs } from '../../src-main/cli/serve-command.ts';
 import { echoscu, osChosenPort, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { destination } from '../helpers/destination-fixtures.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
-import { startApiPair, type ApiPair } from '../helpers/api-pair.ts';
+import { startApiPair, useApiPair } from '../helpers/api-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { cleanUpAfterEachTest } from '../helpers/test-cleanup.ts';
 
 describe('createApiHost', () => {
-  let pair: ApiPair;
-  let work: string;
-  let router: Gateway;
-  let archive: Gateway;
-  let api: ApiHost;
-  let events: ApiPair['events'];
+  const pair = useApiPair('api-');
 
-  beforeEach(async () => {
-    pair = await startApiPair('api-');
-    ({ work, router, archive, api, events } = pair);
-  });
-  afterEach(async () => {
-    await pair.stop();
-  });
-
-  const archiveDestination = () => destination('archive', { port: archive.address!.port });
+  const archiveDestination = () => destination('archive', { port: pair.archive.address!.port });
 
   it('has a schema for every command of the contract', () => {
     expect(Object.keys(COMMAND_SCHEMAS).sort()).toEqual([...COMMAND_NAMES].sort());
   });
 
   it('refuses an unknown command and malformed arguments in plain words, with the detail', async () => {
-    await expect(api.dispatch('formatDisk', {})).rejects.toMatchObject({
+    await expect(pair.api.dispatch('formatDisk', {})).rejects.toMatchObject({
       message: expect.stringMatching(/does not know/),
       detail: expect.stringMatching(/formatDisk/),
     });
-    const refused = await api.dispatch('retryJob', { jobId: 'seven' }).catch((e: unknown) => e);
+    const refused = await pair.api.dispatch('retryJob', { jobId: 'seven' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CommandError);
     expect(refused).toMatchObject({ message: 'The request was not valid.', detail: expect.stringMatching(/retryJob: .*jobId/) });
     await expect(
-      api.dispatch('saveDestination', { destination: { ...archiveDestination(), allowTranscoding: 'yes' } }),
+      pair.api.dispatch('saveDestination', { destination: { ...archiveDestination(), allowTranscoding: 'yes' } }),
     ).rejects.toMatchObject({
       detail: expect.stringMatching(/allowTranscoding/),
     });
   });
 
   it('scans, sends with progress events, and reports each file and the end of the send', async () => {
-    const paths = await writeP10Files(join(work, 'src'), 3, (i) => ({ seed: 40 + i, pixelDataBytes: 200_000 }));
-    api.allowPaths([join(work, 'src')]); // the user dropped the folder
-    const scan = (await api.dispatch('scanPaths', { paths: [join(work, 'src')] })) as { files: { sopClassName: string }[] };
+    const paths = await writeP10Files(join(pair.work, 'src'), 3, (i) => ({ seed: 40 + i, pixelDataBytes: 200_000 }));
+    pair.api.allowPaths([join(pair.work, 'src')]); // the user dropped the folder
+    const scan = (await pair.api.dispatch('scanPaths', { paths: [join(pair.work, 'src')] })) as { files: { sopClassName: string }[] };
     expect(scan.files).toHaveLength(3);
     expect(scan.files[0]!.sopClassName).toBe('CT Image Storage');
-    await api.dispatch('saveDestination', { destination: archiveDestination() });
-    const { sendId } = (await api.dispatch('sendFiles', { paths, target: { destination: 'archive' } })) as { sendId: number };
-    const finished = await waitFor('send-finished', () => events.find((e) => e.name === 'send-finished' && e.payload.sendId === sendId));
+    await pair.api.dispatch('saveDestination', { destination: archiveDestination() });
+    const { sendId } = (await pair.api.dispatch('sendFiles', { paths, target: { destination: 'archive' } })) as { sendId: number };
+    const finished = await waitFor('send-finished', () =>
+      pair.events.find((e) => e.name === 'send-finished' && e.payload.sendId === sendId),
+    );
     expect(finished.payload).toMatchObject({ sent: 3, failed: 0, cancelled: false });
-    const done = events.filter((e) => e.name === 'send-file-done');
+    const done = pair.events.filter((e) => e.name === 'send-file-done');
     expect(done.map((e) => e.payload.statusHex)).toEqual(['0x0000', '0x0000', '0x0000']);
-    const progress = events.filter((e) => e.name === 'send-progress' && e.payload.fileIndex === 0);
+    const progress = pair.events.filter((e) => e.name === 'send-progress' && e.payload.fileIndex === 0);
     expect(progress.at(-1)!.payload.bytesSent).toBe(progress.at(-1)!.payload.bytesTotal);
   });
 
   it('compares two stored versions and shows bytes of one, names the patient of each forwarding job, and follows an instance through the digest chain', async () => {
-    await api.dispatch('saveDestination', { destination: archiveDestination() });
-    await api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['archive'] }] });
+    await pair.api.dispatch('saveDestination', { destination: archiveDestination() });
+    await pair.api.dispatch('saveRules', { rules: [{ name: 'all', enabled: true, match: {}, forward: ['archive'] }] });
     const sendTo = (files: string[]) =>
-      api.dispatch('sendFiles', { paths: files, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: router.address!.port } });
-    const [v1] = await writeP10Files(join(work, 'v1'), 1, {
+      pair.api.dispatch('sendFiles', { paths: files, target: { aeTitle: 'GATEWAY', host: '127.0.0.1', port: pair.router.address!.port } });
+    const [v1] = await writeP10Files(join(pair.work, 'v1'), 1, {
       seed: 77,
       sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77',
       patientName: 'DOE^JANE',
     });
-    const [v2] = await writeP10Files(join(work, 'v2'), 1, {
+    const [v2] = await writeP10Files(join(pair.work, 'v2'), 1, {
       seed: 77,
       sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77',
       patientName: 'DOE^JOHN',
     });
-    api.allowPaths([v1!, v2!]);
+    pair.api.allowPaths([v1!, v2!]);
     await sendTo([v1!]);
     await sendTo([v2!]);
     const versions = await waitFor('two versions', async () => {
-      const list = (await api.dispatch('listInstances', { sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77' })) as { instanceId: number }[];
+      const list = (await pair.api.dispatch('listInstances', { sopInstanceUid: '1.2.826.0.1.3680043.9.7777.77' })) as {
+        instanceId: number;
+      }[];
       return list.length === 2 ? list : undefined;
     });
-    const report = (await api.dispatch('compareFiles', {
+    const report = (await pair.api.dispatch('compareFiles', {
       a: { instanceId: versions[0]!.instanceId },
       b: { instanceId: versions[1]!.instanceId },
     })) as { verdict: string; changes: Record<string, { tagPath?: string }[]> };
     expect(report.verdict).toBe('datasets-differ');
-    const range = (await api.dispatch('readByteRange', { file: { instanceId: versions[0]!.instanceId }, offset: 128, length: 4 })) as {
+    const range = (await pair.api.dispatch('readByteRange', { file: { instanceId: versions[0]!.instanceId }, offset: 128, length: 4 })) as {
       hex: string;
     };
     expect(Buffer.from(range.hex, 'hex').toString('latin1')).toBe('DICM');
 
     const sent = await waitFor('both versions forwarded', async () => {
-      const jobs = (await api.dispatch('listJobs', { state: 'sent' })) as {
+      const jobs = (await pair.api.dispatch('listJobs', { state: 'sent' })) as {
         instanceId: number;
         subject: { patientName: string; modality: string; sopClassName: string };
       }[];
@@ -112,7 +103,7 @@ describe('createApiHost', () => {
     const patientOf = (instanceId: number) => sent.find((j) => j.instanceId === instanceId)!.subject;
     expect(patientOf(versions[0]!.instanceId)).toMatchObject({ patientName: 'DOE^JANE', sopClassName: 'CT Image Storage' });
     expect(patientOf(versions[1]!.instanceId)).toMatchObject({ patientName: 'DOE^JOHN' });
-    const chain = (await api.dispatch('digestChain', { instanceId: versions[0]!.instanceId })) as {
+    const chain = (await pair.api.dispatch('digestChain', { instanceId: versions[0]!.instanceId })) as {
       received: string;
       stored: { sha256: string; verdict: string };
       sent: { destination: string; verdict: string; sha256: string }[];
@@ -122,85 +113,74 @@ describe('createApiHost', () => {
   });
 
   it('moves the listener when the port setting changes, and says so', async () => {
-    const before = router.address!.port;
-    const settings = (await api.dispatch('saveSettings', { settings: { port: 0, aeTitle: 'ROUTER2' } })) as {
+    const before = pair.router.address!.port;
+    const settings = (await pair.api.dispatch('saveSettings', { settings: { port: 0, aeTitle: 'ROUTER2' } })) as {
       port: number;
       aeTitle: string;
     };
     expect(settings.aeTitle).toBe('ROUTER2');
     expect(settings.port).not.toBe(before);
     expect((await echoscu(settings.port, { calledAe: 'ROUTER2' })).code).toBe(0);
-    expect(events.some((e) => e.name === 'settings-changed' && e.payload.port === settings.port)).toBe(true);
+    expect(pair.events.some((e) => e.name === 'settings-changed' && e.payload.port === settings.port)).toBe(true);
   });
 });
 
 describe('settings saved in the UI', () => {
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = cleanUpAfterEachTest();
 
   it('come back after a restart, for serve as for the desktop app, and say where each value comes from', async () => {
-    const work = await makeTempDir('settings-');
+    const work = cleanup.removeAfter(await makeTempDir('settings-'));
     const config = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, 'store') };
-    try {
-      const first = await Gateway.start({ ...config });
-      expect(first.settings().sources.aeTitle).toEqual({ kind: 'default' });
-      await first.applySettings({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
-      await first.stop();
-      // The same serve command again (no --ae): the saved AE title is used, and called.
-      const { config: again } = serveConfigFromArgs(['--host', '127.0.0.1', '--port', '0', '--storage', config.storage]);
-      const second = await Gateway.start(again);
-      cleanups.push(() => second.stop());
-      expect(second.settings()).toMatchObject({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
-      expect(second.settings().sources).toMatchObject({
-        aeTitle: { kind: 'saved' },
-        port: { kind: 'flag', flag: '--port' },
-        maxPduLength: { kind: 'default' },
-      });
-      expect((await echoscu(second.address!.port, { calledAe: 'ROUTER1', callingAe: 'CT1' })).code).toBe(0);
-    } finally {
-      for (const cleanup of cleanups.splice(0)) await cleanup();
-      await removeDir(work);
-    }
+    const first = await Gateway.start({ ...config });
+    expect(first.settings().sources.aeTitle).toEqual({ kind: 'default' });
+    await first.applySettings({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
+    await first.stop();
+    // The same serve command again (no --ae): the saved AE title is used, and called.
+    const { config: again } = serveConfigFromArgs(['--host', '127.0.0.1', '--port', '0', '--storage', config.storage]);
+    const second = await Gateway.start(again);
+    cleanup.stopAfter(second);
+    expect(second.settings()).toMatchObject({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
+    expect(second.settings().sources).toMatchObject({
+      aeTitle: { kind: 'saved' },
+      port: { kind: 'flag', flag: '--port' },
+      maxPduLength: { kind: 'default' },
+    });
+    expect((await echoscu(second.address!.port, { calledAe: 'ROUTER1', callingAe: 'CT1' })).code).toBe(0);
   });
 
   it('cannot override a flag or the config file: the flag wins at start, and Settings refuses to change it', async () => {
-    const work = await makeTempDir('settings-');
+    const work = cleanup.removeAfter(await makeTempDir('settings-'));
     const storage = join(work, 'store');
-    try {
-      const first = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage });
-      await first.applySettings({ aeTitle: 'ROUTER1', maxAssociations: 5 });
-      await first.stop();
-      const file = join(work, 'gateway.yaml');
-      await writeFile(file, 'maxAssociations: 9\n');
-      const { config } = serveConfigFromArgs([
-        '--config',
-        file,
-        '--ae',
-        'FLAGGED',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--storage',
-        storage,
-      ]);
-      const g = await Gateway.start(config);
-      cleanups.push(() => g.stop());
-      expect(g.settings()).toMatchObject({ aeTitle: 'FLAGGED', maxAssociations: 9 });
-      expect(g.settings().sources.maxAssociations).toEqual({ kind: 'config-file', file, key: 'maxAssociations' });
-      const api = createApiHost(g, { uploadDir: join(work, 'uploads') });
-      const refused = await api.dispatch('saveSettings', { settings: { aeTitle: 'OTHER' } }).catch((e: unknown) => e);
-      expect(refused).toMatchObject({
-        message:
-          'The AE title is set by the --ae flag on the command line: change it there. A change here would be lost at the next start.',
-      });
-      expect(g.settings().aeTitle).toBe('FLAGGED');
-      // Sending the fixed value unchanged along with a free one is fine.
-      await api.dispatch('saveSettings', { settings: { aeTitle: 'FLAGGED', maxPduLength: 32768 } });
-      expect(g.settings().sources.maxPduLength).toEqual({ kind: 'saved' });
-    } finally {
-      for (const cleanup of cleanups.splice(0)) await cleanup();
-      await removeDir(work);
-    }
+    const first = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage });
+    await first.applySettings({ aeTitle: 'ROUTER1', maxAssociations: 5 });
+    await first.stop();
+    const file = join(work, 'gateway.yaml');
+    await writeFile(file, 'maxAssociations: 9\n');
+    const { config } = serveConfigFromArgs([
+      '--config',
+      file,
+      '--ae',
+      'FLAGGED',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--storage',
+      storage,
+    ]);
+    const g = await Gateway.start(config);
+    cleanup.stopAfter(g);
+    expect(g.settings()).toMatchObject({ aeTitle: 'FLAGGED', maxAssociations: 9 });
+    expect(g.settings().sources.maxAssociations).toEqual({ kind: 'config-file', file, key: 'maxAssociations' });
+    const api = createApiHost(g, { uploadDir: join(work, 'uploads') });
+    const refused = await api.dispatch('saveSettings', { settings: { aeTitle: 'OTHER' } }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      message: 'The AE title is set by the --ae flag on the command line: change it there. A change here would be lost at the next start.',
+    });
+    expect(g.settings().aeTitle).toBe('FLAGGED');
+    // Sending the fixed value unchanged along with a free one is fine.
+    await api.dispatch('saveSettings', { settings: { aeTitle: 'FLAGGED', maxPduLength: 32768 } });
+    expect(g.settings().sources.maxPduLength).toEqual({ kind: 'saved' });
   });
 });
 

@@ -9,21 +9,25 @@
  * indexed exactly once, and delivered to the sink at least once; every file in the store is
  * complete and indexed, and no temp file is left.
  */
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { afterAll, describe, expect, it } from 'vitest';
-import { followStorescu, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
+import { describe, expect, it } from 'vitest';
+import { followStorescu } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
-import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { startGateway } from '../helpers/gateway-process.ts';
+import { selectFromIndex, unsentJobCount } from '../helpers/index-database.ts';
+import { startDeliveryCounter, writeRelayConfig } from '../helpers/relay-setup.ts';
+import { cleanUpAfterSuite } from '../helpers/test-cleanup.ts';
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { seededRandom } from '../helpers/seeded-random.ts';
-import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { makeTempDir } from '../helpers/temp-dir.ts';
 
 const COUNT = 1000;
 const KILLS = 20;
 const SEED = 0x5eed;
+// Quick retries: a killed gateway's jobs are sent again within the test's time.
+const QUEUE = { maxAttempts: 50, backoffBaseSeconds: 0.1, backoffMaxSeconds: 0.5, batchSize: 50 };
 
 interface IndexRow {
   sop_instance_uid: string;
@@ -31,45 +35,21 @@ interface IndexRow {
   dataset_sha256: string;
 }
 
-function readIndex(storage: string): { rows: IndexRow[]; unfinishedJobs: number } {
-  const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
-  try {
-    const rows = db.prepare('SELECT sop_instance_uid, path, dataset_sha256 FROM instances').all() as unknown as IndexRow[];
-    const unfinished = db.prepare(`SELECT count(*) AS n FROM jobs WHERE state <> 'sent'`).get() as { n: number };
-    return { rows, unfinishedJobs: unfinished.n };
-  } finally {
-    db.close();
-  }
+function indexedInstances(storage: string): IndexRow[] {
+  return selectFromIndex<IndexRow>(storage, 'SELECT sop_instance_uid, path, dataset_sha256 FROM instances');
 }
 
 describe('journaled receive under SIGKILL', () => {
-  const processes: (GatewayProcess | StoreScp)[] = [];
-  let work: string;
-  afterAll(async () => {
-    for (const p of processes) await p.stop('SIGKILL' as never);
-    await removeDir(work);
-  });
+  const cleanup = cleanUpAfterSuite('SIGKILL');
 
   it(
     `loses nothing acknowledged across ${KILLS} kills during a ${COUNT}-instance relay: stored byte for byte, indexed once, delivered`,
     { timeout: 420_000 },
     async () => {
       const random = seededRandom(SEED);
-      work = await makeTempDir('journal-crash-');
-      const sink = await startStoreScp({ outputDir: await mkdtemp(join(work, 'sink-')), extraArgs: ['+uf'] });
-      processes.push(sink);
-      const config = join(work, 'gateway.yaml');
-      await writeFile(
-        config,
-        [
-          'ae: GATEWAY',
-          'destinations:',
-          `  - { name: sink, ae: ${sink.aeTitle}, host: 127.0.0.1, port: ${sink.port} }`,
-          'rules:',
-          '  - { name: everything, match: {}, forward: [sink] }',
-          'queue: { maxAttempts: 50, backoffBaseSeconds: 0.1, backoffMaxSeconds: 0.5, batchSize: 50 }',
-        ].join('\n'),
-      );
+      const work = cleanup.removeAfter(await makeTempDir('journal-crash-'));
+      const sink = cleanup.stopAfter(await startDeliveryCounter(work));
+      const config = await writeRelayConfig(work, [{ name: 'sink', peer: sink }], QUEUE);
       // Small instances: every one goes through the journal, and 1000 of them fit the time budget.
       const sources = await writeP10Files(join(work, 'in'), COUNT, (i) => ({ seed: 70_000 + i, pixelDataBytes: 2048 + (i % 7) * 512 }));
       const datasetOf = new Map<string, Buffer>();
@@ -81,8 +61,7 @@ describe('journaled receive under SIGKILL', () => {
       const started = Date.now();
       for (let kill = 0; kill < KILLS; kill++) {
         const remaining = sources.filter((s) => !acknowledged.has(s));
-        const gateway = await startGateway({ storage, args: ['--config', config] });
-        processes.push(gateway);
+        const gateway = cleanup.stopAfter(await startGateway({ storage, args: ['--config', config] }));
         const sender = followStorescu(gateway.port, remaining);
         const target = 5 + Math.floor(random() * 40);
         await waitFor(
@@ -100,8 +79,7 @@ describe('journaled receive under SIGKILL', () => {
       const killsSeconds = (Date.now() - started) / 1000;
 
       // The last run: everything not acknowledged yet is sent, then the queue drains.
-      const last = await startGateway({ storage, args: ['--config', config] });
-      processes.push(last);
+      const last = cleanup.stopAfter(await startGateway({ storage, args: ['--config', config] }));
       const sender = followStorescu(
         last.port,
         sources.filter((s) => !acknowledged.has(s)),
@@ -119,7 +97,7 @@ describe('journaled receive under SIGKILL', () => {
         }
         return counts;
       };
-      await waitFor('the queue to be idle', () => readIndex(storage).unfinishedJobs === 0, 120_000, 200);
+      await waitFor('the queue to be idle', () => unsentJobCount(storage) === 0, 120_000, 200);
       const delivered = await deliveries();
       const undelivered = [...wanted].filter((d) => !delivered.has(d));
       expect(undelivered, 'acknowledged but never delivered').toEqual([]);
@@ -129,7 +107,7 @@ describe('journaled receive under SIGKILL', () => {
       ).toEqual([]);
       await last.stop();
 
-      const { rows } = readIndex(storage);
+      const rows = indexedInstances(storage);
       const rowsBySop = new Map<string, IndexRow[]>();
       for (const row of rows) rowsBySop.set(row.sop_instance_uid, [...(rowsBySop.get(row.sop_instance_uid) ?? []), row]);
       const problems: string[] = [];

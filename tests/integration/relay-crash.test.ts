@@ -3,61 +3,37 @@
  * After a restart on the same storage and config, every instance storescu saw acknowledged reaches
  * the destination, byte for byte; deliveries forced twice by the crash are counted and printed.
  */
-import { readFile, readdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { afterAll, describe, expect, it } from 'vitest';
-import { followStorescu, startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
+import { describe, expect, it } from 'vitest';
+import { followStorescu } from '../helpers/dcmtk.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
-import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { startGateway } from '../helpers/gateway-process.ts';
+import { unsentJobCount } from '../helpers/index-database.ts';
+import { startDeliveryCounter, writeRelayConfig } from '../helpers/relay-setup.ts';
+import { cleanUpAfterSuite } from '../helpers/test-cleanup.ts';
 import { metaUid, sha256, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { makeTempDir } from '../helpers/temp-dir.ts';
 
 const COUNT = 500;
 const KILL_AFTER_DELIVERED = 120;
-
-function unfinishedJobs(storage: string): number {
-  const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM jobs WHERE state <> 'sent'`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+// Quick retries: what the killed gateway left queued is sent within the test's time.
+const QUEUE = { maxAttempts: 20, backoffBaseSeconds: 0.2, backoffMaxSeconds: 1, batchSize: 50 };
 
 describe('relay under SIGKILL', () => {
-  const processes: (GatewayProcess | StoreScp)[] = [];
-  let work: string;
-  afterAll(async () => {
-    for (const p of processes) await p.stop();
-    await removeDir(work);
-  });
+  const cleanup = cleanUpAfterSuite();
 
   it('delivers every acknowledged instance after a restart, counting forced duplicates', { timeout: 240_000 }, async () => {
-    work = await makeTempDir('relay-crash-');
-    // Unique file names: a second delivery of an instance is a second file, so duplicates can be counted.
-    const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'destination-')), extraArgs: ['+uf'] });
-    processes.push(scp);
-    const config = join(work, 'gateway.yaml');
-    await writeFile(
-      config,
-      [
-        'ae: GATEWAY',
-        'destinations:',
-        `  - { name: pacs, ae: ${scp.aeTitle}, host: 127.0.0.1, port: ${scp.port} }`,
-        'rules:',
-        '  - { name: everything, match: {}, forward: [pacs] }',
-        'queue: { maxAttempts: 20, backoffBaseSeconds: 0.2, backoffMaxSeconds: 1, batchSize: 50 }',
-      ].join('\n'),
-    );
+    const work = cleanup.removeAfter(await makeTempDir('relay-crash-'));
+    const scp = cleanup.stopAfter(await startDeliveryCounter(work));
+    const config = await writeRelayConfig(work, [{ name: 'pacs', peer: scp }], QUEUE);
     const sources = await writeP10Files(join(work, 'in'), COUNT, (i) => ({ seed: 9000 + i, pixelDataBytes: 16 * 1024 }));
     const sourceSha = new Map<string, string>();
     for (const path of sources) sourceSha.set(path, sha256(splitP10(await readFile(path)).dataset));
 
     const storage = join(work, 'store');
-    const first = await startGateway({ storage, args: ['--config', config] });
-    processes.push(first);
+    const first = cleanup.stopAfter(await startGateway({ storage, args: ['--config', config] }));
     const sender = followStorescu(first.port, sources);
     const delivered = () => readdir(scp.outputDir).then((names) => names.length);
     await waitFor(`${KILL_AFTER_DELIVERED} instances at the destination`, async () => (await delivered()) >= KILL_AFTER_DELIVERED, 120_000);
@@ -66,8 +42,7 @@ describe('relay under SIGKILL', () => {
     const acknowledged = [...sender.acknowledged];
     expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER_DELIVERED);
 
-    const second = await startGateway({ storage, args: ['--config', config] });
-    processes.push(second);
+    cleanup.stopAfter(await startGateway({ storage, args: ['--config', config] }));
     const wanted = new Map(acknowledged.map((path) => [sourceSha.get(path)!, path]));
     /** Datasets at the destination by digest; while the queue still sends, a file storescp is writing is skipped. */
     const arrivals = async (stillSending: boolean) => {
@@ -96,7 +71,7 @@ describe('relay under SIGKILL', () => {
       120_000,
     );
     // Instances stored but not yet acknowledged when the gateway died are forwarded too: let the queue finish.
-    await waitFor('the queue to be idle', () => unfinishedJobs(storage) === 0, 120_000);
+    await waitFor('the queue to be idle', () => unsentJobCount(storage) === 0, 120_000);
     const settled = await arrivals(false);
     expect(settled.size).toBeGreaterThanOrEqual(final.size);
     const twice = [...settled.values()].filter((n) => n > 1).length;

@@ -5,7 +5,7 @@
  */
 import { readFile, readdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
 import { sendFiles } from '../../src-main/dicom/store-scu.ts';
 import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../../src-main/gateway.ts';
@@ -15,7 +15,8 @@ import { destination } from '../helpers/destination-fixtures.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { makeTempDir } from '../helpers/temp-dir.ts';
+import { cleanUpAfterEachTest } from '../helpers/test-cleanup.ts';
 
 /** A destination on `port`: a storescp unless another AE title is given. */
 const peer = (name: string, port: number, aeTitle = 'STORESCP') => destination(name, { port, aeTitle });
@@ -26,23 +27,18 @@ function rule(name: string, forward: string[], match: Rule['match'] = {}, studyQ
 
 describe('routing', () => {
   let work: string;
-  const cleanups: (() => Promise<unknown>)[] = [];
-
-  beforeEach(async () => (work = await makeTempDir('routing-')));
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await removeDir(work);
-  });
+  const cleanup = cleanUpAfterEachTest();
+  beforeEach(async () => (work = cleanup.removeAfter(await makeTempDir('routing-'))));
 
   async function gateway(config: Partial<GatewayConfig>, name = 'router'): Promise<Gateway> {
     const g = await Gateway.start({ ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, storage: join(work, name), ...config });
-    cleanups.push(() => g.stop());
+    cleanup.stopAfter(g);
     return g;
   }
 
   async function storeScp(opts: Parameters<typeof startStoreScp>[0] = {}): Promise<StoreScp> {
     const scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'scp-')), ...opts });
-    cleanups.push(() => scp.stop());
+    cleanup.stopAfter(scp);
     return scp;
   }
 

@@ -2,7 +2,8 @@
  * `serve --config FILE` as a real process: the file's settings are used, flags override them,
  * and a broken file stops the service before it listens, with exit code 2 and the field named.
  */
-import { access, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu } from '../helpers/dcmtk.ts';
@@ -20,12 +21,6 @@ afterAll(async () => {
   await gateway?.stop();
   await removeDir(work);
 });
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
 
 describe('serve --config', () => {
   it('starts from a config file with --port 0 --storage DIR overriding it, and applies the rest of the file', async () => {
@@ -66,7 +61,7 @@ queue:
 
     // --storage won over the file's storage: the store is where the flag says, nothing where the file says.
     expect(await readdir(storage)).toContain('index.sqlite');
-    expect(await exists(join(work, 'storage-from-file'))).toBe(false);
+    expect(existsSync(join(work, 'storage-from-file'))).toBe(false);
     expect(await gateway.stop()).toBe(0);
   });
 
@@ -90,7 +85,7 @@ queue:
     expect(result.stdout).not.toContain('DICOM listening on');
     expect(result.stderr).toContain(`${config}: destinations[0].port: must be a port number 1-65535, got 70000`);
     expect(result.stderr).toContain(`${config}: queue.maxAtempts: unknown field (did you mean maxAttempts?)`);
-    expect(await exists(storage)).toBe(false);
+    expect(existsSync(storage)).toBe(false);
   });
 
   it('refuses a config file that does not exist with exit 2', async () => {

@@ -5,8 +5,7 @@
  */
 import { access, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiHost } from '../../src-main/api/api-host.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type {
   AuditEvent,
   InstanceElements,
@@ -15,43 +14,32 @@ import type {
   SeriesSummary,
   StudyRecord,
 } from '../../src-main/api/contract.ts';
-import type { Gateway } from '../../src-main/gateway.ts';
 import { storescu } from '../helpers/dcmtk.ts';
-import { startApiPair, type ApiPair } from '../helpers/api-pair.ts';
+import { useApiPair } from '../helpers/api-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 const CT_STUDY = '1.3.6.1.4.1.5962.1.2.1.20040119072730.12322';
 
 describe('studies, images and housekeeping through the API', () => {
-  let pair: ApiPair;
-  let work: string;
-  let router: Gateway;
-  let archive: Gateway;
-  let api: ApiHost;
-  let events: ApiPair['events'];
+  const pair = useApiPair('studies-api-');
 
   beforeEach(async () => {
-    pair = await startApiPair('studies-api-');
-    ({ work, router, archive, api, events } = pair);
-    const sent = await storescu(router.address!.port, [CT_SMALL], { calledAe: 'GATEWAY', callingAe: 'CT_SCANNER' });
+    const sent = await storescu(pair.router.address!.port, [CT_SMALL], { calledAe: 'GATEWAY', callingAe: 'CT_SCANNER' });
     expect(sent.code, sent.stderr).toBe(0);
-  });
-  afterEach(async () => {
-    await pair.stop();
   });
 
   it('finds the study, lists its series with a thumbnail, renders it and lists its elements', async () => {
-    const [study] = (await api.dispatch('searchStudies', {
+    const [study] = (await pair.api.dispatch('searchStudies', {
       patient: 'compressedsamples',
       modality: 'CT',
       callingAe: 'ct_scanner',
     })) as StudyRecord[];
     expect(study).toMatchObject({ studyInstanceUid: CT_STUDY, patientId: '1CT1', instanceCount: 1, callingAes: ['CT_SCANNER'] });
-    const [series] = (await api.dispatch('listSeries', { studyInstanceUid: CT_STUDY })) as SeriesSummary[];
-    const thumbnail = (await api.dispatch('renderFrame', { instanceId: series!.thumbnailInstanceId, maxSize: 64 })) as RenderedFrame;
+    const [series] = (await pair.api.dispatch('listSeries', { studyInstanceUid: CT_STUDY })) as SeriesSummary[];
+    const thumbnail = (await pair.api.dispatch('renderFrame', { instanceId: series!.thumbnailInstanceId, maxSize: 64 })) as RenderedFrame;
     expect(thumbnail).toMatchObject({ ok: true, width: 64, height: 64, columns: 128, rows: 128 });
-    const elements = (await api.dispatch('instanceElements', { instanceId: series!.thumbnailInstanceId })) as InstanceElements;
+    const elements = (await pair.api.dispatch('instanceElements', { instanceId: series!.thumbnailInstanceId })) as InstanceElements;
     // The gateway's own meta group, then the dataset as it arrived.
     expect(elements.rows.find((r) => r.tag === '(0002,0013)')?.value).toBe('DICOMGATEWAY_01');
     expect(elements.rows.find((r) => r.tag === '(0009,1001)')).toMatchObject({ privateCreator: 'GEMS_IDEN_01' });
@@ -62,27 +50,27 @@ describe('studies, images and housekeeping through the API', () => {
       { instanceId: 1, frame: -1 },
       { instanceId: 1, window: { center: 0, width: 0 } },
     ]) {
-      await expect(api.dispatch('renderFrame', args)).rejects.toMatchObject({ message: 'The request was not valid.' });
+      await expect(pair.api.dispatch('renderFrame', args)).rejects.toMatchObject({ message: 'The request was not valid.' });
     }
-    await expect(api.dispatch('searchStudies', { dateFrom: 'last week' })).rejects.toMatchObject({
+    await expect(pair.api.dispatch('searchStudies', { dateFrom: 'last week' })).rejects.toMatchObject({
       detail: expect.stringMatching(/dateFrom/),
     });
-    await expect(api.dispatch('saveRetention', { days: -1 })).rejects.toMatchObject({ message: 'The request was not valid.' });
+    await expect(pair.api.dispatch('saveRetention', { days: -1 })).rejects.toMatchObject({ message: 'The request was not valid.' });
   });
 
   it('deletes a study (files, rows, an event, an audit line) and then says it is no longer there', async () => {
-    const [instance] = router.browse.instances({ studyInstanceUid: CT_STUDY });
-    const file = router.instancePath(instance!.instanceId);
-    await expect(api.dispatch('deleteStudy', { studyInstanceUid: CT_STUDY })).resolves.toMatchObject({ instances: 1, jobs: 0 });
+    const [instance] = pair.router.browse.instances({ studyInstanceUid: CT_STUDY });
+    const file = pair.router.instancePath(instance!.instanceId);
+    await expect(pair.api.dispatch('deleteStudy', { studyInstanceUid: CT_STUDY })).resolves.toMatchObject({ instances: 1, jobs: 0 });
     await expect(access(file)).rejects.toThrow(/ENOENT/);
-    expect(events.find((e) => e.name === 'studies-deleted')?.payload).toMatchObject({
+    expect(pair.events.find((e) => e.name === 'studies-deleted')?.payload).toMatchObject({
       by: 'user',
       studies: [{ studyInstanceUid: CT_STUDY }],
     });
-    await expect(api.dispatch('deleteStudy', { studyInstanceUid: CT_STUDY })).rejects.toMatchObject({
+    await expect(pair.api.dispatch('deleteStudy', { studyInstanceUid: CT_STUDY })).rejects.toMatchObject({
       message: 'That study is no longer in the store.',
     });
-    const audit = (await api.dispatch('searchAudit', { text: 'compressedsamples' })) as AuditEvent[];
+    const audit = (await pair.api.dispatch('searchAudit', { text: 'compressedsamples' })) as AuditEvent[];
     expect(audit.map((e) => [e.action, e.actor])).toEqual([
       ['deleted', 'user'],
       ['received', 'CT_SCANNER'],
@@ -90,33 +78,33 @@ describe('studies, images and housekeeping through the API', () => {
   });
 
   it('records a file sent by hand in the audit trail, naming the node it went to', async () => {
-    const copy = join(work, 'ct.dcm');
+    const copy = join(pair.work, 'ct.dcm');
     await copyFile(CT_SMALL, copy);
-    const target = { aeTitle: 'ARCHIVE', host: '127.0.0.1', port: archive.address!.port };
-    api.allowPaths([copy]); // the user chose it
-    const { sendId } = (await api.dispatch('sendFiles', { paths: [copy], target })) as { sendId: number };
-    await waitFor('the send to finish', () => events.find((e) => e.name === 'send-finished' && e.payload.sendId === sendId));
-    const [sent] = (await api.dispatch('searchAudit', { action: 'sent' })) as AuditEvent[];
+    const target = { aeTitle: 'ARCHIVE', host: '127.0.0.1', port: pair.archive.address!.port };
+    pair.api.allowPaths([copy]); // the user chose it
+    const { sendId } = (await pair.api.dispatch('sendFiles', { paths: [copy], target })) as { sendId: number };
+    await waitFor('the send to finish', () => pair.events.find((e) => e.name === 'send-finished' && e.payload.sendId === sendId));
+    const [sent] = (await pair.api.dispatch('searchAudit', { action: 'sent' })) as AuditEvent[];
     expect(sent).toMatchObject({
       actor: 'GATEWAY',
-      target: `ARCHIVE@127.0.0.1:${archive.address!.port}`,
+      target: `ARCHIVE@127.0.0.1:${pair.archive.address!.port}`,
       sopInstanceUid: '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322',
       detail: copy,
     });
-    const { csv, rows } = (await api.dispatch('exportAuditCsv', {})) as { csv: string; rows: number };
+    const { csv, rows } = (await pair.api.dispatch('exportAuditCsv', {})) as { csv: string; rows: number };
     expect(rows).toBe(2);
     expect(csv).toMatch(/^at,action,actor,target,/);
   });
 
   it('applies a retention rule saved through the API to a study nothing was routed for', async () => {
-    await expect(api.dispatch('getRetention', undefined)).resolves.toEqual({ days: null, source: 'default' });
-    const saved = (await api.dispatch('saveRetention', { days: 0 })) as RetentionSaved;
+    await expect(pair.api.dispatch('getRetention', undefined)).resolves.toEqual({ days: null, source: 'default' });
+    const saved = (await pair.api.dispatch('saveRetention', { days: 0 })) as RetentionSaved;
     expect(saved.settings).toEqual({ days: 0, source: 'saved' });
     expect(saved.run).toMatchObject({ deleted: [{ studyInstanceUid: CT_STUDY, instances: 1 }], keptUnforwarded: 0 });
     // The save's run was the one run: asking again finds nothing left.
-    await expect(api.dispatch('runRetention', undefined)).resolves.toMatchObject({ deleted: [] });
-    await expect(api.dispatch('searchStudies', {})).resolves.toEqual([]);
-    const deleted = (await api.dispatch('searchAudit', { action: 'deleted' })) as AuditEvent[];
+    await expect(pair.api.dispatch('runRetention', undefined)).resolves.toMatchObject({ deleted: [] });
+    await expect(pair.api.dispatch('searchStudies', {})).resolves.toEqual([]);
+    const deleted = (await pair.api.dispatch('searchAudit', { action: 'deleted' })) as AuditEvent[];
     expect(deleted.map((e) => [e.actor, e.studyInstanceUid, e.instances])).toEqual([['retention', CT_STUDY, 1]]);
   });
 });

@@ -6,13 +6,13 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildP10Header } from '../../src-main/dicom/p10-writer.ts';
-import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
+import { storescu } from '../helpers/dcmtk.ts';
 import { buildP10File, FixtureTransferSyntax, SopClass, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
-import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { runCli } from '../helpers/gateway-process.ts';
 import { expectSameBytes, filesBySopInstance, splitP10, storedPath, transferSyntaxOf } from '../helpers/p10-regions.ts';
-import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { useReceiverPair } from '../helpers/receiver-pair.ts';
 
 const UID_ROOT = '1.2.3.4.5.6.7.8.9';
 
@@ -25,82 +25,31 @@ interface Family {
   extra?: FixtureOptions;
 }
 
+function syntaxFamily(name: string, transferSyntaxUid: string, storescuFlag: string, seed: number, extra?: FixtureOptions): Family {
+  return { name, transferSyntaxUid, storescuFlag, seed, extra };
+}
+
+const TS = FixtureTransferSyntax;
 const FAMILIES: Family[] = [
-  {
-    name: 'implicit VR little endian',
-    transferSyntaxUid: FixtureTransferSyntax.ImplicitVRLittleEndian,
-    storescuFlag: '-xi',
-    seed: 401,
-    extra: { pixelDataBytes: 50_000 },
-  },
-  {
-    name: 'explicit VR little endian',
-    transferSyntaxUid: FixtureTransferSyntax.ExplicitVRLittleEndian,
-    storescuFlag: '-xe',
-    seed: 402,
-    extra: { pixelDataBytes: 50_000 },
-  },
-  {
-    name: 'explicit VR big endian',
-    transferSyntaxUid: FixtureTransferSyntax.ExplicitVRBigEndian,
-    storescuFlag: '-xb',
-    seed: 403,
-    extra: { pixelDataBytes: 50_000 },
-  },
-  {
-    name: 'deflated explicit VR little endian',
-    transferSyntaxUid: FixtureTransferSyntax.DeflatedExplicitVRLittleEndian,
-    storescuFlag: '-xd',
-    seed: 404,
-    extra: { pixelDataBytes: 50_000 },
-  },
-  {
-    name: 'JPEG baseline, 3 fragments',
-    transferSyntaxUid: FixtureTransferSyntax.JpegBaseline,
-    storescuFlag: '-xy',
-    seed: 405,
-    extra: { numberOfFrames: 3, pixelDataBytes: 45_000 },
-  },
-  { name: 'JPEG lossless SV1, 2 fragments', transferSyntaxUid: FixtureTransferSyntax.JpegLossless, storescuFlag: '-xs', seed: 406 },
-  {
-    name: 'JPEG 2000 lossless, 4 fragments',
-    transferSyntaxUid: FixtureTransferSyntax.Jpeg2000Lossless,
-    storescuFlag: '-xv',
-    seed: 407,
-    extra: { numberOfFrames: 4, pixelDataBytes: 8_000 },
-  },
-  {
-    name: 'RLE lossless, 2 fragments',
-    transferSyntaxUid: FixtureTransferSyntax.RleLossless,
-    storescuFlag: '-xr',
-    seed: 408,
-    extra: { pixelDataBytes: 30_000 },
-  },
+  syntaxFamily('implicit VR little endian', TS.ImplicitVRLittleEndian, '-xi', 401, { pixelDataBytes: 50_000 }),
+  syntaxFamily('explicit VR little endian', TS.ExplicitVRLittleEndian, '-xe', 402, { pixelDataBytes: 50_000 }),
+  syntaxFamily('explicit VR big endian', TS.ExplicitVRBigEndian, '-xb', 403, { pixelDataBytes: 50_000 }),
+  syntaxFamily('deflated explicit VR little endian', TS.DeflatedExplicitVRLittleEndian, '-xd', 404, { pixelDataBytes: 50_000 }),
+  syntaxFamily('JPEG baseline, 3 fragments', TS.JpegBaseline, '-xy', 405, { numberOfFrames: 3, pixelDataBytes: 45_000 }),
+  syntaxFamily('JPEG lossless SV1, 2 fragments', TS.JpegLossless, '-xs', 406),
+  syntaxFamily('JPEG 2000 lossless, 4 fragments', TS.Jpeg2000Lossless, '-xv', 407, { numberOfFrames: 4, pixelDataBytes: 8_000 }),
+  syntaxFamily('RLE lossless, 2 fragments', TS.RleLossless, '-xr', 408, { pixelDataBytes: 30_000 }),
 ];
 
-let work: string;
-let gateway: GatewayProcess | undefined;
-let scp: StoreScp | undefined;
+const receivers = useReceiverPair('transfer-syntaxes-', 'GATEWAY_B');
 
-beforeAll(async () => {
-  work = await makeTempDir('transfer-syntaxes-');
-  await mkdir(join(work, 'storescp'));
-  await mkdir(join(work, 'in'));
-  // One after the other, so that if the second fails to start, afterAll still stops the first.
-  gateway = await startGateway({ storage: join(work, 'gateway'), args: ['--ae', 'GATEWAY_B'] });
-  scp = await startStoreScp({ outputDir: join(work, 'storescp') });
-});
-
-afterAll(async () => {
-  await Promise.all([gateway?.stop(), scp?.stop()]);
-  await removeDir(work);
-});
+beforeAll(() => mkdir(join(receivers.work, 'in')));
 
 async function writeFixture(
   opts: FixtureOptions & { seed: number },
 ): Promise<{ path: string; bytes: Buffer; uids: { study: string; series: string; sop: string } }> {
   const bytes = buildP10File(opts);
-  const path = join(work, 'in', `${opts.seed}.dcm`);
+  const path = join(receivers.work, 'in', `${opts.seed}.dcm`);
   await writeFile(path, bytes);
   return {
     path,
@@ -110,7 +59,7 @@ async function writeFixture(
 }
 
 async function expectStoredWithSyntax(uids: { sop: string; study: string; series: string }, transferSyntaxUid: string): Promise<Buffer> {
-  const stored = await readFile(storedPath(gateway!.storage, uids));
+  const stored = await readFile(storedPath(receivers.gateway.storage, uids));
   expect(transferSyntaxOf(stored)).toBe(transferSyntaxUid);
   expectSameBytes(
     stored.subarray(0, splitP10(stored).datasetOffset),
@@ -124,8 +73,15 @@ describe.each(FAMILIES)('$name ($transferSyntaxUid)', (family) => {
   it('arrives from dicom-gateway send with the source dataset region and (0002,0010) = the file syntax', async () => {
     const source = await writeFixture({ seed: family.seed, transferSyntaxUid: family.transferSyntaxUid, ...family.extra });
 
-    const result = await runCli(['send', '--to', `GATEWAY_B@127.0.0.1:${gateway!.port}`, '--calling-ae', 'GATEWAY_A', source.path]);
-    expect(result.code, `${result.stdout}\n${result.stderr}\n${gateway!.output()}`).toBe(0);
+    const result = await runCli([
+      'send',
+      '--to',
+      `GATEWAY_B@127.0.0.1:${receivers.gateway.port}`,
+      '--calling-ae',
+      'GATEWAY_A',
+      source.path,
+    ]);
+    expect(result.code, `${result.stdout}\n${result.stderr}\n${receivers.gateway.output()}`).toBe(0);
 
     const stored = await expectStoredWithSyntax(source.uids, family.transferSyntaxUid);
     expectSameBytes(splitP10(stored).dataset, splitP10(source.bytes).dataset, 'stored dataset region vs source');
@@ -135,13 +91,13 @@ describe.each(FAMILIES)('$name ($transferSyntaxUid)', (family) => {
     const source = await writeFixture({ seed: family.seed + 100, transferSyntaxUid: family.transferSyntaxUid, ...family.extra });
 
     const [toGateway, toScp] = await Promise.all([
-      storescu(gateway!.port, [source.path], { calledAe: 'GATEWAY_B', extraArgs: [family.storescuFlag] }),
-      storescu(scp!.port, [source.path], { calledAe: scp!.aeTitle, extraArgs: [family.storescuFlag] }),
+      storescu(receivers.gateway.port, [source.path], { calledAe: 'GATEWAY_B', extraArgs: [family.storescuFlag] }),
+      storescu(receivers.scp.port, [source.path], { calledAe: receivers.scp.aeTitle, extraArgs: [family.storescuFlag] }),
     ]);
-    expect(toGateway.code, `storescu -> gateway:\n${toGateway.stderr}\n${gateway!.output()}`).toBe(0);
+    expect(toGateway.code, `storescu -> gateway:\n${toGateway.stderr}\n${receivers.gateway.output()}`).toBe(0);
     expect(toScp.code, `storescu -> storescp:\n${toScp.stderr}`).toBe(0);
 
-    const reference = (await filesBySopInstance(scp!.outputDir)).get(source.uids.sop);
+    const reference = (await filesBySopInstance(receivers.scp.outputDir)).get(source.uids.sop);
     expect(reference, 'storescp stored the file').toBeDefined();
     // storescu sent it in its own syntax (no conversion), so the reference proves "as is".
     expect(transferSyntaxOf(reference!)).toBe(family.transferSyntaxUid);

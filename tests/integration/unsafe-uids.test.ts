@@ -10,7 +10,6 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storescu } from '../helpers/dcmtk.ts';
 import { buildDataset, buildP10File, SopClass, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
@@ -18,6 +17,7 @@ import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-pr
 import { listFilesRecursive } from '../helpers/p10-regions.ts';
 import { associateRq, command as storeCommand, pdu, pdv } from '../helpers/ul-wire.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+import { selectFromIndex } from '../helpers/index-database.ts';
 
 /** Failure statuses that say "this instance was refused": 0xC000 cannot understand, 0xA900 dataset does not match. */
 const REFUSED = ['0xc000', '0xa900'];
@@ -80,14 +80,9 @@ function storeResponseStatuses(debugOutput: string): string[] {
 }
 
 function indexedSopInstances(): string[] {
-  const db = new DatabaseSync(join(storage, 'index.sqlite'), { readOnly: true });
-  try {
-    return (db.prepare('SELECT sop_instance_uid FROM instances ORDER BY id').all() as Array<{ sop_instance_uid: string }>).map(
-      (r) => r.sop_instance_uid,
-    );
-  } finally {
-    db.close();
-  }
+  return selectFromIndex<{ sop_instance_uid: string }>(storage, 'SELECT sop_instance_uid FROM instances ORDER BY id').map(
+    (r) => r.sop_instance_uid,
+  );
 }
 
 async function writeFixture(name: string, opts: FixtureOptions): Promise<string> {

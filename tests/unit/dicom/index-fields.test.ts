@@ -27,26 +27,10 @@ const ExplicitLE = FixtureTransferSyntax.ExplicitVRLittleEndian;
 
 const tmp = useTempDir('index-fields-');
 
-/** Every field given explicitly, so the expectation below is the input, not a fixture default. */
-const patient: FixtureOptions = {
-  sopClassUid: SopClass.MR,
-  sopInstanceUid: '1.2.826.0.1.3680043.2.1125.7.1.42',
-  studyInstanceUid: '1.2.826.0.1.3680043.2.1125.7.2',
-  seriesInstanceUid: '1.2.826.0.1.3680043.2.1125.7.3',
-  patientName: 'DOE^JANE^Q',
-  patientId: 'PAT-0042',
-  patientBirthDate: '19811203',
-  patientSex: 'F',
-  accessionNumber: 'A1234567',
-  studyDate: '20231130',
-  studyTime: '081502.123',
-  studyDescription: 'MR KNEE LEFT',
-  seriesNumber: 7,
-  seriesDescription: 'T1 SAG',
-  modality: 'MR',
-  instanceNumber: 23,
-  numberOfFrames: 4,
-};
+/**
+ * Every field given explicitly, so the expectation is the input itself, not a fixture default:
+ * the fixture writes these values element by element and the reader must give them all back.
+ */
 const expectedPatient: IndexFields = {
   sopClassUid: SopClass.MR,
   sopInstanceUid: '1.2.826.0.1.3680043.2.1125.7.1.42',
@@ -66,6 +50,7 @@ const expectedPatient: IndexFields = {
   instanceNumber: 23,
   numberOfFrames: 4,
 };
+const patient: FixtureOptions = { ...expectedPatient };
 
 const syntaxes = Object.entries(FixtureTransferSyntax);
 

@@ -10,7 +10,7 @@ import type { Change } from '../../../src-main/api/types/change-kinds.ts';
 import { compareFiles } from '../../../src-main/inspect/compare-files.ts';
 import type { CompareReport } from '../../../src-main/api/types/compare-report.ts';
 import { CompareInputError } from '../../../src-main/inspect/dataset-input.ts';
-import { run } from '../../helpers/dcmtk.ts';
+import { runOrThrow } from '../../helpers/dcmtk.ts';
 import { buildP10File, datasetRegion, FixtureTransferSyntax, SopClass } from '../../helpers/dicom-fixtures.ts';
 import { encodeDataset, EXPLICIT_LE, IMPLICIT_LE, nestedElements, p10File, type El } from './dataset-builder.ts';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
@@ -19,11 +19,6 @@ let dir: string;
 /** The fixture with edge cases, written once by DCMTK (`dcmconv -e`: undefined lengths kept, odd value padded, DCMTK meta). */
 let source: string;
 let sourceBytes: Buffer;
-
-async function dcmtk(tool: string, args: string[]): Promise<void> {
-  const result = await run(tool, args);
-  if (result.code !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
-}
 
 async function file(name: string, bytes: Buffer): Promise<string> {
   const path = join(dir, name);
@@ -34,7 +29,7 @@ async function file(name: string, bytes: Buffer): Promise<string> {
 /** dcmconv SOURCE OUT with options; returns OUT. */
 async function dcmconv(name: string, input: string, options: string[]): Promise<string> {
   const out = join(dir, name);
-  await dcmtk('dcmconv', [...options, input, out]);
+  await runOrThrow('dcmconv', [...options, input, out]);
   return out;
 }
 
@@ -42,7 +37,7 @@ async function dcmconv(name: string, input: string, options: string[]): Promise<
 async function dcmodify(name: string, input: string, options: string[]): Promise<string> {
   const out = join(dir, name);
   await copyFile(input, out);
-  await dcmtk('dcmodify', ['-nb', '-le', '-p=', ...options, out]);
+  await runOrThrow('dcmodify', ['-nb', '-le', '-p=', ...options, out]);
   return out;
 }
 

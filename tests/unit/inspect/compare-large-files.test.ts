@@ -4,12 +4,12 @@
  * done), and two datasets of a quarter of a million elements with the JavaScript heap capped far
  * below what holding their elements would take.
  */
-import { spawn } from 'node:child_process';
 import { copyFile, open, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CompareReport } from '../../../src-main/api/types/compare-report.ts';
+import { run } from '../../helpers/dcmtk.ts';
 import { FixtureTransferSyntax, writeLargeP10File } from '../../helpers/dicom-fixtures.ts';
 import { useTempDir } from '../../helpers/temp-dir.ts';
 import { encodeDataset, EXPLICIT_LE, p10File, type El } from './dataset-builder.ts';
@@ -28,16 +28,21 @@ process.exitCode = code;
 
 const tmp = useTempDir('compare-large-');
 
-function runCompare(args: string[], nodeFlags: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, '--input-type=module', '-e', RUNNER, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
-  });
+/**
+ * `compare --json` in a Node process of its own (with `nodeFlags`) on a pair that differs: exit 1
+ * and the report, with the stderr that carries the peak memory.
+ */
+async function compareDiffering(a: string, b: string, nodeFlags: string[] = []): Promise<{ report: CompareReport; stderr: string }> {
+  const result = await run(process.execPath, [...nodeFlags, '--input-type=module', '-e', RUNNER, a, b, '--json'], 280_000);
+  expect(result.code, result.stderr).toBe(1);
+  return { report: JSON.parse(result.stdout) as CompareReport, stderr: result.stderr };
+}
+
+/** Each change the report lists as [kind, path]. */
+function changeList(report: CompareReport): [string, string][] {
+  return Object.values(report.changes)
+    .flat()
+    .map((c) => [c.kind, c.path]);
 }
 
 function peakBytes(stderr: string): number {
@@ -59,18 +64,12 @@ describe('comparing large files', () => {
     await handle.write(byte, 0, 1, changedAt);
     await handle.close();
 
-    const result = await runCompare([a, b, '--json']);
-    expect(result.code, result.stderr).toBe(1);
-    const report = JSON.parse(result.stdout) as CompareReport;
-    expect(
-      Object.values(report.changes)
-        .flat()
-        .map((c) => [c.kind, c.path]),
-    ).toEqual([['pixel-frame-changed', '(7FE0,0010)/frame[15]']]);
+    const { report, stderr } = await compareDiffering(a, b);
+    expect(changeList(report)).toEqual([['pixel-frame-changed', '(7FE0,0010)/frame[15]']]);
     expect(report.firstDatasetDifference?.a).toMatchObject({ offset: changedAt, path: '(7FE0,0010)/frame[15]', part: 'value' });
     expect(report.firstDatasetDifference?.b.offset).toBe(changedAt);
 
-    const peak = peakBytes(result.stderr);
+    const peak = peakBytes(stderr);
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThan(MEMORY_BOUND_BYTES);
   }, 300_000);
@@ -91,13 +90,7 @@ describe('comparing large files', () => {
     await writeFile(b, p10File(encodeDataset(dataset('SAME^NAME'), EXPLICIT_LE), FixtureTransferSyntax.ExplicitVRLittleEndian));
 
     // Holding both walks would take several hundred MB of heap; streaming them needs a few.
-    const result = await runCompare([a, b, '--json'], ['--max-old-space-size=48']);
-    expect(result.code, result.stderr).toBe(1);
-    const report = JSON.parse(result.stdout) as CompareReport;
-    expect(
-      Object.values(report.changes)
-        .flat()
-        .map((c) => [c.kind, c.path]),
-    ).toEqual([['value-changed', '(5200,9230)[24999]/(0020,9109)']]);
+    const { report } = await compareDiffering(a, b, ['--max-old-space-size=48']);
+    expect(changeList(report)).toEqual([['value-changed', '(5200,9230)[24999]/(0020,9109)']]);
   }, 120_000);
 });

@@ -5,21 +5,13 @@ import App from '../../../src-renderer/src/App.svelte';
 import { setBridge } from '../../../src-renderer/src/lib/bridge.ts';
 import { views } from '../../../src-renderer/src/views/views.ts';
 import { addConnection, commandFailure, createTestBridge, type TestBridge } from './test-bridge.ts';
-import { settings } from './fixtures.ts';
+import { gatewayStatus, settings } from './fixtures.ts';
 
 let bridge: TestBridge;
 
 beforeEach(() => {
   bridge = createTestBridge({
-    getStatus: () => ({
-      aeTitle: 'GATEWAY',
-      host: '127.0.0.1',
-      port: 11112,
-      storage: '/data',
-      version: '0.1.0',
-      listening: true,
-      listenError: null,
-    }),
+    getStatus: () => gatewayStatus(),
     listStudies: () => [],
     listAssociations: () => [],
     listDestinations: () => [],
@@ -87,15 +79,7 @@ describe('App shell', () => {
     const banner = screen.getByRole('banner');
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY'));
     expect(banner.textContent).toContain('127.0.0.1:11112');
-    bridge.handlers.getStatus = () => ({
-      aeTitle: 'ROUTER',
-      host: '127.0.0.1',
-      port: 4242,
-      storage: '/data',
-      version: '0.1.0',
-      listening: true,
-      listenError: null,
-    });
+    bridge.handlers.getStatus = () => gatewayStatus({ aeTitle: 'ROUTER', port: 4242 });
     bridge.emit(
       'settings-changed',
       settings(
@@ -109,30 +93,14 @@ describe('App shell', () => {
 
   test('a stopped DICOM listener is shown with its reason and a way to Settings, until a saved port listens', async () => {
     const reason = 'Cannot listen on 0.0.0.0:11112: the port is already in use by another program. Choose another port. (EADDRINUSE)';
-    bridge.handlers.getStatus = () => ({
-      aeTitle: 'GATEWAY',
-      host: '',
-      port: 11112,
-      storage: '/data',
-      version: '0.1.0',
-      listening: false,
-      listenError: reason,
-    });
+    bridge.handlers.getStatus = () => gatewayStatus({ host: '', listening: false, listenError: reason });
     render(App);
     const banner = screen.getByRole('banner');
     await waitFor(() => expect(banner.textContent).toContain(`Not receiving: ${reason}`));
     expect(banner.textContent).not.toContain('Listening as');
     screen.getByRole('button', { name: 'Open Settings' }).click();
     await waitFor(() => expect(screen.getByRole('heading', { level: 1, name: 'Settings' })).toBeTruthy());
-    bridge.handlers.getStatus = () => ({
-      aeTitle: 'GATEWAY',
-      host: '0.0.0.0',
-      port: 11113,
-      storage: '/data',
-      version: '0.1.0',
-      listening: true,
-      listenError: null,
-    });
+    bridge.handlers.getStatus = () => gatewayStatus({ host: '0.0.0.0', port: 11113 });
     bridge.emit('settings-changed', settings({ port: 11113 }, { port: { kind: 'saved' } }));
     await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on 0.0.0.0:11113'));
   });
@@ -177,15 +145,7 @@ describe('App shell', () => {
     const alert = screen.getByRole('alert');
     expect(alert.textContent).toContain('what is shown here is not live until it is back');
     expect(document.querySelector('main')!.classList.contains('stale')).toBe(true);
-    bridge.handlers.getStatus = () => ({
-      aeTitle: 'GATEWAY2',
-      host: '127.0.0.1',
-      port: 11112,
-      storage: '/data',
-      version: '0.1.0',
-      listening: true,
-      listenError: null,
-    });
+    bridge.handlers.getStatus = () => gatewayStatus({ aeTitle: 'GATEWAY2' });
     report('open');
     await waitFor(() => expect(banner.textContent).toContain('GATEWAY2'));
     expect(banner.textContent).not.toContain('reconnecting');

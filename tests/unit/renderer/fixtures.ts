@@ -1,6 +1,6 @@
 /** Payloads shaped like the engine's, for component tests. */
 import { instanceFocus } from '../../../src-renderer/src/lib/instance-focus.svelte.ts';
-import type { Settings, StudySummary } from '../../../src-main/api/contract.ts';
+import type { GatewayStatus, Settings, StudySummary } from '../../../src-main/api/contract.ts';
 import type { Destination } from '../../../src-main/api/types/routing.ts';
 import { destination as engineDestination } from '../../helpers/destination-fixtures.ts';
 import type { InstanceFailed, InstanceReceived } from '../../../src-main/api/types/events.ts';
@@ -9,6 +9,20 @@ export const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';
 export const MR_IMAGE = '1.2.840.10008.5.1.4.1.1.4';
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 export const IMPLICIT_LE = '1.2.840.10008.1.2';
+
+/** A gateway listening as GATEWAY on 127.0.0.1:11112. */
+export function gatewayStatus(fields: Partial<GatewayStatus> = {}): GatewayStatus {
+  return {
+    aeTitle: 'GATEWAY',
+    host: '127.0.0.1',
+    port: 11112,
+    storage: '/data',
+    version: '0.1.0',
+    listening: true,
+    listenError: null,
+    ...fields,
+  };
+}
 
 export function study(uid: string, fields: Partial<StudySummary> = {}): StudySummary {
   return {

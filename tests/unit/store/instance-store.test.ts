@@ -6,12 +6,23 @@ import { openDatabase, type Database } from '../../../src-main/db/database.ts';
 import { IndexRepository } from '../../../src-main/db/index-repository.ts';
 import { buildP10Header } from '../../../src-main/dicom/p10-writer.ts';
 import { InstanceStore, UnreadableInstanceError } from '../../../src-main/store/instance-store.ts';
-import { buildDataset } from '../../helpers/dicom-fixtures.ts';
+import { buildDataset, type FixtureOptions } from '../../helpers/dicom-fixtures.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const CT = '1.2.840.10008.5.1.4.1.1.2';
+
+/** Instance 1.2.3.N.1.1 of series 1.2.3.N.1 of study 1.2.3.N, its other values from seed N. */
+function datasetOfStudy(n: number, options: FixtureOptions = {}): Buffer {
+  return buildDataset({
+    seed: n,
+    studyInstanceUid: `1.2.3.${n}`,
+    seriesInstanceUid: `1.2.3.${n}.1`,
+    sopInstanceUid: `1.2.3.${n}.1.1`,
+    ...options,
+  });
+}
 
 describe('InstanceStore', () => {
   let root: string;
@@ -50,7 +61,7 @@ describe('InstanceStore', () => {
   const header = (sopInstanceUid: string) => buildP10Header({ sopClassUid: CT, sopInstanceUid, transferSyntaxUid: EXPLICIT_LE });
 
   it('stores header + dataset bytes exactly, under studies/<study>/<series>/<sop>.dcm, and indexes it', async () => {
-    const dataset = buildDataset({ seed: 7, studyInstanceUid: '1.2.3.7', seriesInstanceUid: '1.2.3.7.1', sopInstanceUid: '1.2.3.7.1.1' });
+    const dataset = datasetOfStudy(7);
     const stored = await receive(dataset, '1.2.3.7.1.1');
     expect(stored.kind).toBe('stored');
     expect(stored.path).toBe('studies/1.2.3.7/1.2.3.7.1/1.2.3.7.1.1.dcm');
@@ -88,12 +99,7 @@ describe('InstanceStore', () => {
   });
 
   it('never overwrites a file already at the path a new version would take', async () => {
-    const dataset = buildDataset({
-      seed: 10,
-      studyInstanceUid: '1.2.3.10',
-      seriesInstanceUid: '1.2.3.10.1',
-      sopInstanceUid: '1.2.3.10.1.1',
-    });
+    const dataset = datasetOfStudy(10);
     const squatter = join(root, 'studies/1.2.3.10/1.2.3.10.1');
     await mkdir(squatter, { recursive: true });
     await writeFile(join(squatter, '1.2.3.10.1.1.dcm'), 'not ours');
@@ -115,23 +121,13 @@ describe('InstanceStore', () => {
     const path = join(root, 'studies/1.2.3.13/1.2.3.13.1/1.2.3.13.1.1.dcm');
     const seenAtIndexing: boolean[] = [];
     store = await InstanceStore.open(root, repo, { onIndexed: () => seenAtIndexing.push(existsSync(path)) });
-    const dataset = buildDataset({
-      seed: 13,
-      studyInstanceUid: '1.2.3.13',
-      seriesInstanceUid: '1.2.3.13.1',
-      sopInstanceUid: '1.2.3.13.1.1',
-    });
+    const dataset = datasetOfStudy(13);
     expect((await receive(dataset, '1.2.3.13.1.1')).kind).toBe('stored');
     expect(seenAtIndexing).toEqual([true]);
   });
 
   it('on start, finishes a rename a crash interrupted after the index commit, and deletes stray temp files', async () => {
-    const dataset = buildDataset({
-      seed: 12,
-      studyInstanceUid: '1.2.3.12',
-      seriesInstanceUid: '1.2.3.12.1',
-      sopInstanceUid: '1.2.3.12.1.1',
-    });
+    const dataset = datasetOfStudy(12);
     const header = buildP10Header({ sopClassUid: CT, sopInstanceUid: '1.2.3.12.1.1', transferSyntaxUid: EXPLICIT_LE });
     // The state a crash between "row committed" and "renamed" leaves behind:
     await writeFile(join(root, '.incoming', 'committed.part'), Buffer.concat([header, dataset]));
@@ -162,12 +158,7 @@ describe('InstanceStore', () => {
   });
 
   it('files an instance whose study or series UID is unsafe under unknown-study/unknown-series', async () => {
-    const dataset = buildDataset({
-      seed: 13,
-      studyInstanceUid: '1.2/../../x',
-      seriesInstanceUid: '1.2.3.13.1',
-      sopInstanceUid: '1.2.3.13.1.1',
-    });
+    const dataset = datasetOfStudy(13, { studyInstanceUid: '1.2/../../x' });
     const stored = await receive(dataset, '1.2.3.13.1.1');
     expect(stored.path).toBe('studies/unknown-study/1.2.3.13.1/1.2.3.13.1.1.dcm');
   });
@@ -233,13 +224,7 @@ describe('InstanceStore', () => {
 
   it('journals an instance above the inline limit by its fsynced temp file, and files exactly those bytes', async () => {
     const uid = '1.2.3.22.1.1';
-    const dataset = buildDataset({
-      seed: 22,
-      studyInstanceUid: '1.2.3.22',
-      seriesInstanceUid: '1.2.3.22.1',
-      sopInstanceUid: uid,
-      pixelDataBytes: 3 * 1024 * 1024,
-    });
+    const dataset = datasetOfStudy(22, { pixelDataBytes: 3 * 1024 * 1024 });
     const stored = await receive(dataset, uid, 16 * 1024);
     expect(stored.written.inline).toBeUndefined();
     expect((await readFile(join(root, stored.path))).equals(Buffer.concat([header(uid), dataset]))).toBe(true);

@@ -3,21 +3,11 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Destination } from '../../../../src-main/api/types/routing.ts';
 import DestinationsView from '../../../../src-renderer/src/views/DestinationsView.svelte';
+import { destination } from '../fixtures.ts';
 import { installTestBridge } from './view-test-bridge.ts';
 
-const PACS: Destination = {
-  name: 'PACS',
-  aeTitle: 'MAIN_PACS',
-  host: 'pacs.example',
-  port: 104,
-  callingAe: undefined,
-  maxPduLength: 65536,
-  connectTimeoutMs: 30_000,
-  dimseTimeoutMs: 60_000,
-  maxAssociations: 1,
-  enabled: true,
-  allowTranscoding: false,
-};
+// The form shows timeouts in seconds: 30 s here, checked when editing.
+const PACS: Destination = destination('PACS', { aeTitle: 'MAIN_PACS', host: 'pacs.example', connectTimeoutMs: 30_000 });
 
 afterEach(() => cleanup());
 

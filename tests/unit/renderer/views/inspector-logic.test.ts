@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CHANGE_KINDS, type ChangesByKind } from '../../../../src-main/api/types/change-kinds.ts';
-import type { CompareReport } from '../../../../src-main/api/types/compare-report.ts';
 import {
   differencesInFileOrder,
   groupDifferences,
@@ -14,18 +12,7 @@ import {
   rowStart,
   spanAtOffset,
 } from '../../../../src-renderer/src/views/inspector/hex-page.ts';
-
-function report(partial: Partial<CompareReport>): CompareReport {
-  return {
-    verdict: 'datasets-differ',
-    summary: '',
-    files: { a: { path: 'a', size: 100, sha256: '' }, b: { path: 'b', size: 100, sha256: '' } },
-    transferSyntax: { changed: false },
-    changes: Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, []])) as unknown as ChangesByKind,
-    changeCount: 0,
-    ...partial,
-  };
-}
+import { changesByKind, compareRegions, compareReport as report, elementSpan } from './compare-report-fixtures.ts';
 
 describe('inspector differences', () => {
   it('says "Cannot compare" with the engine’s reason, without repeating "Not comparable"', () => {
@@ -35,42 +22,16 @@ describe('inspector differences', () => {
   });
 
   it('lists a changed preamble, and orders differences by their offset in A, then in B', () => {
-    const changes = report({}).changes;
-    changes['element-added'].push({
-      kind: 'element-added',
-      path: '(0009,0010)',
-      b: { offset: 600, headerLength: 8, valueOffset: 608, valueLength: 4, undefinedLength: false, endOffset: 612 },
-      missingAt: { a: 580 },
-      description: '',
+    const changes = changesByKind({
+      'element-added': [
+        { kind: 'element-added', path: '(0009,0010)', b: elementSpan(600, 'LO', 4), missingAt: { a: 580 }, description: '' },
+      ],
+      'value-changed': [
+        { kind: 'value-changed', path: '(0008,0060)', a: elementSpan(400, 'CS', 2), b: elementSpan(420, 'CS', 2), description: '' },
+      ],
     });
-    changes['value-changed'].push({
-      kind: 'value-changed',
-      path: '(0008,0060)',
-      a: { vr: 'CS', offset: 400, headerLength: 8, valueOffset: 408, valueLength: 2, undefinedLength: false, endOffset: 410 },
-      b: { vr: 'CS', offset: 420, headerLength: 8, valueOffset: 428, valueLength: 2, undefinedLength: false, endOffset: 430 },
-      description: '',
-    });
-    const groups = groupDifferences(
-      report({
-        changes,
-        regions: {
-          preamble: { a: { present: true, allZero: true }, b: { present: true, allZero: false }, equal: false },
-          prefix: { a: true, b: true },
-          meta: {
-            a: { offset: 132, length: 0, elementCount: 0 },
-            b: { offset: 132, length: 0, elementCount: 0 },
-            equal: true,
-            differences: [],
-          },
-          dataset: {
-            a: { offset: 300, length: 0, transferSyntaxUid: '', transferSyntax: '', offsetSpace: 'file' },
-            b: { offset: 320, length: 0, transferSyntaxUid: '', transferSyntax: '', offsetSpace: 'file' },
-            bytesEqual: false,
-            walked: true,
-          },
-        },
-      }),
-    );
+    const regions = compareRegions({ datasetAt: { a: 300, b: 320 }, preambleOfBAllZero: false });
+    const groups = groupDifferences(report({ changes, regions }));
     // The dataset's differences first; the header's after them.
     expect(groups.map((g) => [g.key, g.items.length])).toEqual([
       ['value-changed', 1],
@@ -92,16 +53,7 @@ describe('inspector differences', () => {
 
   it('headlines the change in words: the element by name, its value before and after, and how many more', () => {
     const changes = report({}).changes;
-    const side = (offset: number, value: string) => ({
-      vr: 'PN',
-      offset,
-      headerLength: 8,
-      valueOffset: offset + 8,
-      valueLength: 8,
-      undefinedLength: false,
-      endOffset: offset + 16,
-      value,
-    });
+    const side = (offset: number, value: string) => ({ ...elementSpan(offset, 'PN'), value });
     changes['value-changed'].push({
       kind: 'value-changed',
       path: '(0010,0010)',
@@ -127,31 +79,13 @@ describe('inspector differences', () => {
   });
 
   it('does not offer file offsets of a deflated dataset, which count inflated bytes', () => {
-    const changes = report({}).changes;
-    changes['value-changed'].push({
-      kind: 'value-changed',
-      path: '(0010,0010)',
-      a: { vr: 'PN', offset: 900, headerLength: 8, valueOffset: 908, valueLength: 8, undefinedLength: false, endOffset: 916 },
-      b: { vr: 'PN', offset: 900, headerLength: 8, valueOffset: 908, valueLength: 8, undefinedLength: false, endOffset: 916 },
-      description: '',
+    const changes = changesByKind({
+      'value-changed': [
+        { kind: 'value-changed', path: '(0010,0010)', a: elementSpan(900, 'PN'), b: elementSpan(900, 'PN'), description: '' },
+      ],
     });
-    const side = (offsetSpace: 'file' | 'inflated') => ({ offset: 300, length: 0, transferSyntaxUid: '', transferSyntax: '', offsetSpace });
-    const [group] = groupDifferences(
-      report({
-        changes,
-        regions: {
-          preamble: { a: { present: true, allZero: true }, b: { present: true, allZero: true }, equal: true },
-          prefix: { a: true, b: true },
-          meta: {
-            a: { offset: 132, length: 0, elementCount: 0 },
-            b: { offset: 132, length: 0, elementCount: 0 },
-            equal: true,
-            differences: [],
-          },
-          dataset: { a: side('inflated'), b: side('file'), bytesEqual: false, walked: true },
-        },
-      }),
-    );
+    const regions = compareRegions({ datasetAt: { a: 300, b: 300 }, offsetSpaceOfA: 'inflated' });
+    const [group] = groupDifferences(report({ changes, regions }));
     expect([group!.items[0]!.offsetA, group!.items[0]!.offsetB]).toEqual([undefined, 900]);
   });
 });

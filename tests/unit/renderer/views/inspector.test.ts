@@ -2,11 +2,11 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ByteRangeView, DigestChain, FileRef, InstanceSummary } from '../../../../src-main/api/contract.ts';
-import { CHANGE_KINDS, type Change, type ChangesByKind } from '../../../../src-main/api/types/change-kinds.ts';
 import type { CompareReport } from '../../../../src-main/api/types/compare-report.ts';
 import InspectorView from '../../../../src-renderer/src/views/InspectorView.svelte';
 import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import { forgetFocusedInstance } from '../fixtures.ts';
+import { changesByKind, elementSpan } from './compare-report-fixtures.ts';
 import { installTestBridge, type ViewTestBridge } from './view-test-bridge.ts';
 
 const SOP = '1.2.826.0.1.3680043.8.498.4711';
@@ -30,14 +30,6 @@ function instance(instanceId: number, version: number): InstanceSummary {
     duplicateCount: 0,
     encodingNote: null,
   };
-}
-
-function side(offset: number, vr: string, valueLength = 8): NonNullable<Change['a']> {
-  return { vr, offset, headerLength: 8, valueOffset: offset + 8, valueLength, undefinedLength: false, endOffset: offset + 8 + valueLength };
-}
-
-function changes(partial: Partial<ChangesByKind>): ChangesByKind {
-  return Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, partial[kind] ?? []])) as unknown as ChangesByKind;
 }
 
 /** B's dataset starts 30 bytes later than A's (a longer meta group); the elements line up from there. */
@@ -86,27 +78,33 @@ const DIFFERING: CompareReport = {
     },
   },
   transferSyntax: { a: '1.2.840.10008.1.2.1', b: '1.2.840.10008.1.2.1', changed: false },
-  changes: changes({
+  changes: changesByKind({
     'value-changed': [
       {
         kind: 'value-changed',
         path: '(0010,0010)',
         keyword: 'PatientName',
-        a: side(1000, 'PN'),
-        b: side(1030, 'PN'),
+        a: elementSpan(1000, 'PN'),
+        b: elementSpan(1030, 'PN'),
         description: '"DOE^JOHN" → "DOE^JANE"',
       },
       {
         kind: 'value-changed',
         path: '(0020,0013)',
         keyword: 'InstanceNumber',
-        a: side(2100, 'IS', 2),
-        b: side(2130, 'IS', 2),
+        a: elementSpan(2100, 'IS', 2),
+        b: elementSpan(2130, 'IS', 2),
         description: '"7" → "8"',
       },
     ],
     'element-removed': [
-      { kind: 'element-removed', path: '(0009,1001)', a: side(1500, 'LO'), missingAt: { b: 1530 }, description: 'only in A: "PRIVATE"' },
+      {
+        kind: 'element-removed',
+        path: '(0009,1001)',
+        a: elementSpan(1500, 'LO'),
+        missingAt: { b: 1530 },
+        description: 'only in A: "PRIVATE"',
+      },
     ],
   }),
   changeCount: 3,
@@ -190,18 +188,34 @@ function inspectorBridge(report: CompareReport = DIFFERING): ViewTestBridge {
 }
 
 /** Finds both stored versions of the SOP instance and compares version 1 (A) with version 2 (B). */
-async function compareTwoVersions(): Promise<void> {
+/**
+ * Finds the instance's versions by SOP Instance UID, takes version 1 as A and, unless B was chosen
+ * otherwise (`versionAsB: false`), version 2 as B, and presses Compare.
+ */
+async function startComparison({ versionAsB = true } = {}): Promise<void> {
   await fireEvent.change(screen.getByLabelText('Search by'), { target: { value: 'sop' } });
   await fireEvent.input(screen.getByLabelText('UID to find'), { target: { value: SOP } });
   await fireEvent.click(screen.getByRole('button', { name: 'Find' }));
   await fireEvent.click(await screen.findByRole('button', { name: `Use ${SOP} version 1 as A` }));
-  await fireEvent.click(screen.getByRole('button', { name: `Use ${SOP} version 2 as B` }));
+  if (versionAsB) await fireEvent.click(screen.getByRole('button', { name: `Use ${SOP} version 2 as B` }));
   await fireEvent.click(screen.getByRole('button', { name: 'Compare A with B' }));
+}
+
+/** Compares versions 1 and 2 of the instance (DIFFERING unless the bridge answers otherwise). */
+async function compareTwoVersions(): Promise<void> {
+  await startComparison();
   await screen.findByRole('heading', { level: 2, name: 'Datasets differ' });
 }
 
 function readsOf(bridge: ViewTestBridge): { file: FileRef; offset: number; length: number }[] {
   return bridge.argsOf('readByteRange') as { file: FileRef; offset: number; length: number }[];
+}
+
+/** The offsets of the last page read for A and for B: where each hex pane now starts. */
+function lastPageOffsets(bridge: ViewTestBridge): number[] {
+  return readsOf(bridge)
+    .slice(-2)
+    .map((r) => r.offset);
 }
 
 function byteCell(sideName: 'A' | 'B', offset: number): HTMLElement {
@@ -239,14 +253,9 @@ describe('InspectorView', () => {
       'Cannot compare: /tmp/b.txt is not a DICOM file (no DICM prefix)',
     ],
   ] as const)('words the %s verdict plainly', async (verdict, summary, words) => {
-    inspectorBridge({ ...DIFFERING, verdict, summary, changes: changes({}), changeCount: 0 });
+    inspectorBridge({ ...DIFFERING, verdict, summary, changes: changesByKind({}), changeCount: 0 });
     render(InspectorView, { active: true });
-    await fireEvent.change(screen.getByLabelText('Search by'), { target: { value: 'sop' } });
-    await fireEvent.input(screen.getByLabelText('UID to find'), { target: { value: SOP } });
-    await fireEvent.click(screen.getByRole('button', { name: 'Find' }));
-    await fireEvent.click(await screen.findByRole('button', { name: `Use ${SOP} version 1 as A` }));
-    await fireEvent.click(screen.getByRole('button', { name: `Use ${SOP} version 2 as B` }));
-    await fireEvent.click(screen.getByRole('button', { name: 'Compare A with B' }));
+    await startComparison();
     expect(await screen.findByRole('heading', { level: 2, name: words })).toBeTruthy();
   });
 
@@ -328,26 +337,26 @@ describe('InspectorView', () => {
     const grown: CompareReport = {
       ...DIFFERING,
       regions: undefined,
-      changes: changes({
+      changes: changesByKind({
         'value-changed': [
           {
             kind: 'value-changed',
             path: '(0010,0010)',
             keyword: 'PatientName',
-            a: side(1000, 'PN', 8),
-            b: side(1000, 'PN', 12),
+            a: elementSpan(1000, 'PN', 8),
+            b: elementSpan(1000, 'PN', 12),
             description: '',
           },
           {
             kind: 'value-changed',
             path: '(0020,0013)',
             keyword: 'InstanceNumber',
-            a: side(1300, 'IS', 2),
-            b: side(1304, 'IS', 2),
+            a: elementSpan(1300, 'IS', 2),
+            b: elementSpan(1304, 'IS', 2),
             description: '',
           },
         ],
-        'element-added': [{ kind: 'element-added', path: '(0009,1002)', b: side(1204, 'LO'), description: 'only in B' }],
+        'element-added': [{ kind: 'element-added', path: '(0009,1002)', b: elementSpan(1204, 'LO'), description: 'only in B' }],
       }),
       changeCount: 3,
     };
@@ -355,10 +364,7 @@ describe('InspectorView', () => {
     render(InspectorView, { active: true });
     await compareTwoVersions();
     const next = screen.getByRole('button', { name: 'Next difference' });
-    const shown = () =>
-      readsOf(bridge)
-        .slice(-2)
-        .map((r) => r.offset);
+    const shown = () => lastPageOffsets(bridge);
     await waitFor(() => expect(shown()).toEqual([992, 992]));
     // The added element (B 1204) would be at A 1200: A's row starts at 1200, B's at 1204.
     await fireEvent.click(next);
@@ -385,22 +391,10 @@ describe('InspectorView', () => {
     const grid = screen.getByRole('region', { name: /Hex view of A and B/ });
     await waitFor(() => expect(readsOf(bridge).at(-1)?.offset).toBe(288));
     await fireEvent.keyDown(grid, { key: 'PageDown' });
-    await waitFor(() =>
-      expect(
-        readsOf(bridge)
-          .slice(-2)
-          .map((r) => r.offset),
-      ).toEqual([800, 800]),
-    );
+    await waitFor(() => expect(lastPageOffsets(bridge)).toEqual([800, 800]));
     await fireEvent.keyDown(grid, { key: 'PageUp' });
     await fireEvent.keyDown(grid, { key: 'PageUp' });
-    await waitFor(() =>
-      expect(
-        readsOf(bridge)
-          .slice(-2)
-          .map((r) => r.offset),
-      ).toEqual([0, 0]),
-    );
+    await waitFor(() => expect(lastPageOffsets(bridge)).toEqual([0, 0]));
   });
 
   it('shows the digest chain of a stored instance with a verdict per hop, a transcoded hop as such, why a hop is not sent, and the full SHA-256 on hover', async () => {
@@ -442,11 +436,7 @@ describe('InspectorView', () => {
     Object.defineProperty(input, 'files', { value: [file], configurable: true });
     await fireEvent.change(input);
     expect(await screen.findByText('/uploads/b-modified.dcm')).toBeTruthy();
-    await fireEvent.change(screen.getByLabelText('Search by'), { target: { value: 'sop' } });
-    await fireEvent.input(screen.getByLabelText('UID to find'), { target: { value: SOP } });
-    await fireEvent.click(screen.getByRole('button', { name: 'Find' }));
-    await fireEvent.click(await screen.findByRole('button', { name: `Use ${SOP} version 1 as A` }));
-    await fireEvent.click(screen.getByRole('button', { name: 'Compare A with B' }));
+    await startComparison({ versionAsB: false });
     await screen.findByRole('heading', { level: 2, name: 'Datasets differ' });
     expect(bridge.argsOf('compareFiles')).toEqual([{ a: { instanceId: 1 }, b: { path: '/uploads/b-modified.dcm' } }]);
     // Only the stored side has a digest chain.
@@ -460,12 +450,7 @@ describe('InspectorView', () => {
       detail: "ENOENT: no such file or directory, open '/uploads/gone.dcm'",
     });
     render(InspectorView, { active: true });
-    await fireEvent.change(screen.getByLabelText('Search by'), { target: { value: 'sop' } });
-    await fireEvent.input(screen.getByLabelText('UID to find'), { target: { value: SOP } });
-    await fireEvent.click(screen.getByRole('button', { name: 'Find' }));
-    await fireEvent.click(await screen.findByRole('button', { name: `Use ${SOP} version 1 as A` }));
-    await fireEvent.click(screen.getByRole('button', { name: `Use ${SOP} version 2 as B` }));
-    await fireEvent.click(screen.getByRole('button', { name: 'Compare A with B' }));
+    await startComparison();
     expect(await screen.findByText('File B could not be read.')).toBeTruthy();
     expect(screen.getByText(/ENOENT/)).toBeTruthy();
   });

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import type { AssociationOpened } from '../../../../src-main/api/types/events.ts';
 import LiveView from '../../../../src-renderer/src/views/LiveView.svelte';
 import { setBridge } from '../../../../src-renderer/src/lib/bridge.ts';
 import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
@@ -37,6 +38,18 @@ function logRows(): HTMLElement[] {
 
 function logViewport(): HTMLElement {
   return logTable().querySelector('.vlist-viewport')!;
+}
+
+/** Association 7, a CT scanner calling the gateway from 10.1.1.9, as association-opened reports it now. */
+function scannerAssociation(): AssociationOpened {
+  return {
+    associationId: 7,
+    direction: 'inbound',
+    callingAe: 'CT_SCANNER',
+    calledAe: 'GATEWAY',
+    peer: '10.1.1.9:50123',
+    time: new Date().toISOString(),
+  };
 }
 
 function studyRow(uid: string): HTMLElement {
@@ -175,14 +188,7 @@ describe('Live view', () => {
 
   test('open associations appear on association-opened, count their instances, and move to recent on close with peer, counts and bytes', async () => {
     await renderLive();
-    bridge.emit('association-opened', {
-      associationId: 7,
-      direction: 'inbound',
-      callingAe: 'CT_SCANNER',
-      calledAe: 'GATEWAY',
-      peer: '10.1.1.9:50123',
-      time: new Date().toISOString(),
-    });
+    bridge.emit('association-opened', scannerAssociation());
     const open = await screen.findByRole('list', { name: 'Open associations' });
     expect(open.textContent).toContain('CT_SCANNER → GATEWAY');
     expect(open.textContent).toContain('10.1.1.9:50123');
@@ -190,12 +196,7 @@ describe('Live view', () => {
     bridge.emit('instance-stored', received({ associationId: 7 }));
     await waitFor(() => expect(open.textContent).toContain('2 instances'));
     bridge.emit('association-closed', {
-      associationId: 7,
-      direction: 'inbound',
-      callingAe: 'CT_SCANNER',
-      calledAe: 'GATEWAY',
-      peer: '10.1.1.9:50123',
-      time: new Date().toISOString(),
+      ...scannerAssociation(),
       instances: 2,
       bytes: 1_048_576,
       result: 'released',
@@ -336,14 +337,7 @@ describe('Live view', () => {
   test('after a lost connection comes back, studies and open associations are read again', async () => {
     const report = addConnection(bridge);
     await renderLive();
-    bridge.emit('association-opened', {
-      associationId: 7,
-      direction: 'inbound',
-      callingAe: 'CT_SCANNER',
-      calledAe: 'GATEWAY',
-      peer: '10.1.1.9:50123',
-      time: new Date().toISOString(),
-    });
+    bridge.emit('association-opened', scannerAssociation());
     await screen.findByRole('list', { name: 'Open associations' });
     report('reconnecting');
     // Meanwhile association 7 closed and a new study arrived; those events were lost with the connection.

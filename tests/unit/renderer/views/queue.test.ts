@@ -7,21 +7,15 @@ import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.s
 import { forgetFocusedInstance } from '../fixtures.ts';
 import { installTestBridge } from './view-test-bridge.ts';
 
+/** Job `jobId` of PACS: CT instance 100 + jobId of Jane Doe's study, queued and never tried yet. */
 function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
   return {
+    // What is sent where, and by which rule.
     jobId,
     instanceId: 100 + jobId,
+    studyInstanceUid: '1.2.3',
     destination: 'PACS',
     rule: 'ct-to-pacs',
-    studyInstanceUid: '1.2.3',
-    state: 'queued',
-    attempts: 0,
-    nextAttemptAt: null,
-    lastError: null,
-    lastStatus: null,
-    deliveries: 0,
-    sentTransferSyntaxUid: null,
-    updatedAt: '2024-05-01T10:00:00.000Z',
     subject: {
       patientName: 'DOE^JANE',
       patientId: 'P-1',
@@ -32,6 +26,15 @@ function job(jobId: number, change: Partial<JobSummary> = {}): JobSummary {
       instanceNumber: jobId,
       sopClassName: 'CT Image Storage',
     },
+    // Where it stands: no attempt, no delivery, no answer yet.
+    state: 'queued',
+    updatedAt: '2024-05-01T10:00:00.000Z',
+    attempts: 0,
+    deliveries: 0,
+    lastStatus: null,
+    lastError: null,
+    nextAttemptAt: null,
+    sentTransferSyntaxUid: null,
     ...change,
   };
 }

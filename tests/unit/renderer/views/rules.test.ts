@@ -1,25 +1,10 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Destination, Rule } from '../../../../src-main/api/types/routing.ts';
+import type { Rule } from '../../../../src-main/api/types/routing.ts';
 import RulesView from '../../../../src-renderer/src/views/RulesView.svelte';
+import { destination } from '../fixtures.ts';
 import { installTestBridge } from './view-test-bridge.ts';
-
-function destination(name: string): Destination {
-  return {
-    name,
-    aeTitle: name,
-    host: 'h',
-    port: 104,
-    callingAe: undefined,
-    maxPduLength: 65536,
-    connectTimeoutMs: 30_000,
-    dimseTimeoutMs: 60_000,
-    maxAssociations: 1,
-    enabled: true,
-    allowTranscoding: false,
-  };
-}
 
 const CT_TO_PACS: Rule = { name: 'ct-to-pacs', enabled: true, match: { modality: 'CT' }, forward: ['PACS'], studyQuietSeconds: undefined };
 const MR_TO_ARCHIVE: Rule = {

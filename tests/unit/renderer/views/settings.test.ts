@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayStatus, Settings } from '../../../../src-main/api/contract.ts';
 import SettingsView from '../../../../src-renderer/src/views/SettingsView.svelte';
-import { settings } from '../fixtures.ts';
+import { gatewayStatus, settings } from '../fixtures.ts';
 import { installTestBridge } from './view-test-bridge.ts';
 
 const SETTINGS: Settings = settings(
@@ -11,15 +11,7 @@ const SETTINGS: Settings = settings(
   { aeTitle: { kind: 'saved' }, allowedCallingAes: { kind: 'saved' } },
 );
 
-const STATUS: GatewayStatus = {
-  aeTitle: 'GATEWAY',
-  host: '0.0.0.0',
-  port: 11112,
-  storage: '/data/gateway',
-  version: '0.1.0',
-  listening: true,
-  listenError: null,
-};
+const STATUS: GatewayStatus = gatewayStatus({ host: '0.0.0.0', storage: '/data/gateway' });
 
 afterEach(() => {
   cleanup();
