@@ -84,6 +84,23 @@ describe('StudiesView', () => {
     expect(screen.getByLabelText('Disk usage').textContent).toMatch(/1 study, 2 instances, 2\.00 MB stored · 5\.00 GB free/);
   });
 
+  it('shows the answer to the latest search even when the search made on opening answers after it', async () => {
+    const JPEG: StudyRecord = { ...STUDY, studyInstanceUid: '1.2.3.2', patientName: 'JPEG^JOE', patientId: 'XA-5' };
+    let answerOpening: (studies: StudyRecord[]) => void = () => undefined;
+    const bridge = bridgeWithOneStudy().answer('searchStudies', (args) =>
+      args.patient === 'jpeg' ? [JPEG] : new Promise<StudyRecord[]>((resolve) => (answerOpening = resolve)),
+    );
+    render(StudiesView, { active: true });
+    await waitFor(() => expect(bridge.argsOf('searchStudies')).toHaveLength(1));
+    await fireEvent.input(screen.getByLabelText('Patient name or ID'), { target: { value: 'jpeg' } });
+    expect((screen.getByRole('button', { name: 'Search' }) as HTMLButtonElement).disabled).toBe(false);
+    await fireEvent.submit(screen.getByRole('form', { name: 'Search studies' }));
+    await screen.findByRole('button', { name: 'JPEG, JOE' });
+    answerOpening([STUDY, JPEG]);
+    await waitFor(() => expect(screen.getByText(/\bfound$/).textContent).toBe('1 study found'));
+    expect(screen.queryByRole('button', { name: 'ROE, RICHARD' })).toBeNull();
+  });
+
   it('opens a study to its series (thumbnail or why not) and the instances of the series', async () => {
     bridgeWithOneStudy();
     render(StudiesView, { active: true });
