@@ -95,6 +95,9 @@ export class ReceiveInstance implements InstanceReceiver {
 
   private reportStored(instance: IncomingInstance, stored: StoredInstance): void {
     const { meta, associationId, association } = instance;
+    // Only these few values wait for the index: `stored` holds the dataset's bytes, and a closure
+    // over it would keep every acknowledged dataset in memory until its instance is indexed.
+    const { kind, path, version, indexed } = stored;
     const event = {
       associationId: associationId ?? 0,
       callingAe: association.callingAe,
@@ -103,22 +106,22 @@ export class ReceiveInstance implements InstanceReceiver {
       seriesInstanceUid: stored.fields.seriesInstanceUid,
       bytes: stored.written.datasetLength,
       datasetSha256: stored.written.datasetSha256,
-      path: stored.path,
-      version: stored.version,
+      path,
+      version,
       time: new Date().toISOString(),
     };
     // Told once indexed (just after the answer): what the UI then reads from the index has it.
-    void stored.indexed.then(() => {
-      this.services.logger.info(stored.kind === 'stored' ? 'instance.stored' : 'instance.duplicate', {
+    void indexed.then(() => {
+      this.services.logger.info(kind === 'stored' ? 'instance.stored' : 'instance.duplicate', {
         association: associationId,
         callingAe: association.callingAe,
         sopInstanceUid: meta.sopInstanceUid,
         transferSyntax: meta.transferSyntaxUid,
         bytes: event.bytes,
-        path: stored.path,
-        version: stored.version,
+        path,
+        version,
       });
-      this.services.events.emit(stored.kind === 'stored' ? 'instance-stored' : 'instance-duplicate', event);
+      this.services.events.emit(kind === 'stored' ? 'instance-stored' : 'instance-duplicate', event);
     });
   }
 
