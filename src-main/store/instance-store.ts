@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { access, mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { IndexRepository, InstanceVersion } from '../db/index-repository.ts';
 import { IndexFieldsNeedMoreData, readIndexFieldsFromDataset, readIndexFieldsFromFile, type IndexFields } from '../dicom/index-fields.ts';
@@ -367,7 +367,7 @@ export class InstanceStore {
       if (needed.has(name)) continue;
       const temp = join(this.incomingDir, name);
       const row = this.repo.instanceByIncomingName(name);
-      if (row && !(await exists(join(this.root, row.path)))) {
+      if (row && !existsSync(join(this.root, row.path))) {
         const absolute = join(this.root, row.path);
         await mkdir(dirname(absolute), { recursive: true });
         await rename(temp, absolute);
@@ -398,11 +398,4 @@ async function discard(written: WrittenInstance): Promise<void> {
 
 function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
