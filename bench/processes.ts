@@ -107,7 +107,7 @@ export interface GatewayCli {
 }
 
 export function gatewayCli(projectRoot: string, nodeArgs: string[]): GatewayCli {
-  const built = join(projectRoot, 'dist/main/cli/main.js');
+  const built = join(projectRoot, 'dist/cli/main.js');
   if (existsSync(built)) return { entry: built, nodeArgs, built: true };
   const source = join(projectRoot, 'src-main/cli/main.ts');
   if (existsSync(source)) return { entry: source, nodeArgs, built: false };

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The published CLI runs the compiled engine (npm run build); tests run src-main directly on Node 24.
+// The published CLI runs the bundled engine (npm run build: scripts/build-cli.ts); tests run src-main directly on Node 24.
 // Checked before the engine is loaded: on an older Node it would fail on node:sqlite with a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
@@ -9,7 +9,7 @@ if (major < 24) {
   );
   process.exit(2);
 }
-const { main } = await import('../dist/main/cli/main.js');
+const { main } = await import('../dist/cli/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),

@@ -1,7 +1,6 @@
 /** `dicom-gateway serve`: the headless engine. */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createApiHost } from '../api/gateway-api.ts';
 import { assertUiBuilt, uiStaticDir } from '../api/ui-static-dir.ts';
 import { storedUiToken, UI_TOKEN_FILE } from '../api/ui-token.ts';
 import type { UiServer } from '../api/ws-server.ts';
@@ -138,6 +137,8 @@ async function startBrowserUi(
   const uploadDir = join(gateway.config.storage, '.uploads');
   // Uploads live only as long as the send or comparison that needed them: a new start begins empty.
   await rm(uploadDir, { recursive: true, force: true });
+  // The API (and the inspector, renderer and schemas behind it) loads only for --ui-port, as ws does below.
+  const { createApiHost } = await import('../api/gateway-api.ts');
   const host = createApiHost(gateway, { uploadDir });
   // One token per store: a page left open keeps working across restarts until the token is rotated.
   const { token, created } = await storedUiToken(gateway.config.storage, { rotate: rotateToken });

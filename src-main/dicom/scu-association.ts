@@ -9,7 +9,7 @@ import { openConnection, TransportError } from '../tls/open-connection.ts';
 import type { DestinationTls } from '../api/types/routing.ts';
 import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
-import { TranscodeError, transcodeDataset } from '../transcode/transcode-dataset.ts';
+import { TranscodeError } from '../transcode/transcode-error.ts';
 import { writeCommandPdu, writeDatasetPdus, writeStreamedDatasetPdus, type DatasetSource } from './pdata-writer.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
@@ -219,6 +219,8 @@ export class ScuAssociation implements MessageHandler {
         throw new UnreadableFileError(path, err);
       },
     );
+    // Loaded on first use: most associations never transcode, and `echo` should not compile the codecs' glue.
+    const { transcodeDataset } = await import('../transcode/transcode-dataset.ts');
     const chunks = transcodeDataset({ path, offset, length }, fromSyntax, request.context.transferSyntaxUid);
     let first: IteratorResult<Buffer>;
     try {

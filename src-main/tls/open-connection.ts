@@ -4,8 +4,6 @@
  * handshake has verified the peer), so every failure before that is one clear error naming the peer.
  */
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
-import { clientTlsOptions } from './tls-context.ts';
 import { describeTlsFailure } from './tls-errors.ts';
 import type { DestinationTls } from '../api/types/routing.ts';
 
@@ -28,22 +26,9 @@ export class TransportError extends Error {
   }
 }
 
-export function openConnection(target: TransportTarget): Promise<Socket> {
+export async function openConnection(target: TransportTarget): Promise<Socket> {
+  const socket = target.tls ? await connectTlsSocket(target, target.tls) : connectTcp({ host: target.host, port: target.port });
   return new Promise((resolve, reject) => {
-    let socket: Socket;
-    try {
-      socket = target.tls
-        ? connectTls({
-            ...clientTlsOptions(target.tls),
-            host: target.host,
-            port: target.port,
-            // SNI takes host names only; an IP address is checked against the certificate's IP SANs.
-            servername: isIP(target.host) ? undefined : target.host,
-          })
-        : connectTcp({ host: target.host, port: target.port });
-    } catch (err) {
-      return reject(new TransportError('tls', `cannot use TLS to ${target.label}: ${(err as Error).message}`));
-    }
     socket.setNoDelay(true);
     const timer = setTimeout(
       () => fail(new TransportError('timeout', `${target.label} did not answer within ${target.connectTimeoutMs} ms`)),
@@ -63,6 +48,25 @@ export function openConnection(target: TransportTarget): Promise<Socket> {
       resolve(socket);
     });
   });
+}
+
+/**
+ * Starts the TLS handshake. node:tls and the certificate checks load only here: most destinations
+ * are plain TCP, and `echo` without --tls starts faster without them.
+ */
+async function connectTlsSocket(target: TransportTarget, tls: DestinationTls): Promise<Socket> {
+  const [{ connect }, { clientTlsOptions }] = await Promise.all([import('node:tls'), import('./tls-context.ts')]);
+  try {
+    return connect({
+      ...clientTlsOptions(tls),
+      host: target.host,
+      port: target.port,
+      // SNI takes host names only; an IP address is checked against the certificate's IP SANs.
+      servername: isIP(target.host) ? undefined : target.host,
+    });
+  } catch (err) {
+    throw new TransportError('tls', `cannot use TLS to ${target.label}: ${(err as Error).message}`);
+  }
 }
 
 /** A socket error as a TransportError: TLS failures in plain words, refusals told from other faults. */

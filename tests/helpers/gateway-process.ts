@@ -1,4 +1,4 @@
-/** The gateway as a real process (`dicom-gateway serve`), started from source on this Node. */
+/** The gateway as a real process (`dicom-gateway serve`), started from source on this Node (or from another entry, e.g. the CLI bundle). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { run, type RunResult } from './dcmtk.ts';
@@ -20,9 +20,11 @@ export interface GatewayProcess {
   peakRssBytes(): Promise<number>;
 }
 
-export async function startGateway(opts: { storage?: string; args?: string[]; timeoutMs?: number } = {}): Promise<GatewayProcess> {
+export async function startGateway(
+  opts: { storage?: string; args?: string[]; timeoutMs?: number; entry?: string } = {},
+): Promise<GatewayProcess> {
   const storage = opts.storage ?? (await makeTempDir('gateway-'));
-  const args = [CLI_ENTRY, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...(opts.args ?? [])];
+  const args = [opts.entry ?? CLI_ENTRY, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const listening = gatewayListening(child, opts.timeoutMs ?? 20_000);
   let output = '';
@@ -54,7 +56,7 @@ export async function startGateway(opts: { storage?: string; args?: string[]; ti
   };
 }
 
-/** Runs a one-shot CLI command (`send`, `echo`, `compare`) from source and collects its output. */
-export function runCli(args: string[], timeoutMs = 120_000): Promise<RunResult> {
-  return run(process.execPath, [CLI_ENTRY, ...args], timeoutMs);
+/** Runs a one-shot CLI command (`send`, `echo`, `compare`) from source (or `entry`) and collects its output. */
+export function runCli(args: string[], timeoutMs = 120_000, entry = CLI_ENTRY): Promise<RunResult> {
+  return run(process.execPath, [entry, ...args], timeoutMs);
 }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertUiBuilt, packageRoot, uiStaticDir, UI_DIR_ENV } from '../../../src-main/api/ui-static-dir.ts';
+import { assertUiBuilt, uiStaticDir, UI_DIR_ENV } from '../../../src-main/api/ui-static-dir.ts';
+import { packageRoot } from '../../../src-main/package-info.ts';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');

@@ -1,0 +1,58 @@
+/**
+ * Bundles the headless CLI (`dicom-gateway`, bin/dicom-gateway.js) into dist/cli: its entry, the
+ * forward worker it starts, and the chunks its commands load on demand.
+ *
+ * Why a bundle: started from tsc's output the CLI resolves, reads and compiles about 140 modules
+ * (95 of them zod's) before it does anything, which costs `echo` and `serve` tens of milliseconds
+ * and serve about 12 MB of idle RSS (docs/benchmarks.md, "Start-up and footprint"). Bundled, each
+ * command compiles one or two files. Code splitting keeps each command's modules out of the
+ * others' start: `echo` never loads the index, `serve` loads the transcoder only to transcode.
+ *
+ * The Electron app keeps tsc's dist/main (its packaging checks walk that module graph).
+ *
+ *   node scripts/build-cli.ts [OUTDIR]    (default dist/cli)
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI_OUTDIR = join(projectRoot, 'dist', 'cli');
+
+/**
+ * Dependencies stay in node_modules, except zod: every command parses its values with zod at start,
+ * while the others are loaded only by the code that needs them (dcmjs and dcmjs-dimse through
+ * createRequire, the codecs with their wasm files, ws for --ui-port, yaml for --config).
+ */
+function externalPackages(): string[] {
+  const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  return Object.keys(manifest.dependencies).filter((name) => name !== 'zod');
+}
+
+export async function buildCli(outdir: string = CLI_OUTDIR): Promise<string> {
+  // Chunk names change with their content: chunks of an earlier build would stay beside the new ones.
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: [join(projectRoot, 'src-main', 'cli', 'main.ts'), join(projectRoot, 'src-main', 'routing', 'forward-worker.ts')],
+    outdir,
+    // One folder: the forward worker is found next to the module that starts it (forward-sender.ts).
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    external: externalPackages(),
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  return outdir;
+}
+
+if (import.meta.main) {
+  const outdir = await buildCli(process.argv[2] !== undefined ? resolve(process.argv[2]) : CLI_OUTDIR);
+  process.stdout.write(`CLI bundled into ${outdir}\n`);
+}

@@ -1,0 +1,84 @@
+/**
+ * The CLI bundle (scripts/build-cli.ts) that bin/dicom-gateway.js runs: built afresh here, it
+ * answers its commands, finds the forward worker it starts beside itself, and loads for `echo`
+ * only what an echo needs.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../../../scripts/build-cli.ts';
+import { run, startStoreScp, storescu, type StoreScp } from '../../helpers/dcmtk.ts';
+import { writeP10Files } from '../../helpers/dicom-fixtures.ts';
+import { runCli, startGateway, type GatewayProcess } from '../../helpers/gateway-process.ts';
+import { expectSameBytes, filesBySopInstance, sopInstanceOf, splitP10 } from '../../helpers/p10-regions.ts';
+import { writeRelayConfig } from '../../helpers/relay-setup.ts';
+import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
+import { waitFor } from '../../helpers/wait.ts';
+
+// Inside the project, as dist/cli is: the bundle finds its package (version, UI folder) by walking up.
+const outdir = resolve(import.meta.dirname, '../../../dist', `cli-test-${process.pid}`);
+const entry = join(outdir, 'main.js');
+let work: string;
+let scp: StoreScp;
+let gateway: GatewayProcess | undefined;
+
+beforeAll(async () => {
+  await buildCli(outdir);
+  work = await makeTempDir('cli-bundle-');
+  scp = await startStoreScp({ outputDir: await mkdtemp(join(work, 'storescp-')) });
+}, 60_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await scp?.stop();
+  await removeDir(work);
+  await rm(outdir, { recursive: true, force: true });
+});
+
+/** Prints, on exit, the Node built-in modules the process loaded. */
+const BUILTINS_ON_EXIT =
+  'data:text/javascript,process.on("exit",()=>process.stderr.write("builtins: "+process.moduleLoadList.filter(m=>m.startsWith("NativeModule ")).map(m=>m.slice(13)).join(" ")+"\\n"))';
+
+describe('the CLI bundle', () => {
+  it('is one entry and one worker beside their chunks, with zod inside and the other packages left to node_modules', async () => {
+    const files = await readdir(outdir);
+    expect(files).toContain('main.js');
+    expect(files).toContain('forward-worker.js');
+    expect(files.filter((f) => !['main.js', 'forward-worker.js'].includes(f)).every((f) => /^chunk-\w+\.js$/.test(f))).toBe(true);
+    const code = (await Promise.all(files.map((f) => readFile(join(outdir, f), 'utf8')))).join('\n');
+    expect(code).not.toMatch(/from "zod"/);
+    expect(code).toContain('createRequire(import.meta.url)("dcmjs")');
+  });
+
+  it('answers a real storescp to echo, without loading TLS, the transcoder or the index', async () => {
+    const echo = await run(process.execPath, ['--import', BUILTINS_ON_EXIT, entry, 'echo', `${scp.aeTitle}@127.0.0.1:${scp.port}`]);
+    expect(echo.code, echo.stderr).toBe(0);
+    expect(echo.stdout).toMatch(/0x0000 Success/);
+    const builtins = /builtins: (.*)/.exec(echo.stderr)![1]!.split(' ');
+    expect(builtins).toContain('net');
+    for (const unneeded of ['tls', 'sqlite', 'zlib']) expect(builtins, `echo loaded node:${unneeded}`).not.toContain(unneeded);
+  });
+
+  it('relays what storescu sends to a storescp through its forward worker, byte for byte', async () => {
+    const config = await writeRelayConfig(work, [{ name: 'pacs', peer: scp }]);
+    gateway = await startGateway({ entry, storage: join(work, 'store'), args: ['--config', config] });
+    const paths = await writeP10Files(join(work, 'sent'), 3, (i) => ({ seed: 900 + i }));
+    const sent = await storescu(gateway.port, paths, { calledAe: 'GATEWAY' });
+    expect(sent.code, sent.stderr).toBe(0);
+    const landed = await waitFor('3 instances at storescp', async () => {
+      const files = await filesBySopInstance(scp.outputDir);
+      return files.size === 3 ? files : undefined;
+    });
+    for (const path of paths) {
+      const original = await readFile(path);
+      expectSameBytes(splitP10(landed.get(sopInstanceOf(original)!)!).dataset, splitP10(original).dataset, path);
+    }
+    expect(gateway.output()).not.toMatch(/ERROR/);
+  });
+
+  it('prints its usage for --help', async () => {
+    const help = await runCli(['--help'], 30_000, entry);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/dicom-gateway serve/);
+  });
+});
