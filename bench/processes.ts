@@ -99,7 +99,7 @@ export async function startGatewayServer(
   };
 }
 
-/** How the gateway CLI is started: the built JS when present, the TypeScript source otherwise. */
+/** How the gateway CLI is started: the built bundle through bin/ when present, the TypeScript source otherwise. */
 export interface GatewayCli {
   entry: string;
   nodeArgs: string[];
@@ -108,7 +108,8 @@ export interface GatewayCli {
 
 export function gatewayCli(projectRoot: string, nodeArgs: string[]): GatewayCli {
   const built = join(projectRoot, 'dist/cli/main.js');
-  if (existsSync(built)) return { entry: built, nodeArgs, built: true };
+  // What `npx dicom-gateway` runs: bin/ checks the Node version, keeps the compile cache, loads the bundle.
+  if (existsSync(built)) return { entry: join(projectRoot, 'bin/dicom-gateway.js'), nodeArgs, built: true };
   const source = join(projectRoot, 'src-main/cli/main.ts');
   if (existsSync(source)) return { entry: source, nodeArgs, built: false };
   throw new Error(`no gateway CLI: neither ${built} (npm run build) nor ${source} exists`);

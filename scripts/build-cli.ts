@@ -15,7 +15,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_OUTDIR = join(projectRoot, 'dist', 'cli');
@@ -29,6 +29,28 @@ function externalPackages(): string[] {
   const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   return Object.keys(manifest.dependencies).filter((name) => name !== 'zod');
 }
+
+/**
+ * zod's namespace object re-exports all of its 64 message locales (half of its code: 370 KB that
+ * every command would compile at start). The gateway never switches zod's language: the messages
+ * people read are its own (api/schemas/value-messages.ts), and zod's English default is imported
+ * by zod directly. So the locales index keeps English only.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), args.path), namespace: 'zod-locales' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 
 export async function buildCli(outdir: string = CLI_OUTDIR): Promise<string> {
   // Chunk names change with their content: chunks of an earlier build would stay beside the new ones.
@@ -45,6 +67,7 @@ export async function buildCli(outdir: string = CLI_OUTDIR): Promise<string> {
     format: 'esm',
     target: 'node24',
     external: externalPackages(),
+    plugins: [zodEnglishOnly],
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',

@@ -53,7 +53,6 @@ import { RoutingRepository } from './routing/routing-repository.ts';
 import { releaseSpareSegments } from './store/journal.ts';
 import { INDEX_FILE, JOURNAL_DIR } from './store/store-layout.ts';
 import { StoreLock } from './store/store-lock.ts';
-import { serverTlsOptions } from './tls/tls-context.ts';
 import { TlsListener } from './tls/tls-listener.ts';
 import { BCP195_CIPHERS, type ListenerTls } from './tls/tls-settings.ts';
 import { StudyQueries } from './db/study-queries.ts';
@@ -293,7 +292,7 @@ export class Gateway {
   /** Opens the store (recovering anything a crash interrupted), starts the queue, then listens. */
   static async start(config: GatewayConfig, logger: Logger = silentLogger): Promise<Gateway> {
     // Certificates are checked first: a wrong file or passphrase is a clear error before anything starts.
-    if (config.tls) serverTlsOptions(config.tls);
+    if (config.tls) (await import('./tls/tls-context.ts')).serverTlsOptions(config.tls);
     await mkdir(config.storage, { recursive: true });
     // Before anything in the folder is read or cleaned up: another gateway's temp files are not ours.
     const lock = StoreLock.acquire(config.storage);

@@ -19,7 +19,7 @@ import { CommandError, GENERIC_FAILURE } from './command-failure.ts';
 import { problemsFromIssues } from '../config/config-issues.ts';
 import { ChosenPaths } from './chosen-paths.ts';
 import { keptTlsFiles } from './tls-listener-files.ts';
-import { TlsConfigError } from '../tls/tls-context.ts';
+import { TlsConfigError } from '../tls/tls-config-error.ts';
 import { COMMAND_SCHEMAS } from './command-schemas.ts';
 import { ENGINE_EVENT_NAMES, type CommandName, type Destination, type FileRef, type GatewayCommands, type SendTarget } from './contract.ts';
 

@@ -12,7 +12,7 @@ import { createLogger, type LogFormat, type Logger, type LogLevel } from '../log
 import { maxAssociations, maxPdu } from '../api/schemas/values.ts';
 import { parseAeTitle, parseBoolean, parseCommandArgs, parseNumberFlag, parsePort } from './options.ts';
 import { ExitCode, InputError, UsageError } from './usage-error.ts';
-import { TlsConfigError } from '../tls/tls-context.ts';
+import { TlsConfigError } from '../tls/tls-config-error.ts';
 import { BCP195_CIPHERS, type ListenerTls } from '../tls/tls-settings.ts';
 
 const OPTIONS = {

@@ -3,7 +3,7 @@
  * StoreScpConnection per socket, bounds the connections not yet associated, and drains on close.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 import { StoreScpConnection, type ScpServices } from './scp-connection.ts';
 
 export type { AssociationObserver, InstanceReceiver, InstanceSink, ScpConfig, ScpServices, StoreAnswer } from './scp-connection.ts';
@@ -47,14 +47,14 @@ export class StoreScpServer {
    * Listens on one more address (plain TCP, or DICOM TLS with `tls`); resolves with the address
    * actually bound (the real port for port 0).
    */
-  listen(host: string | undefined, port: number, tls?: TlsOptions): Promise<{ host: string; port: number }> {
+  async listen(host: string | undefined, port: number, tls?: TlsOptions): Promise<{ host: string; port: number }> {
     const accept = (socket: Socket) => {
       // Nagle delays every small PDU (C-STORE-RSP) by up to 40 ms; DICOM is request/response.
       socket.setNoDelay(true);
       this.makeRoomForOneMore();
       this.registry.add(new StoreScpConnection(socket, this.services, this.registry));
     };
-    const server = tls ? this.tlsServer(tls, accept) : createServer(accept);
+    const server = tls ? await this.tlsServer(tls, accept) : createServer(accept);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host, port }, () => {
@@ -70,7 +70,9 @@ export class StoreScpServer {
   }
 
   /** A TLS listener: the association starts once the handshake (and client certificate, if required) passed. */
-  private tlsServer(tls: TlsOptions, accept: (socket: Socket) => void): Server {
+  private async tlsServer(tls: TlsOptions, accept: (socket: Socket) => void): Promise<Server> {
+    // node:tls (OpenSSL's TLS state, about 6 MB of RSS) loads only for a TLS listener.
+    const { createServer: createTlsServer } = await import('node:tls');
     const server = createTlsServer({ ...tls, handshakeTimeout: this.services.config.connectTimeoutMs }, accept);
     // A failed handshake (plain client, untrusted or missing client certificate) ends that connection only.
     server.on('tlsClientError', (err, socket) => {

@@ -8,15 +8,8 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type ConnectionOptions, type TlsOptions } from 'node:tls';
 import { MIN_TLS_VERSION, BCP195_CIPHERS, type ListenerTls } from './tls-settings.ts';
+import { TlsConfigError } from './tls-config-error.ts';
 import type { DestinationTls } from '../api/types/routing.ts';
-
-/** A TLS setting that cannot work; the message names the file and the reason. */
-export class TlsConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TlsConfigError';
-  }
-}
 
 /** Options for `tls.createServer`: our certificate, and client certificates required or requested. */
 export function serverTlsOptions(settings: ListenerTls, now = new Date()): TlsOptions {

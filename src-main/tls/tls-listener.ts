@@ -8,7 +8,6 @@
 import type { StoreScpServer } from '../dicom/store-scp.ts';
 import { ListenError, listenFailureReason } from '../dicom/listen-failure.ts';
 import type { Logger } from '../log/logger.ts';
-import { serverTlsOptions } from './tls-context.ts';
 import type { ListenerTls } from './tls-settings.ts';
 
 /** Off (none configured), listening, or configured but stopped with the reason why. */
@@ -53,6 +52,8 @@ export class TlsListener {
       this.current = { state: 'off' };
       return this.current;
     }
+    // node:tls and the certificate checks load with the first TLS listener: most gateways have none.
+    const { serverTlsOptions } = await import('./tls-context.ts');
     const options = serverTlsOptions(settings);
     const samePort = this.current.state === 'listening' && settings.port !== 0 && settings.port === this.current.port;
     if (samePort) await this.closeServer();

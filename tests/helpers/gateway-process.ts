@@ -21,10 +21,21 @@ export interface GatewayProcess {
 }
 
 export async function startGateway(
-  opts: { storage?: string; args?: string[]; timeoutMs?: number; entry?: string } = {},
+  opts: { storage?: string; args?: string[]; timeoutMs?: number; entry?: string; nodeArgs?: string[] } = {},
 ): Promise<GatewayProcess> {
   const storage = opts.storage ?? (await makeTempDir('gateway-'));
-  const args = [opts.entry ?? CLI_ENTRY, 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', storage, ...(opts.args ?? [])];
+  const args = [
+    ...(opts.nodeArgs ?? []),
+    opts.entry ?? CLI_ENTRY,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--storage',
+    storage,
+    ...(opts.args ?? []),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const listening = gatewayListening(child, opts.timeoutMs ?? 20_000);
   let output = '';

@@ -40,7 +40,7 @@ const BUILTINS_ON_EXIT =
   'data:text/javascript,process.on("exit",()=>process.stderr.write("builtins: "+process.moduleLoadList.filter(m=>m.startsWith("NativeModule ")).map(m=>m.slice(13)).join(" ")+"\\n"))';
 
 describe('the CLI bundle', () => {
-  it('is one entry and one worker beside their chunks, with zod inside and the other packages left to node_modules', async () => {
+  it('is one entry and one worker beside their chunks, with zod inside (English messages only) and the other packages left to node_modules', async () => {
     const files = await readdir(outdir);
     expect(files).toContain('main.js');
     expect(files).toContain('forward-worker.js');
@@ -48,6 +48,8 @@ describe('the CLI bundle', () => {
     const code = (await Promise.all(files.map((f) => readFile(join(outdir, f), 'utf8')))).join('\n');
     expect(code).not.toMatch(/from "zod"/);
     expect(code).toContain('createRequire(import.meta.url)("dcmjs")');
+    expect(code).toContain('// node_modules/zod/v4/locales/en.js');
+    expect(code).not.toMatch(/\/\/ node_modules\/zod\/v4\/locales\/(?!en\.js)/);
   });
 
   it('answers a real storescp to echo, without loading TLS, the transcoder or the index', async () => {
@@ -59,9 +61,14 @@ describe('the CLI bundle', () => {
     for (const unneeded of ['tls', 'sqlite', 'zlib']) expect(builtins, `echo loaded node:${unneeded}`).not.toContain(unneeded);
   });
 
-  it('relays what storescu sends to a storescp through its forward worker, byte for byte', async () => {
+  it('relays what storescu sends to a storescp through its forward worker, byte for byte, without loading TLS', async () => {
     const config = await writeRelayConfig(work, [{ name: 'pacs', peer: scp }]);
-    gateway = await startGateway({ entry, storage: join(work, 'store'), args: ['--config', config] });
+    gateway = await startGateway({
+      entry,
+      nodeArgs: ['--import', BUILTINS_ON_EXIT],
+      storage: join(work, 'store'),
+      args: ['--config', config],
+    });
     const paths = await writeP10Files(join(work, 'sent'), 3, (i) => ({ seed: 900 + i }));
     const sent = await storescu(gateway.port, paths, { calledAe: 'GATEWAY' });
     expect(sent.code, sent.stderr).toBe(0);
@@ -73,7 +80,12 @@ describe('the CLI bundle', () => {
       const original = await readFile(path);
       expectSameBytes(splitP10(landed.get(sopInstanceOf(original)!)!).dataset, splitP10(original).dataset, path);
     }
+    expect(await gateway.stop()).toBe(0);
     expect(gateway.output()).not.toMatch(/ERROR/);
+    // One line per thread: the main thread's (with the index) and the forward worker's.
+    const threads = [...gateway.output().matchAll(/builtins: (.*)/g)].map((m) => m[1]!.split(' '));
+    expect(threads.some((builtins) => builtins.includes('sqlite'))).toBe(true);
+    for (const builtins of threads) expect(builtins, 'serve without a TLS listener or destination loaded node:tls').not.toContain('tls');
   });
 
   it('prints its usage for --help', async () => {

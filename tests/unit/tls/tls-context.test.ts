@@ -1,7 +1,8 @@
 import { connect, createServer, type TLSSocket } from 'node:tls';
 import { createServer as createPlainServer, type AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TlsConfigError, clientTlsOptions, serverTlsOptions } from '../../../src-main/tls/tls-context.ts';
+import { TlsConfigError } from '../../../src-main/tls/tls-config-error.ts';
+import { clientTlsOptions, serverTlsOptions } from '../../../src-main/tls/tls-context.ts';
 import { describeTlsFailure } from '../../../src-main/tls/tls-errors.ts';
 import { BCP195_CIPHERS, type ListenerTls } from '../../../src-main/tls/tls-settings.ts';
 import type { DestinationTls } from '../../../src-main/api/types/routing.ts';
