@@ -3,7 +3,7 @@
  * spawn to exit, and servers (storescp, `dicom-gateway serve`) whose peak RSS is read before they stop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,13 @@ export async function startGatewayServer(
   };
 }
 
+/** The flags `#!/usr/bin/env -S node FLAGS` gives Node when the file is run as a program (none without such a line). */
+export function shebangNodeFlags(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
+  const words = /^#!\/usr\/bin\/env\s+(?:-S\s+)?node\b(.*)$/.exec(first);
+  return words ? words[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
+
 /** How the gateway CLI is started: the built bundle through bin/ when present, the TypeScript source otherwise. */
 export interface GatewayCli {
   entry: string;
@@ -108,8 +115,10 @@ export interface GatewayCli {
 
 export function gatewayCli(projectRoot: string, nodeArgs: string[]): GatewayCli {
   const built = join(projectRoot, 'dist/cli/main.js');
-  // What `npx dicom-gateway` runs: bin/ checks the Node version, keeps the compile cache, loads the bundle.
-  if (existsSync(built)) return { entry: join(projectRoot, 'bin/dicom-gateway.js'), nodeArgs, built: true };
+  // What `npx dicom-gateway` runs: bin/ with the Node flags of its #! line, which checks the Node
+  // version, keeps the compile cache and loads the bundle.
+  const bin = join(projectRoot, 'bin/dicom-gateway.js');
+  if (existsSync(built)) return { entry: bin, nodeArgs: [...shebangNodeFlags(bin), ...nodeArgs], built: true };
   const source = join(projectRoot, 'src-main/cli/main.ts');
   if (existsSync(source)) return { entry: source, nodeArgs, built: false };
   throw new Error(`no gateway CLI: neither ${built} (npm run build) nor ${source} exists`);

@@ -162,7 +162,9 @@ function printPreamble(command: string, machine: MachineInfo, cli: GatewayCli, a
     `machine: ${machine.cores} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, ` +
       `Node ${machine.node}, DCMTK ${machine.dcmtk}, load average ${machine.loadAverage1m}`,
   );
-  console.log(`gateway: ${relative(PROJECT_ROOT, cli.entry)}${cli.built ? '' : ' (source: dist/ not built)'}; rounds: ${args.rounds}`);
+  console.log(
+    `gateway: node ${[...cli.nodeArgs, relative(PROJECT_ROOT, cli.entry)].join(' ')}${cli.built ? '' : ' (source: dist/ not built)'}; rounds: ${args.rounds}`,
+  );
 }
 
 async function prepareCorpus(spec: CorpusSpec): Promise<Corpus> {

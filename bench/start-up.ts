@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DCMTK_ENV, osChosenPort, startStoreScp } from '../tests/helpers/dcmtk.ts';
 import { memoryOf } from '../tests/helpers/processes.ts';
-import { gatewayCli, startGatewayServer, timedRun, type GatewayCli } from './processes.ts';
+import { gatewayCli, shebangNodeFlags, startGatewayServer, timedRun, type GatewayCli } from './processes.ts';
 import { median } from './stats.ts';
 
 /** How long serve is left idle before its RSS is read: start-up garbage is collected by then. */
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10' }, entry: { type: 'string' } } });
   const rounds = Number(values.rounds);
   const cli = values.entry
-    ? { entry: resolve(values.entry), nodeArgs: [], built: true }
+    ? { entry: resolve(values.entry), nodeArgs: shebangNodeFlags(resolve(values.entry)), built: true }
     : gatewayCli(resolve(import.meta.dirname, '..'), []);
   if (!cli.built) throw new Error('no built CLI: run `npm run build` (npm run bench:start-up does)');
   const work = await mkdtemp(join(tmpdir(), 'bench-start-up-'));
@@ -55,8 +55,11 @@ async function main(): Promise<void> {
   try {
     for (let round = 1; round <= rounds; round++) {
       add('node -e 0', await timedMs(process.execPath, ['-e', '0']));
-      add('dicom-gateway --help', await timedMs(process.execPath, [cli.entry, '--help']));
-      add('dicom-gateway echo', await timedMs(process.execPath, [cli.entry, 'echo', `${scp.aeTitle}@127.0.0.1:${scp.port}`]));
+      add('dicom-gateway --help', await timedMs(process.execPath, [...cli.nodeArgs, cli.entry, '--help']));
+      add(
+        'dicom-gateway echo',
+        await timedMs(process.execPath, [...cli.nodeArgs, cli.entry, 'echo', `${scp.aeTitle}@127.0.0.1:${scp.port}`]),
+      );
       add('echoscu', await timedMs('echoscu', ['-aec', scp.aeTitle, '127.0.0.1', String(scp.port)], DCMTK_ENV));
       add('serve idle RSS (MB)', await idleRssMb(cli, join(work, `store-${round}`)));
       process.stdout.write(`round ${round}/${rounds} done\n`);

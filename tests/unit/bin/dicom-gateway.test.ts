@@ -1,7 +1,9 @@
 /** The CLI's entry: it refuses an older Node in words before loading the engine. */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { shebangNodeFlags } from '../../../bench/processes.ts';
 
 const BIN = new URL('../../../bin/dicom-gateway.js', import.meta.url).pathname;
 const SYSTEM_NODE = '/usr/bin/node';
@@ -25,5 +27,21 @@ describe('bin/dicom-gateway.js', () => {
   it('package.json asks npm for the Node that runs npm ci (20), not the Node the engine needs', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } };
     expect(pkg.engines.node).toBe('>=20');
+  });
+
+  it('run as a program (npx, npm run serve) starts Node with the young generation its #! line sets, the flags the bench uses too', () => {
+    // Percent-encoded: NODE_OPTIONS takes quotes as its own.
+    const printExecArgv = `data:text/javascript,${encodeURIComponent('process.on("exit",()=>process.stderr.write("execArgv="+JSON.stringify(process.execArgv)))')}`;
+    const run = spawnSync(BIN, ['--help'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      // `env node` finds this Node first, as npx and npm run put node_modules/.bin first.
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_OPTIONS: `--import ${printExecArgv}` },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^usage:/);
+    const execArgv = JSON.parse(/execArgv=(.*)/.exec(run.stderr)![1]!) as string[];
+    expect(execArgv).toContain('--max-semi-space-size=4');
+    expect(shebangNodeFlags(BIN)).toEqual(['--max-semi-space-size=4']);
   });
 });
