@@ -10,7 +10,7 @@ import type { DestinationTls } from '../api/types/routing.ts';
 import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
 import { TranscodeError } from '../transcode/transcode-error.ts';
-import { writeCommandPdu, writeDatasetPdus, writeStreamedDatasetPdus, type DatasetSource } from './pdata-writer.ts';
+import { SendBuffers, writeCommandPdu, writeDatasetPdus, writeStreamedDatasetPdus, type DatasetSource } from './pdata-writer.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
 import type { AssociateAc } from './ul/pdu-codec.ts';
@@ -111,6 +111,8 @@ export class ScuAssociation implements MessageHandler {
   private readonly proposed: (ProposedContext & { id: number })[];
   private pending: Pending | undefined;
   private nextMessageId = 1;
+  /** Read buffers reused from one C-STORE to the next (made with the first dataset sent). */
+  private sendBuffers: SendBuffers | undefined;
   /** Set once the connection ended (or cannot be used): every later request fails with it. */
   private lost: ScuError | undefined;
 
@@ -198,7 +200,8 @@ export class ScuAssociation implements MessageHandler {
     const response = this.sendCommand(request);
     let sha256: string;
     try {
-      sha256 = await writeDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, file, request.source, request.onBytes);
+      this.sendBuffers ??= new SendBuffers(this.ul.peerMaxPduLength);
+      sha256 = await writeDatasetPdus(this.ul, request.context.id, this.sendBuffers, file, request.source, request.onBytes);
     } catch (err) {
       throw this.cutShort(err);
     }

@@ -186,11 +186,17 @@ export class UlConnection implements FramerEvents {
     return this.phase === 'associated';
   }
 
-  /** Writes raw bytes (PDUs the caller framed); false when the socket buffer is full. */
-  write(data: Buffer): boolean {
-    if (this.socket.destroyed || !this.socket.writable) return true;
+  /**
+   * Writes raw bytes (PDUs the caller framed); false when the socket buffer is full. `flushed` is
+   * called once the socket no longer needs `data` (handed to the kernel, or the socket is gone).
+   */
+  write(data: Buffer, flushed?: () => void): boolean {
+    if (this.socket.destroyed || !this.socket.writable) {
+      if (flushed) queueMicrotask(flushed);
+      return true;
+    }
     this.touchIdle();
-    return this.socket.write(data);
+    return this.socket.write(data, flushed && (() => flushed()));
   }
 
   /** Stops reading from the socket (the consumer is behind); timers wait too. */

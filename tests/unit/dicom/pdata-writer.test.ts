@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { maxPdvValue, writeStreamedDatasetPdus, type PduWriter } from '../../../src-main/dicom/pdata-writer.ts';
+import { open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  maxPdvValue,
+  SendBuffers,
+  writeDatasetPdus,
+  writeStreamedDatasetPdus,
+  type PduWriter,
+} from '../../../src-main/dicom/pdata-writer.ts';
+import { useTempDir } from '../../helpers/temp-dir.ts';
 import { parsePdus } from '../../helpers/ul-wire.ts';
 
 /** Collects what is written; `full` makes every write report a full buffer until 'drain' is emitted. */
@@ -93,5 +102,58 @@ describe('writeStreamedDatasetPdus', () => {
     const { writer, pdvs } = collectingWriter();
     await expect(writeStreamedDatasetPdus(writer, 1, 4096, chunksOf(patterned(9_001), [9_001]))).rejects.toThrow(/odd length/);
     expect(pdvs().every((p) => p.control === 0)).toBe(true);
+  });
+});
+
+/**
+ * A socket that holds on to what it is given, as a real one does until the kernel has it, and lets
+ * go of one write per event-loop turn: what it finally sends is read only then.
+ */
+function slowFlushingWriter() {
+  const socket = Object.assign(new EventEmitter(), { destroyed: false, cork() {}, uncork() {} });
+  const held: { data: Buffer; flushed?: () => void }[] = [];
+  const sent: Buffer[] = [];
+  const flushOne = () => {
+    const next = held.shift();
+    if (!next) return;
+    sent.push(Buffer.from(next.data));
+    next.flushed?.();
+    setImmediate(flushOne);
+  };
+  const writer: PduWriter = {
+    socket: socket as unknown as Socket,
+    write(data: Buffer, flushed?: () => void) {
+      held.push({ data, flushed });
+      if (held.length === 1) setImmediate(flushOne);
+      return true;
+    },
+  };
+  const flushedAll = () =>
+    new Promise<void>((resolve) =>
+      (function check() {
+        if (held.length === 0) resolve();
+        else setImmediate(check);
+      })(),
+    );
+  const values = () => parsePdus(Buffer.concat(sent)).map((pdu) => pdu.body.subarray(6));
+  return { writer, values, flushedAll };
+}
+
+describe('writeDatasetPdus', () => {
+  const dir = useTempDir('pdata-writer-');
+
+  it('reuses a read buffer only once the socket has let go of it: every dataset arrives intact, three chunks each through two buffers', async () => {
+    const buffers = new SendBuffers(16384);
+    const datasets = [0, 1, 2].map((i) => Buffer.from(patterned(buffers.readSize * 2 + 1000 + i * 2).map((b) => b ^ i)));
+    const { writer, values, flushedAll } = slowFlushingWriter();
+    const digests: string[] = [];
+    for (const [i, dataset] of datasets.entries()) {
+      const path = join(dir.path, `dataset-${i}`);
+      await writeFile(path, dataset);
+      digests.push(await writeDatasetPdus(writer, 1, buffers, await open(path, 'r'), { path, offset: 0, length: dataset.length }));
+    }
+    await flushedAll();
+    expect(Buffer.concat(values()).equals(Buffer.concat(datasets))).toBe(true);
+    expect(digests).toEqual(datasets.map((d) => createHash('sha256').update(d).digest('hex')));
   });
 });
