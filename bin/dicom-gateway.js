@@ -13,10 +13,12 @@ if (major < 24) {
   );
   process.exit(2);
 }
-// V8 keeps the bundle's compiled code in the system's temp folder (node-compile-cache, checked
-// against the source and the Node version): about 20 ms off every start after the first. Where
-// that folder is not writable, Node goes on without the cache.
-(await import('node:module')).enableCompileCache();
+// V8 keeps the bundle's compiled code in the system's temp folder (checked against the source and
+// the Node version): about 20 ms off every start after the first. One folder per user, as a
+// workstation has several and the first would own a shared one; where it cannot be written, Node
+// goes on without the cache.
+const { tmpdir, userInfo } = await import('node:os');
+(await import('node:module')).enableCompileCache(`${tmpdir()}/dicom-gateway-compile-cache-${process.getuid?.() ?? userInfo().username}`);
 const { main } = await import('../dist/cli/main.js');
 
 main(process.argv.slice(2)).then(

@@ -1,7 +1,8 @@
 /** The CLI's entry: it refuses an older Node in words before loading the engine. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { dirname } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { shebangNodeFlags } from '../../../bench/processes.ts';
 
@@ -43,5 +44,12 @@ describe('bin/dicom-gateway.js', () => {
     const execArgv = JSON.parse(/execArgv=(.*)/.exec(run.stderr)![1]!) as string[];
     expect(execArgv).toContain('--max-semi-space-size=4');
     expect(shebangNodeFlags(BIN)).toEqual(['--max-semi-space-size=4']);
+  });
+
+  it('keeps its compiled code in a cache folder of its own user, so that one user does not lock the others out of it', () => {
+    const run = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const own = readdirSync(join(tmpdir(), `dicom-gateway-compile-cache-${process.getuid!()}`));
+    expect(own.length).toBeGreaterThan(0);
   });
 });
