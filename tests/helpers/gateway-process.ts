@@ -7,6 +7,11 @@ import { makeTempDir } from './temp-dir.ts';
 
 export const CLI_ENTRY = resolve(import.meta.dirname, '../../src-main/cli/main.ts');
 
+/** `serve` flags for a gateway of the tests: loopback only, a port the system chooses, this store. */
+export function localServeArgs(storage: string): string[] {
+  return ['--host', '127.0.0.1', '--port', '0', '--storage', storage];
+}
+
 export interface GatewayProcess {
   host: string;
   port: number;
@@ -24,18 +29,7 @@ export async function startGateway(
   opts: { storage?: string; args?: string[]; timeoutMs?: number; entry?: string; nodeArgs?: string[] } = {},
 ): Promise<GatewayProcess> {
   const storage = opts.storage ?? (await makeTempDir('gateway-'));
-  const args = [
-    ...(opts.nodeArgs ?? []),
-    opts.entry ?? CLI_ENTRY,
-    'serve',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--storage',
-    storage,
-    ...(opts.args ?? []),
-  ];
+  const args = [...(opts.nodeArgs ?? []), opts.entry ?? CLI_ENTRY, 'serve', ...localServeArgs(storage), ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const listening = gatewayListening(child, opts.timeoutMs ?? 20_000);
   let output = '';

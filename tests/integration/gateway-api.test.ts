@@ -12,6 +12,7 @@ import { echoscu, osChosenPort, startStoreScp, type StoreScp } from '../helpers/
 import { destination } from '../helpers/destination-fixtures.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startApiPair, useApiPair } from '../helpers/api-pair.ts';
+import { localServeArgs } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 import { cleanUpAfterEachTest } from '../helpers/test-cleanup.ts';
@@ -136,7 +137,7 @@ describe('settings saved in the UI', () => {
     await first.applySettings({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
     await first.stop();
     // The same serve command again (no --ae): the saved AE title is used, and called.
-    const { config: again } = serveConfigFromArgs(['--host', '127.0.0.1', '--port', '0', '--storage', config.storage]);
+    const { config: again } = serveConfigFromArgs(localServeArgs(config.storage));
     const second = await Gateway.start(again);
     cleanup.stopAfter(second);
     expect(second.settings()).toMatchObject({ aeTitle: 'ROUTER1', allowedCallingAes: ['CT1'] });
@@ -156,18 +157,7 @@ describe('settings saved in the UI', () => {
     await first.stop();
     const file = join(work, 'gateway.yaml');
     await writeFile(file, 'maxAssociations: 9\n');
-    const { config } = serveConfigFromArgs([
-      '--config',
-      file,
-      '--ae',
-      'FLAGGED',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--storage',
-      storage,
-    ]);
+    const { config } = serveConfigFromArgs(['--config', file, '--ae', 'FLAGGED', ...localServeArgs(storage)]);
     const g = await Gateway.start(config);
     cleanup.stopAfter(g);
     expect(g.settings()).toMatchObject({ aeTitle: 'FLAGGED', maxAssociations: 9 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu, run, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { makeLeaf, makePki, type Leaf, type Pki } from '../helpers/certificates.ts';
 import { writeP10Files } from '../helpers/dicom-fixtures.ts';
-import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { localServeArgs, runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { expectSameBytes, filesBySopInstance, sopInstanceOf, splitP10 } from '../helpers/p10-regions.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
@@ -179,12 +179,7 @@ describe('certificates are checked before serve starts', () => {
     const expired = await makeLeaf(pki, 'expired-server', { expired: true });
     const result = await runCli([
       'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--storage',
-      join(work, 'expired-store'),
+      ...localServeArgs(join(work, 'expired-store')),
       '--tls-port',
       '0',
       '--tls-cert',
