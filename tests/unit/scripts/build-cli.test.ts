@@ -72,10 +72,10 @@ describe('the CLI bundle', () => {
     const paths = await writeP10Files(join(work, 'sent'), 3, (i) => ({ seed: 900 + i }));
     const sent = await storescu(gateway.port, paths, { calledAe: 'GATEWAY' });
     expect(sent.code, sent.stderr).toBe(0);
-    const landed = await waitFor('3 instances at storescp', async () => {
-      const files = await filesBySopInstance(scp.outputDir);
-      return files.size === 3 ? files : undefined;
-    });
+    // Sent means storescp answered each C-STORE, so its file is whole by then.
+    await waitFor('3 jobs sent', () => (gateway!.output().match(/job\.sent/g) ?? []).length === 3);
+    const landed = await filesBySopInstance(scp.outputDir);
+    expect(landed.size).toBe(3);
     for (const path of paths) {
       const original = await readFile(path);
       expectSameBytes(splitP10(landed.get(sopInstanceOf(original)!)!).dataset, splitP10(original).dataset, path);
