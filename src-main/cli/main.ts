@@ -10,8 +10,12 @@ import { ExitCode, InputError, UsageError } from './usage-error.ts';
 type Run = (argv: string[]) => Promise<number>;
 
 // Each command is loaded only when it runs: `echo` needs none of what `serve` loads (index, store, UI).
-const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string }> = {
-  serve: { load: async () => (await import('./serve-command.ts')).serveCommand, usage: SERVE_USAGE },
+// `receives`: the command runs the receive path, which the streaming heap tuning is for. A send
+// gains nothing from it now that it reuses its read buffers, and a transcoding send let spent
+// buffers pile up under it: 1000 x 512 KiB JPEG lossless decoded peaked at 677 MB with it, 151 MB
+// without (docs/benchmarks.md, "Start-up and footprint").
+const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string; receives?: true }> = {
+  serve: { load: async () => (await import('./serve-command.ts')).serveCommand, usage: SERVE_USAGE, receives: true },
   send: { load: async () => (await import('./send-command.ts')).sendCommand, usage: SEND_USAGE },
   echo: { load: async () => (await import('./echo-command.ts')).echoCommand, usage: ECHO_USAGE },
   compare: { load: async () => (await import('./compare-command.ts')).compareCommand, usage: COMPARE_USAGE },
@@ -37,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${command.usage}\n`);
     return ExitCode.Ok;
   }
-  tuneHeapForStreaming();
+  if (command.receives) tuneHeapForStreaming();
   try {
     const run = await command.load();
     return await run(rest);

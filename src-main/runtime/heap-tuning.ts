@@ -13,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 
 const FLAG = '--external-memory-accounted-in-global-limit';
 
-/** Call once, early, in a process that will move DICOM data (the CLI, the desktop's engine process). */
+/** Call once, early, in a process that receives instances (`serve`, the desktop's engine process). */
 export function tuneHeapForStreaming(): void {
   setFlagsFromString(FLAG);
 }
