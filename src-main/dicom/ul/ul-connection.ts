@@ -196,7 +196,7 @@ export class UlConnection implements FramerEvents {
       return true;
     }
     this.touchIdle();
-    return this.socket.write(data, flushed && (() => flushed()));
+    return this.socket.write(data, flushed);
   }
 
   /** Stops reading from the socket (the consumer is behind); timers wait too. */
