@@ -7,9 +7,10 @@
  *   - `dicom-gateway --help`,
  *   - `dicom-gateway echo` and DCMTK's `echoscu` against the same `storescp`,
  *   - `dicom-gateway serve` started, its VmRSS read once it has been listening for IDLE_SETTLE_MS.
- * The built CLI runs (dist/cli/main.js; this script builds it first through npm run).
+ * The built CLI runs as users run it: bin/dicom-gateway.js with the Node flags of its #! line (this
+ * script builds it first through npm run).
  *
- *   npm run bench:start-up [-- --rounds N] [--entry FILE]   (FILE: another CLI entry to measure, e.g. dist/main/cli/main.js)
+ *   npm run bench:start-up [-- --rounds N] [--entry FILE]   (FILE: another build's bin/dicom-gateway.js)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
