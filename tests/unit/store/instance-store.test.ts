@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../../../src-main/db/database.ts';
 import { IndexRepository } from '../../../src-main/db/index-repository.ts';
 import { buildP10Header } from '../../../src-main/dicom/p10-writer.ts';
 import { InstanceStore, UnreadableInstanceError } from '../../../src-main/store/instance-store.ts';
+import { MAX_HELD_BYTES } from '../../../src-main/store/journal-applier.ts';
 import { buildDataset, type FixtureOptions } from '../../helpers/dicom-fixtures.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
@@ -229,6 +230,21 @@ describe('InstanceStore', () => {
     expect(stored.written.inline).toBeUndefined();
     expect((await readFile(join(root, stored.path))).equals(Buffer.concat([header(uid), dataset]))).toBe(true);
     expect(await readdir(join(root, '.incoming'))).toEqual([]);
+  });
+
+  it('files instances acknowledged beyond its memory bound from the journal, byte for byte', async () => {
+    // Acknowledged together, before the applier runs: their bodies exceed what it keeps in memory.
+    const instances = [31, 32, 33, 34, 35, 36].map((n) => ({
+      uid: `1.2.3.${n}.1.1`,
+      dataset: datasetOfStudy(n, { pixelDataBytes: 900 * 1024 }),
+    }));
+    expect(instances.reduce((sum, i) => sum + i.dataset.length, 0)).toBeGreaterThan(MAX_HELD_BYTES);
+    const stored = await Promise.all(instances.map((i) => acknowledge(i.dataset, i.uid, 16 * 1024)));
+    await store.indexed();
+    for (const [k, { uid, dataset }] of instances.entries()) {
+      expect(stored[k]!.written.inline).toBeDefined();
+      expect((await readFile(join(root, stored[k]!.path))).equals(Buffer.concat([header(uid), dataset]))).toBe(true);
+    }
   });
 
   it('abort() of a transfer leaves nothing behind, in memory or spilled to a temp file', async () => {
