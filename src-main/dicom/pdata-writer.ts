@@ -90,9 +90,11 @@ export class SendBuffers {
     return this.sending.shift()!;
   }
 
-  /** `buffer` is free again once `flushed` settles. */
-  sent(buffer: Buffer, flushed: Promise<void>): void {
-    this.sending.push(flushed.then(() => buffer));
+  /** `buffer` is being sent: it is free again once the returned function is called. */
+  sent(buffer: Buffer): () => void {
+    let flushed!: () => void;
+    this.sending.push(new Promise((resolve) => (flushed = () => resolve(buffer))));
+    return flushed;
   }
 
   /** A buffer taken but not sent (a failed read) can be reused at once. */
@@ -135,8 +137,7 @@ export async function writeDatasetPdus(
       const chunk = buffer.subarray(0, want + pad);
       if (pad) chunk[want] = 0;
       hash.update(chunk);
-      const { drained, flushed } = writeFragments(writer, presentationContextId, chunk, pdvValue, last);
-      buffers.sent(buffer, flushed);
+      const drained = writeFragments(writer, presentationContextId, chunk, pdvValue, last, buffers.sent(buffer));
       sent += want;
       onBytes(sent);
       if (!drained) await waitForDrain(writer.socket);
@@ -147,17 +148,19 @@ export async function writeDatasetPdus(
   }
 }
 
-/** Writes `chunk` as PDVs; `flushed` settles once the socket no longer holds any of them. */
+/**
+ * Writes `chunk` as PDVs; `flushed` is called once the socket no longer holds any of them. Returns
+ * false when the socket asks the writer to wait for 'drain'.
+ */
 function writeFragments(
   writer: PduWriter,
   pcId: number,
   chunk: Buffer,
   pdvValue: number,
   lastChunk: boolean,
-): { drained: boolean; flushed: Promise<void> } {
+  flushed?: () => void,
+): boolean {
   let drained = true;
-  let flushedNow!: () => void;
-  const flushed = new Promise<void>((resolve) => (flushedNow = resolve));
   writer.socket.cork();
   // An empty dataset still needs its one (empty) last fragment.
   for (let start = 0; start < chunk.length || start === 0; start += pdvValue) {
@@ -166,11 +169,11 @@ function writeFragments(
     const last = lastChunk && start + pdvValue >= chunk.length;
     writer.write(pduHeader(pcId, fragment.length, last ? CONTROL_LAST : 0));
     // Writes are flushed in order: the chunk is free once its last fragment is.
-    drained = writer.write(fragment, end === chunk.length ? flushedNow : undefined) && drained;
+    drained = writer.write(fragment, end === chunk.length ? flushed : undefined) && drained;
     if (chunk.length === 0) break;
   }
   writer.socket.uncork();
-  return { drained, flushed };
+  return drained;
 }
 
 function waitForDrain(socket: Socket): Promise<void> {
@@ -221,7 +224,7 @@ export async function writeStreamedDatasetPdus(
     held = [Buffer.from(all.subarray(heldBytes - tail))];
     heldBytes = tail;
     hash.update(ready);
-    const { drained } = writeFragments(writer, presentationContextId, ready, pdvValue, false);
+    const drained = writeFragments(writer, presentationContextId, ready, pdvValue, false);
     sent += ready.length;
     onBytes(sent);
     if (!drained) await waitForDrain(writer.socket);
@@ -230,7 +233,7 @@ export async function writeStreamedDatasetPdus(
   if ((sent + rest.length) % 2 === 1) throw new Error(`the converted dataset is ${sent + rest.length} bytes long, an odd length; not sent`);
   if (writer.socket.destroyed) throw new Error('connection closed while sending');
   hash.update(rest);
-  const { drained } = writeFragments(writer, presentationContextId, rest, pdvValue, true);
+  const drained = writeFragments(writer, presentationContextId, rest, pdvValue, true);
   sent += rest.length;
   onBytes(sent);
   if (!drained) await waitForDrain(writer.socket);
