@@ -3,7 +3,7 @@
  *
  *   validate  the UIDs the command carries (they become file names)        -> 0xC000 if unsafe
  *   write     the dataset, slice by slice as the PDVs arrive, to a temp file -> 0xA700 if the disk fails
- *   durable   one fdatasync of the instance's receive-journal record        (InstanceStore.commit)
+ *   durable   one synchronized write of the instance's receive-journal record (InstanceStore.commit)
  *   index     the index fields read from the dataset                        -> 0xC000 if unreadable
  *   answer    success only now; a failure carries its status and reason
  *   file      after the answer, in the background: the file placed in the store, index rows and

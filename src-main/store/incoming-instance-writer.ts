@@ -3,7 +3,7 @@
  * as the P-DATA fragments carried them, hashed as they arrive.
  *
  * Up to `inlineLimit` bytes stay in memory: a small instance goes into the receive journal whole
- * (one positional write + fdatasync, see journal.ts). Beyond that the writer spills to a temp file
+ * (one synchronized positional write, see journal.ts). Beyond that the writer spills to a temp file
  * and streams the rest there in batches (one writev per batch, not one write per 16 KiB PDV);
  * when the disk falls behind, the socket is paused, so a large instance never piles up in memory.
  *

@@ -5,7 +5,7 @@
  *   commit():  read the index fields (0xC000 if the dataset cannot be read)
  *          ->  decide, under a per-UID lock: duplicate of a kept version, or a new version with
  *              its row id and its path (looking at the index AND at records still in the journal)
- *          ->  append one journal record and fdatasync it (0xA700 if that fails)
+ *          ->  append one journal record, durable when written (0xA700 if that fails)
  *          ->  return: the caller answers success. The instance is durable.
  *   applier:   file it under studies/, index it and create its routing jobs, in group commits
  *              (journal-applier.ts); a crash anywhere replays from the journal.

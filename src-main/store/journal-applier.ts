@@ -51,7 +51,7 @@ const BATCH_BYTES = 32 * 1024 * 1024;
  * in the same time (a single sender's receive: the same time and peak from 4 to 64 MiB).
  */
 export const MAX_HELD_BYTES = 4 * 1024 * 1024;
-// libuv has 4 threads for file I/O, shared with the acknowledgement path's fdatasync: filing
+// libuv has 4 threads for file I/O, shared with the acknowledgement path's journal writes: filing
 // takes at most two of them, so an acknowledgement never queues behind a batch of file fsyncs.
 const PARALLEL_FILES = 2;
 const RETRY_MS = 1000;

@@ -2,10 +2,13 @@
  * The receive journal: the point where an arriving instance becomes durable.
  *
  * A C-STORE is acknowledged once its record (what is needed to index and route it, and the P10
- * bytes) is written into a journal segment and fdatasynced. Segments are files of a fixed size,
- * written full of zeros once when created, so a record write only overwrites blocks the file
- * already owns and fdatasync has no metadata to flush: one cheap flush instead of today's
- * write + fsync + rename + folder fsync. Concurrent appends share a flush (group commit).
+ * bytes) is written into a journal segment, durably. Segments are files of a fixed size, written
+ * full of zeros once when created, so a record write only overwrites blocks the file already owns
+ * and has no metadata to flush. Segments are opened with O_DSYNC: a record is durable when its one
+ * positional write returns, one system call and one trip through libuv's thread pool where a write
+ * then an fdatasync took two (5-10 % of a receive, measured; docs/benchmarks.md). Concurrent
+ * records each flush only their own range: four senders at once were no slower than with the
+ * shared fdatasync this replaced.
  *
  * Layout of a segment: a 4 KiB header (magic, generation, salt), then records, each starting at a
  * 4 KiB boundary: a 72-byte header (magic, generation, salt, lsn, lengths, the body's SHA-256 past
@@ -21,6 +24,7 @@
  * is reused for a later generation, so the journal stops growing once the background catches up.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -38,6 +42,9 @@ const CRC_AT = 64;
 const SEGMENT_HEADER_USED = 16;
 const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
 export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
+/** Every write to a segment is durable once it returns (synchronized I/O data integrity). */
+const OPEN_SEGMENT = constants.O_RDWR | constants.O_DSYNC;
+const CREATE_SEGMENT = OPEN_SEGMENT | constants.O_CREAT | constants.O_EXCL;
 
 export interface JournalRecord<M> {
   lsn: number;
@@ -88,9 +95,6 @@ export class Journal<M> {
   private nextLsn: number;
   private nextGeneration: number;
   private nextSlot: number;
-  private readonly dirty = new Set<Segment>();
-  private syncing: Promise<void> | undefined;
-  private queuedSync: Promise<void> | undefined;
   private preparingSpare: Promise<void> | undefined;
   private closed = false;
 
@@ -118,7 +122,7 @@ export class Journal<M> {
     const found: { slot: number; file: FileHandle; generation: number; salt: number; records: JournalRecord<M>[] }[] = [];
     const free: { slot: number; file: FileHandle }[] = [];
     for (const slot of slots) {
-      const file = await open(join(dir, nameOfSlot(slot)), 'r+');
+      const file = await open(join(dir, nameOfSlot(slot)), OPEN_SEGMENT);
       const scanned = await scanSegment<M>(file, slot);
       if (scanned) found.push({ slot, file, ...scanned });
       else free.push({ slot, file });
@@ -165,8 +169,6 @@ export class Journal<M> {
     segment.maxLsn = lsn;
     const header = recordHeader(segment, lsn, metaBytes, body, bodyLength, digest);
     await writeFully(segment.file, [header, metaBytes, ...body], offset);
-    this.dirty.add(segment);
-    await this.durable();
     return { segment: segment.slot, offset: offset + RECORD_HEADER + metaBytes.length, length: bodyLength };
   }
 
@@ -198,9 +200,8 @@ export class Journal<M> {
   async retire(appliedLsn: number): Promise<number> {
     let retired = 0;
     for (const segment of [...this.segments.values()]) {
-      if (segment === this.active || segment.maxLsn > appliedLsn || this.dirty.has(segment)) continue;
+      if (segment === this.active || segment.maxLsn > appliedLsn) continue;
       await writeFully(segment.file, [Buffer.alloc(SEGMENT_HEADER_USED)], 0);
-      await segment.file.datasync();
       this.segments.delete(segment.slot);
       this.addSpare(segment.slot, segment.file);
       retired++;
@@ -225,7 +226,6 @@ export class Journal<M> {
   async close(): Promise<void> {
     this.closed = true;
     await this.preparingSpare;
-    await this.syncing?.catch(() => undefined);
     for (const s of this.segments.values()) await s.file.close().catch(() => undefined);
     for (const f of this.spares) await f.close().catch(() => undefined);
     this.segments.clear();
@@ -274,7 +274,6 @@ export class Journal<M> {
     header.writeUInt32LE(crc32(header.subarray(0, 12)), 12);
     try {
       await writeFully(file, [header], 0);
-      await file.datasync();
     } catch (err) {
       this.addSpare(slot, file);
       const e = err as NodeJS.ErrnoException;
@@ -289,7 +288,7 @@ export class Journal<M> {
   private async createSegmentFile(): Promise<{ slot: number; file: FileHandle }> {
     const slot = this.nextSlot++;
     const path = join(this.dir, nameOfSlot(slot));
-    const file = await open(path, 'wx+');
+    const file = await open(path, CREATE_SEGMENT);
     try {
       for (let offset = 0; offset < this.segmentBytes; offset += ZERO_CHUNK.length) {
         const n = Math.min(ZERO_CHUNK.length, this.segmentBytes - offset);
@@ -303,27 +302,6 @@ export class Journal<M> {
       await unlink(path).catch(() => undefined);
       throw err;
     }
-  }
-
-  /** Resolves after an fdatasync that started after this call, on every segment written so far. */
-  private durable(): Promise<void> {
-    if (!this.syncing) return this.startSync();
-    this.queuedSync ??= this.syncing
-      .catch(() => undefined)
-      .then(() => {
-        this.queuedSync = undefined;
-        return this.startSync();
-      });
-    return this.queuedSync;
-  }
-
-  private startSync(): Promise<void> {
-    const segments = [...this.dirty];
-    this.dirty.clear();
-    this.syncing = Promise.all(segments.map((s) => s.file.datasync()))
-      .then(() => undefined)
-      .finally(() => (this.syncing = undefined));
-    return this.syncing;
   }
 }
 

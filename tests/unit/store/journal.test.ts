@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,6 +46,22 @@ describe('Journal', () => {
     expect(got.map((r) => r.name)).toEqual(['r0', 'r1', 'r2', 'r3']);
     expect(got.map((r) => r.lsn)).toEqual([1, 2, 3, 4]);
     got.forEach((r, i) => expect(r.body.equals(written[i]!), r.name).toBe(true));
+  });
+
+  it('opens every segment for synchronized writes (O_DSYNC), so a record is durable when its write returns', async () => {
+    const { journal } = await openJournal(0, SEGMENT);
+    // Enough records for a second segment (the first rotation prepares a spare ahead of need).
+    for (let i = 0; i < 8; i++) await journal.append({ name: `r${i}` }, [randomBytes(12_000)]);
+    await journal.prepareSpare();
+    const flags = await segmentOpenFlags(dir);
+    expect(flags.length).toBeGreaterThanOrEqual(2);
+    for (const f of flags) expect(f.flags & constants.O_DSYNC, f.path).toBe(constants.O_DSYNC);
+    await journal.close();
+    const reopened = await openJournal(0, SEGMENT);
+    const reopenedFlags = await segmentOpenFlags(dir);
+    expect(reopenedFlags.length).toBeGreaterThanOrEqual(2);
+    for (const f of reopenedFlags) expect(f.flags & constants.O_DSYNC, f.path).toBe(constants.O_DSYNC);
+    expect(reopened.records).toHaveLength(8);
   });
 
   it('drops a torn record but keeps the complete ones written after it', async () => {
@@ -186,4 +203,17 @@ async function readSegment(path: string): Promise<Buffer> {
   } finally {
     await file.close();
   }
+}
+
+/** The open flags (from /proc/self/fdinfo) of every descriptor this process holds on a segment file in `dir`. */
+async function segmentOpenFlags(dir: string): Promise<{ path: string; flags: number }[]> {
+  const found: { path: string; flags: number }[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const path = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (!path.startsWith(dir) || !path.endsWith('.journal')) continue;
+    const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => '');
+    const octal = /^flags:\s*([0-7]+)$/m.exec(info)?.[1];
+    if (octal !== undefined) found.push({ path, flags: parseInt(octal, 8) });
+  }
+  return found;
 }
