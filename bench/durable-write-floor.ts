@@ -3,9 +3,10 @@
  * only after write + fsync + rename + directory fsync cannot store one instance faster than this
  * (storescu waits for each response before sending the next), so this floor bounds every receive ratio.
  */
-import { mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { mkdtemp, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { ReceivedOutputs } from './received-outputs.ts';
 import { median } from './stats.ts';
 
 export interface DurableWriteFloor {
@@ -16,7 +17,13 @@ export interface DurableWriteFloor {
   p90Ms: number;
 }
 
-export async function measureDurableWriteFloor(parentDir: string, fileBytes: number, samples = 200): Promise<DurableWriteFloor> {
+/** The probe's files are left to `outputs` (removed when the bench ends), as every run's are. */
+export async function measureDurableWriteFloor(
+  outputs: ReceivedOutputs,
+  parentDir: string,
+  fileBytes: number,
+  samples = 200,
+): Promise<DurableWriteFloor> {
   const dir = await mkdtemp(join(parentDir, 'fsync-probe-'));
   const payload = Buffer.alloc(fileBytes, 0x5a);
   const times: number[] = [];
@@ -41,7 +48,7 @@ export async function measureDurableWriteFloor(parentDir: string, fileBytes: num
       times.push(performance.now() - started);
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    outputs.release(dir);
   }
   times.sort((x, y) => x - y);
   return { fileBytes, samples, medianMs: median(times), p90Ms: times[Math.floor(samples * 0.9)]! };

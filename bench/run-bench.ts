@@ -16,6 +16,7 @@ import { describeMachine, type MachineInfo } from './machine.ts';
 import { gatewayCli, type GatewayCli } from './processes.ts';
 import { writeBenchDocs } from './bench-docs.ts';
 import { orthancAvailable } from './orthanc.ts';
+import { ReceivedOutputs } from './received-outputs.ts';
 import { disposeBenchTls } from './tls-material.ts';
 import { corpusLabel, formatMarkdown, formatTable, isDisturbed, QUIET_BUSY_CORES, scenarioResult, type ScenarioResult } from './report.ts';
 import { CONCURRENT_CLIENTS, planWithout, SCENARIO_PLANS, sideName, type ScenarioPlan, type SideKey } from './scenario-plans.ts';
@@ -91,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const workDir = await mkdtemp(join(tmpdir(), 'dicom-gateway-bench-'));
+  const outputs = new ReceivedOutputs(workDir);
   const results: ScenarioResult[] = [];
   const floors: (DurableWriteFloor & { corpus: string })[] = [];
   const failures: { scenario: Scenario; corpus: string; error: string }[] = [];
@@ -98,9 +100,9 @@ async function main(argv: string[]): Promise<number> {
     for (const { corpus, studies } of corpora) {
       for (const c of [corpus, ...studies]) await warmPageCache(c);
       if (args.scenarios.includes('receive'))
-        floors.push({ corpus: corpus.spec.name, ...(await measureDurableWriteFloor(workDir, corpus.spec.fileBytes)) });
+        floors.push({ corpus: corpus.spec.name, ...(await measureDurableWriteFloor(outputs, workDir, corpus.spec.fileBytes)) });
       for (const scenario of args.scenarios) {
-        const ctx: RunContext = { corpus, studies, workDir, cli: await profiledCli(cli, args, scenario, corpus) };
+        const ctx: RunContext = { corpus, studies, workDir, outputs, cli: await profiledCli(cli, args, scenario, corpus) };
         // One scenario that fails (a peer that would not start, a transfer that failed) must not
         // throw away the rounds the others took: it is reported, and the run exits 1 at the end.
         try {
@@ -243,6 +245,8 @@ async function runInterleaved(
 async function runRound(scenario: Scenario, plan: ScenarioPlan, ctx: RunContext): Promise<Partial<Record<SideKey, SideRun>>> {
   const runs: Partial<Record<SideKey, SideRun>> = {};
   for (const side of plan.sides) {
+    // A relay keeps the corpus twice (the gateway's or Orthanc's store, then the receiver's).
+    await ctx.outputs.makeRoom(2 * ctx.corpus.totalBytes);
     runs[side.key] = await runnerOf(scenario, side.key)(ctx);
     await flushFileSystems();
   }

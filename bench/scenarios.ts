@@ -1,6 +1,7 @@
 /**
  * One timed run of each side of each comparison. Every run gets a fresh receiver folder, checks
- * that every file arrived (a fast run that lost files is not a result), and removes what it received.
+ * that every file arrived (a fast run that lost files is not a result), and hands the folder to
+ * ctx.outputs, which removes it when the bench ends (received-outputs.ts says why not at once).
  *
  *   receive:  A = storescu -> storescp +B        B = storescu -> dicom-gateway serve
  *   send:     A = storescu -> storescp +B        B = dicom-gateway send -> storescp +B
@@ -14,11 +15,12 @@
  *              with --allow-transcoding to storescp +B +xi (implicit VR only: every file decoded)
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DCMTK_ENV, startStoreScp } from '../tests/helpers/dcmtk.ts';
 import { jpegLosslessCopy } from './compressed-corpus.ts';
 import type { Corpus } from './corpus.ts';
+import type { ReceivedOutputs } from './received-outputs.ts';
 import { benchTls } from './tls-material.ts';
 import { ORTHANC_AE, startOrthanc } from './orthanc.ts';
 import { foreignCpuSeconds, kernelThreadsCpuSeconds, processCpuSeconds, systemBusySeconds } from './cpu-load.ts';
@@ -45,6 +47,8 @@ export interface RunContext {
   studies: Corpus[];
   /** Parent of the per-run receiver folders (same file system as the system temp dir). */
   workDir: string;
+  /** Where a run leaves its receiver folders once done with them. */
+  outputs: ReceivedOutputs;
   cli: GatewayCli;
 }
 
@@ -68,7 +72,7 @@ export async function receiveByGateway(ctx: RunContext): Promise<SideRun> {
     await expectReceived(join(storage, 'studies'), ctx.corpus, 'dicom-gateway serve', true);
     return run;
   } finally {
-    await rm(storage, { recursive: true, force: true });
+    ctx.outputs.release(storage);
   }
 }
 
@@ -204,7 +208,7 @@ async function relayThroughGateway(ctx: RunContext, transport: RelayTransport): 
       transport.storescpArgs,
     );
   } finally {
-    await rm(storage, { recursive: true, force: true });
+    ctx.outputs.release(storage);
   }
 }
 
@@ -233,7 +237,7 @@ export async function relayByOrthanc(ctx: RunContext): Promise<SideRun> {
       }
     });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    ctx.outputs.release(dir);
   }
 }
 
@@ -261,7 +265,7 @@ export async function concurrentToGateway(ctx: RunContext): Promise<SideRun> {
     await expectReceived(join(storage, 'studies'), ctx.corpus, 'dicom-gateway serve', true);
     return run;
   } finally {
-    await rm(storage, { recursive: true, force: true });
+    ctx.outputs.release(storage);
   }
 }
 
@@ -345,7 +349,7 @@ async function withStoreScp(
     await expectReceived(outputDir, ctx.corpus, 'storescp', false);
     return run;
   } finally {
-    await rm(outputDir, { recursive: true, force: true });
+    ctx.outputs.release(outputDir);
   }
 }
 
