@@ -68,50 +68,75 @@ export async function readSendableFile(file: string): Promise<SendableFile | { r
  * Files in the order given; folders walked recursively in name order. Nothing but regular files is
  * opened: a FIFO, socket, device or symbolic link loop is skipped with its reason, named or found.
  */
+/**
+ * Headers read at once while collecting. Each read is three trips through libuv's thread pool (open,
+ * read, close), so a folder of small files read one by one is bound by those round trips, not by
+ * the disk: the headers of 5000 x 10 KiB took 0.71-0.77 s one at a time (a third of sending them),
+ * 0.29-0.39 s 16 at a time; 4 to 64 at a time made no clear difference (libuv's four threads bound it).
+ */
+const HEADER_READS_AT_ONCE = 16;
+
+/** What the walk found, in order: a file whose header is still to be read, or something left out. */
+type Found = { file: string; explicit: boolean } | { skipped: SkippedFile };
+
 export async function collectSendableFiles(paths: string[]): Promise<CollectedFiles> {
-  const collected: CollectedFiles = { files: [], skipped: [], missing: [] };
+  const found: Found[] = [];
+  const missing: string[] = [];
   for (const path of paths) {
     const kind = await pathKind(path);
-    if (kind.kind === 'folder') await addFolder(collected, path);
-    else if (kind.kind === 'file') await add(collected, path, true);
-    else if (kind.missing) collected.missing.push(path);
-    else collected.skipped.push({ file: path, reason: kind.reason, explicit: true });
+    if (kind.kind === 'folder') await walkFolder(found, path);
+    else if (kind.kind === 'file') found.push({ file: path, explicit: true });
+    else if (kind.missing) missing.push(path);
+    else found.push({ skipped: { file: path, reason: kind.reason, explicit: true } });
+  }
+  const read = await mapInOrder(found, HEADER_READS_AT_ONCE, async (f) => {
+    if ('skipped' in f) return f;
+    const result = await readSendableFile(f.file);
+    return 'reason' in result ? { skipped: { file: f.file, reason: result.reason, explicit: f.explicit } } : result;
+  });
+  const collected: CollectedFiles = { files: [], skipped: [], missing };
+  for (const r of read) {
+    if ('skipped' in r) collected.skipped.push(r.skipped);
+    else collected.files.push(r);
   }
   return collected;
 }
 
-async function add(collected: CollectedFiles, file: string, explicit: boolean): Promise<void> {
-  const result = await readSendableFile(file);
-  if ('reason' in result) collected.skipped.push({ file, reason: result.reason, explicit });
-  else collected.files.push(result);
-}
-
-async function addFolder(collected: CollectedFiles, dir: string): Promise<void> {
+async function walkFolder(found: Found[], dir: string): Promise<void> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await addFolder(collected, path);
-    else if (entry.isFile()) await add(collected, path, false);
-    else if (entry.isSymbolicLink()) await addLink(collected, path);
-    else await addOther(collected, path);
+    if (entry.isDirectory()) await walkFolder(found, path);
+    else if (entry.isFile()) found.push({ file: path, explicit: false });
+    else if (entry.isSymbolicLink()) found.push(await followLink(path));
+    else found.push({ skipped: await otherKind(path) });
   }
 }
 
 /** A FIFO, socket or device in a folder: listed as skipped, never opened. */
-async function addOther(collected: CollectedFiles, path: string): Promise<void> {
+async function otherKind(path: string): Promise<SkippedFile> {
   const kind = await pathKind(path);
-  collected.skipped.push({
-    file: path,
-    reason: kind.kind === 'unusable' ? kind.reason : 'not a regular file; not opened',
-    explicit: false,
-  });
+  return { file: path, reason: kind.kind === 'unusable' ? kind.reason : 'not a regular file; not opened', explicit: false };
 }
 
 /** A link to a file is sent as the file; a link to a folder is not followed, which keeps the walk free of cycles. */
-async function addLink(collected: CollectedFiles, path: string): Promise<void> {
+async function followLink(path: string): Promise<Found> {
   const kind = await pathKind(path);
-  if (kind.kind === 'file') await add(collected, path, false);
-  else if (kind.kind === 'folder')
-    collected.skipped.push({ file: path, reason: 'a symbolic link to a folder; not followed', explicit: false });
-  else collected.skipped.push({ file: path, reason: kind.reason, explicit: false });
+  if (kind.kind === 'file') return { file: path, explicit: false };
+  if (kind.kind === 'folder') return { skipped: { file: path, reason: 'a symbolic link to a folder; not followed', explicit: false } };
+  return { skipped: { file: path, reason: kind.reason, explicit: false } };
+}
+
+/** `fn` over `items` with at most `limit` calls running at once; the results in the items' order. */
+async function mapInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
