@@ -4,7 +4,7 @@
  * connection can end (reset, close, A-ABORT, timeout) settles the request in flight with an
  * ScuError, so a caller never waits on a peer that is gone.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { openConnection, TransportError } from '../tls/open-connection.ts';
 import type { DestinationTls } from '../api/types/routing.ts';
 import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
@@ -83,6 +83,12 @@ export interface StoreRequest {
   onBytes?: (sent: number) => void;
   /** Send the dataset converted from the file's syntax to the context's (the peer refused the file's own). */
   transcodeFrom?: string;
+  /**
+   * The file the caller will store next on this association, if it knows: opened while this one
+   * goes out and its response is awaited, so the next file's turn starts without that trip through
+   * the thread pool. A handle the next store does not ask for is closed.
+   */
+  next?: string;
 }
 
 export interface StoreOutcome {
@@ -115,6 +121,8 @@ export class ScuAssociation implements MessageHandler {
   private sendBuffers: SendBuffers | undefined;
   /** Set once the connection ended (or cannot be used): every later request fails with it. */
   private lost: ScuError | undefined;
+  /** The file the caller said it stores next, being opened (StoreRequest.next). */
+  private openedAhead: { path: string; file: Promise<FileHandle> } | undefined;
 
   /** Whether the destination allows sending a file converted to a fallback syntax. */
   readonly allowTranscoding: boolean;
@@ -194,10 +202,11 @@ export class ScuAssociation implements MessageHandler {
     if (request.transcodeFrom !== undefined) return this.storeTranscoded(request, request.transcodeFrom);
     // Opened before the command goes out: a file that cannot be read fails on its own and the
     // association goes on. A command sent without its dataset would leave the peer waiting for it.
-    const file = await open(request.source.path, 'r').catch((err: NodeJS.ErrnoException) => {
+    const file = await this.openFile(request.source.path).catch((err: NodeJS.ErrnoException) => {
       throw new UnreadableFileError(request.source.path, err);
     });
     const response = this.sendCommand(request);
+    if (request.next !== undefined) this.openAhead(request.next);
     let sha256: string;
     try {
       this.sendBuffers ??= new SendBuffers(this.ul.peerMaxPduLength);
@@ -216,7 +225,7 @@ export class ScuAssociation implements MessageHandler {
   private async storeTranscoded(request: StoreRequest, fromSyntax: string): Promise<StoreOutcome> {
     const { path, offset, length } = request.source;
     // A file gone since it was indexed is 'unreadable' (worth a retry), not a conversion failure.
-    await open(path, 'r').then(
+    await this.openFile(path).then(
       (file) => file.close(),
       (err: NodeJS.ErrnoException) => {
         throw new UnreadableFileError(path, err);
@@ -268,6 +277,29 @@ export class ScuAssociation implements MessageHandler {
     return failure;
   }
 
+  /** The file opened ahead for `path`, or opened now; any other handle opened ahead is closed. */
+  private openFile(path: string): Promise<FileHandle> {
+    const ahead = this.openedAhead;
+    this.openedAhead = undefined;
+    if (ahead?.path === path) return ahead.file;
+    void closeQuietly(ahead?.file);
+    return open(path, 'r');
+  }
+
+  private closeOpenedAhead(): Promise<void> {
+    const ahead = this.openedAhead;
+    this.openedAhead = undefined;
+    return closeQuietly(ahead?.file);
+  }
+
+  private openAhead(path: string): void {
+    void this.closeOpenedAhead();
+    const file = open(path, 'r');
+    // A file that cannot be opened fails when its turn comes, as it would have without this.
+    file.catch(() => undefined);
+    this.openedAhead = { path, file };
+  }
+
   /** C-ECHO on the verification context. */
   echo(): Promise<DimseResponse> {
     const context = this.acceptedContext(VERIFICATION_SOP_CLASS);
@@ -286,6 +318,8 @@ export class ScuAssociation implements MessageHandler {
 
   /** Releases politely; falls back to closing the socket if the peer does not answer in time. */
   async release(timeoutMs = 10_000): Promise<void> {
+    // A file opened for a store that will not come is closed before the caller goes on.
+    await this.closeOpenedAhead();
     if (this.lost) return void this.ul.socket.destroy();
     await this.ul.release(timeoutMs);
     this.ul.socket.destroy();
@@ -344,10 +378,16 @@ export class ScuAssociation implements MessageHandler {
     const kind: ScuFailureKind =
       end.kind === 'timeout' ? 'timeout' : end.kind === 'peer-aborted' || end.kind === 'aborted' ? 'aborted' : 'network';
     this.lost ??= new ScuError(kind, describeEnd(where, end));
+    void this.closeOpenedAhead();
     const pending = this.pending;
     this.pending = undefined;
     pending?.reject(this.lost);
   }
+}
+
+async function closeQuietly(file: Promise<FileHandle> | undefined): Promise<void> {
+  const handle = await file?.catch(() => undefined);
+  await handle?.close().catch(() => undefined);
 }
 
 function negotiationError(where: string, err: unknown): ScuError {

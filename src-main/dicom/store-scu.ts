@@ -173,7 +173,7 @@ async function sendBatch(
     }
     attemptedOnIt++;
     try {
-      report(s.index, await sendOne(current, s, opts, fileCount));
+      report(s.index, await sendOne(current, s, opts, fileCount, batch[i + 1]?.file));
     } catch (err) {
       const lost = err instanceof ScuError ? err : new ScuError('network', `${formatPeer(peer)}: ${(err as Error).message}`);
       report(s.index, failure(s.file, lost.message, s, lost.kind));
@@ -200,10 +200,16 @@ function oddLengthProblem(s: SendableFile): string | undefined {
   return `not sent: its dataset is ${s.datasetLength} bytes long, an odd length, which ${describeTransferSyntax(s.transferSyntaxUid)} does not allow (a DICOM dataset is always even)`;
 }
 
-function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptions, fileCount: number): Promise<SendResult> {
-  return storeOne(association, s, (bytesSent) =>
-    opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength }),
-  );
+function sendOne(
+  association: ScuAssociation,
+  s: Sendable,
+  opts: SendOptions,
+  fileCount: number,
+  next: string | undefined,
+): Promise<SendResult> {
+  const onBytes = (bytesSent: number) =>
+    opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength });
+  return storeOne(association, s, onBytes, next);
 }
 
 /**
@@ -211,7 +217,13 @@ function sendOne(association: ScuAssociation, s: Sendable, opts: SendOptions, fi
  * own result when the peer refused its context or answered, an ScuError thrown when the
  * association is lost.
  */
-export async function storeOne(association: ScuAssociation, s: SendableFile, onBytes?: (sent: number) => void): Promise<SendResult> {
+export async function storeOne(
+  association: ScuAssociation,
+  s: SendableFile,
+  onBytes?: (sent: number) => void,
+  /** The file to be stored next on this association, opened ahead (StoreRequest.next). */
+  next?: string,
+): Promise<SendResult> {
   const malformed = oddLengthProblem(s);
   if (malformed) return failure(s.file, malformed, s, 'malformed');
   const own = association.acceptedContext(s.sopClassUid, s.transferSyntaxUid);
@@ -220,7 +232,7 @@ export async function storeOne(association: ScuAssociation, s: SendableFile, onB
     if (association.isLost) throw new ScuError('network', `${formatPeer(association.peer)}: association lost before the file was sent`);
     return refusal(association, s);
   }
-  return own ? storeAsIs(association, s, own, onBytes) : storeTranscoded(association, s, context, onBytes);
+  return own ? storeAsIs(association, s, own, onBytes, next) : storeTranscoded(association, s, context, onBytes);
 }
 
 function refusal(association: ScuAssociation, s: SendableFile): SendResult {
@@ -250,6 +262,7 @@ async function storeAsIs(
   s: SendableFile,
   context: AcceptedContext,
   onBytes?: (sent: number) => void,
+  next?: string,
 ): Promise<SendResult> {
   const padByte = s.datasetLength % 2 === 1;
   const stored = await association
@@ -259,6 +272,7 @@ async function storeAsIs(
       context,
       source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength, padByte },
       onBytes,
+      next,
     })
     .catch((err: unknown) => {
       if (err instanceof UnreadableFileError) return err;

@@ -16,11 +16,12 @@ export interface StoreOutcome {
   untried: boolean;
 }
 
-export async function storeOverAssociation(association: ScuAssociation, job: SendJob): Promise<StoreOutcome> {
+/** `next`: the file of the job likely to follow on this association, opened ahead (StoreRequest.next). */
+export async function storeOverAssociation(association: ScuAssociation, job: SendJob, next?: string): Promise<StoreOutcome> {
   // storeOne checks for a lost association before it writes anything, in this same turn.
   const untried = association.isLost;
   try {
-    const r = await storeOne(association, job);
+    const r = await storeOne(association, job, undefined, next);
     const result = {
       jobId: job.jobId,
       ok: r.ok,

@@ -1,0 +1,61 @@
+/**
+ * sendFiles to a real storescp: each file's turn starts with the file opened while the previous
+ * one went out (StoreRequest.next), and no descriptor outlives the send, whatever happens to the
+ * files in between.
+ */
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
+import { sendFiles } from '../../src-main/dicom/store-scu.ts';
+import { startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
+import { buildP10File, writeP10Files } from '../helpers/dicom-fixtures.ts';
+import { filesBySopInstance, splitP10 } from '../helpers/p10-regions.ts';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
+
+let work: string;
+let scp: StoreScp;
+beforeAll(async () => {
+  work = await makeTempDir('send-files-');
+  scp = await startStoreScp({ outputDir: await makeTempDir('send-files-scp-') });
+});
+afterAll(async () => {
+  await scp?.stop();
+  await removeDir(work);
+});
+
+const openDescriptors = async () => (await readdir('/proc/self/fd')).length;
+const peer = () => ({ aeTitle: scp.aeTitle, host: '127.0.0.1', port: scp.port });
+
+describe('sendFiles', () => {
+  it('sends every file byte for byte, each opened while the one before went out, and leaves no descriptor open', async () => {
+    const paths = await writeP10Files(join(work, 'all'), 40, (i) => ({ seed: 3000 + i, pixelDataBytes: 1024 + (i % 4) * 20_000 }));
+    const { files } = await collectSendableFiles(paths);
+    const before = await openDescriptors();
+    const results = await sendFiles(files, peer(), { callingAe: 'GATEWAY' });
+    expect(results.map((r) => [r.file, r.ok])).toEqual(paths.map((p) => [p, true]));
+    expect(await openDescriptors()).toBe(before);
+    const stored = await filesBySopInstance(scp.outputDir);
+    for (const r of results) {
+      const sent = splitP10(await readFile(r.file)).dataset;
+      expect(splitP10(stored.get(r.sopInstanceUid)!).dataset.equals(sent), r.file).toBe(true);
+    }
+  });
+
+  it('fails only a file gone before its turn, or never sent, and closes every file it opened ahead', async () => {
+    const paths = await writeP10Files(join(work, 'gone'), 12, (i) => ({ seed: 4000 + i }));
+    // Opened ahead while the file before it goes out, then refused without being sent (odd length).
+    const odd = join(work, 'gone', '0013-odd.dcm');
+    await writeFile(odd, Buffer.concat([buildP10File({ seed: 4100 }), Buffer.from([0])]));
+    const { files } = await collectSendableFiles([...paths, odd]);
+    await rm(paths[5]!);
+    const before = await openDescriptors();
+    const results = await sendFiles(files, peer(), { callingAe: 'GATEWAY' });
+    expect(results.filter((r) => !r.ok).map((r) => [r.file, r.failureKind])).toEqual([
+      [paths[5], 'unreadable'],
+      [odd, 'malformed'],
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(11);
+    expect(await openDescriptors()).toBe(before);
+  });
+});
