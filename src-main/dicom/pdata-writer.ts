@@ -5,7 +5,7 @@
  * chunk read from disk. The one exception the standard demands: a deflated dataset of odd length
  * gets a single trailing NUL (PS3.5 A.5), as every PDV must be even (PS3.8 E.1).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { MAX_SEND_PDU } from './ul/pdu-constants.ts';
@@ -103,10 +103,46 @@ export class SendBuffers {
   }
 }
 
+/** The first chunk of a dataset, read and hashed before its turn (ScuAssociation's StoreRequest.next). */
+export interface FirstChunk {
+  source: DatasetSource;
+  /** Taken from the association's SendBuffers: sent with the chunk, or given back. */
+  buffer: Buffer;
+  /** The bytes to send first: a view of `buffer`, the pad byte included when this is also the last chunk. */
+  chunk: Buffer;
+  /** The dataset's digest so far: `chunk` hashed. */
+  hash: Hash;
+  /** Dataset bytes in `chunk` (the pad byte not counted). */
+  bytes: number;
+}
+
+/**
+ * Reads and hashes the first chunk of `source` from `file` (left open), or resolves undefined when
+ * it cannot (the buffer given back): the send then reads it at its turn and reports what it finds.
+ */
+export async function readFirstChunk(buffers: SendBuffers, file: FileHandle, source: DatasetSource): Promise<FirstChunk | undefined> {
+  const bytes = Math.min(buffers.readSize, source.length);
+  const buffer = await buffers.take();
+  const { bytesRead } = await file.read(buffer, 0, bytes, source.offset).catch(() => ({ bytesRead: -1 }));
+  if (bytesRead !== bytes) {
+    buffers.giveBack(buffer);
+    return undefined;
+  }
+  const chunk = padded(buffer, bytes, bytes === source.length && source.padByte === true);
+  return { source, buffer, chunk, hash: createHash('sha256').update(chunk), bytes };
+}
+
+/** The first `bytes` of `buffer`, and one NUL after them when `pad`. */
+function padded(buffer: Buffer, bytes: number, pad: boolean): Buffer {
+  if (pad) buffer[bytes] = 0;
+  return buffer.subarray(0, bytes + (pad ? 1 : 0));
+}
+
 /**
  * Streams `source` from `file` (already open, closed here when done) as dataset PDVs, read into
  * `buffers`; resolves with the SHA-256 of exactly the bytes put on the wire (the pad byte
- * included). Honours socket back-pressure, so memory stays at a few chunks.
+ * included). Honours socket back-pressure, so memory stays at a few chunks. `first`: the first
+ * chunk, already read and hashed (readFirstChunk).
  */
 export async function writeDatasetPdus(
   writer: PduWriter,
@@ -115,37 +151,50 @@ export async function writeDatasetPdus(
   file: FileHandle,
   source: DatasetSource,
   onBytes: (sent: number) => void = () => {},
+  first?: FirstChunk,
 ): Promise<string> {
   const { pdvValue, readSize } = buffers;
-  const hash = createHash('sha256');
+  const hash = first?.hash ?? createHash('sha256');
+  let ahead = first;
   try {
     let sent = 0;
     do {
       if (writer.socket.destroyed) throw new Error('connection closed while sending');
-      const want = Math.min(readSize, source.length - sent);
-      const last = sent + want === source.length;
-      const pad = last && source.padByte ? 1 : 0;
-      const buffer = await buffers.take();
-      const { bytesRead } = await file.read(buffer, 0, want, source.offset + sent).catch((err: unknown) => {
-        buffers.giveBack(buffer);
-        throw err;
-      });
-      if (bytesRead !== want) {
-        buffers.giveBack(buffer);
-        throw new Error(`${source.path}: file shrank while being sent (read ${bytesRead} of ${want} bytes at ${source.offset + sent})`);
-      }
-      const chunk = buffer.subarray(0, want + pad);
-      if (pad) chunk[want] = 0;
-      hash.update(chunk);
+      const { buffer, chunk, bytes } = ahead ?? (await readChunk(buffers, file, source, sent, readSize));
+      if (!ahead) hash.update(chunk);
+      ahead = undefined;
+      const last = sent + bytes === source.length;
       const drained = writeFragments(writer, presentationContextId, chunk, pdvValue, last, buffers.sent(buffer));
-      sent += want;
+      sent += bytes;
       onBytes(sent);
       if (!drained) await waitForDrain(writer.socket);
     } while (sent < source.length);
     return hash.digest('hex');
   } finally {
+    if (ahead) buffers.giveBack(ahead.buffer);
     await file.close();
   }
+}
+
+/** The next chunk of `source` from `sent` on, read into a buffer from `buffers`. */
+async function readChunk(
+  buffers: SendBuffers,
+  file: FileHandle,
+  source: DatasetSource,
+  sent: number,
+  readSize: number,
+): Promise<{ buffer: Buffer; chunk: Buffer; bytes: number }> {
+  const bytes = Math.min(readSize, source.length - sent);
+  const buffer = await buffers.take();
+  const { bytesRead } = await file.read(buffer, 0, bytes, source.offset + sent).catch((err: unknown) => {
+    buffers.giveBack(buffer);
+    throw err;
+  });
+  if (bytesRead !== bytes) {
+    buffers.giveBack(buffer);
+    throw new Error(`${source.path}: file shrank while being sent (read ${bytesRead} of ${bytes} bytes at ${source.offset + sent})`);
+  }
+  return { buffer, chunk: padded(buffer, bytes, sent + bytes === source.length && source.padByte === true), bytes };
 }
 
 /**

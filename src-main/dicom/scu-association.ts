@@ -10,7 +10,15 @@ import type { DestinationTls } from '../api/types/routing.ts';
 import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
 import { TranscodeError } from '../transcode/transcode-error.ts';
-import { SendBuffers, writeCommandPdu, writeDatasetPdus, writeStreamedDatasetPdus, type DatasetSource } from './pdata-writer.ts';
+import {
+  readFirstChunk,
+  SendBuffers,
+  writeCommandPdu,
+  writeDatasetPdus,
+  writeStreamedDatasetPdus,
+  type DatasetSource,
+  type FirstChunk,
+} from './pdata-writer.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
 import type { AssociateAc } from './ul/pdu-codec.ts';
@@ -84,11 +92,11 @@ export interface StoreRequest {
   /** Send the dataset converted from the file's syntax to the context's (the peer refused the file's own). */
   transcodeFrom?: string;
   /**
-   * The file the caller will store next on this association, if it knows: opened while this one
-   * goes out and its response is awaited, so the next file's turn starts without that trip through
-   * the thread pool. A handle the next store does not ask for is closed.
+   * The dataset the caller will store next on this association, if it knows: its file is opened and
+   * its first chunk read and hashed while this one's response is awaited, so the next turn starts
+   * by sending. What the next store does not ask for is closed (and its buffer given back).
    */
-  next?: string;
+  next?: DatasetSource;
 }
 
 export interface StoreOutcome {
@@ -121,8 +129,8 @@ export class ScuAssociation implements MessageHandler {
   private sendBuffers: SendBuffers | undefined;
   /** Set once the connection ended (or cannot be used): every later request fails with it. */
   private lost: ScuError | undefined;
-  /** The file the caller said it stores next, being opened (StoreRequest.next). */
-  private openedAhead: { path: string; file: Promise<FileHandle> } | undefined;
+  /** The dataset the caller said it stores next, being opened and read (StoreRequest.next). */
+  private ahead: Ahead | undefined;
 
   /** Whether the destination allows sending a file converted to a fallback syntax. */
   readonly allowTranscoding: boolean;
@@ -202,18 +210,19 @@ export class ScuAssociation implements MessageHandler {
     if (request.transcodeFrom !== undefined) return this.storeTranscoded(request, request.transcodeFrom);
     // Opened before the command goes out: a file that cannot be read fails on its own and the
     // association goes on. A command sent without its dataset would leave the peer waiting for it.
-    const file = await this.openFile(request.source.path).catch((err: NodeJS.ErrnoException) => {
+    const ahead = this.takeAhead(request.source);
+    const file = await ahead.file.catch((err: NodeJS.ErrnoException) => {
       throw new UnreadableFileError(request.source.path, err);
     });
+    const first = await ahead.first;
     const response = this.sendCommand(request);
-    if (request.next !== undefined) this.openAhead(request.next);
     let sha256: string;
     try {
-      this.sendBuffers ??= new SendBuffers(this.ul.peerMaxPduLength);
-      sha256 = await writeDatasetPdus(this.ul, request.context.id, this.sendBuffers, file, request.source, request.onBytes);
+      sha256 = await writeDatasetPdus(this.ul, request.context.id, this.buffers(), file, request.source, request.onBytes, first);
     } catch (err) {
       throw this.cutShort(err);
     }
+    if (request.next !== undefined) this.readAhead(request.next);
     return { response: await response, sha256, bytes: request.source.length + (request.source.padByte ? 1 : 0) };
   }
 
@@ -225,7 +234,8 @@ export class ScuAssociation implements MessageHandler {
   private async storeTranscoded(request: StoreRequest, fromSyntax: string): Promise<StoreOutcome> {
     const { path, offset, length } = request.source;
     // A file gone since it was indexed is 'unreadable' (worth a retry), not a conversion failure.
-    await this.openFile(path).then(
+    await this.letGoAhead();
+    await open(path, 'r').then(
       (file) => file.close(),
       (err: NodeJS.ErrnoException) => {
         throw new UnreadableFileError(path, err);
@@ -277,27 +287,41 @@ export class ScuAssociation implements MessageHandler {
     return failure;
   }
 
-  /** The file opened ahead for `path`, or opened now; any other handle opened ahead is closed. */
-  private openFile(path: string): Promise<FileHandle> {
-    const ahead = this.openedAhead;
-    this.openedAhead = undefined;
-    if (ahead?.path === path) return ahead.file;
-    void closeQuietly(ahead?.file);
-    return open(path, 'r');
+  private buffers(): SendBuffers {
+    return (this.sendBuffers ??= new SendBuffers(this.ul.peerMaxPduLength));
   }
 
-  private closeOpenedAhead(): Promise<void> {
-    const ahead = this.openedAhead;
-    this.openedAhead = undefined;
-    return closeQuietly(ahead?.file);
+  /** What was read ahead for `source`, or its file opened now; anything else read ahead is let go. */
+  private takeAhead(source: DatasetSource): Ahead {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead && sameSource(ahead.source, source)) return ahead;
+    if (ahead) void this.letGo(ahead);
+    return { source, file: open(source.path, 'r'), first: Promise.resolve(undefined) };
   }
 
-  private openAhead(path: string): void {
-    void this.closeOpenedAhead();
-    const file = open(path, 'r');
-    // A file that cannot be opened fails when its turn comes, as it would have without this.
+  private readAhead(source: DatasetSource): void {
+    if (this.ahead) void this.letGo(this.ahead);
+    const buffers = this.buffers();
+    const file = open(source.path, 'r');
+    // A file that cannot be opened or read fails when its turn comes, as it would have without this.
     file.catch(() => undefined);
-    this.openedAhead = { path, file };
+    const first = file.then((f) => readFirstChunk(buffers, f, source)).catch(() => undefined);
+    this.ahead = { source, file, first };
+  }
+
+  /** Closes a file read ahead for a store that did not come, and gives its buffer back. */
+  private async letGo(ahead: Ahead): Promise<void> {
+    const first = await ahead.first;
+    if (first) this.sendBuffers?.giveBack(first.buffer);
+    const handle = await ahead.file.catch(() => undefined);
+    await handle?.close().catch(() => undefined);
+  }
+
+  private letGoAhead(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    return ahead ? this.letGo(ahead) : Promise.resolve();
   }
 
   /** C-ECHO on the verification context. */
@@ -319,7 +343,7 @@ export class ScuAssociation implements MessageHandler {
   /** Releases politely; falls back to closing the socket if the peer does not answer in time. */
   async release(timeoutMs = 10_000): Promise<void> {
     // A file opened for a store that will not come is closed before the caller goes on.
-    await this.closeOpenedAhead();
+    await this.letGoAhead();
     if (this.lost) return void this.ul.socket.destroy();
     await this.ul.release(timeoutMs);
     this.ul.socket.destroy();
@@ -378,16 +402,22 @@ export class ScuAssociation implements MessageHandler {
     const kind: ScuFailureKind =
       end.kind === 'timeout' ? 'timeout' : end.kind === 'peer-aborted' || end.kind === 'aborted' ? 'aborted' : 'network';
     this.lost ??= new ScuError(kind, describeEnd(where, end));
-    void this.closeOpenedAhead();
+    void this.letGoAhead();
     const pending = this.pending;
     this.pending = undefined;
     pending?.reject(this.lost);
   }
 }
 
-async function closeQuietly(file: Promise<FileHandle> | undefined): Promise<void> {
-  const handle = await file?.catch(() => undefined);
-  await handle?.close().catch(() => undefined);
+interface Ahead {
+  source: DatasetSource;
+  file: Promise<FileHandle>;
+  /** Its first chunk read and hashed, or undefined (not read ahead, or the read failed). */
+  first: Promise<FirstChunk | undefined>;
+}
+
+function sameSource(a: DatasetSource, b: DatasetSource): boolean {
+  return a.path === b.path && a.offset === b.offset && a.length === b.length && a.padByte === b.padByte;
 }
 
 function negotiationError(where: string, err: unknown): ScuError {

@@ -11,6 +11,7 @@
 import { describeStatus, isStoredStatus, statusHex } from './dimse-status.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
 import type { SendableFile } from './sendable-files.ts';
+import type { DatasetSource } from './pdata-writer.ts';
 import {
   ScuAssociation,
   ScuError,
@@ -173,7 +174,7 @@ async function sendBatch(
     }
     attemptedOnIt++;
     try {
-      report(s.index, await sendOne(current, s, opts, fileCount, batch[i + 1]?.file));
+      report(s.index, await sendOne(current, s, opts, fileCount, batch[i + 1]));
     } catch (err) {
       const lost = err instanceof ScuError ? err : new ScuError('network', `${formatPeer(peer)}: ${(err as Error).message}`);
       report(s.index, failure(s.file, lost.message, s, lost.kind));
@@ -205,7 +206,7 @@ function sendOne(
   s: Sendable,
   opts: SendOptions,
   fileCount: number,
-  next: string | undefined,
+  next: SendableFile | undefined,
 ): Promise<SendResult> {
   const onBytes = (bytesSent: number) =>
     opts.onProgress?.({ file: s.file, fileIndex: s.index, fileCount, bytesSent, bytesTotal: s.datasetLength });
@@ -221,8 +222,8 @@ export async function storeOne(
   association: ScuAssociation,
   s: SendableFile,
   onBytes?: (sent: number) => void,
-  /** The file to be stored next on this association, opened ahead (StoreRequest.next). */
-  next?: string,
+  /** The file to be stored next on this association, read ahead (StoreRequest.next). */
+  next?: SendableFile,
 ): Promise<SendResult> {
   const malformed = oddLengthProblem(s);
   if (malformed) return failure(s.file, malformed, s, 'malformed');
@@ -262,24 +263,30 @@ async function storeAsIs(
   s: SendableFile,
   context: AcceptedContext,
   onBytes?: (sent: number) => void,
-  next?: string,
+  next?: SendableFile,
 ): Promise<SendResult> {
-  const padByte = s.datasetLength % 2 === 1;
+  const source = datasetSource(s);
   const stored = await association
     .store({
       sopClassUid: s.sopClassUid,
       sopInstanceUid: s.sopInstanceUid,
       context,
-      source: { path: s.file, offset: s.datasetOffset, length: s.datasetLength, padByte },
+      source,
       onBytes,
-      next,
+      // Only a file that goes out as it is can be read ahead; a malformed one is never sent.
+      next: next && !oddLengthProblem(next) ? datasetSource(next) : undefined,
     })
     .catch((err: unknown) => {
       if (err instanceof UnreadableFileError) return err;
       throw err;
     });
   if (stored instanceof UnreadableFileError) return failure(s.file, stored.message, s, 'unreadable');
-  return { ...answered(association, s, stored), ...(padByte ? { paddedBytes: 1 } : {}) };
+  return { ...answered(association, s, stored), ...(source.padByte ? { paddedBytes: 1 } : {}) };
+}
+
+/** The bytes a file sends as it is: its dataset, and a pad byte when that is odd (deflated only; see oddLengthProblem). */
+function datasetSource(s: SendableFile): DatasetSource {
+  return { path: s.file, offset: s.datasetOffset, length: s.datasetLength, padByte: s.datasetLength % 2 === 1 };
 }
 
 /** The peer refused the file's own syntax and accepted a fallback: the dataset goes out converted. */

@@ -116,8 +116,8 @@ export class DestinationPool {
           if (!current) return;
           this.grow(); // a backlog may use another lane now that this one is up
         }
-        // The job waiting next (if no other lane takes it first) has its file opened meanwhile.
-        const { result, lost, untried } = await storeOverAssociation(current.association, arrival.job, this.pending[0]?.job.file);
+        // The job waiting next (if no other lane takes it first) has its file read meanwhile.
+        const { result, lost, untried } = await storeOverAssociation(current.association, arrival.job, this.pending[0]?.job);
         if (lost) this.listener.association(this.target.name, 'closed');
         // A lingering association the peer closed meanwhile: the job was never tried, give it a fresh one.
         if (untried && arrival.seq > current.openedAt) this.pending.unshift(arrival);

@@ -16,8 +16,8 @@ export interface StoreOutcome {
   untried: boolean;
 }
 
-/** `next`: the file of the job likely to follow on this association, opened ahead (StoreRequest.next). */
-export async function storeOverAssociation(association: ScuAssociation, job: SendJob, next?: string): Promise<StoreOutcome> {
+/** `next`: the job likely to follow on this association, its file read ahead (StoreRequest.next). */
+export async function storeOverAssociation(association: ScuAssociation, job: SendJob, next?: SendJob): Promise<StoreOutcome> {
   // storeOne checks for a lost association before it writes anything, in this same turn.
   const untried = association.isLost;
   try {
