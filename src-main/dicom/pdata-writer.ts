@@ -121,15 +121,8 @@ export interface FirstChunk {
  * it cannot (the buffer given back): the send then reads it at its turn and reports what it finds.
  */
 export async function readFirstChunk(buffers: SendBuffers, file: FileHandle, source: DatasetSource): Promise<FirstChunk | undefined> {
-  const bytes = Math.min(buffers.readSize, source.length);
-  const buffer = await buffers.take();
-  const { bytesRead } = await file.read(buffer, 0, bytes, source.offset).catch(() => ({ bytesRead: -1 }));
-  if (bytesRead !== bytes) {
-    buffers.giveBack(buffer);
-    return undefined;
-  }
-  const chunk = padded(buffer, bytes, bytes === source.length && source.padByte === true);
-  return { source, buffer, chunk, hash: createHash('sha256').update(chunk), bytes };
+  const read = await readChunk(buffers, file, source, 0).catch(() => undefined);
+  return read && { source, ...read, hash: createHash('sha256').update(read.chunk) };
 }
 
 /** The first `bytes` of `buffer`, and one NUL after them when `pad`. */
@@ -153,14 +146,14 @@ export async function writeDatasetPdus(
   onBytes: (sent: number) => void = () => {},
   first?: FirstChunk,
 ): Promise<string> {
-  const { pdvValue, readSize } = buffers;
+  const { pdvValue } = buffers;
   const hash = first?.hash ?? createHash('sha256');
   let ahead = first;
   try {
     let sent = 0;
     do {
       if (writer.socket.destroyed) throw new Error('connection closed while sending');
-      const { buffer, chunk, bytes } = ahead ?? (await readChunk(buffers, file, source, sent, readSize));
+      const { buffer, chunk, bytes } = ahead ?? (await readChunk(buffers, file, source, sent));
       if (!ahead) hash.update(chunk);
       ahead = undefined;
       const last = sent + bytes === source.length;
@@ -176,15 +169,14 @@ export async function writeDatasetPdus(
   }
 }
 
-/** The next chunk of `source` from `sent` on, read into a buffer from `buffers`. */
+/** The chunk of `source` from `sent` on, read into a buffer from `buffers` (given back if the read fails). */
 async function readChunk(
   buffers: SendBuffers,
   file: FileHandle,
   source: DatasetSource,
   sent: number,
-  readSize: number,
 ): Promise<{ buffer: Buffer; chunk: Buffer; bytes: number }> {
-  const bytes = Math.min(readSize, source.length - sent);
+  const bytes = Math.min(buffers.readSize, source.length - sent);
   const buffer = await buffers.take();
   const { bytesRead } = await file.read(buffer, 0, bytes, source.offset + sent).catch((err: unknown) => {
     buffers.giveBack(buffer);
