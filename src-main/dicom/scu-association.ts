@@ -301,7 +301,7 @@ export class ScuAssociation implements MessageHandler {
   }
 
   private readAhead(source: DatasetSource): void {
-    if (this.ahead) void this.letGo(this.ahead);
+    void this.letGoAhead();
     const buffers = this.buffers();
     const file = open(source.path, 'r');
     // A file that cannot be opened or read fails when its turn comes, as it would have without this.
