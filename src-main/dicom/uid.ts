@@ -4,19 +4,26 @@
  */
 
 const MAX_UID_LENGTH = 64;
-const COMPONENT = /^(0|[1-9][0-9]*)$/;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
 
-/** Returns why `uid` is not a valid UID, or undefined when it is. */
+/**
+ * Returns why `uid` is not a valid UID, or undefined when it is. One pass over the characters: it
+ * runs several times for every instance received or sent.
+ */
 export function uidProblem(uid: string | undefined | null): string | undefined {
   if (uid === undefined || uid === null || uid.length === 0) return 'is empty';
   if (uid.length > MAX_UID_LENGTH) return `is ${uid.length} characters long (at most ${MAX_UID_LENGTH})`;
-  const components = uid.split('.');
-  for (const component of components) {
-    if (component.length === 0) return 'has an empty component';
-    if (!COMPONENT.test(component)) {
-      return /^[0-9]+$/.test(component)
-        ? `has a component with a leading zero ("${component}")`
-        : `has characters other than digits and dots`;
+  let start = 0;
+  for (let i = 0; i <= uid.length; i++) {
+    const c = i < uid.length ? uid.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      if (i === start) return 'has an empty component';
+      if (uid.charCodeAt(start) === ZERO && i - start > 1) return `has a component with a leading zero ("${uid.slice(start, i)}")`;
+      start = i + 1;
+    } else if (c < ZERO || c > NINE) {
+      return 'has characters other than digits and dots';
     }
   }
   return undefined;

@@ -59,6 +59,27 @@ describe('uidProblem / isValidUid', () => {
       expect(isValidUid(uid)).toBe(false);
     });
   }
+
+  it('gives the reason a component-by-component reading gives, for every string of a small alphabet', () => {
+    // The PS3.5 rule read the plain way (split, then one pattern per component): the one-pass
+    // scanner must agree with it on validity and on the first reason found.
+    const reference = (uid: string): string | undefined => {
+      if (uid.length === 0) return 'is empty';
+      for (const component of uid.split('.')) {
+        if (component.length === 0) return 'has an empty component';
+        if (!/^(0|[1-9][0-9]*)$/.test(component)) {
+          return /^[0-9]+$/.test(component) ? `has a component with a leading zero ("${component}")` : 'has characters other than digits and dots';
+        }
+      }
+      return undefined;
+    };
+    const alphabet = ['0', '1', '9', '.', 'a', ' '];
+    let strings = [''];
+    for (let length = 1; length <= 6; length++) {
+      strings = strings.flatMap((s) => alphabet.map((c) => s + c));
+      for (const uid of strings) expect([uid, uidProblem(uid)]).toEqual([uid, reference(uid)]);
+    }
+  });
 });
 
 describe('trimUid', () => {
