@@ -1,6 +1,9 @@
 /**
  * The few attributes the index needs (patient, study, series, instance), read from the head of a
- * dataset with dcmjs's own element reader. Reading stops at the first element past the last tag
+ * dataset. Each field's value is read as dcmjs's element reader reads it (its text per VR, its
+ * trimming, its character-set decoders): here directly from the bytes when the element has the
+ * VR the standard gives it, through dcmjs's reader otherwise (a VR of UN or another one, an
+ * undefined length). Reading stops at the first element past the last tag
  * the index needs, so pixel data (and whatever large elements sit before it) is never touched,
  * and a prefix of the dataset is enough. The dataset bytes are only read, never re-encoded.
  *
@@ -87,26 +90,32 @@ export class UnreadableDatasetError extends Error {
 
 type FieldName = keyof IndexFields;
 type FieldKind = 'text' | 'uid' | 'name' | 'number' | 'charset';
+/** A field the index keeps: where it goes, how it is shaped, and the VR PS3.6 gives its element. */
+interface FieldSpec {
+  name: FieldName;
+  kind: FieldKind;
+  vr: string;
+}
 
-const FIELDS = new Map<number, { name: FieldName; kind: FieldKind }>([
-  [0x00080005, { name: 'specificCharacterSet', kind: 'charset' }],
-  [0x00080016, { name: 'sopClassUid', kind: 'uid' }],
-  [0x00080018, { name: 'sopInstanceUid', kind: 'uid' }],
-  [0x00080020, { name: 'studyDate', kind: 'text' }],
-  [0x00080030, { name: 'studyTime', kind: 'text' }],
-  [0x00080050, { name: 'accessionNumber', kind: 'text' }],
-  [0x00080060, { name: 'modality', kind: 'text' }],
-  [0x00081030, { name: 'studyDescription', kind: 'text' }],
-  [0x0008103e, { name: 'seriesDescription', kind: 'text' }],
-  [0x00100010, { name: 'patientName', kind: 'name' }],
-  [0x00100020, { name: 'patientId', kind: 'text' }],
-  [0x00100030, { name: 'patientBirthDate', kind: 'text' }],
-  [0x00100040, { name: 'patientSex', kind: 'text' }],
-  [0x0020000d, { name: 'studyInstanceUid', kind: 'uid' }],
-  [0x0020000e, { name: 'seriesInstanceUid', kind: 'uid' }],
-  [0x00200011, { name: 'seriesNumber', kind: 'number' }],
-  [0x00200013, { name: 'instanceNumber', kind: 'number' }],
-  [0x00280008, { name: 'numberOfFrames', kind: 'number' }],
+const FIELDS = new Map<number, FieldSpec>([
+  [0x00080005, { name: 'specificCharacterSet', kind: 'charset', vr: 'CS' }],
+  [0x00080016, { name: 'sopClassUid', kind: 'uid', vr: 'UI' }],
+  [0x00080018, { name: 'sopInstanceUid', kind: 'uid', vr: 'UI' }],
+  [0x00080020, { name: 'studyDate', kind: 'text', vr: 'DA' }],
+  [0x00080030, { name: 'studyTime', kind: 'text', vr: 'TM' }],
+  [0x00080050, { name: 'accessionNumber', kind: 'text', vr: 'SH' }],
+  [0x00080060, { name: 'modality', kind: 'text', vr: 'CS' }],
+  [0x00081030, { name: 'studyDescription', kind: 'text', vr: 'LO' }],
+  [0x0008103e, { name: 'seriesDescription', kind: 'text', vr: 'LO' }],
+  [0x00100010, { name: 'patientName', kind: 'name', vr: 'PN' }],
+  [0x00100020, { name: 'patientId', kind: 'text', vr: 'LO' }],
+  [0x00100030, { name: 'patientBirthDate', kind: 'text', vr: 'DA' }],
+  [0x00100040, { name: 'patientSex', kind: 'text', vr: 'CS' }],
+  [0x0020000d, { name: 'studyInstanceUid', kind: 'uid', vr: 'UI' }],
+  [0x0020000e, { name: 'seriesInstanceUid', kind: 'uid', vr: 'UI' }],
+  [0x00200011, { name: 'seriesNumber', kind: 'number', vr: 'IS' }],
+  [0x00200013, { name: 'instanceNumber', kind: 'number', vr: 'IS' }],
+  [0x00280008, { name: 'numberOfFrames', kind: 'number', vr: 'IS' }],
 ]);
 /** Reading stops at the first element whose tag is greater than this (Number of Frames), or than the last extra tag. */
 const LAST_NEEDED_TAG = Math.max(...FIELDS.keys());
@@ -219,12 +228,21 @@ function cutShort(walk: Walk, reason: string): Error {
   return walk.complete ? unreadable(walk, reason) : new IndexFieldsNeedMoreData(`${walk.source}: ${reason}`);
 }
 
+/** Where a walk is: its offset, the decoder later text follows, and dcmjs's stream once one is needed. */
+interface Cursor {
+  offset: number;
+  /** The decoder dcmjs would hold at this point: its default, or the one (0008,0005) chose. */
+  decoder: TextDecoding;
+  /** Made on the first element only dcmjs's reader can read (see readOneElement). */
+  stream: DcmjsReadBufferStream | undefined;
+}
+
 function readElements(walk: Walk): IndexFields {
   const { bytes } = walk;
   const fields: IndexFields = {};
-  const stream = new (dcmjsData().ReadBufferStream)(ownArrayBuffer(bytes));
+  const cursor: Cursor = { offset: 0, decoder: DEFAULT_DECODER, stream: undefined };
   for (;;) {
-    const offset = stream.offset;
+    const offset = cursor.offset;
     if (offset >= bytes.length) {
       if (walk.complete) return fields;
       throw new IndexFieldsNeedMoreData(
@@ -238,33 +256,109 @@ function readElements(walk: Walk): IndexFields {
       if (walk.complete && end !== undefined && end > bytes.length) throw unreadable(walk, overrun(header, offset, bytes.length));
       return fields;
     }
-    if (end !== undefined && end > bytes.length) throw cutShort(walk, overrun(header, offset, bytes.length));
-    if (walk.extraTags?.has(header.tag) && end !== undefined) {
-      const text = extraText(walk, stream, header, bytes.subarray(offset + header.headerLength, end));
-      if (text !== undefined) (fields.extra ??= {})[tagKey(header.tag)] = text;
-    }
-    if (header.tag === SPECIFIC_CHARACTER_SET && end !== undefined) {
-      readCharacterSet(stream, bytes.subarray(offset + header.headerLength, end), fields);
-      stream.offset = end;
+    if (end === undefined) {
+      // An undefined length (a sequence, or encapsulated data): only dcmjs's reader finds its end.
+      const field = FIELDS.get(header.tag);
+      const element = readOneElement(walk, cursor, header.tag)[tagKey(header.tag)];
+      if (field && element) setField(fields, field, element);
       continue;
     }
-    const field = FIELDS.get(header.tag);
-    if (field?.kind === 'uid' && end !== undefined) {
-      // UIDs become folder names: take the bytes as they are. dcmjs drops every character that is
-      // not a digit or a dot, which would turn "/1.2" into the valid-looking "1.2".
-      const uid = trimUid(bytes.toString('latin1', offset + header.headerLength, end));
-      if (uid !== '') (fields as Record<string, unknown>)[field.name] = uid;
-      stream.offset = end;
-      continue;
-    }
-    if (!field && end !== undefined) {
-      // Not needed and its length is known: step over it without handing its value to dcmjs.
-      stream.offset = end;
-      continue;
-    }
-    const element = readOneElement(walk, stream, header.tag)[tagKey(header.tag)];
-    if (field && element) setField(fields, field.name, field.kind, element);
+    if (end > bytes.length) throw cutShort(walk, overrun(header, offset, bytes.length));
+    cursor.offset = end;
+    readValue(walk, cursor, fields, header, bytes.subarray(offset + header.headerLength, end), offset);
   }
+}
+
+/** Takes what the index needs from one element of known length; `cursor` is already past it. */
+function readValue(walk: Walk, cursor: Cursor, fields: IndexFields, header: ElementHeader, value: Buffer, offset: number): void {
+  if (walk.extraTags?.has(header.tag)) {
+    const text = extraText(walk, cursor.decoder, header, value);
+    if (text !== undefined) (fields.extra ??= {})[tagKey(header.tag)] = text;
+  }
+  if (header.tag === SPECIFIC_CHARACTER_SET) {
+    cursor.decoder = readCharacterSet(value, fields) ?? cursor.decoder;
+    return;
+  }
+  const field = FIELDS.get(header.tag);
+  if (!field) return;
+  if (field.kind === 'uid') {
+    // UIDs become folder names: take the bytes as they are. dcmjs drops every character that is
+    // not a digit or a dot, which would turn "/1.2" into the valid-looking "1.2".
+    const uid = trimUid(value.toString('latin1'));
+    if (uid !== '') (fields as Record<string, unknown>)[field.name] = uid;
+    return;
+  }
+  if (header.vr === field.vr) {
+    const read = fieldValue(field.vr, value, cursor.decoder);
+    if (read !== undefined) (fields as Record<string, unknown>)[field.name] = read;
+    return;
+  }
+  // Written with another VR (UN, or a wrong one): dcmjs's reader decides how it reads.
+  cursor.offset = offset;
+  const element = readOneElement(walk, cursor, header.tag)[tagKey(header.tag)];
+  if (element) setField(fields, field, element);
+}
+
+/**
+ * A field's value from the bytes of an element with its standard VR, as dcmjs's reader (that
+ * VR's readBytes and applyFormatting, then the split into values) followed by setField give it.
+ * tests/unit/dicom/index-fields.test.ts compares the two over datasets full of padding, control
+ * characters, separators and character sets.
+ */
+function fieldValue(vr: string, value: Buffer, decoder: TextDecoding): string | number | undefined {
+  switch (vr) {
+    case 'DA': // read as Latin-1, no formatting
+      return nonEmpty(dropPadding(value.toString('latin1')));
+    case 'TM': // Latin-1, trailing white space dropped
+      return nonEmpty(dropPadding(value.toString('latin1').replace(/\s+$/, '')));
+    case 'CS': // Latin-1, every value trimmed
+      return nonEmpty(
+        dropPadding(
+          value
+            .toString('latin1')
+            .split('\\')
+            .map((one) => one.trim())
+            .join('\\'),
+        ),
+      );
+    case 'SH':
+    case 'LO': // decoded, the whole text trimmed
+      return nonEmpty(dropPadding(decoder.decode(value).trim()));
+    case 'PN':
+      return personNameField(value.length === 0 ? '' : decoder.decode(value));
+    case 'IS':
+      return integerStringField(value.toString('latin1'));
+    default:
+      throw new Error(`no direct reading for VR ${vr}`);
+  }
+}
+
+/** dcmjs drops one trailing space (or, oddly, the last character of an empty text), splits on "\", drops empty values, then "=". */
+function personNameField(text: string): string | undefined {
+  const unpadded = text.length > 0 && !text.endsWith(' ') ? text : text.slice(0, -1);
+  const first = unpadded.split('\\').find((one) => one !== '');
+  const alphabetic = first?.split('=')[0];
+  return alphabetic ? nonEmpty(dropPadding(alphabetic)) : undefined;
+}
+
+/** The first value, trimmed and stripped of what cannot be part of a number, as dcmjs's IS formatting does. */
+function integerStringField(text: string): number | undefined {
+  const cleaned = text
+    .split('\\')[0]!
+    .trim()
+    .replace(/[^0-9.\\\-+e]/gi, '');
+  if (cleaned === '') return undefined;
+  const n = Number(cleaned);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The trailing spaces and NULs the index never keeps. */
+function dropPadding(text: string): string {
+  return text.replace(/[\0 ]+$/, '');
+}
+
+function nonEmpty(text: string): string | undefined {
+  return text === '' ? undefined : text;
 }
 
 /**
@@ -289,9 +383,15 @@ function overrun(header: ElementHeader, offset: number, available: number): stri
   return `element ${formatTag(header.tag)} at byte ${offset} claims ${header.length} bytes, more than the ${available - offset - header.headerLength} left`;
 }
 
-/** dcmjs's reader for exactly one element: `untilTag` is the tag just peeked, its value included. */
-function readOneElement(walk: Walk, stream: DcmjsReadBufferStream, tag: number): Record<string, DcmjsElement> {
-  const offset = stream.offset;
+/**
+ * dcmjs's reader for exactly one element, the one at `cursor` (`untilTag` is its tag, its value
+ * included), from the decoder the cursor holds; the cursor is moved past it.
+ */
+function readOneElement(walk: Walk, cursor: Cursor, tag: number): Record<string, DcmjsElement> {
+  const offset = cursor.offset;
+  const stream = (cursor.stream ??= new (dcmjsData().ReadBufferStream)(ownArrayBuffer(walk.bytes)));
+  stream.offset = offset;
+  stream.setDecoder(cursor.decoder);
   let dict: Record<string, DcmjsElement>;
   try {
     dict = dcmjsData().DicomMessage._read(stream, walk.dcmjsSyntax, { untilTag: tagKey(tag), includeUntilTagValue: true });
@@ -301,27 +401,28 @@ function readOneElement(walk: Walk, stream: DcmjsReadBufferStream, tag: number):
   }
   // Undefined-length sequences are not checked up front; running past the buffer shows here.
   if (stream.offset > walk.bytes.length) throw cutShort(walk, `element ${formatTag(tag)} at byte ${offset} runs past the end`);
+  cursor.offset = stream.offset;
   return dict;
 }
 
 /**
  * Specific Character Set decides how later text decodes. dcmjs sets its decoder when it reads this
  * element but throws on multi-valued (ISO 2022) and unknown sets, and a receiver must not reject
- * an instance over how its names decode. So the CS value is taken from the bytes here, and dcmjs
- * picks the decoder for its first term alone; an unknown term keeps the default repertoire.
+ * an instance over how its names decode. So the CS value is taken from the bytes here, and the
+ * decoder is the one dcmjs picks for its first term alone; undefined for a term dcmjs does not
+ * know (the decoder in force stays).
  */
-function readCharacterSet(stream: DcmjsReadBufferStream, value: Buffer, fields: IndexFields): void {
+function readCharacterSet(value: Buffer, fields: IndexFields): TextDecoding | undefined {
   const terms = value
     .toString('latin1')
     .split('\\')
     .map((term) => term.replace(/[\0 ]+$/, '').replace(/^ +/, ''));
   if (terms.some((term) => term !== '')) fields.specificCharacterSet = terms.join('\\');
-  const decoder = decoderFor(terms[0] ?? '');
-  if (decoder !== undefined) stream.setDecoder(decoder);
+  return decoderFor(terms[0] ?? '');
 }
 
 /** The text decoder dcmjs uses for one character set term, or undefined when dcmjs does not know it. */
-function decoderFor(term: string): unknown {
+function decoderFor(term: string): TextDecoding | undefined {
   const cached = decoderCache.get(term);
   if (cached !== undefined || decoderCache.has(term)) return cached;
   const value = Buffer.from(term.length % 2 ? `${term} ` : term, 'latin1');
@@ -332,19 +433,27 @@ function decoderFor(term: string): unknown {
   element.writeUInt16LE(value.length, 6);
   value.copy(element, 8);
   const probe = new (dcmjsData().ReadBufferStream)(ownArrayBuffer(element));
-  let decoder: unknown;
+  let decoder: TextDecoding | undefined;
   try {
     dcmjsData().DicomMessage._read(probe, TransferSyntax.ExplicitVRLittleEndian, {});
-    decoder = probe.decoder;
+    decoder = probe.decoder as TextDecoding;
   } catch {
     decoder = undefined;
   }
   decoderCache.set(term, decoder);
   return decoder;
 }
-const decoderCache = new Map<string, unknown>();
+const decoderCache = new Map<string, TextDecoding | undefined>();
 
-function setField(fields: IndexFields, name: FieldName, kind: FieldKind, element: DcmjsElement): void {
+/**
+ * dcmjs's default decoder, made as dcmjs makes it for every stream: the label "latin1" names
+ * windows-1252 in the Encoding Standard, so bytes 0x80-0x9F decode as that code page's letters.
+ */
+const DEFAULT_DECODER: TextDecoding = new TextDecoder('latin1');
+
+/** A field from the element dcmjs read (see readOneElement). */
+function setField(fields: IndexFields, field: FieldSpec, element: DcmjsElement): void {
+  const { name, kind } = field;
   const first = element.Value?.[0];
   if (first === undefined || first === null) return;
   if (kind === 'number') {
@@ -353,7 +462,7 @@ function setField(fields: IndexFields, name: FieldName, kind: FieldKind, element
     return;
   }
   const text = kind === 'name' ? personNameText(first) : (element.Value ?? []).map((v) => String(v ?? '')).join('\\');
-  const trimmed = text.replace(/[\0 ]+$/, '');
+  const trimmed = dropPadding(text);
   if (trimmed !== '') (fields as Record<string, unknown>)[name] = trimmed;
 }
 
@@ -398,7 +507,7 @@ const NUMBER_VRS = new Map<string, NumberReader>([
 ]);
 
 /** An extra element's value as text (see IndexFields.extra), or undefined for the VRs that have none. */
-function extraText(walk: Walk, stream: DcmjsReadBufferStream, header: ElementHeader, value: Buffer): string | undefined {
+function extraText(walk: Walk, decoder: TextDecoding, header: ElementHeader, value: Buffer): string | undefined {
   const vr = header.vr ?? dictionaryVr(header.tag);
   if (SKIPPED_EXTRA_VRS.has(vr)) return undefined;
   const numbers = NUMBER_VRS.get(vr);
@@ -409,7 +518,7 @@ function extraText(walk: Walk, stream: DcmjsReadBufferStream, header: ElementHea
   }
   if (vr === 'UN' && !looksLikeText(value)) return undefined;
   // The decoder is the one dcmjs chose from (0008,0005), as for the index's own text fields.
-  const text = CHARSET_TEXT_VRS.has(vr) ? (stream.decoder as TextDecoding).decode(value) : value.toString('latin1');
+  const text = CHARSET_TEXT_VRS.has(vr) ? decoder.decode(value) : value.toString('latin1');
   const values = SINGLE_VALUED_TEXT_VRS.has(vr) ? [text] : text.split('\\');
   const leading = LEADING_SPACES_INSIGNIFICANT_VRS.has(vr);
   return values

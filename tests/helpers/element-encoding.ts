@@ -9,12 +9,23 @@ export const LONG_VRS: ReadonlySet<string> = new Set(['OB', 'OD', 'OF', 'OL', 'O
 
 /** An explicit VR little endian element; `longForm` chooses the 12-byte header (the VR's own form unless told). */
 export function explicitLeElement(tag: number, vr: string, value: Buffer, longForm = LONG_VRS.has(vr)): Buffer {
+  return explicitElement(tag, vr, value, true, longForm);
+}
+
+/** An explicit VR big endian element (the retired syntax 1.2.840.10008.1.2.2); the value is written as given. */
+export function explicitBeElement(tag: number, vr: string, value: Buffer): Buffer {
+  return explicitElement(tag, vr, value, false, LONG_VRS.has(vr));
+}
+
+function explicitElement(tag: number, vr: string, value: Buffer, littleEndian: boolean, longForm: boolean): Buffer {
   const header = Buffer.alloc(longForm ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
+  const u16 = (n: number, at: number) => (littleEndian ? header.writeUInt16LE(n, at) : header.writeUInt16BE(n, at));
+  u16(tag >>> 16, 0);
+  u16(tag & 0xffff, 2);
   header.write(vr, 4, 'latin1');
-  if (longForm) header.writeUInt32LE(value.length, 8);
-  else header.writeUInt16LE(value.length, 6);
+  if (!longForm) u16(value.length, 6);
+  else if (littleEndian) header.writeUInt32LE(value.length, 8);
+  else header.writeUInt32BE(value.length, 8);
   return Buffer.concat([header, value]);
 }
 

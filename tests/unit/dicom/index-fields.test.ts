@@ -1,4 +1,5 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import {
   readIndexFieldsFromFile,
   type IndexFields,
 } from '../../../src-main/dicom/index-fields.ts';
-import { readP10Header } from '../../../src-main/dicom/p10-reader.ts';
+import { parseP10Header, readP10Header } from '../../../src-main/dicom/p10-reader.ts';
 import {
   FixtureTransferSyntax,
   SopClass,
@@ -20,7 +21,7 @@ import {
   type FixtureOptions,
   usElementOffset,
 } from '../../helpers/dicom-fixtures.ts';
-import { explicitLeElement, textValue, uidValue } from '../../helpers/element-encoding.ts';
+import { explicitBeElement, explicitLeElement, implicitLeElement, textValue, uidValue } from '../../helpers/element-encoding.ts';
 import { useTempDir } from '../../helpers/temp-dir.ts';
 
 const ExplicitLE = FixtureTransferSyntax.ExplicitVRLittleEndian;
@@ -262,6 +263,142 @@ describe('readIndexFieldsFromFile', () => {
   it('names the file it cannot open', async () => {
     const path = join(tmp.path, 'missing.dcm');
     await expect(readIndexFieldsFromFile(path, 0, ExplicitLE)).rejects.toThrow(`${path}: cannot open (ENOENT)`);
+  });
+});
+
+describe('readIndexFieldsFromDataset agrees with dcmjs', () => {
+  // The index fields are read from the bytes directly where an element has its standard VR; what
+  // they must give is what dcmjs's reader gives (its text per VR, trimming and decoders), shaped
+  // as IndexFields documents. The oracle here is dcmjs reading the whole dataset at once.
+  const FIELD_TAGS: Array<[number, keyof IndexFields, 'text' | 'name' | 'number', string]> = [
+    [0x00080020, 'studyDate', 'text', 'DA'],
+    [0x00080030, 'studyTime', 'text', 'TM'],
+    [0x00080050, 'accessionNumber', 'text', 'SH'],
+    [0x00080060, 'modality', 'text', 'CS'],
+    [0x00081030, 'studyDescription', 'text', 'LO'],
+    [0x0008103e, 'seriesDescription', 'text', 'LO'],
+    [0x00100010, 'patientName', 'name', 'PN'],
+    [0x00100020, 'patientId', 'text', 'LO'],
+    [0x00100030, 'patientBirthDate', 'text', 'DA'],
+    [0x00100040, 'patientSex', 'text', 'CS'],
+    [0x00200011, 'seriesNumber', 'number', 'IS'],
+    [0x00200013, 'instanceNumber', 'number', 'IS'],
+    [0x00280008, 'numberOfFrames', 'number', 'IS'],
+  ];
+  const SYNTAXES: Array<[string, (tag: number, vr: string, value: Buffer) => Buffer]> = [
+    [FixtureTransferSyntax.ExplicitVRLittleEndian, (tag, vr, value) => explicitLeElement(tag, vr, value)],
+    [FixtureTransferSyntax.ImplicitVRLittleEndian, (tag, _vr, value) => implicitLeElement(tag, value)],
+    ['1.2.840.10008.1.2.2', (tag, vr, value) => explicitBeElement(tag, vr, value)],
+  ];
+  const CHARSETS = [undefined, 'ISO_IR 100', 'ISO_IR 192', 'GB18030', 'ISO_IR 144', '\\ISO 2022 IR 87', 'NOT A CHARSET'];
+  // Padding, separators, white space of every kind a Latin-1 or UTF-8 byte can make, digits and
+  // number signs, letters, bytes that windows-1252 and Latin-1 read differently, broken UTF-8.
+  const ALPHABET = [
+    0x20, 0x00, 0x5c, 0x3d, 0x5e, 0x09, 0x0a, 0x0d, 0x0b, 0xa0, 0x85, 0x80, 0x9f, 0xff, 0x1b, 0x41, 0x7a, 0x30, 0x37, 0x2e, 0x2d, 0x2b,
+    0x65, 0x45, 0xc3, 0xa9, 0xe3, 0x80,
+  ];
+
+  const dcmjs = createRequire(import.meta.url)('dcmjs') as {
+    data: {
+      ReadBufferStream: new (buffer: ArrayBuffer) => unknown;
+      DicomMessage: { _read(stream: unknown, syntax: string, options: object): Record<string, { Value?: unknown[] }> };
+    };
+    log: { setLevel(level: string): void };
+  };
+  dcmjs.log.setLevel('silent');
+
+  /** What dcmjs reads for the fields, shaped as IndexFields says: values joined by a backslash, padding dropped, a name's alphabetic group. */
+  function dcmjsFields(dataset: Buffer, syntaxUid: string): IndexFields {
+    const stream = new dcmjs.data.ReadBufferStream(new Uint8Array(dataset).buffer);
+    const dict = dcmjs.data.DicomMessage._read(stream, syntaxUid, {
+      ignoreErrors: true,
+      untilTag: '00280008',
+      includeUntilTagValue: true,
+      stopOnGreaterTag: true,
+    });
+    const fields: Record<string, unknown> = {};
+    for (const [tag, name, kind] of FIELD_TAGS) {
+      const values = dict[tag.toString(16).padStart(8, '0').toUpperCase()]?.Value ?? [];
+      const first = values[0];
+      if (first === undefined || first === null) continue;
+      if (kind === 'number') {
+        const n = typeof first === 'number' ? first : Number(String(first).trim());
+        if (Number.isFinite(n)) fields[name] = n;
+        continue;
+      }
+      // A name written with another VR is text: its alphabetic group is the text before the first "=".
+      const alphabetic = (): string =>
+        typeof first === 'string' ? (first.split('=')[0] ?? '') : String((first as { Alphabetic?: string }).Alphabetic ?? '');
+      const text = kind === 'name' ? alphabetic() : values.map((v) => String(v ?? '')).join('\\');
+      const trimmed = text.replace(/[\0 ]+$/, '');
+      if (trimmed !== '') fields[name] = trimmed;
+    }
+    return fields;
+  }
+
+  function withoutOthers(fields: IndexFields): IndexFields {
+    const { specificCharacterSet: _c, sopClassUid: _a, sopInstanceUid: _b, studyInstanceUid: _s, seriesInstanceUid: _r, ...rest } = fields;
+    return rest;
+  }
+
+  it('on random values of every field, in every syntax and character set, with the standard VR and others', () => {
+    let seed = 0x2545f491;
+    const random = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    let compared = 0;
+    for (let round = 0; round < 1500; round++) {
+      const [syntaxUid, element] = SYNTAXES[round % SYNTAXES.length]!;
+      const charset = CHARSETS[random(CHARSETS.length)];
+      const elements: Buffer[] = [];
+      if (charset !== undefined) elements.push(element(0x00080005, 'CS', textValue(charset)));
+      for (const [tag, , , vr] of FIELD_TAGS) {
+        if (random(8) === 0) continue;
+        const value = Buffer.from(Array.from({ length: random(14) }, () => ALPHABET[random(ALPHABET.length)]!));
+        // One in six with a VR the field does not have: read through dcmjs, and it must still agree.
+        const written = random(6) === 0 ? ['UN', 'LO', 'SH', 'CS', 'ST', 'DS'][random(6)]! : vr;
+        elements.push(element(tag, written, value));
+      }
+      const dataset = Buffer.concat(elements);
+      if (dataset.length === 0) continue;
+      const ours = withoutOthers(readIndexFieldsFromDataset(dataset, syntaxUid, true));
+      expect({ round, syntaxUid, charset, dataset: dataset.toString('hex'), fields: ours }).toEqual({
+        round,
+        syntaxUid,
+        charset,
+        dataset: dataset.toString('hex'),
+        fields: dcmjsFields(dataset, syntaxUid),
+      });
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(1400);
+  });
+
+  it("on pydicom's test files", async () => {
+    const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+    let compared = 0;
+    for (const name of (await readdir(PYDICOM_FILES)).filter((n) => n.endsWith('.dcm'))) {
+      const bytes = await readFile(join(PYDICOM_FILES, name));
+      let header;
+      let ours: IndexFields;
+      try {
+        header = parseP10Header(bytes, name);
+        ours = readIndexFieldsFromDataset(bytes.subarray(header.datasetOffset), header.transferSyntaxUid, true, name);
+      } catch {
+        continue; // not a Part-10 file, or a dataset the index refuses: nothing to compare
+      }
+      if (ours.encodingMismatch !== undefined || header.transferSyntaxUid === '1.2.840.10008.1.2.1.99') continue;
+      const dcmjsSyntax = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.2'].includes(header.transferSyntaxUid)
+        ? header.transferSyntaxUid
+        : '1.2.840.10008.1.2.1';
+      const { encodingMismatch: _m, extra: _e, ...fields } = withoutOthers(ours);
+      expect({ name, fields }).toEqual({ name, fields: dcmjsFields(bytes.subarray(header.datasetOffset), dcmjsSyntax) });
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(50);
   });
 });
 

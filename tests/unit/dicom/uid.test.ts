@@ -68,7 +68,9 @@ describe('uidProblem / isValidUid', () => {
       for (const component of uid.split('.')) {
         if (component.length === 0) return 'has an empty component';
         if (!/^(0|[1-9][0-9]*)$/.test(component)) {
-          return /^[0-9]+$/.test(component) ? `has a component with a leading zero ("${component}")` : 'has characters other than digits and dots';
+          return /^[0-9]+$/.test(component)
+            ? `has a component with a leading zero ("${component}")`
+            : 'has characters other than digits and dots';
         }
       }
       return undefined;
