@@ -56,9 +56,13 @@ export async function buildCli(outdir: string = CLI_OUTDIR): Promise<string> {
   // Chunk names change with their content: chunks of an earlier build would stay beside the new ones.
   rmSync(outdir, { recursive: true, force: true });
   await build({
-    entryPoints: [join(projectRoot, 'src-main', 'cli', 'main.ts'), join(projectRoot, 'src-main', 'routing', 'forward-worker.ts')],
+    entryPoints: [
+      join(projectRoot, 'src-main', 'cli', 'main.ts'),
+      join(projectRoot, 'src-main', 'routing', 'forward-worker.ts'),
+      join(projectRoot, 'src-main', 'store', 'filing-worker.ts'),
+    ],
     outdir,
-    // One folder: the forward worker is found next to the module that starts it (forward-sender.ts).
+    // One folder: each worker is found next to the module that starts it (forward-sender.ts, filing-thread.ts).
     entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
     bundle: true,

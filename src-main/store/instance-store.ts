@@ -150,7 +150,7 @@ export class InstanceStore {
       new Set(records.flatMap((r) => (r.meta.kind === 'stored' && r.meta.tempName ? [r.meta.tempName] : []))),
     );
     for (const record of records)
-      store.applier.settle(record.lsn, { lsn: record.lsn, entry: record.meta, body: record.body, bytes: undefined, replayed: true });
+      store.applier.settle(record.lsn, { lsn: record.lsn, entry: record.meta, body: record.body, replayed: true });
     await store.applier.drain();
     if (records.length > 0) store.logger.info('journal.replayed', { records: records.length, pending: store.applier.pendingCount() });
     await journal.prepareSpare();
@@ -160,6 +160,7 @@ export class InstanceStore {
 
   /** Starts receiving an instance; the caller has validated the UIDs in `meta`. */
   beginIncoming(meta: MetaGroupFields, flow?: FlowControl): IncomingInstanceWriter {
+    this.applier.warm();
     const tempPath = join(this.incomingDir, `${this.tempPrefix}-${++this.tempCount}.part`);
     return new IncomingInstanceWriter(tempPath, buildP10Header(meta), flow, INLINE_LIMIT);
   }
@@ -197,7 +198,7 @@ export class InstanceStore {
 
   /** Resolves once everything journaled so far is indexed (or filing has failed for now: disk full). */
   indexed(): Promise<void> {
-    this.applier.kick();
+    this.applier.hurry();
     return this.applier.whenApplied(this.lastLsn);
   }
 
@@ -279,8 +280,7 @@ export class InstanceStore {
     let lsn: number | undefined;
     try {
       const location = await this.journal.append(entry, body, (assigned) => (lsn = this.lastLsn = assigned), digest);
-      const bytes = body.length > 0 && this.applier.mayHold(location.length) ? body : undefined;
-      this.applier.settle(lsn!, { lsn: lsn!, entry, body: location, bytes, replayed: false });
+      this.applier.settle(lsn!, { lsn: lsn!, entry, body: location, replayed: false });
       return lsn!;
     } catch (err) {
       if (lsn !== undefined) this.applier.settle(lsn, null);

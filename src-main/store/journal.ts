@@ -49,7 +49,7 @@ const CREATE_SEGMENT = OPEN_SEGMENT | constants.O_CREAT | constants.O_EXCL;
 export interface JournalRecord<M> {
   lsn: number;
   meta: M;
-  /** Where the body is, to read it back with readBody(). */
+  /** Where the body is (bodyPlace() says in which file). */
   body: BodyLocation;
 }
 
@@ -57,6 +57,13 @@ export interface JournalRecord<M> {
 export interface BodyDigest {
   after: number;
   sha256: Buffer;
+}
+
+/** A record body's place as a file path and a byte range (BodyLocation names its segment by slot). */
+export interface JournalPlace {
+  file: string;
+  offset: number;
+  length: number;
 }
 
 export interface BodyLocation {
@@ -172,18 +179,11 @@ export class Journal<M> {
     return { segment: segment.slot, offset: offset + RECORD_HEADER + metaBytes.length, length: bodyLength };
   }
 
-  /** The body bytes of a record, read back from its segment. */
-  async readBody(location: BodyLocation): Promise<Buffer> {
+  /** Where a record's body lies on disk, for a reader with its own descriptor (the filing thread). */
+  bodyPlace(location: BodyLocation): JournalPlace {
     const segment = this.segments.get(location.segment);
     if (!segment) throw new Error(`journal segment ${location.segment} is not open`);
-    const buffer = Buffer.allocUnsafe(location.length);
-    let done = 0;
-    while (done < location.length) {
-      const { bytesRead } = await segment.file.read(buffer, done, location.length - done, location.offset + done);
-      if (bytesRead === 0) throw new Error(`journal segment ${location.segment} ends before its record body`);
-      done += bytesRead;
-    }
-    return buffer;
+    return { file: join(this.dir, nameOfSlot(segment.slot)), offset: location.offset, length: location.length };
   }
 
   /** Segments that could be retired once everything up to `appliedLsn` is durable elsewhere. */

@@ -99,7 +99,8 @@ const datasetSha = async (file: string) => sha256(splitP10(await readFile(file),
 
 describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fills`, () => {
   it('answers every C-STORE 0x0000 or 0xA700 while the disk fills under a receive, and stays up', { timeout: 120_000 }, async () => {
-    const files = await writeP10Files(join(work, 'during'), 80, (i) => ({ seed: 500 + i, pixelDataBytes: 48 * 1024 }));
+    // Enough instances that the receive outlasts filling the disk and the filing thread's start.
+    const files = await writeP10Files(join(work, 'during'), 240, (i) => ({ seed: 1000 + i, pixelDataBytes: 48 * 1024 }));
     let filling: Promise<void> | undefined;
     const sender = sendFollowing(gateway!.port, files, (answers) => {
       if (answers.length === 10) filling = fillDisk();

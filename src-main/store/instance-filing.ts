@@ -1,0 +1,155 @@
+/**
+ * Puts acknowledged instances' files in place: the filing half of the journal applier, carried out
+ * on the filing thread (filing-worker.ts) with synchronous calls. On the main thread the same work
+ * was five trips through libuv's thread pool per file (open, write, fsync, close, rename), each a
+ * wake-up of a pool thread and a promise: a tenth of a small instance's receive.
+ *
+ * For each record: its bytes (the whole Part-10 file, read back from the journal segment, where
+ * the acknowledgement's write left them in the page cache) are written into .incoming/, fsynced
+ * and renamed to studies/<study>/<series>/<sop>.dcm; a large instance spilled to .incoming/ while
+ * it arrived is renamed. Then every folder that gained an entry is fsynced. Only then may the index
+ * rows that name the files commit.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { JournalPlace } from './journal.ts';
+import { INCOMING_DIR } from './store-layout.ts';
+
+/** One instance to file. Plain data: it crosses to the filing thread. */
+export interface FilingJob {
+  lsn: number;
+  /** The instance file, relative to the store root. */
+  path: string;
+  /** A large instance's fsynced file in .incoming/, or null: the body is in the journal. */
+  tempName: string | null;
+  body: JournalPlace;
+  headerLength: number;
+  datasetLength: number;
+  datasetSha256: string;
+  /** Read back at start-up: its file may already be in place from before the crash. */
+  replayed: boolean;
+}
+
+export class InstanceFiling {
+  private readonly root: string;
+  /** Folders known to exist (and to be durable entries of their parents). */
+  private readonly knownDirs = new Set<string>();
+  /** Bodies are read into this one buffer (grown to the largest so far): a new one per instance piled up 512 KiB buffers faster than the thread's collector freed them. */
+  private readBuffer = Buffer.allocUnsafe(0);
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** Files every job, then fsyncs the folders they went into. Throws (nothing partial left) on the first failure. */
+  fileBatch(jobs: FilingJob[]): void {
+    const dirs = new Set<string>();
+    for (const job of jobs) {
+      const target = join(this.root, job.path);
+      this.ensureDir(dirname(target));
+      dirs.add(dirname(target));
+      this.file(job, target);
+    }
+    for (const dir of dirs) fsyncDir(dir);
+  }
+
+  /** Puts one instance's file in place, unless replay finds it there complete already. */
+  private file(job: FilingJob, target: string): void {
+    if (job.tempName !== null) {
+      const temp = join(this.root, INCOMING_DIR, job.tempName);
+      // The spilled file was fsynced before the record was written: renaming it is all there is to do.
+      if (existsSync(temp)) renameSync(temp, target);
+      else if (!isComplete(target, job)) throw new Error(`${job.path}: neither its temp file ${job.tempName} nor a complete file is there`);
+      return;
+    }
+    if (job.replayed && isComplete(target, job)) return;
+    const bytes = this.read(job.body);
+    const temp = join(this.root, INCOMING_DIR, `journal-${job.lsn}.part`);
+    const fd = openSync(temp, 'w');
+    try {
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at, at);
+      fsyncSync(fd);
+    } catch (err) {
+      // Disk full: nothing partial stays behind; the record is still in the journal for the retry.
+      quietly(() => closeSync(fd));
+      quietly(() => unlinkSync(temp));
+      throw err;
+    }
+    closeSync(fd);
+    renameSync(temp, target);
+  }
+
+  private ensureDir(dir: string): void {
+    if (this.knownDirs.has(dir)) return;
+    const created = mkdirSync(dir, { recursive: true });
+    if (created) {
+      // New folders are entries in their parents: fsync up the chain so the path itself survives a crash.
+      for (let d = dir; d.length >= this.root.length && d !== dirname(d); d = dirname(d)) {
+        fsyncDir(dirname(d));
+        if (d === created) break;
+      }
+    }
+    this.knownDirs.add(dir);
+  }
+
+  /** A record's body, read from the journal into the shared buffer (valid until the next read). */
+  private read(place: JournalPlace): Buffer {
+    if (this.readBuffer.length < place.length) this.readBuffer = Buffer.allocUnsafe(place.length);
+    return readPlace(place, this.readBuffer.subarray(0, place.length));
+  }
+}
+
+/** Fills `bytes` with the body at `place`. */
+function readPlace(place: JournalPlace, bytes: Buffer): Buffer {
+  const fd = openSync(place.file, 'r');
+  try {
+    for (let done = 0; done < place.length;) {
+      const read = readSync(fd, bytes, done, place.length - done, place.offset + done);
+      if (read === 0) throw new Error(`${place.file} ends before the record body at ${place.offset} (${place.length} bytes)`);
+      done += read;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether the file at `path` already holds exactly this instance (replay after the rename). */
+function isComplete(path: string, job: FilingJob): boolean {
+  const size = statSync(path, { throwIfNoEntry: false })?.size;
+  if (size !== job.headerLength + job.datasetLength) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const hash = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(1024 * 1024);
+    for (let at = job.headerLength; at < size;) {
+      const read = readSync(fd, chunk, 0, Math.min(chunk.length, size - at), at);
+      if (read === 0) return false;
+      hash.update(chunk.subarray(0, read));
+      at += read;
+    }
+    return hash.digest('hex') === job.datasetSha256;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Clean-up after a failure: its own failure must not hide the one being reported. */
+function quietly(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // the first error is the one that matters
+  }
+}
+
+/** A rename or a new entry is durable only once its folder is fsynced. */
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
