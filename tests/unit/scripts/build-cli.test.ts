@@ -40,11 +40,11 @@ const BUILTINS_ON_EXIT =
   'data:text/javascript,process.on("exit",()=>process.stderr.write("builtins: "+process.moduleLoadList.filter(m=>m.startsWith("NativeModule ")).map(m=>m.slice(13)).join(" ")+"\\n"))';
 
 describe('the CLI bundle', () => {
-  it('is one entry and one worker beside their chunks, with zod inside (English messages only) and the other packages left to node_modules', async () => {
+  it('is one entry and two workers beside their chunks, with zod inside (English messages only) and the other packages left to node_modules', async () => {
     const files = await readdir(outdir);
-    expect(files).toContain('main.js');
-    expect(files).toContain('forward-worker.js');
-    expect(files.filter((f) => !['main.js', 'forward-worker.js'].includes(f)).every((f) => /^chunk-\w+\.js$/.test(f))).toBe(true);
+    const entries = ['main.js', 'forward-worker.js', 'filing-worker.js'];
+    for (const entry of entries) expect(files).toContain(entry);
+    expect(files.filter((f) => !entries.includes(f)).every((f) => /^chunk-\w+\.js$/.test(f))).toBe(true);
     const code = (await Promise.all(files.map((f) => readFile(join(outdir, f), 'utf8')))).join('\n');
     expect(code).not.toMatch(/from "zod"/);
     expect(code).toContain('createRequire(import.meta.url)("dcmjs")');
