@@ -10,6 +10,7 @@ import { collectSendableFiles, type SendableFile } from '../../src-main/dicom/se
 import { sendFiles, type SendResult } from '../../src-main/dicom/store-scu.ts';
 import { startStoreScp, type StoreScp } from '../helpers/dcmtk.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
+import { selectFromIndex, unsentJobCount } from '../helpers/index-database.ts';
 import { listFilesRecursive, sopInstanceOf, splitP10 } from '../helpers/p10-regions.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
@@ -116,10 +117,26 @@ describe("pydicom's test files", () => {
       const wire = dataset.length % 2 === 1 ? Buffer.concat([dataset, Buffer.from([0])]) : dataset;
       stored.set(sop, [...(stored.get(sop) ?? []), wire]);
     }
-    // storescp names its files by SOP Instance UID: versions of one UID land on one name.
+    // storescp names its files by SOP Instance UID: versions of one UID land on one name. A file
+    // storescp is still writing is not there yet; every job answered means every file is whole.
     const arrived = async () =>
-      new Set(await Promise.all((await listFilesRecursive(join(work, 'archive'))).map(async (f) => sopInstanceOf(await readFile(f)))));
-    await waitFor(`${stored.size} instances at the archive`, async () => (await arrived()).size >= stored.size, 120_000);
+      new Set(
+        await Promise.all(
+          (await listFilesRecursive(join(work, 'archive'))).map(async (f) => {
+            try {
+              return sopInstanceOf(await readFile(f));
+            } catch {
+              return undefined;
+            }
+          }),
+        ),
+      );
+    const jobs = () => selectFromIndex<{ n: number }>(gateway.storage, 'SELECT count(*) AS n FROM jobs')[0]!.n;
+    await waitFor(
+      `${stored.size} instances at the archive, ${sent.length} jobs answered`,
+      async () => (await arrived()).size >= stored.size && jobs() >= sent.length && unsentJobCount(gateway.storage) === 0,
+      120_000,
+    );
     for (const path of await listFilesRecursive(join(work, 'archive'))) {
       const bytes = await readFile(path);
       const sop = sopInstanceOf(bytes)!;
