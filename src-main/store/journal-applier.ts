@@ -39,7 +39,7 @@ export interface DurableRecord {
 const BATCH_RECORDS = 256;
 const BATCH_BYTES = 32 * 1024 * 1024;
 /**
- * A batch starts once this many records wait, or GATHER_MS after the last one started, whichever
+ * A batch starts once this many records wait, or GATHER_MS after the previous one ended, whichever
  * comes first (at once when someone waits for the index: drain(), indexed(), stop()). With the
  * filing on its own thread, batches taken as soon as anything waited held one or two records, and
  * the index's commit per batch cost the main thread more than the filing had.
