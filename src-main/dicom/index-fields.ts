@@ -333,7 +333,7 @@ function fieldValue(vr: string, value: Buffer, decoder: TextDecoding): string | 
   }
 }
 
-/** dcmjs drops one trailing space (or, oddly, the last character of an empty text), splits on "\", drops empty values, then "=". */
+/** As dcmjs reads a PN: one trailing space dropped, split into values, empty values dropped; the first value's text before "=". */
 function personNameField(text: string): string | undefined {
   const unpadded = text.length > 0 && !text.endsWith(' ') ? text : text.slice(0, -1);
   const first = unpadded.split('\\').find((one) => one !== '');
