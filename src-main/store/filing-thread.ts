@@ -62,23 +62,26 @@ export class FilingThread {
   /** Ends the thread now; a batch it still holds fails (the applier calls this once none does). */
   async stop(): Promise<void> {
     clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
   }
 
+  /** The thread, started if it is not running; work postpones its idle end. */
   private running(): Worker {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
-    if (this.worker) return this.worker;
+    const worker = (this.worker ??= this.start());
+    this.endWhenIdle();
+    return worker;
+  }
+
+  private start(): Worker {
     // A small young generation: the thread allocates little (its read buffer is reused).
     const worker = new Worker(WORKER_URL, { workerData: { root: this.root }, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     worker.unref(); // idle: held only while a batch waits (file())
     worker.on('message', (reply: FilingReply) => this.replied(reply));
     worker.on('error', (err) => this.failAll(worker, err));
     worker.on('exit', (code) => this.failAll(worker, new Error(`the filing thread exited (code ${code})`)));
-    this.worker = worker;
-    this.endWhenIdle();
     return worker;
   }
 
@@ -94,10 +97,16 @@ export class FilingThread {
     waiter.reject(Object.assign(new Error(error.message), { code: error.code }));
   }
 
+  /** Ends the thread IDLE_MS after the last work, unless a batch still waits then. */
   private endWhenIdle(): void {
-    clearTimeout(this.idleTimer);
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
       if (this.waiting.size === 0) void this.stop();
+      else this.endWhenIdle();
     }, IDLE_MS);
     this.idleTimer.unref();
   }

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fsyncDirSync } from './fsync-dir.ts';
 import type { JournalPlace } from './journal.ts';
 import { INCOMING_DIR } from './store-layout.ts';
 
@@ -51,7 +52,7 @@ export class InstanceFiling {
       dirs.add(dirname(target));
       this.file(job, target);
     }
-    for (const dir of dirs) fsyncDir(dir);
+    for (const dir of dirs) fsyncDirSync(dir);
   }
 
   /** Puts one instance's file in place, unless replay finds it there complete already. */
@@ -86,7 +87,7 @@ export class InstanceFiling {
     if (created) {
       // New folders are entries in their parents: fsync up the chain so the path itself survives a crash.
       for (let d = dir; d.length >= this.root.length && d !== dirname(d); d = dirname(d)) {
-        fsyncDir(dirname(d));
+        fsyncDirSync(dirname(d));
         if (d === created) break;
       }
     }
@@ -141,15 +142,5 @@ function quietly(step: () => void): void {
     step();
   } catch {
     // the first error is the one that matters
-  }
-}
-
-/** A rename or a new entry is durable only once its folder is fsynced. */
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
