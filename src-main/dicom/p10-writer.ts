@@ -13,7 +13,7 @@ export interface MetaGroupFields {
 
 const PREAMBLE_LENGTH = 128;
 
-/** The meta elements after (0002,0000), in tag order: element number, VR, value bytes (unpadded). */
+/** The meta elements after (0002,0001), in tag order: element number, VR, value as text (unpadded), its pad byte. */
 function metaElements(fields: MetaGroupFields): Array<[number, string, string, number]> {
   return [
     [0x0002, 'UI', fields.sopClassUid, 0x00],

@@ -100,8 +100,8 @@ export class InstanceStore {
   /** The last lsn handed out (what indexed() waits for). */
   private lastLsn = 0;
   /**
-   * Temp file names: random once per opening, then counted. Random bytes per instance cost 3 % of
-   * a small instance's receive (OpenSSL's generator behind a lock); the prefix alone keeps names
+   * Temp file names: random once per opening, then counted. Random bytes per instance were 3 % of
+   * a small instance's receive in a CPU profile; the prefix alone keeps names
    * from a previous run (removed at start-up unless a record needs them) from ever being reused.
    */
   private readonly tempPrefix = randomBytes(9).toString('hex');
