@@ -1,6 +1,6 @@
 /**
  * Bundles the headless CLI (`dicom-gateway`, bin/dicom-gateway.js) into dist/cli: its entry, the
- * forward worker it starts, and the chunks its commands load on demand.
+ * worker threads it starts, and the chunks its commands load on demand.
  *
  * Why a bundle: started from tsc's output the CLI resolves, reads and compiles about 140 modules
  * (95 of them zod's) before it does anything, which costs `echo` and `serve` tens of milliseconds
@@ -60,9 +60,10 @@ export async function buildCli(outdir: string = CLI_OUTDIR): Promise<string> {
       join(projectRoot, 'src-main', 'cli', 'main.ts'),
       join(projectRoot, 'src-main', 'routing', 'forward-worker.ts'),
       join(projectRoot, 'src-main', 'store', 'filing-worker.ts'),
+      join(projectRoot, 'src-main', 'dicom', 'sendable-files-worker.ts'),
     ],
     outdir,
-    // One folder: each worker is found next to the module that starts it (forward-sender.ts, filing-thread.ts).
+    // One folder: each worker is found next to the module that starts it (forward-sender.ts, filing-thread.ts, sendable-files.ts).
     entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
     bundle: true,

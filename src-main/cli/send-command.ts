@@ -1,6 +1,6 @@
 /** `dicom-gateway send`: files and folders to a DICOM node, byte for byte. */
 import { parsePeerAddress, formatPeer } from '../dicom/peer-address.ts';
-import { collectSendableFiles } from '../dicom/sendable-files.ts';
+import { collectSendableFilesSync } from '../dicom/sendable-files.ts';
 import { sendFiles, type SendResult } from '../dicom/store-scu.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs, parseNumberFlag } from './options.ts';
@@ -30,7 +30,9 @@ export async function sendCommand(argv: string[]): Promise<number> {
   const maxPduLength = values['max-pdu'] ? parseNumberFlag(maxPdu, values['max-pdu'], '--max-pdu') : 65536;
   const json = values.json ?? false;
 
-  const collected = await collectSendableFiles(positionals);
+  // Synchronously, on this thread: a send has nothing else to do meanwhile, and a thread of its own
+  // would cost this process another JavaScript heap (the engine, which receives meanwhile, uses one).
+  const collected = collectSendableFilesSync(positionals);
   const inputErrors = [
     ...collected.missing.map((path) => `${path}: no such file or folder (ENOENT)`),
     ...collected.skipped.filter((s) => s.explicit).map((s) => `${s.file}: ${s.reason}`),

@@ -4,7 +4,7 @@
  * opened for reading (that blocks until some writer appears), a symbolic link loop is called one
  * (not "no such file"), and a device or socket is not read.
  */
-import { constants, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 
 export type PathKind = { kind: 'file'; size: number } | { kind: 'folder' } | { kind: 'unusable'; reason: string; missing: boolean };
@@ -35,16 +35,27 @@ export function notAFileReason(info: Stats): string | undefined {
 
 /** Follows symbolic links; never opens the path. */
 export async function pathKind(path: string): Promise<PathKind> {
-  let info: Stats;
+  return stat(path).then(kindOf, kindOfFailure);
+}
+
+/** pathKind with a synchronous stat, for a thread whose work is to read files (the header reader). */
+export function pathKindSync(path: string): PathKind {
   try {
-    info = await stat(path);
+    return kindOf(statSync(path));
   } catch (err) {
-    const error = err as NodeJS.ErrnoException;
-    return { kind: 'unusable', reason: describeFsError(error), missing: error.code === 'ENOENT' };
+    return kindOfFailure(err);
   }
+}
+
+function kindOf(info: Stats): PathKind {
   if (info.isDirectory()) return { kind: 'folder' };
   const reason = notAFileReason(info);
   return reason ? { kind: 'unusable', reason, missing: false } : { kind: 'file', size: info.size };
+}
+
+function kindOfFailure(err: unknown): PathKind {
+  const error = err as NodeJS.ErrnoException;
+  return { kind: 'unusable', reason: describeFsError(error), missing: error.code === 'ENOENT' };
 }
 
 /**
@@ -66,4 +77,21 @@ export async function openRegularFile(path: string, fail: (reason: string) => Er
     throw fail(reason);
   }
   return { handle, size: info.size };
+}
+
+/** openRegularFile with synchronous calls, for a thread whose work is to read files; the caller closes `fd`. */
+export function openRegularFileSync(path: string, fail: (reason: string) => Error): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw fail(describeFsError(err as NodeJS.ErrnoException));
+  }
+  const info = fstatSync(fd);
+  const reason = notAFileReason(info);
+  if (reason) {
+    closeSync(fd);
+    throw fail(reason);
+  }
+  return { fd, size: info.size };
 }

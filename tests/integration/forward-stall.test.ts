@@ -39,7 +39,7 @@ afterEach(async () => {
 });
 
 async function sendable(path: string): Promise<SendableFile> {
-  const file = await readSendableFile(path);
+  const file = readSendableFile(path);
   if ('reason' in file) throw new Error(`${path}: ${file.reason}`);
   return file;
 }

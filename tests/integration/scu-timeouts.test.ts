@@ -61,7 +61,7 @@ async function slowPeer(): Promise<number> {
 }
 
 async function sendable(path: string): Promise<SendableFile> {
-  const file = await readSendableFile(path);
+  const file = readSendableFile(path);
   if ('reason' in file) throw new Error(`${path}: ${file.reason}`);
   return file;
 }

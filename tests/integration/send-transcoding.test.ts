@@ -142,7 +142,7 @@ describe('a conversion that fails mid-dataset', () => {
 describe('a file that needs converting but is gone when its turn comes', () => {
   it('fails as unreadable (worth a retry), not as a conversion failure, and the next file still goes on the same association', async () => {
     const peer = await implicitOnlyScp('gone');
-    const good = (await readSendableFile(join(PYDICOM, 'SC_rgb_jpeg_dcmtk.dcm'))) as SendableFile;
+    const good = readSendableFile(join(PYDICOM, 'SC_rgb_jpeg_dcmtk.dcm')) as SendableFile;
     const gone = { ...good, file: join(work, 'deleted-since-scanned.dcm'), sopInstanceUid: '1.2.3.4' };
     const results = await sendFiles(
       [gone, good],

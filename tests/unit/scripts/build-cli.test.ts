@@ -42,7 +42,7 @@ const BUILTINS_ON_EXIT =
 describe('the CLI bundle', () => {
   it('is one entry and two workers beside their chunks, with zod inside (English messages only) and the other packages left to node_modules', async () => {
     const files = await readdir(outdir);
-    const entries = ['main.js', 'forward-worker.js', 'filing-worker.js'];
+    const entries = ['main.js', 'forward-worker.js', 'filing-worker.js', 'sendable-files-worker.js'];
     for (const entry of entries) expect(files).toContain(entry);
     expect(files.filter((f) => !entries.includes(f)).every((f) => /^chunk-\w+\.js$/.test(f))).toBe(true);
     const code = (await Promise.all(files.map((f) => readFile(join(outdir, f), 'utf8')))).join('\n');
