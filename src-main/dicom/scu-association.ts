@@ -215,10 +215,14 @@ export class ScuAssociation implements MessageHandler {
       throw new UnreadableFileError(request.source.path, err);
     });
     const first = await ahead.first;
+    // The command and the first chunk read ahead leave in one write (one segment for a small instance).
+    this.ul.socket.cork();
     const response = this.sendCommand(request);
+    const sending = writeDatasetPdus(this.ul, request.context.id, this.buffers(), file, request.source, request.onBytes, first);
+    this.ul.socket.uncork();
     let sha256: string;
     try {
-      sha256 = await writeDatasetPdus(this.ul, request.context.id, this.buffers(), file, request.source, request.onBytes, first);
+      sha256 = await sending;
     } catch (err) {
       throw this.cutShort(err);
     }
