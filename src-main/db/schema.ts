@@ -223,4 +223,10 @@ export const MIGRATIONS: readonly string[] = [
   -- transcoding and refused the file's own); null: sent as stored, byte for byte.
   ALTER TABLE jobs ADD COLUMN sent_transfer_syntax_uid TEXT;
   `,
+  `
+  -- The jobs waiting for their turn, in the order they are due: the queue reads the first few
+  -- without sorting every waiting job, and without a LIMIT parameter (SQLite recompiles a
+  -- statement each time its LIMIT is bound: 50 us a call, on every pump of the queue).
+  CREATE INDEX jobs_waiting ON jobs (destination, next_attempt_at) WHERE state IN ('queued', 'retry-wait');
+  `,
 ];

@@ -121,7 +121,7 @@ export class JobRepository {
       due: db.prepare(
         `SELECT ${DUE_JOB_COLUMNS} FROM jobs j JOIN instances i ON i.id = j.instance_id
          WHERE j.destination = ? AND j.state IN ('queued', 'retry-wait') AND j.next_attempt_at <= ?
-         ORDER BY j.next_attempt_at, j.id LIMIT ?`,
+         ORDER BY j.next_attempt_at, j.id`,
       ),
       nextDue: db.prepare(`SELECT min(next_attempt_at) AS at FROM jobs WHERE destination = ? AND state IN ('queued', 'retry-wait')`),
       setState: db.prepare(`UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?`),
@@ -186,8 +186,18 @@ export class JobRepository {
   // --- reads ---------------------------------------------------------------------------------
 
   /** Up to `limit` due jobs of a destination, the longest-waiting first. */
+  /**
+   * The first `limit` jobs due, read in index order (jobs_waiting) and no further. No `LIMIT ?`:
+   * SQLite recompiles a statement every time a LIMIT parameter is bound.
+   */
   dueJobs(destination: string, now: number, limit: number): DueJob[] {
-    return this.s.due!.all(destination, now, limit) as unknown as DueJob[];
+    const due: DueJob[] = [];
+    if (limit <= 0) return due;
+    for (const row of this.s.due!.iterate(destination, now)) {
+      due.push(row as unknown as DueJob);
+      if (due.length >= limit) break;
+    }
+    return due;
   }
 
   nextDueAt(destination: string): number | undefined {

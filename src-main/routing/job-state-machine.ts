@@ -92,16 +92,16 @@ export class JobStateMachine {
   }
 
   /**
-   * Written without waiting for the disk: if a crash loses the mark the job is back to 'queued',
-   * which is exactly what start-up makes of a 'sending' job anyway. The next durable commit
-   * (an instance, a result) carries it to disk.
+   * Like every index commit (synchronous=NORMAL, db/database.ts), not waited for on disk: if a
+   * crash loses the mark the job is back to 'queued', which is exactly what start-up makes of a
+   * 'sending' job anyway.
    */
   markSending(jobs: DueJob[], now: number): void {
-    withoutFsync(this.db, () => jobs.forEach((job) => this.repo.setState(job.id, 'sending', now)));
+    transaction(this.db, () => jobs.forEach((job) => this.repo.setState(job.id, 'sending', now)));
     for (const job of jobs) this.announce(update(job, 'sending', job.attempts));
   }
 
-  /** Many send results in one transaction (one fsync), then one announcement each. */
+  /** Many send results in one transaction, then one announcement each. */
   settle(settlements: Settlement[], now: number): void {
     if (settlements.length === 0) return;
     transaction(this.db, () => settlements.forEach((s) => this.write(s, now)));
@@ -169,17 +169,6 @@ export class JobStateMachine {
     else if (u.state === 'retry-wait') this.logger.warn('job.retry', fields);
     else this.logger.info(`job.${u.state}`, fields);
     this.events.emit('job-updated', u);
-  }
-}
-
-/** One transaction committed with synchronous = NORMAL (in WAL mode: consistent, durable at the next sync). */
-function withoutFsync(db: Database, work: () => void): void {
-  const { synchronous } = db.prepare('PRAGMA synchronous').get() as { synchronous: number };
-  db.exec('PRAGMA synchronous = NORMAL');
-  try {
-    transaction(db, work);
-  } finally {
-    db.exec(`PRAGMA synchronous = ${synchronous}`);
   }
 }
 
