@@ -167,6 +167,9 @@ export class JobStateMachine {
     const fields = { job: jobId, instance: instanceId, ...rest };
     if (u.state === 'dead') this.logger.error('job.dead', fields);
     else if (u.state === 'retry-wait') this.logger.warn('job.retry', fields);
+    // Handing a job to the sender is a step, not an outcome: its line is for debugging (a relay's
+    // log had three lines per instance forwarded where two say what happened).
+    else if (u.state === 'sending') this.logger.debug('job.sending', fields);
     else this.logger.info(`job.${u.state}`, fields);
     this.events.emit('job-updated', u);
   }

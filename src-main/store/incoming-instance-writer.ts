@@ -7,12 +7,11 @@
  * and streams the rest there in batches (one writev per batch, not one write per 16 KiB PDV);
  * when the disk falls behind, the socket is paused, so a large instance never piles up in memory.
  *
- * dcmjs-dimse treats this object as its "store writable stream": it only calls write() and end().
- * write() always returns true because flow control is done here, on the socket, rather than by the
- * library (which waits for 'drain' only on the first PDV of a dataset).
+ * The connection (dicom/scp-connection.ts, through the receive use case) calls write() per PDV
+ * value and end() once; flow control is done here, on the socket (FlowControl), so write() never
+ * asks the caller to wait.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 
 export interface FlowControl {
@@ -57,7 +56,7 @@ export class TransferAbortedError extends Error {
   }
 }
 
-export class IncomingInstanceWriter extends EventEmitter {
+export class IncomingInstanceWriter {
   readonly tempPath: string;
   private readonly headerLength: number;
   private readonly flow: FlowControl | undefined;
@@ -85,7 +84,6 @@ export class IncomingInstanceWriter extends EventEmitter {
 
   /** `inlineLimit` 0 writes every instance to its temp file. */
   constructor(tempPath: string, header: Buffer, flow?: FlowControl, inlineLimit = 0) {
-    super();
     this.tempPath = tempPath;
     this.headerLength = header.length;
     this.flow = flow;
