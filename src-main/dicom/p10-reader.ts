@@ -61,21 +61,18 @@ export const MetaTag = {
   ImplementationVersionName: 0x00020013,
 } as const;
 
+type HeaderRead = P10Header & { fileSize: number };
+
 /** Reads and parses the header of the file at `path`; grows the read only for unusually large meta groups. */
-export async function readP10Header(path: string): Promise<P10Header & { fileSize: number }> {
+export async function readP10Header(path: string): Promise<HeaderRead> {
   const { handle, size } = await openRegularFile(path, (reason) => new P10FormatError(path, reason));
   try {
-    if (size === 0) throw new P10FormatError(path, 'is empty (0 bytes)');
-    let length = Math.min(size, HEADER_READ_BYTES);
-    for (;;) {
+    for (let length = firstReadLength(path, size); ;) {
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, 0);
-      try {
-        return { ...parseP10Header(buffer, path, length === size), fileSize: size };
-      } catch (err) {
-        if (!(err instanceof TruncatedHeader) || length === size) throw unwrapTruncated(err, path);
-        length = Math.min(size, length * 4);
-      }
+      const read = headerOrLongerRead(buffer, path, size);
+      if (typeof read !== 'number') return read;
+      length = read;
     }
   } finally {
     await handle.close();
@@ -86,23 +83,33 @@ export async function readP10Header(path: string): Promise<P10Header & { fileSiz
  * readP10Header with synchronous calls, for a thread whose work is to read headers (collecting
  * the files to send): on the main thread each header took three trips through libuv's pool.
  */
-export function readP10HeaderSync(path: string): P10Header & { fileSize: number } {
+export function readP10HeaderSync(path: string): HeaderRead {
   const { fd, size } = openRegularFileSync(path, (reason) => new P10FormatError(path, reason));
   try {
-    if (size === 0) throw new P10FormatError(path, 'is empty (0 bytes)');
-    let length = Math.min(size, HEADER_READ_BYTES);
-    for (;;) {
+    for (let length = firstReadLength(path, size); ;) {
       const buffer = Buffer.alloc(length);
       readSync(fd, buffer, 0, length, 0);
-      try {
-        return { ...parseP10Header(buffer, path, length === size), fileSize: size };
-      } catch (err) {
-        if (!(err instanceof TruncatedHeader) || length === size) throw unwrapTruncated(err, path);
-        length = Math.min(size, length * 4);
-      }
+      const read = headerOrLongerRead(buffer, path, size);
+      if (typeof read !== 'number') return read;
+      length = read;
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+function firstReadLength(path: string, size: number): number {
+  if (size === 0) throw new P10FormatError(path, 'is empty (0 bytes)');
+  return Math.min(size, HEADER_READ_BYTES);
+}
+
+/** The header in the first bytes of a `size`-byte file, or how many bytes to read instead when the meta group goes on past them. */
+function headerOrLongerRead(buffer: Buffer, path: string, size: number): HeaderRead | number {
+  try {
+    return { ...parseP10Header(buffer, path, buffer.length === size), fileSize: size };
+  } catch (err) {
+    if (!(err instanceof TruncatedHeader) || buffer.length === size) throw unwrapTruncated(err, path);
+    return Math.min(size, buffer.length * 4);
   }
 }
 
