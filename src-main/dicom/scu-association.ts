@@ -217,9 +217,14 @@ export class ScuAssociation implements MessageHandler {
     const first = await ahead.first;
     // The command and the first chunk read ahead leave in one write (one segment for a small instance).
     this.ul.socket.cork();
-    const response = this.sendCommand(request);
-    const sending = writeDatasetPdus(this.ul, request.context.id, this.buffers(), file, request.source, request.onBytes, first);
-    this.ul.socket.uncork();
+    let response: Promise<DimseResponse>;
+    let sending: Promise<string>;
+    try {
+      response = this.sendCommand(request);
+      sending = writeDatasetPdus(this.ul, request.context.id, this.buffers(), file, request.source, request.onBytes, first);
+    } finally {
+      this.ul.socket.uncork();
+    }
     let sha256: string;
     try {
       sha256 = await sending;

@@ -185,10 +185,10 @@ export class JobRepository {
 
   // --- reads ---------------------------------------------------------------------------------
 
-  /** Up to `limit` due jobs of a destination, the longest-waiting first. */
   /**
-   * The first `limit` jobs due, read in index order (jobs_waiting) and no further. No `LIMIT ?`:
-   * SQLite recompiles a statement every time a LIMIT parameter is bound.
+   * Up to `limit` due jobs of a destination, the longest-waiting first: read in index order
+   * (jobs_waiting) and no further. No `LIMIT ?`: SQLite recompiles a statement every time a LIMIT
+   * parameter is bound.
    */
   dueJobs(destination: string, now: number, limit: number): DueJob[] {
     const due: DueJob[] = [];
