@@ -32,24 +32,32 @@ interface Waiting {
 
 export class FilingThread {
   private readonly root: string;
+  private readonly idleMs: number;
   private worker: Worker | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
 
-  constructor(root: string) {
+  /** `idleMs`: how long the thread outlives its last work (a test shortens it). */
+  constructor(root: string, idleMs = IDLE_MS) {
     this.root = root;
+    this.idleMs = idleMs;
+  }
+
+  /** Whether the thread is up now (it ends after idleMs without work). */
+  get running(): boolean {
+    return this.worker !== undefined;
   }
 
   /** Work is coming: start the thread now, unless it runs. */
   warm(): void {
-    this.running();
+    this.started();
   }
 
   /** Resolves once every job's file and folder is durable; rejects with the error that stopped the batch. */
   file(jobs: FilingJob[]): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
-    const worker = this.running();
+    const worker = this.started();
     const id = this.nextId++;
     // Held while it has work (a command that files and exits must wait for it), let go when idle.
     if (this.waiting.size === 0) worker.ref();
@@ -69,7 +77,7 @@ export class FilingThread {
   }
 
   /** The thread, started if it is not running; work postpones its idle end. */
-  private running(): Worker {
+  private started(): Worker {
     const worker = (this.worker ??= this.start());
     this.endWhenIdle();
     return worker;
@@ -97,7 +105,7 @@ export class FilingThread {
     waiter.reject(Object.assign(new Error(error.message), { code: error.code }));
   }
 
-  /** Ends the thread IDLE_MS after the last work, unless a batch still waits then. */
+  /** Ends the thread idleMs after the last work, unless a batch still waits then. */
   private endWhenIdle(): void {
     if (this.idleTimer) {
       this.idleTimer.refresh();
@@ -107,7 +115,7 @@ export class FilingThread {
       this.idleTimer = undefined;
       if (this.waiting.size === 0) void this.stop();
       else this.endWhenIdle();
-    }, IDLE_MS);
+    }, this.idleMs);
     this.idleTimer.unref();
   }
 

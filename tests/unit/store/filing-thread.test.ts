@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FilingThread } from '../../../src-main/store/filing-thread.ts';
 import type { FilingJob } from '../../../src-main/store/instance-filing.ts';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
@@ -53,5 +53,21 @@ describe('FilingThread', () => {
     await expect(held).rejects.toThrow(/filing thread exited/);
     await thread.file([await jobFor('d', Buffer.from('d'))]);
     expect((await readFile(join(root, 'studies/1/1/d.dcm'))).toString()).toBe('d');
+  });
+
+  it('ends the thread once it has been idle for its idle time, and files the next batch on a new one', async () => {
+    const quick = new FilingThread(root, 50);
+    try {
+      quick.warm();
+      expect(quick.running).toBe(true);
+      await quick.file([await jobFor('e', Buffer.from('e'))]);
+      // Work postpones the end: still up right after a batch, gone once idle for 50 ms.
+      expect(quick.running).toBe(true);
+      await vi.waitFor(() => expect(quick.running).toBe(false), { timeout: 5000, interval: 10 });
+      await quick.file([await jobFor('f', Buffer.from('f'))]);
+      expect((await readFile(join(root, 'studies/1/1/f.dcm'))).toString()).toBe('f');
+    } finally {
+      await quick.stop();
+    }
   });
 });
