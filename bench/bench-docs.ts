@@ -51,7 +51,11 @@ export function resultsSection(run: BenchRun): string {
     formatMarkdown(run.results),
   ];
   if (run.floors.length) {
-    lines.push('', 'Durable-write floor on this disk (write, fsync, rename, folder fsync of one file):', '');
+    lines.push(
+      '',
+      'Durable write on this disk (one O_DSYNC write of an instance into a preallocated file, as the receive journal does):',
+      '',
+    );
     for (const f of run.floors) {
       lines.push(`- ${f.corpus}, ${f.fileBytes / 1024} KiB: median ${f.medianMs.toFixed(2)} ms, p90 ${f.p90Ms.toFixed(2)} ms`);
     }

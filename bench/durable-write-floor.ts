@@ -1,9 +1,12 @@
 /**
- * What one durable file write costs on the disk the bench writes to. A gateway that answers 0x0000
- * only after write + fsync + rename + directory fsync cannot store one instance faster than this
- * (storescu waits for each response before sending the next), so this floor bounds every receive ratio.
+ * What the write a C-STORE's success waits for costs on the disk the bench writes to: one O_DSYNC
+ * positional write of an instance's size into a preallocated file (already written, so no
+ * metadata to flush), as the gateway's receive journal does it, through libuv's pool. storescu
+ * waits for each response before sending the next instance, so no durable receiver stores one
+ * instance faster than this; the bare Node SCP of the receive scenario adds the wire to it.
  */
-import { mkdtemp, open, rename } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdtemp, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ReceivedOutputs } from './received-outputs.ts';
@@ -12,12 +15,14 @@ import { median } from './stats.ts';
 export interface DurableWriteFloor {
   fileBytes: number;
   samples: number;
-  /** Median milliseconds for write + fsync + rename + directory fsync of one file. */
+  /** Median milliseconds of one O_DSYNC write of fileBytes into a preallocated file. */
   medianMs: number;
   p90Ms: number;
 }
 
-/** The probe's files are left to `outputs` (removed when the bench ends), as every run's are. */
+const BLOCK = 4096;
+
+/** The probe's file is left to `outputs` (removed when the bench ends), as every run's are. */
 export async function measureDurableWriteFloor(
   outputs: ReceivedOutputs,
   parentDir: string,
@@ -25,27 +30,27 @@ export async function measureDurableWriteFloor(
   samples = 200,
 ): Promise<DurableWriteFloor> {
   const dir = await mkdtemp(join(parentDir, 'fsync-probe-'));
+  const stride = Math.ceil(fileBytes / BLOCK) * BLOCK;
   const payload = Buffer.alloc(fileBytes, 0x5a);
   const times: number[] = [];
   try {
-    for (let i = 0; i < samples; i++) {
-      const started = performance.now();
-      const temp = join(dir, `${i}.part`);
-      const file = await open(temp, 'w');
-      try {
-        await file.write(payload);
-        await file.sync();
-      } finally {
-        await file.close();
+    const path = join(dir, 'journal');
+    const created = await open(path, 'w');
+    try {
+      await created.write(Buffer.alloc(stride * samples));
+      await created.sync();
+    } finally {
+      await created.close();
+    }
+    const file = await open(path, constants.O_RDWR | constants.O_DSYNC);
+    try {
+      for (let i = 0; i < samples; i++) {
+        const started = performance.now();
+        await file.write(payload, 0, fileBytes, i * stride);
+        times.push(performance.now() - started);
       }
-      await rename(temp, join(dir, `${i}.dcm`));
-      const folder = await open(dir, 'r');
-      try {
-        await folder.sync();
-      } finally {
-        await folder.close();
-      }
-      times.push(performance.now() - started);
+    } finally {
+      await file.close();
     }
   } finally {
     outputs.release(dir);

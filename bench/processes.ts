@@ -99,6 +99,36 @@ export async function startGatewayServer(
   };
 }
 
+export interface BareScp {
+  port: number;
+  pid: number | undefined;
+  /** SIGTERM; resolves with how many instances it received, once it has exited 0. */
+  stop(): Promise<{ instances: number; peakRssBytes: number | undefined }>;
+}
+
+/** bench/bare-durable-scp.ts, writing its ring file into `dir`; resolves once it listens. */
+export async function startBareDurableScp(dir: string): Promise<BareScp> {
+  const name = 'bare-durable-scp';
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'bare-durable-scp.ts'), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = collect(child);
+  const exited = exitOf(child, name, 24 * 3600_000);
+  exited.catch(() => undefined);
+  const { port } = await gatewayListening(child, 30_000, { name });
+  return {
+    port,
+    pid: child.pid,
+    stop: async () => {
+      const peakRssBytes = await memoryOf(child.pid);
+      child.kill('SIGTERM');
+      const code = await exited;
+      const { stdout, stderr } = await output;
+      const count = /received (\d+) instances/.exec(stdout);
+      if (code !== 0 || !count) throw new Error(`${name} exited with ${code} after SIGTERM:\n${(stdout + stderr).slice(-4000)}`);
+      return { instances: Number(count[1]), peakRssBytes };
+    },
+  };
+}
+
 /** The flags `#!/usr/bin/env -S node FLAGS` gives Node when the file is run as a program (none without such a line). */
 export function shebangNodeFlags(file: string): string[] {
   const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;

@@ -25,6 +25,7 @@ import {
   concurrentToStorescp,
   concurrentToStorescpFork,
   flushFileSystems,
+  receiveByBareNode,
   receiveByGateway,
   receiveByStorescp,
   relayByGateway,
@@ -47,7 +48,7 @@ const MAX_REPEATS_OF_DISTURBED_ROUND = 2;
 type SideRunner = (ctx: RunContext) => Promise<SideRun>;
 
 const RUNNERS: Record<Scenario, Partial<Record<SideKey, SideRunner>>> = {
-  receive: { dcmtk: receiveByStorescp, gateway: receiveByGateway },
+  receive: { dcmtk: receiveByStorescp, gateway: receiveByGateway, 'bare-node': receiveByBareNode },
   send: { dcmtk: sendByStorescu, gateway: sendByGateway },
   relay: { dcmtk: receiveByStorescp, gateway: relayByGateway, orthanc: relayByOrthanc },
   concurrent: { dcmtk: concurrentToStorescp, 'dcmtk-fork': concurrentToStorescpFork, gateway: concurrentToGateway },
@@ -152,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
 
 function formatFloor(floor: DurableWriteFloor): string {
   return (
-    `durable write of one ${floor.fileBytes / 1024} KiB file (write, fsync, rename, dir fsync) on this disk: ` +
+    `durable write of one ${floor.fileBytes / 1024} KiB instance (O_DSYNC, into a preallocated file, as the journal does) on this disk: ` +
     `median ${floor.medianMs.toFixed(2)} ms, p90 ${floor.p90Ms.toFixed(2)} ms ` +
     `= at most ${Math.floor(1000 / floor.medianMs)} files/s for a receiver that answers each C-STORE only once durable`
   );

@@ -4,7 +4,7 @@
  */
 import type { Scenario } from './bench-args.ts';
 
-export type SideKey = 'dcmtk' | 'dcmtk-fork' | 'gateway' | 'orthanc' | 'gateway-tls' | 'gateway-transcode';
+export type SideKey = 'dcmtk' | 'dcmtk-fork' | 'gateway' | 'orthanc' | 'gateway-tls' | 'gateway-transcode' | 'bare-node';
 
 export interface SidePlan {
   key: SideKey;
@@ -33,8 +33,14 @@ export const SCENARIO_PLANS: Record<Scenario, ScenarioPlan> = {
     sides: [
       { key: 'dcmtk', label: 'storescu -> storescp +B' },
       { key: 'gateway', label: 'storescu -> gateway serve' },
+      // What any durable receiver in Node costs here: what bounds the gateway's ratio (bench/bare-durable-scp.ts).
+      { key: 'bare-node', label: 'storescu -> bare Node SCP (one O_DSYNC write per instance)' },
     ],
-    ratios: [{ of: 'gateway', over: 'dcmtk', target: 1 }],
+    ratios: [
+      { of: 'gateway', over: 'dcmtk', target: 1 },
+      { of: 'bare-node', over: 'dcmtk' },
+      { of: 'gateway', over: 'bare-node' },
+    ],
   },
   send: {
     sides: [
@@ -89,6 +95,7 @@ const SIDE_NAMES: Record<SideKey, string> = {
   orthanc: 'Orthanc',
   'gateway-tls': 'gateway TLS',
   'gateway-transcode': 'gateway transcoding',
+  'bare-node': 'bare Node SCP',
 };
 
 export function sideName(key: SideKey): string {

@@ -25,7 +25,7 @@ import { benchTls } from './tls-material.ts';
 import { ORTHANC_AE, startOrthanc } from './orthanc.ts';
 import { foreignCpuSeconds, kernelThreadsCpuSeconds, processCpuSeconds, systemBusySeconds } from './cpu-load.ts';
 import { exitOf, memoryOf } from '../tests/helpers/processes.ts';
-import { startGatewayServer, timedRun, type GatewayCli, type TimedRun } from './processes.ts';
+import { startBareDurableScp, startGatewayServer, timedRun, type GatewayCli, type TimedRun } from './processes.ts';
 
 const RUN_TIMEOUT_MS = 30 * 60_000;
 const GATEWAY_AE = 'GATEWAY';
@@ -73,6 +73,27 @@ export async function receiveByGateway(ctx: RunContext): Promise<SideRun> {
     return run;
   } finally {
     ctx.outputs.release(storage);
+  }
+}
+
+/** The floor: a bare durable SCP on the gateway's wire layer (bench/bare-durable-scp.ts). */
+export async function receiveByBareNode(ctx: RunContext): Promise<SideRun> {
+  const dir = await mkdtemp(join(ctx.workDir, 'bare-node-'));
+  try {
+    const server = await startBareDurableScp(dir);
+    let run: SideRun;
+    try {
+      run = await timedClient([server.pid], () => storescu(ctx, server.port, GATEWAY_AE), 'storescu');
+    } catch (error) {
+      await server.stop().catch(() => undefined);
+      throw error;
+    }
+    const { instances, peakRssBytes } = await server.stop();
+    if (instances !== ctx.corpus.files) throw new Error(`bare-durable-scp received ${instances} instances, expected ${ctx.corpus.files}`);
+    run.peakRss['bare Node SCP'] = peakRssBytes;
+    return run;
+  } finally {
+    ctx.outputs.release(dir);
   }
 }
 

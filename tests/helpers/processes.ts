@@ -54,7 +54,7 @@ export async function memoryOf(pid: number | undefined, field: 'VmHWM' | 'VmRSS'
 export function gatewayListening(
   child: ChildProcess,
   timeoutMs: number,
-  opts: { tls?: boolean } = {},
+  opts: { tls?: boolean; name?: string } = {},
 ): Promise<{ host: string; port: number; tlsPort: number | undefined }> {
   return new Promise((resolve, reject) => {
     let stdout = '';
@@ -81,7 +81,7 @@ export function gatewayListening(
     }
     function fail(why: string) {
       detach();
-      reject(new Error(`dicom-gateway serve ${why}:\n${printed}`));
+      reject(new Error(`${opts.name ?? 'dicom-gateway serve'} ${why}:\n${printed}`));
     }
     child.stdout?.on('data', onStdout);
     child.stderr?.on('data', onStderr);

@@ -30,7 +30,7 @@ describe('scenarioResult', () => {
   const MiB = 2 ** 20;
 
   it('judges each target on its median per-round ratio and keeps the highest peak RSS per process', () => {
-    const result = scenarioResult('receive', SCENARIO_PLANS.receive, corpus, [
+    const result = scenarioResult('receive', planWithout(SCENARIO_PLANS.receive, ['bare-node']), corpus, [
       { dcmtk: run(1, 0, { storescp: 10 * MiB }), gateway: run(0.9, 0, { 'gateway serve': 100 * MiB }) },
       { dcmtk: run(1, 0, { storescp: 30 * MiB }), gateway: run(1.2, 2, { 'gateway serve': 300 * MiB }) },
       { dcmtk: run(1, 0, { storescp: 20 * MiB }), gateway: run(1, 0, { 'gateway serve': 200 * MiB }) },
@@ -45,6 +45,18 @@ describe('scenarioResult', () => {
     expect(markdown).toContain(
       '| receive | 1000 x 512 KiB | gateway/DCMTK | 1.00x (0.90-1.20) | <= 1x met | 3; 1 of 3 rounds disturbed by other work |',
     );
+  });
+
+  it('reports the bare Node SCP against DCMTK and the gateway against it, for context: the floor that bounds the receive ratio', () => {
+    const result = scenarioResult('receive', SCENARIO_PLANS.receive, corpus, [
+      { dcmtk: run(1, 0), gateway: run(4, 0), 'bare-node': run(1.5, 0) },
+      { dcmtk: run(1, 0), gateway: run(3, 0), 'bare-node': run(1.4, 0) },
+    ]);
+    const byName = Object.fromEntries(result.ratios.map((r) => [ratioName(r), r]));
+    expect(byName['gateway/DCMTK']).toMatchObject({ target: 1, meetsTarget: false, summary: { median: 3.5 } });
+    expect(byName['bare Node SCP/DCMTK']!.summary.median).toBe(1.45);
+    expect(byName['bare Node SCP/DCMTK']!.target).toBeUndefined();
+    expect(byName['gateway/bare Node SCP']!.summary.median).toBeCloseTo((4 / 1.5 + 3 / 1.4) / 2);
   });
 
   it('reports the relay against DCMTK and against Orthanc, each with its own target, and Orthanc over DCMTK for context', () => {
