@@ -6,8 +6,8 @@
  * gets a single trailing NUL (PS3.5 A.5), as every PDV must be even (PS3.8 E.1).
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
+import type { DatasetFile } from './dataset-file.ts';
 import { MAX_SEND_PDU } from './ul/pdu-constants.ts';
 
 /** Where PDUs go: the Upper Layer connection (its writes count as activity for its timers). */
@@ -120,7 +120,7 @@ export interface FirstChunk {
  * Reads and hashes the first chunk of `source` from `file` (left open), or resolves undefined when
  * it cannot (the buffer given back): the send then reads it at its turn and reports what it finds.
  */
-export async function readFirstChunk(buffers: SendBuffers, file: FileHandle, source: DatasetSource): Promise<FirstChunk | undefined> {
+export async function readFirstChunk(buffers: SendBuffers, file: DatasetFile, source: DatasetSource): Promise<FirstChunk | undefined> {
   const read = await readChunk(buffers, file, source, 0).catch(() => undefined);
   return read && { source, ...read, hash: createHash('sha256').update(read.chunk) };
 }
@@ -141,7 +141,7 @@ export async function writeDatasetPdus(
   writer: PduWriter,
   presentationContextId: number,
   buffers: SendBuffers,
-  file: FileHandle,
+  file: DatasetFile,
   source: DatasetSource,
   onBytes: (sent: number) => void = () => {},
   first?: FirstChunk,
@@ -172,7 +172,7 @@ export async function writeDatasetPdus(
 /** The chunk of `source` from `sent` on, read into a buffer from `buffers` (given back if the read fails). */
 async function readChunk(
   buffers: SendBuffers,
-  file: FileHandle,
+  file: DatasetFile,
   source: DatasetSource,
   sent: number,
 ): Promise<{ buffer: Buffer; chunk: Buffer; bytes: number }> {

@@ -4,9 +4,10 @@
  * connection can end (reset, close, A-ABORT, timeout) settles the request in flight with an
  * ScuError, so a caller never waits on a peer that is gone.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { openConnection, TransportError } from '../tls/open-connection.ts';
 import type { DestinationTls } from '../api/types/routing.ts';
+import { openDatasetFile, type DatasetFile, type FileReads } from './dataset-file.ts';
 import { CommandField, CommandSet, CommandSetError, CommandTag, encodeCEchoRq, encodeCStoreRq } from './dimse-command.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
 import { TranscodeError } from '../transcode/transcode-error.ts';
@@ -36,6 +37,8 @@ export interface AssociationOptions {
   tls?: DestinationTls | undefined;
   /** The destination allows transcoding: fallback syntaxes are proposed, and used when the file's own is refused. */
   allowTranscoding?: boolean | undefined;
+  /** How the files sent are read (dataset-file.ts); 'async' unless the thread has nothing else to do. */
+  fileReads?: FileReads;
 }
 
 export interface ProposedContext {
@@ -134,11 +137,13 @@ export class ScuAssociation implements MessageHandler {
 
   /** Whether the destination allows sending a file converted to a fallback syntax. */
   readonly allowTranscoding: boolean;
+  private readonly fileReads: FileReads;
 
-  private constructor(peer: PeerAddress, proposed: (ProposedContext & { id: number })[], allowTranscoding: boolean) {
+  private constructor(peer: PeerAddress, proposed: (ProposedContext & { id: number })[], opts: AssociationOptions) {
     this.peer = peer;
     this.proposed = proposed;
-    this.allowTranscoding = allowTranscoding;
+    this.allowTranscoding = opts.allowTranscoding === true;
+    this.fileReads = opts.fileReads ?? 'async';
   }
 
   static async open(peer: PeerAddress, opts: AssociationOptions, contexts: ProposedContext[]): Promise<ScuAssociation> {
@@ -146,7 +151,7 @@ export class ScuAssociation implements MessageHandler {
     if (contexts.length === 0 || contexts.length > 128)
       throw new ScuError('network', `${where}: ${contexts.length} presentation contexts to propose (1-128)`);
     const proposed = contexts.map((c, i) => ({ ...c, id: 2 * i + 1 }));
-    const association = new ScuAssociation(peer, proposed, opts.allowTranscoding === true);
+    const association = new ScuAssociation(peer, proposed, opts);
     const connectMs = opts.connectTimeoutMs ?? 15_000;
     const idleMs = opts.idleTimeoutMs ?? 60_000;
     let socket;
@@ -306,13 +311,13 @@ export class ScuAssociation implements MessageHandler {
     this.ahead = undefined;
     if (ahead && sameSource(ahead.source, source)) return ahead;
     if (ahead) void this.letGo(ahead);
-    return { source, file: open(source.path, 'r'), first: Promise.resolve(undefined) };
+    return { source, file: openDatasetFile(source.path, this.fileReads), first: Promise.resolve(undefined) };
   }
 
   private readAhead(source: DatasetSource): void {
     void this.letGoAhead();
     const buffers = this.buffers();
-    const file = open(source.path, 'r');
+    const file = openDatasetFile(source.path, this.fileReads);
     // A file that cannot be opened or read fails when its turn comes, as it would have without this.
     file.catch(() => undefined);
     const first = file.then((f) => readFirstChunk(buffers, f, source)).catch(() => undefined);
@@ -420,7 +425,7 @@ export class ScuAssociation implements MessageHandler {
 
 interface Ahead {
   source: DatasetSource;
-  file: Promise<FileHandle>;
+  file: Promise<DatasetFile>;
   /** Its first chunk read and hashed, or undefined (not read ahead, or the read failed). */
   first: Promise<FirstChunk | undefined>;
 }

@@ -7,6 +7,7 @@
  * refusal it did not earn. A destination that allows transcoding gets each job's fallback
  * syntaxes proposed too, each in its own context (dicom/transcode-fallback.ts).
  */
+import type { FileReads } from '../dicom/dataset-file.ts';
 import { ScuAssociation, ScuError, type ProposedContext } from '../dicom/scu-association.ts';
 import { fallbackContext, proposalsFor } from '../dicom/transcode-fallback.ts';
 import type { Clock, TimerHandle } from './clock.ts';
@@ -55,10 +56,13 @@ export class DestinationPool {
   private atPeerLimit = false;
   private closing = false;
 
-  constructor(target: ForwardTarget, clock: Clock, listener: PoolListener) {
+  private readonly fileReads: FileReads;
+
+  constructor(target: ForwardTarget, clock: Clock, listener: PoolListener, fileReads: FileReads = 'async') {
     this.target = target;
     this.clock = clock;
     this.listener = listener;
+    this.fileReads = fileReads;
   }
 
   add(jobs: SendJob[]): void {
@@ -206,7 +210,7 @@ export class DestinationPool {
     const { name, peer, callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls, allowTranscoding } = this.target;
     const opening = ScuAssociation.open(
       peer,
-      { callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls, allowTranscoding },
+      { callingAe, maxPduLength, connectTimeoutMs, idleTimeoutMs, tls, allowTranscoding, fileReads: this.fileReads },
       contexts,
     );
     return new Promise((resolve, reject) => {
@@ -283,9 +287,13 @@ export class AssociationPools {
   private readonly retiring = new Set<DestinationPool>();
   private stopping = false;
 
-  constructor(clock: Clock, listener: PoolListener) {
+  private readonly fileReads: FileReads;
+
+  /** `fileReads`: 'sync' on the forward thread, which has nothing else to do while a file is read. */
+  constructor(clock: Clock, listener: PoolListener, fileReads: FileReads = 'async') {
     this.clock = clock;
     this.listener = listener;
+    this.fileReads = fileReads;
   }
 
   send(target: ForwardTarget, jobs: SendJob[]): void {
@@ -310,7 +318,7 @@ export class AssociationPools {
     const key = JSON.stringify(target);
     const current = this.pools.get(target.name);
     if (current?.key === key) return current.pool;
-    const pool = new DestinationPool(target, this.clock, this.listener);
+    const pool = new DestinationPool(target, this.clock, this.listener, this.fileReads);
     this.pools.set(target.name, { key, pool });
     if (current) {
       this.retiring.add(current.pool);

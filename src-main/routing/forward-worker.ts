@@ -14,15 +14,20 @@ if (!port) throw new Error('forward-worker.ts runs only as a worker thread');
 let batch: JobResult[] = [];
 const post = (message: FromWorker) => port.postMessage(message);
 
-const pools = new AssociationPools(systemClock, {
-  result(result) {
-    if (batch.length === 0) setImmediate(flush);
-    batch.push(result);
+const pools = new AssociationPools(
+  systemClock,
+  {
+    result(result) {
+      if (batch.length === 0) setImmediate(flush);
+      batch.push(result);
+    },
+    association(destination, event) {
+      post({ type: 'association', destination, event });
+    },
   },
-  association(destination, event) {
-    post({ type: 'association', destination, event });
-  },
-});
+  // This thread only sends, from the gateway's own store: a blocking read costs less than a trip through libuv's pool.
+  'sync',
+);
 
 function flush(): void {
   const results = batch;
