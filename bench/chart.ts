@@ -22,6 +22,7 @@ const COLORS: Record<SideKey, string> = {
   'gateway-tls': '#b07aa1',
   'gateway-transcode': '#9c755f',
   'bare-node': '#bab0ac',
+  'bare-node-scu': '#d4a6c8',
 };
 
 export function renderChart(results: readonly ScenarioResult[], title: string): string {

@@ -31,6 +31,7 @@ import {
   relayByGateway,
   relayByGatewayTls,
   relayByOrthanc,
+  sendByBareNode,
   sendByGateway,
   sendByStorescu,
   sendCompressedAsIs,
@@ -49,7 +50,7 @@ type SideRunner = (ctx: RunContext) => Promise<SideRun>;
 
 const RUNNERS: Record<Scenario, Partial<Record<SideKey, SideRunner>>> = {
   receive: { dcmtk: receiveByStorescp, gateway: receiveByGateway, 'bare-node': receiveByBareNode },
-  send: { dcmtk: sendByStorescu, gateway: sendByGateway },
+  send: { dcmtk: sendByStorescu, gateway: sendByGateway, 'bare-node-scu': sendByBareNode },
   relay: { dcmtk: receiveByStorescp, gateway: relayByGateway, orthanc: relayByOrthanc },
   concurrent: { dcmtk: concurrentToStorescp, 'dcmtk-fork': concurrentToStorescpFork, gateway: concurrentToGateway },
   'tls-relay': { gateway: relayByGateway, 'gateway-tls': relayByGatewayTls },

@@ -4,7 +4,7 @@
  */
 import type { Scenario } from './bench-args.ts';
 
-export type SideKey = 'dcmtk' | 'dcmtk-fork' | 'gateway' | 'orthanc' | 'gateway-tls' | 'gateway-transcode' | 'bare-node';
+export type SideKey = 'dcmtk' | 'dcmtk-fork' | 'gateway' | 'orthanc' | 'gateway-tls' | 'gateway-transcode' | 'bare-node' | 'bare-node-scu';
 
 export interface SidePlan {
   key: SideKey;
@@ -46,8 +46,14 @@ export const SCENARIO_PLANS: Record<Scenario, ScenarioPlan> = {
     sides: [
       { key: 'dcmtk', label: 'storescu -> storescp +B' },
       { key: 'gateway', label: 'gateway send -> storescp +B' },
+      // What a sender in Node costs here with nothing on top (bench/bare-scu.ts).
+      { key: 'bare-node-scu', label: 'bare Node SCU -> storescp +B' },
     ],
-    ratios: [{ of: 'gateway', over: 'dcmtk', target: 1 }],
+    ratios: [
+      { of: 'gateway', over: 'dcmtk', target: 1 },
+      { of: 'bare-node-scu', over: 'dcmtk' },
+      { of: 'gateway', over: 'bare-node-scu' },
+    ],
   },
   relay: {
     sides: [
@@ -96,6 +102,7 @@ const SIDE_NAMES: Record<SideKey, string> = {
   'gateway-tls': 'gateway TLS',
   'gateway-transcode': 'gateway transcoding',
   'bare-node': 'bare Node SCP',
+  'bare-node-scu': 'bare Node SCU',
 };
 
 export function sideName(key: SideKey): string {

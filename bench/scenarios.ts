@@ -105,6 +105,22 @@ export function sendByGateway(ctx: RunContext): Promise<SideRun> {
   return gatewaySend(ctx, { filesDir: ctx.corpus.filesDir, sendArgs: [], storescpArgs: [], transcoded: 0 });
 }
 
+/** The floor: a bare SCU on the gateway's wire layer (bench/bare-scu.ts). */
+export function sendByBareNode(ctx: RunContext): Promise<SideRun> {
+  return withStoreScp(ctx, (port, pid) =>
+    timedClient(
+      [pid],
+      async () => {
+        const args = [join(import.meta.dirname, 'bare-scu.ts'), STORESCP_AE, '127.0.0.1', String(port), ctx.corpus.filesDir];
+        const client = await timedRun(process.execPath, args, process.env, RUN_TIMEOUT_MS);
+        if (client.code !== 0) throw new Error(`bare-scu exited with ${client.code}:\n${tail(client.stderr + client.stdout)}`);
+        return client;
+      },
+      'bare Node SCU',
+    ),
+  );
+}
+
 /** The JPEG lossless corpus sent as it is, to a storescp that accepts it. */
 export async function sendCompressedAsIs(ctx: RunContext): Promise<SideRun> {
   return gatewaySend(ctx, { filesDir: await jpegLosslessCopy(ctx.corpus), sendArgs: [], storescpArgs: ['+xa'], transcoded: 0 });

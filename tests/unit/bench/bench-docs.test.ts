@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHART_FILE, replaceResultsSection, resultsSection, RESULTS_BEGIN, RESULTS_END, type BenchRun } from '../../../bench/bench-docs.ts';
 import { corpusSpec } from '../../../bench/corpus.ts';
 import { scenarioResult } from '../../../bench/report.ts';
-import { SCENARIO_PLANS } from '../../../bench/scenario-plans.ts';
+import { planWithout, SCENARIO_PLANS } from '../../../bench/scenario-plans.ts';
 
 const run = (seconds: number) => ({ seconds, foreignCpuSeconds: 0, peakRss: {} });
 
@@ -22,7 +22,7 @@ function benchRun(quick: boolean): BenchRun {
     },
     rounds: 3,
     quick,
-    results: [scenarioResult('send', SCENARIO_PLANS.send, corpus, [{ dcmtk: run(1), gateway: run(0.9) }])],
+    results: [scenarioResult('send', planWithout(SCENARIO_PLANS.send, ['bare-node-scu']), corpus, [{ dcmtk: run(1), gateway: run(0.9) }])],
     floors: [{ corpus: 'large', fileBytes: 512 * 1024, medianMs: 1.5, p90Ms: 2, samples: 200 }],
   };
 }
