@@ -3,8 +3,8 @@
  * a slow disk or a hung network share never holds the thread's event loop: the engine's main
  * thread, which also receives, sends what the user drops on the window this way. 'sync' makes one
  * blocking call each, for a thread that has nothing else to do meanwhile (the CLI's `send`, the
- * forward thread): the three trips through the pool per file (open, read, close) took a tenth of a
- * small file's send (docs/benchmarks.md, ninth session).
+ * forward thread): the three trips through the pool per file (open, read, close) were about a fifth
+ * of a small file's send (docs/benchmarks.md, ninth session).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';

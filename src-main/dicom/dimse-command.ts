@@ -104,7 +104,7 @@ const GROUP_LENGTH_ELEMENT = 12;
 /**
  * Encodes elements (in ascending tag order) with the group length first, into one buffer sized
  * first: a command goes with every instance sent or answered, and a buffer per element and per
- * header, then concatenated, cost 8-10 us of each.
+ * header, then concatenated, cost about 5 us per command (1-2 us now).
  */
 function encode(values: Value[]): Buffer {
   const sorted = values.sort((a, b) => a.tag - b.tag);
