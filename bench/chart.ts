@@ -21,7 +21,7 @@ const COLORS: Record<SideKey, string> = {
   orthanc: '#f28e2b',
   'gateway-tls': '#b07aa1',
   'gateway-transcode': '#9c755f',
-  'bare-node': '#bab0ac',
+  'bare-node-scp': '#bab0ac',
   'bare-node-scu': '#d4a6c8',
 };
 

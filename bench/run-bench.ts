@@ -49,7 +49,7 @@ const MAX_REPEATS_OF_DISTURBED_ROUND = 2;
 type SideRunner = (ctx: RunContext) => Promise<SideRun>;
 
 const RUNNERS: Record<Scenario, Partial<Record<SideKey, SideRunner>>> = {
-  receive: { dcmtk: receiveByStorescp, gateway: receiveByGateway, 'bare-node': receiveByBareNode },
+  receive: { dcmtk: receiveByStorescp, gateway: receiveByGateway, 'bare-node-scp': receiveByBareNode },
   send: { dcmtk: sendByStorescu, gateway: sendByGateway, 'bare-node-scu': sendByBareNode },
   relay: { dcmtk: receiveByStorescp, gateway: relayByGateway, orthanc: relayByOrthanc },
   concurrent: { dcmtk: concurrentToStorescp, 'dcmtk-fork': concurrentToStorescpFork, gateway: concurrentToGateway },

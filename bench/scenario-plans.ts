@@ -4,7 +4,8 @@
  */
 import type { Scenario } from './bench-args.ts';
 
-export type SideKey = 'dcmtk' | 'dcmtk-fork' | 'gateway' | 'orthanc' | 'gateway-tls' | 'gateway-transcode' | 'bare-node' | 'bare-node-scu';
+export type SideKey =
+  'dcmtk' | 'dcmtk-fork' | 'gateway' | 'orthanc' | 'gateway-tls' | 'gateway-transcode' | 'bare-node-scp' | 'bare-node-scu';
 
 export interface SidePlan {
   key: SideKey;
@@ -34,12 +35,12 @@ export const SCENARIO_PLANS: Record<Scenario, ScenarioPlan> = {
       { key: 'dcmtk', label: 'storescu -> storescp +B' },
       { key: 'gateway', label: 'storescu -> gateway serve' },
       // What any durable receiver in Node costs here: what bounds the gateway's ratio (bench/bare-durable-scp.ts).
-      { key: 'bare-node', label: 'storescu -> bare Node SCP (one O_DSYNC write per instance)' },
+      { key: 'bare-node-scp', label: 'storescu -> bare Node SCP (one O_DSYNC write per instance)' },
     ],
     ratios: [
       { of: 'gateway', over: 'dcmtk', target: 1 },
-      { of: 'bare-node', over: 'dcmtk' },
-      { of: 'gateway', over: 'bare-node' },
+      { of: 'bare-node-scp', over: 'dcmtk' },
+      { of: 'gateway', over: 'bare-node-scp' },
     ],
   },
   send: {
@@ -101,7 +102,7 @@ const SIDE_NAMES: Record<SideKey, string> = {
   orthanc: 'Orthanc',
   'gateway-tls': 'gateway TLS',
   'gateway-transcode': 'gateway transcoding',
-  'bare-node': 'bare Node SCP',
+  'bare-node-scp': 'bare Node SCP',
   'bare-node-scu': 'bare Node SCU',
 };
 

@@ -30,7 +30,7 @@ describe('scenarioResult', () => {
   const MiB = 2 ** 20;
 
   it('judges each target on its median per-round ratio and keeps the highest peak RSS per process', () => {
-    const result = scenarioResult('receive', planWithout(SCENARIO_PLANS.receive, ['bare-node']), corpus, [
+    const result = scenarioResult('receive', planWithout(SCENARIO_PLANS.receive, ['bare-node-scp']), corpus, [
       { dcmtk: run(1, 0, { storescp: 10 * MiB }), gateway: run(0.9, 0, { 'gateway serve': 100 * MiB }) },
       { dcmtk: run(1, 0, { storescp: 30 * MiB }), gateway: run(1.2, 2, { 'gateway serve': 300 * MiB }) },
       { dcmtk: run(1, 0, { storescp: 20 * MiB }), gateway: run(1, 0, { 'gateway serve': 200 * MiB }) },
@@ -49,8 +49,8 @@ describe('scenarioResult', () => {
 
   it('reports the bare Node SCP against DCMTK and the gateway against it, for context: the floor that bounds the receive ratio', () => {
     const result = scenarioResult('receive', SCENARIO_PLANS.receive, corpus, [
-      { dcmtk: run(1, 0), gateway: run(4, 0), 'bare-node': run(1.5, 0) },
-      { dcmtk: run(1, 0), gateway: run(3, 0), 'bare-node': run(1.4, 0) },
+      { dcmtk: run(1, 0), gateway: run(4, 0), 'bare-node-scp': run(1.5, 0) },
+      { dcmtk: run(1, 0), gateway: run(3, 0), 'bare-node-scp': run(1.4, 0) },
     ]);
     const byName = Object.fromEntries(result.ratios.map((r) => [ratioName(r), r]));
     expect(byName['gateway/DCMTK']).toMatchObject({ target: 1, meetsTarget: false, summary: { median: 3.5 } });
