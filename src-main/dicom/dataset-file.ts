@@ -40,7 +40,7 @@ class SyncDatasetFile implements DatasetFile {
 
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
     try {
-      return Promise.resolve({ bytesRead: readSync(this.open(), buffer, offset, length, position) });
+      return Promise.resolve({ bytesRead: readSync(this.descriptor(), buffer, offset, length, position) });
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -57,7 +57,7 @@ class SyncDatasetFile implements DatasetFile {
     }
   }
 
-  private open(): number {
+  private descriptor(): number {
     if (this.fd === undefined) throw Object.assign(new Error('file closed'), { code: 'EBADF' });
     return this.fd;
   }
