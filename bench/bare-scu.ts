@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CommandField, CommandSet, CommandTag, encodeCStoreRq } from '../src-main/dicom/dimse-command.ts';
 import { readP10HeaderSync } from '../src-main/dicom/p10-reader.ts';
-import { maxPdvValue, writeCommandPdu } from '../src-main/dicom/pdata-writer.ts';
+import { CONTROL_LAST, maxPdvValue, pduHeader, writeCommandPdu } from '../src-main/dicom/pdata-writer.ts';
 import { decodeAssociateAc, encodeAssociateRq, encodeReleaseRq } from '../src-main/dicom/ul/pdu-codec.ts';
 import { DICOM_APPLICATION_CONTEXT, PduType } from '../src-main/dicom/ul/pdu-constants.ts';
 import { PduFramer } from '../src-main/dicom/ul/pdu-framer.ts';
@@ -51,6 +51,7 @@ const contextKeys = [...new Set(files.map((f) => `${f.sopClassUid} ${f.transferS
 const contextIds = new Map(contextKeys.map((key, i) => [key, 1 + 2 * i]));
 
 const socket = connect({ host: host!, port: Number(port), noDelay: true });
+const writer = { socket, write: (data: Buffer) => socket.write(data) };
 let pdvValue = 0;
 let next = 0;
 let answer: Buffer[] = [];
@@ -62,19 +63,12 @@ function sendNext(): void {
     return;
   }
   const contextId = contextIds.get(`${file.sopClassUid} ${file.transferSyntaxUid}`)!;
-  const writer = { socket, write: (data: Buffer) => socket.write(data) };
   writeCommandPdu(writer, contextId, encodeCStoreRq(next + 1, file.sopClassUid, file.sopInstanceUid));
   const dataset = readFileSync(file.path).subarray(file.datasetOffset);
   socket.cork();
   for (let at = 0; at < dataset.length; at += pdvValue) {
     const value = dataset.subarray(at, Math.min(at + pdvValue, dataset.length));
-    const header = Buffer.alloc(12);
-    header[0] = PduType.PData;
-    header.writeUInt32BE(6 + value.length, 2);
-    header.writeUInt32BE(2 + value.length, 6);
-    header[10] = contextId;
-    header[11] = at + value.length >= dataset.length ? 0x02 : 0x00;
-    socket.write(header);
+    socket.write(pduHeader(contextId, value.length, at + value.length >= dataset.length ? CONTROL_LAST : 0));
     socket.write(value);
   }
   socket.uncork();

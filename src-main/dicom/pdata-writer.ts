@@ -21,11 +21,13 @@ const PDU_TYPE_P_DATA_TF = 0x04;
 const PDV_HEADER = 6; // item length (4) + presentation context ID (1) + message control header (1)
 const PDU_HEADER = 6; // type (1) + reserved (1) + length (4)
 const CONTROL_COMMAND = 0x01;
-const CONTROL_LAST = 0x02;
+/** Message control header bit 1 (PS3.8 E.2): the last fragment of a command or dataset. */
+export const CONTROL_LAST = 0x02;
 export { MAX_SEND_PDU };
 const READ_CHUNK = 1024 * 1024;
 
-function pduHeader(presentationContextId: number, valueLength: number, control: number): Buffer {
+/** The P-DATA-TF PDU header and PDV header (12 bytes) in front of one PDV value. */
+export function pduHeader(presentationContextId: number, valueLength: number, control: number): Buffer {
   const header = Buffer.allocUnsafe(PDU_HEADER + PDV_HEADER);
   header.writeUInt8(PDU_TYPE_P_DATA_TF, 0);
   header.writeUInt8(0, 1);
