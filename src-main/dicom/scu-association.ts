@@ -4,7 +4,6 @@
  * connection can end (reset, close, A-ABORT, timeout) settles the request in flight with an
  * ScuError, so a caller never waits on a peer that is gone.
  */
-import { open } from 'node:fs/promises';
 import { openConnection, TransportError } from '../tls/open-connection.ts';
 import type { DestinationTls } from '../api/types/routing.ts';
 import { openDatasetFile, type DatasetFile, type FileReads } from './dataset-file.ts';
@@ -249,7 +248,7 @@ export class ScuAssociation implements MessageHandler {
     const { path, offset, length } = request.source;
     // A file gone since it was indexed is 'unreadable' (worth a retry), not a conversion failure.
     await this.letGoAhead();
-    await open(path, 'r').then(
+    await openDatasetFile(path, this.fileReads).then(
       (file) => file.close(),
       (err: NodeJS.ErrnoException) => {
         throw new UnreadableFileError(path, err);
