@@ -1,18 +1,12 @@
 /** `dicom-gateway echo`: C-ECHO a node and show the round trip. */
 import { echo } from '../dicom/echo-scu.ts';
-import { parsePeerAddress } from '../dicom/peer-address.ts';
-import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs } from './options.ts';
+import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs, parsePeerAddress } from './options.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
 export async function echoCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { 'calling-ae': { type: 'string' }, ...CLIENT_TLS_OPTIONS } as const, true);
   if (positionals.length !== 1) throw new UsageError('name exactly one node: AE@HOST:PORT');
-  let peer;
-  try {
-    peer = parsePeerAddress(positionals[0]!);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const peer = parsePeerAddress(positionals[0]!);
   const result = await echo(peer, {
     callingAe: parseAeTitle(values['calling-ae'] ?? 'DICOMGATEWAY', '--calling-ae'),
     tls: clientTlsFromFlags(values),

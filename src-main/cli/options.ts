@@ -2,8 +2,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { aeTitle, listenPort, typedValue } from '../api/schemas/values.ts';
+import { aeTitle, listenPort, port, typedValue, valueProblem } from '../api/schemas/values.ts';
 import type { DestinationTls } from '../api/types/routing.ts';
+import type { PeerAddress } from '../dicom/peer-address.ts';
 import { UsageError } from './usage-error.ts';
 
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals: boolean) {
@@ -12,6 +13,16 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** A DICOM node the user typed as AE@HOST:PORT (IPv6 in brackets). */
+export function parsePeerAddress(text: string): PeerAddress {
+  const match = /^([^@]+)@(\[[^\]]+\]|[^:]+):(\d+)$/.exec(text.trim());
+  if (!match) throw new UsageError(`"${text}" is not a DICOM node; expected AE@HOST:PORT, e.g. PACS@10.0.0.5:104`);
+  // The AE title and port are refused in the words the config file and the API use for them.
+  const problem = valueProblem(aeTitle, match[1]) ?? valueProblem(port, Number(match[3]));
+  if (problem) throw new UsageError(`"${text}": ${problem}`);
+  return { aeTitle: match[1]!, host: match[2]!.replace(/^\[|\]$/g, ''), port: Number(match[3]) };
 }
 
 /**

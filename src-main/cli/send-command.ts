@@ -1,9 +1,9 @@
 /** `dicom-gateway send`: files and folders to a DICOM node, byte for byte. */
-import { parsePeerAddress, formatPeer } from '../dicom/peer-address.ts';
+import { formatPeer } from '../dicom/peer-address.ts';
 import { collectSendableFilesSync } from '../dicom/sendable-files.ts';
 import { sendFiles, type SendResult } from '../dicom/store-scu.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
-import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs, parseNumberFlag } from './options.ts';
+import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs, parseNumberFlag, parsePeerAddress } from './options.ts';
 import { maxPdu } from '../api/schemas/values.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
@@ -20,12 +20,7 @@ export async function sendCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, OPTIONS, true);
   if (!values.to) throw new UsageError('--to AE@HOST:PORT is required');
   if (positionals.length === 0) throw new UsageError('name at least one file or folder to send');
-  let peer;
-  try {
-    peer = parsePeerAddress(values.to);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const peer = parsePeerAddress(values.to);
   const callingAe = parseAeTitle(values['calling-ae'] ?? 'DICOMGATEWAY', '--calling-ae');
   const maxPduLength = values['max-pdu'] ? parseNumberFlag(maxPdu, values['max-pdu'], '--max-pdu') : 65536;
   const json = values.json ?? false;

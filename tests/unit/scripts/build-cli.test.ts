@@ -35,6 +35,19 @@ afterAll(async () => {
   await rm(outdir, { recursive: true, force: true });
 });
 
+/** The bundle's files a module loads before it runs: its static imports, followed through the chunks. */
+async function staticModuleGraph(dir: string, entry: string): Promise<Set<string>> {
+  const loaded = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file; file = pending.pop()) {
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    const code = await readFile(join(dir, file), 'utf8');
+    for (const m of code.matchAll(/^(?:import|export)\b[^;]*?from "\.\/([^"]+)"|^import "\.\/([^"]+)"/gm)) pending.push((m[1] ?? m[2])!);
+  }
+  return loaded;
+}
+
 /** Prints, on exit, the Node built-in modules the process loaded. */
 const BUILTINS_ON_EXIT =
   'data:text/javascript,process.on("exit",()=>process.stderr.write("builtins: "+process.moduleLoadList.filter(m=>m.startsWith("NativeModule ")).map(m=>m.slice(13)).join(" ")+"\\n"))';
@@ -50,6 +63,15 @@ describe('the CLI bundle', () => {
     expect(code).toContain('createRequire(import.meta.url)("dcmjs")');
     expect(code).toContain('// node_modules/zod/v4/locales/en.js');
     expect(code).not.toMatch(/\/\/ node_modules\/zod\/v4\/locales\/(?!en\.js)/);
+  });
+
+  it('starts its worker threads without zod, which only the main thread (config, flags) needs: each thread that loads it compiles it again', async () => {
+    for (const worker of ['forward-worker.js', 'filing-worker.js', 'sendable-files-worker.js']) {
+      const loaded = await staticModuleGraph(outdir, worker);
+      const withZod = [];
+      for (const file of loaded) if ((await readFile(join(outdir, file), 'utf8')).includes('// node_modules/zod/')) withZod.push(file);
+      expect(withZod, `${worker} loads zod through ${withZod.join(', ')}`).toEqual([]);
+    }
   });
 
   it('answers a real storescp to echo, without loading TLS, the transcoder or the index', async () => {
