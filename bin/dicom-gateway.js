@@ -1,10 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// --max-semi-space-size=4 (MB; Node's default grows to 16): V8 collects its young generation by the
-// JS objects made, not by the bytes of the buffers they hold, so with the default a receive of small
-// instances lets up to 16 MB of objects pile up between collections, each holding socket buffers:
-// serve's peak RSS receiving 5000 x 10 KiB fell from 145-157 MB to 103-105 MB with it, at the same
-// speed; on 512 KiB instances it made no clear difference (docs/benchmarks.md, "Start-up and
-// footprint"). A heap size must be given at start: V8 sizes the heap once, setFlagsFromString is too late.
+#!/usr/bin/env -S node --max-semi-space-size=1
+// --max-semi-space-size=1 (MB; Node's default grows to 16): every socket read is a buffer of its
+// own, freed only when a young collection finds its object dead, and V8 starts one after so many
+// bytes of JS objects, however many buffer bytes they hold. With 1 MB spent reads do not pile up:
+// serve's peak RSS receiving 1000 x 512 KiB 108-112 MB against 144-148 MB with 4 MB, at the same
+// speed (docs/benchmarks.md, "A young generation of 1 MB"). A heap size must be given at start:
+// V8 sizes the heap once, setFlagsFromString is too late.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(

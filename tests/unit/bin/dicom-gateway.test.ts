@@ -42,8 +42,8 @@ describe('bin/dicom-gateway.js', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^usage:/);
     const execArgv = JSON.parse(/execArgv=(.*)/.exec(run.stderr)![1]!) as string[];
-    expect(execArgv).toContain('--max-semi-space-size=4');
-    expect(shebangNodeFlags(BIN)).toEqual(['--max-semi-space-size=4']);
+    expect(execArgv).toContain('--max-semi-space-size=1');
+    expect(shebangNodeFlags(BIN)).toEqual(['--max-semi-space-size=1']);
   });
 
   it('keeps its compiled code in a cache folder of its own user, so that one user does not lock the others out of it', () => {
