@@ -2,9 +2,9 @@
 // --max-semi-space-size=1 (MB; Node's default grows to 16): every socket read is a buffer of its
 // own, freed only when a young collection finds its object dead, and V8 starts one after so many
 // bytes of JS objects, however many buffer bytes they hold. With 1 MB spent reads do not pile up:
-// serve's peak RSS receiving 1000 x 512 KiB 108-112 MB against 144-148 MB with 4 MB, at the same
-// speed (docs/benchmarks.md, "A young generation of 1 MB"). A heap size must be given at start:
-// V8 sizes the heap once, setFlagsFromString is too late.
+// serve's peak RSS receiving 1000 x 512 KiB 108-112 MB against 144-148 MB with 4 MB, as fast for
+// one sender, 7-10 % slower for four at once (docs/benchmarks.md, "A young generation of 1 MB").
+// A heap size must be given at start: V8 sizes the heap once, setFlagsFromString is too late.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(
