@@ -1,7 +1,7 @@
 /**
  * The CLI bundle (scripts/build-cli.ts) that bin/dicom-gateway.js runs: built afresh here, it
- * answers its commands, finds the forward worker it starts beside itself, and loads for `echo`
- * only what an echo needs.
+ * answers its commands, finds the forward worker it starts beside itself, starts its workers
+ * without the schema library, and loads for `echo` only what an echo needs.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -35,14 +35,14 @@ afterAll(async () => {
   await rm(outdir, { recursive: true, force: true });
 });
 
-/** The bundle's files a module loads before it runs: its static imports, followed through the chunks. */
-async function staticModuleGraph(dir: string, entry: string): Promise<Set<string>> {
-  const loaded = new Set<string>();
+/** The bundle's files a module loads before it runs, with their code: its static imports, followed through the chunks. */
+async function staticModuleGraph(dir: string, entry: string): Promise<Map<string, string>> {
+  const loaded = new Map<string, string>();
   const pending = [entry];
   for (let file = pending.pop(); file; file = pending.pop()) {
     if (loaded.has(file)) continue;
-    loaded.add(file);
     const code = await readFile(join(dir, file), 'utf8');
+    loaded.set(file, code);
     for (const m of code.matchAll(/^(?:import|export)\b[^;]*?from "\.\/([^"]+)"|^import "\.\/([^"]+)"/gm)) pending.push((m[1] ?? m[2])!);
   }
   return loaded;
@@ -68,8 +68,7 @@ describe('the CLI bundle', () => {
   it('starts its worker threads without zod, which only the main thread (config, flags) needs: each thread that loads it compiles it again', async () => {
     for (const worker of ['forward-worker.js', 'filing-worker.js', 'sendable-files-worker.js']) {
       const loaded = await staticModuleGraph(outdir, worker);
-      const withZod = [];
-      for (const file of loaded) if ((await readFile(join(outdir, file), 'utf8')).includes('// node_modules/zod/')) withZod.push(file);
+      const withZod = [...loaded].filter(([, code]) => code.includes('// node_modules/zod/')).map(([file]) => file);
       expect(withZod, `${worker} loads zod through ${withZod.join(', ')}`).toEqual([]);
     }
   });
