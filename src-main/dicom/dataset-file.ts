@@ -19,12 +19,12 @@ export interface DatasetFile {
 
 /** Opens `path` for reading; a failure is a rejection either way, never a throw. */
 export function openDatasetFile(path: string, reads: FileReads): Promise<DatasetFile> {
-  if (reads === 'async') return open(path, 'r');
-  try {
-    return Promise.resolve(new SyncDatasetFile(openSync(path, 'r')));
-  } catch (err) {
-    return Promise.reject(err as Error);
-  }
+  return reads === 'async' ? open(path, 'r') : openSyncDatasetFile(path);
+}
+
+// async: a failing blocking call becomes a rejection, as the pool's calls fail.
+async function openSyncDatasetFile(path: string): Promise<DatasetFile> {
+  return new SyncDatasetFile(openSync(path, 'r'));
 }
 
 /**
@@ -38,23 +38,14 @@ class SyncDatasetFile implements DatasetFile {
     this.fd = fd;
   }
 
-  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
-    try {
-      return Promise.resolve({ bytesRead: readSync(this.descriptor(), buffer, offset, length, position) });
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    return { bytesRead: readSync(this.descriptor(), buffer, offset, length, position) };
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     const fd = this.fd;
     this.fd = undefined;
-    try {
-      if (fd !== undefined) closeSync(fd);
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+    if (fd !== undefined) closeSync(fd);
   }
 
   private descriptor(): number {
