@@ -105,26 +105,46 @@ export class SendBuffers {
   }
 }
 
-/** The first chunk of a dataset, read and hashed before its turn (ScuAssociation's StoreRequest.next). */
+/** How a dataset goes out, besides its bytes. */
+export interface DatasetWriteOptions {
+  onBytes?: (sent: number) => void;
+  /**
+   * Compute the SHA-256 of what is sent, the proof a forward records. Off only where no one reads
+   * it: hashing is a fifth of the CPU of sending large instances (docs/benchmarks.md).
+   */
+  digest: boolean;
+}
+
+/** The first chunk of a dataset, read (and hashed) before its turn (ScuAssociation's StoreRequest.next). */
 export interface FirstChunk {
   source: DatasetSource;
   /** Taken from the association's SendBuffers: sent with the chunk, or given back. */
   buffer: Buffer;
   /** The bytes to send first: a view of `buffer`, the pad byte included when this is also the last chunk. */
   chunk: Buffer;
-  /** The dataset's digest so far: `chunk` hashed. */
-  hash: Hash;
+  /** The dataset's digest so far, `chunk` hashed; undefined when not computed. */
+  hash: Hash | undefined;
   /** Dataset bytes in `chunk` (the pad byte not counted). */
   bytes: number;
 }
 
 /**
- * Reads and hashes the first chunk of `source` from `file` (left open), or resolves undefined when
- * it cannot (the buffer given back): the send then reads it at its turn and reports what it finds.
+ * Reads (and, with `digest`, hashes) the first chunk of `source` from `file` (left open), or
+ * resolves undefined when it cannot (the buffer given back): the send then reads it at its turn
+ * and reports what it finds.
  */
-export async function readFirstChunk(buffers: SendBuffers, file: DatasetFile, source: DatasetSource): Promise<FirstChunk | undefined> {
+export async function readFirstChunk(
+  buffers: SendBuffers,
+  file: DatasetFile,
+  source: DatasetSource,
+  digest: boolean,
+): Promise<FirstChunk | undefined> {
   const read = await readChunk(buffers, file, source, 0).catch(() => undefined);
-  return read && { source, ...read, hash: createHash('sha256').update(read.chunk) };
+  return read && { source, ...read, hash: newDigest(digest)?.update(read.chunk) };
+}
+
+function newDigest(digest: boolean): Hash | undefined {
+  return digest ? createHash('sha256') : undefined;
 }
 
 /** The first `bytes` of `buffer`, and one NUL after them when `pad`. */
@@ -136,8 +156,8 @@ function padded(buffer: Buffer, bytes: number, pad: boolean): Buffer {
 /**
  * Streams `source` from `file` (already open, closed here when done) as dataset PDVs, read into
  * `buffers`; resolves with the SHA-256 of exactly the bytes put on the wire (the pad byte
- * included). Honours socket back-pressure, so memory stays at a few chunks. `first`: the first
- * chunk, already read and hashed (readFirstChunk).
+ * included), or undefined without `digest`. Honours socket back-pressure, so memory stays at a few
+ * chunks. `first`: the first chunk, already read (readFirstChunk, with the same `digest`).
  */
 export async function writeDatasetPdus(
   writer: PduWriter,
@@ -145,26 +165,25 @@ export async function writeDatasetPdus(
   buffers: SendBuffers,
   file: DatasetFile,
   source: DatasetSource,
-  onBytes: (sent: number) => void = () => {},
-  first?: FirstChunk,
-): Promise<string> {
+  { onBytes, digest, first }: DatasetWriteOptions & { first?: FirstChunk | undefined },
+): Promise<string | undefined> {
   const { pdvValue } = buffers;
-  const hash = first?.hash ?? createHash('sha256');
+  const hash = first ? first.hash : newDigest(digest);
   let ahead = first;
   try {
     let sent = 0;
     do {
       if (writer.socket.destroyed) throw new Error('connection closed while sending');
       const { buffer, chunk, bytes } = ahead ?? (await readChunk(buffers, file, source, sent));
-      if (!ahead) hash.update(chunk);
+      if (!ahead) hash?.update(chunk);
       ahead = undefined;
       const last = sent + bytes === source.length;
       const drained = writeFragments(writer, presentationContextId, chunk, pdvValue, last, buffers.sent(buffer));
       sent += bytes;
-      onBytes(sent);
+      onBytes?.(sent);
       if (!drained) await waitForDrain(writer.socket);
     } while (sent < source.length);
-    return hash.digest('hex');
+    return hash?.digest('hex');
   } finally {
     if (ahead) buffers.giveBack(ahead.buffer);
     await file.close();
@@ -237,7 +256,8 @@ function waitForDrain(socket: Socket): Promise<void> {
 
 /**
  * Streams a dataset that is produced as it goes (the transcoder's chunks, of any size) as dataset
- * PDVs of at most the peer's max PDV value; resolves with the SHA-256 of the bytes put on the wire.
+ * PDVs of at most the peer's max PDV value; resolves with the SHA-256 of the bytes put on the wire
+ * (undefined without `digest`) and their count.
  * One PDV's worth is held back until the stream ends, so the last PDV carries the last-fragment
  * bit. An error from the stream rejects with nothing marked last: the caller must abort the
  * association, so the peer never takes a truncated dataset for a whole one.
@@ -247,10 +267,10 @@ export async function writeStreamedDatasetPdus(
   presentationContextId: number,
   peerMaxPduLength: number,
   chunks: AsyncIterable<Buffer>,
-  onBytes: (sent: number) => void = () => {},
-): Promise<{ sha256: string; bytes: number }> {
+  { onBytes, digest }: DatasetWriteOptions,
+): Promise<{ sha256: string | undefined; bytes: number }> {
   const pdvValue = maxPdvValue(peerMaxPduLength);
-  const hash = createHash('sha256');
+  const hash = newDigest(digest);
   let held: Buffer[] = [];
   let heldBytes = 0;
   let sent = 0;
@@ -266,19 +286,19 @@ export async function writeStreamedDatasetPdus(
     // A copy, so the large concatenation is not kept alive by its small tail.
     held = [Buffer.from(all.subarray(heldBytes - tail))];
     heldBytes = tail;
-    hash.update(ready);
+    hash?.update(ready);
     const drained = writeFragments(writer, presentationContextId, ready, pdvValue, false);
     sent += ready.length;
-    onBytes(sent);
+    onBytes?.(sent);
     if (!drained) await waitForDrain(writer.socket);
   }
   const rest = Buffer.concat(held, heldBytes);
   if ((sent + rest.length) % 2 === 1) throw new Error(`the converted dataset is ${sent + rest.length} bytes long, an odd length; not sent`);
   if (writer.socket.destroyed) throw new Error('connection closed while sending');
-  hash.update(rest);
+  hash?.update(rest);
   const drained = writeFragments(writer, presentationContextId, rest, pdvValue, true);
   sent += rest.length;
-  onBytes(sent);
+  onBytes?.(sent);
   if (!drained) await waitForDrain(writer.socket);
-  return { sha256: hash.digest('hex'), bytes: sent };
+  return { sha256: hash?.digest('hex'), bytes: sent };
 }

@@ -38,6 +38,8 @@ export interface AssociationOptions {
   allowTranscoding?: boolean | undefined;
   /** How the files sent are read (dataset-file.ts); 'async' unless the thread has nothing else to do. */
   fileReads?: FileReads;
+  /** Compute the SHA-256 of every dataset sent (StoreOutcome.sha256); true unless no one reads it (DatasetWriteOptions.digest). */
+  digests?: boolean;
 }
 
 export interface ProposedContext {
@@ -95,7 +97,7 @@ export interface StoreRequest {
   transcodeFrom?: string;
   /**
    * The dataset the caller will store next on this association, if it knows: its file is opened and
-   * its first chunk read and hashed while this one's response is awaited, so the next turn starts
+   * its first chunk read (and hashed) while this one's response is awaited, so the next turn starts
    * by sending. What the next store does not ask for is closed (and its buffer given back).
    */
   next?: DatasetSource;
@@ -103,8 +105,8 @@ export interface StoreRequest {
 
 export interface StoreOutcome {
   response: DimseResponse;
-  /** SHA-256 of exactly the dataset bytes put on the wire. */
-  sha256: string;
+  /** SHA-256 of exactly the dataset bytes put on the wire; undefined when the association computes none (AssociationOptions.digests). */
+  sha256: string | undefined;
   /** Dataset bytes put on the wire. */
   bytes: number;
 }
@@ -137,12 +139,14 @@ export class ScuAssociation implements MessageHandler {
   /** Whether the destination allows sending a file converted to a fallback syntax. */
   readonly allowTranscoding: boolean;
   private readonly fileReads: FileReads;
+  private readonly digests: boolean;
 
   private constructor(peer: PeerAddress, proposed: (ProposedContext & { id: number })[], opts: AssociationOptions) {
     this.peer = peer;
     this.proposed = proposed;
     this.allowTranscoding = opts.allowTranscoding === true;
     this.fileReads = opts.fileReads ?? 'async';
+    this.digests = opts.digests ?? true;
   }
 
   static async open(peer: PeerAddress, opts: AssociationOptions, contexts: ProposedContext[]): Promise<ScuAssociation> {
@@ -222,14 +226,19 @@ export class ScuAssociation implements MessageHandler {
     // The command and the first chunk read ahead leave in one write (one segment for a small instance).
     this.ul.socket.cork();
     let response: Promise<DimseResponse>;
-    let sending: Promise<string>;
+    let sending: Promise<string | undefined>;
     try {
       response = this.sendCommand(request);
-      sending = writeDatasetPdus(this.ul, request.context.id, this.buffers(), file, request.source, request.onBytes, first);
+      const { onBytes } = request;
+      sending = writeDatasetPdus(this.ul, request.context.id, this.buffers(), file, request.source, {
+        onBytes,
+        digest: this.digests,
+        first,
+      });
     } finally {
       this.ul.socket.uncork();
     }
-    let sha256: string;
+    let sha256: string | undefined;
     try {
       sha256 = await sending;
     } catch (err) {
@@ -273,9 +282,13 @@ export class ScuAssociation implements MessageHandler {
       if (!first.done) yield first.value;
       yield* chunks;
     })();
-    let written: { sha256: string; bytes: number };
+    let written: { sha256: string | undefined; bytes: number };
     try {
-      written = await writeStreamedDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, stream, request.onBytes);
+      const { onBytes } = request;
+      written = await writeStreamedDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, stream, {
+        onBytes,
+        digest: this.digests,
+      });
     } catch (err) {
       if (!(err instanceof TranscodeError)) throw this.cutShort(err);
       this.abort();
@@ -319,7 +332,7 @@ export class ScuAssociation implements MessageHandler {
     const file = openDatasetFile(source.path, this.fileReads);
     // A file that cannot be opened or read fails when its turn comes, as it would have without this.
     file.catch(() => undefined);
-    const first = file.then((f) => readFirstChunk(buffers, f, source)).catch(() => undefined);
+    const first = file.then((f) => readFirstChunk(buffers, f, source, this.digests)).catch(() => undefined);
     this.ahead = { source, file, first };
   }
 
@@ -425,7 +438,7 @@ export class ScuAssociation implements MessageHandler {
 interface Ahead {
   source: DatasetSource;
   file: Promise<DatasetFile>;
-  /** Its first chunk read and hashed, or undefined (not read ahead, or the read failed). */
+  /** Its first chunk read (and hashed), or undefined (not read ahead, or the read failed). */
   first: Promise<FirstChunk | undefined>;
 }
 

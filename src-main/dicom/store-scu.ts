@@ -39,7 +39,7 @@ export interface SendResult {
   error: string | undefined;
   /** Dataset bytes put on the wire (the pad byte included). */
   bytes: number;
-  /** SHA-256 of exactly the dataset bytes put on the wire (the pad byte included). */
+  /** SHA-256 of exactly the dataset bytes put on the wire (the pad byte included); undefined when not sent, or not computed (SendOptions.digests false). */
   sha256: string | undefined;
   /** 1 when a deflated dataset of odd length went out with the trailing NUL PS3.5 A.5 requires. */
   paddedBytes?: number;

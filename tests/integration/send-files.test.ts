@@ -44,6 +44,17 @@ describe('sendFiles', () => {
     }
   });
 
+  it('without digests, sends every file byte for byte the same way and reports none', async () => {
+    const paths = await writeP10Files(join(work, 'plain'), 12, (i) => ({ seed: 4000 + i, pixelDataBytes: 1024 + (i % 4) * 20_000 }));
+    const { files } = await collectSendableFiles(paths);
+    const results = await sendFiles(files, peer(), { callingAe: 'GATEWAY', digests: false });
+    expect(results.map((r) => [r.file, r.ok, r.sha256])).toEqual(paths.map((p) => [p, true, undefined]));
+    const stored = await filesBySopInstance(scp.outputDir);
+    for (const r of results) {
+      expect(splitP10(stored.get(r.sopInstanceUid)!).dataset.equals(splitP10(await readFile(r.file)).dataset), r.file).toBe(true);
+    }
+  });
+
   it("reads the next file ahead with its pad byte: pydicom's odd-length deflated image_dfl.dcm, sent second, arrives with one trailing NUL", async () => {
     const dir = join(work, 'deflated');
     const [before, after] = await writeP10Files(dir, 2, (i) => ({ seed: 5000 + i }));

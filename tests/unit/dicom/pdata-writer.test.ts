@@ -51,6 +51,8 @@ async function* chunksOf(bytes: Buffer, sizes: number[]): AsyncGenerator<Buffer>
   }
 }
 
+const DIGEST = { digest: true };
+
 const patterned = (length: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 7 + 3) & 0xff));
 
 describe('writeStreamedDatasetPdus', () => {
@@ -59,7 +61,7 @@ describe('writeStreamedDatasetPdus', () => {
     const pdvMax = maxPdvValue(maxPdu);
     const dataset = patterned(pdvMax * 5 + 1234);
     const { writer, pdvs } = collectingWriter();
-    const written = await writeStreamedDatasetPdus(writer, 3, maxPdu, chunksOf(dataset, [1, 777, pdvMax, 10_000, 2]));
+    const written = await writeStreamedDatasetPdus(writer, 3, maxPdu, chunksOf(dataset, [1, 777, pdvMax, 10_000, 2]), DIGEST);
     const out = pdvs();
     expect(out.every((p) => p.contextId === 3 && p.value.length <= pdvMax && p.value.length % 2 === 0)).toBe(true);
     expect(out.map((p) => p.control)).toEqual([...new Array(out.length - 1).fill(0), 0x02]);
@@ -67,10 +69,20 @@ describe('writeStreamedDatasetPdus', () => {
     expect(written).toEqual({ sha256: createHash('sha256').update(dataset).digest('hex'), bytes: dataset.length });
   });
 
+  it('sends the same PDVs without a digest when none is asked for', async () => {
+    const dataset = patterned(maxPdvValue(4096) * 2 + 100);
+    const hashed = collectingWriter();
+    const plain = collectingWriter();
+    await writeStreamedDatasetPdus(hashed.writer, 1, 4096, chunksOf(dataset, [5_000]), DIGEST);
+    const written = await writeStreamedDatasetPdus(plain.writer, 1, 4096, chunksOf(dataset, [5_000]), { digest: false });
+    expect(written).toEqual({ sha256: undefined, bytes: dataset.length });
+    expect(plain.pdvs()).toEqual(hashed.pdvs());
+  });
+
   it('ends a dataset that is an exact multiple of the PDV size with a full last PDV, not an empty one', async () => {
     const pdvMax = maxPdvValue(4096);
     const { writer, pdvs } = collectingWriter();
-    await writeStreamedDatasetPdus(writer, 1, 4096, chunksOf(patterned(pdvMax * 3), [pdvMax * 3]));
+    await writeStreamedDatasetPdus(writer, 1, 4096, chunksOf(patterned(pdvMax * 3), [pdvMax * 3]), DIGEST);
     expect(pdvs().map((p) => [p.value.length, p.control])).toEqual([
       [pdvMax, 0],
       [pdvMax, 0],
@@ -81,7 +93,7 @@ describe('writeStreamedDatasetPdus', () => {
   it('waits for the socket to drain when it reports a full buffer, and still delivers everything', async () => {
     const dataset = patterned(50_000);
     const { writer, pdvs, drains } = collectingWriter({ full: true });
-    await writeStreamedDatasetPdus(writer, 1, 4096, chunksOf(dataset, [9_000]));
+    await writeStreamedDatasetPdus(writer, 1, 4096, chunksOf(dataset, [9_000]), DIGEST);
     expect(drains()).toBeGreaterThan(0);
     expect(Buffer.concat(pdvs().map((p) => p.value)).equals(dataset)).toBe(true);
   });
@@ -92,7 +104,7 @@ describe('writeStreamedDatasetPdus', () => {
       yield patterned(20_000);
       throw new Error('frame 2 of 2 cannot be decoded');
     }
-    await expect(writeStreamedDatasetPdus(writer, 1, 4096, failing())).rejects.toThrow(/frame 2 of 2/);
+    await expect(writeStreamedDatasetPdus(writer, 1, 4096, failing(), DIGEST)).rejects.toThrow(/frame 2 of 2/);
     const out = pdvs();
     expect(out.length).toBeGreaterThan(0);
     expect(out.every((p) => p.control === 0)).toBe(true);
@@ -100,7 +112,7 @@ describe('writeStreamedDatasetPdus', () => {
 
   it('refuses to finish an odd-length dataset: nothing marked last goes out', async () => {
     const { writer, pdvs } = collectingWriter();
-    await expect(writeStreamedDatasetPdus(writer, 1, 4096, chunksOf(patterned(9_001), [9_001]))).rejects.toThrow(/odd length/);
+    await expect(writeStreamedDatasetPdus(writer, 1, 4096, chunksOf(patterned(9_001), [9_001]), DIGEST)).rejects.toThrow(/odd length/);
     expect(pdvs().every((p) => p.control === 0)).toBe(true);
   });
 });
@@ -142,18 +154,32 @@ function slowFlushingWriter() {
 describe('writeDatasetPdus', () => {
   const dir = useTempDir('pdata-writer-');
 
-  it('reuses a read buffer only once the socket has let go of it: every dataset arrives intact, three chunks each through two buffers', async () => {
+  /** Three datasets of three chunks each, sent in turn through one association's two buffers. */
+  async function sendThree(digest: boolean) {
     const buffers = new SendBuffers(16384);
     const datasets = [0, 1, 2].map((i) => Buffer.from(patterned(buffers.readSize * 2 + 1000 + i * 2).map((b) => b ^ i)));
     const { writer, values, flushedAll } = slowFlushingWriter();
-    const digests: string[] = [];
+    const digests: (string | undefined)[] = [];
     for (const [i, dataset] of datasets.entries()) {
       const path = join(dir.path, `dataset-${i}`);
       await writeFile(path, dataset);
-      digests.push(await writeDatasetPdus(writer, 1, buffers, await open(path, 'r'), { path, offset: 0, length: dataset.length }));
+      digests.push(
+        await writeDatasetPdus(writer, 1, buffers, await open(path, 'r'), { path, offset: 0, length: dataset.length }, { digest }),
+      );
     }
     await flushedAll();
-    expect(Buffer.concat(values()).equals(Buffer.concat(datasets))).toBe(true);
+    return { datasets, digests, sent: Buffer.concat(values()) };
+  }
+
+  it('reuses a read buffer only once the socket has let go of it: every dataset arrives intact, three chunks each through two buffers', async () => {
+    const { datasets, digests, sent } = await sendThree(true);
+    expect(sent.equals(Buffer.concat(datasets))).toBe(true);
     expect(digests).toEqual(datasets.map((d) => createHash('sha256').update(d).digest('hex')));
+  });
+
+  it('sends the same bytes without a digest when none is asked for', async () => {
+    const { datasets, digests, sent } = await sendThree(false);
+    expect(sent.equals(Buffer.concat(datasets))).toBe(true);
+    expect(digests).toEqual([undefined, undefined, undefined]);
   });
 });
