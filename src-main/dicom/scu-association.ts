@@ -229,12 +229,8 @@ export class ScuAssociation implements MessageHandler {
     let sending: Promise<string | undefined>;
     try {
       response = this.sendCommand(request);
-      const { onBytes } = request;
-      sending = writeDatasetPdus(this.ul, request.context.id, this.buffers(), file, request.source, {
-        onBytes,
-        digest: this.digests,
-        first,
-      });
+      const options = { onBytes: request.onBytes, digest: this.digests, first };
+      sending = writeDatasetPdus(this.ul, request.context.id, this.buffers(), file, request.source, options);
     } finally {
       this.ul.socket.uncork();
     }
@@ -284,11 +280,8 @@ export class ScuAssociation implements MessageHandler {
     })();
     let written: { sha256: string | undefined; bytes: number };
     try {
-      const { onBytes } = request;
-      written = await writeStreamedDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, stream, {
-        onBytes,
-        digest: this.digests,
-      });
+      const options = { onBytes: request.onBytes, digest: this.digests };
+      written = await writeStreamedDatasetPdus(this.ul, request.context.id, this.ul.peerMaxPduLength, stream, options);
     } catch (err) {
       if (!(err instanceof TranscodeError)) throw this.cutShort(err);
       this.abort();
