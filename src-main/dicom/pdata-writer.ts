@@ -110,7 +110,7 @@ export interface DatasetWriteOptions {
   onBytes?: (sent: number) => void;
   /**
    * Compute the SHA-256 of what is sent, the proof a forward records. Off only where no one reads
-   * it: hashing is a fifth of the CPU of sending large instances (docs/benchmarks.md).
+   * it: hashing was a third of the CPU of sending large instances (docs/benchmarks.md).
    */
   digest: boolean;
 }
