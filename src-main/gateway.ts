@@ -302,7 +302,11 @@ export class Gateway {
       db = await openIndex(config.storage, logger);
       const events = new GatewayEventBus();
       const routing = Gateway.routingParts(config, db, logger, events, () => gateway?.queue.kick());
-      const store = await InstanceStore.open(config.storage, new IndexRepository(db), routing.store);
+      const store = await InstanceStore.open(config.storage, new IndexRepository(db), {
+        ...routing.store,
+        // An inline journal write holds up the event loop: only while one sender has it to itself.
+        inlineJournalWrites: () => (gateway?.openAssociations ?? 0) <= 1,
+      });
       const saved = storedSettings(db);
       const usable = EDITABLE_SETTINGS.filter((key) => saved[key] !== undefined && !config.fixedSettings?.[key]);
       for (const key of usable) Object.assign(config, { [key]: saved[key] });

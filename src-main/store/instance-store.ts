@@ -26,6 +26,7 @@ import { fsyncDir } from './fsync-dir.ts';
 import { IncomingInstanceWriter, StoreWriteError, type FlowControl, type WrittenInstance } from './incoming-instance-writer.ts';
 import { JournalApplier, type DurableRecord, type IndexedHook } from './journal-applier.ts';
 import type { JournalEntry, ReceiveContext, StoredEntry } from './journal-entry.ts';
+import { JournalWritePath } from './journal-write-path.ts';
 import { DEFAULT_SEGMENT_BYTES, Journal, JournalFullError, type BodyDigest } from './journal.ts';
 import { INCOMING_DIR, JOURNAL_DIR, STUDIES_DIR, instancePath } from './store-layout.ts';
 
@@ -68,6 +69,11 @@ export interface StoreOptions {
   onBatchIndexed?: (instanceIds: number[]) => void;
   logger?: Logger;
   segmentBytes?: number;
+  /**
+   * Whether a small journal record may be written on the event loop's thread now (journal-write-path.ts).
+   * The gateway allows it while at most one association is open; without this option, always.
+   */
+  inlineJournalWrites?: () => boolean;
 }
 
 /** The dataset could not be read; answered with 0xC000 and nothing kept. */
@@ -142,6 +148,7 @@ export class InstanceStore {
       join(root, JOURNAL_DIR),
       repo.appliedLsn(),
       options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+      new JournalWritePath(options.inlineJournalWrites),
     );
     const maxId = Math.max(repo.maxInstanceId(), ...records.map((r) => (r.meta.kind === 'stored' ? r.meta.id : 0)));
     const store = new InstanceStore(root, repo, journal, options, maxId + 1);

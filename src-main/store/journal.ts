@@ -5,8 +5,9 @@
  * bytes) is written into a journal segment, durably. Segments are files of a fixed size, written
  * full of zeros once when created, so a record write only overwrites blocks the file already owns
  * and has no metadata to flush. Segments are opened with O_DSYNC: a record is durable when its one
- * positional write returns, one system call and one trip through libuv's thread pool where a write
- * then an fdatasync took two (5-10 % of a receive, measured; docs/benchmarks.md). Concurrent
+ * positional write returns, one system call where a write then an fdatasync took two (5-10 % of a
+ * receive, measured; docs/benchmarks.md), made on the event loop's thread for a small record and
+ * through libuv's pool for a large one or on a slow disk (journal-write-path.ts). Concurrent
  * records each flush only their own range: four senders at once were no slower than with the
  * shared fdatasync this replaced.
  *
@@ -29,7 +30,8 @@ import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { fsyncDir } from './fsync-dir.ts';
-import { writeFully } from './write-fully.ts';
+import { JournalWritePath } from './journal-write-path.ts';
+import { writeFully, writeFullySync } from './write-fully.ts';
 
 export const BLOCK = 4096;
 const SEGMENT_MAGIC = 0x4a534547; // 'JSEG'
@@ -104,10 +106,19 @@ export class Journal<M> {
   private nextSlot: number;
   private preparingSpare: Promise<void> | undefined;
   private closed = false;
+  private readonly writePath: JournalWritePath;
 
-  private constructor(dir: string, segmentBytes: number, nextLsn: number, nextGeneration: number, nextSlot: number) {
+  private constructor(
+    dir: string,
+    segmentBytes: number,
+    writePath: JournalWritePath,
+    nextLsn: number,
+    nextGeneration: number,
+    nextSlot: number,
+  ) {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
+    this.writePath = writePath;
     this.nextLsn = nextLsn;
     this.nextGeneration = nextGeneration;
     this.nextSlot = nextSlot;
@@ -121,6 +132,7 @@ export class Journal<M> {
     dir: string,
     appliedLsn: number,
     segmentBytes = DEFAULT_SEGMENT_BYTES,
+    writePath = new JournalWritePath(),
   ): Promise<{ journal: Journal<M>; records: JournalRecord<M>[] }> {
     const slots = (await readdir(dir))
       .map(slotOfName)
@@ -136,7 +148,7 @@ export class Journal<M> {
     }
     const maxLsn = Math.max(appliedLsn, ...found.flatMap((s) => s.records.map((r) => r.lsn)));
     const maxGeneration = Math.max(0, ...found.map((s) => s.generation));
-    const journal = new Journal<M>(dir, segmentBytes, maxLsn + 1, maxGeneration + 1, (slots.at(-1) ?? 0) + 1);
+    const journal = new Journal<M>(dir, segmentBytes, writePath, maxLsn + 1, maxGeneration + 1, (slots.at(-1) ?? 0) + 1);
     const records: JournalRecord<M>[] = [];
     for (const s of found) {
       const live = s.records.filter((r) => r.lsn > appliedLsn);
@@ -175,8 +187,16 @@ export class Journal<M> {
     segment.writeOffset += size;
     segment.maxLsn = lsn;
     const header = recordHeader(segment, lsn, metaBytes, body, bodyLength, digest);
-    await writeFully(segment.file, [header, metaBytes, ...body], offset);
+    await this.write(segment.file, [header, metaBytes, ...body], offset, size);
     return { segment: segment.slot, offset: offset + RECORD_HEADER + metaBytes.length, length: bodyLength };
+  }
+
+  /** One record's write, on this thread or through libuv's pool (journal-write-path.ts says which and why). */
+  private async write(file: FileHandle, buffers: Buffer[], offset: number, size: number): Promise<void> {
+    const started = performance.now();
+    if (this.writePath.inline(size)) writeFullySync(file.fd, buffers, offset);
+    else await writeFully(file, buffers, offset);
+    this.writePath.wrote(size, performance.now() - started);
   }
 
   /** Where a record's body lies on disk, for a reader with its own descriptor (the filing thread). */

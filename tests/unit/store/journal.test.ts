@@ -6,12 +6,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BLOCK, Journal, RECORD_HEADER, type JournalRecord } from '../../../src-main/store/journal.ts';
+import { INLINE_RECORD_MAX_BYTES } from '../../../src-main/store/journal-write-path.ts';
 
 interface Meta {
   name: string;
 }
 
 const SEGMENT = 64 * 1024;
+
+/** Whether `promise` settles within a few microtask turns, that is, without waiting for any I/O. */
+async function settledWithoutIo(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  const watched = promise.then(() => (settled = true));
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+  const result = settled;
+  await watched;
+  return result;
+}
 
 /** A record's body, read from the file and range bodyPlace() names. */
 async function bodyOf(journal: Journal<Meta>, record: JournalRecord<Meta>): Promise<Buffer> {
@@ -52,6 +63,25 @@ describe('Journal', () => {
     expect(got.map((r) => r.name)).toEqual(['r0', 'r1', 'r2', 'r3']);
     expect(got.map((r) => r.lsn)).toEqual([1, 2, 3, 4]);
     got.forEach((r, i) => expect(r.body.equals(written[i]!), r.name).toBe(true));
+  });
+
+  it('writes a small record on the calling thread and a large one through the pool, each read back byte for byte', async () => {
+    const { journal } = await openJournal(0, 1024 * 1024);
+    await journal.append({ name: 'first' }, [randomBytes(10)]); // the first append opens a segment
+    const small = randomBytes(5000);
+    const large = randomBytes(INLINE_RECORD_MAX_BYTES + 1);
+    const smallDone = settledWithoutIo(journal.append({ name: 'small' }, [small]));
+    const largeDone = settledWithoutIo(journal.append({ name: 'large' }, [large]));
+    // Microtasks alone settle an inline write; a write through the pool needs the event loop to turn.
+    expect(await smallDone).toBe(true);
+    expect(await largeDone).toBe(false);
+    await journal.close();
+
+    const reopened = await openJournal(0, 1024 * 1024);
+    const got = await bodies(reopened.journal, reopened.records);
+    expect(got.map((r) => r.name)).toEqual(['first', 'small', 'large']);
+    expect(got[1]!.body.equals(small)).toBe(true);
+    expect(got[2]!.body.equals(large)).toBe(true);
   });
 
   it('opens every segment for synchronized writes (O_DSYNC), so a record is durable when its write returns', async () => {
