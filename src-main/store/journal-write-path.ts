@@ -3,13 +3,14 @@
  *
  * A record is one O_DSYNC pwritev. Through the pool it also costs two thread wake-ups (a pool
  * thread, then the event loop when it is done), which for a small record take about as long as
- * the write: `storescu` sending 5000 x 10 KiB to `serve` took 3.83-4.10 s with the write made on
- * the event loop, 4.17-4.78 s through the pool (5 interleaved pairs; docs/benchmarks.md, twelfth
+ * the write: `storescu` sending 5000 x 10 KiB to `serve` took 3.53-4.18 s with the write made on
+ * the event loop, 4.11-4.54 s through the pool (5 interleaved pairs; docs/benchmarks.md, twelfth
  * session). While an inline write runs the event loop waits, so only small records are written
- * inline, only while the owner allows it (the gateway: while at most one association is receiving;
- * four senders of small instances at once were 9 % slower with every write inline, their writes
- * no longer overlapping), and only while the disk answers them quickly: a slow disk (a spinning
- * one, a network share) sends them through the pool, where the event loop keeps turning.
+ * inline, only while the owner allows it (the gateway: while at most one association is open;
+ * four senders of small instances at once were slower in 4 of 6 pairs with every write inline:
+ * through the pool their writes overlap), and only while the disk answers them quickly: a slow
+ * disk (a spinning one, a network share) sends them through the pool, where the event loop keeps
+ * turning.
  */
 
 /** Records up to this size may be written inline (a 10 KiB instance's record: 12 KiB). */

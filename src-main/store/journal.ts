@@ -6,8 +6,8 @@
  * full of zeros once when created, so a record write only overwrites blocks the file already owns
  * and has no metadata to flush. Segments are opened with O_DSYNC: a record is durable when its one
  * positional write returns, one system call where a write then an fdatasync took two (5-10 % of a
- * receive, measured; docs/benchmarks.md), made on the event loop's thread for a small record and
- * through libuv's pool for a large one or on a slow disk (journal-write-path.ts). Concurrent
+ * receive, measured; docs/benchmarks.md), made on the event loop's thread for a small record while
+ * one association is open and the disk is quick, else through libuv's pool (journal-write-path.ts). Concurrent
  * records each flush only their own range: four senders at once were no slower than with the
  * shared fdatasync this replaced.
  *
