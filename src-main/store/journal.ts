@@ -7,9 +7,9 @@
  * and has no metadata to flush. Segments are opened with O_DSYNC: a record is durable when its one
  * positional write returns, one system call where a write then an fdatasync took two (5-10 % of a
  * receive, measured; docs/benchmarks.md), made on the event loop's thread for a small record while
- * one association is open and the disk is quick, else through libuv's pool (journal-write-path.ts). Concurrent
- * records each flush only their own range: four senders at once were no slower than with the
- * shared fdatasync this replaced.
+ * one association is open and the disk is quick, else through libuv's pool (journal-write-path.ts).
+ * Concurrent records each flush only their own range: four senders at once were no slower than
+ * with the shared fdatasync this replaced.
  *
  * Layout of a segment: a 4 KiB header (magic, generation, salt), then records, each starting at a
  * 4 KiB boundary: a 72-byte header (magic, generation, salt, lsn, lengths, the body's SHA-256 past
@@ -193,10 +193,10 @@ export class Journal<M> {
 
   /** One record's write, on this thread or through libuv's pool (journal-write-path.ts says which and why). */
   private async write(file: FileHandle, buffers: Buffer[], offset: number, size: number): Promise<void> {
+    if (!this.writePath.inline(size)) return writeFully(file, buffers, offset);
     const started = performance.now();
-    if (this.writePath.inline(size)) writeFullySync(file.fd, buffers, offset);
-    else await writeFully(file, buffers, offset);
-    this.writePath.wrote(size, performance.now() - started);
+    writeFullySync(file.fd, buffers, offset);
+    this.writePath.wroteInline(performance.now() - started);
   }
 
   /** Where a record's body lies on disk, for a reader with its own descriptor (the filing thread). */
