@@ -7,7 +7,7 @@
  * the event loop, 4.11-4.54 s through the pool (5 interleaved pairs; docs/benchmarks.md, twelfth
  * session). While an inline write runs the event loop waits, so only small records are written
  * inline, only while the owner allows it (the gateway: while at most one association is open;
- * four senders of small instances at once were slower in 4 of 6 pairs with every write inline:
+ * four senders of small instances at once were slower in 5 of 6 pairs with every write inline:
  * through the pool their writes overlap), and only while the disk answers them quickly: on a slow
  * disk (a spinning one, a network share) small records go through the pool, where the event loop
  * keeps turning, and a few inline writes now and then find out whether it is still slow.
