@@ -9,7 +9,7 @@
  *   node bench/bare-durable-scp.ts DIR    prints "DICOM listening on 127.0.0.1:PORT"; on SIGTERM
  *                                         prints "received N instances, B bytes" and exits 0
  */
-import { closeSync, constants, fsyncSync, openSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, writeSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { CommandField, CommandSet, CommandTag, encodeResponse } from '../src-main/dicom/dimse-command.ts';
@@ -17,6 +17,7 @@ import { writeCommandPdu } from '../src-main/dicom/pdata-writer.ts';
 import { decodeAssociateRq, encodeAssociateAc, encodeReleaseRp } from '../src-main/dicom/ul/pdu-codec.ts';
 import { PduType } from '../src-main/dicom/ul/pdu-constants.ts';
 import { PduFramer } from '../src-main/dicom/ul/pdu-framer.ts';
+import { writeFullySync } from '../src-main/store/write-fully.ts';
 
 /** Written in a ring, like the journal's reused segments: every block already written once, so a write flushes no metadata. */
 const RING_BYTES = 64 * 1024 * 1024;
@@ -39,10 +40,7 @@ class DurableRing {
   /** Durable when it returns: one synchronous write on the main thread, the cheapest there is in Node. */
   write(parts: Buffer[], length: number): void {
     if (this.at + length > RING_BYTES) this.at = 0;
-    const written = writevSync(this.fd, parts, this.at);
-    // A regular file takes the whole writev unless the disk is full; finish a short one all the same.
-    const rest = written < length ? Buffer.concat(parts).subarray(written) : undefined;
-    for (let done = 0; rest && done < rest.length;) done += writeSync(this.fd, rest, done, rest.length - done, this.at + written + done);
+    writeFullySync(this.fd, parts, this.at); // the journal's inline write
     this.at = Math.ceil((this.at + length) / BLOCK) * BLOCK;
   }
 }

@@ -11,11 +11,12 @@
  * rows that name the files commit.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fsyncDirSync } from './fsync-dir.ts';
 import type { JournalPlace } from './journal.ts';
 import { INCOMING_DIR } from './store-layout.ts';
+import { writeFullySync } from './write-fully.ts';
 
 /** One instance to file. Plain data: it crosses to the filing thread. */
 export interface FilingJob {
@@ -69,7 +70,7 @@ export class InstanceFiling {
     const temp = join(this.root, INCOMING_DIR, `journal-${job.lsn}.part`);
     const fd = openSync(temp, 'w');
     try {
-      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at, at);
+      writeFullySync(fd, [bytes], 0);
       fsyncSync(fd);
     } catch (err) {
       // Disk full: nothing partial stays behind; the record is still in the journal for the retry.
