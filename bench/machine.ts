@@ -1,6 +1,16 @@
 /** What the numbers were measured on: they mean nothing without the machine and the peers' versions. */
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+/** virtio's device id of a memory balloon, and its feature bit for free page reporting (virtio spec 5.5.3). */
+const BALLOON_DEVICE_ID = 5;
+const BALLOON_F_REPORTING = 5;
+
+/** What the preamble and docs/benchmarks.md say of a machine whose host takes freed memory back. */
+export const FREE_PAGES_REPORTED =
+  'free memory is reported to the host, so new file data costs a host fault per page (compare with the bare Node SCP/SCU, not DCMTK, across runs)';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -11,6 +21,12 @@ export interface MachineInfo {
   dcmtk: string;
   /** 1-minute load average when the bench started: a busy machine makes every number suspect. */
   loadAverage1m: number;
+  /**
+   * The host takes freed memory back (a balloon that reports free pages): writing new file data
+   * then pays a trip to the host per page, which moves DCMTK's times more than ours
+   * (docs/benchmarks.md, thirteenth session).
+   */
+  freePagesReported: boolean;
 }
 
 export function describeMachine(): MachineInfo {
@@ -22,7 +38,27 @@ export function describeMachine(): MachineInfo {
     node: process.version,
     dcmtk: dcmtkVersion(),
     loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+    freePagesReported: freePagesReported(),
   };
+}
+
+/** Whether a virtio balloon in `devicesDir` (sysfs) negotiated free page reporting with the host. */
+export function freePagesReported(devicesDir = '/sys/bus/virtio/devices'): boolean {
+  let devices: string[];
+  try {
+    devices = readdirSync(devicesDir);
+  } catch {
+    return false; // no virtio bus: not a virtual machine of this kind
+  }
+  return devices.some((device) => {
+    const read = (file: string) => readFileSync(join(devicesDir, device, file), 'utf8').trim();
+    try {
+      // `features` lists the negotiated bits as 0/1 characters, bit 0 first.
+      return Number(read('device')) === BALLOON_DEVICE_ID && read('features')[BALLOON_F_REPORTING] === '1';
+    } catch {
+      return false;
+    }
+  });
 }
 
 function dcmtkVersion(): string {

@@ -12,7 +12,7 @@ import { BenchUsageError, parseBenchArgs, USAGE, type BenchArgs, type Scenario }
 import { corpusSpec, ensureCorpus, studySpecs, warmPageCache, type Corpus, type CorpusSpec } from './corpus.ts';
 import { waitForQuiet } from './cpu-load.ts';
 import { measureDurableWriteFloor, type DurableWriteFloor } from './durable-write-floor.ts';
-import { describeMachine, type MachineInfo } from './machine.ts';
+import { describeMachine, FREE_PAGES_REPORTED, type MachineInfo } from './machine.ts';
 import { gatewayCli, type GatewayCli } from './processes.ts';
 import { writeBenchDocs } from './bench-docs.ts';
 import { orthancAvailable } from './orthanc.ts';
@@ -164,7 +164,8 @@ function printPreamble(command: string, machine: MachineInfo, cli: GatewayCli, a
   console.log(`${command}`);
   console.log(
     `machine: ${machine.cores} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, ` +
-      `Node ${machine.node}, DCMTK ${machine.dcmtk}, load average ${machine.loadAverage1m}`,
+      `Node ${machine.node}, DCMTK ${machine.dcmtk}, load average ${machine.loadAverage1m}` +
+      (machine.freePagesReported ? `; ${FREE_PAGES_REPORTED}` : ''),
   );
   console.log(
     `gateway: node ${[...cli.nodeArgs, relative(PROJECT_ROOT, cli.entry)].join(' ')}${cli.built ? '' : ' (source: dist/ not built)'}; rounds: ${args.rounds}`,

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CHART_FILE, replaceResultsSection, resultsSection, RESULTS_BEGIN, RESULTS_END, type BenchRun } from '../../../bench/bench-docs.ts';
 import { corpusSpec } from '../../../bench/corpus.ts';
+import { FREE_PAGES_REPORTED } from '../../../bench/machine.ts';
 import { scenarioResult } from '../../../bench/report.ts';
 import { planWithout, SCENARIO_PLANS } from '../../../bench/scenario-plans.ts';
 
 const run = (seconds: number) => ({ seconds, foreignCpuSeconds: 0, peakRss: {} });
 
-function benchRun(quick: boolean): BenchRun {
+function benchRun(quick: boolean, freePagesReported = false): BenchRun {
   const corpus = { spec: corpusSpec('large', false), files: 1000, totalBytes: 524_288_000 };
   return {
     command: 'npm run bench -- --write-docs',
@@ -19,6 +20,7 @@ function benchRun(quick: boolean): BenchRun {
       node: 'v24.0.0',
       dcmtk: 'v3.6.7 2022-04-22',
       loadAverage1m: 0.5,
+      freePagesReported,
     },
     rounds: 3,
     quick,
@@ -36,6 +38,11 @@ describe('resultsSection', () => {
     expect(section).toContain('| send | 1000 x 512 KiB | gateway/DCMTK | 0.90x (0.90-0.90) | <= 1x met |');
     expect(section).toContain('- large, 512 KiB: median 1.50 ms, p90 2.00 ms');
     expect(section).not.toContain('--quick');
+  });
+
+  it('says when the host takes freed memory back, and only then', () => {
+    expect(resultsSection(benchRun(false, true))).toContain(`when the run started; ${FREE_PAGES_REPORTED}.`);
+    expect(resultsSection(benchRun(false))).toContain('when the run started.');
   });
 
   it('warns that a --quick run is not a measurement', () => {
