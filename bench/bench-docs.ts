@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderChart } from './chart.ts';
 import type { DurableWriteFloor } from './durable-write-floor.ts';
-import { FREE_PAGES_REPORTED, type MachineInfo } from './machine.ts';
+import { formatMachine, type MachineInfo } from './machine.ts';
 import { formatMarkdown, type ScenarioResult } from './report.ts';
 
 export const RESULTS_BEGIN = '<!-- bench:results begin (written by npm run bench -- --write-docs) -->';
@@ -38,14 +38,11 @@ export async function writeBenchDocs(docsDir: string, run: BenchRun): Promise<st
 }
 
 export function resultsSection(run: BenchRun): string {
-  const m = run.machine;
   const lines = [
     `Run finished ${run.finishedAt} with \`${run.command}\` (${run.rounds} ${run.rounds === 1 ? 'round' : 'rounds'}).` +
       (run.quick ? ' **--quick: reduced corpora, a smoke run; do not quote these numbers.**' : ''),
     '',
-    `Machine: ${m.cores} x ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, DCMTK ${m.dcmtk}; ` +
-      `load average ${m.loadAverage1m} when the run started` +
-      (m.freePagesReported ? `; ${FREE_PAGES_REPORTED}.` : '.'),
+    `Machine: ${formatMachine(run.machine)}.`,
     '',
     `![Median time of every side of every scenario](${CHART_FILE})`,
     '',

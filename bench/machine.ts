@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const BALLOON_DEVICE_ID = 5;
 const BALLOON_F_REPORTING = 5;
 
-/** What the preamble and docs/benchmarks.md say of a machine whose host takes freed memory back. */
+/** What the machine line says of a machine whose host takes freed memory back. */
 export const FREE_PAGES_REPORTED =
   'free memory is reported to the host, so new file data costs a host fault per page (compare with the bare Node SCP/SCU, not DCMTK, across runs)';
 
@@ -40,6 +40,14 @@ export function describeMachine(): MachineInfo {
     loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
     freePagesReported: freePagesReported(),
   };
+}
+
+/** The machine in one line, as the bench's preamble and docs/benchmarks.md give it. */
+export function formatMachine(m: MachineInfo): string {
+  return (
+    `${m.cores} x ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, DCMTK ${m.dcmtk}; ` +
+    `load average ${m.loadAverage1m} when the run started${m.freePagesReported ? `; ${FREE_PAGES_REPORTED}` : ''}`
+  );
 }
 
 /** Whether a virtio balloon in `devicesDir` (sysfs) negotiated free page reporting with the host. */

@@ -12,7 +12,7 @@ import { BenchUsageError, parseBenchArgs, USAGE, type BenchArgs, type Scenario }
 import { corpusSpec, ensureCorpus, studySpecs, warmPageCache, type Corpus, type CorpusSpec } from './corpus.ts';
 import { waitForQuiet } from './cpu-load.ts';
 import { measureDurableWriteFloor, type DurableWriteFloor } from './durable-write-floor.ts';
-import { describeMachine, FREE_PAGES_REPORTED, type MachineInfo } from './machine.ts';
+import { describeMachine, formatMachine, type MachineInfo } from './machine.ts';
 import { gatewayCli, type GatewayCli } from './processes.ts';
 import { writeBenchDocs } from './bench-docs.ts';
 import { orthancAvailable } from './orthanc.ts';
@@ -162,11 +162,7 @@ function formatFloor(floor: DurableWriteFloor): string {
 
 function printPreamble(command: string, machine: MachineInfo, cli: GatewayCli, args: BenchArgs): void {
   console.log(`${command}`);
-  console.log(
-    `machine: ${machine.cores} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, ` +
-      `Node ${machine.node}, DCMTK ${machine.dcmtk}, load average ${machine.loadAverage1m}` +
-      (machine.freePagesReported ? `; ${FREE_PAGES_REPORTED}` : ''),
-  );
+  console.log(`machine: ${formatMachine(machine)}`);
   console.log(
     `gateway: node ${[...cli.nodeArgs, relative(PROJECT_ROOT, cli.entry)].join(' ')}${cli.built ? '' : ' (source: dist/ not built)'}; rounds: ${args.rounds}`,
   );
