@@ -92,6 +92,7 @@ function fixedByFlags(values: Record<string, unknown>): FixedSettings {
 export async function serveCommand(argv: string[]): Promise<number> {
   const { config, logLevel, logFormat, uiPort, rotateUiToken } = serveConfigFromArgs(argv);
   const logger = createLogger({ level: logLevel, format: logFormat });
+  const stopped = stopRequested(logger);
   // Checked before anything listens: a browser UI without its files would only answer 404.
   const staticDir = uiPort === undefined ? undefined : uiStaticDir();
   if (staticDir !== undefined) assertUiBuilt(staticDir);
@@ -113,7 +114,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
     });
     process.stdout.write(`UI listening on ${ui.url}\n`);
   }
-  await new Promise<void>((resolveStop) => {
+  await stopped;
+  await ui?.close();
+  await gateway.stop();
+  return ExitCode.Ok;
+}
+
+/**
+ * Resolves at the first SIGTERM or SIGINT. Listened for from the start: a signal that came while
+ * the gateway started, or just after it printed that it listens (a supervisor that waits for that
+ * line may stop it at once), used to find no handler yet and end the process without its drain.
+ */
+function stopRequested(logger: Logger): Promise<void> {
+  return new Promise((resolveStop) => {
     const stop = (signal: string) => {
       logger.info('gateway.stopping', { signal });
       resolveStop();
@@ -121,9 +134,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  await ui?.close();
-  await gateway.stop();
-  return ExitCode.Ok;
 }
 
 /** The browser UI on 127.0.0.1 only, driving this gateway; uploads land in <storage>/.uploads. */

@@ -63,6 +63,16 @@ describe('dicom-gateway CLI', () => {
     expect(await readdir(join(gateway.storage, '.incoming'))).toEqual([]);
   });
 
+  it('serve stopped by SIGTERM the moment it says it listens still stops in order and exits 0', async () => {
+    // A supervisor may stop it as soon as it reads the line; without a handler yet, the signal's
+    // default action ended the process in most of these tries.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const gateway = await startGateway({ storage: join(tmp.path, `at-once-${attempt}`) });
+      expect(await gateway.stop('SIGTERM'), gateway.output()).toBe(0);
+      expect(gateway.output()).toMatch(/gateway\.stopped/);
+    }
+  });
+
   it('serve refuses a port that is already in use, naming it', async () => {
     const first = await startGateway({ storage: join(tmp.path, 'a') });
     const second = await runCli(['serve', '--host', '127.0.0.1', '--port', String(first.port), '--storage', join(tmp.path, 'b')], 20_000);
