@@ -13,6 +13,19 @@ if (major < 24) {
   );
   process.exit(2);
 }
+// `serve` also needs an initial old space of 32 MB. Left to itself, V8 sets the old generation's
+// first limit from how little survives young collections (about 20 MB here, socket buffers counted:
+// src-main/runtime/heap-tuning.ts), and the buffers a large instance keeps in flight crossed it
+// every 100 ms: 22-30 full collections in a receive of 1000 x 512 KiB, none with this; that receive
+// 7 % faster, peaks 2-9 MB higher (docs/benchmarks.md, "A full collection every 100 ms"). Not on the
+// #! line: under this flag Node's own built-in code cache is refused, about 15 ms more for every
+// command, and --help and echo must start within 150 ms. So serve starts itself again with it:
+// execve keeps the process id, the standard streams and the environment, and costs one more start
+// (Windows has no execve: serve runs there without it).
+const SERVE_HEAP = '--initial-old-space-size=32';
+if (process.argv[2] === 'serve' && !process.execArgv.includes(SERVE_HEAP) && process.platform !== 'win32') {
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, SERVE_HEAP, ...process.argv.slice(1)]);
+}
 // V8 keeps the bundle's compiled code in the system's temp folder (checked against the source and
 // the Node version): about 20 ms off every start after the first. One folder per user, as a
 // workstation has several and the first would own a shared one; where it cannot be written, Node
