@@ -124,6 +124,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
  * Resolves at the first SIGTERM or SIGINT. Listened for from the start: a signal that came while
  * the gateway started, or just after it printed that it listens (a supervisor that waits for that
  * line may stop it at once), used to find no handler yet and end the process without its drain.
+ * Each is listened for once: a second Ctrl-C during a long start (a journal replay) ends it at once.
  */
 function stopRequested(logger: Logger): Promise<void> {
   return new Promise((resolveStop) => {

@@ -15,6 +15,11 @@ const SERVE_HEAP = '--initial-old-space-size=32';
 /** A module for NODE_OPTIONS' --import that prints the process's Node flags at exit (percent-encoded: NODE_OPTIONS takes quotes as its own). */
 const PRINT_EXEC_ARGV = `data:text/javascript,${encodeURIComponent('process.on("exit",()=>process.stderr.write("execArgv="+JSON.stringify(process.execArgv)))')}`;
 
+/** The environment of the program run by its `#!` line, printing its Node flags at exit: `env node` finds this Node first, as npx and npm run put node_modules/.bin first. */
+function programEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_OPTIONS: `--import ${PRINT_EXEC_ARGV}` };
+}
+
 function systemNodeMajor(): number | undefined {
   if (!existsSync(SYSTEM_NODE)) return undefined;
   return Number(execFileSync(SYSTEM_NODE, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim());
@@ -40,8 +45,7 @@ describe('bin/dicom-gateway.js', () => {
     const run = spawnSync(BIN, ['--help'], {
       encoding: 'utf8',
       timeout: 30_000,
-      // `env node` finds this Node first, as npx and npm run put node_modules/.bin first.
-      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_OPTIONS: `--import ${PRINT_EXEC_ARGV}` },
+      env: programEnv(),
     });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^usage:/);
@@ -56,7 +60,7 @@ describe('bin/dicom-gateway.js', () => {
     const storage = await makeTempDir('bin-serve-');
     try {
       const child = spawn(BIN, ['serve', ...localServeArgs(storage)], {
-        env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_OPTIONS: `--import ${PRINT_EXEC_ARGV}` },
+        env: programEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const stderr = collect(child).then((out) => out.stderr);
