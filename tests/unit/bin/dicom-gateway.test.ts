@@ -1,24 +1,17 @@
 /** The CLI's entry: it refuses an older Node in words before loading the engine, and starts serve with the heap sizes it needs. */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { shebangNodeFlags } from '../../../bench/processes.ts';
-import { localServeArgs } from '../../helpers/gateway-process.ts';
-import { collect, exitOf, gatewayListening } from '../../helpers/processes.ts';
+import { startGateway } from '../../helpers/gateway-process.ts';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
 const BIN = new URL('../../../bin/dicom-gateway.js', import.meta.url).pathname;
 const SYSTEM_NODE = '/usr/bin/node';
 const SERVE_HEAP = '--initial-old-space-size=32';
-/** A module for NODE_OPTIONS' --import that prints the process's Node flags at exit (percent-encoded: NODE_OPTIONS takes quotes as its own). */
-const PRINT_EXEC_ARGV = `data:text/javascript,${encodeURIComponent('process.on("exit",()=>process.stderr.write("execArgv="+JSON.stringify(process.execArgv)))')}`;
-
-/** The environment of the program run by its `#!` line, printing its Node flags at exit: `env node` finds this Node first, as npx and npm run put node_modules/.bin first. */
-function programEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_OPTIONS: `--import ${PRINT_EXEC_ARGV}` };
-}
 
 function systemNodeMajor(): number | undefined {
   if (!existsSync(SYSTEM_NODE)) return undefined;
@@ -42,10 +35,13 @@ describe('bin/dicom-gateway.js', () => {
   });
 
   it('run as a program (npx, npm run serve) starts Node with the young generation its #! line sets, the flags the bench uses too', () => {
+    // Percent-encoded: NODE_OPTIONS takes quotes as its own.
+    const printExecArgv = `data:text/javascript,${encodeURIComponent('process.on("exit",()=>process.stderr.write("execArgv="+JSON.stringify(process.execArgv)))')}`;
     const run = spawnSync(BIN, ['--help'], {
       encoding: 'utf8',
       timeout: 30_000,
-      env: programEnv(),
+      // `env node` finds this Node first, as npx and npm run put node_modules/.bin first.
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_OPTIONS: `--import ${printExecArgv}` },
     });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^usage:/);
@@ -59,19 +55,12 @@ describe('bin/dicom-gateway.js', () => {
   it("serve starts itself again, in the same process, with a 32 MB initial old space beside the #! line's young generation", async () => {
     const storage = await makeTempDir('bin-serve-');
     try {
-      const child = spawn(BIN, ['serve', ...localServeArgs(storage)], {
-        env: programEnv(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const stderr = collect(child).then((out) => out.stderr);
-      const exited = exitOf(child, 'dicom-gateway serve', 30_000);
-      await gatewayListening(child, 20_000);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      // Printed at exit, so only by the program execve left running: under the pid spawn() returned.
-      const execArgv = JSON.parse(/execArgv=(.*)/.exec(await stderr)![1]!) as string[];
-      expect(execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=1', SERVE_HEAP]));
-      expect(execArgv.filter((a) => a === SERVE_HEAP)).toHaveLength(1);
+      const gateway = await startGateway({ storage, entry: BIN, nodeArgs: shebangNodeFlags(BIN) });
+      // The command line of the process spawn() started, as it runs now that it listens.
+      const commandLine = (await readFile(`/proc/${gateway.process.pid}/cmdline`, 'utf8')).split('\0');
+      expect(await gateway.stop()).toBe(0);
+      expect(commandLine).toEqual(expect.arrayContaining(['--max-semi-space-size=1', SERVE_HEAP, BIN, 'serve']));
+      expect(commandLine.filter((a) => a === SERVE_HEAP)).toHaveLength(1);
     } finally {
       await removeDir(storage);
     }
