@@ -119,16 +119,20 @@ export function echoscu(port: number, opts: { calledAe?: string; callingAe?: str
 export function spawnFollowingLines(command: string, args: string[], onLine: (line: string) => void) {
   const child = spawn(command, args, { env: DCMTK_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  let pending = '';
-  const onData = (chunk: Buffer) => {
-    log += chunk.toString();
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) onLine(line);
+  // Each stream keeps its own unfinished line: one shared between them glued the start of a line
+  // on one to the next chunk of the other (a "Sending file:" path cut short, seen in CI).
+  const follow = (stream: NodeJS.ReadableStream) => {
+    let pending = '';
+    stream.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) onLine(line);
+    });
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  follow(child.stdout);
+  follow(child.stderr);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, exited, log: () => log };
 }
