@@ -120,7 +120,8 @@ export function spawnFollowingLines(command: string, args: string[], onLine: (li
   const child = spawn(command, args, { env: DCMTK_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   // Each stream keeps its own unfinished line: one shared between them glued the start of a line
-  // on one to the next chunk of the other (a "Sending file:" path cut short, seen in CI).
+  // on one to the next chunk of the other (a "Sending file:" path with storescu's XMIT progress
+  // glued on, seen in CI).
   const follow = (stream: NodeJS.ReadableStream) => {
     let pending = '';
     stream.on('data', (chunk: Buffer) => {
