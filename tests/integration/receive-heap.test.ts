@@ -1,10 +1,10 @@
 /**
  * `serve`, started as users start it (the built CLI through bin/dicom-gateway.js: its `#!` line's
  * young generation, and the initial old space it adds for serve), receives a stream of large
- * instances without a full collection every few megabytes: the socket buffers a
- * large instance keeps in flight count in V8's global limit (runtime/heap-tuning.ts), and without
- * an initial old space V8 set that limit so low that 1000 x 512 KiB ran 22-30 mark-compacts, each
- * on the path of an acknowledgement. Counted from `node --trace-gc`, the collector's own report.
+ * instances without a full collection every few megabytes: the socket buffers a large instance
+ * keeps in flight count in V8's global limit (runtime/heap-tuning.ts), and without an initial old
+ * space V8 set that limit so low that 1000 x 512 KiB ran 22-30 mark-compacts, each on the path of
+ * an acknowledgement. Counted from `node --trace-gc`, the collector's own report.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { shebangNodeFlags } from '../../../bench/processes.ts';
 import { startGateway } from '../../helpers/gateway-process.ts';
-import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
+import { makeTempDir } from '../../helpers/temp-dir.ts';
+import { cleanUpAfterEachTest } from '../../helpers/test-cleanup.ts';
 
 const BIN = new URL('../../../bin/dicom-gateway.js', import.meta.url).pathname;
 const SYSTEM_NODE = '/usr/bin/node';
@@ -21,6 +22,8 @@ function systemNodeMajor(): number | undefined {
 const olderNode = (systemNodeMajor() ?? 24) < 24;
 
 describe('bin/dicom-gateway.js', () => {
+  const cleanup = cleanUpAfterEachTest();
+
   it.skipIf(!olderNode)('on a Node older than 24 exits 2 saying which Node it needs and how to run it, without a stack trace', () => {
     const run = spawnSync(SYSTEM_NODE, [BIN, 'serve', '--port', '0'], { encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(2);
@@ -53,17 +56,13 @@ describe('bin/dicom-gateway.js', () => {
   });
 
   it("serve starts itself again, in the same process, with a 32 MB initial old space beside the #! line's young generation", async () => {
-    const storage = await makeTempDir('bin-serve-');
-    try {
-      const gateway = await startGateway({ storage, entry: BIN, nodeArgs: shebangNodeFlags(BIN) });
-      // The command line of the process spawn() started, as it runs now that it listens.
-      const commandLine = (await readFile(`/proc/${gateway.process.pid}/cmdline`, 'utf8')).split('\0');
-      expect(await gateway.stop()).toBe(0);
-      expect(commandLine).toEqual(expect.arrayContaining(['--max-semi-space-size=1', SERVE_HEAP, BIN, 'serve']));
-      expect(commandLine.filter((a) => a === SERVE_HEAP)).toHaveLength(1);
-    } finally {
-      await removeDir(storage);
-    }
+    const storage = cleanup.removeAfter(await makeTempDir('bin-serve-'));
+    const gateway = cleanup.stopAfter(await startGateway({ storage, entry: BIN, nodeArgs: shebangNodeFlags(BIN) }));
+    // The command line of the process spawn() started, as it runs now that it listens.
+    const commandLine = (await readFile(`/proc/${gateway.process.pid}/cmdline`, 'utf8')).split('\0');
+    expect(await gateway.stop()).toBe(0);
+    expect(commandLine).toEqual(expect.arrayContaining(['--max-semi-space-size=1', SERVE_HEAP, BIN, 'serve']));
+    expect(commandLine.filter((a) => a === SERVE_HEAP)).toHaveLength(1);
   });
 
   it('keeps its compiled code in a cache folder of its own user, so that one user does not lock the others out of it', () => {
