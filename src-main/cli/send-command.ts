@@ -6,6 +6,7 @@ import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 import { CLIENT_TLS_OPTIONS, clientTlsFromFlags, parseAeTitle, parseCommandArgs, parseNumberFlag, parsePeerAddress } from './options.ts';
 import { maxPdu } from '../api/schemas/values.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
+import { BatchedLines } from './batched-lines.ts';
 
 const OPTIONS = {
   to: { type: 'string' },
@@ -46,6 +47,7 @@ export async function sendCommand(argv: string[]): Promise<number> {
   }
 
   const started = performance.now();
+  const lines = new BatchedLines((text) => process.stdout.write(text));
   const results = await sendFiles(collected.files, peer, {
     callingAe,
     maxPduLength,
@@ -55,8 +57,8 @@ export async function sendCommand(argv: string[]): Promise<number> {
     fileReads: 'sync',
     // Only the --json report shows each file's digest; without it, hashing would be CPU for nothing.
     digests: json,
-    onResult: json ? undefined : (result, index) => printResult(result, index, collected.files.length),
-  });
+    onResult: json ? undefined : (result, index) => lines.add(resultLine(result, index, collected.files.length)),
+  }).finally(() => lines.flush());
   const seconds = (performance.now() - started) / 1000;
   const sent = results.filter((r) => r.ok).length;
   const failed = results.length - sent;
@@ -78,20 +80,19 @@ function printJson(report: object): void {
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }
 
-function printResult(result: SendResult, index: number, count: number): void {
+function resultLine(result: SendResult, index: number, count: number): string {
   const position = `[${index + 1}/${count}]`;
   if (result.ok) {
     // A converted send is said so on its line: its bytes are not the file's.
     const transcoded = result.transcodedTo
       ? ` (transcoded ${describeTransferSyntax(result.transferSyntaxUid)} -> ${describeTransferSyntax(result.transcodedTo)})`
       : '';
-    process.stdout.write(`${position} ok     ${result.statusHex} ${result.file}${transcoded}\n`);
-  } else {
-    process.stdout.write(
-      `${position} FAILED ${result.statusHex ?? '------'} ${result.file}: ${result.error} ` +
-        `[${describeTransferSyntax(result.transferSyntaxUid)}]\n`,
-    );
+    return `${position} ok     ${result.statusHex} ${result.file}${transcoded}`;
   }
+  return (
+    `${position} FAILED ${result.statusHex ?? '------'} ${result.file}: ${result.error} ` +
+    `[${describeTransferSyntax(result.transferSyntaxUid)}]`
+  );
 }
 
 function printSkipped(skipped: { file: string; reason: string }[]): void {
