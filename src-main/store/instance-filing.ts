@@ -5,18 +5,19 @@
  * wake-up of a pool thread and a promise: a tenth of a small instance's receive.
  *
  * For each record: its bytes (the whole Part-10 file, read back from the journal segment, where
- * the acknowledgement's write left them in the page cache) are written into .incoming/, fsynced
- * and renamed to studies/<study>/<series>/<sop>.dcm; a large instance spilled to .incoming/ while
+ * the acknowledgement's write left them in the page cache) are written into .incoming/ (from
+ * 64 KiB on past the page cache: durable-file-write.ts), fsynced and renamed to
+ * studies/<study>/<series>/<sop>.dcm; a large instance spilled to .incoming/ while
  * it arrived is renamed. Then every folder that gained an entry is fsynced. Only then may the index
  * rows that name the files commit.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DurableFileWriter } from './durable-file-write.ts';
 import { fsyncDirSync } from './fsync-dir.ts';
 import type { JournalPlace } from './journal.ts';
 import { INCOMING_DIR } from './store-layout.ts';
-import { writeFullySync } from './write-fully.ts';
 
 /** One instance to file. Plain data: it crosses to the filing thread. */
 export interface FilingJob {
@@ -37,8 +38,12 @@ export class InstanceFiling {
   private readonly root: string;
   /** Folders known to exist (and to be durable entries of their parents). */
   private readonly knownDirs = new Set<string>();
-  /** Bodies are read into this one buffer (grown to the largest so far): a new one per instance piled up 512 KiB buffers faster than the thread's collector freed them. */
-  private readBuffer = Buffer.allocUnsafe(0);
+  /**
+   * Bodies are read into its one staging buffer (grown to the largest so far: a new one per
+   * instance piled up 512 KiB buffers faster than the thread's collector freed them) and written
+   * from there, large ones past the page cache.
+   */
+  private readonly writer = new DurableFileWriter();
 
   constructor(root: string) {
     this.root = root;
@@ -66,19 +71,9 @@ export class InstanceFiling {
       return;
     }
     if (job.replayed && isComplete(target, job)) return;
-    const bytes = this.read(job.body);
     const temp = join(this.root, INCOMING_DIR, `journal-${job.lsn}.part`);
-    const fd = openSync(temp, 'w');
-    try {
-      writeFullySync(fd, [bytes], 0);
-      fsyncSync(fd);
-    } catch (err) {
-      // Disk full: nothing partial stays behind; the record is still in the journal for the retry.
-      quietly(() => closeSync(fd));
-      quietly(() => unlinkSync(temp));
-      throw err;
-    }
-    closeSync(fd);
+    // Disk full: nothing partial stays behind; the record is still in the journal for the retry.
+    this.writer.write(temp, this.read(job.body));
     renameSync(temp, target);
   }
 
@@ -95,10 +90,9 @@ export class InstanceFiling {
     this.knownDirs.add(dir);
   }
 
-  /** A record's body, read from the journal into the shared buffer (valid until the next read). */
+  /** A record's body, read from the journal into the staging buffer (valid until the next read). */
   private read(place: JournalPlace): Buffer {
-    if (this.readBuffer.length < place.length) this.readBuffer = Buffer.allocUnsafe(place.length);
-    return readPlace(place, this.readBuffer.subarray(0, place.length));
+    return readPlace(place, this.writer.staged(place.length));
   }
 }
 
@@ -134,14 +128,5 @@ function isComplete(path: string, job: FilingJob): boolean {
     return hash.digest('hex') === job.datasetSha256;
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Clean-up after a failure: its own failure must not hide the one being reported. */
-function quietly(step: () => void): void {
-  try {
-    step();
-  } catch {
-    // the first error is the one that matters
   }
 }

@@ -1,0 +1,118 @@
+/**
+ * Writes a new file whole and makes it durable (write, fsync), for the filing thread.
+ *
+ * A large file is written with O_DIRECT: its bytes go from our buffer to the device without
+ * passing through the page cache. Written through the cache, every 4 KiB of a new file takes a
+ * fresh page of memory, and on a virtual machine whose host takes free pages back (this project's
+ * machines) a fresh page is a fault to the host: copying 512 KiB instances into the cache was the
+ * busiest thread of a large receive (docs/benchmarks.md, sixteenth session). The file is not in
+ * the cache afterwards, so its first reader (a forward, the Inspector) reads it from the device.
+ *
+ * O_DIRECT wants the buffer's address, the file offset and the length aligned to the device's
+ * block. A Buffer's memory starts 16 bytes into a page, a WebAssembly memory on a page boundary:
+ * the bytes are staged in one (staged()), written in whole 4 KiB blocks with the padding zeroed,
+ * and the file is cut to its length before the fsync. Small files gain nothing (10 KiB ones were
+ * no faster) and stay buffered. Where direct I/O is refused (EINVAL: a file system without it, a
+ * device whose blocks are larger), the writer goes on with buffered writes for good.
+ */
+import { closeSync, constants, fsyncSync, ftruncateSync, openSync, unlinkSync } from 'node:fs';
+import { writeFullySync } from './write-fully.ts';
+
+const BLOCK = 4096;
+const WASM_PAGE = 64 * 1024;
+/** From this size on a file is written direct: 512 KiB ones were faster that way, 10 KiB ones not. */
+export const DIRECT_FROM_BYTES = 64 * 1024;
+/** Undefined where the platform has no O_DIRECT (macOS, Windows): buffered writes only. */
+const O_DIRECT = constants.O_DIRECT as number | undefined;
+
+/** The one part of WebAssembly used here (the project's `lib` has no WebAssembly types). */
+declare const WebAssembly: { Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer } };
+
+export class DurableFileWriter {
+  private direct: boolean;
+  private staging: Buffer = Buffer.alloc(0);
+  private readonly allocate: (size: number) => Buffer;
+
+  constructor(opts: { direct?: boolean; allocate?: (size: number) => Buffer } = {}) {
+    this.direct = (opts.direct ?? true) && O_DIRECT !== undefined;
+    this.allocate = opts.allocate ?? pageAligned;
+  }
+
+  /** Whether large files are still written direct (false once direct I/O was refused). */
+  get writesDirect(): boolean {
+    return this.direct;
+  }
+
+  /** A buffer of `length` bytes to fill and then write(); valid until the next call. */
+  staged(length: number): Buffer {
+    const capacity = alignUp(length);
+    if (this.staging.length < capacity) this.staging = this.allocateStaging(capacity);
+    return this.staging.subarray(0, length);
+  }
+
+  /** Writes `bytes` as the whole of the new file `path` and fsyncs it; on failure nothing stays at `path`. */
+  write(path: string, bytes: Buffer): void {
+    if (this.direct && bytes.length >= DIRECT_FROM_BYTES && this.isStaged(bytes)) {
+      try {
+        return writeAndSync(path, bytes, true);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+        this.direct = false;
+      }
+    }
+    writeAndSync(path, bytes, false);
+  }
+
+  /** Only the staging buffer has the room (and the alignment) for the padded blocks. */
+  private isStaged(bytes: Buffer): boolean {
+    return bytes.buffer === this.staging.buffer && bytes.byteOffset === this.staging.byteOffset;
+  }
+
+  private allocateStaging(capacity: number): Buffer {
+    try {
+      return this.allocate(capacity);
+    } catch {
+      // No WebAssembly memory to be had (an address-space limit): plain memory, buffered writes.
+      this.direct = false;
+      return Buffer.allocUnsafe(capacity);
+    }
+  }
+}
+
+/** Memory that starts on a page boundary. */
+function pageAligned(size: number): Buffer {
+  return Buffer.from(new WebAssembly.Memory({ initial: Math.ceil(size / WASM_PAGE) }).buffer);
+}
+
+function writeAndSync(path: string, bytes: Buffer, direct: boolean): void {
+  const fd = openSync(path, direct ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | O_DIRECT! : 'w');
+  try {
+    if (direct) {
+      const blocks = Buffer.from(bytes.buffer, bytes.byteOffset, alignUp(bytes.length)).fill(0, bytes.length);
+      writeFullySync(fd, [blocks], 0);
+      ftruncateSync(fd, bytes.length);
+    } else {
+      writeFullySync(fd, [bytes], 0);
+    }
+    fsyncSync(fd);
+  } catch (err) {
+    // Disk full or refused: nothing partial stays behind.
+    quietly(() => closeSync(fd));
+    quietly(() => unlinkSync(path));
+    throw err;
+  }
+  closeSync(fd);
+}
+
+function alignUp(n: number): number {
+  return Math.ceil(n / BLOCK) * BLOCK;
+}
+
+/** Clean-up after a failure: its own failure must not hide the one being reported. */
+function quietly(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // the first error is the one that matters
+  }
+}
