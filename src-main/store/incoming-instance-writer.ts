@@ -6,6 +6,8 @@
  * (one synchronized positional write, see journal.ts). Beyond that the writer spills to a temp file
  * and streams the rest there in batches (one writev per batch, not one write per 16 KiB PDV);
  * when the disk falls behind, the socket is paused, so a large instance never piles up in memory.
+ * Every 2 MiB an fdatasync starts (never more than one at a time) while the rest still arrives:
+ * the fsync before the answer then waits for the last part only, not for a whole 20 MiB.
  *
  * The connection (dicom/scp-connection.ts, through the receive use case) calls write() per PDV
  * value and end() once; flow control is done here, on the socket (FlowControl), so write() never
@@ -47,6 +49,7 @@ const BATCH_BYTES = 256 * 1024;
 const PAUSE_ABOVE_BYTES = 2 * 1024 * 1024;
 const RESUME_BELOW_BYTES = 512 * 1024;
 export const HEAD_BYTES = 64 * 1024;
+const FLUSH_EVERY_BYTES = 2 * 1024 * 1024;
 
 /** The transfer was interrupted (connection ended mid-dataset); nothing of it is kept. */
 export class TransferAbortedError extends Error {
@@ -76,6 +79,10 @@ export class IncomingInstanceWriter {
   private paused = false;
   private writing = false;
   private currentWrite: Promise<void> | undefined;
+  /** Bytes written since the last early flush was started. */
+  private unflushed = 0;
+  /** An fdatasync started while the instance still arrives, or undefined. */
+  private flushing: Promise<void> | undefined;
   private ended = false;
   private completing = false;
   private failure: StoreWriteError | undefined;
@@ -202,7 +209,9 @@ export class IncomingInstanceWriter {
     write.then(
       () => {
         this.writing = false;
+        this.unflushed += this.inFlightBytes;
         this.inFlightBytes = 0;
+        this.flushEarly();
         this.maybeResume();
         this.pump();
       },
@@ -225,6 +234,23 @@ export class IncomingInstanceWriter {
     }
   }
 
+  /**
+   * Starts writing the file's pages to the disk while the rest of it still arrives, so the fsync
+   * before the answer has only the last of it to wait for, not the whole instance.
+   */
+  private flushEarly(): void {
+    if (this.flushing || this.unflushed < FLUSH_EVERY_BYTES || this.failure) return;
+    this.unflushed = 0;
+    const flush = this.file!.then((file) => file.datasync());
+    this.flushing = flush.then(
+      () => (this.flushing = undefined),
+      (err: NodeJS.ErrnoException) => {
+        this.flushing = undefined;
+        this.fail(err);
+      },
+    );
+  }
+
   private maybeResume(): void {
     if (this.paused && this.queuedBytes + this.inFlightBytes < RESUME_BELOW_BYTES) {
       this.paused = false;
@@ -235,6 +261,9 @@ export class IncomingInstanceWriter {
   private async complete(): Promise<void> {
     try {
       const file = await this.file!;
+      await this.flushing;
+      // An early flush that failed has already failed the instance (its file is being removed).
+      if (this.failure) return;
       await file.sync();
       await file.close();
       if (this.aborted) return;
@@ -259,6 +288,7 @@ export class IncomingInstanceWriter {
     if (!this.file) return;
     // A batch may still be in the kernel: wait for it, so the unlink is the last thing done.
     await this.currentWrite;
+    await this.flushing;
     const file = await this.file.catch(() => undefined);
     // Only a file this writer created is removed; a failed open must not touch someone else's.
     if (!file) return;

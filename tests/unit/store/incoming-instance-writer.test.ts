@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   HEAD_BYTES,
   IncomingInstanceWriter,
@@ -95,5 +95,22 @@ describe('IncomingInstanceWriter', () => {
     second.end();
     await expect(second.finished()).rejects.toBeInstanceOf(StoreWriteError);
     expect((await readFile(path)).toString()).toBe('first');
+  });
+
+  it('starts flushing a large instance to the disk while it still arrives, so the fsync before the answer waits for its last part only', async () => {
+    const probe = await open(join(tmp.path, 'probe'), 'w');
+    const datasync = vi.spyOn(Object.getPrototypeOf(probe) as { datasync(): Promise<void> }, 'datasync');
+    await probe.close();
+    try {
+      const writer = new IncomingInstanceWriter(join(tmp.path, 'flushed.part'), Buffer.from('H'));
+      const fragments = Array.from({ length: 24 }, () => randomBytes(256 * 1024));
+      for (const f of fragments) writer.write(f);
+      await vi.waitFor(() => expect(datasync).toHaveBeenCalled(), { timeout: 10_000 });
+      writer.end();
+      const written = await writer.finished();
+      expect((await readFile(written.tempPath)).equals(Buffer.concat([Buffer.from('H'), ...fragments]))).toBe(true);
+    } finally {
+      datasync.mockRestore();
+    }
   });
 });
