@@ -29,13 +29,13 @@ const O_DIRECT = constants.O_DIRECT as number | undefined;
 declare const WebAssembly: { Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer } };
 
 export class DurableFileWriter {
-  private direct: boolean;
+  private direct = O_DIRECT !== undefined;
   private staging: Buffer = Buffer.alloc(0);
   private readonly allocate: (size: number) => Buffer;
 
-  constructor(opts: { direct?: boolean; allocate?: (size: number) => Buffer } = {}) {
-    this.direct = (opts.direct ?? true) && O_DIRECT !== undefined;
-    this.allocate = opts.allocate ?? pageAligned;
+  /** `allocate` gives the staging memory (page-aligned unless a test says otherwise). */
+  constructor(allocate: (size: number) => Buffer = pageAligned) {
+    this.allocate = allocate;
   }
 
   /** Whether large files are still written direct (false once direct I/O was refused). */

@@ -55,7 +55,7 @@ describe('DurableFileWriter', () => {
       const page = aligned.staged(size + 16);
       return Buffer.from(page.buffer, page.byteOffset + 16, size);
     };
-    const writer = new DurableFileWriter({ allocate: misaligned });
+    const writer = new DurableFileWriter(misaligned);
     const bytes = patterned(writer.staged(300_000), 6);
     const expected = Buffer.from(bytes);
     writer.write(join(dir, 'refused.dcm'), bytes);
