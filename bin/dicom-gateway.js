@@ -21,10 +21,13 @@ if (major < 24) {
 // #! line: under this flag Node's own built-in code cache is refused, about 15 ms more for every
 // command, and --help and echo must start within 150 ms. So serve starts itself again with it:
 // execve keeps the process id, the standard streams and the environment, and costs one more start
-// (Windows has no execve: serve runs there without it).
+// (Windows has no execve: serve runs there without it). The new start also gets libuv's pool
+// sized for the filing's fsyncs beside the journal's writes (src-main/runtime/thread-pool.ts, the
+// same 8), unless the environment sizes it already: the pool reads it once, as it starts.
 const SERVE_HEAP = '--initial-old-space-size=32';
 if (process.argv[2] === 'serve' && !process.execArgv.includes(SERVE_HEAP) && process.platform !== 'win32') {
-  process.execve(process.execPath, [process.execPath, ...process.execArgv, SERVE_HEAP, ...process.argv.slice(1)]);
+  const env = { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '8' };
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, SERVE_HEAP, ...process.argv.slice(1)], env);
 }
 // V8 keeps the bundle's compiled code in the system's temp folder (checked against the source and
 // the Node version): about 20 ms off every start after the first. One folder per user, as a

@@ -11,6 +11,7 @@ import { CommandError } from '../api/command-failure.ts';
 import { COMMAND_SCHEMAS } from '../api/command-schemas.ts';
 import type { StorageChange } from '../api/contract.ts';
 import { createLogger } from '../log/logger.ts';
+import { withThreadPoolSize } from '../runtime/thread-pool.ts';
 import { claimSingleInstance, focusWindow, QUIT_DEADLINE_MS, stopBeforeQuit } from './app-lifecycle.ts';
 import { applicationMenuTemplate } from './app-menu.ts';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './app-protocol.ts';
@@ -37,7 +38,11 @@ const paths = {
 };
 
 const forkEngine: ForkEngine = (modulePath, args) =>
-  utilityProcess.fork(modulePath, args, { serviceName: 'DICOM Gateway engine', stdio: 'inherit' }) as unknown as EngineChild;
+  utilityProcess.fork(modulePath, args, {
+    serviceName: 'DICOM Gateway engine',
+    stdio: 'inherit',
+    env: withThreadPoolSize(process.env),
+  }) as unknown as EngineChild;
 const engine = new EngineSupervisor((storage) => startEngineProcess(forkEngine, paths.enginePath, desktopGatewayConfig(storage)));
 
 let mainWindow: BrowserWindow | undefined;

@@ -6,15 +6,15 @@
  *
  * For each record: its bytes (the whole Part-10 file, read back from the journal segment, where
  * the acknowledgement's write left them in the page cache) are written into .incoming/ (from
- * 64 KiB on past the page cache: durable-file-write.ts), fsynced and renamed to
- * studies/<study>/<series>/<sop>.dcm; a large instance spilled to .incoming/ while
- * it arrived is renamed. Then every folder that gained an entry is fsynced. Only then may the index
- * rows that name the files commit.
+ * 64 KiB on past the page cache: durable-file-write.ts); a large instance spilled to .incoming/
+ * while it arrived is renamed into place. Then the batch's new files are fsynced, several at a
+ * time, and renamed to studies/<study>/<series>/<sop>.dcm, and every folder that gained an entry
+ * is fsynced. Only then may the index rows that name the files commit.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DurableFileWriter } from './durable-file-write.ts';
+import { discardAll, DurableFileWriter, syncAll, type WrittenFile } from './durable-file-write.ts';
 import { fsyncDirSync } from './fsync-dir.ts';
 import type { JournalPlace } from './journal.ts';
 import { INCOMING_DIR } from './store-layout.ts';
@@ -49,32 +49,42 @@ export class InstanceFiling {
     this.root = root;
   }
 
-  /** Files every job, then fsyncs the folders they went into. Throws (nothing partial left) on the first failure. */
-  fileBatch(jobs: FilingJob[]): void {
+  /** Files every job, then fsyncs the folders they went into. Rejects (nothing partial left) on the first failure. */
+  async fileBatch(jobs: FilingJob[]): Promise<void> {
     const dirs = new Set<string>();
-    for (const job of jobs) {
-      const target = join(this.root, job.path);
-      this.ensureDir(dirname(target));
-      dirs.add(dirname(target));
-      this.file(job, target);
+    const written: Written[] = [];
+    try {
+      for (const job of jobs) {
+        const target = join(this.root, job.path);
+        this.ensureDir(dirname(target));
+        dirs.add(dirname(target));
+        const file = this.file(job, target);
+        if (file) written.push({ file, target });
+      }
+    } catch (err) {
+      // Disk full: nothing partial stays behind; the records are still in the journal for the retry.
+      discardAll(written.map((w) => w.file));
+      throw err;
     }
+    await syncAll(written.map((w) => w.file));
+    for (const { file, target } of written) renameSync(file.path, target);
     for (const dir of dirs) fsyncDirSync(dir);
   }
 
-  /** Puts one instance's file in place, unless replay finds it there complete already. */
-  private file(job: FilingJob, target: string): void {
+  /**
+   * Puts a spilled instance's file in place, or writes a journal body into .incoming/ and returns
+   * it (not yet durable), or does nothing: replay found the file there complete already.
+   */
+  private file(job: FilingJob, target: string): WrittenFile | undefined {
     if (job.tempName !== null) {
       const temp = join(this.root, INCOMING_DIR, job.tempName);
       // The spilled file was fsynced before the record was written: renaming it is all there is to do.
       if (existsSync(temp)) renameSync(temp, target);
       else if (!isComplete(target, job)) throw new Error(`${job.path}: neither its temp file ${job.tempName} nor a complete file is there`);
-      return;
+      return undefined;
     }
-    if (job.replayed && isComplete(target, job)) return;
-    const temp = join(this.root, INCOMING_DIR, `journal-${job.lsn}.part`);
-    // Disk full: nothing partial stays behind; the record is still in the journal for the retry.
-    this.writer.write(temp, this.read(job.body));
-    renameSync(temp, target);
+    if (job.replayed && isComplete(target, job)) return undefined;
+    return this.writer.write(join(this.root, INCOMING_DIR, `journal-${job.lsn}.part`), this.read(job.body));
   }
 
   private ensureDir(dir: string): void {
@@ -94,6 +104,12 @@ export class InstanceFiling {
   private read(place: JournalPlace): Buffer {
     return readPlace(place, this.writer.staged(place.length));
   }
+}
+
+/** A body written into .incoming/, and where it goes once durable. */
+interface Written {
+  file: WrittenFile;
+  target: string;
 }
 
 /** Fills `bytes` with the body at `place`. */

@@ -26,11 +26,11 @@ export interface GatewayProcess {
 }
 
 export async function startGateway(
-  opts: { storage?: string; args?: string[]; timeoutMs?: number; entry?: string; nodeArgs?: string[] } = {},
+  opts: { storage?: string; args?: string[]; timeoutMs?: number; entry?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
 ): Promise<GatewayProcess> {
   const storage = opts.storage ?? (await makeTempDir('gateway-'));
   const args = [...(opts.nodeArgs ?? []), opts.entry ?? CLI_ENTRY, 'serve', ...localServeArgs(storage), ...(opts.args ?? [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env });
   const listening = gatewayListening(child, opts.timeoutMs ?? 20_000);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { shebangNodeFlags } from '../../../bench/processes.ts';
+import { THREAD_POOL_SIZE } from '../../../src-main/runtime/thread-pool.ts';
 import { startGateway } from '../../helpers/gateway-process.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
 import { cleanUpAfterEachTest } from '../../helpers/test-cleanup.ts';
@@ -63,6 +64,19 @@ describe('bin/dicom-gateway.js', () => {
     expect(await gateway.stop()).toBe(0);
     expect(commandLine).toEqual(expect.arrayContaining(['--max-semi-space-size=1', SERVE_HEAP, BIN, 'serve']));
     expect(commandLine.filter((a) => a === SERVE_HEAP)).toHaveLength(1);
+  });
+
+  it("serve starts itself again with libuv's pool sized for the filing's fsyncs, and a pool size the user set stands", async () => {
+    const poolOf = async (env: NodeJS.ProcessEnv) => {
+      const storage = cleanup.removeAfter(await makeTempDir('bin-pool-'));
+      const gateway = cleanup.stopAfter(await startGateway({ storage, entry: BIN, nodeArgs: shebangNodeFlags(BIN), env }));
+      const environ = (await readFile(`/proc/${gateway.process.pid}/environ`, 'utf8')).split('\0');
+      expect(await gateway.stop()).toBe(0);
+      return environ.filter((e) => e.startsWith('UV_THREADPOOL_SIZE='));
+    };
+    const { UV_THREADPOOL_SIZE: _, ...unset } = process.env;
+    expect(await poolOf(unset)).toEqual([`UV_THREADPOOL_SIZE=${THREAD_POOL_SIZE}`]);
+    expect(await poolOf({ ...unset, UV_THREADPOOL_SIZE: '5' })).toEqual(['UV_THREADPOOL_SIZE=5']);
   });
 
   it('keeps its compiled code in a cache folder of its own user, so that one user does not lock the others out of it', () => {

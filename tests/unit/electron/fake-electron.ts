@@ -346,7 +346,9 @@ export class FakeUtilityProcess extends EventEmitter {
     this.modulePath = modulePath;
     this.args = args;
     this.options = options;
-    this.child = fork(modulePath, args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    // Electron's `env` option, process.env when not given, as Node's fork takes it.
+    const env = options.env as NodeJS.ProcessEnv | undefined;
+    this.child = fork(modulePath, args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], env });
     this.child.on('message', (message) => this.emit('message', message));
     this.child.on('exit', (code, signal) => {
       this.exitCode = code ?? (signal ? 128 + 9 : 0);

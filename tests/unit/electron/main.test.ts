@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COMMAND_NAMES, type CommandName } from '../../../src-main/api/contract.ts';
 import { CHOSEN_PATHS_CHANNEL, type IpcReply } from '../../../src-main/electron/ipc-channels.ts';
+import { THREAD_POOL_SIZE } from '../../../src-main/runtime/thread-pool.ts';
 import { canConnect, echoscu, storescu } from '../../helpers/dcmtk.ts';
 import { writeP10Files } from '../../helpers/dicom-fixtures.ts';
 import { watchEventLoopBlocks } from '../../helpers/event-loop-blocks.ts';
@@ -198,6 +199,14 @@ describe('starting', () => {
     expect(engine!.modulePath).toBe(join(mainDir, 'engine-process.ts'));
     expect(engine!.args).toEqual(['--dicom-gateway-engine']);
     expect(engine!.pid).not.toBe(process.pid);
+  });
+
+  it("starts the engine with libuv's pool sized for the filing's fsyncs beside the journal's writes", async () => {
+    const { fake: electron } = await launch();
+    await status(electron);
+    const [engine] = electron.utilityProcesses;
+    const environ = (await readFile(`/proc/${engine!.pid}/environ`, 'utf8')).split('\0');
+    expect(environ).toContain(`UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? THREAD_POOL_SIZE}`);
   });
 
   it('opens the window with the listener stopped and the reason when the DICOM port is taken; the port saved in Settings listens and is kept', async () => {

@@ -47,7 +47,7 @@ describe('InstanceFiling', () => {
   it('files every body of a batch from its journal range, byte for byte, each into its own folder, and leaves no temp file', async () => {
     const bodies = [body(1, 10_240), body(2, 600_000), body(3, HEADER)];
     const jobs = await journalOf(bodies);
-    new InstanceFiling(root).fileBatch(jobs);
+    await new InstanceFiling(root).fileBatch(jobs);
     for (const [k, job] of jobs.entries()) expect((await readFile(join(root, job.path))).equals(bodies[k]!)).toBe(true);
     expect(await readdir(join(root, '.incoming'))).toEqual([]);
   });
@@ -60,7 +60,7 @@ describe('InstanceFiling', () => {
     await writeFile(join(root, complete!.path), bodies[0]!);
     await writeFile(join(root, cut!.path), bodies[1]!.subarray(0, 1000));
     const before = await stat(join(root, complete!.path));
-    new InstanceFiling(root).fileBatch([complete!, cut!]);
+    await new InstanceFiling(root).fileBatch([complete!, cut!]);
     expect((await stat(join(root, complete!.path))).ino).toBe(before.ino);
     expect((await readFile(join(root, cut!.path))).equals(bodies[1]!)).toBe(true);
   });
@@ -72,17 +72,18 @@ describe('InstanceFiling', () => {
     withTemp.datasetSha256 = createHash('sha256').update(spilled.subarray(HEADER)).digest('hex');
     await writeFile(join(root, '.incoming', 'spilled.part'), spilled);
     const filing = new InstanceFiling(root);
-    filing.fileBatch([withTemp]);
+    await filing.fileBatch([withTemp]);
     expect((await readFile(join(root, withTemp.path))).equals(spilled)).toBe(true);
-    expect(() => filing.fileBatch([{ ...withTemp, path: 'studies/9/9/9.dcm' }])).toThrow(
+    await expect(filing.fileBatch([{ ...withTemp, path: 'studies/9/9/9.dcm' }])).rejects.toThrow(
       'studies/9/9/9.dcm: neither its temp file spilled.part nor a complete file is there',
     );
   });
 
-  it('stops at a body the journal no longer holds, leaving no partial file behind', async () => {
-    const [job] = await journalOf([body(7, 2048)]);
+  it('stops at a body the journal no longer holds, leaving no file of the batch behind, not even the ones written before it', async () => {
+    const [good, job] = await journalOf([body(8, 2048), body(7, 2048)]);
     const beyond = { ...job!, body: { ...job!.body, offset: job!.body.offset + 100 } };
-    expect(() => new InstanceFiling(root).fileBatch([beyond])).toThrow(/ends before the record body/);
+    await expect(new InstanceFiling(root).fileBatch([good!, beyond])).rejects.toThrow(/ends before the record body/);
+    expect(existsSync(join(root, good!.path))).toBe(false);
     expect(existsSync(join(root, beyond.path))).toBe(false);
     expect(await readdir(join(root, '.incoming'))).toEqual([]);
   });
