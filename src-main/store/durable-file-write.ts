@@ -4,7 +4,7 @@
  *
  * Several fsyncs in flight: ext4 commits them together. On this project's disks a new 10 KiB
  * file's fsync took 0.39-0.49 ms one after another, 0.23-0.37 ms with four in flight; receiving
- * 5000 x 10 KiB, serve was faster in 5 pairs of 5 (docs/benchmarks.md, seventeenth session). They
+ * 5000 x 10 KiB, serve was faster in 8 pairs of 10 (docs/benchmarks.md, seventeenth session). They
  * run in libuv's pool, which the acknowledgements' journal writes share: serve's pool is sized
  * for both (runtime/thread-pool.ts).
  *
@@ -32,7 +32,7 @@ export const DIRECT_FROM_BYTES = 64 * 1024;
 /** Undefined where the platform has no O_DIRECT (macOS, Windows): buffered writes only. */
 const O_DIRECT = constants.O_DIRECT as number | undefined;
 
-/** How many fsyncs syncAll() keeps in flight: four took a new file's fsync from 0.39 to 0.23-0.28 ms, more no further. */
+/** How many fsyncs syncAll() keeps in flight: four of libuv's threads, half of serve's pool (runtime/thread-pool.ts). */
 export const SYNCS_IN_FLIGHT = 4;
 
 /** A new file written whole, still open and not yet durable. */
