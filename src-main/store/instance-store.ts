@@ -178,6 +178,9 @@ export class InstanceStore {
    */
   async commit(writer: IncomingInstanceWriter, meta: MetaGroupFields, context: ReceiveContext): Promise<StoredInstance> {
     const written = await writer.finished();
+    // Space may have returned since the last probe: look now rather than refuse a sender for up to
+    // a probe interval after the disk has room again.
+    if (this.unwritable !== undefined) await this.probeSpace();
     if (this.unwritable !== undefined) {
       await discard(written);
       throw new StoreWriteError(

@@ -7,7 +7,7 @@
  *   0x0000 is lost, even if it cannot be filed until space returns.
  * - Restarted on the full disk, serve starts read-only: it answers C-ECHO, refuses C-STORE 0xA700.
  * - Once space returns it files and indexes what it had acknowledged, by itself, byte for byte,
- *   and stores new instances again.
+ *   and stores new instances again at once, whether or not anything was waiting to be filed.
  */
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -159,4 +159,19 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
       expect(indexedDigests().has(await datasetSha(file))).toBe(true);
     },
   );
+
+  it('restarted read-only with nothing waiting to be filed, stores again the moment space returns', { timeout: 60_000 }, async () => {
+    await fillDisk();
+    await gateway!.stop();
+    gateway = await startGateway({ storage });
+    const file = join(work, 'refilled.dcm');
+    await writeFile(file, buildP10File({ seed: 603, pixelDataBytes: 8 * 1024 }));
+    const refused = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
+    expect(refused.stderr + refused.stdout, gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
+
+    // No filing retry notices the space (nothing waits to be filed): the store itself must look.
+    await rm(filler);
+    const result = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
+    expect(result.stderr + result.stdout, gateway.output().slice(-3000)).toMatch(/DIMSE Status\s*:\s*0x0000/i);
+  });
 });
