@@ -347,14 +347,16 @@ export class InstanceStore {
       return;
     }
     this.logger.error('store.read-only', { storage: this.root, reason });
-    // The applier's retries notice returning space when records wait; this notices it when none do.
+    // Notices returning space sooner than the applier's retries would, and when no records wait.
     this.spaceProbe ??= setInterval(() => void this.probeSpace(), SPACE_PROBE_MS);
     this.spaceProbe.unref();
   }
 
   private async probeSpace(): Promise<void> {
-    if (this.applier.pendingCount() > 0) return;
-    if (await this.hasRoom()) this.writableChanged(true, 'space returned');
+    if (!(await this.hasRoom())) return;
+    // Records that could not be filed for want of space are filed now; that makes the store writable.
+    if (this.applier.pendingCount() > 0) await this.applier.retryNow();
+    else this.writableChanged(true, 'space returned');
   }
 
   /** Room for a journal segment and the instances it will hold once filed. */

@@ -129,6 +129,18 @@ export class JournalApplier {
     }
   }
 
+  /**
+   * Space has returned: a batch that failed is tried again now instead of at its retry time.
+   * Resolves once that try has ended (its success makes the store writable again).
+   */
+  async retryNow(): Promise<void> {
+    if (!this.failing || this.stopped) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.hurry();
+    await this.drain();
+  }
+
   /** Applies what it can, then stops (no retries after this). */
   async stop(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
