@@ -306,6 +306,8 @@ export class Gateway {
         ...routing.store,
         // An inline journal write holds up the event loop: only while one sender has it to itself.
         inlineJournalWrites: () => (gateway?.openAssociations ?? 0) <= 1,
+        onReadOnlyChange: (reason) =>
+          events.emit('store-state-changed', { readOnlyReason: reason ?? null, time: new Date().toISOString() }),
       });
       const saved = storedSettings(db);
       const usable = EDITABLE_SETTINGS.filter((key) => saved[key] !== undefined && !config.fixedSettings?.[key]);

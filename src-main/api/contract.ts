@@ -66,6 +66,8 @@ export interface GatewayStatus {
   /** False when the DICOM listener is stopped (the port could not be listened on); `listenError` says why and what to do. */
   listening: boolean;
   listenError: string | null;
+  /** Why the store refuses images (disk full: 0xA700 to every C-STORE until space returns), or null. */
+  storeReadOnly: string | null;
 }
 
 export interface StudySummary {
@@ -587,6 +589,7 @@ export const ENGINE_EVENT_NAMES: readonly (keyof GatewayEvents)[] = [
   'job-updated',
   'settings-changed',
   'studies-deleted',
+  'store-state-changed',
 ];
 
 export const UI_EVENT_NAMES: readonly UiEventName[] = [...ENGINE_EVENT_NAMES, 'gateway-stopping'];

@@ -73,6 +73,7 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths, uploadDir: string): Ha
         version: packageVersion(),
         listening: listener.state === 'listening',
         listenError: listener.state === 'stopped' ? listener.reason : null,
+        storeReadOnly: g.store.readOnlyReason ?? null,
       };
     },
     listStudies: ({ limit }) => g.browse.studies(limit),

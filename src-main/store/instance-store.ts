@@ -74,6 +74,8 @@ export interface StoreOptions {
    * The gateway allows it while at most one association is open; without this option, always.
    */
   inlineJournalWrites?: () => boolean;
+  /** The store turned read-only (with why) or writable again (undefined); also while it opens. */
+  onReadOnlyChange?: (reason: string | undefined) => void;
 }
 
 /** The dataset could not be read; answered with 0xC000 and nothing kept. */
@@ -100,6 +102,7 @@ export class InstanceStore {
   private readonly reservedPaths = new Set<string>();
   private readonly extraTags: () => readonly number[];
   private readonly logger: Logger;
+  private readonly onReadOnlyChange: ((reason: string | undefined) => void) | undefined;
   private nextId: number;
   private unwritable: string | undefined;
   private spaceProbe: NodeJS.Timeout | undefined;
@@ -120,6 +123,7 @@ export class InstanceStore {
     this.journal = journal;
     this.extraTags = options.extraTags ?? (() => []);
     this.logger = options.logger ?? silentLogger;
+    this.onReadOnlyChange = options.onReadOnlyChange;
     this.nextId = nextId;
     this.applier = new JournalApplier(
       {
@@ -339,6 +343,7 @@ export class InstanceStore {
   private writableChanged(writable: boolean, reason: string): void {
     if (writable === (this.unwritable === undefined)) return;
     this.unwritable = writable ? undefined : reason;
+    this.onReadOnlyChange?.(this.unwritable);
     if (writable) {
       this.logger.info('store.writable', { storage: this.root, reason });
       if (this.spaceProbe) clearInterval(this.spaceProbe);

@@ -4,7 +4,7 @@
  * caller gets an error that says what was tried and why it failed, so the test fails loudly
  * instead of quietly skipping.
  */
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { run } from './dcmtk.ts';
 
 export interface SmallFilesystem {
@@ -62,4 +62,20 @@ async function mountLoopExt4(image: string, mountPoint: string, sizeBytes: numbe
 async function unmount(mountPoint: string): Promise<void> {
   const result = await run('umount', [mountPoint], 30_000);
   if (result.code !== 0) throw new Error(`umount ${mountPoint} exited ${result.code}: ${result.stderr.trim()}`);
+}
+
+/**
+ * Writes `file` until its filesystem says it is full: through one open file, in large chunks, so
+ * that the disk is full while a receive still runs, however fast the machine receives.
+ */
+export async function fillFilesystem(file: string): Promise<void> {
+  const chunk = Buffer.alloc(1024 * 1024, 0xee);
+  const handle = await open(file, 'a');
+  try {
+    for (;;) await handle.write(chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    await handle.close();
+  }
 }

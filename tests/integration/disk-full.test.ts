@@ -9,14 +9,14 @@
  * - Once space returns it files and indexes what it had acknowledged, by itself, byte for byte,
  *   and stores new instances again at once, whether or not anything was waiting to be filed.
  */
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoscu, spawnFollowingLines, storescu } from '../helpers/dcmtk.ts';
 import { buildP10File, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive, sha256, splitP10 } from '../helpers/p10-regions.ts';
-import { mountSmallFilesystem, type SmallFilesystem } from '../helpers/small-filesystem.ts';
+import { fillFilesystem, mountSmallFilesystem, type SmallFilesystem } from '../helpers/small-filesystem.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 import { selectFromIndex } from '../helpers/index-database.ts';
@@ -49,21 +49,7 @@ afterAll(async () => {
   await removeDir(work);
 });
 
-/**
- * Writes the filler until the filesystem says it is full: through one open file, in large chunks,
- * so that the disk is full while a receive still runs, however fast this machine receives.
- */
-async function fillDisk(): Promise<void> {
-  const chunk = Buffer.alloc(1024 * 1024, 0xee);
-  const file = await open(filler, 'a');
-  try {
-    for (;;) await file.write(chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    await file.close();
-  }
-}
+const fillDisk = () => fillFilesystem(filler);
 
 interface Answer {
   file: string;

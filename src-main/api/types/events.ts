@@ -88,6 +88,13 @@ export interface JobUpdated {
   sentTransferSyntaxUid?: string | undefined;
 }
 
+/** The store turned read-only (disk full: every C-STORE answered 0xA700) or accepts images again. */
+export interface StoreStateChanged {
+  /** Why the store refuses images, or null: it accepts them again. */
+  readOnlyReason: string | null;
+  time: string;
+}
+
 /** Studies removed from the store, by a person or by the retention rule. */
 export interface StudiesDeleted {
   by: 'user' | 'retention';
@@ -106,4 +113,5 @@ export interface GatewayEvents {
   'send-finished': SendFinished;
   'settings-changed': Settings;
   'studies-deleted': StudiesDeleted;
+  'store-state-changed': StoreStateChanged;
 }

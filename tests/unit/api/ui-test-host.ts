@@ -38,6 +38,7 @@ export class TestApiHost implements ApiHost {
           version: '0.0.0',
           listening: true,
           listenError: null,
+          storeReadOnly: null,
         };
       case 'listStudies':
         return [{ studyInstanceUid: '1.2.3', args }];

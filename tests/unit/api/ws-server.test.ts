@@ -175,7 +175,16 @@ describe('commands over the WebSocket', () => {
     await waitFor('two answers', () => client.messages.length === 2);
     expect(client.messages).toContainEqual({
       id: 1,
-      result: { aeTitle: 'TESTGW', host: '127.0.0.1', port: 11112, storage: '/data', version: '0.0.0', listening: true, listenError: null },
+      result: {
+        aeTitle: 'TESTGW',
+        host: '127.0.0.1',
+        port: 11112,
+        storage: '/data',
+        version: '0.0.0',
+        listening: true,
+        listenError: null,
+        storeReadOnly: null,
+      },
     });
     expect(client.messages).toContainEqual({ id: 2, result: [{ studyInstanceUid: '1.2.3', args: { limit: 5 } }] });
     expect(host.calls).toEqual([

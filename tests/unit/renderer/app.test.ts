@@ -105,6 +105,26 @@ describe('App shell', () => {
     await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on 0.0.0.0:11113'));
   });
 
+  test('a store refusing images because its disk is full is said in the header, until the engine says it accepts them again', async () => {
+    render(App);
+    const banner = screen.getByRole('banner');
+    const text = () => banner.textContent!.replace(/\s+/g, ' ');
+    await waitFor(() => expect(text()).toContain('Listening as GATEWAY'));
+    const reason = 'storage full: ENOSPC: no space left on device, write';
+    bridge.handlers.getStatus = () => gatewayStatus({ storeReadOnly: reason });
+    bridge.emit('store-state-changed', { readOnlyReason: reason, time: new Date().toISOString() });
+    await waitFor(() =>
+      expect(text()).toContain(
+        'Refusing images as GATEWAY: the disk holding /data is full. Receiving resumes by itself once space is freed.',
+      ),
+    );
+    expect(within(banner).getByTitle(reason)).toBeTruthy();
+    bridge.handlers.getStatus = () => gatewayStatus();
+    bridge.emit('store-state-changed', { readOnlyReason: null, time: new Date().toISOString() });
+    await waitFor(() => expect(text()).toContain('Listening as GATEWAY on 127.0.0.1:11112'));
+    expect(text()).not.toContain('Refusing');
+  });
+
   test('while the desktop app quits, the header says how many transfers it is finishing and by when', async () => {
     render(App);
     const banner = screen.getByRole('banner');

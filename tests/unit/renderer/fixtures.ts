@@ -20,6 +20,7 @@ export function gatewayStatus(fields: Partial<GatewayStatus> = {}): GatewayStatu
     version: '0.1.0',
     listening: true,
     listenError: null,
+    storeReadOnly: null,
     ...fields,
   };
 }
