@@ -8,8 +8,20 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { ApiHost } from '../../../src-main/api/api-host.ts';
 import { CommandError } from '../../../src-main/api/command-failure.ts';
-import type { UiEventName } from '../../../src-main/api/contract.ts';
+import type { GatewayStatus, UiEventName } from '../../../src-main/api/contract.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
+
+/** What the test host answers to getStatus. */
+export const TEST_STATUS: GatewayStatus = {
+  aeTitle: 'TESTGW',
+  host: '127.0.0.1',
+  port: 11112,
+  storage: '/data',
+  version: '0.0.0',
+  listening: true,
+  listenError: null,
+  storeReadOnly: null,
+};
 
 export class TestApiHost implements ApiHost {
   readonly uploadDir: string;
@@ -30,16 +42,7 @@ export class TestApiHost implements ApiHost {
     this.calls.push({ command, args });
     switch (command) {
       case 'getStatus':
-        return {
-          aeTitle: 'TESTGW',
-          host: '127.0.0.1',
-          port: 11112,
-          storage: '/data',
-          version: '0.0.0',
-          listening: true,
-          listenError: null,
-          storeReadOnly: null,
-        };
+        return TEST_STATUS;
       case 'listStudies':
         return [{ studyInstanceUid: '1.2.3', args }];
       case 'echo':

@@ -13,7 +13,7 @@ import { startUiServer, type UiServer } from '../../../src-main/api/ws-server.ts
 import type { Logger } from '../../../src-main/log/logger.ts';
 import { canConnect } from '../../helpers/dcmtk.ts';
 import { waitFor } from '../../helpers/wait.ts';
-import { makeStaticDir, openClient, rawRequest, TestApiHost } from './ui-test-host.ts';
+import { makeStaticDir, openClient, rawRequest, TEST_STATUS, TestApiHost } from './ui-test-host.ts';
 import { removeDir } from '../../helpers/temp-dir.ts';
 
 let fixture: Awaited<ReturnType<typeof makeStaticDir>>;
@@ -173,19 +173,7 @@ describe('commands over the WebSocket', () => {
     client.socket.send(JSON.stringify({ id: 1, command: 'getStatus' }));
     client.socket.send(JSON.stringify({ id: 2, command: 'listStudies', args: { limit: 5 } }));
     await waitFor('two answers', () => client.messages.length === 2);
-    expect(client.messages).toContainEqual({
-      id: 1,
-      result: {
-        aeTitle: 'TESTGW',
-        host: '127.0.0.1',
-        port: 11112,
-        storage: '/data',
-        version: '0.0.0',
-        listening: true,
-        listenError: null,
-        storeReadOnly: null,
-      },
-    });
+    expect(client.messages).toContainEqual({ id: 1, result: TEST_STATUS });
     expect(client.messages).toContainEqual({ id: 2, result: [{ studyInstanceUid: '1.2.3', args: { limit: 5 } }] });
     expect(host.calls).toEqual([
       { command: 'getStatus', args: undefined },
