@@ -155,6 +155,7 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
     await fillDisk();
     await gateway!.stop();
     gateway = await startGateway({ storage });
+    expect(gateway.output(), 'a record waited to be filed after the restart').not.toMatch(/journal\.apply-failed/);
     const file = join(work, 'refilled.dcm');
     await writeFile(file, buildP10File({ seed: 603, pixelDataBytes: 8 * 1024 }));
     const refused = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
