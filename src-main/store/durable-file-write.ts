@@ -2,11 +2,12 @@
  * Writes new files whole and makes them durable, for the filing thread: write() each file of a
  * batch, then syncAll() fsyncs them several at a time.
  *
- * Several fsyncs in flight: ext4 commits them together. On this project's disks a new 10 KiB
- * file's fsync took 0.39-0.49 ms one after another, 0.23-0.37 ms with four in flight; receiving
- * 5000 x 10 KiB, serve was faster in 8 pairs of 10 (docs/benchmarks.md, seventeenth session). They
- * run in libuv's pool, which the acknowledgements' journal writes share: serve's pool is sized
- * for both (runtime/thread-pool.ts).
+ * Several fsyncs in flight: the block layer and the device overlap them, and a journaling ext4
+ * commits them together (the machine of the eighteenth session ran ext4 without a journal). On
+ * this project's disks a new 10 KiB file's fsync took 0.39-0.49 ms one after another,
+ * 0.23-0.37 ms with four in flight; receiving 5000 x 10 KiB, serve was faster in 8 pairs of 10
+ * (docs/benchmarks.md, seventeenth session). They run in libuv's pool, which the
+ * acknowledgements' journal writes share: serve's pool is sized for both (runtime/thread-pool.ts).
  *
  * A large file is written with O_DIRECT: its bytes go from our buffer to the device without
  * passing through the page cache. Written through the cache, every 4 KiB of a new file takes a
