@@ -42,10 +42,13 @@ const BATCH_BYTES = 32 * 1024 * 1024;
  * A batch starts once this many records wait, or GATHER_MS after the previous one ended, whichever
  * comes first (at once when someone waits for the index: drain(), indexed(), stop()). With the
  * filing on its own thread, batches taken as soon as anything waited held one or two records, and
- * the index's commit per batch cost the main thread more than the filing had.
+ * the index's commit per batch cost the main thread more than the filing had. Each commit writes
+ * every index page it touched (about 60 for 20 small instances): 128 records or 25 ms made a
+ * small receive faster than 32 or 10 ms in 8 of 10 pairs, and 256 or 50 ms no faster again
+ * (docs/benchmarks.md, eighteenth session). The wait is never an acknowledgement's.
  */
-const GATHER_RECORDS = 32;
-const GATHER_MS = 10;
+const GATHER_RECORDS = 128;
+const GATHER_MS = 25;
 const RETRY_MS = 1000;
 
 export interface ApplierOptions {
