@@ -94,6 +94,11 @@ export async function startStoreScp(
   };
 }
 
+/** The DIMSE status of every C-STORE-RSP in `storescu -d` output, in order, as lower-case hex ("0x0000"). */
+export function storeResponseStatuses(debugOutput: string): string[] {
+  return [...debugOutput.matchAll(/DIMSE Status\s*:\s*(0x[0-9a-f]{4})/gi)].map((m) => m[1]!.toLowerCase());
+}
+
 /** DCMTK storescu; `-xs`-style syntax flags are left to the caller. */
 export function storescu(port: number, files: string[], opts: { calledAe?: string; callingAe?: string; extraArgs?: string[] } = {}) {
   return run('storescu', [

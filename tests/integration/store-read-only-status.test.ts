@@ -10,7 +10,7 @@ import type { GatewayStatus, UiEventName } from '../../src-main/api/contract.ts'
 import { createApiHost } from '../../src-main/api/gateway-api.ts';
 import type { ApiHost } from '../../src-main/api/api-host.ts';
 import { DEFAULT_CONFIG, Gateway } from '../../src-main/gateway.ts';
-import { storescu } from '../helpers/dcmtk.ts';
+import { storeResponseStatuses, storescu } from '../helpers/dcmtk.ts';
 import { buildP10File } from '../helpers/dicom-fixtures.ts';
 import { fillFilesystem, mountSmallFilesystem, type SmallFilesystem } from '../helpers/small-filesystem.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
@@ -45,10 +45,7 @@ async function send(seed: number): Promise<string> {
   const file = join(work, `${seed}.dcm`);
   await writeFile(file, buildP10File({ seed, pixelDataBytes: 8 * 1024 }));
   const result = await storescu(gateway!.address!.port, [file], { extraArgs: ['-d'] });
-  return (
-    /DIMSE Status\s*:\s*(0x[0-9a-f]{4})/i.exec(result.stdout + result.stderr)?.[1]?.toLowerCase() ??
-    `no status:\n${result.stdout}\n${result.stderr}`
-  );
+  return storeResponseStatuses(result.stdout + result.stderr)[0] ?? `no status:\n${result.stdout}\n${result.stderr}`;
 }
 
 it('tells the UI when the store turns read-only on a full disk, and when it accepts images again', { timeout: 60_000 }, async () => {

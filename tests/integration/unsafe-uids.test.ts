@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storescu } from '../helpers/dcmtk.ts';
+import { storeResponseStatuses, storescu } from '../helpers/dcmtk.ts';
 import { buildDataset, buildP10File, SopClass, type FixtureOptions } from '../helpers/dicom-fixtures.ts';
 import { runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { listFilesRecursive } from '../helpers/p10-regions.ts';
@@ -73,10 +73,6 @@ async function strayNames(): Promise<string[]> {
     for (const name of await readdir(dir)) if (name.includes(token)) found.push(join(dir, name));
   }
   return found;
-}
-
-function storeResponseStatuses(debugOutput: string): string[] {
-  return [...debugOutput.matchAll(/DIMSE Status\s*:\s*(0x[0-9a-f]{4})/gi)].map((m) => m[1]!.toLowerCase());
 }
 
 function indexedSopInstances(): string[] {
