@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echo } from '../../../src-main/dicom/echo-scu.ts';
@@ -14,44 +14,9 @@ import { sendFiles } from '../../../src-main/dicom/store-scu.ts';
 import { startStoreScp, type StoreScp } from '../../helpers/dcmtk.ts';
 import { buildP10File, writeP10Files } from '../../helpers/dicom-fixtures.ts';
 import { runCli } from '../../helpers/gateway-process.ts';
+import { misbehavingPeer, PEER_FAILURES } from '../../helpers/misbehaving-peer.ts';
 import { filesBySopInstance, splitP10 } from '../../helpers/p10-regions.ts';
-import { acceptAll, parsePdus } from '../../helpers/ul-wire.ts';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
-
-type Step = 'connect' | 'associate-rq' | 'command';
-type Act = 'close' | 'reset' | 'silent' | 'abort';
-
-/** A peer that behaves until `step`, then does `act`. */
-async function misbehavingPeer(step: Step, act: Act): Promise<{ port: number; server: Server }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    const doIt = () => {
-      if (act === 'close') socket.end();
-      else if (act === 'reset') socket.resetAndDestroy();
-      else if (act === 'abort') socket.end(Buffer.from([0x07, 0, 0, 0, 0, 4, 0, 0, 0, 0]));
-    };
-    if (step === 'connect') return doIt();
-    let buffered = Buffer.alloc(0);
-    let associated = false;
-    socket.on('data', (d: Buffer) => {
-      buffered = Buffer.concat([buffered, d]);
-      const pdus = parsePdus(buffered);
-      if (!associated && pdus[0] && pdus[0].body.length === buffered.readUInt32BE(2)) {
-        if (step === 'associate-rq') return doIt();
-        associated = true;
-        socket.write(acceptAll(pdus[0].body));
-        buffered = Buffer.alloc(0);
-      } else if (associated && buffered.length > 0) doIt();
-    });
-  });
-  server.on('close', () => sockets.forEach((s) => s.destroy()));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, server };
-}
 
 let work: string;
 let files: string[];
@@ -62,13 +27,10 @@ beforeAll(async () => {
 afterAll(() => removeDir(work));
 
 const opts = { callingAe: 'GATEWAY', connectTimeoutMs: 3000, idleTimeoutMs: 1500 };
-const steps: Step[] = ['connect', 'associate-rq', 'command'];
-const acts: Act[] = ['close', 'reset', 'silent', 'abort'];
-const cases = steps.flatMap((step) => acts.map((act) => [step, act] as const));
 
 describe('a peer that fails at each step', () => {
-  it.each(cases)('echo settles with a failure naming the peer when it fails at %s by %s', async (step, act) => {
-    const { port, server } = await misbehavingPeer(step, act);
+  it.each(PEER_FAILURES)('echo settles with a failure naming the peer when it fails at %s by %s', async (step, act) => {
+    const { port, close } = await misbehavingPeer(step, act);
     try {
       const started = Date.now();
       const result = await echo({ aeTitle: 'PEER', host: '127.0.0.1', port }, opts);
@@ -76,12 +38,12 @@ describe('a peer that fails at each step', () => {
       expect(result.error).toContain(`PEER@127.0.0.1:${port}`);
       expect(Date.now() - started).toBeLessThan(6000);
     } finally {
-      server.close();
+      await close();
     }
   });
 
-  it.each(cases)('send settles every file with a failure when the peer fails at %s by %s', async (step, act) => {
-    const { port, server } = await misbehavingPeer(step, act);
+  it.each(PEER_FAILURES)('send settles every file with a failure when the peer fails at %s by %s', async (step, act) => {
+    const { port, close } = await misbehavingPeer(step, act);
     try {
       const { files: sendable } = await collectSendableFiles(files);
       const results = await sendFiles(sendable, { aeTitle: 'PEER', host: '127.0.0.1', port }, opts);
@@ -91,12 +53,12 @@ describe('a peer that fails at each step', () => {
         expect(r.error).toContain(`PEER@127.0.0.1:${port}`);
       }
     } finally {
-      server.close();
+      await close();
     }
   });
 
   it('dicom-gateway echo and send exit 1 with a message when the peer closes right after connecting', async () => {
-    const { port, server } = await misbehavingPeer('connect', 'close');
+    const { port, close } = await misbehavingPeer('connect', 'close');
     try {
       const e = await runCli(['echo', `PEER@127.0.0.1:${port}`]);
       expect(e.code).toBe(1);
@@ -105,7 +67,7 @@ describe('a peer that fails at each step', () => {
       expect(s.code).toBe(1);
       expect(s.stdout + s.stderr).toContain(`PEER@127.0.0.1:${port}`);
     } finally {
-      server.close();
+      await close();
     }
   });
 });
