@@ -321,6 +321,9 @@ export class ScuAssociation implements MessageHandler {
 
   private readAhead(source: DatasetSource): void {
     void this.letGoAhead();
+    // The connection may have ended while the dataset went out: no store will come to take this
+    // file, and ended() has already let go of what was read ahead, so opening it would leave it open.
+    if (this.lost) return;
     const buffers = this.buffers();
     const file = openDatasetFile(source.path, this.fileReads);
     // A file that cannot be opened or read fails when its turn comes, as it would have without this.

@@ -15,6 +15,7 @@ import { startStoreScp, type StoreScp } from '../../helpers/dcmtk.ts';
 import { buildP10File, writeP10Files } from '../../helpers/dicom-fixtures.ts';
 import { runCli } from '../../helpers/gateway-process.ts';
 import { misbehavingPeer, PEER_FAILURES } from '../../helpers/misbehaving-peer.ts';
+import { filesOpenUnder } from '../../helpers/open-files.ts';
 import { filesBySopInstance, splitP10 } from '../../helpers/p10-regions.ts';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.ts';
 
@@ -42,20 +43,25 @@ describe('a peer that fails at each step', () => {
     }
   });
 
-  it.each(PEER_FAILURES)('send settles every file with a failure when the peer fails at %s by %s', async (step, act) => {
-    const { port, close } = await misbehavingPeer(step, act);
-    try {
-      const { files: sendable } = await collectSendableFiles(files);
-      const results = await sendFiles(sendable, { aeTitle: 'PEER', host: '127.0.0.1', port }, opts);
-      expect(results).toHaveLength(3);
-      for (const r of results) {
-        expect(r.ok).toBe(false);
-        expect(r.error).toContain(`PEER@127.0.0.1:${port}`);
+  it.each(PEER_FAILURES)(
+    'send settles every file with a failure and leaves no file open when the peer fails at %s by %s',
+    async (step, act) => {
+      const { port, close } = await misbehavingPeer(step, act);
+      try {
+        const { files: sendable } = await collectSendableFiles(files);
+        const results = await sendFiles(sendable, { aeTitle: 'PEER', host: '127.0.0.1', port }, opts);
+        expect(results).toHaveLength(3);
+        for (const r of results) {
+          expect(r.ok).toBe(false);
+          expect(r.error).toContain(`PEER@127.0.0.1:${port}`);
+        }
+        // Nor is any file left open: not the one in flight, not the next one read ahead.
+        expect(await filesOpenUnder(work)).toEqual([]);
+      } finally {
+        await close();
       }
-    } finally {
-      await close();
-    }
-  });
+    },
+  );
 
   it('dicom-gateway echo and send exit 1 with a message when the peer closes right after connecting', async () => {
     const { port, close } = await misbehavingPeer('connect', 'close');
