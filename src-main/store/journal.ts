@@ -245,6 +245,8 @@ export class Journal<M> {
 
   async close(): Promise<void> {
     this.closed = true;
+    // A segment still being created (for an append under way, or ahead of need) is closed with the rest.
+    await this.rotation?.catch(() => undefined);
     await this.preparingSpare;
     for (const s of this.segments.values()) await s.file.close().catch(() => undefined);
     for (const f of this.spares) await f.close().catch(() => undefined);

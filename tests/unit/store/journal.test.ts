@@ -225,6 +225,18 @@ describe('Journal', () => {
     expect(records).toEqual([]);
   });
 
+  it('leaves no segment file open when closed while an append is still creating the first segment', async () => {
+    const { journal } = await openJournal();
+    // The first append finds no spare segment: it creates one (zeros written, synced) before writing.
+    const appending = journal.append({ name: 'r' }, [randomBytes(100)]).then(
+      () => 'written',
+      () => 'refused',
+    );
+    await journal.close();
+    expect(['written', 'refused']).toContain(await appending);
+    expect(await segmentOpenFlags(dir)).toEqual([]);
+  });
+
   it('does not retire a segment holding a record above the applied lsn, and replays it after a reopen', async () => {
     const { journal } = await openJournal();
     for (let i = 1; i <= 30; i++) await journal.append({ name: `r${i}` }, [randomBytes(6000)]);
