@@ -10,8 +10,8 @@ import { acceptAll, parsePdus } from './ul-wire.ts';
 export type PeerStep = 'connect' | 'associate-rq' | 'command';
 export type PeerAct = 'close' | 'reset' | 'silent' | 'abort';
 
-export const PEER_STEPS: readonly PeerStep[] = ['connect', 'associate-rq', 'command'];
-export const PEER_ACTS: readonly PeerAct[] = ['close', 'reset', 'silent', 'abort'];
+const PEER_STEPS: readonly PeerStep[] = ['connect', 'associate-rq', 'command'];
+const PEER_ACTS: readonly PeerAct[] = ['close', 'reset', 'silent', 'abort'];
 /** Every step with every act: the twelve ways a peer fails an association. */
 export const PEER_FAILURES = PEER_STEPS.flatMap((step) => PEER_ACTS.map((act) => [step, act] as const));
 
