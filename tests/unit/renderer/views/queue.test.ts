@@ -328,6 +328,17 @@ describe('QueueView', () => {
     await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(2));
   });
 
+  it('says how many jobs it lists, of which study, and that it lists only the newest 10,000 when there are more', async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => job(i + 1, { state: 'sent' }));
+    bridgeWithJobs(many);
+    render(QueueView, { active: true });
+    const countLine = () => document.querySelector('.count-line')!.textContent!.replace(/\s+/g, ' ').trim();
+    await waitFor(() => expect(countLine()).toBe('10,000 jobs (the newest 10,000)'));
+    await fireEvent.click(screen.getByRole('button', { name: 'By study' }));
+    await fireEvent.click(await screen.findByRole('button', { name: /Show the jobs of DOE, JANE/ }));
+    await waitFor(() => expect(countLine()).toBe('10,000 jobs of DOE, JANE (P-1), 2024-01-31 · CT Chest · CT (the newest 10,000)'));
+  });
+
   it('shows a failed action where it happened, with its detail', async () => {
     bridgeWithJobs().fail('retryJob', { message: 'The queue could not be changed.', detail: 'SQLITE_BUSY: database is locked' });
     render(QueueView, { active: true });
