@@ -99,6 +99,11 @@ export function shortName(path: string): string {
   return shown === path ? baseName(path) : shown;
 }
 
+/** A count as every view shows one: 5,000, not 5000. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
+  return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
 }

@@ -153,17 +153,17 @@ describe('Live view', () => {
   });
 
   test('instance counts of a listed study follow the index while instances arrive; duplicates do not count', async () => {
-    let indexed = 10;
+    let indexed = 9_999;
     bridge.handlers.listStudies = () => [study('4.5.6', { instanceCount: 4 }), study('1.2.3', { instanceCount: indexed })];
     await renderLive();
     const instances = () => studyRow('1.2.3').querySelector('[data-col="instances"]')!.textContent;
-    expect(instances()).toBe('10');
-    indexed = 12;
+    expect(instances()).toBe('9,999');
+    indexed = 10_001;
     bridge.handlers.listStudies = () => [study('1.2.3', { instanceCount: indexed }), study('4.5.6', { instanceCount: 4 })];
     bridge.emit('instance-stored', received({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1' }));
     bridge.emit('instance-stored', received({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1' }));
     bridge.emit('instance-duplicate', received({ studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.1' }));
-    await waitFor(() => expect(instances()).toBe('12'));
+    await waitFor(() => expect(instances()).toBe('10,001'));
     // The study that just received moved to the top, as the index orders them.
     expect(document.querySelector('tbody tr')!.getAttribute('data-study')).toBe('1.2.3');
   });
