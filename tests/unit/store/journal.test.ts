@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { mkdtemp, open, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BLOCK, Journal, RECORD_HEADER, type JournalRecord } from '../../../src-main/store/journal.ts';
 import { INLINE_RECORD_MAX_BYTES } from '../../../src-main/store/journal-write-path.ts';
+import { descriptorsUnder, openFlags } from '../../helpers/open-files.ts';
 
 interface Meta {
   name: string;
@@ -256,15 +257,12 @@ async function readSegment(path: string): Promise<Buffer> {
   }
 }
 
-/** The open flags (from /proc/self/fdinfo) of every descriptor this process holds on a segment file in `dir`. */
+/** The open flags of every descriptor this process holds on a segment file in `dir`. */
 async function segmentOpenFlags(dir: string): Promise<{ path: string; flags: number }[]> {
   const found: { path: string; flags: number }[] = [];
-  for (const fd of await readdir('/proc/self/fd')) {
-    const path = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (!path.startsWith(dir) || !path.endsWith('.journal')) continue;
-    const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => '');
-    const octal = /^flags:\s*([0-7]+)$/m.exec(info)?.[1];
-    if (octal !== undefined) found.push({ path, flags: parseInt(octal, 8) });
+  for (const { fd, path } of await descriptorsUnder(dir)) {
+    const flags = path.endsWith('.journal') ? await openFlags(fd) : undefined;
+    if (flags !== undefined) found.push({ path, flags });
   }
   return found;
 }
