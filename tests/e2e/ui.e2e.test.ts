@@ -444,6 +444,8 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await alert.getByText('Details', { exact: true }).click();
     await detail.waitFor();
     expect(await detail.innerText()).toMatch(/ECONNREFUSED/);
+    // The queue column reads the engine's own counts: nothing was routed to either yet.
+    await oldRow.getByText('Nothing waiting').waitFor();
 
     await saveScreenshot(page, '4-destinations', 'destinations');
     expect(problems).toEqual([]);

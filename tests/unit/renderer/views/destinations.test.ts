@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { JobUpdated, QueueCount } from '../../../../src-main/api/contract.ts';
 import type { Destination } from '../../../../src-main/api/types/routing.ts';
 import DestinationsView from '../../../../src-renderer/src/views/DestinationsView.svelte';
 import { destination } from '../fixtures.ts';
@@ -25,6 +26,41 @@ describe('DestinationsView', () => {
     expect(within(row).getByText('MAIN_PACS')).toBeTruthy();
     expect(within(row).getByText('pacs.example:104')).toBeTruthy();
     expect(bridge.argsOf('listDestinations')).toHaveLength(1);
+  });
+
+  it("says per destination what waits in its queue, in the Queue's words, and follows job updates", async () => {
+    const ARCHIVE = destination('ARCHIVE');
+    let counts: QueueCount[] = [
+      { destination: 'PACS', state: 'retry-wait', count: 5000 },
+      { destination: 'PACS', state: 'dead', count: 1 },
+      { destination: 'PACS', state: 'sent', count: 12 },
+      { destination: 'ARCHIVE', state: 'sent', count: 3 },
+    ];
+    const bridge = installTestBridge()
+      .answer('listDestinations', [PACS, ARCHIVE])
+      .answer('queueCounts', () => counts);
+    render(DestinationsView, { active: true });
+    const rowOf = async (name: string) => (await screen.findByText(name, { selector: 'th' })).closest('tr')!;
+    await waitFor(async () => expect(within(await rowOf('PACS')).getByText('5,000 waiting to retry · 1 dead letter')).toBeTruthy());
+    expect(within(await rowOf('ARCHIVE')).getByText('Nothing waiting')).toBeTruthy();
+
+    counts = [
+      { destination: 'PACS', state: 'dead', count: 1 },
+      { destination: 'PACS', state: 'sent', count: 5012 },
+      { destination: 'ARCHIVE', state: 'queued', count: 2 },
+    ];
+    bridge.emit('job-updated', {
+      jobId: 1,
+      instanceId: 1,
+      sopInstanceUid: '1.2.3',
+      destination: 'PACS',
+      state: 'sent',
+      attempts: 2,
+      error: undefined,
+      nextAttemptAt: undefined,
+    } satisfies JobUpdated);
+    await waitFor(async () => expect(within(await rowOf('PACS')).getByText('1 dead letter')).toBeTruthy(), { timeout: 3000 });
+    expect(within(await rowOf('ARCHIVE')).getByText('2 queued')).toBeTruthy();
   });
 
   it('refuses to add a destination with an invalid port, naming the problem next to the field, and saves with timeouts in milliseconds once fixed', async () => {
