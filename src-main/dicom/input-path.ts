@@ -21,6 +21,7 @@ const FS_ERROR_WORDS: Record<string, string> = {
   EPERM: 'permission denied',
   ENOTDIR: 'a part of the path is not a folder',
   ENAMETOOLONG: 'path too long',
+  EIO: 'the disk or share could not be read',
 };
 
 /** Why `info` is not something to read as a file, or undefined for a regular file. */
@@ -70,13 +71,11 @@ export async function openRegularFile(path: string, fail: (reason: string) => Er
   } catch (err) {
     throw fail(describeFsError(err as NodeJS.ErrnoException));
   }
-  const info = await handle.stat();
-  const reason = notAFileReason(info);
-  if (reason) {
-    await handle.close();
-    throw fail(reason);
-  }
-  return { handle, size: info.size };
+  // The handle's own stat can fail too (a share that went away): either way, what was opened is closed.
+  const found = sizeOrReason(await handle.stat().catch((err: NodeJS.ErrnoException) => err));
+  if ('size' in found) return { handle, size: found.size };
+  await handle.close();
+  throw fail(found.reason);
 }
 
 /** openRegularFile with synchronous calls, for a thread whose work is to read files; the caller closes `fd`. */
@@ -87,11 +86,23 @@ export function openRegularFileSync(path: string, fail: (reason: string) => Erro
   } catch (err) {
     throw fail(describeFsError(err as NodeJS.ErrnoException));
   }
-  const info = fstatSync(fd);
+  const found = sizeOrReason(fstatOrError(fd));
+  if ('size' in found) return { fd, size: found.size };
+  closeSync(fd);
+  throw fail(found.reason);
+}
+
+/** An open file's size, or why it is not to be read: from its own stat, or from that stat's failure. */
+function sizeOrReason(info: Stats | NodeJS.ErrnoException): { size: number } | { reason: string } {
+  if (info instanceof Error) return { reason: describeFsError(info) };
   const reason = notAFileReason(info);
-  if (reason) {
-    closeSync(fd);
-    throw fail(reason);
+  return reason === undefined ? { size: info.size } : { reason };
+}
+
+function fstatOrError(fd: number): Stats | NodeJS.ErrnoException {
+  try {
+    return fstatSync(fd);
+  } catch (err) {
+    return err as NodeJS.ErrnoException;
   }
-  return { fd, size: info.size };
 }
