@@ -19,10 +19,12 @@ const WAITING: readonly JobState[] = ['queued', 'sending', 'retry-wait', 'dead']
 export function queueGlance(counts: readonly QueueCount[], destination: string): QueueGlance {
   const countOf = (state: JobState) =>
     counts.filter((c) => c.destination === destination && c.state === state).reduce((n, c) => n + c.count, 0);
-  const parts = WAITING.filter((state) => countOf(state) > 0).map(
-    (state) => `${formatCount(countOf(state))} ${JOB_STATE_LABELS[state].toLowerCase()}`,
-  );
-  if (parts.length === 0) return { text: 'Nothing waiting', tone: 'quiet' };
-  const tone = countOf('dead') > 0 ? 'bad' : countOf('retry-wait') > 0 ? 'warn' : 'neutral';
-  return { text: parts.join(' · '), tone };
+  const waiting = new Map<JobState, number>();
+  for (const state of WAITING) {
+    const count = countOf(state);
+    if (count > 0) waiting.set(state, count);
+  }
+  if (waiting.size === 0) return { text: 'Nothing waiting', tone: 'quiet' };
+  const text = [...waiting].map(([state, count]) => `${formatCount(count)} ${JOB_STATE_LABELS[state].toLowerCase()}`).join(' · ');
+  return { text, tone: waiting.has('dead') ? 'bad' : waiting.has('retry-wait') ? 'warn' : 'neutral' };
 }
