@@ -5,6 +5,7 @@
  * instance whose event was applied after it counted it twice, and nothing ever corrected it).
  */
 import type { CommandFailure, GatewayBridge, StudySummary } from '../../../../src-main/api/contract.ts';
+import { callSoon, type SoonCall } from '../../lib/call-soon.ts';
 import { toFailure } from '../../lib/failure.ts';
 import type { LiveEvent } from './live-events.ts';
 
@@ -17,8 +18,7 @@ export class StudyList {
   failure = $state<CommandFailure | undefined>();
 
   private readonly bridge: GatewayBridge;
-  private readonly reloadDelayMs: number;
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly reloadSoon: SoonCall;
   private loading = false;
   /** Events that arrived while a reload was in flight: the answer may predate them. */
   private changedDuringLoad = false;
@@ -26,7 +26,10 @@ export class StudyList {
 
   constructor(bridge: GatewayBridge, reloadDelayMs = 250) {
     this.bridge = bridge;
-    this.reloadDelayMs = reloadDelayMs;
+    this.reloadSoon = callSoon(() => {
+      if (this.loading) this.changedDuringLoad = true;
+      else void this.load();
+    }, reloadDelayMs);
   }
 
   async load(): Promise<void> {
@@ -58,7 +61,7 @@ export class StudyList {
 
   dispose(): void {
     this.disposed = true;
-    if (this.reloadTimer !== undefined) clearTimeout(this.reloadTimer);
+    this.reloadSoon.dispose();
   }
 
   private lists(study: string | undefined): boolean {
@@ -66,11 +69,6 @@ export class StudyList {
   }
 
   private scheduleReload(): void {
-    if (this.disposed || this.reloadTimer !== undefined) return;
-    this.reloadTimer = setTimeout(() => {
-      this.reloadTimer = undefined;
-      if (this.loading) this.changedDuringLoad = true;
-      else void this.load();
-    }, this.reloadDelayMs);
+    if (!this.disposed) this.reloadSoon.request();
   }
 }
