@@ -2,7 +2,7 @@
  * What waits in the queue for one destination, in the Queue view's own words, for the
  * Destinations table: a PACS admin sees there at a glance which node is falling behind.
  */
-import type { JobState, QueueCount } from '../../../../src-main/api/contract.ts';
+import type { JobState } from '../../../../src-main/api/contract.ts';
 import { formatCount } from '../../lib/format.ts';
 import { JOB_STATE_LABELS } from '../queue/job-updates.ts';
 
@@ -16,15 +16,10 @@ export interface QueueGlance {
 /** The states that still need something to happen, in the order a job passes through them. */
 const WAITING: readonly JobState[] = ['queued', 'sending', 'retry-wait', 'dead'];
 
-export function queueGlance(counts: readonly QueueCount[], destination: string): QueueGlance {
-  const countOf = (state: JobState) =>
-    counts.filter((c) => c.destination === destination && c.state === state).reduce((n, c) => n + c.count, 0);
-  const waiting = new Map<JobState, number>();
-  for (const state of WAITING) {
-    const count = countOf(state);
-    if (count > 0) waiting.set(state, count);
-  }
-  if (waiting.size === 0) return { text: 'Nothing waiting', tone: 'quiet' };
-  const text = [...waiting].map(([state, count]) => `${formatCount(count)} ${JOB_STATE_LABELS[state].toLowerCase()}`).join(' · ');
-  return { text, tone: waiting.has('dead') ? 'bad' : waiting.has('retry-wait') ? 'warn' : 'neutral' };
+/** `counts`: the destination's row of the Queue's count table (job-updates.ts countTable). */
+export function queueGlance(counts: Record<JobState, number>): QueueGlance {
+  const waiting = WAITING.filter((state) => counts[state] > 0);
+  if (waiting.length === 0) return { text: 'Nothing waiting', tone: 'quiet' };
+  const text = waiting.map((state) => `${formatCount(counts[state])} ${JOB_STATE_LABELS[state].toLowerCase()}`).join(' · ');
+  return { text, tone: counts.dead > 0 ? 'bad' : counts['retry-wait'] > 0 ? 'warn' : 'neutral' };
 }
