@@ -91,8 +91,12 @@ export async function startUiGateway(opts: { storage: string; aeTitle: string; u
   return { gateway, url: match[1]!, aeTitle: opts.aeTitle };
 }
 
+/**
+ * Scrollbars are drawn and take their width, as in the desktop app on Windows and Linux:
+ * playwright hides them in headless Chromium, where they would take no room at all.
+ */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, ignoreDefaultArgs: ['--hide-scrollbars'] });
 }
 
 /**
@@ -277,5 +281,33 @@ export function clippedControls(page: Page): Promise<string[]> {
       if (cut) clipped.push((el.getAttribute('aria-label') || el.textContent || el.tagName).trim().slice(0, 60));
     }
     return clipped;
+  })()`);
+}
+
+/**
+ * Column headers of the visible view's tables that do not line up with the cells under them (left
+ * edges more than 1 px apart in the first data row): none when every header stands over its column.
+ * The lists drawn as grids (one grid per row) can drift where a column sizes to its content.
+ */
+export function misalignedColumns(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const view = [...document.querySelectorAll('main section.view')].find((s) => !s.hidden);
+    const off = [];
+    for (const table of view ? view.querySelectorAll('[role=table], table') : []) {
+      const rows = [...table.querySelectorAll('[role=row], tr')];
+      const head = rows.find((r) => r.querySelector('[role=columnheader], th[scope=col]'));
+      const body = rows.find((r) => r.querySelector('[role=cell], td'));
+      if (!head || !body) continue;
+      const headers = [...head.querySelectorAll('[role=columnheader], th')];
+      const cells = [...body.querySelectorAll('[role=cell], [role=rowheader], td, th')];
+      headers.forEach((h, i) => {
+        const cell = cells[i];
+        if (!cell || h.getBoundingClientRect().width === 0) return;
+        const drift = Math.round(cell.getBoundingClientRect().left - h.getBoundingClientRect().left);
+        const name = table.getAttribute('aria-label') || 'table';
+        if (Math.abs(drift) > 1) off.push(name + ': ' + (h.textContent.trim() || 'column ' + (i + 1)) + ' ' + drift + ' px');
+      });
+    }
+    return off;
   })()`);
 }

@@ -22,6 +22,7 @@ import {
   README_SCREENSHOT_DIR,
   VIEWPORT,
   clippedControls,
+  misalignedColumns,
   eventually,
   dataRows,
   rowCells,
@@ -622,11 +623,13 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     expect(cells.Patient).toContain('DEAD, LETTER (E2E40)');
     expect(cells['Study · image']).toContain('Private capture');
     expect(cells['Last error']).toMatch(/does not accept SOP class 1\.2\.826\.0\.1\.3680043\.9\.7777\.42/);
+    expect(await misalignedColumns(page), 'Jobs').toEqual([]);
 
     await queue.getByRole('button', { name: 'By study', exact: true }).click();
     const byStudy = queue.getByRole('table', { name: 'Jobs by study' });
     const group = dataRows(byStudy).filter({ hasText: 'DEAD, LETTER' });
     expect((await rowCells(byStudy, group)).Forwarded).toMatch(/1 of 1 will not be sent.*does not accept SOP class/);
+    expect(await misalignedColumns(page), 'Jobs by study').toEqual([]);
     await saveScreenshot(page, '8-dead-letter');
 
     // "Retry all dead" says first that it cannot succeed, and retries nothing.
@@ -708,7 +711,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     await close();
   });
 
-  it('at 1024x640 every view is reached by keyboard alone and cuts off none of its controls', async () => {
+  it('at 1024x640 every view is reached by keyboard alone and cuts off none of its controls, each column title over its column', async () => {
     const small = await suite.openPage('9-1024', { width: 1024, height: 640 });
     const { page } = small;
     // Associations this page sees close, one with a long calling AE title, for Live's "Recently closed".
@@ -727,7 +730,13 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
         for (const row of await rows.all()) expect((await row.boundingBox())!.height, 'a study row height').toBeLessThan(48);
         await expectClosedAssociationsReadable(page);
       }
+      // The jobs the earlier tests made are listed before the columns are measured.
+      if (label === 'Queue')
+        await dataRows(page.getByRole('table', { name: 'Jobs', exact: true }))
+          .first()
+          .waitFor();
       expect(await clippedControls(page), `${label} at 1024x640`).toEqual([]);
+      expect(await misalignedColumns(page), `${label} at 1024x640`).toEqual([]);
       await saveScreenshot(page, `9-1024-${label.toLowerCase()}`);
     }
     // In Queue, Tab alone reaches a job's Retry button (the actions are not cut off, and focusable).
