@@ -260,7 +260,8 @@ export async function rowCells(table: Locator, row: Locator): Promise<Record<str
 
 /**
  * Controls of the visible view that the window or a clipping box (overflow hidden or scrolling
- * without a scrollbar the person can reach) cuts off on the right: none when the view fits.
+ * without a scrollbar the person can reach) cuts off on the right, or buttons whose own text
+ * spills out of them (not those that end it with an ellipsis): none when the view fits.
  */
 export function clippedControls(page: Page): Promise<string[]> {
   return page.evaluate(`(() => {
@@ -269,7 +270,8 @@ export function clippedControls(page: Page): Promise<string[]> {
     for (const el of view ? view.querySelectorAll('button, input, select, textarea, a[href]') : []) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0 || r.bottom < 0) continue;
-      let cut = r.right > window.innerWidth + 1;
+      const spills = el.tagName === 'BUTTON' && getComputedStyle(el).overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1;
+      let cut = r.right > window.innerWidth + 1 || spills;
       for (let box = el.parentElement; box && !cut; box = box.parentElement) {
         const style = getComputedStyle(box);
         if (style.overflowX === 'visible') continue;
@@ -285,18 +287,24 @@ export function clippedControls(page: Page): Promise<string[]> {
 }
 
 /**
- * Column headers of the visible view's tables that do not line up with the cells under them (left
- * edges more than 1 px apart in the first data row): none when every header stands over its column.
- * The lists drawn as grids (one grid per row) can drift where a column sizes to its content.
+ * What is wrong with the visible view's tables, as a person reading them would see it: a column
+ * title that does not stand over its cells (left edges more than 1 px apart in the first data row;
+ * the lists drawn as one grid per row can drift where a column sizes to its content), and a number
+ * column (class `numeric`) not aligned right. None when every table reads well.
  */
-export function misalignedColumns(page: Page): Promise<string[]> {
+export function tableLayoutProblems(page: Page): Promise<string[]> {
   return page.evaluate(`(() => {
     const view = [...document.querySelectorAll('main section.view')].find((s) => !s.hidden);
-    const off = [];
+    const problems = [];
     for (const table of view ? view.querySelectorAll('[role=table], table') : []) {
+      const name = table.getAttribute('aria-label') || 'table';
       const rows = [...table.querySelectorAll('[role=row], tr')];
       const head = rows.find((r) => r.querySelector('[role=columnheader], th[scope=col]'));
       const body = rows.find((r) => r.querySelector('[role=cell], td'));
+      for (const cell of [head, body].flatMap((r) => (r ? [...r.querySelectorAll('.numeric')] : []))) {
+        const align = getComputedStyle(cell).textAlign;
+        if (align !== 'right' && align !== 'end') problems.push(name + ': "' + cell.textContent.trim() + '" aligned ' + align);
+      }
       if (!head || !body) continue;
       const headers = [...head.querySelectorAll('[role=columnheader], th')];
       const cells = [...body.querySelectorAll('[role=cell], [role=rowheader], td, th')];
@@ -304,10 +312,9 @@ export function misalignedColumns(page: Page): Promise<string[]> {
         const cell = cells[i];
         if (!cell || h.getBoundingClientRect().width === 0) return;
         const drift = Math.round(cell.getBoundingClientRect().left - h.getBoundingClientRect().left);
-        const name = table.getAttribute('aria-label') || 'table';
-        if (Math.abs(drift) > 1) off.push(name + ': ' + (h.textContent.trim() || 'column ' + (i + 1)) + ' ' + drift + ' px');
+        if (Math.abs(drift) > 1) problems.push(name + ': ' + (h.textContent.trim() || 'column ' + (i + 1)) + ' ' + drift + ' px off its column');
       });
     }
-    return off;
+    return problems;
   })()`);
 }

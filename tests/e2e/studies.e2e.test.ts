@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { listFilesRecursive } from '../helpers/p10-regions.ts';
-import { eventually, dataRows, rowCells, saveScreenshot, showView, useUiSuite } from './harness.ts';
+import { clippedControls, eventually, dataRows, rowCells, saveScreenshot, showView, tableLayoutProblems, useUiSuite } from './harness.ts';
 
 const GATEWAY_AE = 'GATEWAY';
 const CORPUS = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -165,6 +165,8 @@ describe('studies, instances, images and housekeeping, end to end', () => {
       async () => (await dataRows(detail.getByRole('table', { name: 'Instances of the series' })).count()) === 3,
     );
     await saveScreenshot(page, 's1-studies', 'studies');
+    expect(await tableLayoutProblems(page), 'Studies found, Instances of the series').toEqual([]);
+    expect(await clippedControls(page), 'Studies with a study open').toEqual([]);
     expect(problems).toEqual([]);
     await close();
 
@@ -226,6 +228,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await eventually('the GEMS_IDEN_01 block', async () => (await dataRows(elements).count()) > 5);
     await instance.getByRole('searchbox', { name: 'Find element' }).blur();
     await saveScreenshot(page, 's2-ct-elements', 'instance-elements');
+    expect(await tableLayoutProblems(page), 'Elements').toEqual([]);
     await instance.getByRole('searchbox', { name: 'Find element' }).fill('rescale');
     await eventually('only the rescale rows', async () => (await dataRows(elements).count()) === 2);
     expect(await rowCells(elements, dataRows(elements).first())).toMatchObject({
@@ -390,6 +393,7 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await filters.getByLabel('Patient, AE, destination or UID').fill('');
     await filters.getByRole('button', { name: 'Search' }).click();
     await saveScreenshot(page, 's6-housekeeping', 'housekeeping');
+    expect(await tableLayoutProblems(page), 'Audit trail').toEqual([]);
 
     const studies = await showView(page, 'Studies');
     const table = studies.getByRole('table', { name: 'Studies found' });

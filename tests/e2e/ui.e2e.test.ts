@@ -22,7 +22,7 @@ import {
   README_SCREENSHOT_DIR,
   VIEWPORT,
   clippedControls,
-  misalignedColumns,
+  tableLayoutProblems,
   eventually,
   dataRows,
   rowCells,
@@ -623,13 +623,13 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     expect(cells.Patient).toContain('DEAD, LETTER (E2E40)');
     expect(cells['Study · image']).toContain('Private capture');
     expect(cells['Last error']).toMatch(/does not accept SOP class 1\.2\.826\.0\.1\.3680043\.9\.7777\.42/);
-    expect(await misalignedColumns(page), 'Jobs').toEqual([]);
+    expect(await tableLayoutProblems(page), 'Jobs').toEqual([]);
 
     await queue.getByRole('button', { name: 'By study', exact: true }).click();
     const byStudy = queue.getByRole('table', { name: 'Jobs by study' });
     const group = dataRows(byStudy).filter({ hasText: 'DEAD, LETTER' });
     expect((await rowCells(byStudy, group)).Forwarded).toMatch(/1 of 1 will not be sent.*does not accept SOP class/);
-    expect(await misalignedColumns(page), 'Jobs by study').toEqual([]);
+    expect(await tableLayoutProblems(page), 'Jobs by study').toEqual([]);
     await saveScreenshot(page, '8-dead-letter');
 
     // "Retry all dead" says first that it cannot succeed, and retries nothing.
@@ -736,7 +736,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
           .first()
           .waitFor();
       expect(await clippedControls(page), `${label} at 1024x640`).toEqual([]);
-      expect(await misalignedColumns(page), `${label} at 1024x640`).toEqual([]);
+      expect(await tableLayoutProblems(page), `${label} at 1024x640`).toEqual([]);
       await saveScreenshot(page, `9-1024-${label.toLowerCase()}`);
     }
     // In Queue, Tab alone reaches a job's Retry button (the actions are not cut off, and focusable).
