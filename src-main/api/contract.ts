@@ -55,6 +55,8 @@ export {
   type Uid,
 } from './schemas/values.ts';
 export { attributeKeySyntaxProblem } from './schemas/rule-schema.ts';
+// How every address is written, by the engine's messages and the renderer alike.
+export { formatHostPort, formatPeer } from '../dicom/peer-address.ts';
 
 export interface GatewayStatus {
   aeTitle: string;

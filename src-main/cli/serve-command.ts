@@ -5,6 +5,7 @@ import { assertUiBuilt, uiStaticDir } from '../api/ui-static-dir.ts';
 import { storedUiToken, UI_TOKEN_FILE } from '../api/ui-token.ts';
 import type { UiServer } from '../api/ws-server.ts';
 import { loadConfigFile } from '../config/load-config.ts';
+import { formatHostPort } from '../dicom/peer-address.ts';
 import { SETTING_FLAGS, type FixedSettings } from '../config/setting-sources.ts';
 import { EDITABLE_SETTINGS } from '../api/types/settings.ts';
 import { DEFAULT_CONFIG, Gateway, ListenError, type GatewayConfig } from '../gateway.ts';
@@ -100,12 +101,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     if (err instanceof TlsConfigError) throw new InputError(err.message);
     // The TLS port's failure names the TLS port; the plain one's is described below.
     if (err instanceof ListenError) throw new Error(err.message);
-    const where = `${config.host ?? '0.0.0.0'}:${config.port}`;
+    const where = formatHostPort(config.host ?? '0.0.0.0', config.port);
     throw new Error(err.code === 'EADDRINUSE' ? `cannot listen on ${where}: the port is already in use` : `cannot start: ${err.message}`);
   });
   const { host, port } = gateway.address!;
-  process.stdout.write(`DICOM listening on ${host}:${port}\n`);
-  if (gateway.tlsAddress) process.stdout.write(`DICOM TLS listening on ${gateway.tlsAddress.host}:${gateway.tlsAddress.port}\n`);
+  process.stdout.write(`DICOM listening on ${formatHostPort(host, port)}\n`);
+  if (gateway.tlsAddress)
+    process.stdout.write(`DICOM TLS listening on ${formatHostPort(gateway.tlsAddress.host, gateway.tlsAddress.port)}\n`);
   let ui: UiServer | undefined;
   if (uiPort !== undefined && staticDir !== undefined) {
     ui = await startBrowserUi(gateway, uiPort, staticDir, logger, rotateUiToken).catch(async (err: Error) => {

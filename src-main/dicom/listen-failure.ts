@@ -1,9 +1,10 @@
 /** Why a DICOM listener (plain or TLS) could not listen, in words that say what to do. */
+import { formatHostPort } from './peer-address.ts';
 
 /** Words for a listen failure that say what to do, with the system's own code kept. */
 export function listenFailureReason(host: string | undefined, port: number, err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
-  const where = `${host ?? '0.0.0.0'}:${port}`;
+  const where = formatHostPort(host ?? '0.0.0.0', port);
   if (code === 'EADDRINUSE')
     return `Cannot listen on ${where}: the port is already in use by another program (is another DICOM program running?). Choose another port. (${code})`;
   if (code === 'EACCES' || code === 'EPERM') {

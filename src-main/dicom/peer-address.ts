@@ -10,5 +10,13 @@ export interface PeerAddress {
 }
 
 export function formatPeer(peer: PeerAddress): string {
-  return `${peer.aeTitle}@${peer.host}:${peer.port}`;
+  return `${peer.aeTitle}@${formatHostPort(peer.host, peer.port)}`;
+}
+
+/**
+ * HOST:PORT as URLs and the CLI's AE@HOST:PORT write it: an IPv6 address in brackets ("[::1]:104"),
+ * so that its colons are not read as the port's.
+ */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -7,7 +7,7 @@ import { statfs } from 'node:fs/promises';
 import type { DeletedStudy, RetentionRun, RetentionSaved, RetentionSettings, StorageUsage } from '../api/contract.ts';
 import type { Database } from '../db/database.ts';
 import type { StudyQueries } from '../db/study-queries.ts';
-import type { PeerAddress } from '../dicom/peer-address.ts';
+import { formatPeer, type PeerAddress } from '../dicom/peer-address.ts';
 import type { SendResult } from '../dicom/store-scu.ts';
 import type { GatewayEventBus } from '../events.ts';
 import type { Logger } from '../log/logger.ts';
@@ -100,7 +100,7 @@ export class Housekeeping {
       at: new Date().toISOString(),
       action: 'sent',
       actor: callingAe,
-      target: `${peer.aeTitle}@${peer.host}:${peer.port}`,
+      target: formatPeer(peer),
       studyInstanceUid: null,
       sopInstanceUid: result.sopInstanceUid,
       patientName: null,

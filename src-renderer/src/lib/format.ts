@@ -1,4 +1,5 @@
 /** How numbers, times and DICOM values are written for people. Decimal units, like disks and networks. */
+import { formatHostPort } from '../../../src-main/api/contract.ts';
 
 const BYTE_UNITS = ['kB', 'MB', 'GB', 'TB'] as const;
 
@@ -106,4 +107,13 @@ export function formatCount(count: number): string {
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
+}
+
+/**
+ * Where the gateway listens, in words: an unspecified address ("::" or "0.0.0.0", what a listener
+ * without a host binds; null or empty where none is set) is every network interface of this
+ * computer, not an address to dial.
+ */
+export function formatListenAddress(host: string | null, port: number): string {
+  return !host || host === '::' || host === '0.0.0.0' ? `port ${port} (all interfaces)` : formatHostPort(host, port);
 }

@@ -8,6 +8,7 @@ describe('parsePeerAddress', () => {
     expect(parsePeerAddress('PACS@10.0.0.5:104')).toEqual({ aeTitle: 'PACS', host: '10.0.0.5', port: 104 });
     expect(parsePeerAddress('ARCH@[::1]:11112')).toEqual({ aeTitle: 'ARCH', host: '::1', port: 11112 });
     expect(formatPeer(parsePeerAddress('A@h:1'))).toBe('A@h:1');
+    expect(formatPeer(parsePeerAddress('ARCH@[::1]:11112'))).toBe('ARCH@[::1]:11112');
   });
 
   it.each(['PACS@10.0.0.5', '10.0.0.5:104', 'P@h:port'])('refuses "%s" as a usage error that shows the expected form', (text) => {

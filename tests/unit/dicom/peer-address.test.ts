@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { formatPeer } from '../../../src-main/dicom/peer-address.ts';
+import { formatHostPort, formatPeer } from '../../../src-main/dicom/peer-address.ts';
 
 describe('formatPeer', () => {
   it('names a node as users write it, AE@HOST:PORT', () => {
     expect(formatPeer({ aeTitle: 'PACS', host: '10.0.0.5', port: 104 })).toBe('PACS@10.0.0.5:104');
+  });
+
+  it('writes an IPv6 host in brackets, as the CLI reads AE@[HOST]:PORT', () => {
+    expect(formatPeer({ aeTitle: 'PACS', host: 'fe80::1', port: 104 })).toBe('PACS@[fe80::1]:104');
+  });
+});
+
+describe('formatHostPort', () => {
+  it('keeps a name or an IPv4 address as it is, and brackets an IPv6 address so its colons are not the port', () => {
+    expect(formatHostPort('pacs.example.org', 11112)).toBe('pacs.example.org:11112');
+    expect(formatHostPort('127.0.0.1', 11112)).toBe('127.0.0.1:11112');
+    expect(formatHostPort('::', 11112)).toBe('[::]:11112');
+    expect(formatHostPort('::ffff:10.0.0.7', 104)).toBe('[::ffff:10.0.0.7]:104');
   });
 });

@@ -102,7 +102,7 @@ describe('App shell', () => {
     await waitFor(() => expect(screen.getByRole('heading', { level: 1, name: 'Settings' })).toBeTruthy());
     bridge.handlers.getStatus = () => gatewayStatus({ host: '0.0.0.0', port: 11113 });
     bridge.emit('settings-changed', settings({ port: 11113 }, { port: { kind: 'saved' } }));
-    await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on 0.0.0.0:11113'));
+    await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on port 11113 (all interfaces)'));
   });
 
   test('a store refusing images because its disk is full is said in the header, until the engine says it accepts them again', async () => {

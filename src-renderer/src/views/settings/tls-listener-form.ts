@@ -5,6 +5,7 @@
  */
 import type { TlsListenerChange, TlsListenerStatus } from '../../../../src-main/api/contract.ts';
 import { listenPort } from '../../../../src-main/api/contract.ts';
+import { formatListenAddress } from '../../lib/format.ts';
 import { numberProblem } from '../destinations/destination-form.ts';
 
 export interface TlsListenerDraft {
@@ -67,7 +68,7 @@ export function tlsDraftChanged(status: TlsListenerStatus, draft: TlsListenerDra
 export function tlsStateWords(status: TlsListenerStatus): string {
   switch (status.state) {
     case 'listening':
-      return `Listening for DICOM TLS on ${status.host}:${status.port}${status.settings?.requireClientCert ? ', senders must show a client certificate' : ''}.`;
+      return `Listening for DICOM TLS on ${formatListenAddress(status.host, status.port!)}${status.settings?.requireClientCert ? ', senders must show a client certificate' : ''}.`;
     case 'stopped':
       return `Not listening for DICOM TLS on port ${status.port}: ${status.reason}`;
     default:

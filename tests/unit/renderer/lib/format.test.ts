@@ -4,6 +4,7 @@ import {
   formatBytes,
   formatDicomDate,
   formatFilesPerSecond,
+  formatListenAddress,
   formatMegabytesPerSecond,
   formatMilliseconds,
   formatPersonName,
@@ -12,6 +13,14 @@ import { sopClassName, transferSyntaxName } from '../../../../src-renderer/src/l
 import { toFailure } from '../../../../src-renderer/src/lib/failure.ts';
 
 describe('formatting', () => {
+  test('where the gateway listens: an unspecified address is every interface, an IPv6 one in brackets', () => {
+    expect(formatListenAddress('::', 11112)).toBe('port 11112 (all interfaces)');
+    expect(formatListenAddress('0.0.0.0', 11112)).toBe('port 11112 (all interfaces)');
+    expect(formatListenAddress(null, 2762)).toBe('port 2762 (all interfaces)');
+    expect(formatListenAddress('127.0.0.1', 11112)).toBe('127.0.0.1:11112');
+    expect(formatListenAddress('fe80::1', 11112)).toBe('[fe80::1]:11112');
+  });
+
   test('bytes in decimal units with three significant digits', () => {
     expect(formatBytes(0)).toBe('0 B');
     expect(formatBytes(999)).toBe('999 B');

@@ -133,7 +133,7 @@ describe('SettingsView', () => {
       expect(bridge.argsOf('saveSettings')).toEqual([{ settings: { port: 4242, allowedCallingAes: ['CT1', 'MR2', 'US3'] } }]),
     );
     expect(await screen.findByText(/The gateway now listens as/)).toBeTruthy();
-    expect(screen.getByText('0.0.0.0:4242')).toBeTruthy();
+    expect(screen.getByText('port 4242 (all interfaces)')).toBeTruthy();
   });
 
   it('blocks an invalid port with a message next to the field', async () => {

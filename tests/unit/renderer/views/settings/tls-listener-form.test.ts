@@ -60,7 +60,7 @@ describe('the TLS listener form', () => {
   });
 
   it('says where it listens, or why it does not', () => {
-    expect(tlsStateWords(LISTENING)).toBe('Listening for DICOM TLS on 0.0.0.0:2762, senders must show a client certificate.');
+    expect(tlsStateWords(LISTENING)).toBe('Listening for DICOM TLS on port 2762 (all interfaces), senders must show a client certificate.');
     expect(
       tlsStateWords({ ...LISTENING, state: 'stopped', host: null, reason: 'Cannot listen on 0.0.0.0:2762: the port is already in use' }),
     ).toBe('Not listening for DICOM TLS on port 2762: Cannot listen on 0.0.0.0:2762: the port is already in use');

@@ -50,7 +50,7 @@ describe('TlsListenerSettings', () => {
         { tls: { port: 11113, cert: '/home/me/server.pem', key: '/home/me/server.key', ca: null, requireClientCert: false } },
       ]),
     );
-    expect((await screen.findByTestId('tls-state')).textContent).toMatch(/Listening for DICOM TLS on 0\.0\.0\.0:11113/);
+    expect((await screen.findByTestId('tls-state')).textContent).toMatch(/Listening for DICOM TLS on port 11113 \(all interfaces\)/);
   });
 
   it('refuses to save without a CA bundle when client certificates are required, and sends nothing', async () => {
