@@ -50,6 +50,8 @@ export interface AssociationObserver {
   closed(id: number | null, association: InboundAssociation, summary: { instances: number; bytes: number; result: string }): void;
   /** A TLS handshake failed before any association (plain client, missing or untrusted certificate). */
   tlsRefused?(peer: string, reason: string): void;
+  /** A connection ended before it asked for an association (not DICOM, silent, closed at once). */
+  endedUnassociated?(peer: string, end: ConnectionEnd): void;
 }
 
 export interface FlowControl {
@@ -327,6 +329,7 @@ export class StoreScpConnection implements AcceptorHandler {
     const result = end.kind === 'released' ? 'released' : `${end.kind}: ${end.message}`;
     if (this.accepted)
       this.services.associations.closed(this.associationId, this.association, { instances: this.instances, bytes: this.bytes, result });
+    else if (end.kind !== 'rejected') this.services.associations.endedUnassociated?.(this.association.peer, end);
     this.markClosed();
   }
 

@@ -1,6 +1,7 @@
 /** The records of inbound associations: an index row each, a log line, and the UI's events. */
 import type { IndexRepository } from '../db/index-repository.ts';
 import type { AssociationObserver, InboundAssociation } from '../dicom/scp-connection.ts';
+import type { ConnectionEnd } from '../dicom/ul/ul-connection.ts';
 import type { GatewayEventBus } from '../events.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -36,6 +37,16 @@ export class InboundAssociations implements AssociationObserver {
 
   tlsRefused(peer: string, reason: string): void {
     this.services.logger.warn('association.tls-refused', { peer, reason });
+  }
+
+  /**
+   * A connection that never became an association. One that only connected and closed (a port
+   * check, a load balancer's probe) is routine; one that sent something that is not DICOM or fell
+   * silent is worth an administrator's look (a misconfigured device, a browser on the DICOM port).
+   */
+  endedUnassociated(peer: string, end: ConnectionEnd): void {
+    if (end.kind === 'closed') this.services.logger.debug('association.not-requested', { peer, reason: end.message });
+    else this.services.logger.warn('association.not-requested', { peer, reason: end.message });
   }
 
   closed(id: number | null, a: InboundAssociation, summary: { instances: number; bytes: number; result: string }): void {

@@ -2,6 +2,8 @@
  * C-ECHO both ways, and association acceptance by calling AE title, against real DCMTK peers.
  */
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +55,29 @@ describe('C-ECHO', () => {
     const result = await runCli(['echo', `NOBODY@127.0.0.1:${port}`]);
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout + result.stderr).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('dicom-gateway echo to a web server exits 1 and says the peer answered in text, not DICOM', async () => {
+    const web = createServer((_, res) => res.end('hello'));
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (web.address() as AddressInfo).port;
+      const result = await runCli(['echo', `PACS@127.0.0.1:${port}`]);
+      expect(result.code, result.stdout + result.stderr).toBe(1);
+      expect(result.stderr).toContain(`PACS@127.0.0.1:${port}: unrecognized PDU type 0x48: the peer sent text ("HTTP/1…"), not DICOM`);
+    } finally {
+      web.close();
+    }
+  });
+
+  it('logs a browser pointed at the DICOM port as text, not DICOM, and keeps serving', async () => {
+    await expect(fetch(`http://127.0.0.1:${open!.port}/`)).rejects.toThrow();
+    // The text log escapes the quotes of a value: \"GET / …\".
+    await expect
+      .poll(() => open!.output())
+      .toMatch(/WARN {2}association\.not-requested .*the peer sent text \(\\"GET \/ …\\"\), not DICOM/);
+    const echo = await echoscu(open!.port, { calledAe: 'GATEWAY' });
+    expect(echo.code, echo.stderr).toBe(0);
   });
 });
 

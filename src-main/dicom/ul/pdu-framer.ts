@@ -10,8 +10,11 @@ import { PduType } from './pdu-constants.ts';
 export interface FramerEvents {
   /** The first byte of a PDU arrived (the PDU timer starts). */
   pduStarted(): void;
-  /** A PDU header is complete: false stops the framer here, before a byte of the body is buffered. */
-  pduHeader(type: number, length: number): boolean;
+  /**
+   * A PDU header is complete: false stops the framer here, before a byte of the body is buffered.
+   * `header` is its 6 bytes as they came, valid during the call only.
+   */
+  pduHeader(type: number, length: number, header: Buffer): boolean;
   /** A complete PDU other than P-DATA-TF; `body` excludes the 6-byte header. */
   pdu(type: number, body: Buffer): void;
   /** A PDV of a P-DATA-TF begins. */
@@ -81,7 +84,7 @@ export class PduFramer {
     this.filled = 0;
     this.type = this.header[0]!;
     const length = this.header.readUInt32BE(2);
-    if (!this.events.pduHeader(this.type, length)) {
+    if (!this.events.pduHeader(this.type, length, this.header)) {
       this.stopped = true;
       return chunk.length;
     }

@@ -251,10 +251,11 @@ export class UlConnection implements FramerEvents {
     this.startPduTimer();
   }
 
-  pduHeader(type: number, length: number): boolean {
+  pduHeader(type: number, length: number, header: Buffer): boolean {
     const known = type >= PduType.AssociateRq && type <= PduType.Abort;
     if (!known) {
-      this.protocolError(AbortReason.UnrecognizedPdu, `unrecognized PDU type 0x${type.toString(16)}`);
+      const text = this.phase === 'awaiting-associate' ? textInsteadOfDicom(header) : '';
+      this.protocolError(AbortReason.UnrecognizedPdu, `unrecognized PDU type 0x${type.toString(16)}${text}`);
       return false;
     }
     if (
@@ -622,4 +623,13 @@ export class UlConnection implements FramerEvents {
       this.socket.destroy();
     }
   }
+}
+
+/**
+ * Words for a first PDU that is printable text: another kind of program on the port (a web server
+ * answers "HTTP/1.1 400"), which a bare "PDU type 0x48" would not tell a person.
+ */
+function textInsteadOfDicom(header: Buffer): string {
+  const text = header.toString('latin1');
+  return /^[\x20-\x7e]+$/.test(text) ? `: the peer sent text ("${text}…"), not DICOM; is it a web server or another kind of program?` : '';
 }
