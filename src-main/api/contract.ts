@@ -57,6 +57,7 @@ export {
 export { attributeKeySyntaxProblem } from './schemas/rule-schema.ts';
 // How every address is written, by the engine's messages and the renderer alike.
 export { formatHostPort, formatPeer } from '../dicom/peer-address.ts';
+export { sopClassName } from '../dicom/sop-class-names.ts';
 
 export interface GatewayStatus {
   aeTitle: string;

@@ -84,6 +84,24 @@ describe('C-STORE receive from DCMTK storescu', () => {
     expect((await stat(storedFile)).size).toBe(132 + mine.meta.length + theirs.dataset.length);
   });
 
+  it('takes storage classes outside the 1.2.840.10008.5.1.4.1.1 arc (Hanging Protocol, Color Palette), which storescp refuses', async () => {
+    const classes = [
+      { seed: 150, sopClassUid: '1.2.840.10008.5.1.4.38.1' },
+      { seed: 151, sopClassUid: '1.2.840.10008.5.1.4.39.1' },
+    ];
+    const files = await Promise.all(classes.map((c) => writeFixture(`${c.seed}.dcm`, c)));
+    // storescu proposes them only with -R (its default list holds neither); DCMTK's storescp
+    // refuses both, even promiscuous (-pm), so there is no DCMTK copy to compare bytes with here.
+    const sent = await storescu(receivers.gateway.port, files, { calledAe: 'GATEWAY', extraArgs: ['-R'] });
+    expect(sent.code, `storescu -> gateway:\n${sent.stderr}\n${receivers.gateway.output()}`).toBe(0);
+    for (const { seed, sopClassUid } of classes) {
+      const storedFile = storedPath(receivers.gateway.storage, uidsFor(seed));
+      const dump = await run('dcmdump', ['-q', '-Un', storedFile]);
+      expect(dump.code, `dcmdump ${storedFile}:\n${dump.stderr}`).toBe(0);
+      expect(/\(0008,0016\) UI \[([^\]]*)\]/.exec(dump.stdout)?.[1]).toBe(sopClassUid);
+    }
+  });
+
   it('stores three instances with distinct SOP Instance UIDs sent on one association as three files', async () => {
     const seed = 103;
     const files = await writeP10Files(join(receivers.work, 'in', 'three'), 3, { seed, pixelDataBytes: 2_000 });
