@@ -10,3 +10,9 @@ import { STANDARD_STORAGE_SOP_CLASSES } from './storage-sop-classes.ts';
 export function sopClassName(uid: string): string {
   return uid === VERIFICATION_SOP_CLASS ? 'Verification' : (STANDARD_STORAGE_SOP_CLASSES.get(uid) ?? uid);
 }
+
+/** "CT Image Storage (1.2.840.10008.5.1.4.1.1.2)", or the UID alone when it has no name: for messages. */
+export function describeSopClass(uid: string): string {
+  const name = sopClassName(uid);
+  return name === uid ? uid : `${name} (${uid})`;
+}

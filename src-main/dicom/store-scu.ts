@@ -10,6 +10,7 @@
  */
 import { describeStatus, isStoredStatus, statusHex } from './dimse-status.ts';
 import { formatPeer, type PeerAddress } from './peer-address.ts';
+import { describeSopClass } from './sop-class-names.ts';
 import type { SendableFile } from './sendable-files.ts';
 import type { DatasetSource } from './pdata-writer.ts';
 import {
@@ -242,17 +243,17 @@ function refusal(association: ScuAssociation, s: SendableFile): SendResult {
   if (result === ContextResult.AbstractSyntaxNotSupported) {
     return failure(
       s.file,
-      `${peer} does not accept SOP class ${s.sopClassUid} (presentation context rejected: abstract syntax not supported)`,
+      `${peer} does not accept SOP class ${describeSopClass(s.sopClassUid)} (presentation context rejected: abstract syntax not supported)`,
       s,
       'sop-class-refused',
     );
   }
   const why = association.allowTranscoding
     ? `nor any syntax it could be transcoded to (${sendableSyntaxes(s.transferSyntaxUid, true).slice(1).map(describeTransferSyntax).join(', ') || 'none'})`
-    : '(sending it would need transcoding, which this destination does not allow)';
+    : 'and this destination does not allow transcoding';
   return failure(
     s.file,
-    `${peer} did not accept transfer syntax ${describeTransferSyntax(s.transferSyntaxUid)} for SOP class ${s.sopClassUid}, ${why}; the file was not sent`,
+    `${peer} did not accept transfer syntax ${describeTransferSyntax(s.transferSyntaxUid)} for SOP class ${describeSopClass(s.sopClassUid)}, ${why}; the file was not sent`,
     s,
     'syntax-refused',
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sopClassName } from '../../../src-main/dicom/sop-class-names.ts';
+import { describeSopClass, sopClassName } from '../../../src-main/dicom/sop-class-names.ts';
 import { isKnownNonStorageSopClass, isStorageSopClass } from '../../../src-main/dicom/sop-classes.ts';
 
 describe('sopClassName', () => {
@@ -15,6 +15,11 @@ describe('sopClassName', () => {
 
   it('shows a class it does not know as its UID, never a guess', () => {
     expect(sopClassName('1.2.826.0.1.3680043.9.7777.42')).toBe('1.2.826.0.1.3680043.9.7777.42');
+  });
+
+  it('describes a class for messages with its name and UID, or the UID alone', () => {
+    expect(describeSopClass('1.2.840.10008.5.1.4.1.1.2')).toBe('CT Image Storage (1.2.840.10008.5.1.4.1.1.2)');
+    expect(describeSopClass('1.2.826.0.1.3680043.9.7777.42')).toBe('1.2.826.0.1.3680043.9.7777.42');
   });
 });
 

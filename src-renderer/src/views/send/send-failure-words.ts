@@ -35,9 +35,13 @@ export function mainFailureCause(files: readonly FailedFile[]): string | undefin
   return count === files.length ? words : `${plural(count, 'file')} of ${files.length} failed: ${words}`;
 }
 
-const UID = /\b1\.2\.840\.10008\.[0-9.]*[0-9]\b/g;
+/** A standard UID, unless in parentheses: the engine's messages name most UIDs already, "Name (UID)". */
+const UID = /(?<!\()\b1\.2\.840\.10008\.[0-9.]*[0-9]\b/g;
 
-/** "does not accept SOP class 1.2.840.10008.5.1.4.1.1.2" → "… CT Image Storage (1.2.840.10008.5.1.4.1.1.2)". */
+/**
+ * "does not accept SOP class 1.2.840.10008.5.1.4.1.1.2" → "… CT Image Storage (1.2.840.10008.5.1.4.1.1.2)";
+ * "JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50)" stays as it is.
+ */
 export function nameUids(text: string): string {
   return text.replace(UID, (uid) => {
     const name = sopClassName(uid) !== uid ? sopClassName(uid) : transferSyntaxName(uid);
