@@ -55,7 +55,8 @@ export {
   type Uid,
 } from './schemas/values.ts';
 export { attributeKeySyntaxProblem } from './schemas/rule-schema.ts';
-// How every address is written, by the engine's messages and the renderer alike.
+// How addresses and SOP classes are written for people: the same words in the engine's messages
+// and in the renderer (plain functions and data, no Node module).
 export { formatHostPort, formatPeer } from '../dicom/peer-address.ts';
 export { sopClassName } from '../dicom/sop-class-names.ts';
 
