@@ -22,8 +22,8 @@ export const CLI_OUTDIR = join(projectRoot, 'dist', 'cli');
 
 /**
  * Dependencies stay in node_modules, except zod: every command parses its values with zod at start,
- * while the others are loaded only by the code that needs them (dcmjs and dcmjs-dimse through
- * createRequire, the codecs with their wasm files, ws for --ui-port, yaml for --config).
+ * while the others are loaded only by the code that needs them (dcmjs through createRequire, the
+ * codecs with their wasm files, ws for --ui-port, yaml for --config).
  */
 function externalPackages(): string[] {
   const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };

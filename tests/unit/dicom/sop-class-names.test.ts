@@ -1,3 +1,4 @@
+import dimse from 'dcmjs-dimse';
 import { describe, expect, it } from 'vitest';
 import { describeSopClass, sopClassName } from '../../../src-main/dicom/sop-class-names.ts';
 import { isKnownNonStorageSopClass, isStorageSopClass } from '../../../src-main/dicom/sop-classes.ts';
@@ -11,6 +12,13 @@ describe('sopClassName', () => {
     expect(sopClassName('1.2.840.10008.5.1.4.38.1')).toBe('Hanging Protocol Storage');
     expect(sopClassName('1.2.840.10008.5.1.4.1.1.6')).toBe('Ultrasound Image Storage (Retired)');
     expect(sopClassName('1.2.840.10008.1.1')).toBe('Verification');
+  });
+
+  it('names every storage class dcmjs-dimse knows, as storage (the table is a superset of its constants)', () => {
+    for (const [key, uid] of Object.entries(dimse.constants.StorageClass as Record<string, string>)) {
+      expect(sopClassName(uid), `${key} ${uid}`).not.toBe(uid);
+      expect(isStorageSopClass(uid), `${key} ${uid}`).toBe(true);
+    }
   });
 
   it('shows a class it does not know as its UID, never a guess', () => {
