@@ -48,7 +48,18 @@ const NAME = 'a name (text, not empty, no leading or trailing spaces)';
 export const name = z.string(must(NAME, 'text')).refine((s) => s !== '' && s === s.trim(), must(NAME));
 
 const HOST = 'a host name or IP address';
-export const host = z.string(must(HOST, 'text')).refine((s) => s !== '' && !/\s/.test(s), must(HOST));
+const HOST_NO_PORT = 'a host name or IP address without a port (the port is a value of its own)';
+/**
+ * A host to connect to or listen on. An IPv6 address may come in brackets, as in a URL and in
+ * AE@[HOST]:PORT ("[fe80::1]"), and is kept without them; "10.0.0.5:104" is refused for its port
+ * (an easy slip, which would otherwise fail later as a name that does not resolve).
+ */
+export const host = z
+  .string(must(HOST, 'text'))
+  .refine((s) => s !== '' && !/\s/.test(s), must(HOST))
+  .refine((s) => !/^([^:[\]]+|\[[^\]]*\]):\d*$/.test(s), must(HOST_NO_PORT))
+  .transform((s) => (/^\[[^\]]*:[^\]]*\]$/.test(s) ? s.slice(1, -1) : s))
+  .refine((s) => !/[[\]]/.test(s), must(HOST));
 
 const FOLDER = 'a folder path';
 export const folder = z.string(must(FOLDER, 'text')).refine((s) => s.trim() !== '', must(FOLDER));

@@ -190,3 +190,32 @@ describe('a listening port out of range', () => {
     expect(validateSettings({ ...SETTINGS, port: '70000' }).port).toBe(message);
   });
 });
+
+describe('a destination host typed with its port', () => {
+  const message = 'must be a host name or IP address without a port (the port is a value of its own), got "10.0.0.5:104"';
+
+  it('is refused by the config file with the message', async () => {
+    expect(await configRefusal({ destinations: [{ ...DESTINATION, host: '10.0.0.5:104' }] })).toBe(`destinations[0].host: ${message}`);
+  });
+
+  it('is refused by the API with the message', async () => {
+    expect(await apiRefusal('saveDestination', savedDestination({ host: '10.0.0.5:104' }))).toBe(
+      `saveDestination: destination.host: ${message}`,
+    );
+  });
+
+  it('is refused by the Destinations form with the message', () => {
+    expect(validateDestination({ ...NEW_DESTINATION, name: 'pacs', host: '10.0.0.5:104', aeTitle: 'PACS', port: '104' }, []).host).toBe(
+      message,
+    );
+  });
+
+  it('while an IPv6 address in brackets, as in a URL, is taken and kept without them', async () => {
+    const file = join(work, 'ipv6.json');
+    await writeFile(file, JSON.stringify({ storage: join(work, 'store'), destinations: [{ ...DESTINATION, host: '[fe80::1]' }] }));
+    expect(loadConfigFile(file).destinations[0]!.host).toBe('fe80::1');
+    expect(
+      validateDestination({ ...NEW_DESTINATION, name: 'pacs', host: '[fe80::1]', aeTitle: 'PACS', port: '104' }, []).host,
+    ).toBeUndefined();
+  });
+});
