@@ -32,29 +32,39 @@ export function encodingOf(transferSyntaxUid: string): DatasetEncoding {
   }
 }
 
-const NAMES: Record<string, string> = {
-  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
-  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
-  '1.2.840.10008.1.2.1.98': 'Encapsulated Uncompressed Explicit VR Little Endian',
-  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
-  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
-  '1.2.840.10008.1.2.4.50': 'JPEG Baseline (Process 1)',
-  '1.2.840.10008.1.2.4.51': 'JPEG Extended (Process 2 & 4)',
-  '1.2.840.10008.1.2.4.57': 'JPEG Lossless, Non-Hierarchical (Process 14)',
-  '1.2.840.10008.1.2.4.70': 'JPEG Lossless, First-Order Prediction (Process 14 SV1)',
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
-  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
-  '1.2.840.10008.1.2.4.90': 'JPEG 2000 (Lossless Only)',
-  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
-  '1.2.840.10008.1.2.4.100': 'MPEG2 Main Profile / Main Level',
-  '1.2.840.10008.1.2.4.102': 'MPEG-4 AVC/H.264 High Profile / Level 4.1',
-  '1.2.840.10008.1.2.4.201': 'High-Throughput JPEG 2000 (Lossless Only)',
-  '1.2.840.10008.1.2.4.203': 'High-Throughput JPEG 2000',
-  '1.2.840.10008.1.2.5': 'RLE Lossless',
+/** Each syntax's name as PS3.6 gives it, and a shorter one for a table column where it differs. */
+const NAMES: Record<string, { name: string; short?: string }> = {
+  '1.2.840.10008.1.2': { name: 'Implicit VR Little Endian' },
+  '1.2.840.10008.1.2.1': { name: 'Explicit VR Little Endian' },
+  '1.2.840.10008.1.2.1.98': { name: 'Encapsulated Uncompressed Explicit VR Little Endian' },
+  '1.2.840.10008.1.2.1.99': { name: 'Deflated Explicit VR Little Endian' },
+  '1.2.840.10008.1.2.2': { name: 'Explicit VR Big Endian' },
+  '1.2.840.10008.1.2.4.50': { name: 'JPEG Baseline (Process 1)', short: 'JPEG Baseline' },
+  '1.2.840.10008.1.2.4.51': { name: 'JPEG Extended (Process 2 & 4)', short: 'JPEG Extended' },
+  '1.2.840.10008.1.2.4.57': { name: 'JPEG Lossless, Non-Hierarchical (Process 14)', short: 'JPEG Lossless' },
+  '1.2.840.10008.1.2.4.70': { name: 'JPEG Lossless, First-Order Prediction (Process 14 SV1)', short: 'JPEG Lossless SV1' },
+  '1.2.840.10008.1.2.4.80': { name: 'JPEG-LS Lossless' },
+  '1.2.840.10008.1.2.4.81': { name: 'JPEG-LS Near-Lossless' },
+  '1.2.840.10008.1.2.4.90': { name: 'JPEG 2000 (Lossless Only)', short: 'JPEG 2000 Lossless' },
+  '1.2.840.10008.1.2.4.91': { name: 'JPEG 2000' },
+  '1.2.840.10008.1.2.4.100': { name: 'MPEG2 Main Profile / Main Level', short: 'MPEG-2 Main Profile' },
+  '1.2.840.10008.1.2.4.102': { name: 'MPEG-4 AVC/H.264 High Profile / Level 4.1', short: 'MPEG-4 AVC/H.264 High Profile' },
+  '1.2.840.10008.1.2.4.201': { name: 'High-Throughput JPEG 2000 (Lossless Only)', short: 'HTJ2K Lossless' },
+  '1.2.840.10008.1.2.4.203': { name: 'High-Throughput JPEG 2000', short: 'HTJ2K' },
+  '1.2.840.10008.1.2.5': { name: 'RLE Lossless' },
 };
 
 /** "Explicit VR Little Endian (1.2.840.10008.1.2.1)", for messages a person reads. */
 export function describeTransferSyntax(uid: string): string {
-  const name = NAMES[uid];
-  return name ? `${name} (${uid})` : uid;
+  const known = NAMES[uid];
+  return known ? `${known.name} (${uid})` : uid;
+}
+
+/**
+ * "JPEG Baseline" for a table column (the renderer's, through the contract), else the UID as it
+ * came: never a guess.
+ */
+export function transferSyntaxName(uid: string): string {
+  const known = NAMES[uid];
+  return known ? (known.short ?? known.name) : uid;
 }
