@@ -175,7 +175,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const live = await showView(page, 'Live');
     const studies = live.getByRole('region', { name: 'Studies' }).getByRole('table');
     const log = live.getByRole('table', { name: 'Receive log', exact: true });
-    await live.getByText('Nothing received yet in this session').waitFor();
+    await live.getByText('Nothing received since this window opened').waitFor();
 
     const ct = await studyFiles(join(suite.work, 'live-ct'), {
       key: 1,
