@@ -20,3 +20,13 @@ export function formatPeer(peer: PeerAddress): string {
 export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/**
+ * An accepted connection's peer as the records keep it, "ADDRESS:PORT" (IPv6 unbracketed: rules
+ * match on this text). A listener on "::", the default, sees IPv4 senders as IPv4-mapped IPv6
+ * ("::ffff:10.0.0.7"): they are recorded by their IPv4 address, as people know them.
+ */
+export function socketPeer(address: string | undefined, port: number | undefined): string {
+  const ipv4 = address === undefined ? undefined : /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1];
+  return `${ipv4 ?? address}:${port}`;
+}

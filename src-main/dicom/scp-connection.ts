@@ -9,6 +9,7 @@ import { CommandField, CommandSet, CommandSetError, CommandTag, encodeResponse }
 import { Status } from './dimse-status.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.ts';
 import type { MetaGroupFields } from './p10-writer.ts';
+import { socketPeer } from './peer-address.ts';
 import { negotiate } from './scp-negotiation.ts';
 import { writeCommandPdu } from './pdata-writer.ts';
 import type { AssociateRq } from './ul/pdu-codec.ts';
@@ -37,7 +38,7 @@ export interface ScpConfig {
 export interface InboundAssociation {
   callingAe: string;
   calledAe: string;
-  /** "address:port" */
+  /** "address:port" (socketPeer) */
   peer: string;
   openedAt: string;
 }
@@ -130,7 +131,7 @@ export class StoreScpConnection implements AcceptorHandler {
     this.association = {
       callingAe: '',
       calledAe: '',
-      peer: `${socket.remoteAddress}:${socket.remotePort}`,
+      peer: socketPeer(socket.remoteAddress, socket.remotePort),
       openedAt: new Date().toISOString(),
     };
     this.whenClosed = new Promise((resolve) => (this.markClosed = resolve));

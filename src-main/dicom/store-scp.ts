@@ -5,6 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { StoreScpConnection, type ScpServices } from './scp-connection.ts';
+import { socketPeer } from './peer-address.ts';
 
 export type { AssociationObserver, InstanceReceiver, InstanceSink, ScpConfig, ScpServices, StoreAnswer } from './scp-connection.ts';
 
@@ -76,7 +77,7 @@ export class StoreScpServer {
     const server = createTlsServer({ ...tls, handshakeTimeout: this.services.config.connectTimeoutMs }, accept);
     // A failed handshake (plain client, untrusted or missing client certificate) ends that connection only.
     server.on('tlsClientError', (err, socket) => {
-      this.services.associations.tlsRefused?.(`${socket.remoteAddress}:${socket.remotePort}`, err.message);
+      this.services.associations.tlsRefused?.(socketPeer(socket.remoteAddress, socket.remotePort), err.message);
       socket.destroy();
     });
     return server;

@@ -9,9 +9,10 @@
  *
  * - callingAe, calledAe: leading and trailing spaces of the AE title are insignificant (PS3.5).
  * - peerAddress: the facts carry "HOST:PORT" as the SCP records it (IPv6 unbracketed, e.g.
- *   "::1:5000"). A matcher matches when it matches the whole text, the host without the port
- *   ("127.0.0.1" matches "127.0.0.1:5000"), or, for an IPv4-mapped IPv6 host ("::ffff:10.0.0.7",
- *   what a socket listening on "::" reports), the plain IPv4 address.
+ *   "::1:5000"; an IPv4 sender by its IPv4 address, dicom/peer-address.ts socketPeer). A matcher
+ *   matches when it matches the whole text, the host without the port ("127.0.0.1" matches
+ *   "127.0.0.1:5000"), or, for an IPv4-mapped IPv6 host ("::ffff:10.0.0.7", as records made
+ *   before socketPeer still hold), the plain IPv4 address.
  * - sopClass: 'any'; 'images' (sop-class-kinds.ts says which); or a list of SOP class UIDs.
  * - modality, tags: the text read at store time (index-fields.ts, IndexFields.extra); a tag is
  *   named by keyword or number and looked up in RoutingFacts.tags by its 8-hex-digit key

@@ -70,6 +70,19 @@ describe('C-ECHO', () => {
     }
   });
 
+  it('records an IPv4 sender by its IPv4 address on a gateway listening on every interface ("::")', async () => {
+    const everywhere = await startGateway({ storage: join(work, 'everywhere'), args: ['--ae', 'GATEWAY', '--host', '::'] });
+    try {
+      const echo = await echoscu(everywhere.port, { calledAe: 'GATEWAY' });
+      expect(echo.code, echo.stderr).toBe(0);
+      await expect.poll(() => everywhere.output()).toMatch(/association\.closed /);
+      expect(everywhere.output()).toMatch(/association\.opened .*peer=127\.0\.0\.1:\d+/);
+      expect(everywhere.output()).not.toContain('::ffff:');
+    } finally {
+      await everywhere.stop();
+    }
+  });
+
   it('logs a browser pointed at the DICOM port as text, not DICOM, and keeps serving', async () => {
     await expect(fetch(`http://127.0.0.1:${open!.port}/`)).rejects.toThrow();
     // The text log escapes the quotes of a value: \"GET / …\".

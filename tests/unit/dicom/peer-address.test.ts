@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatHostPort, formatPeer } from '../../../src-main/dicom/peer-address.ts';
+import { formatHostPort, formatPeer, socketPeer } from '../../../src-main/dicom/peer-address.ts';
 
 describe('formatPeer', () => {
   it('names a node as users write it, AE@HOST:PORT', () => {
@@ -17,5 +17,17 @@ describe('formatHostPort', () => {
     expect(formatHostPort('127.0.0.1', 11112)).toBe('127.0.0.1:11112');
     expect(formatHostPort('::', 11112)).toBe('[::]:11112');
     expect(formatHostPort('::ffff:10.0.0.7', 104)).toBe('[::ffff:10.0.0.7]:104');
+  });
+});
+
+describe('socketPeer', () => {
+  it('records an IPv4 sender by its IPv4 address, also where a listener on "::" sees it IPv4-mapped', () => {
+    expect(socketPeer('::ffff:10.0.0.7', 5000)).toBe('10.0.0.7:5000');
+    expect(socketPeer('10.0.0.7', 5000)).toBe('10.0.0.7:5000');
+  });
+
+  it('keeps an IPv6 sender unbracketed, as rules match it', () => {
+    expect(socketPeer('::1', 5000)).toBe('::1:5000');
+    expect(socketPeer('fe80::ffff:1', 5000)).toBe('fe80::ffff:1:5000');
   });
 });
