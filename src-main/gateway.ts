@@ -30,6 +30,7 @@ import type {
   JobSummary,
   PermanentFailure,
   QueueCount,
+  StudyAwaitingQuiet,
   RetryDeadPreview,
   Settings,
   TlsListenerChange,
@@ -629,6 +630,19 @@ export class Gateway {
 
   queueCounts(): QueueCount[] {
     return this.jobRepo.counts();
+  }
+
+  /** Studies a study-quiet rule holds back, with whose they are: nothing in the queue says so yet. */
+  studiesAwaitingQuiet(): StudyAwaitingQuiet[] {
+    return this.jobRepo.waitingQuietStudies().map((q) => ({
+      studyInstanceUid: q.study_instance_uid,
+      rule: q.rule,
+      destination: q.destination,
+      quietSeconds: q.quiet_ms / 1000,
+      lastReceivedAt: new Date(q.last_received_at).toISOString(),
+      forwardsAt: new Date(q.last_received_at + q.quiet_ms).toISOString(),
+      study: this.browse.study(q.study_instance_uid) ?? null,
+    }));
   }
 
   retryJob(jobId: number): boolean {

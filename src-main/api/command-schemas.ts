@@ -52,6 +52,7 @@ export const COMMAND_SCHEMAS = {
   listJobs: z.strictObject({ state: jobState.optional(), destination: z.string().min(1).optional(), limit }),
   jobAttempts: z.strictObject({ jobId: id }),
   queueCounts: none,
+  studiesAwaitingQuiet: none,
   retryJob: z.strictObject({ jobId: id }),
   retryDeadJobs: z.strictObject({ destination: z.string().min(1) }),
   retryDeadPreview: z.strictObject({ destination: z.string().min(1) }),

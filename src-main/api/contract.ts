@@ -150,6 +150,19 @@ export interface InstanceSubject {
   sopClassName: string;
 }
 
+/** A study a study-quiet rule holds back: forwarded whole to `destination` once nothing more arrives. */
+export interface StudyAwaitingQuiet {
+  studyInstanceUid: string;
+  rule: string;
+  destination: string;
+  quietSeconds: number;
+  /** When the study's last instance arrived (ISO); each new one moves `forwardsAt` on. */
+  lastReceivedAt: string;
+  forwardsAt: string;
+  /** Null when the study is no longer stored (deleted while it waited). */
+  study: StudySummary | null;
+}
+
 export interface JobSummary {
   jobId: number;
   instanceId: number;
@@ -439,6 +452,7 @@ export interface GatewayCommands {
   listJobs: { args: { state?: JobState; destination?: string; limit?: number }; result: JobSummary[] };
   jobAttempts: { args: { jobId: number }; result: JobAttempt[] };
   queueCounts: { args: void; result: QueueCount[] };
+  studiesAwaitingQuiet: { args: void; result: StudyAwaitingQuiet[] };
   retryJob: { args: { jobId: number }; result: { retried: boolean } };
   retryDeadJobs: { args: { destination: string }; result: { retried: number } };
   retryDeadPreview: { args: { destination: string }; result: RetryDeadPreview };
@@ -554,6 +568,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'listJobs',
   'jobAttempts',
   'queueCounts',
+  'studiesAwaitingQuiet',
   'retryJob',
   'retryDeadJobs',
   'cancelJob',

@@ -130,6 +130,7 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths, uploadDir: string): Ha
     listJobs: (filter) => g.jobs(filter),
     jobAttempts: ({ jobId }) => g.jobAttempts(jobId),
     queueCounts: () => g.queueCounts(),
+    studiesAwaitingQuiet: () => g.studiesAwaitingQuiet(),
     retryJob: ({ jobId }) => ({ retried: g.retryJob(jobId) }),
     retryDeadJobs: ({ destination }) => ({ retried: g.retryDeadJobs(destination) }),
     retryDeadPreview: ({ destination }) => g.retryDeadPreview(destination),

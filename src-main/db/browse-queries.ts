@@ -35,6 +35,11 @@ export class BrowseQueries {
                 series_count, instance_count, bytes, last_received_at
          FROM studies WHERE study_instance_uid IS NOT NULL ORDER BY last_received_at DESC LIMIT ?`,
       ),
+      study: db.prepare(
+        `SELECT study_instance_uid, patient_name, patient_id, study_date, study_description, modalities,
+                series_count, instance_count, bytes, last_received_at
+         FROM studies WHERE study_instance_uid = ?`,
+      ),
       instancesOfStudy: db.prepare(
         `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE study_instance_uid = ?
          ORDER BY series_number, series_instance_uid, instance_number, id LIMIT ?`,
@@ -55,6 +60,12 @@ export class BrowseQueries {
 
   studies(limit = 500): StudySummary[] {
     return (this.s.studies!.all(limit) as Record<string, unknown>[]).map(studySummaryOf);
+  }
+
+  /** One study's summary; undefined when none of its instances is stored (any more). */
+  study(studyInstanceUid: string): StudySummary | undefined {
+    const row = this.s.study!.get(studyInstanceUid) as Record<string, unknown> | undefined;
+    return row ? studySummaryOf(row) : undefined;
   }
 
   /** Instances of a study, every version of one SOP instance, or the most recent ones. */

@@ -167,6 +167,7 @@ export class JobRepository {
            quiet_ms = excluded.quiet_ms`,
       ),
       dueQuiet: db.prepare(`SELECT * FROM quiet_studies WHERE last_received_at + quiet_ms <= ?`),
+      waitingQuiet: db.prepare(`SELECT * FROM quiet_studies ORDER BY last_received_at + quiet_ms, study_instance_uid, destination`),
       nextQuiet: db.prepare(`SELECT min(last_received_at + quiet_ms) AS at FROM quiet_studies`),
       deleteQuiet: db.prepare(
         `DELETE FROM quiet_studies WHERE study_instance_uid = ? AND rule = ? AND destination = ? AND last_received_at = ?`,
@@ -231,6 +232,11 @@ export class JobRepository {
 
   dueQuietStudies(now: number): QuietStudy[] {
     return this.s.dueQuiet!.all(now) as unknown as QuietStudy[];
+  }
+
+  /** Every study a study-quiet rule holds back, the first to be forwarded first. */
+  waitingQuietStudies(): QuietStudy[] {
+    return this.s.waitingQuiet!.all() as unknown as QuietStudy[];
   }
 
   nextQuietAt(): number | undefined {

@@ -189,7 +189,20 @@ describe('routing', () => {
     await burst(700);
     await burst(710);
     expect(instances).toBe(0); // nothing forwarded while the study is still arriving
+    // What the Queue shows meanwhile: the study, whose it is, where and when it goes.
+    await g.store.indexed();
+    const [waiting, ...others] = g.studiesAwaitingQuiet();
+    expect(others).toEqual([]);
+    expect(waiting).toMatchObject({
+      studyInstanceUid: study.studyInstanceUid,
+      rule: 'whole-study',
+      destination: 'archive',
+      quietSeconds: 1.5,
+    });
+    expect(waiting!.study?.instanceCount).toBe(6);
+    expect(Date.parse(waiting!.forwardsAt) - Date.parse(waiting!.lastReceivedAt)).toBe(1500);
     await allJobs(g, 6, 'sent');
+    expect(g.studiesAwaitingQuiet()).toEqual([]);
     // instance-stored is told once the receiver has filed and indexed, just after its answer.
     await waitFor('6 instances stored at the archive', () => instances >= 6);
     expect(instances).toBe(6);

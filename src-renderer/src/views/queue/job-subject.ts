@@ -6,13 +6,15 @@ import type { InstanceSubject, JobSummary } from '../../../../src-main/api/contr
 import { transferSyntaxName } from '../../lib/dicom-names.ts';
 import { formatDicomDate, formatPersonName } from '../../lib/format.ts';
 
-export function patientLine(subject: InstanceSubject | null | undefined): string {
+export function patientLine(subject: Pick<InstanceSubject, 'patientName' | 'patientId'> | null | undefined): string {
   if (!subject) return '—';
   const name = formatPersonName(subject.patientName);
   return subject.patientId ? `${name} (${subject.patientId})` : name;
 }
 
-export function studyLine(subject: InstanceSubject | null | undefined): string {
+export function studyLine(
+  subject: (Pick<InstanceSubject, 'studyDate' | 'studyDescription'> & { modality?: string | null }) | null | undefined,
+): string {
   if (!subject) return '—';
   return (
     [formatDicomDate(subject.studyDate), subject.studyDescription, subject.modality].filter((part) => part && part !== '–').join(' · ') ||

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobAttempt, JobSummary, JobUpdated, QueueCount } from '../../../../src-main/api/contract.ts';
+import type { JobAttempt, JobSummary, JobUpdated, QueueCount, StudyAwaitingQuiet } from '../../../../src-main/api/contract.ts';
 import QueueView from '../../../../src-renderer/src/views/QueueView.svelte';
 import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
 import { forgetFocusedInstance } from '../fixtures.ts';
@@ -75,7 +75,8 @@ function bridgeWithJobs(jobs: JobSummary[] = [QUEUED, WAITING, DEAD]) {
       jobs.filter((j) => (!args.state || j.state === args.state) && (!args.destination || j.destination === args.destination)),
     )
     .answer('queueCounts', COUNTS)
-    .answer('listDestinations', []);
+    .answer('listDestinations', [])
+    .answer('studiesAwaitingQuiet', []);
 }
 
 function rowOf(jobId: number): HTMLElement {
@@ -346,5 +347,43 @@ describe('QueueView', () => {
     await fireEvent.click(within(rowOf(7)).getByRole('button', { name: 'Retry job 7' }));
     expect(await screen.findByText('Job 7: The queue could not be changed.')).toBeTruthy();
     expect(screen.getByText('SQLITE_BUSY: database is locked')).toBeTruthy();
+  });
+
+  it('says which studies a study-quiet rule holds back, and when each goes, and reads them again as instances arrive', async () => {
+    const forwardsAt = new Date(Date.now() + 60_000).toISOString();
+    const waiting: StudyAwaitingQuiet = {
+      studyInstanceUid: '1.2.3',
+      rule: 'ct-whole',
+      destination: 'ARCHIVE',
+      quietSeconds: 120,
+      lastReceivedAt: new Date().toISOString(),
+      forwardsAt,
+      study: {
+        studyInstanceUid: '1.2.3',
+        patientName: 'DOE^JANE',
+        patientId: 'P-1',
+        studyDate: '20240131',
+        studyDescription: 'CT Chest',
+        modalities: 'CT',
+        seriesCount: 1,
+        instanceCount: 3,
+        bytes: 3000,
+        lastReceivedAt: new Date().toISOString(),
+      },
+    };
+    let answer: StudyAwaitingQuiet[] = [];
+    const bridge = bridgeWithJobs().answer('studiesAwaitingQuiet', () => answer);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(3));
+    expect(screen.queryByRole('heading', { name: 'Waiting for studies to be complete' })).toBeNull();
+
+    answer = [waiting];
+    bridge.emit('instance-stored', {} as never);
+    const section = (await screen.findByRole('heading', { name: 'Waiting for studies to be complete' })).closest('section')!;
+    const item = within(section).getByRole('listitem').textContent!.replace(/\s+/g, ' ');
+    expect(item).toContain('DOE, JANE (P-1) · 2024-01-31 · CT Chest · CT');
+    expect(item).toContain('(rule ct-whole: 120 s quiet)');
+    expect(item).toMatch(/to ARCHIVE at \d{2}:\d{2}:\d{2}, whole, if nothing more arrives/);
+    expect(section.textContent).toContain('1 study waits');
   });
 });
