@@ -16,9 +16,12 @@ export function awaitingQuietWords(s: StudyAwaitingQuiet): { patient: string; st
   };
 }
 
+/** At most an hour: a longer timer (a rule may wait up to 24 days) overflows and fires at once. */
+const LONGEST_WAIT_MS = 3_600_000;
+
 /** When to read the list again: just after the first study is due (it then leaves the list for the queue). */
 export function nextQuietChangeIn(studies: readonly StudyAwaitingQuiet[], now: number): number | undefined {
   if (studies.length === 0) return undefined;
   const first = Math.min(...studies.map((s) => Date.parse(s.forwardsAt)));
-  return Math.max(0, first - now) + 1000;
+  return Math.min(Math.max(0, first - now) + 1000, LONGEST_WAIT_MS);
 }
