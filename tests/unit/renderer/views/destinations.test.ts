@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobUpdated, QueueCount } from '../../../../src-main/api/contract.ts';
+import type { JobUpdated, QueueCount, StudyAwaitingQuiet } from '../../../../src-main/api/contract.ts';
 import type { Destination } from '../../../../src-main/api/types/routing.ts';
 import DestinationsView from '../../../../src-renderer/src/views/DestinationsView.svelte';
 import { destination } from '../fixtures.ts';
@@ -61,6 +61,30 @@ describe('DestinationsView', () => {
     } satisfies JobUpdated);
     await waitFor(async () => expect(within(await rowOf('PACS')).getByText('1 dead letter')).toBeTruthy(), { timeout: 3000 });
     expect(within(await rowOf('ARCHIVE')).getByText('2 queued')).toBeTruthy();
+  });
+
+  it('counts the studies a study-quiet rule holds back for a destination, read again as instances arrive', async () => {
+    let held: StudyAwaitingQuiet[] = [];
+    const bridge = installTestBridge()
+      .answer('listDestinations', [PACS])
+      .answer('queueCounts', [])
+      .answer('studiesAwaitingQuiet', () => held);
+    render(DestinationsView, { active: true });
+    const row = async () => (await screen.findByText('PACS', { selector: 'th' })).closest('tr')!;
+    await waitFor(async () => expect(within(await row()).getByText('Nothing waiting')).toBeTruthy());
+    const now = new Date().toISOString();
+    const study = (uid: string): StudyAwaitingQuiet => ({
+      studyInstanceUid: uid,
+      rule: 'whole',
+      destination: 'PACS',
+      quietSeconds: 120,
+      lastReceivedAt: now,
+      forwardsAt: now,
+      study: null,
+    });
+    held = [study('1.2.1'), study('1.2.2')];
+    bridge.emit('instance-stored', {} as never);
+    await waitFor(async () => expect(within(await row()).getByText('2 studies waiting to be complete')).toBeTruthy(), { timeout: 3000 });
   });
 
   it('refuses to add a destination with an invalid port, naming the problem next to the field, and saves with timeouts in milliseconds once fixed', async () => {
