@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobAttempt, JobSummary, JobUpdated, QueueCount, StudyAwaitingQuiet } from '../../../../src-main/api/contract.ts';
 import QueueView from '../../../../src-renderer/src/views/QueueView.svelte';
 import { instanceFocus } from '../../../../src-renderer/src/lib/instance-focus.svelte.ts';
-import { forgetFocusedInstance } from '../fixtures.ts';
+import { forgetFocusedInstance, study } from '../fixtures.ts';
 import { installTestBridge } from './view-test-bridge.ts';
 
 /** Job `jobId` of PACS: CT instance 100 + jobId of Jane Doe's study, queued and never tried yet. */
@@ -358,18 +358,7 @@ describe('QueueView', () => {
       quietSeconds: 120,
       lastReceivedAt: new Date().toISOString(),
       forwardsAt,
-      study: {
-        studyInstanceUid: '1.2.3',
-        patientName: 'DOE^JANE',
-        patientId: 'P-1',
-        studyDate: '20240131',
-        studyDescription: 'CT Chest',
-        modalities: 'CT',
-        seriesCount: 1,
-        instanceCount: 3,
-        bytes: 3000,
-        lastReceivedAt: new Date().toISOString(),
-      },
+      study: study('1.2.3'),
     };
     let answer: StudyAwaitingQuiet[] = [];
     const bridge = bridgeWithJobs().answer('studiesAwaitingQuiet', () => answer);
