@@ -27,6 +27,11 @@ export function formatHostPort(host: string, port: number): string {
  * ("::ffff:10.0.0.7"): they are recorded by their IPv4 address, as people know them.
  */
 export function socketPeer(address: string | undefined, port: number | undefined): string {
-  const ipv4 = address === undefined ? undefined : /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1];
+  const ipv4 = address === undefined ? undefined : mappedIpv4(address);
   return `${ipv4 ?? address}:${port}`;
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 one ("::ffff:10.0.0.7" -> "10.0.0.7"), else undefined. */
+export function mappedIpv4(host: string): string | undefined {
+  return /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(host)?.[1];
 }

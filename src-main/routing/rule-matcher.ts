@@ -19,6 +19,7 @@
  *   ("00100020"), then by keyword, then as the rule spelt it.
  */
 import type { IndexFields } from '../dicom/index-fields.ts';
+import { mappedIpv4 } from '../dicom/peer-address.ts';
 import { isImageStorageSopClass } from '../dicom/sop-class-kinds.ts';
 import { formatTag, tagKey } from '../dicom/tag-format.ts';
 import { resolveTagReference, type TagReference } from '../dicom/tag-keywords.ts';
@@ -193,7 +194,7 @@ function addressForms(peer: string): string[] {
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(peer);
   const host = bracketed ? bracketed[1]! : /^(.+):\d{1,5}$/.exec(peer)?.[1];
   if (host !== undefined) forms.push(host);
-  const mapped = host === undefined ? undefined : /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(host)?.[1];
+  const mapped = host === undefined ? undefined : mappedIpv4(host);
   if (mapped !== undefined) forms.push(mapped);
   return forms;
 }
