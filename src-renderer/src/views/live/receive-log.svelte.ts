@@ -3,7 +3,7 @@
  * with a text filter applied incrementally so a burst only filters the new rows. Arrays are
  * replaced, never mutated, so the virtual list sees every change.
  */
-import { sopClassName, transferSyntaxName } from '../../lib/dicom-names.ts';
+import { sopClassName, transferSyntaxName } from '../../../../src-main/api/contract.ts';
 import { formatTime } from '../../lib/format.ts';
 import type { LiveEvent } from './live-events.ts';
 

@@ -3,7 +3,7 @@
  * whose instance is gone from the index (or one just announced by an event) has no subject yet.
  */
 import type { InstanceSubject, JobSummary } from '../../../../src-main/api/contract.ts';
-import { transferSyntaxName } from '../../lib/dicom-names.ts';
+import { transferSyntaxName } from '../../../../src-main/api/contract.ts';
 import { formatDicomDate, formatPersonName } from '../../lib/format.ts';
 
 export function patientLine(subject: Pick<InstanceSubject, 'patientName' | 'patientId'> | null | undefined): string {

@@ -3,7 +3,7 @@
  * and SOP class and syntax UIDs in engine messages given their names.
  */
 import { connectionProblemWords } from '../../lib/connection-words.ts';
-import { sopClassName, transferSyntaxName } from '../../lib/dicom-names.ts';
+import { sopClassName, transferSyntaxName } from '../../../../src-main/api/contract.ts';
 import { plural } from '../../lib/format.ts';
 
 export interface FailedFile {

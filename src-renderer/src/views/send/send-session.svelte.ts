@@ -5,7 +5,7 @@
  */
 import type { CommandFailure, ScanResult, SendFinished, SendTarget } from '../../../../src-main/api/contract.ts';
 import type { SendFileResult, SendProgress } from '../../../../src-main/api/contract.ts';
-import { transferSyntaxName } from '../../lib/dicom-names.ts';
+import { transferSyntaxName } from '../../../../src-main/api/contract.ts';
 import { shortName } from '../../lib/format.ts';
 
 /** 'unknown': the connection to the gateway dropped during the send, so its outcome was never heard. */

@@ -9,7 +9,7 @@ import {
   formatMilliseconds,
   formatPersonName,
 } from '../../../../src-renderer/src/lib/format.ts';
-import { sopClassName, transferSyntaxName } from '../../../../src-renderer/src/lib/dicom-names.ts';
+import { sopClassName, transferSyntaxName } from '../../../../src-main/api/contract.ts';
 import { toFailure } from '../../../../src-renderer/src/lib/failure.ts';
 
 describe('formatting', () => {
