@@ -73,14 +73,18 @@ async function stoppedPeerPort(): Promise<number> {
 }
 
 /** Adds a destination the way a person does: Destinations, "Add destination", the form, save. */
-async function addDestination(page: Page, d: { name: string; aeTitle: string; port: number }): Promise<void> {
+async function addDestination(
+  page: Page,
+  d: { name: string; aeTitle: string; port: number; host?: string; callingAe?: string },
+): Promise<void> {
   const view = await showView(page, 'Destinations');
   await view.getByRole('button', { name: 'Add destination' }).click();
   const form = view.getByRole('form', { name: 'New destination' });
   await form.getByRole('textbox', { name: 'Name', exact: true }).fill(d.name);
   await form.getByRole('textbox', { name: 'AE title', exact: true }).fill(d.aeTitle);
-  await form.getByRole('textbox', { name: 'Host', exact: true }).fill('127.0.0.1');
+  await form.getByRole('textbox', { name: 'Host', exact: true }).fill(d.host ?? '127.0.0.1');
   await form.getByRole('textbox', { name: 'Port', exact: true }).fill(String(d.port));
+  if (d.callingAe) await form.getByRole('textbox', { name: 'Calling AE title', exact: true }).fill(d.callingAe);
   await form.getByRole('button', { name: 'Save destination' }).click();
   await form.waitFor({ state: 'detached', timeout: 5_000 });
   await view
@@ -720,6 +724,14 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       expect(echo.code, echo.stderr).toBe(0);
     }
     await page.getByRole('list', { name: 'Recently closed associations' }).getByText('ECHO-3 →').waitFor();
+    // The widest destination there can be (16-character AE titles, an IPv6 address): its buttons stay in the window.
+    await addDestination(page, {
+      name: 'Night teleradiology',
+      aeTitle: 'TELERAD-NIGHT-01',
+      host: 'fe80::1234:5678:9abc:def0',
+      port: 11112,
+      callingAe: 'GATEWAY-OUTBOUND',
+    });
     const views = ['Live', 'Send', 'Inspector', 'Destinations', 'Rules', 'Queue', 'Settings'];
     for (const [index, label] of views.entries()) {
       await page.keyboard.press(`Control+${index + 1}`);

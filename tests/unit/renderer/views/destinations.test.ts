@@ -41,7 +41,9 @@ describe('DestinationsView', () => {
       .answer('queueCounts', () => counts);
     render(DestinationsView, { active: true });
     const rowOf = async (name: string) => (await screen.findByText(name, { selector: 'th' })).closest('tr')!;
-    await waitFor(async () => expect(within(await rowOf('PACS')).getByText('5,000 waiting to retry · 1 dead letter')).toBeTruthy());
+    await waitFor(async () => expect(within(await rowOf('PACS')).getByText('5,000 waiting to retry').classList).toContain('warn'));
+    // Each count on its own, in its own tone: one that needs a person stands out from one that will be retried.
+    expect(within(await rowOf('PACS')).getByText('1 dead letter').classList).toContain('bad');
     expect(within(await rowOf('ARCHIVE')).getByText('Nothing waiting')).toBeTruthy();
 
     counts = [
@@ -59,8 +61,9 @@ describe('DestinationsView', () => {
       error: undefined,
       nextAttemptAt: undefined,
     } satisfies JobUpdated);
-    await waitFor(async () => expect(within(await rowOf('PACS')).getByText('1 dead letter')).toBeTruthy(), { timeout: 3000 });
-    expect(within(await rowOf('ARCHIVE')).getByText('2 queued')).toBeTruthy();
+    await waitFor(async () => expect(within(await rowOf('ARCHIVE')).getByText('2 queued')).toBeTruthy(), { timeout: 3000 });
+    expect(within(await rowOf('PACS')).queryByText(/waiting to retry/)).toBeNull();
+    expect(within(await rowOf('PACS')).getByText('1 dead letter')).toBeTruthy();
   });
 
   it('counts the studies a study-quiet rule holds back for a destination, read again as instances arrive', async () => {
