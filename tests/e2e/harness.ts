@@ -289,8 +289,9 @@ export function clippedControls(page: Page): Promise<string[]> {
 /**
  * What is wrong with the visible view's tables, as a person reading them would see it: a column
  * title that does not stand over its cells (left edges more than 1 px apart in the first data row;
- * the lists drawn as one grid per row can drift where a column sizes to its content), and a number
- * column (class `numeric`) not aligned right. None when every table reads well.
+ * the lists drawn as one grid per row can drift where a column sizes to its content), a title
+ * wider than its column (it runs into the next one's), and a number column (class `numeric`) not
+ * aligned right. None when every table reads well.
  */
 export function tableLayoutProblems(page: Page): Promise<string[]> {
   return page.evaluate(`(() => {
@@ -311,8 +312,12 @@ export function tableLayoutProblems(page: Page): Promise<string[]> {
       headers.forEach((h, i) => {
         const cell = cells[i];
         if (!cell || h.getBoundingClientRect().width === 0) return;
+        const title = h.textContent.trim() || 'column ' + (i + 1);
         const drift = Math.round(cell.getBoundingClientRect().left - h.getBoundingClientRect().left);
-        if (Math.abs(drift) > 1) problems.push(name + ': ' + (h.textContent.trim() || 'column ' + (i + 1)) + ' ' + drift + ' px off its column');
+        if (Math.abs(drift) > 1) problems.push(name + ': ' + title + ' ' + drift + ' px off its column');
+        // A title that runs on into the next column's (it neither wraps nor ends in an ellipsis).
+        const spill = h.scrollWidth - h.clientWidth;
+        if (spill > 1 && getComputedStyle(h).overflowX === 'visible') problems.push(name + ': ' + title + ' ' + spill + ' px wider than its column');
       });
     }
     return problems;

@@ -524,7 +524,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
       throw new Error(`${error.message}; the Queue shows ${JSON.stringify(await jobStates())}`);
     });
     const waiting = dataRows(jobs).filter({ hasText: 'Offsite backup' }).first();
-    expect((await rowCells(jobs, waiting))['Last error']).toMatch(/ECONNREFUSED|refused/i);
+    expect((await rowCells(jobs, waiting))['Last result']).toMatch(/ECONNREFUSED|refused/i);
 
     await expectDatasetsArrived(archive, matching);
 
@@ -626,7 +626,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     );
     expect(cells.Patient).toContain('DEAD, LETTER (E2E40)');
     expect(cells['Study · image']).toContain('Private capture');
-    expect(cells['Last error']).toMatch(/does not accept SOP class 1\.2\.826\.0\.1\.3680043\.9\.7777\.42/);
+    expect(cells['Last result']).toMatch(/does not accept SOP class 1\.2\.826\.0\.1\.3680043\.9\.7777\.42/);
     expect(await tableLayoutProblems(page), 'Jobs').toEqual([]);
 
     await queue.getByRole('button', { name: 'By study', exact: true }).click();

@@ -93,7 +93,7 @@ describe('QueueView', () => {
     const counts = screen.getByRole('table', { name: 'Jobs per destination and state' });
     const pacs = within(counts).getByRole('rowheader', { name: 'PACS' }).closest('tr')!;
     expect(within(pacs).getByRole('button', { name: 'Show 1 dead letter jobs for PACS' })).toBeTruthy();
-    expect(within(rowOf(7)).getByText('0xA700')).toBeTruthy();
+    expect(within(rowOf(7)).getByText('PACS answered 0xA700 (Out of resources)')).toBeTruthy();
     expect(within(rowOf(7)).getByText('Dead letter')).toBeTruthy();
     expect(bridge.argsOf('listJobs')).toEqual([{ limit: 10_000 }]);
   });
@@ -194,6 +194,19 @@ describe('QueueView', () => {
     expect(within(rowOf(8)).queryByText('cannot connect: ECONNREFUSED')).toBeNull();
     expect(rowOf(12)).toBeTruthy();
     expect(document.querySelectorAll('[data-job-id]')).toHaveLength(4);
+  });
+
+  it("says a job's last result in words: the engine's error alone (it names its status), a status without one as its meaning", async () => {
+    const sent = job(3, { state: 'sent', attempts: 1, deliveries: 1, lastStatus: 0x0000 });
+    const coerced = job(4, { state: 'sent', attempts: 1, deliveries: 1, lastStatus: 0xb007 });
+    bridgeWithJobs([sent, coerced, WAITING, DEAD]);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(4));
+    expect(within(rowOf(3)).getByText('Success (0x0000)')).toBeTruthy();
+    expect(within(rowOf(4)).getByText('Warning: stored with coercion or elements discarded (0xB007)')).toBeTruthy();
+    expect(within(rowOf(7)).getByText('PACS answered 0xA700 (Out of resources)')).toBeTruthy();
+    expect(within(rowOf(8)).getByText('cannot connect: ECONNREFUSED')).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Last result' })).toBeTruthy();
   });
 
   it('says "bytes changed (transcoded)" for a job sent as a converted dataset, listed or announced, and nothing for a copy sent as stored', async () => {
