@@ -740,6 +740,9 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
         // A long patient name stays on one line: every study row is one text line high.
         const rows = page.getByRole('region', { name: 'Studies' }).locator('tbody tr');
         for (const row of await rows.all()) expect((await row.boundingBox())!.height, 'a study row height').toBeLessThan(48);
+        // And every column is in view: the name and description give way, no sideways scrolling to the last one.
+        const studies = page.getByRole('region', { name: 'Studies' }).locator('.study-scroll');
+        expect(await studies.evaluate((box) => box.scrollWidth - box.clientWidth), 'Studies scrolled sideways by').toBeLessThanOrEqual(1);
         await expectClosedAssociationsReadable(page);
       }
       // The jobs the earlier tests made are listed before the columns are measured.

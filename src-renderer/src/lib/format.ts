@@ -46,6 +46,13 @@ export function formatDateTime(iso: string | null | undefined): string {
   return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
 }
 
+/** The time alone for a moment of today (14:03:07), else the date and time (2024-01-31 14:03): short in a column. */
+export function formatWhen(iso: string | null | undefined, now = new Date()): string {
+  const date = parseTime(iso);
+  if (!date) return '–';
+  return date.toDateString() === now.toDateString() ? formatTime(iso) : formatDateTime(iso);
+}
+
 function parseTime(iso: string | null | undefined): Date | undefined {
   if (!iso) return undefined;
   const date = new Date(iso);

@@ -8,6 +8,7 @@ import {
   formatMegabytesPerSecond,
   formatMilliseconds,
   formatPersonName,
+  formatWhen,
 } from '../../../../src-renderer/src/lib/format.ts';
 import { sopClassName, transferSyntaxName } from '../../../../src-main/api/contract.ts';
 import { toFailure } from '../../../../src-renderer/src/lib/failure.ts';
@@ -19,6 +20,13 @@ describe('formatting', () => {
     expect(formatListenAddress(null, 2762)).toBe('port 2762 (all interfaces)');
     expect(formatListenAddress('127.0.0.1', 11112)).toBe('127.0.0.1:11112');
     expect(formatListenAddress('fe80::1', 11112)).toBe('[fe80::1]:11112');
+  });
+
+  test('a moment of today by its time alone, of another day with its date (local time)', () => {
+    const now = new Date(2026, 11, 2, 15, 0, 0);
+    expect(formatWhen(new Date(2026, 11, 2, 9, 5, 7).toISOString(), now)).toBe('09:05:07');
+    expect(formatWhen(new Date(2026, 11, 1, 23, 59, 0).toISOString(), now)).toBe('2026-12-01 23:59');
+    expect(formatWhen(null, now)).toBe('–');
   });
 
   test('bytes in decimal units with three significant digits', () => {
