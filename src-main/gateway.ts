@@ -283,6 +283,10 @@ export class Gateway {
       },
       // Once per group commit, after it committed: the queue's pump then sees the new jobs.
       onBatchIndexed: () => {
+        // The batch's instances are announced in reactions to their `indexed` promises, which the
+        // store settled just before this call; a microtask queued now runs after them, so a job
+        // is told after the instance it forwards (in the log and to the UI).
+        if (routed) queueMicrotask(() => transitions.announceRouted());
         if (routed) kick();
         routed = false;
       },

@@ -38,7 +38,7 @@ export class JobStateMachine {
   private readonly repo: JobRepository;
   private readonly events: GatewayEventBus;
   private readonly logger: Logger;
-  private routedUnannounced: number[] = [];
+  private readonly routedUnannounced = new Set<number>();
 
   constructor(db: Database, repo: JobRepository, events: GatewayEventBus, logger: Logger) {
     this.db = db;
@@ -48,15 +48,26 @@ export class JobStateMachine {
   }
 
   /**
-   * A job the router creates inside the transaction that indexes its instance. It is announced
-   * once that transaction is over (a microtask later), and only if it committed.
+   * A job the router creates inside the transaction that indexes its instance. It is announced by
+   * announceRouted(), once that transaction has committed.
    */
   routed(instanceId: number, destination: string, rule: string, study: string | null, now: number): boolean {
     const id = this.repo.insert(instanceId, destination, rule, study, now);
     if (id === undefined) return false;
-    if (this.routedUnannounced.length === 0) queueMicrotask(() => this.announceRouted());
-    this.routedUnannounced.push(id);
+    this.routedUnannounced.add(id);
     return true;
+  }
+
+  /**
+   * Announces the jobs routed since the last call. Called after each group commit, once the
+   * instances it indexed have been announced: a job is told after the instance it forwards. A
+   * job whose transaction rolled back has no row and is not announced (a Set, so that an id the
+   * next transaction reuses is announced once).
+   */
+  announceRouted(): void {
+    const ids = [...this.routedUnannounced];
+    this.routedUnannounced.clear();
+    this.announceIds(ids);
   }
 
   /** The router's note that a study is still arriving for a destination (no job yet). */
@@ -147,12 +158,6 @@ export class JobStateMachine {
       case 'queued':
         this.repo.setState(s.job.id, 'queued', now);
     }
-  }
-
-  private announceRouted(): void {
-    const ids = this.routedUnannounced;
-    this.routedUnannounced = [];
-    this.announceIds(ids); // a rolled-back job has no row any more and is not announced
   }
 
   private announceIds(ids: number[]): void {

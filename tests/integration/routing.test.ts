@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
 import { sendFiles } from '../../src-main/dicom/store-scu.ts';
 import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../../src-main/gateway.ts';
+import { createLogger } from '../../src-main/log/logger.ts';
 import type { Rule } from '../../src-main/api/types/routing.ts';
 import { osChosenPort, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { destination } from '../helpers/destination-fixtures.ts';
@@ -85,6 +86,40 @@ describe('routing', () => {
     sameBytes(await datasetRegionsIn(ctScp.outputDir), await storedRegions('CT'));
     sameBytes(await datasetRegionsIn(mrScp.outputDir), await storedRegions('MR'));
     expect(jobs.every((j) => j.deliveries === 1 && j.sent_sha256)).toBe(true);
+  });
+
+  it('announces each instance as stored before the jobs that forward it, in the events and the log', async () => {
+    const scp = await storeScp();
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', write: (line) => lines.push(line) });
+    const g = await Gateway.start(
+      {
+        ...DEFAULT_CONFIG,
+        host: '127.0.0.1',
+        port: 0,
+        storage: join(work, 'ordered'),
+        destinations: [peer('pacs', scp.port)],
+        rules: [rule('all', ['pacs'])],
+      },
+      logger,
+    );
+    cleanup.stopAfter(g);
+    const told: string[] = [];
+    g.events.on('instance-stored', (e) => told.push(`stored ${e.sopInstanceUid}`));
+    g.events.on('job-updated', (e) => told.push(`${e.state} ${e.sopInstanceUid}`));
+    const files = await writeP10Files(join(work, 'ordered-src'), 20, (i) => ({ seed: 700 + i }));
+    expect((await storescu(g.address!.port, files)).code).toBe(0);
+    await allJobs(g, 20, 'sent');
+
+    const uids = [...new Set(told.map((t) => t.split(' ')[1]!))];
+    expect(uids).toHaveLength(20);
+    for (const uid of uids) {
+      const order = told.filter((t) => t.endsWith(` ${uid}`)).map((t) => t.split(' ')[0]);
+      expect(order, uid).toEqual(['stored', 'queued', 'sending', 'sent']);
+    }
+    const logOrder = (uid: string) =>
+      lines.filter((l) => l.includes(uid) && /instance\.stored|job\.queued/.test(l)).map((l) => /instance\.stored|job\.queued/.exec(l)![0]);
+    for (const uid of uids) expect(logOrder(uid), uid).toEqual(['instance.stored', 'job.queued']);
   });
 
   it('retries a destination that is down, with recorded backoff, and delivers each instance once when it comes up', async () => {

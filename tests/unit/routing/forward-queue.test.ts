@@ -75,6 +75,7 @@ describe('ForwardQueue', () => {
   function arrive(n: number): number {
     const instanceId = f.instance(n);
     f.transitions.routed(instanceId, 'pacs', 'all', '1.2.3', clock.now());
+    f.transitions.announceRouted();
     queue.kick();
     return instanceId;
   }
