@@ -80,7 +80,8 @@ function printJson(report: object): void {
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }
 
-function resultLine(result: SendResult, index: number, count: number): string {
+/** One line per file: position, outcome, status, file, and for a failure why (with its transfer syntax). */
+export function resultLine(result: SendResult, index: number, count: number): string {
   const position = `[${index + 1}/${count}]`;
   if (result.ok) {
     // A converted send is said so on its line: its bytes are not the file's.
@@ -89,10 +90,9 @@ function resultLine(result: SendResult, index: number, count: number): string {
       : '';
     return `${position} ok     ${result.statusHex} ${result.file}${transcoded}`;
   }
-  return (
-    `${position} FAILED ${result.statusHex ?? '------'} ${result.file}: ${result.error} ` +
-    `[${describeTransferSyntax(result.transferSyntaxUid)}]`
-  );
+  // Where the error does not name the file's transfer syntax, the line does (once).
+  const syntax = result.error?.includes(result.transferSyntaxUid) ? '' : ` [${describeTransferSyntax(result.transferSyntaxUid)}]`;
+  return `${position} FAILED ${result.statusHex ?? '------'} ${result.file}: ${result.error}${syntax}`;
 }
 
 function printSkipped(skipped: { file: string; reason: string }[]): void {
