@@ -62,7 +62,8 @@ async function sendCorpus(): Promise<void> {
     patientName: 'ROE^RICHARD',
     patientId: 'MR-77',
     studyDate: '20260301',
-    accessionNumber: 'ACC-MR-1',
+    // As long as an accession number can be (SH, 16 characters): the Studies list still fits 1024 px.
+    accessionNumber: 'ACC-MR-2026-0417',
     studyDescription: 'MR knee left',
     modality: 'MR',
     sopClassUid: SopClass.MR,
@@ -334,6 +335,13 @@ describe('studies, instances, images and housekeeping, end to end', () => {
     await view.getByRole('status').filter({ hasText: 'Deleted the study of JPEG, JOE: 2 instances' }).waitFor();
     expect(await listFilesRecursive(join(suite.ui.gateway.storage, 'studies', `${UID_ROOT}.2`))).toEqual([]);
     await eventually('the JPEG study gone from the list', async () => (await dataRows(table).count()) === 0);
+
+    // Every study listed, one open beside the list: the patients' names keep room, nothing scrolls sideways.
+    const all = await search(view, {});
+    await all.getByRole('button', { name: 'ROE, RICHARD' }).click();
+    await view.getByRole('region', { name: /ROE, RICHARD/ }).waitFor();
+    await expectFits(page, view);
+    await saveScreenshot(page, 's5-open-1024');
 
     // The other new views at this size.
     await page.keyboard.press('Control+9');
