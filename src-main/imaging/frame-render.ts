@@ -30,10 +30,10 @@ export function isRenderable(image: ImageAttributes): string | undefined {
   if (GREY.has(image.photometric) && image.samplesPerPixel === 1) return undefined;
   if (COLOUR.has(image.photometric) && image.samplesPerPixel === 3) {
     // YBR_FULL_422 native stores two luma samples per chroma pair: not a plain 3-sample layout.
-    if (image.photometric === 'YBR_FULL_422') return 'a preview of YBR_FULL_422 pixel data is not available';
+    if (image.photometric === 'YBR_FULL_422') return 'the viewer does not show YBR_FULL_422 pixels (two luma samples for each chroma pair)';
     return undefined;
   }
-  return `a preview of ${image.photometric} pixel data (${image.samplesPerPixel} samples per pixel) is not available`;
+  return `the viewer does not show ${image.photometric} pixels (${image.samplesPerPixel} samples per pixel)`;
 }
 
 /** Stored sample values of one frame, as numbers (bits stored and sign applied). */

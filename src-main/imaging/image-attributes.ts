@@ -1,7 +1,7 @@
 /**
  * What it takes to show one frame: the image pixel module of the top-level dataset (and the
- * shared functional groups of an enhanced multi-frame object), and where the native pixel data
- * lies in the file. Read with the inspector's walker, which passes values it does not keep, so
+ * shared functional groups of an enhanced multi-frame object), where the pixel data lies in the
+ * file, and for encapsulated pixel data which decoder reads its frames. Read with the inspector's walker, which passes values it does not keep, so
  * the pixel data itself is never read here.
  */
 import { codeString, unsignedShort } from '../dicom/pixel-layout.ts';
@@ -9,6 +9,7 @@ import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 import { openDatasetSource, openInput } from '../inspect/dataset-input.ts';
 import { walkEvents } from '../inspect/element-walker.ts';
 import { PIXEL_DATA } from '../inspect/tag-dictionary.ts';
+import { compressedSyntax, type CompressedSyntax } from '../transcode/transcode-syntaxes.ts';
 
 export interface ImageAttributes {
   rows: number;
@@ -26,9 +27,11 @@ export interface ImageAttributes {
   rescaleIntercept: number;
   /** From the file; undefined when it has none. */
   window: { center: number; width: number } | undefined;
-  /** File offset of the first pixel byte and the bytes of pixel data. */
+  /** File offset of the first pixel byte and the bytes of pixel data (encapsulated: of its first item; length unknown, -1). */
   pixelOffset: number;
   pixelLength: number;
+  /** How the frames are compressed, for encapsulated pixel data a decoder reads; undefined for native. */
+  compressed: CompressedSyntax | undefined;
 }
 
 export type ImageAttributesResult = { ok: true; image: ImageAttributes } | { ok: false; reason: string };
@@ -59,10 +62,11 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
   const encoding = opened.encoding;
   if (!opened.header || !encoding || !opened.transferSyntaxUid)
     return { ok: false, reason: `not a DICOM Part-10 file: ${opened.problem ?? 'no meta group'}` };
-  if (encoding.encapsulated)
-    return { ok: false, reason: `preview needs decompression: the pixel data is ${describeTransferSyntax(opened.transferSyntaxUid)}` };
+  const compressed = encoding.encapsulated ? compressedSyntax(opened.transferSyntaxUid) : undefined;
+  if (encoding.encapsulated && !compressed)
+    return { ok: false, reason: `the pixel data is ${describeTransferSyntax(opened.transferSyntaxUid)}, which the viewer cannot decode` };
   // Offsets in a deflated dataset count inflated bytes; reading one frame would mean inflating all before it.
-  if (encoding.deflated) return { ok: false, reason: 'preview needs decompression: the dataset is deflated' };
+  if (encoding.deflated) return { ok: false, reason: 'the dataset is deflated, which the viewer does not inflate' };
   const values = new Map<number, Buffer>();
   let pixel: { offset: number; length: number; undefinedLength: boolean } | undefined;
   const source = await openDatasetSource(opened);
@@ -89,15 +93,19 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
   } finally {
     await source.close();
   }
-  if (!pixel) return { ok: false, reason: 'this instance has no pixel data' };
-  if (pixel.undefinedLength) return { ok: false, reason: 'preview needs decompression: the pixel data is encapsulated' };
-  return toAttributes(values, encoding.littleEndian, pixel);
+  if (!pixel) return { ok: false, reason: 'this instance holds no image (no Pixel Data); what it holds is in its elements' };
+  if (pixel.undefinedLength !== (compressed !== undefined))
+    return {
+      ok: false,
+      reason: `the pixel data is ${pixel.undefinedLength ? 'encapsulated' : 'native'}, which its transfer syntax does not allow`,
+    };
+  return toAttributes(values, encoding.littleEndian, { ...pixel, length: compressed ? -1 : pixel.length, compressed });
 }
 
 function toAttributes(
   values: Map<number, Buffer>,
   littleEndian: boolean,
-  pixel: { offset: number; length: number },
+  pixel: { offset: number; length: number; compressed: CompressedSyntax | undefined },
 ): ImageAttributesResult {
   const us = (tag: number) => {
     const v = values.get(tag);
@@ -112,7 +120,7 @@ function toAttributes(
   const columns = us(TAGS.columns);
   const bitsAllocated = us(TAGS.bitsAllocated);
   if (!rows || !columns || !bitsAllocated) return { ok: false, reason: 'the image has no Rows, Columns or Bits Allocated' };
-  if (![8, 16, 32].includes(bitsAllocated)) return { ok: false, reason: `a preview of ${bitsAllocated}-bit pixels is not available` };
+  if (![8, 16, 32].includes(bitsAllocated)) return { ok: false, reason: `the viewer does not show ${bitsAllocated}-bit pixels` };
   const bitsStored = us(TAGS.bitsStored) ?? bitsAllocated;
   const center = firstNumber(TAGS.windowCenter);
   const width = firstNumber(TAGS.windowWidth);
@@ -133,6 +141,7 @@ function toAttributes(
     window: center !== undefined && width !== undefined && width > 0 ? { center, width } : undefined,
     pixelOffset: pixel.offset,
     pixelLength: pixel.length,
+    compressed: pixel.compressed,
   };
   return { ok: true, image };
 }

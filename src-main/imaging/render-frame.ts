@@ -1,10 +1,15 @@
 /**
  * The viewer's one engine call: read the attributes, read only the bytes of the requested frame
- * (memory bounded by one frame), render to 8 bits and encode a PNG the renderer shows as is.
+ * (memory bounded by one frame; a compressed frame decoded by the transcoder's decoders), render to
+ * 8 bits and encode a PNG the renderer shows as is.
  */
 import { open } from 'node:fs/promises';
 import type { RenderedFrame, WindowLevel } from '../api/contract.ts';
-import { frameBytes, readImageAttributes } from './image-attributes.ts';
+import { FileByteSource } from '../inspect/byte-source.ts';
+import { encapsulatedFrames } from '../transcode/encapsulated-frames.ts';
+import { decodeNativeFrame, loadCodecs } from '../transcode/frame-decoder.ts';
+import { decodedPhotometric, type CompressedSyntax } from '../transcode/transcode-syntaxes.ts';
+import { frameBytes, readImageAttributes, type ImageAttributes } from './image-attributes.ts';
 import { isRenderable, renderFramePixels } from './frame-render.ts';
 import { encodePng } from './png-encode.ts';
 
@@ -14,20 +19,16 @@ export async function renderFrame(
 ): Promise<RenderedFrame> {
   const attributes = await readImageAttributes(path);
   if (!attributes.ok) return attributes;
-  const image = attributes.image;
+  const stored = attributes.image;
+  // What the frame's pixels look like once read: a compressed frame comes out native, interleaved, little endian.
+  const image = stored.compressed ? decodedImage(stored, stored.compressed) : stored;
   const unsupported = isRenderable(image);
   if (unsupported) return { ok: false, reason: unsupported };
   const frame = request.frame ?? 0;
   if (frame < 0 || frame >= image.frames) return { ok: false, reason: `there is no frame ${frame + 1}: the image has ${image.frames}` };
-  const size = frameBytes(image);
-  if ((frame + 1) * size > image.pixelLength) {
-    return {
-      ok: false,
-      reason: `the pixel data holds ${image.pixelLength} bytes, too few for frame ${frame + 1} of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits`,
-    };
-  }
-  const bytes = await readAt(path, image.pixelOffset + frame * size, size);
-  const rendered = renderFramePixels(image, bytes, request.window, request.maxSize);
+  const read = stored.compressed ? await compressedFrame(path, stored, stored.compressed, frame) : await nativeFrame(path, image, frame);
+  if (typeof read === 'string') return { ok: false, reason: read };
+  const rendered = renderFramePixels(image, read, request.window, request.maxSize);
   return {
     ok: true,
     png: encodePng(rendered.width, rendered.height, rendered.channels, rendered.pixels).toString('base64'),
@@ -42,6 +43,50 @@ export async function renderFrame(
     defaultWindow: rendered.defaultWindow,
     range: rendered.range,
   };
+}
+
+function decodedImage(image: ImageAttributes, syntax: CompressedSyntax): ImageAttributes {
+  return { ...image, photometric: decodedPhotometric(syntax, image.photometric), planarConfiguration: 0, littleEndian: true };
+}
+
+/** The frame's bytes, or why they cannot be read. */
+async function nativeFrame(path: string, image: ImageAttributes, frame: number): Promise<Buffer | string> {
+  const size = frameBytes(image);
+  if ((frame + 1) * size > image.pixelLength)
+    return `the pixel data holds ${image.pixelLength} bytes, too few for frame ${frame + 1} of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits`;
+  return readAt(path, image.pixelOffset + frame * size, size);
+}
+
+/**
+ * The frame decoded, or why it cannot be. The fragments before it are read and passed over, one
+ * frame at a time; decoding takes the engine's thread for as long as the codec needs (a 512x512
+ * frame: milliseconds).
+ */
+async function compressedFrame(path: string, image: ImageAttributes, syntax: CompressedSyntax, frame: number): Promise<Buffer | string> {
+  const codecs = await loadCodecs();
+  const source = await FileByteSource.open(path, image.pixelOffset);
+  const attributes = {
+    rows: image.rows,
+    columns: image.columns,
+    bitsAllocated: image.bitsAllocated,
+    bitsStored: image.bitsStored,
+    samplesPerPixel: image.samplesPerPixel,
+    pixelRepresentation: image.signed ? 1 : 0,
+    planarConfiguration: image.planarConfiguration,
+    photometric: image.photometric,
+  };
+  try {
+    let index = 0;
+    for await (const encoded of encapsulatedFrames(source, { frameCount: image.frames, oneFragmentPerFrame: syntax.decoder === 'rle' })) {
+      if (index === frame) return decodeNativeFrame(codecs, syntax, attributes, encoded, { index, of: image.frames });
+      index++;
+    }
+    return `the pixel data holds ${index} frame(s), not frame ${frame + 1}`;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    await source.close();
+  }
 }
 
 async function readAt(path: string, offset: number, length: number): Promise<Buffer> {

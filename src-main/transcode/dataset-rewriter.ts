@@ -37,7 +37,7 @@ import { formatTag } from '../dicom/tag-format.ts';
 import { isUsOrSs } from '../dicom/tag-keywords.ts';
 import type { ByteSource } from '../inspect/byte-source.ts';
 import { encapsulatedFrames } from './encapsulated-frames.ts';
-import { decodeFrame, interleave, type ImageAttributes, type loadCodecs } from './frame-decoder.ts';
+import { decodeNativeFrame, type ImageAttributes, type loadCodecs } from './frame-decoder.ts';
 import { TranscodeError } from './transcode-error.ts';
 import { decodedPhotometric, type CompressedSyntax } from './transcode-syntaxes.ts';
 import { swapInPlace } from './value-swap.ts';
@@ -226,22 +226,7 @@ class DatasetRewriter {
     let index = 0;
     for await (const encoded of encapsulatedFrames(this.source, { frameCount: frames, oneFragmentPerFrame: syntax.decoder === 'rle' })) {
       if (index >= frames) throw new TranscodeError(`the pixel data holds more than the ${frames} frame(s) Number of Frames declares`);
-      let decoded;
-      try {
-        decoded = decodeFrame(codecs, syntax, image, encoded);
-      } catch (err) {
-        throw new TranscodeError(`frame ${index + 1} of ${frames} cannot be decoded (${err instanceof Error ? err.message : String(err)})`);
-      }
-      let pixels =
-        decoded.planarConfiguration === 1 && image.samplesPerPixel > 1
-          ? interleave(decoded.pixels, image.samplesPerPixel, bytesPerSample)
-          : decoded.pixels;
-      if (pixels.length === frameBytes + 1 && frameBytes % 2 === 1) pixels = pixels.subarray(0, frameBytes);
-      if (pixels.length !== frameBytes)
-        throw new TranscodeError(
-          `frame ${index + 1} decoded to ${pixels.length} bytes, ${frameBytes} expected (${image.rows}x${image.columns}, ${image.samplesPerPixel} sample(s) of ${image.bitsAllocated} bits)`,
-        );
-      yield swapInPlace(pixels, swap);
+      yield swapInPlace(decodeNativeFrame(codecs, syntax, image, encoded, { index, of: frames }), swap);
       index++;
     }
     if (index < frames) throw new TranscodeError(`the pixel data holds ${index} frame(s), Number of Frames declares ${frames}`);

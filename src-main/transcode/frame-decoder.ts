@@ -6,6 +6,7 @@
  */
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { TranscodeError } from './transcode-error.ts';
 import type { CompressedSyntax, DecoderKind } from './transcode-syntaxes.ts';
 
 export interface ImageAttributes {
@@ -83,6 +84,40 @@ export function decodeFrame(codecs: CodecsModule, syntax: CompressedSyntax, imag
   if (!pixels) throw new Error('the decoder returned no pixels');
   // A copy: the view may point into WebAssembly memory that the next decode reuses.
   return { pixels: Buffer.from(pixels), planarConfiguration: decoded.getPlanarConfiguration() ?? 0 };
+}
+
+/**
+ * One compressed frame as native pixels: samples interleaved, little endian, exactly the frame's
+ * size (a decoder's pad byte after an odd length dropped). Throws TranscodeError naming the frame.
+ * The transcoder and the viewer's preview both decode through here.
+ */
+export function decodeNativeFrame(
+  codecs: CodecsModule,
+  syntax: CompressedSyntax,
+  image: ImageAttributes,
+  encoded: Buffer,
+  frame: { index: number; of: number },
+): Buffer {
+  const bytesPerSample = image.bitsAllocated / 8;
+  const frameBytes = image.rows * image.columns * image.samplesPerPixel * bytesPerSample;
+  let decoded;
+  try {
+    decoded = decodeFrame(codecs, syntax, image, encoded);
+  } catch (err) {
+    throw new TranscodeError(
+      `frame ${frame.index + 1} of ${frame.of} cannot be decoded (${(err instanceof Error ? err.message : String(err)).trim()})`,
+    );
+  }
+  let pixels =
+    decoded.planarConfiguration === 1 && image.samplesPerPixel > 1
+      ? interleave(decoded.pixels, image.samplesPerPixel, bytesPerSample)
+      : decoded.pixels;
+  if (pixels.length === frameBytes + 1 && frameBytes % 2 === 1) pixels = pixels.subarray(0, frameBytes);
+  if (pixels.length !== frameBytes)
+    throw new TranscodeError(
+      `frame ${frame.index + 1} decoded to ${pixels.length} bytes, ${frameBytes} expected (${image.rows}x${image.columns}, ${image.samplesPerPixel} sample(s) of ${image.bitsAllocated} bits)`,
+    );
+  return pixels;
 }
 
 /** By-plane samples to interleaved, for a decoder that returns planes (each sample `bytesPerSample` wide). */

@@ -30,7 +30,7 @@ export function instanceLabel(
   const parts = [
     whose,
     instance.sopClassName,
-    `series ${instance.seriesNumber ?? '?'}`,
+    `series ${instance.seriesNumber ?? '–'}`,
     `instance ${instance.instanceNumber ?? instance.instanceId}`,
   ];
   return parts.filter(Boolean).join(' · ');

@@ -20,6 +20,7 @@ function image(over: Partial<ImageAttributes>): ImageAttributes {
     window: undefined,
     pixelOffset: 0,
     pixelLength: 8,
+    compressed: undefined,
     ...over,
   };
 }

@@ -63,7 +63,7 @@ function bridgeWithOneStudy(): ViewTestBridge {
     .answer('storageUsage', USAGE)
     .answer('listSeries', SERIES)
     .answer('listInstances', [instance(6, 1), instance(7, 2)])
-    .answer('renderFrame', { ok: false, reason: 'preview needs decompression: the pixel data is JPEG Baseline' });
+    .answer('renderFrame', { ok: false, reason: 'the dataset is deflated, which the viewer does not inflate' });
 }
 
 async function openTheStudy(): Promise<HTMLElement> {
@@ -105,7 +105,7 @@ describe('StudiesView', () => {
     bridgeWithOneStudy();
     render(StudiesView, { active: true });
     const detail = await openTheStudy();
-    expect(await within(detail).findByText('Preview needs decompression')).toBeTruthy();
+    expect((await within(detail).findByText('No preview')).title).toBe('the dataset is deflated, which the viewer does not inflate');
     const rows = within(within(detail).getByRole('table', { name: 'Instances of the series' })).getAllByRole('row');
     expect(rows).toHaveLength(3);
     expect(within(detail).getByRole('button', { name: 'View image of instance 2' })).toBeTruthy();
