@@ -286,8 +286,10 @@ export class Gateway {
         // The batch's instances are announced in reactions to their `indexed` promises, which the
         // store settled just before this call; a microtask queued now runs after them, so a job
         // is told after the instance it forwards (in the log and to the UI).
-        if (routed) queueMicrotask(() => transitions.announceRouted());
-        if (routed) kick();
+        if (routed) {
+          queueMicrotask(() => transitions.announceRouted());
+          kick();
+        }
         routed = false;
       },
     };

@@ -1,8 +1,8 @@
 /**
  * What it takes to show one frame: the image pixel module of the top-level dataset (and the
  * shared functional groups of an enhanced multi-frame object), where the pixel data lies in the
- * file, and for encapsulated pixel data which decoder reads its frames. Read with the inspector's walker, which passes values it does not keep, so
- * the pixel data itself is never read here.
+ * file, and for encapsulated pixel data which decoder reads its frames. Read with the inspector's
+ * walker, which passes values it does not keep, so the pixel data itself is never read here.
  */
 import { codeString, unsignedShort } from '../dicom/pixel-layout.ts';
 import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
