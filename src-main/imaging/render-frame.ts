@@ -13,6 +13,13 @@ import { frameBytes, readImageAttributes, type ImageAttributes } from './image-a
 import { isRenderable, renderFramePixels } from './frame-render.ts';
 import { encodePng } from './png-encode.ts';
 
+/**
+ * The largest frame the viewer reads or decodes: 256 MiB holds a 8192x8192 16-bit frame (the
+ * largest radiographs are about 4300x3500). A file declaring more, whatever its pixel data really
+ * holds, must not make the engine allocate gigabytes for a preview.
+ */
+const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
 export async function renderFrame(
   path: string,
   request: { frame?: number; window?: WindowLevel; maxSize?: number },
@@ -26,6 +33,11 @@ export async function renderFrame(
   if (unsupported) return { ok: false, reason: unsupported };
   const frame = request.frame ?? 0;
   if (frame < 0 || frame >= image.frames) return { ok: false, reason: `there is no frame ${frame + 1}: the image has ${image.frames}` };
+  if (frameBytes(image) > MAX_FRAME_BYTES)
+    return {
+      ok: false,
+      reason: `a frame of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits is ${Math.round(frameBytes(image) / 2 ** 20)} MiB, and the viewer shows frames up to ${MAX_FRAME_BYTES / 2 ** 20} MiB`,
+    };
   const read = stored.compressed ? await compressedFrame(path, stored, stored.compressed, frame) : await nativeFrame(path, image, frame);
   if (typeof read === 'string') return { ok: false, reason: read };
   const rendered = renderFramePixels(image, read, request.window, request.maxSize);

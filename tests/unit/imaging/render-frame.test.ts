@@ -2,11 +2,12 @@
  * Frames rendered by the engine against DCMTK's dcmj2pnm with the same window: the reference is an
  * independent implementation of the same PS3.3 pipeline (modality LUT, VOI window, polarity).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderFrame } from '../../../src-main/imaging/render-frame.ts';
 import { run } from '../../helpers/dcmtk.ts';
+import { buildP10File, datasetRegion, usElementOffset } from '../../helpers/dicom-fixtures.ts';
 import { decodePng, decodePnm } from '../../helpers/png-decode.ts';
 import { useTempDir } from '../../helpers/temp-dir.ts';
 
@@ -120,6 +121,22 @@ describe('renderFrame', () => {
     expect(result.photometric).toBe('RGB');
     const ref = await reference('SC_rgb_jpeg_dcmtk.dcm', []);
     expect(maxDifference(image.pixels, ref.pixels)).toBeLessThanOrEqual(2);
+  });
+
+  it('does not read or decode a frame larger than 256 MiB, whatever the pixel data holds', async () => {
+    for (const transferSyntaxUid of ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2.4.50']) {
+      const file = buildP10File({ transferSyntaxUid, pixelDataBytes: 256 });
+      for (const tag of [0x00280010, 0x00280011]) {
+        const at = file.indexOf(datasetRegion(file)) + usElementOffset(datasetRegion(file), transferSyntaxUid, tag);
+        file.writeUInt16LE(65_535, at + 8);
+      }
+      const path = join(tmp.path, `huge-${transferSyntaxUid}.dcm`);
+      await writeFile(path, file);
+      expect(await renderFrame(path, {}), transferSyntaxUid).toEqual({
+        ok: false,
+        reason: expect.stringMatching(/^a frame of 65535x65535 at (8|16) bits is \d+ MiB, and the viewer shows frames up to 256 MiB$/),
+      });
+    }
   });
 
   it('names what it cannot show: a deflated dataset, 1-bit pixels, a frame the image does not have', async () => {
