@@ -60,10 +60,11 @@ export async function buildCli(outdir: string = CLI_OUTDIR): Promise<string> {
       join(projectRoot, 'src-main', 'cli', 'main.ts'),
       join(projectRoot, 'src-main', 'routing', 'forward-worker.ts'),
       join(projectRoot, 'src-main', 'store', 'filing-worker.ts'),
+      join(projectRoot, 'src-main', 'imaging', 'preview-worker.ts'),
       join(projectRoot, 'src-main', 'dicom', 'sendable-files-worker.ts'),
     ],
     outdir,
-    // One folder: each worker is found next to the module that starts it (forward-sender.ts, filing-thread.ts, sendable-files.ts).
+    // One folder: each worker is found next to the module that starts it (forward-sender.ts, filing-thread.ts, preview-thread.ts, sendable-files.ts).
     entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
     bundle: true,

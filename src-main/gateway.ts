@@ -21,6 +21,7 @@ import { ListenError, listenFailureReason } from './dicom/listen-failure.ts';
 export { ListenError, listenFailureReason };
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './routing/routing-types.ts';
 import type { Destination, Rule } from './api/types/routing.ts';
+import { PreviewThread } from './imaging/preview-thread.ts';
 import { InstanceStore, type StoreOptions } from './store/instance-store.ts';
 import { InboundAssociations } from './receive/inbound-associations.ts';
 import { ReceiveInstance } from './receive/receive-instance.ts';
@@ -148,6 +149,8 @@ export class Gateway {
   readonly browse: BrowseQueries;
   readonly studies: StudyQueries;
   readonly housekeeping: Housekeeping;
+  /** Renders the viewer's frames off this thread (decoding can take a second). */
+  readonly previews = new PreviewThread();
   /** Editable settings whose value is the one saved in the UI. */
   private readonly savedKeys = new Set<SettingKey>();
   private sendCounter = 0;
@@ -383,6 +386,7 @@ export class Gateway {
     await this.store.close();
     await this.housekeeping.stop();
     await this.queue.stop();
+    await this.previews.stop();
     this.db.close();
     this.lock.release();
     this.logger.info('gateway.stopped', {});

@@ -12,7 +12,6 @@ import { ListenError, type Gateway } from '../gateway.ts';
 import { readByteRange } from '../inspect/byte-range-reader.ts';
 import { compareFiles } from '../inspect/compare-files.ts';
 import { instanceElements } from '../inspect/instance-elements.ts';
-import { renderFrame } from '../imaging/render-frame.ts';
 import { packageVersion } from '../package-info.ts';
 import type { ApiHost } from './api-host.ts';
 import { CommandError, GENERIC_FAILURE } from './command-failure.ts';
@@ -152,7 +151,7 @@ function commandHandlers(g: Gateway, chosen: ChosenPaths, uploadDir: string): Ha
     listSeries: ({ studyInstanceUid }) => g.studies.series(studyInstanceUid),
     storageUsage: () => g.housekeeping.usage(),
     instanceElements: ({ instanceId }) => instanceElements(g.instancePath(instanceId)),
-    renderFrame: ({ instanceId, ...request }) => renderFrame(g.instancePath(instanceId), request),
+    renderFrame: ({ instanceId, ...request }) => g.previews.render(g.instancePath(instanceId), request),
     deleteStudy: ({ studyInstanceUid }) => g.housekeeping.deleteStudy(studyInstanceUid),
     getRetention: () => g.housekeeping.retention(),
     saveRetention: ({ days }) => g.housekeeping.saveRetention(days),

@@ -71,8 +71,8 @@ async function nativeFrame(path: string, image: ImageAttributes, frame: number):
 
 /**
  * The frame decoded, or why it cannot be. The fragments before it are read and passed over, one
- * frame at a time; decoding takes the engine's thread for as long as the codec needs (a 512x512
- * frame: milliseconds).
+ * frame at a time; decoding takes the calling thread for as long as the codec needs (up to about a
+ * second for a large JPEG 2000 frame): the engine calls this on its preview thread.
  */
 async function compressedFrame(path: string, image: ImageAttributes, syntax: CompressedSyntax, frame: number): Promise<Buffer | string> {
   const codecs = await loadCodecs();

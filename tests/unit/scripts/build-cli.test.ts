@@ -53,9 +53,9 @@ const BUILTINS_ON_EXIT =
   'data:text/javascript,process.on("exit",()=>process.stderr.write("builtins: "+process.moduleLoadList.filter(m=>m.startsWith("NativeModule ")).map(m=>m.slice(13)).join(" ")+"\\n"))';
 
 describe('the CLI bundle', () => {
-  it('is one entry and two workers beside their chunks, with zod inside (English messages only) and the other packages left to node_modules', async () => {
+  it('is one entry and its workers beside their chunks, with zod inside (English messages only) and the other packages left to node_modules', async () => {
     const files = await readdir(outdir);
-    const entries = ['main.js', 'forward-worker.js', 'filing-worker.js', 'sendable-files-worker.js'];
+    const entries = ['main.js', 'forward-worker.js', 'filing-worker.js', 'preview-worker.js', 'sendable-files-worker.js'];
     for (const entry of entries) expect(files).toContain(entry);
     expect(files.filter((f) => !entries.includes(f)).every((f) => /^chunk-\w+\.js$/.test(f))).toBe(true);
     const code = (await Promise.all(files.map((f) => readFile(join(outdir, f), 'utf8')))).join('\n');
@@ -66,7 +66,7 @@ describe('the CLI bundle', () => {
   });
 
   it('starts its worker threads without zod, which only the main thread (config, flags) needs: each thread that loads it compiles it again', async () => {
-    for (const worker of ['forward-worker.js', 'filing-worker.js', 'sendable-files-worker.js']) {
+    for (const worker of ['forward-worker.js', 'filing-worker.js', 'preview-worker.js', 'sendable-files-worker.js']) {
       const loaded = await staticModuleGraph(outdir, worker);
       const withZod = [...loaded].filter(([, code]) => code.includes('// node_modules/zod/')).map(([file]) => file);
       expect(withZod, `${worker} loads zod through ${withZod.join(', ')}`).toEqual([]);
