@@ -377,6 +377,8 @@ export type RenderedFrame =
       frame: number;
       frames: number;
       photometric: string;
+      /** The compressed transfer syntax the frame was decoded from (its short name), or null when stored uncompressed. */
+      decodedFrom: string | null;
       /** The window used; null for colour images, which are shown as stored. */
       window: WindowLevel | null;
       /** The window from the file, or from the data range when the file has none. */

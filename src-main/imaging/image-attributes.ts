@@ -32,6 +32,7 @@ export interface ImageAttributes {
   pixelLength: number;
   /** How the frames are compressed, for encapsulated pixel data a decoder reads; undefined for native. */
   compressed: CompressedSyntax | undefined;
+  transferSyntaxUid: string;
 }
 
 export type ImageAttributesResult = { ok: true; image: ImageAttributes } | { ok: false; reason: string };
@@ -99,13 +100,19 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
       ok: false,
       reason: `the pixel data is ${pixel.undefinedLength ? 'encapsulated' : 'native'}, which its transfer syntax does not allow`,
     };
-  return toAttributes(values, encoding.littleEndian, { ...pixel, length: compressed ? -1 : pixel.length, compressed });
+  return toAttributes(
+    values,
+    encoding.littleEndian,
+    { ...pixel, length: compressed ? -1 : pixel.length, compressed },
+    opened.transferSyntaxUid,
+  );
 }
 
 function toAttributes(
   values: Map<number, Buffer>,
   littleEndian: boolean,
   pixel: { offset: number; length: number; compressed: CompressedSyntax | undefined },
+  transferSyntaxUid: string,
 ): ImageAttributesResult {
   const us = (tag: number) => {
     const v = values.get(tag);
@@ -142,6 +149,7 @@ function toAttributes(
     pixelOffset: pixel.offset,
     pixelLength: pixel.length,
     compressed: pixel.compressed,
+    transferSyntaxUid,
   };
   return { ok: true, image };
 }

@@ -5,6 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { RenderedFrame, WindowLevel } from '../api/contract.ts';
+import { transferSyntaxName } from '../dicom/transfer-syntax.ts';
 import { FileByteSource } from '../inspect/byte-source.ts';
 import { encapsulatedFrames } from '../transcode/encapsulated-frames.ts';
 import { decodeNativeFrame, loadCodecs } from '../transcode/frame-decoder.ts';
@@ -51,6 +52,7 @@ export async function renderFrame(
     frame,
     frames: image.frames,
     photometric: image.photometric,
+    decodedFrom: stored.compressed ? transferSyntaxName(stored.transferSyntaxUid) : null,
     window: rendered.window,
     defaultWindow: rendered.defaultWindow,
     range: rendered.range,

@@ -21,6 +21,7 @@ function image(over: Partial<ImageAttributes>): ImageAttributes {
     pixelOffset: 0,
     pixelLength: 8,
     compressed: undefined,
+    transferSyntaxUid: '1.2.840.10008.1.2.1',
     ...over,
   };
 }

@@ -96,9 +96,18 @@ describe('renderFrame', () => {
   });
 
   it('renders a losslessly compressed frame (RLE, JPEG-LS, JPEG 2000) exactly as its uncompressed original', async () => {
-    const original = (await rendered('MR_small.dcm', {})).image.pixels;
-    for (const file of ['MR_small_RLE.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm'])
-      expect((await rendered(file, {})).image.pixels.equals(original), file).toBe(true);
+    const native = await rendered('MR_small.dcm', {});
+    expect(native.result.decodedFrom).toBeNull();
+    const original = native.image.pixels;
+    for (const [file, decodedFrom] of [
+      ['MR_small_RLE.dcm', 'RLE Lossless'],
+      ['MR_small_jpeg_ls_lossless.dcm', 'JPEG-LS Lossless'],
+      ['MR_small_jp2klossless.dcm', 'JPEG 2000 Lossless'],
+    ]) {
+      const { result, image } = await rendered(file!, {});
+      expect(result.decodedFrom, file).toBe(decodedFrom);
+      expect(image.pixels.equals(original), file).toBe(true);
+    }
     // Colour: against DCMTK's own RLE decoder.
     const rgb = await rendered('SC_rgb_rle.dcm', {});
     expect(maxDifference(rgb.image.pixels, (await reference('SC_rgb_rle.dcm', [])).pixels)).toBe(0);
