@@ -287,6 +287,25 @@ export function clippedControls(page: Page): Promise<string[]> {
 }
 
 /**
+ * The boxes in `region` (itself included) whose content is wider than they are and that scroll
+ * sideways to show it, each with how far: none when everything in it fits its width.
+ */
+export function sidewaysScrolling(region: Locator): Promise<string[]> {
+  type Box = { scrollWidth: number; clientWidth: number; tagName: string; className: unknown; querySelectorAll(s: string): Iterable<Box> };
+  return region.evaluate((el) => {
+    const view = el as unknown as Box;
+    const { getComputedStyle } = globalThis as unknown as { getComputedStyle(box: Box): { overflowX: string } };
+    const found: string[] = [];
+    for (const box of [view, ...view.querySelectorAll('*')]) {
+      const overflow = box.scrollWidth - box.clientWidth;
+      const scrolls = box === view || ['auto', 'scroll'].includes(getComputedStyle(box).overflowX);
+      if (scrolls && overflow > 1) found.push(`${box.tagName}.${String(box.className)}: ${overflow} px`);
+    }
+    return found;
+  });
+}
+
+/**
  * What is wrong with the visible view's tables, as a person reading them would see it: a column
  * title that does not stand over its cells (left edges more than 1 px apart in the first data row;
  * the lists drawn as one grid per row can drift where a column sizes to its content), a title

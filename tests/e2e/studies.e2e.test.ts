@@ -11,7 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.ts';
 import { SopClass, writeP10Files } from '../helpers/dicom-fixtures.ts';
 import { listFilesRecursive } from '../helpers/p10-regions.ts';
-import { clippedControls, eventually, dataRows, rowCells, saveScreenshot, showView, tableLayoutProblems, useUiSuite } from './harness.ts';
+import {
+  clippedControls,
+  eventually,
+  dataRows,
+  rowCells,
+  saveScreenshot,
+  showView,
+  sidewaysScrolling,
+  tableLayoutProblems,
+  useUiSuite,
+} from './harness.ts';
 
 const GATEWAY_AE = 'GATEWAY';
 const CORPUS = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -436,21 +446,10 @@ describe('studies, instances, images and housekeeping, end to end', () => {
   });
 });
 
-/** Nothing is cut off sideways: the view's content is no wider than the view, and no box in it scrolls sideways. */
+/** Nothing is cut off sideways at 1024x640: the view's content is no wider than the view, and no box in it scrolls sideways. */
 async function expectFits(page: Page, region: Locator): Promise<void> {
   await region.waitFor();
-  type Box = { scrollWidth: number; clientWidth: number; tagName: string; className: unknown; querySelectorAll(s: string): Iterable<Box> };
-  const overflows = await region.evaluate((el) => {
-    const view = el as unknown as Box;
-    const { getComputedStyle } = globalThis as unknown as { getComputedStyle(box: Box): { overflowX: string } };
-    const found: string[] = [];
-    for (const box of [view, ...view.querySelectorAll('*')]) {
-      const overflow = box.scrollWidth - box.clientWidth;
-      const scrolls = box === view || ['auto', 'scroll'].includes(getComputedStyle(box).overflowX);
-      if (scrolls && overflow > 1) found.push(`${box.tagName}.${String(box.className)}: ${overflow} px`);
-    }
-    return found;
-  });
+  const overflows = await sidewaysScrolling(region);
   expect(overflows, 'boxes that scroll sideways').toEqual([]);
   expect(page.viewportSize()).toEqual({ width: 1024, height: 640 });
 }
