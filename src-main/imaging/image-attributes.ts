@@ -9,7 +9,7 @@ import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 import { openDatasetSource, openInput } from '../inspect/dataset-input.ts';
 import { walkEvents } from '../inspect/element-walker.ts';
 import { PIXEL_DATA } from '../inspect/tag-dictionary.ts';
-import { compressedSyntax, type CompressedSyntax } from '../transcode/transcode-syntaxes.ts';
+import { compressedSyntax } from '../transcode/transcode-syntaxes.ts';
 
 export interface ImageAttributes {
   rows: number;
@@ -30,8 +30,7 @@ export interface ImageAttributes {
   /** File offset of the first pixel byte and the bytes of pixel data (encapsulated: of its first item; length unknown, -1). */
   pixelOffset: number;
   pixelLength: number;
-  /** How the frames are compressed, for encapsulated pixel data a decoder reads; undefined for native. */
-  compressed: CompressedSyntax | undefined;
+  /** Native, or compressed in a syntax a decoder reads (compressedSyntax tells which): others are refused. */
   transferSyntaxUid: string;
 }
 
@@ -100,18 +99,13 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
       ok: false,
       reason: `the pixel data is ${pixel.undefinedLength ? 'encapsulated' : 'native'}, which its transfer syntax does not allow`,
     };
-  return toAttributes(
-    values,
-    encoding.littleEndian,
-    { ...pixel, length: compressed ? -1 : pixel.length, compressed },
-    opened.transferSyntaxUid,
-  );
+  return toAttributes(values, encoding.littleEndian, { ...pixel, length: compressed ? -1 : pixel.length }, opened.transferSyntaxUid);
 }
 
 function toAttributes(
   values: Map<number, Buffer>,
   littleEndian: boolean,
-  pixel: { offset: number; length: number; compressed: CompressedSyntax | undefined },
+  pixel: { offset: number; length: number },
   transferSyntaxUid: string,
 ): ImageAttributesResult {
   const us = (tag: number) => {
@@ -148,7 +142,6 @@ function toAttributes(
     window: center !== undefined && width !== undefined && width > 0 ? { center, width } : undefined,
     pixelOffset: pixel.offset,
     pixelLength: pixel.length,
-    compressed: pixel.compressed,
     transferSyntaxUid,
   };
   return { ok: true, image };

@@ -9,7 +9,7 @@ import { transferSyntaxName } from '../dicom/transfer-syntax.ts';
 import { FileByteSource } from '../inspect/byte-source.ts';
 import { encapsulatedFrames } from '../transcode/encapsulated-frames.ts';
 import { decodeNativeFrame, loadCodecs } from '../transcode/frame-decoder.ts';
-import { decodedPhotometric, type CompressedSyntax } from '../transcode/transcode-syntaxes.ts';
+import { compressedSyntax, decodedPhotometric, type CompressedSyntax } from '../transcode/transcode-syntaxes.ts';
 import { frameBytes, readImageAttributes, type ImageAttributes } from './image-attributes.ts';
 import { isRenderable, renderFramePixels } from './frame-render.ts';
 import { encodePng } from './png-encode.ts';
@@ -28,18 +28,20 @@ export async function renderFrame(
   const attributes = await readImageAttributes(path);
   if (!attributes.ok) return attributes;
   const stored = attributes.image;
+  const compressed = compressedSyntax(stored.transferSyntaxUid);
   // What the frame's pixels look like once read: a compressed frame comes out native, interleaved, little endian.
-  const image = stored.compressed ? decodedImage(stored, stored.compressed) : stored;
+  const image = compressed ? decodedImage(stored, compressed) : stored;
   const unsupported = isRenderable(image);
   if (unsupported) return { ok: false, reason: unsupported };
   const frame = request.frame ?? 0;
   if (frame < 0 || frame >= image.frames) return { ok: false, reason: `there is no frame ${frame + 1}: the image has ${image.frames}` };
-  if (frameBytes(image) > MAX_FRAME_BYTES)
+  const size = frameBytes(image);
+  if (size > MAX_FRAME_BYTES)
     return {
       ok: false,
-      reason: `a frame of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits is ${Math.round(frameBytes(image) / 2 ** 20)} MiB, and the viewer shows frames up to ${MAX_FRAME_BYTES / 2 ** 20} MiB`,
+      reason: `a frame of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits is ${Math.round(size / 2 ** 20)} MiB, and the viewer shows frames up to ${MAX_FRAME_BYTES / 2 ** 20} MiB`,
     };
-  const read = stored.compressed ? await compressedFrame(path, stored, stored.compressed, frame) : await nativeFrame(path, image, frame);
+  const read = compressed ? await compressedFrame(path, stored, compressed, frame) : await nativeFrame(path, image, frame, size);
   if (typeof read === 'string') return { ok: false, reason: read };
   const rendered = renderFramePixels(image, read, request.window, request.maxSize);
   return {
@@ -52,7 +54,7 @@ export async function renderFrame(
     frame,
     frames: image.frames,
     photometric: image.photometric,
-    decodedFrom: stored.compressed ? transferSyntaxName(stored.transferSyntaxUid) : null,
+    decodedFrom: compressed ? transferSyntaxName(stored.transferSyntaxUid) : null,
     window: rendered.window,
     defaultWindow: rendered.defaultWindow,
     range: rendered.range,
@@ -64,8 +66,7 @@ function decodedImage(image: ImageAttributes, syntax: CompressedSyntax): ImageAt
 }
 
 /** The frame's bytes, or why they cannot be read. */
-async function nativeFrame(path: string, image: ImageAttributes, frame: number): Promise<Buffer | string> {
-  const size = frameBytes(image);
+async function nativeFrame(path: string, image: ImageAttributes, frame: number, size: number): Promise<Buffer | string> {
   if ((frame + 1) * size > image.pixelLength)
     return `the pixel data holds ${image.pixelLength} bytes, too few for frame ${frame + 1} of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits`;
   return readAt(path, image.pixelOffset + frame * size, size);

@@ -20,7 +20,6 @@ function image(over: Partial<ImageAttributes>): ImageAttributes {
     window: undefined,
     pixelOffset: 0,
     pixelLength: 8,
-    compressed: undefined,
     transferSyntaxUid: '1.2.840.10008.1.2.1',
     ...over,
   };
