@@ -1,8 +1,11 @@
-/** Argument parsing shared by the commands: node:util parseArgs, with errors that say what to type. */
+/**
+ * Argument parsing shared by the commands: node:util parseArgs, with errors that say what to type.
+ * Nothing here loads zod, so echo starts without it; flags checked by a zod schema are parsed in
+ * schema-flags.ts.
+ */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
-import { z } from 'zod';
-import { aeTitle, listenPort, port, typedValue, valueProblem } from '../api/schemas/values.ts';
+import { aeTitleProblem, portProblem } from '../api/schemas/value-rules.ts';
 import type { DestinationTls } from '../api/types/routing.ts';
 import type { PeerAddress } from '../dicom/peer-address.ts';
 import { UsageError } from './usage-error.ts';
@@ -20,28 +23,9 @@ export function parsePeerAddress(text: string): PeerAddress {
   const match = /^([^@]+)@(\[[^\]]+\]|[^:]+):(\d+)$/.exec(text.trim());
   if (!match) throw new UsageError(`"${text}" is not a DICOM node; expected AE@HOST:PORT, e.g. PACS@10.0.0.5:104`);
   // The AE title and port are refused in the words the config file and the API use for them.
-  const problem = valueProblem(aeTitle, match[1]) ?? valueProblem(port, Number(match[3]));
+  const problem = aeTitleProblem(match[1]!) ?? portProblem(Number(match[3]), 1);
   if (problem) throw new UsageError(`"${text}": ${problem}`);
   return { aeTitle: match[1]!, host: match[2]!.replace(/^\[|\]$/g, ''), port: Number(match[3]) };
-}
-
-/**
- * A flag's value checked by the schema the config file and the API use for the same value, so it
- * is refused with the same words: "--port: must be a port number 0-65535 (…), got 70000".
- */
-export function parseFlag<T>(schema: z.ZodType<T>, value: string, flag: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new UsageError(`${flag}: ${parsed.error.issues[0]?.message ?? 'is not valid'}`);
-  return parsed.data;
-}
-
-/** Numbers arrive as text; the schema sees the number, as it would in a config file. */
-export function parseNumberFlag(schema: z.ZodType<number>, value: string, flag: string): number {
-  return parseFlag(z.preprocess(typedValue, schema), value, flag);
-}
-
-export function parsePort(value: string, flag: string): number {
-  return parseNumberFlag(listenPort, value, flag);
 }
 
 export function parseBoolean(value: string, flag: string): boolean {
@@ -50,8 +34,11 @@ export function parseBoolean(value: string, flag: string): boolean {
   throw new UsageError(`${flag} must be true or false, not "${value}"`);
 }
 
+/** An AE title flag, refused in the words of the config file's and the API's AE title; kept trimmed as they keep it. */
 export function parseAeTitle(value: string, flag: string): string {
-  return parseFlag(aeTitle, value, flag);
+  const problem = aeTitleProblem(value);
+  if (problem) throw new UsageError(`${flag}: ${problem}`);
+  return value.trim();
 }
 
 /** The TLS flags of the commands that connect out (send, echo). */

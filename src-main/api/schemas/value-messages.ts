@@ -18,12 +18,13 @@ export function shown(value: unknown): string {
  * as numbers; where text is expected the hint says how to keep them text.
  */
 export function must(description: string, expects?: 'text' | 'number') {
-  return {
-    error: (issue: { input?: unknown }) => {
-      if (issue.input === undefined) return 'is required';
-      return `must be ${description}, got ${shown(issue.input)}${quotingHint(issue.input, expects)}`;
-    },
-  };
+  return { error: (issue: { input?: unknown }) => refusal(description, issue.input, expects) };
+}
+
+/** The sentence itself, for a rule checked without zod (value-rules.ts). */
+export function refusal(description: string, input: unknown, expects?: 'text' | 'number'): string {
+  if (input === undefined) return 'is required';
+  return `must be ${description}, got ${shown(input)}${quotingHint(input, expects)}`;
 }
 
 function quotingHint(input: unknown, expects: 'text' | 'number' | undefined): string {

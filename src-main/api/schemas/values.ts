@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { uidProblem } from '../../dicom/uid.ts';
 import { must, shown } from './value-messages.ts';
+import { AE_TITLE, aeTitleProblem, portDescription, portProblem, type LowestPort } from './value-rules.ts';
 
 // The renderer's Content-Security-Policy forbids eval, and zod probes for it (new Function) to
 // compile object schemas; even the caught refusal is reported as a CSP violation. The schemas are
@@ -26,9 +27,16 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, what = '
   return z.number(must(description, 'number')).int(must(description)).min(min, must(description)).max(max, must(description));
 }
 
-function portNumber(min: 0 | 1) {
-  const description = min === 0 ? 'a port number 0-65535 (0: let the system choose)' : 'a port number 1-65535';
-  return z.number(must(description, 'number')).int(must(description)).min(min, must(description)).max(65535, must(description));
+/** A value refused by a rule of value-rules.ts, with the rule's words. */
+function checkedBy<T>(rule: (value: T) => string | undefined) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    const problem = rule(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+
+function portNumber(lowest: LowestPort) {
+  return z.number(must(portDescription(lowest), 'number')).superRefine(checkedBy((value: number) => portProblem(value, lowest)));
 }
 
 /** A port to connect to. */
@@ -64,20 +72,10 @@ export const host = z
 const FOLDER = 'a folder path';
 export const folder = z.string(must(FOLDER, 'text')).refine((s) => s.trim() !== '', must(FOLDER));
 
-/** PS3.5 AE: 1-16 characters of the default repertoire, no backslash; leading and trailing spaces do not count. */
+/** PS3.5 AE (value-rules.ts); kept without its leading and trailing spaces, which do not count. */
 export const aeTitle = z
-  .string(must('an AE title (text of 1-16 characters)', 'text'))
-  .superRefine((value, ctx) => {
-    const trimmed = value.trim();
-    if (trimmed.length === 0 || trimmed.length > 16) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be an AE title of 1-16 characters, got ${shown(value)} (${trimmed.length} characters)`,
-      });
-    } else if (/[\\\p{Cc}]/u.test(trimmed)) {
-      ctx.addIssue({ code: 'custom', message: `must be an AE title without backslash or control characters, got ${shown(value)}` });
-    }
-  })
+  .string(must(AE_TITLE, 'text'))
+  .superRefine(checkedBy(aeTitleProblem))
   .transform((value) => value.trim());
 
 export const uid = z.string(must('a UID (text)', 'text')).superRefine((value, ctx) => {

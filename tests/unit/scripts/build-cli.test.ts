@@ -1,7 +1,7 @@
 /**
  * The CLI bundle (scripts/build-cli.ts) that bin/dicom-gateway.js runs: built afresh here, it
  * answers its commands, finds the forward worker it starts beside itself, starts its workers
- * without the schema library, and loads for `echo` only what an echo needs.
+ * without the schema library, and loads for `echo` only what an echo needs (not even the schema library).
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -73,13 +73,22 @@ describe('the CLI bundle', () => {
     }
   });
 
-  it('answers a real storescp to echo, without loading TLS, the transcoder or the index', async () => {
+  it("loads for echo no zod: its AE@HOST:PORT is checked by the plain rules zod's schemas are built on (50 ms of its start)", async () => {
+    const main = await readFile(entry, 'utf8');
+    const echoChunk = /echo: \{ load: async \(\) => \(await import\("\.\/([^"]+)"\)\)/.exec(main)?.[1];
+    expect(echoChunk, 'main.js loads the echo command on demand').toBeDefined();
+    const loaded = new Map([...(await staticModuleGraph(outdir, 'main.js')), ...(await staticModuleGraph(outdir, echoChunk!))]);
+    const withZod = [...loaded].filter(([, code]) => code.includes('// node_modules/zod/')).map(([file]) => file);
+    expect(withZod, `echo loads zod through ${withZod.join(', ')}`).toEqual([]);
+  });
+
+  it('answers a real storescp to echo, without loading TLS, the transcoder, the index or the digest', async () => {
     const echo = await run(process.execPath, ['--import', BUILTINS_ON_EXIT, entry, 'echo', `${scp.aeTitle}@127.0.0.1:${scp.port}`]);
     expect(echo.code, echo.stderr).toBe(0);
     expect(echo.stdout).toMatch(/0x0000 Success/);
     const builtins = /builtins: (.*)/.exec(echo.stderr)![1]!.split(' ');
     expect(builtins).toContain('net');
-    for (const unneeded of ['tls', 'sqlite', 'zlib']) expect(builtins, `echo loaded node:${unneeded}`).not.toContain(unneeded);
+    for (const unneeded of ['tls', 'sqlite', 'zlib', 'crypto']) expect(builtins, `echo loaded node:${unneeded}`).not.toContain(unneeded);
   });
 
   it('relays what storescu sends to a storescp through its forward worker, byte for byte, without loading TLS', async () => {
