@@ -1,7 +1,6 @@
 /**
  * A DICOM node as the wire layer names it in errors and logs: AE@HOST:PORT. Parsing one a user typed
- * is the CLI's (cli/options.ts): it checks with the value schemas, which the forward worker, whose
- * wire layer imports this file, has no need to load.
+ * is the CLI's (cli/options.ts), with the value rules and the words a config file is refused in.
  */
 export interface PeerAddress {
   aeTitle: string;
