@@ -111,6 +111,30 @@ describe('StudiesView', () => {
     expect(within(detail).getByRole('button', { name: 'View image of instance 2' })).toBeTruthy();
   });
 
+  it("asks for a closed study's thumbnails no more: the next study's are asked as soon as a render is free", async () => {
+    const KNEE_SERIES = [1, 2, 3, 4, 5, 6].map((n) => ({
+      ...SERIES[0]!,
+      seriesInstanceUid: `1.2.3.1.${n}`,
+      seriesNumber: n,
+      thumbnailInstanceId: 100 + n,
+    }));
+    const OTHER: StudyRecord = { ...STUDY, studyInstanceUid: '1.2.3.9', patientName: 'DOE^JANE', patientId: 'CT-9' };
+    const OTHER_SERIES = [{ ...SERIES[0]!, studyInstanceUid: '1.2.3.9', seriesInstanceUid: '1.2.3.9.1', thumbnailInstanceId: 900 }];
+    const unanswered: Array<() => void> = [];
+    const bridge = bridgeWithOneStudy()
+      .answer('searchStudies', [STUDY, OTHER])
+      .answer('listSeries', (args) => (args.studyInstanceUid === OTHER.studyInstanceUid ? OTHER_SERIES : KNEE_SERIES))
+      .answer('renderFrame', () => new Promise((resolve) => unanswered.push(() => resolve({ ok: false, reason: 'compressed' }))));
+    const asked = () => bridge.argsOf('renderFrame').map((args) => (args as { instanceId: number }).instanceId);
+    render(StudiesView, { active: true });
+    await openTheStudy();
+    await waitFor(() => expect(asked()).toEqual([101, 102]));
+    await fireEvent.click(screen.getByRole('button', { name: 'DOE, JANE' }));
+    await screen.findByRole('region', { name: /DOE, JANE/ });
+    for (const answer of unanswered.splice(0)) answer();
+    await waitFor(() => expect(asked()).toEqual([101, 102, 900]));
+  });
+
   it('deletes only after confirmation: Cancel is focused, Esc cancels, Delete study calls the engine once', async () => {
     const bridge = bridgeWithOneStudy().answer('deleteStudy', { studyInstanceUid: '1.2.3.1', instances: 2, bytes: 2_000_000, jobs: 1 });
     render(StudiesView, { active: true });
