@@ -1,10 +1,11 @@
 /**
  * One native frame to 8-bit display pixels: stored values unpacked (bits stored, high bit, sign),
  * rescaled to modality values, windowed (PS3.3 C.11.2.1.2, the linear VOI function), inverted for
- * MONOCHROME1; colour (RGB, YBR_FULL) shown as stored. Optionally scaled down for a thumbnail by
- * sampling, so a thumbnail costs one frame read and no more.
+ * MONOCHROME1; colour (RGB, YBR_FULL) shown as stored; PALETTE COLOR through its tables.
+ * Optionally scaled down for a thumbnail by sampling, so a thumbnail costs one frame read and no more.
  */
 import type { ImageAttributes } from './image-attributes.ts';
+import { paletteIndex, type PaletteLut } from './palette.ts';
 
 export interface WindowSetting {
   center: number;
@@ -28,6 +29,8 @@ const COLOUR = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422']);
 
 export function isRenderable(image: ImageAttributes): string | undefined {
   if (GREY.has(image.photometric) && image.samplesPerPixel === 1) return undefined;
+  if (image.bitsAllocated === 1) return `the viewer does not show 1-bit ${image.photometric} pixels`;
+  if (image.photometric === 'PALETTE COLOR' && image.samplesPerPixel === 1 && image.palette) return undefined;
   if (COLOUR.has(image.photometric) && image.samplesPerPixel === 3) {
     // YBR_FULL_422 native stores two luma samples per chroma pair: not a plain 3-sample layout.
     if (image.photometric === 'YBR_FULL_422') return 'the viewer does not show YBR_FULL_422 pixels (two luma samples for each chroma pair)';
@@ -76,6 +79,7 @@ export function renderFramePixels(
   const values = storedValues(image, bytes);
   const { width, height, sourceIndex } = sampling(image.columns, image.rows, maxSize);
   if (image.samplesPerPixel === 3) return renderColour(image, values, width, height, sourceIndex);
+  if (image.palette) return renderPalette(image.palette, values, width, height, sourceIndex);
   const slope = image.rescaleSlope;
   const intercept = image.rescaleIntercept;
   let min = Number.POSITIVE_INFINITY;
@@ -116,12 +120,7 @@ function renderColour(
   const pixelCount = image.rows * image.columns;
   const planar = image.planarConfiguration === 1;
   const scale = 255 / (2 ** image.bitsStored - 1);
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  const { min, max } = valueRange(values);
   const pixels = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) {
     const p = sourceIndex(i);
@@ -131,6 +130,34 @@ function renderColour(
     for (let c = 0; c < 3; c++) pixels[i * 3 + c] = Math.max(0, Math.min(255, Math.round(rgb[c]!)));
   }
   return { width, height, channels: 3, pixels, range: { min, max }, window: null, defaultWindow: null };
+}
+
+function renderPalette(
+  palette: PaletteLut,
+  values: Float64Array | Int32Array,
+  width: number,
+  height: number,
+  sourceIndex: (i: number) => number,
+): RenderedPixels {
+  const { min, max } = valueRange(values);
+  const pixels = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    const entry = paletteIndex(palette, values[sourceIndex(i)]!);
+    pixels[i * 3] = palette.red[entry]!;
+    pixels[i * 3 + 1] = palette.green[entry]!;
+    pixels[i * 3 + 2] = palette.blue[entry]!;
+  }
+  return { width, height, channels: 3, pixels, range: { min, max }, window: null, defaultWindow: null };
+}
+
+function valueRange(values: Float64Array | Int32Array): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
 }
 
 /** PS3.3 C.7.6.3.1.2, YBR_FULL to RGB (8-bit). */

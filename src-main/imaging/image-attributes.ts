@@ -10,6 +10,7 @@ import { openDatasetSource, openInput } from '../inspect/dataset-input.ts';
 import { walkEvents } from '../inspect/element-walker.ts';
 import { PIXEL_DATA } from '../inspect/tag-dictionary.ts';
 import { compressedSyntax } from '../transcode/transcode-syntaxes.ts';
+import { PALETTE_DATA, PALETTE_DESCRIPTORS, readPalette, SEGMENTED_PALETTE_DATA, type PaletteLut, type ValueRange } from './palette.ts';
 
 export interface ImageAttributes {
   rows: number;
@@ -32,6 +33,8 @@ export interface ImageAttributes {
   pixelLength: number;
   /** Native, or compressed in a syntax a decoder reads (compressedSyntax tells which): others are refused. */
   transferSyntaxUid: string;
+  /** PALETTE COLOR only: its lookup tables. */
+  palette?: PaletteLut;
 }
 
 export type ImageAttributesResult = { ok: true; image: ImageAttributes } | { ok: false; reason: string };
@@ -53,7 +56,7 @@ const TAGS = {
   rescaleIntercept: 0x00281052,
   rescaleSlope: 0x00281053,
 } as const;
-const WANTED = new Set<number>(Object.values(TAGS));
+const WANTED = new Set<number>([...Object.values(TAGS), ...PALETTE_DESCRIPTORS]);
 // Enhanced objects keep rescale and window in functional groups; the shared ones hold for every frame.
 const SHARED_ONLY = new Set<number>([TAGS.windowCenter, TAGS.windowWidth, TAGS.rescaleIntercept, TAGS.rescaleSlope]);
 
@@ -68,6 +71,8 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
   // Offsets in a deflated dataset count inflated bytes; reading one frame would mean inflating all before it.
   if (encoding.deflated) return { ok: false, reason: 'the dataset is deflated, which the viewer does not inflate' };
   const values = new Map<number, Buffer>();
+  // Palette tables are up to 128 KiB each, more than the walker keeps: where they lie is read instead.
+  const tables = new Map<number, ValueRange>();
   let pixel: { offset: number; length: number; undefinedLength: boolean } | undefined;
   const source = await openDatasetSource(opened);
   try {
@@ -86,6 +91,8 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
         pixel = { offset: node.valueOffset, length: node.valueLength, undefinedLength: node.undefinedLength };
         break;
       }
+      if (depth === 0 && (PALETTE_DATA.includes(node.tag as never) || SEGMENTED_PALETTE_DATA.has(node.tag)))
+        tables.set(node.tag, { offset: node.valueOffset, length: node.valueLength });
       const wanted = WANTED.has(node.tag) && node.value && !values.has(node.tag);
       if (wanted && (depth === 0 || (SHARED_ONLY.has(node.tag) && node.path.startsWith(SHARED_FUNCTIONAL_GROUPS))))
         values.set(node.tag, node.value!);
@@ -99,7 +106,32 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
       ok: false,
       reason: `the pixel data is ${pixel.undefinedLength ? 'encapsulated' : 'native'}, which its transfer syntax does not allow`,
     };
-  return toAttributes(values, encoding.littleEndian, { ...pixel, length: compressed ? -1 : pixel.length }, opened.transferSyntaxUid);
+  const attributes = toAttributes(
+    values,
+    encoding.littleEndian,
+    { ...pixel, length: compressed ? -1 : pixel.length },
+    opened.transferSyntaxUid,
+  );
+  if (!attributes.ok || attributes.image.photometric !== 'PALETTE COLOR') return attributes;
+  return withPalette(attributes.image, opened.path, values, tables);
+}
+
+/** A PALETTE COLOR image with its tables read, or why they cannot be. */
+async function withPalette(
+  image: ImageAttributes,
+  path: string,
+  values: Map<number, Buffer>,
+  tables: Map<number, ValueRange>,
+): Promise<ImageAttributesResult> {
+  if ([...SEGMENTED_PALETTE_DATA].some((tag) => tables.has(tag)))
+    return { ok: false, reason: 'the viewer does not show segmented palette colour lookup tables' };
+  const read = await readPalette(
+    path,
+    PALETTE_DESCRIPTORS.map((tag) => values.get(tag)),
+    PALETTE_DATA.map((tag) => tables.get(tag)),
+    image,
+  );
+  return read.ok ? { ok: true, image: { ...image, palette: read.palette } } : read;
 }
 
 function toAttributes(
@@ -121,7 +153,7 @@ function toAttributes(
   const columns = us(TAGS.columns);
   const bitsAllocated = us(TAGS.bitsAllocated);
   if (!rows || !columns || !bitsAllocated) return { ok: false, reason: 'the image has no Rows, Columns or Bits Allocated' };
-  if (![8, 16, 32].includes(bitsAllocated)) return { ok: false, reason: `the viewer does not show ${bitsAllocated}-bit pixels` };
+  if (![1, 8, 16, 32].includes(bitsAllocated)) return { ok: false, reason: `the viewer does not show ${bitsAllocated}-bit pixels` };
   const bitsStored = us(TAGS.bitsStored) ?? bitsAllocated;
   const center = firstNumber(TAGS.windowCenter);
   const width = firstNumber(TAGS.windowWidth);
@@ -149,6 +181,7 @@ function toAttributes(
 
 const codeStringOf = (value: Buffer | undefined) => (value ? codeString(value) : undefined);
 
+/** Bytes of one frame (1-bit pixels: rounded up, as a frame need not start or end on a byte). */
 export function frameBytes(image: ImageAttributes): number {
-  return image.rows * image.columns * image.samplesPerPixel * (image.bitsAllocated / 8);
+  return Math.ceil((image.rows * image.columns * image.samplesPerPixel * image.bitsAllocated) / 8);
 }

@@ -12,6 +12,7 @@ import { decodeNativeFrame, loadCodecs } from '../transcode/frame-decoder.ts';
 import { compressedSyntax, decodedPhotometric, type CompressedSyntax } from '../transcode/transcode-syntaxes.ts';
 import { frameBytes, readImageAttributes, type ImageAttributes } from './image-attributes.ts';
 import { isRenderable, renderFramePixels } from './frame-render.ts';
+import { packedFrameSpan, unpackBits, unpackedImage } from './one-bit-pixels.ts';
 import { encodePng } from './png-encode.ts';
 
 /**
@@ -31,6 +32,7 @@ export async function renderFrame(
   const compressed = compressedSyntax(stored.transferSyntaxUid);
   // What the frame's pixels look like once read: a compressed frame comes out native, interleaved, little endian.
   const image = compressed ? decodedImage(stored, compressed) : stored;
+  if (compressed && stored.bitsAllocated === 1) return { ok: false, reason: 'the viewer does not show compressed 1-bit pixels' };
   const unsupported = isRenderable(image);
   if (unsupported) return { ok: false, reason: unsupported };
   const frame = request.frame ?? 0;
@@ -43,7 +45,7 @@ export async function renderFrame(
     };
   const read = compressed ? await compressedFrame(path, stored, compressed, frame) : await nativeFrame(path, image, frame, size);
   if (typeof read === 'string') return { ok: false, reason: read };
-  const rendered = renderFramePixels(image, read, request.window, request.maxSize);
+  const rendered = renderFramePixels(image.bitsAllocated === 1 ? unpackedImage(image) : image, read, request.window, request.maxSize);
   return {
     ok: true,
     png: encodePng(rendered.width, rendered.height, rendered.channels, rendered.pixels).toString('base64'),
@@ -65,11 +67,13 @@ function decodedImage(image: ImageAttributes, syntax: CompressedSyntax): ImageAt
   return { ...image, photometric: decodedPhotometric(syntax, image.photometric), planarConfiguration: 0, littleEndian: true };
 }
 
-/** The frame's bytes, or why they cannot be read. */
+/** The frame's bytes (1-bit pixels: unpacked, one byte each), or why they cannot be read. */
 async function nativeFrame(path: string, image: ImageAttributes, frame: number, size: number): Promise<Buffer | string> {
-  if ((frame + 1) * size > image.pixelLength)
+  const span = image.bitsAllocated === 1 ? packedFrameSpan(image, frame) : { offset: frame * size, length: size, firstBit: 0 };
+  if (span.offset + span.length > image.pixelLength)
     return `the pixel data holds ${image.pixelLength} bytes, too few for frame ${frame + 1} of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits`;
-  return readAt(path, image.pixelOffset + frame * size, size);
+  const bytes = await readAt(path, image.pixelOffset + span.offset, span.length);
+  return image.bitsAllocated === 1 ? unpackBits(bytes, span.firstBit, image.rows * image.columns * image.samplesPerPixel) : bytes;
 }
 
 /**

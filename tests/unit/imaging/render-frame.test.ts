@@ -3,20 +3,22 @@
  * independent implementation of the same PS3.3 pipeline (modality LUT, VOI window, polarity).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderFrame } from '../../../src-main/imaging/render-frame.ts';
 import { run } from '../../helpers/dcmtk.ts';
-import { buildP10File, datasetRegion, usElementOffset } from '../../helpers/dicom-fixtures.ts';
+import { buildMetaHeader, buildP10File, datasetRegion, SopClass, usElementOffset } from '../../helpers/dicom-fixtures.ts';
+import { explicitLeElement, textValue, uidValue, usValue } from '../../helpers/element-encoding.ts';
 import { decodePng, decodePnm } from '../../helpers/png-decode.ts';
 import { useTempDir } from '../../helpers/temp-dir.ts';
 
 const CORPUS = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const tmp = useTempDir('render-frame-');
 
+/** DCMTK's rendering of a file of pydicom's corpus, or of the file at an absolute path. */
 async function reference(file: string, args: string[]): Promise<ReturnType<typeof decodePnm>> {
-  const out = join(tmp.path, `${file}-${args.join('_')}.pnm`);
-  const result = await run('dcmj2pnm', [...args, join(CORPUS, file), out]);
+  const out = join(tmp.path, `${basename(file)}-${args.join('_')}.pnm`);
+  const result = await run('dcmj2pnm', [...args, resolve(CORPUS, file), out]);
   expect(result.code, result.stderr).toBe(0);
   return decodePnm(await readFile(out));
 }
@@ -30,7 +32,7 @@ function maxDifference(a: Buffer, b: Buffer): number {
 }
 
 async function rendered(file: string, request: Parameters<typeof renderFrame>[1]) {
-  const result = await renderFrame(join(CORPUS, file), request);
+  const result = await renderFrame(resolve(CORPUS, file), request);
   if (!result.ok) throw new Error(result.reason);
   return { result, image: decodePng(Buffer.from(result.png, 'base64')) };
 }
@@ -148,14 +150,93 @@ describe('renderFrame', () => {
     }
   });
 
-  it('names what it cannot show: a deflated dataset, 1-bit pixels, a frame the image does not have', async () => {
+  it('shows a 1-bit segmentation black and white, as DCMTK does over its range', async () => {
+    const { result, image } = await rendered('liver_1frame.dcm', {});
+    expect(result).toMatchObject({ columns: 512, rows: 512, range: { min: 0, max: 1 }, defaultWindow: { center: 0.5, width: 1 } });
+    const ref = await reference('liver_1frame.dcm', ['+Wm']);
+    expect(maxDifference(image.pixels, ref.pixels)).toBe(0);
+    expect(image.pixels.includes(255)).toBe(true);
+  });
+
+  it('reads a 1-bit frame that starts inside a byte: frames are not padded to whole bytes', async () => {
+    // Three 3x3 frames of 9 bits each: frame 2 starts at bit 18, in the third byte.
+    const frames = ['100010001', '010010010', '111000111'];
+    const path = join(tmp.path, 'three-bit-frames.dcm');
+    await writeFile(path, imageFile({ rows: 3, columns: 3, bitsAllocated: 1, frames: 3, pixels: packBits(frames.join('')) }));
+    for (const [index, bits] of frames.entries()) {
+      const { image } = await rendered(path, { frame: index });
+      expect([...image.pixels].map((p) => (p === 255 ? '1' : '0')).join(''), `frame ${index + 1}`).toBe(bits);
+    }
+  });
+
+  it('shows PALETTE COLOR through its 16-bit tables, values outside the tables clamped, as DCMTK does', async () => {
+    const entries = 200;
+    const table = (f: (i: number) => number) => Buffer.from(new Uint16Array(Array.from({ length: entries }, (_, i) => f(i))).buffer);
+    const path = join(tmp.path, 'palette-16.dcm');
+    await writeFile(
+      path,
+      imageFile({
+        photometric: 'PALETTE COLOR',
+        // Stored values 0..255; the tables map 20..219.
+        pixels: Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+        palette: {
+          entries,
+          firstMapped: 20,
+          bits: 16,
+          red: table((i) => i * 300),
+          green: table((i) => 65535 - i * 300),
+          blue: table((i) => (i * 97) % 65536),
+        },
+      }),
+    );
+    const { result, image } = await rendered(path, {});
+    expect(result).toMatchObject({ photometric: 'PALETTE COLOR', window: null });
+    expect(image.channels).toBe(3);
+    expect(maxDifference(image.pixels, (await reference(path, [])).pixels)).toBe(0);
+  });
+
+  it('shows PALETTE COLOR through 8-bit tables packed two to a word, as the palettes of PS3.6 Annex B come', async () => {
+    const entries = 256;
+    const packed = (f: (i: number) => number) => Buffer.from(Array.from({ length: entries }, (_, i) => f(i)));
+    const path = join(tmp.path, 'palette-8.dcm');
+    await writeFile(
+      path,
+      imageFile({
+        photometric: 'PALETTE COLOR',
+        pixels: Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i)),
+        palette: {
+          entries,
+          firstMapped: 0,
+          bits: 8,
+          red: packed((i) => i),
+          green: packed((i) => (i * 2) % 256),
+          blue: packed((i) => 255 - i),
+        },
+      }),
+    );
+    const { image } = await rendered(path, {});
+    expect(maxDifference(image.pixels, (await reference(path, [])).pixels)).toBe(0);
+    expect([...image.pixels.subarray(0, 3)]).toEqual([255, 254, 0]);
+  });
+
+  it('names what it cannot show: a deflated dataset, a frame the image does not have, a segmented palette', async () => {
     expect(await renderFrame(join(CORPUS, 'image_dfl.dcm'), {})).toMatchObject({
       ok: false,
       reason: 'the dataset is deflated, which the viewer does not inflate',
     });
-    expect(await renderFrame(join(CORPUS, 'liver_1frame.dcm'), {})).toMatchObject({
+    const segmented = join(tmp.path, 'segmented-palette.dcm');
+    const table = Buffer.from(new Uint16Array([0, 2, 0, 65535]).buffer);
+    await writeFile(
+      segmented,
+      imageFile({
+        photometric: 'PALETTE COLOR',
+        pixels: Buffer.alloc(16),
+        palette: { entries: 256, firstMapped: 0, bits: 16, red: table, green: table, blue: table, segmented: true },
+      }),
+    );
+    expect(await renderFrame(segmented, {})).toEqual({
       ok: false,
-      reason: 'the viewer does not show 1-bit pixels',
+      reason: 'the viewer does not show segmented palette colour lookup tables',
     });
     expect(await renderFrame(join(CORPUS, 'rtdose.dcm'), { frame: 15 })).toMatchObject({
       ok: false,
@@ -167,3 +248,52 @@ describe('renderFrame', () => {
     });
   });
 });
+
+interface ImageFileOptions {
+  rows?: number;
+  columns?: number;
+  bitsAllocated?: 1 | 8;
+  frames?: number;
+  photometric?: string;
+  pixels: Buffer;
+  palette?: { entries: number; firstMapped: number; bits: 8 | 16; red: Buffer; green: Buffer; blue: Buffer; segmented?: boolean };
+}
+
+/** A secondary capture of `pixels` (16x16 8-bit unless told), explicit VR little endian, written element by element. */
+function imageFile(o: ImageFileOptions): Buffer {
+  const sopInstanceUid = '1.2.826.0.1.3680043.10.1.7';
+  const bits = o.bitsAllocated ?? 8;
+  const us = (tag: number, n: number) => explicitLeElement(tag, 'US', usValue(n));
+  const elements = [
+    explicitLeElement(0x00080016, 'UI', uidValue(SopClass.SecondaryCapture)),
+    explicitLeElement(0x00080018, 'UI', uidValue(sopInstanceUid)),
+    us(0x00280002, 1),
+    explicitLeElement(0x00280004, 'CS', textValue(o.photometric ?? 'MONOCHROME2')),
+    ...(o.frames ? [explicitLeElement(0x00280008, 'IS', textValue(String(o.frames)))] : []),
+    us(0x00280010, o.rows ?? 16),
+    us(0x00280011, o.columns ?? 16),
+    us(0x00280100, bits),
+    us(0x00280101, bits),
+    us(0x00280102, bits - 1),
+    us(0x00280103, 0),
+  ];
+  const p = o.palette;
+  if (p) {
+    const descriptor = Buffer.from(new Uint16Array([p.entries % 65536, p.firstMapped, p.bits]).buffer);
+    for (const tag of [0x00281101, 0x00281102, 0x00281103]) elements.push(explicitLeElement(tag, 'US', descriptor));
+    const dataTags = p.segmented ? [0x00281221, 0x00281222, 0x00281223] : [0x00281201, 0x00281202, 0x00281203];
+    for (const [i, data] of [p.red, p.green, p.blue].entries()) elements.push(explicitLeElement(dataTags[i]!, 'OW', evenBytes(data)));
+  }
+  elements.push(explicitLeElement(0x7fe00010, bits === 1 ? 'OB' : 'OW', evenBytes(o.pixels)));
+  const meta = buildMetaHeader({ sopClassUid: SopClass.SecondaryCapture, sopInstanceUid, transferSyntaxUid: '1.2.840.10008.1.2.1' });
+  return Buffer.concat([meta, ...elements]);
+}
+
+const evenBytes = (b: Buffer) => (b.length % 2 === 0 ? b : Buffer.concat([b, Buffer.alloc(1)]));
+
+/** "1001…" as 1-bit pixels: eight to a byte, the first in the lowest bit. */
+function packBits(bits: string): Buffer {
+  const out = Buffer.alloc(Math.ceil(bits.length / 8));
+  for (let i = 0; i < bits.length; i++) if (bits[i] === '1') out[i >> 3]! |= 1 << (i & 7);
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * PALETTE COLOR images (ultrasound, nuclear medicine, some secondary captures): each stored value
+ * indexes three lookup tables, red, green and blue (PS3.3 C.7.6.3.1.5-6). A table's descriptor
+ * says how many entries it has (0 meaning 65536), the first stored value it maps (values below
+ * take the first entry, values above the last) and the bits of an entry: 16, or 8, which writers
+ * store either packed two to a 16-bit word or one to a word (the palettes of PS3.6 Annex B come
+ * packed). Segmented tables (0028,1221-1223) are not read: the viewer says so.
+ */
+import { open } from 'node:fs/promises';
+
+export interface PaletteLut {
+  firstMapped: number;
+  /** 8-bit display values, one table per colour, each of the descriptor's length. */
+  red: Uint8Array;
+  green: Uint8Array;
+  blue: Uint8Array;
+}
+
+export const PALETTE_DESCRIPTORS = [0x00281101, 0x00281102, 0x00281103] as const;
+export const PALETTE_DATA = [0x00281201, 0x00281202, 0x00281203] as const;
+export const SEGMENTED_PALETTE_DATA = new Set([0x00281221, 0x00281222, 0x00281223]);
+
+/** Where a table's data lies in the file. */
+export interface ValueRange {
+  offset: number;
+  length: number;
+}
+
+const COLOURS = ['red', 'green', 'blue'] as const;
+
+/**
+ * The three tables of the file at `path`, or why they cannot be used. `descriptors` are the
+ * descriptors' raw values; `data` where each table's data lies in the file.
+ */
+export async function readPalette(
+  path: string,
+  descriptors: readonly (Buffer | undefined)[],
+  data: readonly (ValueRange | undefined)[],
+  pixels: { littleEndian: boolean; signed: boolean },
+): Promise<{ ok: true; palette: PaletteLut } | { ok: false; reason: string }> {
+  const tables: Uint8Array[] = [];
+  let firstMapped = 0;
+  const handle = await open(path, 'r');
+  try {
+    for (let i = 0; i < 3; i++) {
+      const descriptor = descriptors[i];
+      const range = data[i];
+      if (!descriptor || descriptor.length < 6 || !range)
+        return { ok: false, reason: `the ${COLOURS[i]} palette colour lookup table or its descriptor is missing` };
+      const read = (at: number) => (pixels.littleEndian ? descriptor.readUInt16LE(at) : descriptor.readUInt16BE(at));
+      const entries = read(0) || 65536;
+      const first = read(2);
+      firstMapped = pixels.signed && first >= 0x8000 ? first - 0x10000 : first;
+      const bits = read(4);
+      const bytes = Buffer.alloc(range.length);
+      const { bytesRead } = await handle.read(bytes, 0, range.length, range.offset);
+      if (bytesRead < range.length) return { ok: false, reason: `the file ends inside the ${COLOURS[i]} palette colour lookup table` };
+      const table = displayValues(bytes, entries, bits, pixels.littleEndian);
+      if (!table)
+        return {
+          ok: false,
+          reason: `the ${COLOURS[i]} palette colour lookup table holds ${range.length} bytes, not ${entries} entries of ${bits} bits`,
+        };
+      tables.push(table);
+    }
+  } finally {
+    await handle.close();
+  }
+  // PS3.3 C.7.6.3.1.5: the three descriptors are the same.
+  if (descriptors.some((d) => !d!.subarray(0, 6).equals(descriptors[0]!.subarray(0, 6))))
+    return { ok: false, reason: 'the red, green and blue palette colour lookup tables are described differently' };
+  return { ok: true, palette: { firstMapped, red: tables[0]!, green: tables[1]!, blue: tables[2]! } };
+}
+
+/** A table's entries as 8-bit display values, or undefined when its data does not fit its descriptor. */
+function displayValues(data: Buffer, entries: number, bits: number, littleEndian: boolean): Uint8Array | undefined {
+  const out = new Uint8Array(entries);
+  // 8-bit entries packed two to a word: in a big endian file each word's bytes are swapped.
+  if (bits === 8 && (data.length === entries || data.length === entries + 1)) {
+    for (let i = 0; i < entries; i++) out[i] = data[littleEndian ? i : i ^ 1]!;
+    return out;
+  }
+  if (data.length < entries * 2 || (bits !== 8 && bits !== 16)) return undefined;
+  const word = (i: number) => (littleEndian ? data.readUInt16LE(i * 2) : data.readUInt16BE(i * 2));
+  // A 16-bit entry shows by its high byte; an 8-bit entry stored one to a word is the word's value.
+  for (let i = 0; i < entries; i++) out[i] = bits === 16 ? word(i) >> 8 : Math.min(word(i), 255);
+  return out;
+}
+
+/** The table entry a stored value selects, clamped to the table. */
+export function paletteIndex(palette: PaletteLut, value: number): number {
+  return Math.max(0, Math.min(palette.red.length - 1, value - palette.firstMapped));
+}
