@@ -122,5 +122,9 @@ export function plural(count: number, singular: string, pluralForm = `${singular
  * computer, not an address to dial.
  */
 export function formatListenAddress(host: string | null, port: number): string {
-  return !host || host === '::' || host === '0.0.0.0' ? `port ${port} (all interfaces)` : formatHostPort(host, port);
+  return listensOnAllInterfaces(host) ? `port ${port} (all interfaces)` : formatHostPort(host!, port);
+}
+
+export function listensOnAllInterfaces(host: string | null): boolean {
+  return !host || host === '::' || host === '0.0.0.0';
 }

@@ -103,6 +103,8 @@ describe('App shell', () => {
     bridge.handlers.getStatus = () => gatewayStatus({ host: '0.0.0.0', port: 11113 });
     bridge.emit('settings-changed', settings({ port: 11113 }, { port: { kind: 'saved' } }));
     await waitFor(() => expect(banner.textContent).toContain('Listening as GATEWAY on port 11113 (all interfaces)'));
+    // An address is set in the font of addresses; "all interfaces" is words, not an address to dial.
+    expect([...banner.querySelectorAll('.mono')].map((e) => e.textContent)).toEqual(['11113']);
   });
 
   test('a store refusing images because its disk is full is said in the header, until the engine says it accepts them again', async () => {
@@ -122,6 +124,7 @@ describe('App shell', () => {
     bridge.handlers.getStatus = () => gatewayStatus();
     bridge.emit('store-state-changed', { readOnlyReason: null, time: new Date().toISOString() });
     await waitFor(() => expect(text()).toContain('Listening as GATEWAY on 127.0.0.1:11112'));
+    expect([...banner.querySelectorAll('.mono')].map((e) => e.textContent)).toEqual(['127.0.0.1:11112']);
     expect(text()).not.toContain('Refusing');
   });
 
