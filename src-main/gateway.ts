@@ -32,6 +32,7 @@ import type {
   PermanentFailure,
   QueueCount,
   StudyAwaitingQuiet,
+  StudySummary,
   RetryDeadPreview,
   Settings,
   TlsListenerChange,
@@ -644,6 +645,12 @@ export class Gateway {
 
   /** Studies a study-quiet rule holds back, with whose they are: nothing in the queue says so yet. */
   studiesAwaitingQuiet(): StudyAwaitingQuiet[] {
+    // A rule with several destinations waits once per destination: each study is looked up once.
+    const studies = new Map<string, StudySummary | null>();
+    const studyOf = (uid: string) => {
+      if (!studies.has(uid)) studies.set(uid, this.browse.study(uid) ?? null);
+      return studies.get(uid)!;
+    };
     return this.jobRepo.waitingQuietStudies().map((q) => ({
       studyInstanceUid: q.study_instance_uid,
       rule: q.rule,
@@ -651,7 +658,7 @@ export class Gateway {
       quietSeconds: q.quiet_ms / 1000,
       lastReceivedAt: new Date(q.last_received_at).toISOString(),
       forwardsAt: new Date(q.last_received_at + q.quiet_ms).toISOString(),
-      study: this.browse.study(q.study_instance_uid) ?? null,
+      study: studyOf(q.study_instance_uid),
     }));
   }
 

@@ -5,7 +5,7 @@
  */
 import { readFile, readdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { collectSendableFiles } from '../../src-main/dicom/sendable-files.ts';
 import { sendFiles } from '../../src-main/dicom/store-scu.ts';
 import { DEFAULT_CONFIG, Gateway, type GatewayConfig } from '../../src-main/gateway.ts';
@@ -205,15 +205,16 @@ describe('routing', () => {
     expect((await readdir(scp.outputDir)).length).toBe(3);
   });
 
-  it('forwards a study sent in two bursts once, after it has been quiet, in one association', async () => {
+  it('forwards a study sent in two bursts once to each destination, after it has been quiet, in one association each', async () => {
     const receiver = await gateway({ aeTitle: 'ARCHIVE' }, 'archive');
     let associations = 0;
     let instances = 0;
     receiver.events.on('association-opened', () => associations++);
     receiver.events.on('instance-stored', () => instances++);
+    // Two destinations, one receiver: what the second sends arrives there as duplicates.
     const g = await gateway({
-      destinations: [peer('archive', receiver.address!.port, 'ARCHIVE')],
-      rules: [rule('whole-study', ['archive'], {}, 1.5)],
+      destinations: [peer('archive', receiver.address!.port, 'ARCHIVE'), peer('copy', receiver.address!.port, 'ARCHIVE')],
+      rules: [rule('whole-study', ['archive', 'copy'], {}, 1.5)],
     });
     const study = { studyInstanceUid: '1.2.826.0.1.3680043.9.7777.900', seriesInstanceUid: '1.2.826.0.1.3680043.9.7777.900.1' };
     const burst = async (from: number) => {
@@ -226,21 +227,20 @@ describe('routing', () => {
     expect(instances).toBe(0); // nothing forwarded while the study is still arriving
     // What the Queue shows meanwhile: the study, whose it is, where and when it goes.
     await g.store.indexed();
-    const [waiting, ...others] = g.studiesAwaitingQuiet();
-    expect(others).toEqual([]);
-    expect(waiting).toMatchObject({
-      studyInstanceUid: study.studyInstanceUid,
-      rule: 'whole-study',
-      destination: 'archive',
-      quietSeconds: 1.5,
-    });
-    expect(waiting!.study?.instanceCount).toBe(6);
-    expect(Date.parse(waiting!.forwardsAt) - Date.parse(waiting!.lastReceivedAt)).toBe(1500);
-    await allJobs(g, 6, 'sent');
+    const lookups = vi.spyOn(g.browse, 'study');
+    const waiting = g.studiesAwaitingQuiet();
+    expect(lookups).toHaveBeenCalledTimes(1); // the study once, whatever the number of destinations
+    expect(waiting.map((w) => w.destination).sort()).toEqual(['archive', 'copy']);
+    for (const w of waiting) {
+      expect(w).toMatchObject({ studyInstanceUid: study.studyInstanceUid, rule: 'whole-study', quietSeconds: 1.5 });
+      expect(w.study?.instanceCount).toBe(6);
+      expect(Date.parse(w.forwardsAt) - Date.parse(w.lastReceivedAt)).toBe(1500);
+    }
+    await allJobs(g, 12, 'sent');
     expect(g.studiesAwaitingQuiet()).toEqual([]);
     // instance-stored is told once the receiver has filed and indexed, just after its answer.
     await waitFor('6 instances stored at the archive', () => instances >= 6);
     expect(instances).toBe(6);
-    expect(associations).toBe(1);
+    expect(associations).toBe(2);
   });
 });
