@@ -255,8 +255,10 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const pacs = await storeScp('PACS-SEND');
     await addDestination(page, { name: 'Reading room', aeTitle: pacs.aeTitle, port: pacs.port });
 
-    // A folder as it comes off a CD: a sub-folder, mixed transfer syntaxes, awkward encodings, and a file that is not DICOM.
-    const folder = join(suite.work, 'send-folder');
+    // A folder as it comes off a CD, named as people name them: deep sub-folders, mixed transfer
+    // syntaxes, awkward encodings, and a file that is not DICOM.
+    const cd = join(suite.work, 'Patient CD SMITH ANNA 2024-03-01 Radiology Department Export');
+    const folder = join(cd, 'DICOM', 'PAT00001', 'STU00001');
     const study = { key: 3, patientName: 'SMITH^ANNA', description: 'CR hand', modality: 'CR', sopClassUid: SopClass.CR, series: [2] };
     const explicit = await studyFiles(join(folder, 'SERIES1'), study, { edgeCases: true });
     const implicit = await studyFiles(
@@ -281,7 +283,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const send = await showView(page, 'Send');
     const chooser = page.waitForEvent('filechooser');
     await send.getByRole('button', { name: 'Choose a folder…' }).click();
-    await (await chooser).setFiles(folder);
+    await (await chooser).setFiles(cd);
 
     const files = send.getByRole('table', { name: 'Files to send', exact: true });
     await eventually('the six DICOM files listed', async () => (await dataRows(files).count()) === 6);
@@ -290,8 +292,14 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     // Each file is uploaded under its path in the chosen folder, and listed so: equal names in different series stay apart.
     const relativeNames = [...dicomFiles, join(folder, 'README.TXT')].map((f) => relative(suite.work, f));
     expect(uploads.sort()).toEqual([...relativeNames].sort());
+    // Each row names its file and, after it, its folder; the whole path is the cell's tooltip.
     const listed = await Promise.all((await dataRows(files).all()).map(async (r) => (await rowCells(files, r)).File));
-    expect(listed.sort()).toEqual(dicomFiles.map((f) => relative(suite.work, f)).sort());
+    expect(listed.map((text) => text.split(/\s+/)[0]).sort()).toEqual(dicomFiles.map((f) => basename(f)).sort());
+    const tooltips = await files
+      .getByRole('cell')
+      .and(files.locator('[title]'))
+      .evaluateAll((cells) => cells.map((c) => c.title));
+    expect(tooltips.filter((t) => t.endsWith('.dcm')).sort()).toEqual(dicomFiles.map((f) => relative(suite.work, f)).sort());
 
     await send.getByRole('radio', { name: /^Reading room/ }).check();
     await send.getByRole('button', { name: 'Send 6 files' }).click();
@@ -304,6 +312,18 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     for (const fileRow of await dataRows(files).all()) expect((await rowCells(files, fileRow)).Result).toMatch(/^Sent\s+0x0000$/);
 
     await expectDatasetsArrived(pacs, dicomFiles);
+
+    // At 1024 px the deep paths give way (full path in the tooltip); results and bars stay in view.
+    await page.setViewportSize({ width: 1024, height: 640 });
+    expect(await sidewaysScrolling(send), 'Send at 1024x640').toEqual([]);
+    expect(await tableLayoutProblems(page), 'Send at 1024x640').toEqual([]);
+    expect(await clippedControls(page), 'Send at 1024x640').toEqual([]);
+    const cutNames = await files
+      .locator('.file .name')
+      .evaluateAll((names) => names.filter((n) => n.scrollWidth > n.clientWidth).map((n) => n.textContent));
+    expect(cutNames, 'file names cut at 1024x640').toEqual([]);
+    await saveScreenshot(page, '2-send-1024');
+    await page.setViewportSize(VIEWPORT);
 
     await saveScreenshot(page, '2-send', 'send');
     expect(problems).toEqual([]);

@@ -92,6 +92,12 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
+/** Everything before the last segment of a path ("" for a bare name), for lists that show it beside the name. */
+export function folderOf(path: string): string {
+  const at = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return at < 0 ? '' : path.slice(0, at);
+}
+
 /**
  * A path as the user knows it. A file uploaded from a browser lives at
  * <storage>/.uploads/upload-XXXX/<its path in the dropped folder>; the user knows only the last part.

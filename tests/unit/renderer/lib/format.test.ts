@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   baseName,
+  folderOf,
   formatBytes,
   formatDicomDate,
   formatFilesPerSecond,
@@ -61,6 +62,9 @@ describe('formatting', () => {
     expect(formatMilliseconds(1420)).toBe('1.4 s');
     expect(baseName('/a/b/c.dcm')).toBe('c.dcm');
     expect(baseName('C:\\x\\y.dcm')).toBe('y.dcm');
+    expect(folderOf('CD/DICOM/SERIES1/0001.dcm')).toBe('CD/DICOM/SERIES1');
+    expect(folderOf('C:\\CD\\SERIES2\\0001.dcm')).toBe('C:\\CD\\SERIES2');
+    expect(folderOf('0001.dcm')).toBe('');
   });
 
   test('UIDs get names where known, else stay UIDs', () => {
