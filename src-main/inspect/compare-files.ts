@@ -12,7 +12,7 @@ import { describeTransferSyntax } from '../dicom/transfer-syntax.ts';
 import { spanAt } from './byte-annotation.ts';
 import { annotate } from './byte-range-reader.ts';
 import {
-  CHANGE_KIND_TITLES,
+  countedChangeKind,
   CHANGE_KINDS,
   emptyChangesByKind,
   type Change,
@@ -267,8 +267,6 @@ function identicalDatasetsSummary(regions: Regions): string {
 }
 
 function differSummary(changes: ChangesByKind, count: number): string {
-  const counts = CHANGE_KINDS.filter((kind) => changes[kind].length > 0).map(
-    (kind) => `${changes[kind].length} ${CHANGE_KIND_TITLES[kind]}`,
-  );
+  const counts = CHANGE_KINDS.filter((kind) => changes[kind].length > 0).map((kind) => countedChangeKind(kind, changes[kind].length));
   return `The datasets differ: ${count} change${count === 1 ? '' : 's'} (${counts.join(', ')}).`;
 }

@@ -294,7 +294,7 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     expect(uploads.sort()).toEqual([...relativeNames].sort());
     // Each row names its file and, after it, its folder; the whole path is the cell's tooltip.
     const listed = await Promise.all((await dataRows(files).all()).map(async (r) => (await rowCells(files, r)).File));
-    expect(listed.map((text) => text.split(/\s+/)[0]).sort()).toEqual(dicomFiles.map((f) => basename(f)).sort());
+    expect(listed.map((text) => (text ?? '').split(/\s+/)[0]).sort()).toEqual(dicomFiles.map((f) => basename(f)).sort());
     const tooltips = await files
       .getByRole('cell')
       .and(files.locator('[title]'))
@@ -401,8 +401,18 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
     const modified = join(suite.work, 'modified', 'CHANGED.dcm');
     await mkdir(join(suite.work, 'modified'));
     await copyFile(copyPath!, modified);
-    // Four bytes longer than BLOGGS^FRED plus its padding: everything after it moves.
-    const dcmodify = await run('dcmodify', ['-nb', '-m', '(0010,0010)=BLOGGS^FREDERICK', modified]);
+    // Four bytes longer than BLOGGS^FRED plus its padding: everything after it moves. Also values as
+    // long as their VRs allow, at the top level and inside a sequence, to try the list's width.
+    const dcmodify = await run('dcmodify', [
+      '-nb',
+      '-m',
+      '(0010,0010)=BLOGGS^FREDERICK',
+      '-m',
+      '(0008,1030)=ABDOMEN ULTRASOUND WITH DOPPLER OF PORTAL VENOUS SYSTEM AND LIVER',
+      '-m',
+      '(0008,1140)[0].(0008,1155)=1.2.826.0.1.3680043.9.7777.123456789.987654321.123456789.12345',
+      modified,
+    ]);
     expect(dcmodify.code, dcmodify.stderr).toBe(0);
     const slotB = inspector.getByRole('group', { name: 'File B' });
     await dropFile(slotB, modified);
@@ -419,6 +429,8 @@ describe('the UI, end to end, in Chromium against serve --ui-port', () => {
 
     // At 1024x640, difference after difference: both panes fit, and show the difference in the same row and column.
     await page.setViewportSize({ width: 1024, height: 640 });
+    expect(await sidewaysScrolling(inspector), 'Inspector at 1024x640').toEqual([]);
+    expect(await tableLayoutProblems(page), 'Inspector at 1024x640').toEqual([]);
     const hex = inspector.getByRole('region', { name: /Hex view of A and B/ });
     const next = differences.getByRole('button', { name: 'Next difference' });
     await differences.getByRole('button', { name: 'First difference' }).click();

@@ -38,6 +38,24 @@ export const CHANGE_KIND_TITLES: Record<ChangeKind, string> = {
   'dataset-unreadable': 'dataset unreadable',
 };
 
+/** A kind counted, as a summary says it: "1 value changed", "3 values changed". */
+export function countedChangeKind(kind: ChangeKind, count: number): string {
+  return `${count} ${count === 1 ? CHANGE_KIND_TITLES[kind] : (CHANGE_KIND_PLURAL_TITLES[kind] ?? CHANGE_KIND_TITLES[kind])}`;
+}
+
+/** The titles whose words change with more than one (the others read right either way). */
+const CHANGE_KIND_PLURAL_TITLES: Partial<Record<ChangeKind, string>> = {
+  'value-changed': 'values changed',
+  'element-added': 'elements added',
+  'element-removed': 'elements removed',
+  'vr-changed': 'VRs changed',
+  'length-encoding-changed': 'length encodings changed',
+  'group-length-added': 'group lengths added',
+  'group-length-removed': 'group lengths removed',
+  'pixel-frame-changed': 'pixel frames changed',
+  'pixel-fragment-changed': 'pixel fragments changed',
+};
+
 /** Where an element (or item, frame, fragment) is in one file. */
 export interface ElementSide {
   vr?: string;

@@ -213,6 +213,19 @@ describe('compareFiles names each kind of change once, where it happened', () =>
     expect(report.firstDatasetDifference?.b.offset).toBe(change.b!.valueOffset + 5);
   });
 
+  it('counts the changes of each kind in words: "2 values changed, 1 element removed"', async () => {
+    const changed = await dcmodify('changed-twice.dcm', source, [
+      '-m',
+      '(0010,0010)=DOE^JANE',
+      '-m',
+      '(0010,0020)=OTHER',
+      '-e',
+      '(0010,0030)',
+    ]);
+    const report = await compareFiles(source, changed);
+    expect(report.summary).toBe('The datasets differ: 3 changes (2 values changed, 1 element removed).');
+  });
+
   it('one element removed by dcmodify -e: a removal at that element, and where it would be in the other file', async () => {
     const erased = await dcmodify('erased.dcm', source, ['-e', '(0010,0030)']);
     const bytes = await readFile(erased);
