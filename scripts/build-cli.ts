@@ -21,8 +21,9 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_OUTDIR = join(projectRoot, 'dist', 'cli');
 
 /**
- * Dependencies stay in node_modules, except zod: every command parses its values with zod at start,
- * while the others are loaded only by the code that needs them (dcmjs through createRequire, the
+ * Dependencies stay in node_modules, except zod: serve and send parse their values with zod at start
+ * (echo checks its few with the plain rules the schemas are built on), while the others are loaded
+ * only by the code that needs them (dcmjs through createRequire, the
  * codecs with their wasm files, ws for --ui-port, yaml for --config).
  */
 function externalPackages(): string[] {
