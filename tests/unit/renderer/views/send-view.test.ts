@@ -133,14 +133,13 @@ describe('Send view', () => {
     render(SendView);
     await dropFiles(['a.dcm']);
     const skipped = await screen.findByRole('list', { name: 'Skipped files' });
-    const items = within(skipped)
-      .getAllByRole('listitem')
-      .map((li) => li.textContent);
+    const listed = within(skipped).getAllByRole('listitem');
+    const items = listed.map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
     expect(items).toHaveLength(2);
-    expect(items[0]).toContain('/dropped/notes.txt');
-    expect(items[0]).toContain('not a DICOM file (no DICM prefix at offset 128)');
-    expect(items[1]).toContain('/dropped/gone.dcm');
-    expect(items[1]).toContain('Not found');
+    // The name first, whole; then its folder; the full path as the tooltip.
+    expect(items[0]).toMatch(/^notes\.txt \/dropped not a DICOM file \(no DICM prefix at offset 128\)/);
+    expect(within(listed[0]!).getByTitle('/dropped/notes.txt')).toBeTruthy();
+    expect(items[1]).toMatch(/^gone\.dcm \/dropped Not found/);
     expect(screen.getByRole('heading', { name: 'Skipped (2)' })).toBeTruthy();
   });
 
