@@ -91,7 +91,7 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
         pixel = { offset: node.valueOffset, length: node.valueLength, undefinedLength: node.undefinedLength };
         break;
       }
-      if (depth === 0 && (PALETTE_DATA.includes(node.tag as never) || SEGMENTED_PALETTE_DATA.has(node.tag)))
+      if (depth === 0 && (PALETTE_DATA.includes(node.tag) || SEGMENTED_PALETTE_DATA.has(node.tag)))
         tables.set(node.tag, { offset: node.valueOffset, length: node.valueLength });
       const wanted = WANTED.has(node.tag) && node.value && !values.has(node.tag);
       if (wanted && (depth === 0 || (SHARED_ONLY.has(node.tag) && node.path.startsWith(SHARED_FUNCTIONAL_GROUPS))))

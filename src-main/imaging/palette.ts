@@ -16,8 +16,8 @@ export interface PaletteLut {
   blue: Uint8Array;
 }
 
-export const PALETTE_DESCRIPTORS = [0x00281101, 0x00281102, 0x00281103] as const;
-export const PALETTE_DATA = [0x00281201, 0x00281202, 0x00281203] as const;
+export const PALETTE_DESCRIPTORS: readonly number[] = [0x00281101, 0x00281102, 0x00281103];
+export const PALETTE_DATA: readonly number[] = [0x00281201, 0x00281202, 0x00281203];
 export const SEGMENTED_PALETTE_DATA = new Set([0x00281221, 0x00281222, 0x00281223]);
 
 /** Where a table's data lies in the file. */
