@@ -58,7 +58,7 @@ export { attributeKeySyntaxProblem } from './schemas/rule-schema.ts';
 // How addresses, SOP classes, transfer syntaxes and DIMSE statuses are written for people: the
 // same words in the engine's messages and in the renderer (plain functions and data, no Node module).
 export { describeStatus, statusHex } from '../dicom/dimse-status.ts';
-export { formatHostPort, formatPeer } from '../dicom/peer-address.ts';
+export { displayedSocketPeer, formatHostPort, formatPeer } from '../dicom/peer-address.ts';
 export { sopClassName } from '../dicom/sop-class-names.ts';
 export { transferSyntaxName } from '../dicom/transfer-syntax.ts';
 

@@ -30,6 +30,17 @@ export function socketPeer(address: string | undefined, port: number | undefined
   return `${ipv4 ?? address}:${port}`;
 }
 
+/**
+ * A recorded peer ("ADDRESS:PORT", as socketPeer keeps it) as people read an address: an IPv6
+ * address in brackets ("::1:5000" -> "[::1]:5000"), where its last colon would otherwise read as
+ * part of it. Only for showing: the record stays as rules match it.
+ */
+export function displayedSocketPeer(peer: string): string {
+  const at = peer.lastIndexOf(':');
+  const host = peer.slice(0, at);
+  return at > 0 && host.includes(':') ? formatHostPort(host, Number(peer.slice(at + 1))) : peer;
+}
+
 /** The IPv4 address inside an IPv4-mapped IPv6 one ("::ffff:10.0.0.7" -> "10.0.0.7"), else undefined. */
 export function mappedIpv4(host: string): string | undefined {
   return /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(host)?.[1];

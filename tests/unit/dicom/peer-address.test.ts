@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatHostPort, formatPeer, socketPeer } from '../../../src-main/dicom/peer-address.ts';
+import { displayedSocketPeer, formatHostPort, formatPeer, socketPeer } from '../../../src-main/dicom/peer-address.ts';
 
 describe('formatPeer', () => {
   it('names a node as users write it, AE@HOST:PORT', () => {
@@ -29,5 +29,14 @@ describe('socketPeer', () => {
   it('keeps an IPv6 sender unbracketed, as rules match it', () => {
     expect(socketPeer('::1', 5000)).toBe('::1:5000');
     expect(socketPeer('fe80::ffff:1', 5000)).toBe('fe80::ffff:1:5000');
+  });
+});
+
+describe('displayedSocketPeer', () => {
+  it('brackets an IPv6 peer so that its port stands apart, and leaves the rest as recorded', () => {
+    expect(displayedSocketPeer('::1:5000')).toBe('[::1]:5000');
+    expect(displayedSocketPeer('fe80::1234:5678:11112')).toBe('[fe80::1234:5678]:11112');
+    expect(displayedSocketPeer('10.0.0.7:5000')).toBe('10.0.0.7:5000');
+    expect(displayedSocketPeer('modality.hospital.org:104')).toBe('modality.hospital.org:104');
   });
 });

@@ -249,13 +249,13 @@ describe('Live view', () => {
     expect(instanceFocus.current?.instanceId).toBe(42);
   });
 
-  test('associations already open when the view starts are listed', async () => {
+  test('associations already open when the view starts are listed, an IPv6 peer in brackets', async () => {
     bridge.handlers.listAssociations = () => [
       {
         associationId: 3,
         callingAe: 'US_CART',
         calledAe: 'GATEWAY',
-        peer: '10.0.0.3:4000',
+        peer: 'fe80::3:4000',
         startedAt: new Date().toISOString(),
         endedAt: null,
         instances: 5,
@@ -278,6 +278,7 @@ describe('Live view', () => {
     const open = await screen.findByRole('list', { name: 'Open associations' });
     expect(open.textContent).toContain('US_CART');
     expect(open.textContent).toContain('5 instances');
+    expect(open.textContent).toContain('[fe80::3]:4000');
     expect(open.textContent).not.toContain('OLD');
   });
 
