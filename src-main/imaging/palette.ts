@@ -27,6 +27,8 @@ export interface ValueRange {
 }
 
 const COLOURS = ['red', 'green', 'blue'] as const;
+/** 65536 entries of 16 bits: no table holds more, so a file saying more is not read into memory. */
+const MAX_TABLE_BYTES = 2 * 65536;
 
 /**
  * The three tables of the file at `path`, or why they cannot be used. `descriptors` are the
@@ -52,6 +54,8 @@ export async function readPalette(
       const first = read(2);
       firstMapped = pixels.signed && first >= 0x8000 ? first - 0x10000 : first;
       const bits = read(4);
+      if (range.length > MAX_TABLE_BYTES)
+        return { ok: false, reason: `the ${COLOURS[i]} palette colour lookup table holds ${range.length} bytes, more than a table can` };
       const bytes = Buffer.alloc(range.length);
       const { bytesRead } = await handle.read(bytes, 0, range.length, range.offset);
       if (bytesRead < range.length) return { ok: false, reason: `the file ends inside the ${COLOURS[i]} palette colour lookup table` };

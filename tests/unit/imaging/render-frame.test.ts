@@ -219,7 +219,7 @@ describe('renderFrame', () => {
     expect([...image.pixels.subarray(0, 3)]).toEqual([255, 254, 0]);
   });
 
-  it('names what it cannot show: a deflated dataset, a frame the image does not have, a segmented palette', async () => {
+  it('names what it cannot show: a deflated dataset, a frame the image does not have, a segmented or oversized palette', async () => {
     expect(await renderFrame(join(CORPUS, 'image_dfl.dcm'), {})).toMatchObject({
       ok: false,
       reason: 'the dataset is deflated, which the viewer does not inflate',
@@ -237,6 +237,15 @@ describe('renderFrame', () => {
     expect(await renderFrame(segmented, {})).toEqual({
       ok: false,
       reason: 'the viewer does not show segmented palette colour lookup tables',
+    });
+    // A table larger than 65536 16-bit entries is refused before it is read into memory.
+    const oversized = join(tmp.path, 'oversized-palette.dcm');
+    const huge = Buffer.alloc(2 * 65536 + 2);
+    const palette = { entries: 0, firstMapped: 0, bits: 16 as const, red: huge, green: huge, blue: huge };
+    await writeFile(oversized, imageFile({ photometric: 'PALETTE COLOR', pixels: Buffer.alloc(16), palette }));
+    expect(await renderFrame(oversized, {})).toEqual({
+      ok: false,
+      reason: 'the red palette colour lookup table holds 131074 bytes, more than a table can',
     });
     expect(await renderFrame(join(CORPUS, 'rtdose.dcm'), { frame: 15 })).toMatchObject({
       ok: false,
