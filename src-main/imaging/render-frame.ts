@@ -37,15 +37,17 @@ export async function renderFrame(
   if (unsupported) return { ok: false, reason: unsupported };
   const frame = request.frame ?? 0;
   if (frame < 0 || frame >= image.frames) return { ok: false, reason: `there is no frame ${frame + 1}: the image has ${image.frames}` };
+  // 1-bit pixels are read packed and shown unpacked, a byte each: the unpacked frame is what memory holds.
+  const shown = image.bitsAllocated === 1 ? unpackedImage(image) : image;
   const size = frameBytes(image);
-  if (size > MAX_FRAME_BYTES)
+  if (frameBytes(shown) > MAX_FRAME_BYTES)
     return {
       ok: false,
-      reason: `a frame of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits is ${Math.round(size / 2 ** 20)} MiB, and the viewer shows frames up to ${MAX_FRAME_BYTES / 2 ** 20} MiB`,
+      reason: `a frame of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits is ${Math.ceil(frameBytes(shown) / 2 ** 20)} MiB to show, and the viewer shows frames up to ${MAX_FRAME_BYTES / 2 ** 20} MiB`,
     };
   const read = compressed ? await compressedFrame(path, stored, compressed, frame) : await nativeFrame(path, image, frame, size);
   if (typeof read === 'string') return { ok: false, reason: read };
-  const rendered = renderFramePixels(image.bitsAllocated === 1 ? unpackedImage(image) : image, read, request.window, request.maxSize);
+  const rendered = renderFramePixels(shown, read, request.window, request.maxSize);
   return {
     ok: true,
     png: encodePng(rendered.width, rendered.height, rendered.channels, rendered.pixels).toString('base64'),

@@ -145,7 +145,9 @@ describe('renderFrame', () => {
       await writeFile(path, file);
       expect(await renderFrame(path, {}), transferSyntaxUid).toEqual({
         ok: false,
-        reason: expect.stringMatching(/^a frame of 65535x65535 at (8|16) bits is \d+ MiB, and the viewer shows frames up to 256 MiB$/),
+        reason: expect.stringMatching(
+          /^a frame of 65535x65535 at (8|16) bits is \d+ MiB to show, and the viewer shows frames up to 256 MiB$/,
+        ),
       });
     }
   });
@@ -156,6 +158,16 @@ describe('renderFrame', () => {
     const ref = await reference('liver_1frame.dcm', ['+Wm']);
     expect(maxDifference(image.pixels, ref.pixels)).toBe(0);
     expect(image.pixels.includes(255)).toBe(true);
+  });
+
+  it('refuses a 1-bit frame whose pixels, a byte each once unpacked, would pass 256 MiB', async () => {
+    // 32 MiB packed, 256 MiB + 1 pixel row unpacked.
+    const path = join(tmp.path, 'huge-one-bit.dcm');
+    await writeFile(path, imageFile({ rows: 4097, columns: 65_535, bitsAllocated: 1, pixels: Buffer.alloc(16) }));
+    expect(await renderFrame(path, {})).toEqual({
+      ok: false,
+      reason: 'a frame of 65535x4097 at 1 bits is 257 MiB to show, and the viewer shows frames up to 256 MiB',
+    });
   });
 
   it('reads a 1-bit frame that starts inside a byte: frames are not padded to whole bytes', async () => {
