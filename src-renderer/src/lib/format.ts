@@ -122,15 +122,16 @@ export function plural(count: number, singular: string, pluralForm = `${singular
   return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
 }
 
-/**
- * Where the gateway listens, in words: an unspecified address ("::" or "0.0.0.0", what a listener
- * without a host binds; null or empty where none is set) is every network interface of this
- * computer, not an address to dial.
- */
+/** Where the gateway listens, in words (for a sentence; ListenAddress.svelte sets the address in its font). */
 export function formatListenAddress(host: string | null, port: number): string {
   return listensOnAllInterfaces(host) ? `port ${port} (all interfaces)` : formatHostPort(host!, port);
 }
 
+/**
+ * Whether a listener binds every network interface of this computer: an unspecified address ("::"
+ * or "0.0.0.0", what a listener without a host binds; null or empty where none is set), which is
+ * not an address to dial.
+ */
 export function listensOnAllInterfaces(host: string | null): boolean {
   return !host || host === '::' || host === '0.0.0.0';
 }
