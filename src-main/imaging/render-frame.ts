@@ -75,6 +75,8 @@ async function nativeFrame(path: string, image: ImageAttributes, frame: number, 
   if (span.offset + span.length > image.pixelLength)
     return `the pixel data holds ${image.pixelLength} bytes, too few for frame ${frame + 1} of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits`;
   const bytes = await readAt(path, image.pixelOffset + span.offset, span.length);
+  if (bytes.length < span.length)
+    return `the file ends ${span.length - bytes.length} bytes before the end of frame ${frame + 1}: it was cut short`;
   return image.bitsAllocated === 1 ? unpackBits(bytes, span.firstBit, image.rows * image.columns * image.samplesPerPixel) : bytes;
 }
 
@@ -110,13 +112,13 @@ async function compressedFrame(path: string, image: ImageAttributes, syntax: Com
   }
 }
 
+/** Up to `length` bytes from `offset`: fewer where the file ends first. */
 async function readAt(path: string, offset: number, length: number): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, offset);
-    if (bytesRead < length) throw new Error(`${path}: the file ends ${length - bytesRead} bytes into the frame at byte ${offset}`);
-    return buffer;
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }

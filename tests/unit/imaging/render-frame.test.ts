@@ -231,7 +231,7 @@ describe('renderFrame', () => {
     expect([...image.pixels.subarray(0, 3)]).toEqual([255, 254, 0]);
   });
 
-  it('names what it cannot show: a deflated dataset, a frame the image does not have, a segmented or oversized palette', async () => {
+  it('names what it cannot show: a deflated dataset, a frame the image does not have or a file cut short, a segmented or oversized palette', async () => {
     expect(await renderFrame(join(CORPUS, 'image_dfl.dcm'), {})).toMatchObject({
       ok: false,
       reason: 'the dataset is deflated, which the viewer does not inflate',
@@ -262,6 +262,10 @@ describe('renderFrame', () => {
     expect(await renderFrame(join(CORPUS, 'rtdose.dcm'), { frame: 15 })).toMatchObject({
       ok: false,
       reason: 'there is no frame 16: the image has 15',
+    });
+    expect(await renderFrame(join(CORPUS, 'MR_truncated.dcm'), {})).toEqual({
+      ok: false,
+      reason: 'the file ends 62 bytes before the end of frame 1: it was cut short',
     });
     expect(await renderFrame(join(CORPUS, 'waveform_ecg.dcm'), {})).toMatchObject({
       ok: false,
