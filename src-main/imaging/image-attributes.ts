@@ -185,3 +185,15 @@ const codeStringOf = (value: Buffer | undefined) => (value ? codeString(value) :
 export function frameBytes(image: ImageAttributes): number {
   return Math.ceil((image.rows * image.columns * image.samplesPerPixel * image.bitsAllocated) / 8);
 }
+
+/**
+ * Where native frame `frame` lies in the pixel data: its first byte, how many bytes hold it, and
+ * the bit of the first byte where it starts (0 but for 1-bit pixels, whose frames are not padded
+ * to whole bytes: PS3.5 8.1.1).
+ */
+export function frameSpan(image: ImageAttributes, frame: number): { offset: number; length: number; firstBit: number } {
+  const bits = image.rows * image.columns * image.samplesPerPixel * image.bitsAllocated;
+  const startBit = frame * bits;
+  const offset = Math.floor(startBit / 8);
+  return { offset, length: Math.ceil((startBit + bits) / 8) - offset, firstBit: startBit % 8 };
+}

@@ -1,17 +1,9 @@
 /**
  * 1-bit pixels (binary segmentations): eight to a byte, the first in the lowest bit, and frames one
- * after another without padding, so a frame may start inside a byte (PS3.5 8.1.1 and D.1). They
+ * after another without padding, so a frame may start inside a byte (image-attributes.ts frameSpan). They
  * are shown as an 8-bit image of 0s and 1s, windowed so that 0 is black and 1 white.
  */
 import type { ImageAttributes } from './image-attributes.ts';
-
-/** The bytes that hold frame `frame` (relative to the pixel data), and the bit of the first byte where it starts. */
-export function packedFrameSpan(image: ImageAttributes, frame: number): { offset: number; length: number; firstBit: number } {
-  const pixels = image.rows * image.columns * image.samplesPerPixel;
-  const startBit = frame * pixels;
-  const offset = Math.floor(startBit / 8);
-  return { offset, length: Math.ceil((startBit + pixels) / 8) - offset, firstBit: startBit % 8 };
-}
 
 /** One byte (0 or 1) per pixel. */
 export function unpackBits(bytes: Buffer, firstBit: number, count: number): Buffer {

@@ -10,9 +10,9 @@ import { FileByteSource } from '../inspect/byte-source.ts';
 import { encapsulatedFrames } from '../transcode/encapsulated-frames.ts';
 import { decodeNativeFrame, loadCodecs } from '../transcode/frame-decoder.ts';
 import { compressedSyntax, decodedPhotometric, type CompressedSyntax } from '../transcode/transcode-syntaxes.ts';
-import { frameBytes, readImageAttributes, type ImageAttributes } from './image-attributes.ts';
+import { frameBytes, frameSpan, readImageAttributes, type ImageAttributes } from './image-attributes.ts';
 import { isRenderable, renderFramePixels } from './frame-render.ts';
-import { packedFrameSpan, unpackBits, unpackedImage } from './one-bit-pixels.ts';
+import { unpackBits, unpackedImage } from './one-bit-pixels.ts';
 import { encodePng } from './png-encode.ts';
 
 /**
@@ -39,13 +39,12 @@ export async function renderFrame(
   if (frame < 0 || frame >= image.frames) return { ok: false, reason: `there is no frame ${frame + 1}: the image has ${image.frames}` };
   // 1-bit pixels are read packed and shown unpacked, a byte each: the unpacked frame is what memory holds.
   const shown = image.bitsAllocated === 1 ? unpackedImage(image) : image;
-  const size = frameBytes(image);
   if (frameBytes(shown) > MAX_FRAME_BYTES)
     return {
       ok: false,
       reason: `a frame of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits is ${Math.ceil(frameBytes(shown) / 2 ** 20)} MiB to show, and the viewer shows frames up to ${MAX_FRAME_BYTES / 2 ** 20} MiB`,
     };
-  const read = compressed ? await compressedFrame(path, stored, compressed, frame) : await nativeFrame(path, image, frame, size);
+  const read = compressed ? await compressedFrame(path, stored, compressed, frame) : await nativeFrame(path, image, frame);
   if (typeof read === 'string') return { ok: false, reason: read };
   const rendered = renderFramePixels(shown, read, request.window, request.maxSize);
   return {
@@ -70,8 +69,8 @@ function decodedImage(image: ImageAttributes, syntax: CompressedSyntax): ImageAt
 }
 
 /** The frame's bytes (1-bit pixels: unpacked, one byte each), or why they cannot be read. */
-async function nativeFrame(path: string, image: ImageAttributes, frame: number, size: number): Promise<Buffer | string> {
-  const span = image.bitsAllocated === 1 ? packedFrameSpan(image, frame) : { offset: frame * size, length: size, firstBit: 0 };
+async function nativeFrame(path: string, image: ImageAttributes, frame: number): Promise<Buffer | string> {
+  const span = frameSpan(image, frame);
   if (span.offset + span.length > image.pixelLength)
     return `the pixel data holds ${image.pixelLength} bytes, too few for frame ${frame + 1} of ${image.columns}x${image.rows} at ${image.bitsAllocated} bits`;
   const bytes = await readAt(path, image.pixelOffset + span.offset, span.length);
