@@ -1,7 +1,7 @@
 /**
  * 1-bit pixels (binary segmentations): eight to a byte, the first in the lowest bit, and frames one
- * after another without padding, so a frame may start inside a byte (image-attributes.ts frameSpan). They
- * are shown as an 8-bit image of 0s and 1s, windowed so that 0 is black and 1 white.
+ * after another without padding, so a frame may start inside a byte (image-attributes.ts,
+ * frameSpan). They are shown as an 8-bit image of 0s and 1s, windowed so 0 is black and 1 white.
  */
 import type { ImageAttributes } from './image-attributes.ts';
 
