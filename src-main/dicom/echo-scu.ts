@@ -8,8 +8,10 @@ import { VERIFICATION_SOP_CLASS } from './sop-classes.ts';
 import type { EchoResult } from '../api/types/echo.ts';
 
 export async function echo(peer: PeerAddress, opts: AssociationOptions): Promise<EchoResult> {
-  const started = performance.now();
-  const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+  // process.hrtime, not performance.now(): the global `performance` loads perf_hooks, a few ms of
+  // the 150 ms `dicom-gateway echo` may take to start (docs/benchmarks.md).
+  const started = process.hrtime.bigint();
+  const elapsed = () => Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
   try {
     const association = await ScuAssociation.open(peer, opts, [
       {
