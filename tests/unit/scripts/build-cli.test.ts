@@ -88,7 +88,8 @@ describe('the CLI bundle', () => {
     expect(echo.stdout).toMatch(/0x0000 Success/);
     const builtins = /builtins: (.*)/.exec(echo.stderr)![1]!.split(' ');
     expect(builtins).toContain('net');
-    for (const unneeded of ['tls', 'sqlite', 'zlib', 'crypto', 'perf_hooks']) expect(builtins, `echo loaded node:${unneeded}`).not.toContain(unneeded);
+    for (const unneeded of ['tls', 'sqlite', 'zlib', 'crypto', 'perf_hooks'])
+      expect(builtins, `echo loaded node:${unneeded}`).not.toContain(unneeded);
   });
 
   it('relays what storescu sends to a storescp through its forward worker, byte for byte, without loading TLS', async () => {
