@@ -22,14 +22,24 @@ export function encodePng(width: number, height: number, channels: 1 | 3 | 4, pi
   // Each scanline starts with its filter type; 0 (none) keeps encoding a straight copy.
   const raw = Buffer.alloc((rowBytes + 1) * height);
   for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * rowBytes, (y + 1) * rowBytes), y * (rowBytes + 1) + 1);
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level })), chunk('IEND', Buffer.alloc(0))]);
+  const chunks: [string, Buffer][] = [
+    ['IHDR', header],
+    ['IDAT', deflateSync(raw, { level })],
+    ['IEND', Buffer.alloc(0)],
+  ];
+  // Written once into the file's buffer: a full frame's IDAT is megabytes, and copying it per chunk
+  // and again to join them was a fifth of a large frame's render.
+  const png = Buffer.allocUnsafe(SIGNATURE.length + chunks.reduce((sum, [, data]) => sum + 12 + data.length, 0));
+  let at = SIGNATURE.copy(png, 0);
+  for (const [type, data] of chunks) at = writeChunk(png, at, type, data);
+  return png;
 }
 
-function chunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
+/** One chunk (length, type, data, CRC of type and data) at `at`; returns where the next starts. */
+function writeChunk(png: Buffer, at: number, type: string, data: Buffer): number {
+  png.writeUInt32BE(data.length, at);
+  png.write(type, at + 4, 'latin1');
+  data.copy(png, at + 8);
+  png.writeUInt32BE(crc32(png.subarray(at + 4, at + 8 + data.length)), at + 8 + data.length);
+  return at + 12 + data.length;
 }

@@ -38,6 +38,25 @@ describe('frame rendering', () => {
     expect(Array.from(storedValues({ ...im, signed: false }, words([0x0fff, 0x0800, 0xf000, 0x1001])))).toEqual([4095, 2048, 0, 1]);
   });
 
+  it('reads samples with every bit stored as they are, signed or not, 8 or 16 bits, either byte order', () => {
+    const values = [0, 1, 0x7fff, 0x8000, 0xffff];
+    expect(Array.from(storedValues(image({ columns: 5 }), words(values)))).toEqual(values);
+    expect(Array.from(storedValues(image({ columns: 5, signed: true }), words(values)))).toEqual([0, 1, 32767, -32768, -1]);
+    expect(Array.from(storedValues(image({ columns: 5, signed: true, littleEndian: false }), words(values, false)))).toEqual([
+      0, 1, 32767, -32768, -1,
+    ]);
+    const eight = image({ columns: 4, bitsAllocated: 8, bitsStored: 8, highBit: 7 });
+    expect(Array.from(storedValues(eight, Buffer.from([0, 127, 128, 255])))).toEqual([0, 127, 128, 255]);
+    expect(Array.from(storedValues({ ...eight, signed: true }, Buffer.from([0, 127, 128, 255])))).toEqual([0, 127, -128, -1]);
+  });
+
+  it('reads 12 stored bits of 16 as they are when no sample has a bit above them, and from an odd offset', () => {
+    const im = image({ bitsStored: 12, highBit: 11 });
+    expect(Array.from(storedValues(im, words([0, 1, 0x0800, 0x0fff])))).toEqual([0, 1, 2048, 4095]);
+    const odd = Buffer.concat([Buffer.alloc(1), words([5, 4095, 7, 0])]).subarray(1);
+    expect(Array.from(storedValues(im, odd))).toEqual([5, 4095, 7, 0]);
+  });
+
   it('applies the PS3.3 linear window: below, inside and above', () => {
     const w = { center: 100, width: 201 };
     expect(windowed(-1, w)).toBe(0);
