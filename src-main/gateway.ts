@@ -111,19 +111,31 @@ export const DEFAULT_CONFIG: GatewayConfig = {
 /**
  * Opens the index. On a disk found full, SQLite cannot even create its WAL companions: the
  * journal's spare segments (the store's reserve) are given up to make room, and the store starts
- * read-only until space returns (InstanceStore).
+ * read-only until space returns (InstanceStore). With no reserve left (a receive used it as the
+ * disk filled, or something else took the room back), the index opens with SQLite's WAL index in
+ * this process's memory instead of `index.sqlite-shm`, which needs no disk space; other processes
+ * cannot read the index until the next start, and nothing else changes.
  */
 async function openIndex(storage: string, logger: Logger): Promise<Database> {
+  const path = join(storage, INDEX_FILE);
   try {
-    return openDatabase(join(storage, INDEX_FILE));
+    return openDatabase(path);
   } catch (err) {
-    if (!isDiskFull(err) && !/disk I\/O error/i.test((err as Error).message)) throw err;
-    const freed = await releaseSpareSegments(join(storage, JOURNAL_DIR));
-    logger.error('store.full-at-start', { storage, error: (err as Error).message, freedBytes: freed });
-    if (freed === 0) throw err;
-    return openDatabase(join(storage, INDEX_FILE));
+    if (!isFullAtOpen(err)) throw err;
+    const freedBytes = await releaseSpareSegments(join(storage, JOURNAL_DIR));
+    logger.error('store.full-at-start', { storage, error: (err as Error).message, freedBytes });
+  }
+  try {
+    return openDatabase(path);
+  } catch (err) {
+    if (!isFullAtOpen(err)) throw err;
+    logger.warn('store.index-in-memory-lock', { storage, reason: 'no room for index.sqlite-shm' });
+    return openDatabase(path, { sharedMemoryOnHeap: true });
   }
 }
+
+/** SQLite reports a shared-memory file it cannot grow as a disk I/O error, not as a full disk. */
+const isFullAtOpen = (err: unknown) => isDiskFull(err) || /disk I\/O error/i.test((err as Error).message);
 
 interface RoutingParts {
   routing: RoutingRepository;

@@ -13,14 +13,25 @@ import { MIGRATIONS } from './schema.ts';
 
 export type Database = DatabaseSync;
 
-export function openDatabase(path: string): Database {
+/**
+ * `sharedMemoryOnHeap`: exclusive locking, set before WAL mode is entered, keeps the WAL index in
+ * this connection's memory rather than in `-shm`: it opens on a disk with no free byte, and no
+ * other connection can read the database until this one closes.
+ */
+export function openDatabase(path: string, options: { sharedMemoryOnHeap?: boolean } = {}): Database {
   const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA foreign_keys = ON');
-  db.exec('PRAGMA busy_timeout = 5000');
-  migrate(db);
-  return db;
+  try {
+    if (options.sharedMemoryOnHeap) db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec('PRAGMA busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }
 
 function migrate(db: Database): void {

@@ -4,7 +4,7 @@
  * caller gets an error that says what was tried and why it failed, so the test fails loudly
  * instead of quietly skipping.
  */
-import { open, rm } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { run } from './dcmtk.ts';
 
 export interface SmallFilesystem {
@@ -65,17 +65,23 @@ async function unmount(mountPoint: string): Promise<void> {
 }
 
 /**
- * Writes `file` until its filesystem says it is full: through one open file, in large chunks, so
- * that the disk is full while a receive still runs, however fast the machine receives.
+ * Writes `file` until its filesystem says it is full, to its last byte: through one open file, in
+ * large chunks first, so that the disk is full while a receive still runs, however fast the
+ * machine receives; then in ever smaller ones, so that not even a page is left for anyone.
  */
 export async function fillFilesystem(file: string): Promise<void> {
-  const chunk = Buffer.alloc(1024 * 1024, 0xee);
   const handle = await open(file, 'a');
+  try {
+    for (const size of [1024 * 1024, 4096, 1]) await writeUntilFull(handle, Buffer.alloc(size, 0xee));
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeUntilFull(handle: FileHandle, chunk: Buffer): Promise<void> {
   try {
     for (;;) await handle.write(chunk);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    await handle.close();
   }
 }

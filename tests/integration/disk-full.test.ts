@@ -20,6 +20,7 @@ import { fillFilesystem, mountSmallFilesystem, type SmallFilesystem } from '../h
 import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 import { selectFromIndex } from '../helpers/index-database.ts';
+import { releaseSpareSegments } from '../../src-main/store/journal.ts';
 
 // Room for the index, two 16 MiB journal segments and some instances; small enough to fill fast.
 const FILESYSTEM_BYTES = 64 * 1024 * 1024;
@@ -180,4 +181,31 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
       /DIMSE Status\s*:\s*0x0000/i,
     );
   });
+
+  it(
+    'starts read-only on a disk full to its last byte with no spare journal segment left, and stores again once space returns',
+    { timeout: 60_000 },
+    async () => {
+      // A receive that filled the disk itself rotated into the journal's spare: nothing to give up.
+      await gateway!.stop();
+      await rm(filler, { force: true });
+      await releaseSpareSegments(join(storage, '.journal'));
+      await fillDisk();
+      expect((await statfs(storage)).bavail, 'free blocks').toBe(0);
+      gateway = await startGateway({ storage });
+      expect((await echoscu(gateway.port)).code, gateway.output()).toBe(0);
+      const file = join(work, 'no-reserve.dcm');
+      await writeFile(file, buildP10File({ seed: 604, pixelDataBytes: 8 * 1024 }));
+      const refused = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
+      expect(refused.stderr + refused.stdout, gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
+
+      await rm(filler);
+      const stored = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
+      expect(stored.stderr + stored.stdout, gateway.output().slice(-3000)).toMatch(/DIMSE Status\s*:\s*0x0000/i);
+      // The index is this process's alone while it runs (its WAL index on the heap): read it after.
+      await gateway.stop();
+      expect(indexedDigests()).toContain(await datasetSha(file));
+      gateway = await startGateway({ storage });
+    },
+  );
 });
