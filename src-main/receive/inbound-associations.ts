@@ -1,5 +1,10 @@
-/** The records of inbound associations: an index row each, a log line, and the UI's events. */
+/**
+ * The records of inbound associations: an index row each, a log line, and the UI's events. The row
+ * and the events keep the peer as recorded (rules match on it); log lines show it as people read
+ * an address, an IPv6 one in brackets.
+ */
 import type { IndexRepository } from '../db/index-repository.ts';
+import { displayedSocketPeer } from '../dicom/peer-address.ts';
 import type { AssociationObserver, InboundAssociation } from '../dicom/scp-connection.ts';
 import type { ConnectionEnd } from '../dicom/ul/ul-connection.ts';
 import type { GatewayEventBus } from '../events.ts';
@@ -26,17 +31,27 @@ export class InboundAssociations implements AssociationObserver {
       peer: a.peer,
       startedAt: a.openedAt,
     });
-    this.services.logger.info('association.opened', { association: id, callingAe: a.callingAe, calledAe: a.calledAe, peer: a.peer });
+    this.services.logger.info('association.opened', {
+      association: id,
+      callingAe: a.callingAe,
+      calledAe: a.calledAe,
+      peer: displayedSocketPeer(a.peer),
+    });
     this.services.events.emit('association-opened', describe(id, a));
     return id;
   }
 
   rejected(a: InboundAssociation, reason: string): void {
-    this.services.logger.warn('association.rejected', { callingAe: a.callingAe, calledAe: a.calledAe, peer: a.peer, reason });
+    this.services.logger.warn('association.rejected', {
+      callingAe: a.callingAe,
+      calledAe: a.calledAe,
+      peer: displayedSocketPeer(a.peer),
+      reason,
+    });
   }
 
   tlsRefused(peer: string, reason: string): void {
-    this.services.logger.warn('association.tls-refused', { peer, reason });
+    this.services.logger.warn('association.tls-refused', { peer: displayedSocketPeer(peer), reason });
   }
 
   /**
@@ -45,8 +60,9 @@ export class InboundAssociations implements AssociationObserver {
    * silent is worth an administrator's look (a misconfigured device, a browser on the DICOM port).
    */
   endedUnassociated(peer: string, end: ConnectionEnd): void {
-    if (end.kind === 'closed') this.services.logger.debug('association.not-requested', { peer, reason: end.message });
-    else this.services.logger.warn('association.not-requested', { peer, reason: end.message });
+    const fields = { peer: displayedSocketPeer(peer), reason: end.message };
+    if (end.kind === 'closed') this.services.logger.debug('association.not-requested', fields);
+    else this.services.logger.warn('association.not-requested', fields);
   }
 
   closed(id: number | null, a: InboundAssociation, summary: { instances: number; bytes: number; result: string }): void {
