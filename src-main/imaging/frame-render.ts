@@ -40,77 +40,62 @@ export function isRenderable(image: ImageAttributes): string | undefined {
 }
 
 /** A frame's stored values, one number per sample. */
-export type StoredValues = Float64Array | Uint8Array | Int8Array | Uint16Array | Int16Array;
+export type StoredValues = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 
 /**
  * Stored sample values of one frame, as numbers (bits stored and sign applied). A 3000x3000 frame
  * is 9 million samples: read one by one and unpacked with floating-point division into a new
  * array of 32-bit numbers, that took about 400 ms here, on every window change of the viewer, and
- * every new page of that array costs this VM a fault of its host. Samples of 8 and 16 bits are read
- * through a typed array over the frame's bytes instead, kept as they are where every bit is stored
- * (or no sample has a bit above those stored), else unpacked into an array of their own width.
+ * every new page of that array costs this VM a fault of its host. Samples are read through a typed
+ * array over the frame's bytes instead, kept as they are where every bit is stored (or no sample
+ * has a bit above those stored), else unpacked into an array of their own width.
  */
 export function storedValues(image: ImageAttributes, bytes: Buffer): StoredValues {
   const count = image.rows * image.columns * image.samplesPerPixel;
-  if (image.bitsAllocated === 32) return stored32(image, bytes, count);
-  const eight = image.bitsAllocated === 8;
-  const samples = eight ? bytes.subarray(0, count) : sixteenBitSamples(bytes, count, image.littleEndian);
+  const width = image.bitsAllocated as 8 | 16 | 32;
+  const samples = width === 8 ? bytes.subarray(0, count) : wideSamples(bytes, count, width, image.littleEndian);
   const shift = Math.max(0, image.highBit + 1 - image.bitsStored);
-  const bits = Math.min(image.bitsStored, image.bitsAllocated);
-  const mask = 2 ** bits - 1;
-  if (shift === 0 && bits === image.bitsAllocated) return image.signed ? signedView(samples) : samples;
+  const bits = Math.min(image.bitsStored, width);
+  if (shift === 0 && bits === width) return image.signed ? signedView(samples) : samples;
+  const mask = bits === 32 ? 0xffffffff : 2 ** bits - 1;
   if (shift === 0 && !image.signed && !hasBitsAbove(samples, mask)) return samples;
   // Shifting the sign bit of the stored value up to bit 31 and back sign-extends it.
   const signShift = image.signed ? 32 - bits : 0;
-  const out = image.signed
-    ? eight
-      ? new Int8Array(count)
-      : new Int16Array(count)
-    : eight
-      ? new Uint8Array(count)
-      : new Uint16Array(count);
+  const out = image.signed ? signedView(newSamples(width, count)) : newSamples(width, count);
   for (let i = 0; i < count; i++) out[i] = (((samples[i]! >>> shift) & mask) << signShift) >> signShift;
   return out;
 }
 
+type UnsignedSamples = Uint8Array | Uint16Array | Uint32Array;
+
+function newSamples(width: 8 | 16 | 32, count: number): UnsignedSamples {
+  return width === 8 ? new Uint8Array(count) : width === 16 ? new Uint16Array(count) : new Uint32Array(count);
+}
+
 /** The same samples read as signed numbers of their width. */
-function signedView(samples: Uint8Array | Uint16Array): Int8Array | Int16Array {
-  return samples instanceof Uint16Array
-    ? new Int16Array(samples.buffer, samples.byteOffset, samples.length)
-    : new Int8Array(samples.buffer, samples.byteOffset, samples.length);
+function signedView(samples: UnsignedSamples): Int8Array | Int16Array | Int32Array {
+  const Signed = samples instanceof Uint32Array ? Int32Array : samples instanceof Uint16Array ? Int16Array : Int8Array;
+  return new Signed(samples.buffer, samples.byteOffset, samples.length);
 }
 
 /** Whether any sample has a bit set above `mask` (an overlay in the unused bits, or noise). */
-function hasBitsAbove(samples: Uint8Array | Uint16Array, mask: number): boolean {
+function hasBitsAbove(samples: UnsignedSamples, mask: number): boolean {
   let bits = 0;
   for (let i = 0; i < samples.length; i++) bits |= samples[i]!;
   return (bits & ~mask) !== 0;
 }
 
-/** 16-bit samples as a typed array: a view where the bytes allow one, else a copy (swapped for big endian). */
-function sixteenBitSamples(bytes: Buffer, count: number, littleEndian: boolean): Uint16Array {
-  if (littleEndian && bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
-  const copy = Buffer.from(bytes.subarray(0, count * 2));
-  if (!littleEndian) copy.swap16();
-  return new Uint16Array(copy.buffer, copy.byteOffset, count);
-}
-
-/** 32-bit samples can exceed an Int32: read one by one into doubles. */
-function stored32(image: ImageAttributes, bytes: Buffer, count: number): Float64Array {
-  const out = new Float64Array(count);
-  const shift = image.highBit + 1 - image.bitsStored;
-  const bits = image.bitsStored;
-  for (let i = 0; i < count; i++) {
-    let raw = image.littleEndian ? bytes.readUInt32LE(i * 4) : bytes.readUInt32BE(i * 4);
-    if (bits < 32) {
-      raw = Math.floor(raw / 2 ** shift) % 2 ** bits;
-      if (image.signed && raw >= 2 ** (bits - 1)) raw -= 2 ** bits;
-    } else if (image.signed && raw >= 2 ** 31) {
-      raw -= 2 ** 32;
-    }
-    out[i] = raw;
-  }
-  return out;
+/**
+ * 16- or 32-bit samples as a typed array: a view where the bytes allow one, else a copy (swapped
+ * for big endian).
+ */
+function wideSamples(bytes: Buffer, count: number, width: 16 | 32, littleEndian: boolean): Uint16Array | Uint32Array {
+  const size = width / 8;
+  const Samples = width === 16 ? Uint16Array : Uint32Array;
+  if (littleEndian && bytes.byteOffset % size === 0) return new Samples(bytes.buffer, bytes.byteOffset, count);
+  const copy = Buffer.from(bytes.subarray(0, count * size));
+  if (!littleEndian) void (width === 16 ? copy.swap16() : copy.swap32());
+  return new Samples(copy.buffer, copy.byteOffset, count);
 }
 
 export function renderFramePixels(
@@ -138,8 +123,8 @@ export function renderFramePixels(
     return invert ? 255 - g : g;
   };
   const pixels = new Uint8Array(width * height);
-  // Integer samples (up to 16 bits): each stored value is windowed once, not once per pixel.
-  const lut = values instanceof Float64Array ? undefined : greyTable(stored.min, stored.max, grey);
+  // Samples of up to 16 bits: each stored value is windowed once, not once per pixel.
+  const lut = values.BYTES_PER_ELEMENT > 2 ? undefined : greyTable(stored.min, stored.max, grey);
   for (let i = 0; i < pixels.length; i++) {
     const v = values[sourceIndex(i)]!;
     pixels[i] = lut ? lut[v - stored.min]! : grey(v);

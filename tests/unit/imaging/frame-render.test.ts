@@ -57,6 +57,26 @@ describe('frame rendering', () => {
     expect(Array.from(storedValues(im, odd))).toEqual([5, 4095, 7, 0]);
   });
 
+  it('reads 32-bit samples whole or unpacked, signed or not, either byte order, from any offset', () => {
+    const dwords = (values: number[], le = true) => {
+      const b = Buffer.alloc(values.length * 4);
+      values.forEach((v, i) => (le ? b.writeUInt32LE(v >>> 0, i * 4) : b.writeUInt32BE(v >>> 0, i * 4)));
+      return b;
+    };
+    const whole = image({ bitsAllocated: 32, bitsStored: 32, highBit: 31 });
+    const values = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff];
+    expect(Array.from(storedValues({ ...whole, columns: 5 }, dwords(values)))).toEqual(values);
+    expect(Array.from(storedValues({ ...whole, columns: 5, signed: true }, dwords(values)))).toEqual([0, 1, 2147483647, -2147483648, -1]);
+    expect(Array.from(storedValues({ ...whole, columns: 5, littleEndian: false }, dwords(values, false)))).toEqual(values);
+    const odd = Buffer.concat([Buffer.alloc(1), dwords(values)]).subarray(1);
+    expect(Array.from(storedValues({ ...whole, columns: 5 }, odd))).toEqual(values);
+    // 24 bits stored from bit 4: the bits around them are dropped, the sign taken from bit 27.
+    const packed = image({ columns: 3, bitsAllocated: 32, bitsStored: 24, highBit: 27 });
+    const raw = dwords([0xf0000010, 0x0ffffff0, 0x08000000]);
+    expect(Array.from(storedValues(packed, raw))).toEqual([1, 0xffffff, 0x800000]);
+    expect(Array.from(storedValues({ ...packed, signed: true }, raw))).toEqual([1, -1, -0x800000]);
+  });
+
   it('applies the PS3.3 linear window: below, inside and above', () => {
     const w = { center: 100, width: 201 };
     expect(windowed(-1, w)).toBe(0);
