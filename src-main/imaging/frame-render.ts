@@ -74,8 +74,10 @@ function newSamples(width: 8 | 16 | 32, count: number): UnsignedSamples {
 
 /** The same samples read as signed numbers of their width. */
 function signedView(samples: UnsignedSamples): Int8Array | Int16Array | Int32Array {
-  const Signed = samples instanceof Uint32Array ? Int32Array : samples instanceof Uint16Array ? Int16Array : Int8Array;
-  return new Signed(samples.buffer, samples.byteOffset, samples.length);
+  const { buffer, byteOffset, length } = samples;
+  if (samples instanceof Uint32Array) return new Int32Array(buffer, byteOffset, length);
+  if (samples instanceof Uint16Array) return new Int16Array(buffer, byteOffset, length);
+  return new Int8Array(buffer, byteOffset, length);
 }
 
 /** Whether any sample has a bit set above `mask` (an overlay in the unused bits, or noise). */
@@ -91,11 +93,13 @@ function hasBitsAbove(samples: UnsignedSamples, mask: number): boolean {
  */
 function wideSamples(bytes: Buffer, count: number, width: 16 | 32, littleEndian: boolean): Uint16Array | Uint32Array {
   const size = width / 8;
-  const Samples = width === 16 ? Uint16Array : Uint32Array;
-  if (littleEndian && bytes.byteOffset % size === 0) return new Samples(bytes.buffer, bytes.byteOffset, count);
-  const copy = Buffer.from(bytes.subarray(0, count * size));
-  if (!littleEndian) void (width === 16 ? copy.swap16() : copy.swap32());
-  return new Samples(copy.buffer, copy.byteOffset, count);
+  let source: Buffer = bytes;
+  if (!littleEndian || bytes.byteOffset % size !== 0) {
+    source = Buffer.from(bytes.subarray(0, count * size));
+    if (!littleEndian) void (width === 16 ? source.swap16() : source.swap32());
+  }
+  const { buffer, byteOffset } = source;
+  return width === 16 ? new Uint16Array(buffer, byteOffset, count) : new Uint32Array(buffer, byteOffset, count);
 }
 
 export function renderFramePixels(
