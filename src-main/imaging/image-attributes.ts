@@ -91,7 +91,7 @@ export async function readImageAttributes(path: string): Promise<ImageAttributes
         pixel = { offset: node.valueOffset, length: node.valueLength, undefinedLength: node.undefinedLength };
         break;
       }
-      if (depth === 0 && (PALETTE_DATA.includes(node.tag) || SEGMENTED_PALETTE_DATA.has(node.tag)))
+      if (depth === 0 && (PALETTE_DATA.includes(node.tag) || SEGMENTED_PALETTE_DATA.includes(node.tag)))
         tables.set(node.tag, { offset: node.valueOffset, length: node.valueLength });
       const wanted = WANTED.has(node.tag) && node.value && !values.has(node.tag);
       if (wanted && (depth === 0 || (SHARED_ONLY.has(node.tag) && node.path.startsWith(SHARED_FUNCTIONAL_GROUPS))))
@@ -123,13 +123,13 @@ async function withPalette(
   values: Map<number, Buffer>,
   tables: Map<number, ValueRange>,
 ): Promise<ImageAttributesResult> {
-  if ([...SEGMENTED_PALETTE_DATA].some((tag) => tables.has(tag)))
-    return { ok: false, reason: 'the viewer does not show segmented palette colour lookup tables' };
+  const segmented = SEGMENTED_PALETTE_DATA.some((tag) => tables.has(tag));
   const read = await readPalette(
     path,
     PALETTE_DESCRIPTORS.map((tag) => values.get(tag)),
-    PALETTE_DATA.map((tag) => tables.get(tag)),
+    (segmented ? SEGMENTED_PALETTE_DATA : PALETTE_DATA).map((tag) => tables.get(tag)),
     image,
+    segmented,
   );
   return read.ok ? { ok: true, image: { ...image, palette: read.palette } } : read;
 }

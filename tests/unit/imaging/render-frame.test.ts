@@ -10,6 +10,7 @@ import { run } from '../../helpers/dcmtk.ts';
 import { buildMetaHeader, buildP10File, datasetRegion, SopClass, usElementOffset } from '../../helpers/dicom-fixtures.ts';
 import { explicitLeElement, textValue, uidValue, usValue } from '../../helpers/element-encoding.ts';
 import { decodePng, decodePnm } from '../../helpers/png-decode.ts';
+import { pydicomPaletteRgb } from '../../helpers/pydicom-reference.ts';
 import { useTempDir } from '../../helpers/temp-dir.ts';
 
 const CORPUS = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -231,7 +232,52 @@ describe('renderFrame', () => {
     expect([...image.pixels.subarray(0, 3)]).toEqual([255, 254, 0]);
   });
 
-  it('names what it cannot show: a deflated dataset, a frame the image does not have or a file cut short, a segmented or oversized palette', async () => {
+  it('shows PALETTE COLOR through segmented tables (discrete, linear and indirect segments), as pydicom does', async () => {
+    const words = (w: number[]) => Buffer.from(new Uint16Array(w).buffer);
+    const [DISCRETE, LINEAR, INDIRECT] = [0, 1, 2];
+    const path = join(tmp.path, 'segmented-palette.dcm');
+    await writeFile(
+      path,
+      imageFile({
+        photometric: 'PALETTE COLOR',
+        pixels: Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+        palette: {
+          entries: 256,
+          firstMapped: 0,
+          bits: 16,
+          segmented: true,
+          // A ramp; a V; four steps, the same four again by reference to byte 0, then a ramp up.
+          red: words([DISCRETE, 1, 0, LINEAR, 255, 65535]),
+          green: words([DISCRETE, 1, 65535, LINEAR, 127, 0, LINEAR, 128, 65535]),
+          blue: words([DISCRETE, 4, 0, 16384, 32768, 49152, INDIRECT, 1, 0, 0, LINEAR, 248, 65535]),
+        },
+      }),
+    );
+    const { result, image } = await rendered(path, {});
+    expect(result).toMatchObject({ photometric: 'PALETTE COLOR', window: null });
+    // Blue of stored values 4-7: the indirect segment's copy of the first four steps.
+    expect([...image.pixels.subarray(4 * 3, 8 * 3)].filter((_, i) => i % 3 === 2)).toEqual([0, 64, 128, 192]);
+    expect(maxDifference(image.pixels, await pydicomPaletteRgb(path))).toBe(0);
+  });
+
+  it('names what is wrong with a segmented palette: a linear first segment, an indirect one pointing ahead, an unknown type', async () => {
+    const words = (w: number[]) => Buffer.from(new Uint16Array(w).buffer);
+    const cases: Array<[number[], string]> = [
+      [[1, 256, 65535], 'starts with a segment that needs an entry before it'],
+      // Pointing at itself would repeat forever: only segments before an indirect one may be copied.
+      [[0, 1, 0, 2, 1, 6, 0], 'has an indirect segment at byte 6 pointing to byte 6'],
+      [[0, 1, 0, 7, 255, 0], 'has a segment of type 7 at byte 6'],
+    ];
+    for (const [index, [segments, problem]] of cases.entries()) {
+      const path = join(tmp.path, `bad-segments-${index}.dcm`);
+      const table = words(segments);
+      const palette = { entries: 256, firstMapped: 0, bits: 16 as const, red: table, green: table, blue: table, segmented: true };
+      await writeFile(path, imageFile({ photometric: 'PALETTE COLOR', pixels: Buffer.alloc(256), palette }));
+      expect(await renderFrame(path, {})).toEqual({ ok: false, reason: `the segmented red palette colour lookup table ${problem}` });
+    }
+  });
+
+  it('names what it cannot show: a deflated dataset, a frame the image does not have or a file cut short, a palette short of its entries or oversized', async () => {
     expect(await renderFrame(join(CORPUS, 'image_dfl.dcm'), {})).toMatchObject({
       ok: false,
       reason: 'the dataset is deflated, which the viewer does not inflate',
@@ -248,7 +294,7 @@ describe('renderFrame', () => {
     );
     expect(await renderFrame(segmented, {})).toEqual({
       ok: false,
-      reason: 'the viewer does not show segmented palette colour lookup tables',
+      reason: "the segmented red palette colour lookup table makes 2 entries, not the descriptor's 256",
     });
     // A table larger than 65536 16-bit entries is refused before it is read into memory.
     const oversized = join(tmp.path, 'oversized-palette.dcm');
