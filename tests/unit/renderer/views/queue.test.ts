@@ -191,7 +191,7 @@ describe('QueueView', () => {
     bridge.emit('job-updated', jobUpdate(12, { destination: 'ARCHIVE', state: 'queued', attempts: 0 }));
     await waitFor(() => expect(within(rowOf(8)).getByText('Sent')).toBeTruthy());
     expect(within(rowOf(8)).getByText('3')).toBeTruthy();
-    expect(within(rowOf(8)).queryByText('cannot connect: ECONNREFUSED')).toBeNull();
+    expect(within(rowOf(8)).queryByText('Connection refused')).toBeNull();
     expect(rowOf(12)).toBeTruthy();
     expect(document.querySelectorAll('[data-job-id]')).toHaveLength(4);
   });
@@ -205,8 +205,25 @@ describe('QueueView', () => {
     expect(within(rowOf(3)).getByText('Success (0x0000)')).toBeTruthy();
     expect(within(rowOf(4)).getByText('Warning: stored with coercion or elements discarded (0xB007)')).toBeTruthy();
     expect(within(rowOf(7)).getByText('PACS answered 0xA700 (Out of resources)')).toBeTruthy();
-    expect(within(rowOf(8)).getByText('cannot connect: ECONNREFUSED')).toBeTruthy();
+    expect(within(rowOf(8)).getByText('Connection refused')).toBeTruthy();
     expect(screen.getByRole('columnheader', { name: 'Last result' })).toBeTruthy();
+  });
+
+  it("names a connection problem by its cause, what to check and the engine's text behind it, the next attempt under the state", async () => {
+    const longAddress = job(10, {
+      ...WAITING,
+      jobId: 10,
+      lastError: 'cannot connect to OFFSITE-BACKUP@offsite-pacs.hospital.example:11112: ECONNREFUSED',
+    });
+    bridgeWithJobs([longAddress]);
+    render(QueueView, { active: true });
+    const result = await waitFor(() => within(rowOf(10)).getByText('Connection refused'));
+    expect(result.getAttribute('title')).toBe(
+      'The destination refused the connection. Check that it is switched on and that the port is right.\n' +
+        'cannot connect to OFFSITE-BACKUP@offsite-pacs.hospital.example:11112: ECONNREFUSED',
+    );
+    const state = within(rowOf(10)).getByText('Waiting to retry').closest('[role="cell"]')!;
+    expect(state.textContent).toMatch(/Next \d/);
   });
 
   it('says "bytes changed (transcoded)" for a job sent as a converted dataset, listed or announced, and nothing for a copy sent as stored', async () => {
