@@ -4,6 +4,7 @@
  */
 import type { InstanceSubject, JobSummary } from '../../../../src-main/api/contract.ts';
 import type { JobState } from '../../../../src-main/api/contract.ts';
+import { lastResult, lastResultDetail } from './last-result.ts';
 
 export interface StudyGroup {
   key: string;
@@ -12,8 +13,10 @@ export interface StudyGroup {
   subject: InstanceSubject | null;
   total: number;
   counts: Record<JobState, number>;
-  /** The last error of a dead job of the group, the reason a person reads first. */
+  /** The last result of a dead job of the group, the reason a person reads first (lastResult's words). */
   deadReason: string | null;
+  /** The same in full, for its tooltip (lastResultDetail). */
+  deadDetail: string | null;
 }
 
 const EMPTY: Record<JobState, number> = { queued: 0, sending: 0, 'retry-wait': 0, dead: 0, sent: 0, cancelled: 0 };
@@ -32,13 +35,17 @@ export function groupByStudy(jobs: readonly JobSummary[]): StudyGroup[] {
         total: 0,
         counts: { ...EMPTY },
         deadReason: null,
+        deadDetail: null,
       };
       groups.set(key, group);
     }
     group.subject ??= job.subject;
     group.total++;
     group.counts[job.state]++;
-    if (job.state === 'dead' && group.deadReason === null) group.deadReason = job.lastError;
+    if (job.state === 'dead' && group.deadReason === null && job.lastError) {
+      group.deadReason = lastResult(job);
+      group.deadDetail = lastResultDetail(job);
+    }
   }
   // Jobs come newest first: so do the groups, by their newest job.
   return [...groups.values()];

@@ -359,6 +359,19 @@ describe('QueueView', () => {
     await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(2));
   });
 
+  it('by study: a study dead for want of a connection reads by its cause, what to check in its tooltip', async () => {
+    const error = 'cannot connect to PACS@pacs.hospital.example:104: ECONNREFUSED';
+    bridgeWithJobs([job(4, { state: 'dead', lastError: error })]);
+    render(QueueView, { active: true });
+    await waitFor(() => expect(document.querySelectorAll('[data-job-id]')).toHaveLength(1));
+    await fireEvent.click(screen.getByRole('button', { name: 'By study' }));
+    const table = await screen.findByRole('table', { name: 'Jobs by study' });
+    const reason = within(table).getByText('Connection refused');
+    expect(reason.closest('[role="cell"]')!.getAttribute('title')).toBe(
+      `The destination refused the connection. Check that it is switched on and that the port is right.\n${error}`,
+    );
+  });
+
   it('says how many jobs it lists, of which study, and that it lists only the newest 10,000 when there are more', async () => {
     const many = Array.from({ length: 10_000 }, (_, i) => job(i + 1, { state: 'sent' }));
     bridgeWithJobs(many);
