@@ -96,7 +96,8 @@ function wideSamples(bytes: Buffer, count: number, width: 16 | 32, littleEndian:
   let source: Buffer = bytes;
   if (!littleEndian || bytes.byteOffset % size !== 0) {
     source = Buffer.from(bytes.subarray(0, count * size));
-    if (!littleEndian) void (width === 16 ? source.swap16() : source.swap32());
+    if (!littleEndian && width === 16) source.swap16();
+    else if (!littleEndian) source.swap32();
   }
   const { buffer, byteOffset } = source;
   return width === 16 ? new Uint16Array(buffer, byteOffset, count) : new Uint32Array(buffer, byteOffset, count);

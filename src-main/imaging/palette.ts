@@ -51,11 +51,11 @@ export async function readPalette(
       const range = data[i];
       if (!descriptor || descriptor.length < 6 || !range)
         return { ok: false, reason: `the ${COLOURS[i]} palette colour lookup table or its descriptor is missing` };
-      const read = (at: number) => (pixels.littleEndian ? descriptor.readUInt16LE(at) : descriptor.readUInt16BE(at));
+      const read = wordsOf(descriptor, pixels.littleEndian);
       const entries = read(0) || 65536;
-      const first = read(2);
+      const first = read(1);
       firstMapped = pixels.signed && first >= 0x8000 ? first - 0x10000 : first;
-      const bits = read(4);
+      const bits = read(2);
       if (range.length > MAX_TABLE_BYTES)
         return { ok: false, reason: `the ${COLOURS[i]} palette colour lookup table holds ${range.length} bytes, more than a table can` };
       const bytes = Buffer.alloc(range.length);
@@ -90,10 +90,17 @@ function displayValues(data: Buffer, entries: number, bits: number, littleEndian
     return out;
   }
   if (data.length < entries * 2 || (bits !== 8 && bits !== 16)) return undefined;
-  const word = (i: number) => (littleEndian ? data.readUInt16LE(i * 2) : data.readUInt16BE(i * 2));
-  // A 16-bit entry shows by its high byte; an 8-bit entry stored one to a word is the word's value.
-  for (let i = 0; i < entries; i++) out[i] = bits === 16 ? word(i) >> 8 : Math.min(word(i), 255);
+  const word = wordsOf(data, littleEndian);
+  for (let i = 0; i < entries; i++) out[i] = displayValue(word(i), bits);
   return out;
+}
+
+/** A 16-bit entry shows by its high byte; an 8-bit entry stored one to a word is the word's value. */
+const displayValue = (entry: number, bits: number) => (bits === 16 ? entry >> 8 : Math.min(entry, 255));
+
+/** The `i`th 16-bit word of `data`, in the file's byte order. */
+function wordsOf(data: Buffer, littleEndian: boolean): (i: number) => number {
+  return littleEndian ? (i) => data.readUInt16LE(i * 2) : (i) => data.readUInt16BE(i * 2);
 }
 
 /** A segmented table's entries as 8-bit display values, or what is wrong with its segments. */
@@ -101,7 +108,7 @@ function segmentedDisplayValues(data: Buffer, entries: number, bits: number, lit
   const expanded = expandSegments(data, entries, littleEndian);
   if (typeof expanded === 'string') return expanded;
   const out = new Uint8Array(entries);
-  for (let i = 0; i < entries; i++) out[i] = bits === 16 ? expanded[i]! >> 8 : Math.min(expanded[i]!, 255);
+  for (let i = 0; i < entries; i++) out[i] = displayValue(expanded[i]!, bits);
   return out;
 }
 
@@ -115,7 +122,7 @@ const [DISCRETE, LINEAR, INDIRECT] = [0, 1, 2];
  */
 function expandSegments(data: Buffer, entries: number, littleEndian: boolean): Uint16Array | string {
   const words = data.length >> 1;
-  const word = (i: number) => (littleEndian ? data.readUInt16LE(i * 2) : data.readUInt16BE(i * 2));
+  const word = wordsOf(data, littleEndian);
   const out = new Uint16Array(entries);
   let n = 0;
   const expand = (start: number, segments: number, indirect: boolean): string | undefined => {
