@@ -184,24 +184,16 @@ describe('renderFrame', () => {
 
   it('shows PALETTE COLOR through its 16-bit tables, values outside the tables clamped, as DCMTK does', async () => {
     const entries = 200;
-    const table = (f: (i: number) => number) => Buffer.from(new Uint16Array(Array.from({ length: entries }, (_, i) => f(i))).buffer);
-    const path = join(tmp.path, 'palette-16.dcm');
-    await writeFile(
-      path,
-      imageFile({
-        photometric: 'PALETTE COLOR',
-        // Stored values 0..255; the tables map 20..219.
-        pixels: Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-        palette: {
-          entries,
-          firstMapped: 20,
-          bits: 16,
-          red: table((i) => i * 300),
-          green: table((i) => 65535 - i * 300),
-          blue: table((i) => (i * 97) % 65536),
-        },
-      }),
-    );
+    const table = (f: (i: number) => number) => words(Array.from({ length: entries }, (_, i) => f(i)));
+    // Stored values 0..255; the tables map 20..219.
+    const path = await paletteImage('palette-16.dcm', Buffer.from(Array.from({ length: 256 }, (_, i) => i)), {
+      entries,
+      firstMapped: 20,
+      bits: 16,
+      red: table((i) => i * 300),
+      green: table((i) => 65535 - i * 300),
+      blue: table((i) => (i * 97) % 65536),
+    });
     const { result, image } = await rendered(path, {});
     expect(result).toMatchObject({ photometric: 'PALETTE COLOR', window: null });
     expect(image.channels).toBe(3);
@@ -211,48 +203,31 @@ describe('renderFrame', () => {
   it('shows PALETTE COLOR through 8-bit tables packed two to a word, as the palettes of PS3.6 Annex B come', async () => {
     const entries = 256;
     const packed = (f: (i: number) => number) => Buffer.from(Array.from({ length: entries }, (_, i) => f(i)));
-    const path = join(tmp.path, 'palette-8.dcm');
-    await writeFile(
-      path,
-      imageFile({
-        photometric: 'PALETTE COLOR',
-        pixels: Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i)),
-        palette: {
-          entries,
-          firstMapped: 0,
-          bits: 8,
-          red: packed((i) => i),
-          green: packed((i) => (i * 2) % 256),
-          blue: packed((i) => 255 - i),
-        },
-      }),
-    );
+    const path = await paletteImage('palette-8.dcm', Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i)), {
+      entries,
+      firstMapped: 0,
+      bits: 8,
+      red: packed((i) => i),
+      green: packed((i) => (i * 2) % 256),
+      blue: packed((i) => 255 - i),
+    });
     const { image } = await rendered(path, {});
     expect(maxDifference(image.pixels, (await reference(path, [])).pixels)).toBe(0);
     expect([...image.pixels.subarray(0, 3)]).toEqual([255, 254, 0]);
   });
 
   it('shows PALETTE COLOR through segmented tables (discrete, linear and indirect segments), as pydicom does', async () => {
-    const words = (w: number[]) => Buffer.from(new Uint16Array(w).buffer);
     const [DISCRETE, LINEAR, INDIRECT] = [0, 1, 2];
-    const path = join(tmp.path, 'segmented-palette.dcm');
-    await writeFile(
-      path,
-      imageFile({
-        photometric: 'PALETTE COLOR',
-        pixels: Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-        palette: {
-          entries: 256,
-          firstMapped: 0,
-          bits: 16,
-          segmented: true,
-          // A ramp; a V; four steps, the same four again by reference to byte 0, then a ramp up.
-          red: words([DISCRETE, 1, 0, LINEAR, 255, 65535]),
-          green: words([DISCRETE, 1, 65535, LINEAR, 127, 0, LINEAR, 128, 65535]),
-          blue: words([DISCRETE, 4, 0, 16384, 32768, 49152, INDIRECT, 1, 0, 0, LINEAR, 248, 65535]),
-        },
-      }),
-    );
+    const path = await paletteImage('segmented-palette.dcm', Buffer.from(Array.from({ length: 256 }, (_, i) => i)), {
+      entries: 256,
+      firstMapped: 0,
+      bits: 16,
+      segmented: true,
+      // A ramp; a V; four steps, the same four again by reference to byte 0, then a ramp up.
+      red: words([DISCRETE, 1, 0, LINEAR, 255, 65535]),
+      green: words([DISCRETE, 1, 65535, LINEAR, 127, 0, LINEAR, 128, 65535]),
+      blue: words([DISCRETE, 4, 0, 16384, 32768, 49152, INDIRECT, 1, 0, 0, LINEAR, 248, 65535]),
+    });
     const { result, image } = await rendered(path, {});
     expect(result).toMatchObject({ photometric: 'PALETTE COLOR', window: null });
     // Blue of stored values 4-7: the indirect segment's copy of the first four steps.
@@ -261,7 +236,6 @@ describe('renderFrame', () => {
   });
 
   it('names what is wrong with a segmented palette: a linear first segment, an indirect one pointing ahead, an unknown type', async () => {
-    const words = (w: number[]) => Buffer.from(new Uint16Array(w).buffer);
     const cases: Array<[number[], string]> = [
       [[1, 256, 65535], 'starts with a segment that needs an entry before it'],
       // Pointing at itself would repeat forever: only segments before an indirect one may be copied.
@@ -269,10 +243,9 @@ describe('renderFrame', () => {
       [[0, 1, 0, 7, 255, 0], 'has a segment of type 7 at byte 6'],
     ];
     for (const [index, [segments, problem]] of cases.entries()) {
-      const path = join(tmp.path, `bad-segments-${index}.dcm`);
       const table = words(segments);
       const palette = { entries: 256, firstMapped: 0, bits: 16 as const, red: table, green: table, blue: table, segmented: true };
-      await writeFile(path, imageFile({ photometric: 'PALETTE COLOR', pixels: Buffer.alloc(256), palette }));
+      const path = await paletteImage(`bad-segments-${index}.dcm`, Buffer.alloc(256), palette);
       expect(await renderFrame(path, {})).toEqual({ ok: false, reason: `the segmented red palette colour lookup table ${problem}` });
     }
   });
@@ -282,25 +255,24 @@ describe('renderFrame', () => {
       ok: false,
       reason: 'the dataset is deflated, which the viewer does not inflate',
     });
-    const segmented = join(tmp.path, 'segmented-palette.dcm');
-    const table = Buffer.from(new Uint16Array([0, 2, 0, 65535]).buffer);
-    await writeFile(
-      segmented,
-      imageFile({
-        photometric: 'PALETTE COLOR',
-        pixels: Buffer.alloc(16),
-        palette: { entries: 256, firstMapped: 0, bits: 16, red: table, green: table, blue: table, segmented: true },
-      }),
-    );
+    const table = words([0, 2, 0, 65535]);
+    const segmented = await paletteImage('short-segmented-palette.dcm', Buffer.alloc(16), {
+      entries: 256,
+      firstMapped: 0,
+      bits: 16,
+      red: table,
+      green: table,
+      blue: table,
+      segmented: true,
+    });
     expect(await renderFrame(segmented, {})).toEqual({
       ok: false,
       reason: "the segmented red palette colour lookup table makes 2 entries, not the descriptor's 256",
     });
     // A table larger than 65536 16-bit entries is refused before it is read into memory.
-    const oversized = join(tmp.path, 'oversized-palette.dcm');
     const huge = Buffer.alloc(2 * 65536 + 2);
     const palette = { entries: 0, firstMapped: 0, bits: 16 as const, red: huge, green: huge, blue: huge };
-    await writeFile(oversized, imageFile({ photometric: 'PALETTE COLOR', pixels: Buffer.alloc(16), palette }));
+    const oversized = await paletteImage('oversized-palette.dcm', Buffer.alloc(16), palette);
     expect(await renderFrame(oversized, {})).toEqual({
       ok: false,
       reason: 'the red palette colour lookup table holds 131074 bytes, more than a table can',
@@ -359,6 +331,16 @@ function imageFile(o: ImageFileOptions): Buffer {
   const meta = buildMetaHeader({ sopClassUid: SopClass.SecondaryCapture, sopInstanceUid, transferSyntaxUid: '1.2.840.10008.1.2.1' });
   return Buffer.concat([meta, ...elements]);
 }
+
+/** A 16x16 PALETTE COLOR image of `pixels` through `palette`, written to the temp folder: its path. */
+async function paletteImage(name: string, pixels: Buffer, palette: NonNullable<ImageFileOptions['palette']>): Promise<string> {
+  const path = join(tmp.path, name);
+  await writeFile(path, imageFile({ photometric: 'PALETTE COLOR', pixels, palette }));
+  return path;
+}
+
+/** 16-bit words, little endian (as imageFile writes). */
+const words = (values: number[]) => Buffer.from(new Uint16Array(values).buffer);
 
 const evenBytes = (b: Buffer) => (b.length % 2 === 0 ? b : Buffer.concat([b, Buffer.alloc(1)]));
 
