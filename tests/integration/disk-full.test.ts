@@ -21,6 +21,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.ts';
 import { selectFromIndex } from '../helpers/index-database.ts';
 import { releaseSpareSegments } from '../../src-main/store/journal.ts';
+import { JOURNAL_DIR } from '../../src-main/store/store-layout.ts';
 
 // Room for the index, two 16 MiB journal segments and some instances; small enough to fill fast.
 const FILESYSTEM_BYTES = 64 * 1024 * 1024;
@@ -87,6 +88,19 @@ function indexedDigests(): Set<string> {
 
 const datasetSha = async (file: string) => sha256(splitP10(await readFile(file), file).dataset);
 
+/** An instance of `pixelDataBytes` (8 KiB unless told) written to the work folder: its path. */
+async function instanceFile(name: string, seed: number, pixelDataBytes = 8 * 1024): Promise<string> {
+  const file = join(work, name);
+  await writeFile(file, buildP10File({ seed, pixelDataBytes }));
+  return file;
+}
+
+/** What `storescu -d` printed sending `file` to the gateway: the C-STORE-RSP's DIMSE status is in it. */
+async function storeOutput(file: string): Promise<string> {
+  const result = await storescu(gateway!.port, [file], { extraArgs: ['-d'] });
+  return result.stderr + result.stdout;
+}
+
 describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fills`, () => {
   it('answers every C-STORE 0x0000 or 0xA700 while the disk fills under a receive, and stays up', { timeout: 120_000 }, async () => {
     // Enough instances that the receive outlasts filling the disk and the filing thread's start:
@@ -111,10 +125,8 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
     expect((await echoscu(gateway!.port)).code, context).toBe(0);
 
     // A large instance (spilled to a temp file rather than journaled whole) is refused too, leaving no temp file.
-    const large = join(work, 'large.dcm');
-    await writeFile(large, buildP10File({ seed: 599, pixelDataBytes: 3 * 1024 * 1024 }));
-    const refused = await storescu(gateway!.port, [large], { extraArgs: ['-d'] });
-    expect(refused.stderr + refused.stdout).toMatch(/DIMSE Status\s*:\s*0xa700/i);
+    const large = await instanceFile('large.dcm', 599, 3 * 1024 * 1024);
+    expect(await storeOutput(large)).toMatch(/DIMSE Status\s*:\s*0xa700/i);
     expect(await listFilesRecursive(join(storage, '.incoming'))).toEqual([]);
   });
 
@@ -127,10 +139,8 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
     await fillDisk();
     gateway = await startGateway({ storage });
     expect((await echoscu(gateway.port)).code, gateway.output()).toBe(0);
-    const file = join(work, 'while-full.dcm');
-    await writeFile(file, buildP10File({ seed: 601, pixelDataBytes: 8 * 1024 }));
-    const result = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
-    expect(result.stderr + result.stdout, gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
+    const file = await instanceFile('while-full.dcm', 601);
+    expect(await storeOutput(file), gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
   });
 
   it(
@@ -140,10 +150,8 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
       // The case under test: acknowledged records wait to be filed, their retry is up to a second away.
       expect(gateway!.output(), 'no record waited to be filed after the restart').toMatch(/journal\.apply-failed/);
       await rm(filler);
-      const file = join(work, 'after.dcm');
-      await writeFile(file, buildP10File({ seed: 602, pixelDataBytes: 8 * 1024 }));
-      const result = await storescu(gateway!.port, [file], { extraArgs: ['-d'] });
-      expect(result.stderr + result.stdout, gateway!.output().slice(-3000)).toMatch(/DIMSE Status\s*:\s*0x0000/i);
+      const file = await instanceFile('after.dcm', 602);
+      expect(await storeOutput(file), gateway!.output().slice(-3000)).toMatch(/DIMSE Status\s*:\s*0x0000/i);
 
       const wanted = await Promise.all([...acknowledged, file].map(datasetSha));
       await waitFor('every acknowledged instance indexed', () => wanted.every((d) => indexedDigests().has(d)), 30_000, 100);
@@ -168,16 +176,13 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
     await gateway.stop();
     gateway = await startGateway({ storage });
     expect(gateway.output(), 'a record waited to be filed after the restart').not.toMatch(/journal\.apply-failed/);
-    const file = join(work, 'refilled.dcm');
-    await writeFile(file, buildP10File({ seed: 603, pixelDataBytes: 8 * 1024 }));
-    const refused = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
-    expect(refused.stderr + refused.stdout, gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
+    const file = await instanceFile('refilled.dcm', 603);
+    expect(await storeOutput(file), gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
 
     // No filing retry notices the space (nothing waits to be filed): the store itself must look.
     await rm(filler);
     const free = await statfs(storage);
-    const result = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
-    expect(result.stderr + result.stdout, `${free.bavail * free.bsize} bytes free\n${gateway.output().slice(-3000)}`).toMatch(
+    expect(await storeOutput(file), `${free.bavail * free.bsize} bytes free\n${gateway.output().slice(-3000)}`).toMatch(
       /DIMSE Status\s*:\s*0x0000/i,
     );
   });
@@ -189,19 +194,16 @@ describe(`storage on a ${FILESYSTEM_BYTES / 1024 / 1024} MiB filesystem that fil
       // A receive that filled the disk itself rotated into the journal's spare: nothing to give up.
       await gateway!.stop();
       await rm(filler, { force: true });
-      await releaseSpareSegments(join(storage, '.journal'));
+      await releaseSpareSegments(join(storage, JOURNAL_DIR));
       await fillDisk();
       expect((await statfs(storage)).bavail, 'free blocks').toBe(0);
       gateway = await startGateway({ storage });
       expect((await echoscu(gateway.port)).code, gateway.output()).toBe(0);
-      const file = join(work, 'no-reserve.dcm');
-      await writeFile(file, buildP10File({ seed: 604, pixelDataBytes: 8 * 1024 }));
-      const refused = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
-      expect(refused.stderr + refused.stdout, gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
+      const file = await instanceFile('no-reserve.dcm', 604);
+      expect(await storeOutput(file), gateway.output()).toMatch(/DIMSE Status\s*:\s*0xa700/i);
 
       await rm(filler);
-      const stored = await storescu(gateway.port, [file], { extraArgs: ['-d'] });
-      expect(stored.stderr + stored.stdout, gateway.output().slice(-3000)).toMatch(/DIMSE Status\s*:\s*0x0000/i);
+      expect(await storeOutput(file), gateway.output().slice(-3000)).toMatch(/DIMSE Status\s*:\s*0x0000/i);
       // The index is this process's alone while it runs (its WAL index on the heap): read it after.
       await gateway.stop();
       expect(indexedDigests()).toContain(await datasetSha(file));
